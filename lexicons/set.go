@@ -1,0 +1,55 @@
+package lexicons
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// Set is a complete, validated set of lexicons. It is immutable once loaded:
+// to change lexicons, load a new Set and swap it in.
+type Set struct {
+	// Version is a content hash of all files, recorded with every result.
+	Version string
+
+	Sentiment *Sentiment // sentiment.go
+	Taxonomy  *Taxonomy  // taxonomy.go
+	Intents   *Intents   // intent.go
+	// Domain are extra words for the segmenter (domain.go); the aspect and
+	// opinion terms of the taxonomy are added to the segmenter as well.
+	Domain []DomainWord
+}
+
+// Load reads and validates every lexicon file of fsys (Embedded, Overlay or
+// any directory). It reports all problems found, each naming file and line.
+func Load(fsys fs.FS) (*Set, error) {
+	var s Set
+	var errs []error
+	var err error
+	if s.Version, err = version(fsys); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Sentiment, err = loadSentiment(fsys); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Taxonomy, err = loadTaxonomy(fsys); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Intents, err = loadIntents(fsys); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Domain, err = loadDomain(fsys); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &s, nil
+}
+
+// LoadDefault loads the embedded lexicons, or dir over them when dir is set.
+func LoadDefault(dir string) (*Set, error) {
+	if dir == "" {
+		return Load(Embedded())
+	}
+	return Load(Overlay(dir))
+}

@@ -1,0 +1,84 @@
+// Package nlp holds the result types of voc's text analysis and the Analyzer
+// that composes the stages in its subpackages (normalize, pii, segment,
+// clause, sentiment, aspect, intent). Every package under nlp/ is pure: no
+// I/O, no globals, deterministic, safe for concurrent use.
+package nlp
+
+// Labels of Sentiment.Label and Aspect.Polarity.
+const (
+	Positive = "positive"
+	Negative = "negative"
+	Neutral  = "neutral"
+)
+
+// Intents of Result.Intent (seed categories of a customer-service department).
+const (
+	IntentInquiry    = "咨询"
+	IntentComplaint  = "投诉"
+	IntentAfterSales = "售后"
+	IntentSuggestion = "建议"
+	IntentPraise     = "表扬"
+)
+
+// Sentiment is a score in [-1, 1] with its label and a confidence in [0, 1].
+type Sentiment struct {
+	Score      float64 `json:"score"`
+	Label      string  `json:"label"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Aspect is one aspect-level opinion found in a text. A negative aspect is a
+// pain point (痛点); a positive one is a praise point. Span holds character
+// (rune) offsets [start, end) into Result.Text covering aspect and opinion.
+type Aspect struct {
+	Category    string `json:"category"`
+	Subcategory string `json:"subcategory"`
+	Aspect      string `json:"aspect"`
+	Opinion     string `json:"opinion"`
+	Polarity    string `json:"polarity"`
+	Span        [2]int `json:"span"`
+}
+
+// Clause is one clause of the normalized text with its own sentiment.
+type Clause struct {
+	Span      [2]int    `json:"span"`
+	Sentiment Sentiment `json:"sentiment"`
+}
+
+// Options carries per-message context that can inform the analysis.
+type Options struct {
+	// Rating is a 1-5 star rating used as a prior; 0 means none.
+	Rating int
+}
+
+// Result is the analysis of one text.
+type Result struct {
+	// Text is the normalized, PII-masked text; all spans index into it.
+	Text       string    `json:"text"`
+	Sentiment  Sentiment `json:"sentiment"`
+	Aspects    []Aspect  `json:"aspects"`
+	Intent     string    `json:"intent"`
+	Escalation bool      `json:"escalation"`
+	// PII lists the placeholder types masked, e.g. "PHONE", "ID", sorted, unique.
+	PII     []string `json:"pii"`
+	Clauses []Clause `json:"clauses,omitempty"`
+}
+
+// Turn is one turn of a chat transcript to analyse.
+type Turn struct {
+	Role string // "customer" or "agent"
+	Text string
+}
+
+// TurnResult is the analysis of one chat turn.
+type TurnResult struct {
+	Role string `json:"role"`
+	Result
+}
+
+// ChatResult is the analysis of a chat: the overall result (over the
+// customer's turns) and one result per turn, in order.
+type ChatResult struct {
+	Result
+	Turns []TurnResult `json:"turns"`
+}
