@@ -1,0 +1,128 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"plain", "质量不错", "质量不错"},
+		{"full width ascii", "ＡＢＣ１２３，好！", "abc123,好!"},
+		{"cjk punctuation kept", "好。《书》、「引」…", "好。《书》、「引」…"},
+		{"ideographic space", "很好\u3000\u3000物流快", "很好 物流快"},
+		{"traditional", "這個產品質量很好，物流太慢了", "这个产品质量很好,物流太慢了"},
+		{"traditional ambiguous first candidate", "乾淨", "干净"},
+		{"simplified untouched", "著名的么", "著名的么"},
+		{"lowercase ascii", "iPhone 15 PRO", "iphone 15 pro"},
+		{"repeat han", "好好好好好好", "好好好"},
+		{"repeat han three kept", "好好好", "好好好"},
+		{"repeat emoji", "👍👍👍👍👍", "👍👍"},
+		{"repeat emoji with selector", "❤️❤️❤️❤️", "❤❤"},
+		{"skin tone dropped", "👍🏻👍🏻👍🏻", "👍👍"},
+		{"repeat punct", "太差了!!!!!!", "太差了!!!"},
+		{"repeat full width punct", "太差了！！！！？？？？", "太差了!!!???"},
+		{"digits not collapsed", "13888888888", "13888888888"},
+		{"ascii letters not collapsed", "soooo good", "soooo good"},
+		{"whitespace", "  a \t\t b  \r\n\n c  ", "a b\nc"},
+		{"html tags", "<p>很好</p><p>物流<b>快</b></p>", "很好\n物流快"},
+		{"html br", "质量好<br/>价格贵", "质量好\n价格贵"},
+		{"not a tag", "价格<100元 a<b", "价格<100元 a<b"},
+		{"html comment", "好<!-- x -->用", "好用"},
+		{"entities", "A&amp;B &lt;3 &nbsp;x&#20320;&#x597D;", "a&b <3 x你好"},
+		{"bad entity", "&nosuch; &#0;", "&nosuch; &#0;"},
+		{"emoticon", "太好了[哈哈][哈哈]下次还买", "太好了 哈哈 哈哈 下次还买"},
+		{"emoticon single", "差评[怒]", "差评 怒"},
+		{"jd placeholders", "[数字x]元[金额x] 订单[ORDERID_123]", "[数字x]元[金额x] 订单[ORDERID_123]"},
+		{"pii placeholder kept", "电话<PHONE>联系", "电话<PHONE>联系"},
+		{"unclosed bracket", "[哈哈 好", "[哈哈 好"},
+		{"invalid utf8", "好\xff\xfe评", "好评"},
+		{"control and zero width", "好\x00\u200b评\ufeff", "好评"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Normalize(tt.in)
+			if got.S != tt.want {
+				t.Errorf("Normalize(%q).S = %q, want %q", tt.in, got.S, tt.want)
+			}
+			checkInvariants(t, tt.in, got)
+		})
+	}
+}
+
+func TestNormalizeOffsets(t *testing.T) {
+	in := "<b>這個</b>ＡＢ  好好好好[哈哈]&amp;"
+	got := Normalize(in)
+	want := "这个ab 好好好 哈哈 &"
+	if got.S != want {
+		t.Fatalf("S = %q, want %q", got.S, want)
+	}
+	orig := []rune(in)
+	// every kept rune maps to the rune it came from
+	for i, r := range []rune(got.S) {
+		o := orig[got.Orig[i]]
+		switch {
+		case r == ' ' || r == '&':
+			continue
+		case o == r, toSimplified(o) == r, o-0xFEE0+('a'-'A') == r:
+		default:
+			t.Errorf("rune %d %q maps to original %d %q", i, r, got.Orig[i], o)
+		}
+	}
+	if s, e := got.Span(0, 2); s != 3 || e != 5 {
+		t.Errorf("Span(0,2) = %d,%d, want 3,5 (这个 in the original)", s, e)
+	}
+	if s, e := got.Span(5, 8); s != 13 || e != 16 {
+		t.Errorf("Span(5,8) = %d,%d, want 13,16 (first three 好)", s, e)
+	}
+}
+
+func checkInvariants(t *testing.T, in string, got Text) {
+	t.Helper()
+	if !utf8.ValidString(got.S) {
+		t.Fatalf("invalid UTF-8 output %q", got.S)
+	}
+	n := utf8.RuneCountInString(got.S)
+	if len(got.Orig) != n+1 {
+		t.Fatalf("len(Orig) = %d, want %d", len(got.Orig), n+1)
+	}
+	if last := got.Orig[n]; last != utf8.RuneCountInString(in) {
+		t.Fatalf("Orig[last] = %d, want %d", last, utf8.RuneCountInString(in))
+	}
+	for i := 1; i < len(got.Orig); i++ {
+		if got.Orig[i] < got.Orig[i-1] {
+			t.Fatalf("Orig decreases at %d: %v", i, got.Orig)
+		}
+	}
+	for i := 0; i < n; i++ {
+		if got.Orig[i] >= got.Orig[n] {
+			t.Fatalf("Orig[%d] = %d out of range %d", i, got.Orig[i], got.Orig[n])
+		}
+	}
+	if strings.HasPrefix(got.S, " ") || strings.HasSuffix(got.S, " ") || strings.Contains(got.S, "  ") {
+		t.Fatalf("whitespace not collapsed: %q", got.S)
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		"", "质量不错但是物流太慢", "ＡＢＣ！！！", "<p>好</p>&amp;", "[哈哈]", "[数字x]",
+		"👍🏻👍🏻👍🏻", "\xff\xfe", "&#x1F600;", "<!--", "<a href='x'>", "  \n\t ", "這個",
+		"<PHONE>", "&#55296;", "[", "<", "&", "好好好好好",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Normalize(s)
+		checkInvariants(t, s, got)
+		// idempotent on its own output except for markup it created
+		again := Normalize(got.S)
+		if !utf8.ValidString(again.S) {
+			t.Fatalf("second pass invalid")
+		}
+	})
+}
