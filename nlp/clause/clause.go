@@ -66,7 +66,11 @@ func Split(s string, m Markers) []Clause {
 	}
 	for bi := 0; bi < len(s); {
 		r, size := utf8.DecodeRuneInString(s[bi:])
-		if isBreak(r) && !(r == '.' || r == ',') || (r == '.' || r == ',') && !(isDigit(prev) && bi+size < len(s) && isDigit(rune(s[bi+size]))) {
+		brk := isBreak(r)
+		if (r == '.' || r == ',') && isDigit(prev) && bi+size < len(s) && isDigit(rune(s[bi+size])) {
+			brk = false // 3.5分, 1,000元
+		}
+		if brk {
 			end(ri, bi)
 			prev = r
 			bi += size
