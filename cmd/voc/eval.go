@@ -3,11 +3,73 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/vocproject/voc/internal/eval"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/segment"
 )
 
-// evalCmd is a placeholder until the command is built.
+// evalCmd evaluates sentiment (and, when built, pain-point) accuracy on the
+// public labelled data.
 type evalCmd struct{ env env }
 
 func (c *evalCmd) Run(ctx context.Context, args []string) error {
-	return errors.New("not built yet")
+	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fl.SetOutput(c.env.Stderr)
+	data := fl.String("data", "", "data directory (holding sentiment/, aspects/)")
+	out := fl.String("out", "", "also write the Markdown report to this file")
+	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons")
+	folds := fl.Int("folds", 5, "cross-validation folds")
+	workers := fl.Int("workers", 2, "segmentation goroutines")
+	l2 := fl.Float64("l2", 0, "L2 regularisation (0: default)")
+	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: default)")
+	bigrams := fl.Bool("bigrams", false, "learn word-pair features too")
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if *data == "" {
+		return fmt.Errorf("%w: --data is required", errUsage)
+	}
+	if st, err := os.Stat(*data); err != nil || !st.IsDir() {
+		fmt.Fprintf(c.env.Stdout, "voc eval: data directory %s not found; nothing evaluated (get the public data sets described in docs)\n", *data)
+		return nil
+	}
+	log := slog.New(slog.NewTextHandler(c.env.Stderr, nil))
+	set, err := lexicons.LoadDefault(*lexDir)
+	if err != nil {
+		return fmt.Errorf("load lexicons: %w", err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return err
+	}
+	cfg := eval.Config{DataDir: *data, Folds: *folds, Workers: *workers, Lexicons: set, Seg: seg, Logger: log}
+	cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams = *l2, *minCount, *bigrams
+	rep, err := eval.Run(ctx, cfg)
+	if errors.Is(err, eval.ErrNoData) {
+		fmt.Fprintf(c.env.Stdout, "voc eval: %v; nothing evaluated\n", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rep.Aspects = aspectReport(ctx, *data, set, log)
+	md := rep.Markdown()
+	fmt.Fprint(c.env.Stdout, md)
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+	}
+	return nil
+}
+
+// aspectReport runs the aspect evaluation.
+// TODO(aspects): call eval.Aspects from internal/eval/aspects.go once it exists.
+func aspectReport(ctx context.Context, data string, set *lexicons.Set, log *slog.Logger) string {
+	return ""
 }

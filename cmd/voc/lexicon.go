@@ -2,12 +2,144 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vocproject/voc/internal/learn"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/nlp/sentiment"
 )
 
-// lexiconCmd is a placeholder until the command is built.
+// lexiconCmd holds lexicon tools: "voc lexicon learn".
 type lexiconCmd struct{ env env }
 
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
 func (c *lexiconCmd) Run(ctx context.Context, args []string) error {
-	return errors.New("not built yet")
+	if len(args) == 0 || args[0] != "learn" {
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon learn --data FILE [--data FILE...] --out DIR [flags]")
+		return fmt.Errorf("%w: want subcommand learn", errUsage)
+	}
+	fl := flag.NewFlagSet("lexicon learn", flag.ContinueOnError)
+	fl.SetOutput(c.env.Stderr)
+	var data multiFlag
+	fl.Var(&data, "data", "labelled CSV, TSV or JSONL file (repeatable)")
+	textCol := fl.String("text-col", "review", "text column")
+	labelCol := fl.String("label-col", "label", "label column (1/0, positive/negative)")
+	outDir := fl.String("out", "", "directory to write "+lexicons.LearnedFile+" into")
+	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons (hand-written part)")
+	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: 3)")
+	l2 := fl.Float64("l2", 0, "L2 regularisation (0: 1e-4)")
+	epochs := fl.Int("epochs", 0, "epochs (0: 8)")
+	bigrams := fl.Bool("bigrams", false, "learn word-pair features too")
+	minWeight := fl.Float64("min-weight", 0, "drop learned weights below this in absolute value (0: 0.05)")
+	minSupport := fl.Int("min-support", 0, "drop features in fewer texts from the output (0: 5)")
+	workers := fl.Int("workers", 2, "segmentation goroutines")
+	provenance := fl.String("provenance", "", "provenance column of every entry (default: the data file names)")
+	if err := fl.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if len(data) == 0 || *outDir == "" {
+		return fmt.Errorf("%w: --data and --out are required", errUsage)
+	}
+	cfg := learn.Config{MinCount: *minCount, L2: *l2, Epochs: *epochs, Bigrams: *bigrams}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	set, err := lexicons.LoadDefault(*lexDir)
+	if err != nil {
+		return fmt.Errorf("load lexicons: %w", err)
+	}
+	var ex []learn.Example
+	var names []string
+	for _, p := range data {
+		e, err := learn.ReadFile(p, *textCol, *labelCol)
+		if err != nil {
+			return err
+		}
+		ex = append(ex, e...)
+		names = append(names, fmt.Sprintf("%s (%d texts)", filepath.Base(p), len(e)))
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return err
+	}
+	hand := *set.Sentiment
+	hand.Learned, hand.Bias, hand.LexiconWeight, hand.CueWeight = nil, 0, 1, 1
+	sc := sentiment.New(&hand)
+	prep := learn.Prep{Seg: seg, Markers: sentiment.Markers(set.Sentiment)}
+	texts := make([]string, len(ex))
+	for i, e := range ex {
+		texts[i] = e.Text
+	}
+	prepared := prep.PrepareAll(texts, *workers)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v := learn.NewVocab()
+	docs := make([]learn.Doc, len(ex))
+	for i, p := range prepared {
+		docs[i] = v.Featurize(sc, p.Tokens, p.Clauses, ex[i].Label)
+	}
+	m, err := learn.Train(docs, nil, v, cfg)
+	if err != nil {
+		return err
+	}
+	prov := *provenance
+	if prov == "" {
+		var short []string
+		for _, p := range data {
+			short = append(short, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)))
+		}
+		prov = "lr:" + strings.Join(short, "+")
+	}
+	entries := m.Entries(v, learn.Prune{MinWeight: *minWeight, MinSupport: *minSupport}, prov)
+	full := cfg
+	header := []string{
+		"source: learned by \"voc lexicon learn\" (L2-regularised logistic regression over the features of nlp/sentiment)",
+		"source: data: " + strings.Join(names, ", "),
+		fmt.Sprintf("learned: %s; min-count %d, l2 %g, epochs %d, bigrams %t; pruned |weight| < %g, support < %d",
+			time.Now().UTC().Format("2006-01-02"), nz(full.MinCount, 3), nzf(full.L2, 1e-4), nz(full.Epochs, 8), full.Bigrams, nzf(*minWeight, 0.05), nz(*minSupport, 5)),
+		"columns: term, weight (log-odds of positive), support (training texts holding it), provenance",
+		"terms: X word, X+Y adjacent words, 不|X word in a negation scope, <bias> <lexicon> <cues> model coefficients",
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", *outDir, err)
+	}
+	path := filepath.Join(*outDir, lexicons.LearnedFile)
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := learn.WriteTSV(f, header, entries); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	fmt.Fprintf(c.env.Stdout, "wrote %s: %d entries from %d texts\n", path, len(entries), len(ex))
+	return nil
+}
+
+func nz(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func nzf(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }

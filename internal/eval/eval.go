@@ -1,0 +1,496 @@
+// Package eval measures voc's sentiment accuracy on public labelled data:
+// k-fold cross-validation of the learned model (no evaluated text was
+// learned from), a cross-domain run, the shipped lexicons, the hand-written
+// lexicons alone, a naive Bayes baseline, and the neutral band's trade-off
+// between coverage and accuracy.
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vocproject/voc/internal/learn"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/normalize"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/nlp/sentiment"
+)
+
+// ErrNoData is returned when the data directory or its sentiment sets are
+// missing.
+var ErrNoData = errors.New("eval: no evaluation data")
+
+// Dataset is one labelled file under the data directory.
+type Dataset struct {
+	Name      string
+	Path      string // relative to the data directory
+	TextCol   string
+	LabelCol  string
+	HeldOut   bool // evaluated as a held-out split, not by k-fold
+	TrainOnly bool // used for training only
+}
+
+// Datasets are the public sets of /work/shared/data (see its README).
+var Datasets = []Dataset{
+	{Name: "waimai_10k", Path: "sentiment/waimai_10k.csv", TextCol: "review", LabelCol: "label"},
+	{Name: "online_shopping_10_cats", Path: "sentiment/online_shopping_10_cats.csv", TextCol: "review", LabelCol: "label"},
+	{Name: "chnsenticorp_train", Path: "sentiment/chnsenticorp_train.tsv", TextCol: "text_a", LabelCol: "label", TrainOnly: true},
+	{Name: "chnsenticorp_dev", Path: "sentiment/chnsenticorp_dev.tsv", TextCol: "text_a", LabelCol: "label", HeldOut: true},
+}
+
+// Config configures Run. Zero values mean the defaults.
+type Config struct {
+	DataDir  string
+	Datasets []Dataset // default Datasets
+	Folds    int       // default 5
+	Learn    learn.Config
+	Workers  int // segmentation goroutines, default 2
+	// Lexicons are the shipped lexicons (required): their learned weights are
+	// evaluated as shipped; their hand-written part is used for learning.
+	Lexicons *lexicons.Set
+	Seg      *segment.Segmenter // required
+	Logger   *slog.Logger       // default discards
+	// CrossDomain names the set evaluated after learning without it
+	// (default "waimai_10k"; "-" for none).
+	CrossDomain string
+}
+
+// Result is one line of the report.
+type Result struct {
+	Set, Method string
+	N           int
+	Confusion   [2][2]int // [gold][predicted], 0 negative, 1 positive
+	Note        string
+}
+
+// Accuracy is the fraction of correct predictions.
+func (r Result) Accuracy() float64 {
+	if r.N == 0 {
+		return 0
+	}
+	return float64(r.Confusion[0][0]+r.Confusion[1][1]) / float64(r.N)
+}
+
+// MacroF1 is the mean F1 of both classes.
+func (r Result) MacroF1() float64 {
+	var sum float64
+	for c := range 2 {
+		tp := float64(r.Confusion[c][c])
+		fp := float64(r.Confusion[1-c][c])
+		fn := float64(r.Confusion[c][1-c])
+		if tp > 0 {
+			p, rc := tp/(tp+fp), tp/(tp+fn)
+			sum += 2 * p * rc / (p + rc)
+		}
+	}
+	return sum / 2
+}
+
+func (r *Result) add(gold bool, raw float64) {
+	g, p := 0, 0
+	if gold {
+		g = 1
+	}
+	if raw >= 0 {
+		p = 1
+	}
+	r.Confusion[g][p]++
+	r.N++
+}
+
+// BandRow is the coverage and accuracy at one neutral band.
+type BandRow struct {
+	Band, Coverage, Accuracy float64
+}
+
+// Report is the outcome of Run.
+type Report struct {
+	Results []Result
+	Bands   []BandRow
+	Notes   []string
+	// Aspects is the aspect-level report in Markdown ("" when not run).
+	Aspects string
+}
+
+type set struct {
+	Dataset
+	ex   []learn.Example
+	keys []string
+	docs []learn.Doc
+	prep []learn.Prepared
+}
+
+// Run evaluates. It returns ErrNoData (wrapped) when DataDir lacks the data.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Lexicons == nil || cfg.Seg == nil {
+		return nil, errors.New("eval: config needs Lexicons and Seg")
+	}
+	if cfg.Datasets == nil {
+		cfg.Datasets = Datasets
+	}
+	if cfg.Folds == 0 {
+		cfg.Folds = 5
+	}
+	if cfg.Folds < 2 {
+		return nil, fmt.Errorf("eval: folds %d < 2", cfg.Folds)
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
+	}
+	if cfg.CrossDomain == "" {
+		cfg.CrossDomain = "waimai_10k"
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if st, err := os.Stat(cfg.DataDir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is not a directory", ErrNoData, cfg.DataDir)
+	}
+
+	// Hand-written lexicons only: the learner fits the learned part.
+	hand := *cfg.Lexicons.Sentiment
+	hand.Learned, hand.Bias, hand.LexiconWeight, hand.CueWeight = nil, 0, 1, 1
+	handSc := sentiment.New(&hand)
+	shipSc := sentiment.New(cfg.Lexicons.Sentiment)
+	prep := learn.Prep{Seg: cfg.Seg, Markers: sentiment.Markers(cfg.Lexicons.Sentiment)}
+
+	vocab := learn.NewVocab()
+	var sets []*set
+	for _, d := range cfg.Datasets {
+		p := filepath.Join(cfg.DataDir, d.Path)
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			log.Warn("eval: data set missing, skipped", "set", d.Name, "path", p)
+			continue
+		}
+		ex, err := learn.ReadFile(p, d.TextCol, d.LabelCol)
+		if err != nil {
+			return nil, fmt.Errorf("eval: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		s := &set{Dataset: d, ex: ex}
+		texts := make([]string, len(ex))
+		for i, e := range ex {
+			texts[i] = e.Text
+			s.keys = append(s.keys, normalize.Normalize(e.Text).S)
+		}
+		s.prep = prep.PrepareAll(texts, cfg.Workers)
+		for i, e := range ex {
+			s.docs = append(s.docs, vocab.Featurize(handSc, s.prep[i].Tokens, s.prep[i].Clauses, e.Label))
+		}
+		log.Info("eval: prepared", "set", d.Name, "texts", len(ex), "took", time.Since(start).Round(time.Millisecond))
+		sets = append(sets, s)
+	}
+	if len(sets) == 0 {
+		return nil, fmt.Errorf("%w: no sentiment sets under %s", ErrNoData, cfg.DataDir)
+	}
+
+	// One index over all docs.
+	var all []learn.Doc
+	offset := map[*set]int{}
+	for _, s := range sets {
+		offset[s] = len(all)
+		all = append(all, s.docs...)
+	}
+	rep := &Report{}
+	var pooled []scored // CV predictions for the band table
+
+	train := func(exclude func(s *set, i int) bool) (*learn.Model, error) {
+		var rows []int
+		for _, s := range sets {
+			for i := range s.docs {
+				if !exclude(s, i) {
+					rows = append(rows, offset[s]+i)
+				}
+			}
+		}
+		return learn.Train(all, rows, vocab, cfg.Learn)
+	}
+	// evalRows scores rows of s with m, excluding from training every row of
+	// any set whose text is one of them.
+	heldOut := func(s *set, rows []int, inDomain bool) (Result, []scored, error) {
+		keys := map[string]bool{}
+		in := map[int]bool{}
+		for _, i := range rows {
+			keys[s.keys[i]] = true
+			in[i] = true
+		}
+		m, err := train(func(t *set, i int) bool {
+			if t.HeldOut && t != s {
+				return true // dev sets are never learned from
+			}
+			if inDomain && t != s && !(s.HeldOut && t.Name == strings.Replace(s.Name, "_dev", "_train", 1)) {
+				return true
+			}
+			return t == s && in[i] || keys[t.keys[i]]
+		})
+		if err != nil {
+			return Result{}, nil, err
+		}
+		var r Result
+		var sc []scored
+		for _, i := range rows {
+			raw := m.Raw(s.docs[i])
+			r.add(s.ex[i].Label, raw)
+			sc = append(sc, scored{s.ex[i].Label, raw})
+		}
+		return r, sc, nil
+	}
+
+	for _, s := range sets {
+		if s.TrainOnly {
+			continue
+		}
+		for _, inDomain := range []bool{false, true} {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			start := time.Now()
+			var total Result
+			method := "learned, %d-fold CV, pooled training"
+			if inDomain {
+				method = "learned, %d-fold CV, in-domain training"
+			}
+			method = fmt.Sprintf(method, cfg.Folds)
+			var folds [][]int
+			if s.HeldOut {
+				method = "learned, held-out split, pooled training"
+				if inDomain {
+					method = "learned, held-out split, in-domain training"
+				}
+				all := make([]int, len(s.docs))
+				for i := range all {
+					all[i] = i
+				}
+				folds = [][]int{all}
+			} else {
+				folds = foldsOf(len(s.docs), cfg.Folds)
+			}
+			for _, rows := range folds {
+				r, sc, err := heldOut(s, rows, inDomain)
+				if err != nil {
+					return nil, err
+				}
+				total = merge(total, r)
+				if !inDomain {
+					pooled = append(pooled, sc...)
+				}
+			}
+			total.Set, total.Method = s.Name, method
+			rep.Results = append(rep.Results, total)
+			log.Info("eval: done", "set", s.Name, "method", method, "accuracy", total.Accuracy(), "took", time.Since(start).Round(time.Millisecond))
+		}
+		// Naive Bayes baseline, in-domain, same folds.
+		if !s.HeldOut {
+			var nb Result
+			for _, rows := range foldsOf(len(s.docs), cfg.Folds) {
+				nb = merge(nb, naiveBayes(s, rows, vocab))
+			}
+			nb.Set, nb.Method = s.Name, fmt.Sprintf("baseline: naive Bayes on words, %d-fold CV, in-domain", cfg.Folds)
+			rep.Results = append(rep.Results, nb)
+		}
+	}
+
+	// Cross-domain.
+	for _, s := range sets {
+		if s.Name != cfg.CrossDomain {
+			continue
+		}
+		keys := map[string]bool{}
+		for _, k := range s.keys {
+			keys[k] = true
+		}
+		m, err := train(func(t *set, i int) bool {
+			return t == s || t.HeldOut || keys[t.keys[i]]
+		})
+		if err != nil {
+			return nil, err
+		}
+		var r Result
+		for i, d := range s.docs {
+			r.add(s.ex[i].Label, m.Raw(d))
+		}
+		var names []string
+		for _, t := range sets {
+			if t != s && !t.HeldOut {
+				names = append(names, t.Name)
+			}
+		}
+		r.Set, r.Method = s.Name, "learned without it (cross-domain): "+strings.Join(names, " + ")
+		rep.Results = append(rep.Results, r)
+	}
+
+	// Shipped and hand-written lexicons, through the scorer itself.
+	for _, s := range sets {
+		var ship, handR Result
+		for i, p := range s.prep {
+			raw, _ := shipSc.Raw(p.Tokens, p.Clauses)
+			ship.add(s.ex[i].Label, raw)
+			raw, _ = handSc.Raw(p.Tokens, p.Clauses)
+			handR.add(s.ex[i].Label, raw)
+		}
+		ship.Set, ship.Method = s.Name, "shipped lexicons (learned.tsv + hand-written)"
+		if s.HeldOut {
+			ship.Note = "out-of-sample if learned.tsv was not learned from it (see its header)"
+		} else {
+			ship.Note = "in-sample: learned.tsv was learned from this set"
+		}
+		handR.Set, handR.Method = s.Name, "hand-written lexicons and rules only"
+		handR.Note = "no learning; an empty text counts as positive"
+		rep.Results = append(rep.Results, ship, handR)
+	}
+
+	rep.Bands = bands(pooled)
+	rep.Notes = append(rep.Notes,
+		"Accuracy is the sign of the score (binary); a text never scored 0 counts as positive.",
+		"CV: rows of a fold are never learned from, nor any row of any set with the same normalized text; chnsenticorp_dev is never learned from.",
+		"Pooled training learns from the other folds plus the other sets; in-domain training from the other folds of the same set only.",
+	)
+	return rep, nil
+}
+
+type scored struct {
+	gold bool
+	raw  float64
+}
+
+func merge(a, b Result) Result {
+	a.N += b.N
+	for i := range 2 {
+		for j := range 2 {
+			a.Confusion[i][j] += b.Confusion[i][j]
+		}
+	}
+	return a
+}
+
+// foldsOf deals 0..n-1 into k folds after a fixed shuffle.
+func foldsOf(n, k int) [][]int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	rng := rand.New(rand.NewPCG(42, 7))
+	rng.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+	folds := make([][]int, k)
+	for i, x := range idx {
+		folds[i%k] = append(folds[i%k], x)
+	}
+	for _, f := range folds {
+		slices.Sort(f)
+	}
+	return folds
+}
+
+// bands tabulates coverage and accuracy at neutral bands on score =
+// tanh(raw/2).
+func bands(sc []scored) []BandRow {
+	var out []BandRow
+	if len(sc) == 0 {
+		return nil
+	}
+	for _, b := range []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
+		var cov, ok int
+		for _, s := range sc {
+			score := math.Tanh(s.raw / 2)
+			if math.Abs(score) < b {
+				continue
+			}
+			cov++
+			if (score >= 0) == s.gold {
+				ok++
+			}
+		}
+		r := BandRow{Band: b, Coverage: float64(cov) / float64(len(sc))}
+		if cov > 0 {
+			r.Accuracy = float64(ok) / float64(cov)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// naiveBayes is a multinomial naive Bayes over word features (Laplace
+// smoothing), learned on s without rows, evaluated on rows.
+func naiveBayes(s *set, rows []int, v *learn.Vocab) Result {
+	test := map[int]bool{}
+	for _, i := range rows {
+		test[i] = true
+	}
+	cnt := [2]map[int32]float64{{}, {}}
+	var tot, docs [2]float64
+	for i, d := range s.docs {
+		if test[i] {
+			continue
+		}
+		c := 0
+		if d.Label {
+			c = 1
+		}
+		docs[c]++
+		for k, id := range d.Idx {
+			if f := v.Feats[id]; f.B == "" && !strings.HasPrefix(f.A, "<") {
+				cnt[c][id] += float64(d.Val[k])
+				tot[c] += float64(d.Val[k])
+			}
+		}
+	}
+	V := float64(len(cnt[0]) + len(cnt[1]))
+	var r Result
+	for _, i := range rows {
+		d := s.docs[i]
+		z := math.Log((docs[1] + 1) / (docs[0] + 1))
+		for k, id := range d.Idx {
+			if f := v.Feats[id]; f.B == "" && !strings.HasPrefix(f.A, "<") {
+				x := float64(d.Val[k])
+				z += x * (math.Log((cnt[1][id]+1)/(tot[1]+V)) - math.Log((cnt[0][id]+1)/(tot[0]+V)))
+			}
+		}
+		r.add(d.Label, z)
+	}
+	return r
+}
+
+// Markdown renders the report as Markdown tables.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	b.WriteString("## Sentiment accuracy\n\n")
+	b.WriteString("| set | method | n | accuracy | macro-F1 | confusion [[TN FP] [FN TP]] | note |\n")
+	b.WriteString("|---|---|---:|---:|---:|---|---|\n")
+	for _, x := range r.Results {
+		fmt.Fprintf(&b, "| %s | %s | %d | %.4f | %.4f | [[%d %d] [%d %d]] | %s |\n",
+			x.Set, x.Method, x.N, x.Accuracy(), x.MacroF1(),
+			x.Confusion[0][0], x.Confusion[0][1], x.Confusion[1][0], x.Confusion[1][1], x.Note)
+	}
+	if len(r.Bands) > 0 {
+		b.WriteString("\n## Neutral band (pooled cross-validated scores)\n\n")
+		b.WriteString("Texts with |score| below the band are labelled neutral; accuracy is over the rest.\n\n")
+		b.WriteString("| band | coverage | accuracy |\n|---:|---:|---:|\n")
+		for _, x := range r.Bands {
+			fmt.Fprintf(&b, "| %.1f | %.4f | %.4f |\n", x.Band, x.Coverage, x.Accuracy)
+		}
+	}
+	if len(r.Notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range r.Notes {
+			b.WriteString("- " + n + "\n")
+		}
+	}
+	if r.Aspects != "" {
+		b.WriteString("\n" + r.Aspects)
+	}
+	return b.String()
+}

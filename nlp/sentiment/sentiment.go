@@ -1,0 +1,379 @@
+// Package sentiment scores the sentiment of a segmented, clause-split text
+// with learned feature weights and hand-written lexicons combined by rules:
+// negation scope, degree words, contrast and concession between clauses,
+// sarcasm cues, emoji, exclamation and an optional star-rating prior.
+//
+// The model is linear in its features, so that "voc lexicon learn" can fit
+// it with logistic regression and the scorer computes exactly what was fit:
+//
+//	raw = bias + Σ_clauses cw · ( Σ learned(f) + α·hand + β·cues ) + rating prior
+//	score = tanh(raw / 2)   // = 2·P(positive) − 1
+//
+// cw is the clause weight (a clause opened by 但是 weighs more, the one
+// before it less, a 虽然 clause less), learned(f) the learned weight of each
+// feature (word "X", adjacent words "X+Y", word in a negation scope "不|X"),
+// hand the sum of hand-written word weights after negation, degree,
+// exclamation and sarcasm rules, cues the sum of emoji and sarcasm cues.
+// α and β are learned too (TermLexicon, TermCues).
+package sentiment
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/clause"
+	"github.com/vocproject/voc/nlp/segment"
+)
+
+// Feature is a learned feature: a word {X, ""}, a pair of adjacent words
+// {X, Y}, a word in a negation scope {NegPrefix, X}, or a special term
+// {lexicons.TermLexicon, ""} / {lexicons.TermCues, ""}.
+type Feature struct{ A, B string }
+
+// NegPrefix marks a negated feature; its term is "不|X".
+const NegPrefix = "不|"
+
+// Term returns the LearnedFile spelling of f.
+func (f Feature) Term() string {
+	switch {
+	case f.B == "":
+		return f.A
+	case f.A == NegPrefix:
+		return NegPrefix + f.B
+	}
+	return f.A + "+" + f.B
+}
+
+// ParseTerm is the inverse of Term. The term syntax is checked when the
+// lexicon is loaded.
+func ParseTerm(t string) Feature {
+	if rest, ok := strings.CutPrefix(t, NegPrefix); ok {
+		return Feature{NegPrefix, rest}
+	}
+	if a, b, ok := strings.Cut(t, "+"); ok && a != "" && b != "" {
+		return Feature{a, b}
+	}
+	return Feature{t, ""}
+}
+
+var (
+	featLexicon = Feature{lexicons.TermLexicon, ""}
+	featCues    = Feature{lexicons.TermCues, ""}
+)
+
+// Config tunes a Scorer. The zero value means the defaults.
+type Config struct {
+	// Band is the neutral band: |score| < Band is labelled neutral.
+	// Default 0.2.
+	Band float64
+	// RatingWeight is the log-odds added per star above 3 (and removed per
+	// star below). Default 0.8.
+	RatingWeight float64
+}
+
+// Scorer scores texts. It is immutable and safe for concurrent use.
+type Scorer struct {
+	cfg        Config
+	words      map[string]float64
+	learned    map[Feature]float64
+	hasBigrams bool
+	bias       float64
+	lexW, cueW float64
+	neg        map[string]float64
+	deg        map[string]float64
+	markers    map[string]lexicons.Marker
+	cues       map[rune][]lexicons.Cue // by first rune
+	cueFirst   [1 << 16 / 64]uint64    // bitmap of first runes in the BMP
+	cueHigh    bool                    // some cue starts outside the BMP
+}
+
+// New returns a Scorer over lex with the default Config.
+func New(lex *lexicons.Sentiment) *Scorer { return NewWithConfig(lex, Config{}) }
+
+// NewWithConfig returns a Scorer over lex.
+func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
+	if cfg.Band == 0 {
+		cfg.Band = 0.2
+	}
+	if cfg.RatingWeight == 0 {
+		cfg.RatingWeight = 0.8
+	}
+	s := &Scorer{
+		cfg:     cfg,
+		words:   lex.Words,
+		learned: make(map[Feature]float64, len(lex.Learned)),
+		bias:    lex.Bias,
+		lexW:    lex.LexiconWeight,
+		cueW:    lex.CueWeight,
+		neg:     lex.Negations,
+		deg:     lex.Degrees,
+		markers: make(map[string]lexicons.Marker, len(lex.Markers)),
+		cues:    map[rune][]lexicons.Cue{},
+	}
+	for t, w := range lex.Learned {
+		f := ParseTerm(t)
+		if f.B != "" && f.A != NegPrefix {
+			s.hasBigrams = true
+		}
+		s.learned[f] = w
+	}
+	for _, m := range lex.Markers {
+		s.markers[m.Word] = m
+	}
+	for _, c := range lex.Cues {
+		r, _ := utf8.DecodeRuneInString(c.Text)
+		s.cues[r] = append(s.cues[r], c)
+		if r < 1<<16 {
+			s.cueFirst[r/64] |= 1 << (r % 64)
+		} else {
+			s.cueHigh = true
+		}
+	}
+	return s
+}
+
+// Markers returns the clause markers of lex for clause.Split.
+func Markers(lex *lexicons.Sentiment) clause.Markers {
+	var m clause.Markers
+	for _, mk := range lex.Markers {
+		switch mk.Kind {
+		case lexicons.MarkerContrast:
+			m.Contrast = append(m.Contrast, mk.Word)
+		case lexicons.MarkerConcession:
+			m.Concession = append(m.Concession, mk.Word)
+		case lexicons.MarkerPause:
+			m.Pause = append(m.Pause, mk.Word)
+		}
+	}
+	return m
+}
+
+// Score scores one text given its tokens (from segment.Cut of the whole
+// normalized text) and its clauses (rune offsets into the same text). It
+// returns the text's sentiment and one sentiment per clause. A text with no
+// evidence at all (and no rating) is neutral with score 0.
+func (s *Scorer) Score(tokens []segment.Token, clauses []clause.Clause, opts nlp.Options) (nlp.Sentiment, []nlp.Clause) {
+	out := make([]nlp.Clause, len(clauses))
+	raw, ev := s.walk(tokens, clauses, nil, out)
+	if opts.Rating >= 1 && opts.Rating <= 5 {
+		raw += s.cfg.RatingWeight * float64(opts.Rating-3)
+		ev += 2
+	} else if ev == 0 {
+		return nlp.Sentiment{Label: nlp.Neutral}, out
+	}
+	return s.sentiment(raw, ev), out
+}
+
+// Raw returns the text's log-odds of being positive (before the rating
+// prior) and the number of pieces of evidence found.
+func (s *Scorer) Raw(tokens []segment.Token, clauses []clause.Clause) (float64, int) {
+	return s.walk(tokens, clauses, nil, nil)
+}
+
+// Features calls fn for every occurrence of a feature in the text with its
+// value (the clause weight, or for the special features the weighted
+// evidence). The learner fits the weights of these features; Raw equals the
+// bias plus the sum of weight·value over these calls.
+func (s *Scorer) Features(tokens []segment.Token, clauses []clause.Clause, fn func(f Feature, x float64)) {
+	s.walk(tokens, clauses, fn, nil)
+}
+
+func (s *Scorer) sentiment(raw float64, ev int) nlp.Sentiment {
+	score := math.Tanh(raw / 2)
+	label := nlp.Neutral
+	switch {
+	case score >= s.cfg.Band:
+		label = nlp.Positive
+	case score <= -s.cfg.Band:
+		label = nlp.Negative
+	}
+	// Confidence grows with the evidence: one feature alone is half sure.
+	conf := math.Abs(score) * (1 - math.Pow(0.5, float64(ev)))
+	return nlp.Sentiment{Score: score, Label: label, Confidence: conf}
+}
+
+// clauseWeight returns the weight of clause i: its own marker weight times
+// 1/w when the next clause opens with a contrast marker of weight w.
+func (s *Scorer) clauseWeight(clauses []clause.Clause, i int) float64 {
+	w := 1.0
+	if m, ok := s.markers[clauses[i].Lead]; ok && m.Kind != lexicons.MarkerPause && clauses[i].Kind != "" {
+		w *= m.Weight
+	}
+	if i+1 < len(clauses) && clauses[i+1].Kind == clause.Contrast {
+		if m, ok := s.markers[clauses[i+1].Lead]; ok && m.Kind == lexicons.MarkerContrast {
+			w /= m.Weight
+		}
+	}
+	return w
+}
+
+// isWord reports whether a token can be a feature: it starts with a letter
+// or digit and holds none of the term syntax characters.
+func isWord(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	if r < utf8.RuneSelf {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	} else if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		return false
+	}
+	return !strings.ContainsAny(t, "+|")
+}
+
+// scopeLen is how many words a negation or degree word reaches.
+const scopeLen = 3
+
+// walk runs the model over the text. With fn set it reports features;
+// otherwise it sums learned weights. It fills out (when not nil) with the
+// clause sentiments and returns the raw score and the evidence count.
+func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(Feature, float64), out []nlp.Clause) (float64, int) {
+	raw := s.bias
+	if fn != nil {
+		raw = 0
+	}
+	evidence := 0
+	ti := 0
+	for ci := range clauses {
+		c := &clauses[ci]
+		cw := s.clauseWeight(clauses, ci)
+		for ti < len(tokens) && tokens[ti].Start < c.Start {
+			ti++
+		}
+		var learned, hand float64
+		ev := 0
+		negF, negLeft := 0.0, 0
+		degM, degLeft := 1.0, 0
+		prev := ""
+		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
+			t := tokens[ti].Text
+			if !isWord(t) {
+				prev = ""
+				continue
+			}
+			if fn != nil && prev != "" {
+				fn(Feature{prev, t}, cw)
+			} else if s.hasBigrams && prev != "" {
+				if w, ok := s.learned[Feature{prev, t}]; ok {
+					learned += w
+					ev++
+				}
+			}
+			prev = t
+			if f, ok := s.neg[t]; ok {
+				if negLeft > 0 {
+					negF *= f
+				} else {
+					negF = f
+				}
+				negLeft = scopeLen
+				learned += s.unigram(Feature{t, ""}, cw, fn, &ev)
+				continue
+			}
+			if d, ok := s.deg[t]; ok {
+				degM, degLeft = d, scopeLen
+				learned += s.unigram(Feature{t, ""}, cw, fn, &ev)
+				continue
+			}
+			if negLeft > 0 {
+				learned += s.unigram(Feature{NegPrefix, t}, cw, fn, &ev)
+			} else {
+				learned += s.unigram(Feature{t, ""}, cw, fn, &ev)
+			}
+			if h, ok := s.words[t]; ok {
+				if negLeft > 0 {
+					h *= negF
+					negLeft = 0
+				}
+				if degLeft > 0 {
+					h *= degM
+					degLeft = 0
+				}
+				hand += h
+				ev++
+			}
+			negLeft--
+			degLeft--
+		}
+		cues, sarcastic, n := s.matchCues(c.Text)
+		ev += n
+		if sarcastic && hand > 0 {
+			hand *= -0.5 // praise said with 呵呵 is scorn
+		}
+		// An exclamation mark after the clause intensifies its words.
+		if ti < len(tokens) && tokens[ti].Start >= c.End && (ci+1 == len(clauses) || tokens[ti].Start < clauses[ci+1].Start) && strings.ContainsAny(tokens[ti].Text, "!！") {
+			hand *= 1.3
+			cues *= 1.3
+		}
+		if fn != nil {
+			if hand != 0 {
+				fn(featLexicon, cw*hand)
+			}
+			if cues != 0 {
+				fn(featCues, cw*cues)
+			}
+			continue
+		}
+		cr := learned + s.lexW*hand + s.cueW*cues
+		raw += cw * cr
+		evidence += ev
+		if out != nil {
+			out[ci] = nlp.Clause{Span: [2]int{c.Start, c.End}, Sentiment: nlp.Sentiment{Label: nlp.Neutral}}
+			if ev > 0 {
+				out[ci].Sentiment = s.sentiment(cr, ev)
+			}
+		}
+	}
+	return raw, evidence
+}
+
+// unigram reports f to fn, or returns its learned weight.
+func (s *Scorer) unigram(f Feature, cw float64, fn func(Feature, float64), ev *int) float64 {
+	if fn != nil {
+		fn(f, cw)
+		return 0
+	}
+	if w, ok := s.learned[f]; ok {
+		*ev++
+		return w
+	}
+	return 0
+}
+
+// matchCues sums the cues found in text (the longest at each place, so that
+// 真是服了 does not count 服了 again), reports whether one was sarcasm, and
+// counts them.
+func (s *Scorer) matchCues(text string) (sum float64, sarcastic bool, n int) {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r < 1<<16 {
+			if s.cueFirst[r/64]&(1<<(r%64)) == 0 {
+				i += size
+				continue
+			}
+		} else if !s.cueHigh {
+			i += size
+			continue
+		}
+		best := -1
+		for k, c := range s.cues[r] {
+			if strings.HasPrefix(text[i:], c.Text) && (best < 0 || len(c.Text) > len(s.cues[r][best].Text)) {
+				best = k
+			}
+		}
+		if best < 0 {
+			i += size
+			continue
+		}
+		c := s.cues[r][best]
+		sum += c.Weight
+		sarcastic = sarcastic || c.Sarcasm
+		n++
+		i += len(c.Text)
+	}
+	return sum, sarcastic, n
+}
