@@ -94,8 +94,8 @@ func New(words []lexicons.DomainWord) (*Segmenter, error) {
 	s.logTotal = math.Log(total)
 	for _, w := range words {
 		word := strings.ToLower(strings.TrimSpace(w.Word))
-		if word == "" || !utf8.ValidString(word) {
-			return nil, fmt.Errorf("segment: domain word %q: empty or invalid UTF-8", w.Word)
+		if word == "" || !utf8.ValidString(w.Word) || strings.IndexFunc(word, unicode.IsSpace) >= 0 {
+			return nil, fmt.Errorf("segment: domain word %q: empty, invalid UTF-8 or holds a space", w.Word)
 		}
 		if w.Freq < 0 || math.IsNaN(w.Freq) || math.IsInf(w.Freq, 0) {
 			return nil, fmt.Errorf("segment: domain word %q: bad frequency %v", w.Word, w.Freq)
@@ -164,8 +164,10 @@ func (s *Segmenter) lookup(w []byte) (freq float64, pos string, more bool) {
 }
 
 // Cut cuts text into tokens, using the HMM for words not in the dictionary.
-// ASCII letter/digit runs stay whole, placeholders (<PHONE>, [数字x]) come
-// out as one token each, and whitespace is dropped. Cut is safe for
+// ASCII letter/digit runs stay whole (a decimal point between digits
+// included), placeholders (<PHONE>, [数字x]) come out as one token each,
+// and whitespace is dropped. Text is expected normalized (nlp/normalize):
+// domain words are matched lowercased. Cut never panics and is safe for
 // concurrent use.
 func (s *Segmenter) Cut(text string) []Token {
 	out := make([]Token, 0, len(text)/4+1)
