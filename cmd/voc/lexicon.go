@@ -32,7 +32,7 @@ func (c *lexiconCmd) Run(ctx context.Context, args []string) error {
 	fl.SetOutput(c.env.Stderr)
 	var data multiFlag
 	fl.Var(&data, "data", "labelled CSV, TSV or JSONL file (repeatable)")
-	textCol := fl.String("text-col", "review", "text column")
+	textCol := fl.String("text-col", "review,text_a,text", "text column (comma-separated alternatives)")
 	labelCol := fl.String("label-col", "label", "label column (1/0, positive/negative)")
 	outDir := fl.String("out", "", "directory to write "+lexicons.LearnedFile+" into")
 	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons (hand-written part)")
@@ -97,7 +97,9 @@ func (c *lexiconCmd) Run(ctx context.Context, args []string) error {
 	if prov == "" {
 		var short []string
 		for _, p := range data {
-			short = append(short, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)))
+			b := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+			b, _, _ = strings.Cut(b, "_")
+			short = append(short, b)
 		}
 		prov = "lr:" + strings.Join(short, "+")
 	}

@@ -344,7 +344,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		ship.Set, ship.Method = s.Name, "shipped lexicons (learned.tsv + hand-written)"
 		if s.HeldOut {
-			ship.Note = "out-of-sample if learned.tsv was not learned from it (see its header)"
+			others := map[string]bool{}
+			for _, t := range sets {
+				if t != s {
+					for _, k := range t.keys {
+						others[k] = true
+					}
+				}
+			}
+			dup := 0
+			for _, k := range s.keys {
+				if others[k] {
+					dup++
+				}
+			}
+			ship.Note = fmt.Sprintf("out-of-sample if learned.tsv was not learned from it (see its header), except %d texts that also occur in the other sets", dup)
 		} else {
 			ship.Note = "in-sample: learned.tsv was learned from this set"
 		}

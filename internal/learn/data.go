@@ -62,10 +62,10 @@ func readDelimited(r io.Reader, name string, sep rune, textCol, labelCol string)
 	ti, li := -1, -1
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
-		switch h {
-		case textCol:
+		if ti < 0 && isCol(h, textCol) {
 			ti = i
-		case labelCol:
+		}
+		if li < 0 && isCol(h, labelCol) {
 			li = i
 		}
 	}
@@ -111,9 +111,22 @@ func readJSONL(r io.Reader, name, textCol, labelCol string) ([]Example, error) {
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			return nil, fmt.Errorf("learn: read %s:%d: %w", name, no, err)
 		}
-		text, _ := m[textCol].(string)
+		var text string
+		var lv any
+		for _, c := range strings.Split(textCol, ",") {
+			if t, ok := m[strings.TrimSpace(c)].(string); ok {
+				text = t
+				break
+			}
+		}
+		for _, c := range strings.Split(labelCol, ",") {
+			if v, ok := m[strings.TrimSpace(c)]; ok {
+				lv = v
+				break
+			}
+		}
 		var ls string
-		switch v := m[labelCol].(type) {
+		switch v := lv.(type) {
 		case string:
 			ls = v
 		case float64:
@@ -148,10 +161,11 @@ func readTSV(r io.Reader, name, textCol, labelCol string) ([]Example, error) {
 		rec := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
 		if no == 1 {
 			for i, h := range rec {
-				switch strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) {
-				case textCol:
+				h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
+				if ti < 0 && isCol(h, textCol) {
 					ti = i
-				case labelCol:
+				}
+				if li < 0 && isCol(h, labelCol) {
 					li = i
 				}
 			}
@@ -181,4 +195,14 @@ func readTSV(r io.Reader, name, textCol, labelCol string) ([]Example, error) {
 		return nil, fmt.Errorf("learn: read %s: empty file", name)
 	}
 	return out, nil
+}
+
+// isCol reports whether header h is one of the comma-separated names.
+func isCol(h, names string) bool {
+	for _, n := range strings.Split(names, ",") {
+		if strings.TrimSpace(n) == h {
+			return true
+		}
+	}
+	return false
 }
