@@ -4,6 +4,7 @@
 package clause
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -53,6 +54,16 @@ func isBreak(r rune) bool {
 
 // Split splits s into clauses. It never returns empty clauses.
 func Split(s string, m Markers) []Clause {
+	// first runes of all markers: a cheap filter before matching
+	var firstBuf [32]rune
+	firsts := firstBuf[:0]
+	for _, ws := range [][]string{m.Contrast, m.Concession, m.Pause} {
+		for _, w := range ws {
+			if r, _ := utf8.DecodeRuneInString(w); w != "" && !slices.Contains(firsts, r) {
+				firsts = append(firsts, r)
+			}
+		}
+	}
 	var out []Clause
 	start, startB := -1, 0 // rune and byte offset of the current clause
 	lead, kind := "", ""
@@ -85,10 +96,14 @@ func Split(s string, m Markers) []Clause {
 				continue
 			}
 			start, startB = ri, bi
-			if w, k := matchMarker(s[bi:], m, prev, true); w != "" {
+			if !slices.Contains(firsts, r) {
+				// no marker here
+			} else if w, k := matchMarker(s[bi:], m, prev, true); w != "" {
 				lead, kind = w, k
 			}
-		} else if w, k := matchMarker(s[bi:], m, prev, false); w != "" && ri-start >= 2 {
+		} else if ri-start < 2 || !slices.Contains(firsts, r) {
+			// no marker here, or too close to the clause start to split
+		} else if w, k := matchMarker(s[bi:], m, prev, false); w != "" {
 			end(ri, bi)
 			start, startB, lead, kind = ri, bi, w, k
 		}

@@ -202,6 +202,10 @@ func (z *normalizer) add(r rune, at int) {
 		z.write(r, at, maxRepeat(r))
 		return
 	}
+	if r >= 0x4E00 && r <= 0x9FFF { // common Han: the hot path
+		z.write(toSimplified(r), at, 3)
+		return
+	}
 	if dropped(r) {
 		return
 	}
@@ -221,7 +225,7 @@ func maxRepeat(r rune) int {
 			return 0
 		}
 		return 3
-	case unicode.IsLetter(r):
+	case r >= 0x4E00 && r <= 0x9FFF, unicode.IsLetter(r):
 		return 3
 	case unicode.IsDigit(r):
 		return 0

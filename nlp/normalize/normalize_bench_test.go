@@ -1,0 +1,39 @@
+package normalize
+
+import (
+	"fmt"
+	"testing"
+)
+
+func BenchmarkNormalize(b *testing.B) {
+	lines := reviewLines(b, "../segment/testdata/reviews.txt")
+	for _, n := range benchSizes {
+		s := sized(lines, n)
+		b.Run(fmt.Sprintf("chars=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				Normalize(s)
+			}
+		})
+	}
+	if corpus := sharedCorpus(2000); corpus != nil {
+		b.Run("corpus=shopping", func(b *testing.B) {
+			benchCorpus(b, corpus, func(s string) { Normalize(s) })
+		})
+	}
+}
+
+func benchCorpus(b *testing.B, corpus []string, f func(string)) {
+	total := 0
+	for _, s := range corpus {
+		total += len(s)
+	}
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range corpus {
+			f(s)
+		}
+	}
+}
