@@ -77,9 +77,11 @@ type Config struct {
 
 // Scorer scores texts. It is immutable and safe for concurrent use.
 type Scorer struct {
-	cfg        Config
-	words      map[string]float64
-	learned    map[Feature]float64
+	cfg Config
+	// words holds everything known about a word, so that the walk costs
+	// one map lookup per token (plus one per pair when pairs were learned).
+	words      map[string]entry
+	pairs      map[Feature]float64
 	hasBigrams bool
 	bias       float64
 	lexW, cueW float64
@@ -89,7 +91,23 @@ type Scorer struct {
 	cues       map[rune][]lexicons.Cue // by first rune
 	cueFirst   [1 << 16 / 64]uint64    // bitmap of first runes in the BMP
 	cueHigh    bool                    // some cue starts outside the BMP
+	prefix     [1 << 16 / 64]uint64    // one-character degree and negation words
 }
+
+// entry is what the lexicons say about one word.
+type entry struct {
+	learned, negLearned, hand, neg, deg float64
+	flags                               uint8
+}
+
+const (
+	hasLearned uint8 = 1 << iota
+	hasNegLearned
+	hasHand
+	isNeg
+	isDeg
+	pairHead // the word starts a learned pair
+)
 
 // New returns a Scorer over lex with the default Config.
 func New(lex *lexicons.Sentiment) *Scorer { return NewWithConfig(lex, Config{}) }
@@ -104,8 +122,8 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 	}
 	s := &Scorer{
 		cfg:     cfg,
-		words:   lex.Words,
-		learned: make(map[Feature]float64, len(lex.Learned)),
+		words:   make(map[string]entry, len(lex.Words)+len(lex.Learned)),
+		pairs:   map[Feature]float64{},
 		bias:    lex.Bias,
 		lexW:    lex.LexiconWeight,
 		cueW:    lex.CueWeight,
@@ -114,12 +132,40 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 		markers: make(map[string]lexicons.Marker, len(lex.Markers)),
 		cues:    map[rune][]lexicons.Cue{},
 	}
+	upd := func(w string, fn func(e *entry)) {
+		e := s.words[w]
+		fn(&e)
+		s.words[w] = e
+	}
+	for t, w := range lex.Words {
+		upd(t, func(e *entry) { e.hand, e.flags = w, e.flags|hasHand })
+	}
+	for t, f := range lex.Negations {
+		upd(t, func(e *entry) { e.neg, e.flags = f, e.flags|isNeg })
+	}
+	for t, d := range lex.Degrees {
+		upd(t, func(e *entry) { e.deg, e.flags = d, e.flags|isDeg })
+		if r, size := utf8.DecodeRuneInString(t); size == len(t) && r < 1<<16 {
+			s.prefix[r/64] |= 1 << (r % 64)
+		}
+	}
+	for t := range lex.Negations {
+		if r, size := utf8.DecodeRuneInString(t); size == len(t) && r < 1<<16 {
+			s.prefix[r/64] |= 1 << (r % 64)
+		}
+	}
 	for t, w := range lex.Learned {
 		f := ParseTerm(t)
-		if f.B != "" && f.A != NegPrefix {
+		switch {
+		case f.B == "":
+			upd(f.A, func(e *entry) { e.learned, e.flags = w, e.flags|hasLearned })
+		case f.A == NegPrefix:
+			upd(f.B, func(e *entry) { e.negLearned, e.flags = w, e.flags|hasNegLearned })
+		default:
 			s.hasBigrams = true
+			s.pairs[f] = w
+			upd(f.A, func(e *entry) { e.flags |= pairHead })
 		}
-		s.learned[f] = w
 	}
 	for _, m := range lex.Markers {
 		s.markers[m.Word] = m
@@ -200,8 +246,10 @@ func (s *Scorer) sentiment(raw float64, ev int) nlp.Sentiment {
 // 1/w when the next clause opens with a contrast marker of weight w.
 func (s *Scorer) clauseWeight(clauses []clause.Clause, i int) float64 {
 	w := 1.0
-	if m, ok := s.markers[clauses[i].Lead]; ok && m.Kind != lexicons.MarkerPause && clauses[i].Kind != "" {
-		w *= m.Weight
+	if clauses[i].Kind != "" {
+		if m, ok := s.markers[clauses[i].Lead]; ok && m.Kind != lexicons.MarkerPause {
+			w *= m.Weight
+		}
 	}
 	if i+1 < len(clauses) && clauses[i+1].Kind == clause.Contrast {
 		if m, ok := s.markers[clauses[i+1].Lead]; ok && m.Kind == lexicons.MarkerContrast {
@@ -215,14 +263,21 @@ func (s *Scorer) clauseWeight(clauses []clause.Clause, i int) float64 {
 // or digit and holds none of the term syntax characters.
 func isWord(t string) bool {
 	r, _ := utf8.DecodeRuneInString(t)
-	if r < utf8.RuneSelf {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF: // CJK unified ideographs, the usual case
+	case r < utf8.RuneSelf:
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			return false
 		}
-	} else if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+	case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 		return false
 	}
-	return !strings.ContainsAny(t, "+|")
+	for i := 0; i < len(t); i++ {
+		if t[i] == '+' || t[i] == '|' {
+			return false
+		}
+	}
+	return true
 }
 
 // scopeLen is how many words a negation or degree word reaches.
@@ -238,6 +293,14 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 	}
 	evidence := 0
 	ti := 0
+	// Sarcasm anywhere (呵呵，真是好棒的服务) turns the text's praise to scorn.
+	sarcastic := false
+	for ci := range clauses {
+		if _, sc, _ := s.matchCues(clauses[ci].Text); sc {
+			sarcastic = true
+			break
+		}
+	}
 	for ci := range clauses {
 		c := &clauses[ci]
 		cw := s.clauseWeight(clauses, ci)
@@ -249,42 +312,42 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		negF, negLeft := 0.0, 0
 		degM, degLeft := 1.0, 0
 		prev := ""
+		var prevE entry
 		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
 			t := tokens[ti].Text
 			if !isWord(t) {
 				prev = ""
 				continue
 			}
-			if fn != nil && prev != "" {
-				fn(Feature{prev, t}, cw)
-			} else if s.hasBigrams && prev != "" {
-				if w, ok := s.learned[Feature{prev, t}]; ok {
-					learned += w
-					ev++
+			e := s.words[t]
+			if prev != "" {
+				if fn != nil {
+					fn(Feature{prev, t}, cw)
+				} else if prevE.flags&pairHead != 0 {
+					if w, ok := s.pairs[Feature{prev, t}]; ok {
+						learned += w
+						ev++
+					}
 				}
 			}
-			prev = t
-			if f, ok := s.neg[t]; ok {
+			prev, prevE = t, e
+			if e.flags&isNeg != 0 {
 				if negLeft > 0 {
-					negF *= f
+					negF *= e.neg
 				} else {
-					negF = f
+					negF = e.neg
 				}
 				negLeft = scopeLen
-				learned += s.unigram(Feature{t, ""}, cw, fn, &ev)
+				learned += s.learnedWord(t, e, false, cw, fn, &ev)
 				continue
 			}
-			if d, ok := s.deg[t]; ok {
-				degM, degLeft = d, scopeLen
-				learned += s.unigram(Feature{t, ""}, cw, fn, &ev)
+			if e.flags&isDeg != 0 {
+				degM, degLeft = e.deg, scopeLen
+				learned += s.learnedWord(t, e, false, cw, fn, &ev)
 				continue
 			}
-			if negLeft > 0 {
-				learned += s.unigram(Feature{NegPrefix, t}, cw, fn, &ev)
-			} else {
-				learned += s.unigram(Feature{t, ""}, cw, fn, &ev)
-			}
-			if h, ok := s.words[t]; ok {
+			learned += s.learnedWord(t, e, negLeft > 0, cw, fn, &ev)
+			if h, ok := s.handWord(t, e); ok {
 				if negLeft > 0 {
 					h *= negF
 					negLeft = 0
@@ -299,7 +362,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			negLeft--
 			degLeft--
 		}
-		cues, sarcastic, n := s.matchCues(c.Text)
+		cues, _, n := s.matchCues(c.Text)
 		ev += n
 		if sarcastic && hand > 0 {
 			hand *= -0.5 // praise said with 呵呵 is scorn
@@ -331,15 +394,52 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 	return raw, evidence
 }
 
-// unigram reports f to fn, or returns its learned weight.
-func (s *Scorer) unigram(f Feature, cw float64, fn func(Feature, float64), ev *int) float64 {
+// handWord returns the hand-written weight of word t. A word the
+// segmenter kept whole with a leading degree or negation character (太差,
+// 不好) gets the weight of the rest, multiplied.
+func (s *Scorer) handWord(t string, e entry) (float64, bool) {
+	if e.flags&hasHand != 0 {
+		return e.hand, true
+	}
+	r, size := utf8.DecodeRuneInString(t)
+	if size == len(t) || r >= 1<<16 || s.prefix[r/64]&(1<<(r%64)) == 0 {
+		return 0, false
+	}
+	rest, ok := s.words[t[size:]]
+	if !ok || rest.flags&hasHand == 0 {
+		return 0, false
+	}
+	head := s.words[t[:size]]
+	switch {
+	case head.flags&isDeg != 0:
+		return rest.hand * head.deg, true
+	case head.flags&isNeg != 0:
+		return rest.hand * head.neg, true
+	}
+	return 0, false
+}
+
+// learnedWord reports word t (negated or not) to fn, or returns its
+// learned weight.
+func (s *Scorer) learnedWord(t string, e entry, negated bool, cw float64, fn func(Feature, float64), ev *int) float64 {
 	if fn != nil {
-		fn(f, cw)
+		if negated {
+			fn(Feature{NegPrefix, t}, cw)
+		} else {
+			fn(Feature{t, ""}, cw)
+		}
 		return 0
 	}
-	if w, ok := s.learned[f]; ok {
+	if negated {
+		if e.flags&hasNegLearned != 0 {
+			*ev++
+			return e.negLearned
+		}
+		return 0
+	}
+	if e.flags&hasLearned != 0 {
 		*ev++
-		return w
+		return e.learned
 	}
 	return 0
 }
