@@ -1,0 +1,49 @@
+package lexicons
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoadSentimentEmbedded(t *testing.T) {
+	s, err := loadSentiment(Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Words["满意"] <= 0 || s.Words["差评"] >= 0 {
+		t.Errorf("满意 %v, 差评 %v: want positive, negative", s.Words["满意"], s.Words["差评"])
+	}
+	if s.Negations["不"] != -1 || s.Degrees["非常"] <= 1 || s.Degrees["有点"] >= 1 {
+		t.Errorf("negation 不 %v, degree 非常 %v, 有点 %v", s.Negations["不"], s.Degrees["非常"], s.Degrees["有点"])
+	}
+	if len(s.Learned) == 0 || len(s.Cues) == 0 || len(s.Markers) == 0 {
+		t.Errorf("learned %d, cues %d, markers %d: want all > 0", len(s.Learned), len(s.Cues), len(s.Markers))
+	}
+}
+
+// TestLoadSentimentBad loads each testdata/sentiment/<case> directory over
+// the embedded lexicons and checks the error names file and line.
+func TestLoadSentimentBad(t *testing.T) {
+	dirs, err := os.ReadDir("testdata/sentiment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		t.Run(d.Name(), func(t *testing.T) {
+			dir := filepath.Join("testdata/sentiment", d.Name())
+			want, err := os.ReadFile(filepath.Join(dir, "expected"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = loadSentiment(Overlay(dir))
+			if err == nil {
+				t.Fatalf("no error, want %q", want)
+			}
+			if !strings.Contains(err.Error(), strings.TrimSpace(string(want))) {
+				t.Errorf("error %q, want it to contain %q", err, strings.TrimSpace(string(want)))
+			}
+		})
+	}
+}
