@@ -1,0 +1,402 @@
+// Package bleve is voc's full-text index: a pipeline.Sink that writes the
+// masked, normalized text of every record into a bleve (scorch) index, and a
+// Search over it with filters and highlighting.
+//
+// bleve has no Chinese analyzer. This package registers one, voc_zh: the
+// voc_gse tokenizer (the gse segmenter of nlp/segment, in search mode: long
+// words are indexed together with the dictionary words inside them) followed
+// by lowercasing and a small stop list of particles. The application must
+// call SetSegmenter before Open; see SetSegmenter for why this is global.
+//
+// Only masked text is indexed (nlp.Result.Text): raw text, which may hold
+// personal data, never reaches the index.
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	blv "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/vocproject/voc/pipeline"
+)
+
+// DefaultPath is the default index directory.
+const DefaultPath = "./.voc/index"
+
+// DefaultBatchSize is the default largest number of documents in one bleve
+// batch.
+const DefaultBatchSize = 1000
+
+// ErrClosed is returned by calls on a closed Sink.
+var ErrClosed = errors.New("bleve: sink is closed")
+
+// Config configures the index sink. The zero value means defaults.
+type Config struct {
+	// Path is the index directory, created when missing. Default
+	// DefaultPath.
+	Path string
+	// BatchSize bounds the documents of one bleve batch (and so the memory
+	// of one write); WriteBatch splits larger batches. Default
+	// DefaultBatchSize.
+	BatchSize int
+}
+
+// Validate reports a bad field.
+func (c Config) Validate() error {
+	if c.BatchSize < 0 {
+		return fmt.Errorf("bleve: config: batch size %d is negative", c.BatchSize)
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Path == "" {
+		c.Path = DefaultPath
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = DefaultBatchSize
+	}
+	return c
+}
+
+// Fields of an indexed document (see the package README for the mapping).
+const (
+	FieldText         = "text"       // customer text, voc_zh, stored, term vectors
+	FieldAgentText    = "agent_text" // agent turns of a chat, voc_zh, stored
+	FieldKind         = "kind"
+	FieldChannel      = "channel"
+	FieldProduct      = "product"
+	FieldTier         = "customer_tier"
+	FieldRegion       = "region"
+	FieldIntent       = "intent"
+	FieldSentiment    = "sentiment" // label: positive, negative, neutral
+	FieldCategories   = "categories"
+	FieldPainPoints   = "pain_points"
+	FieldPII          = "pii"
+	FieldLexicon      = "lexicon_version"
+	FieldCreatedAt    = "created_at"      // datetime
+	FieldScore        = "sentiment_score" // numeric
+	FieldRating       = "rating"          // numeric
+	FieldCSAT         = "csat"            // numeric
+	FieldNPS          = "nps"             // numeric
+	FieldEscalation   = "escalation"      // boolean
+	keywordFieldCount = 11
+)
+
+// Sink is the index sink. It is safe for concurrent use: Search may run
+// while WriteBatch writes.
+type Sink struct {
+	cfg Config
+	log *slog.Logger
+
+	mu     sync.RWMutex // held for reading by every call, for writing by Close
+	idx    blv.Index
+	closed bool
+}
+
+var _ pipeline.Sink = (*Sink)(nil)
+
+// Open opens the index at cfg.Path, creating it with voc's mapping when the
+// directory does not exist. SetSegmenter must have been called.
+func Open(cfg Config, logger *slog.Logger) (*Sink, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	register()
+	if _, err := segmenter(); err != nil {
+		return nil, err
+	}
+	var idx blv.Index
+	_, err := os.Stat(filepath.Join(cfg.Path, "index_meta.json"))
+	switch {
+	case err == nil:
+		idx, err = blv.Open(cfg.Path)
+		if err != nil {
+			return nil, fmt.Errorf("bleve: open index %s: %w", cfg.Path, err)
+		}
+		logger.Info("bleve: opened index", "path", cfg.Path)
+	case errors.Is(err, os.ErrNotExist):
+		m, err := NewMapping()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Clean(cfg.Path)), 0o755); err != nil {
+			return nil, fmt.Errorf("bleve: create index directory: %w", err)
+		}
+		idx, err = blv.New(cfg.Path, m)
+		if err != nil {
+			return nil, fmt.Errorf("bleve: create index %s: %w", cfg.Path, err)
+		}
+		logger.Info("bleve: created index", "path", cfg.Path)
+	default:
+		return nil, fmt.Errorf("bleve: open index %s: %w", cfg.Path, err)
+	}
+	return &Sink{cfg: cfg, log: logger, idx: idx}, nil
+}
+
+// NewMapping returns voc's index mapping: a static document mapping (no
+// dynamic fields) with the fields named by the Field constants.
+func NewMapping() (*mapping.IndexMappingImpl, error) {
+	im := blv.NewIndexMapping()
+	err := analysisConfig(func(kind, name string, config map[string]interface{}) error {
+		switch kind {
+		case "tokenizer":
+			return im.AddCustomTokenizer(name, config)
+		case "token_map":
+			return im.AddCustomTokenMap(name, config)
+		case "token_filter":
+			return im.AddCustomTokenFilter(name, config)
+		case "analyzer":
+			return im.AddCustomAnalyzer(name, config)
+		}
+		return fmt.Errorf("unknown analysis kind %q", kind)
+	})
+	if err != nil {
+		return nil, err
+	}
+	text := func() *mapping.FieldMapping {
+		f := blv.NewTextFieldMapping()
+		f.Analyzer = AnalyzerName
+		f.Store = true
+		f.IncludeTermVectors = true
+		f.IncludeInAll = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := blv.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = true
+		f.IncludeInAll = false
+		f.DocValues = true
+		return f
+	}
+	num := func() *mapping.FieldMapping {
+		f := blv.NewNumericFieldMapping()
+		f.Store = true
+		f.IncludeInAll = false
+		return f
+	}
+	doc := blv.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(FieldText, text())
+	doc.AddFieldMappingsAt(FieldAgentText, text())
+	for _, name := range []string{FieldKind, FieldChannel, FieldProduct, FieldTier, FieldRegion, FieldIntent,
+		FieldSentiment, FieldCategories, FieldPainPoints, FieldPII, FieldLexicon} {
+		doc.AddFieldMappingsAt(name, kw())
+	}
+	created := blv.NewDateTimeFieldMapping()
+	created.Store = true
+	created.IncludeInAll = false
+	doc.AddFieldMappingsAt(FieldCreatedAt, created)
+	for _, name := range []string{FieldScore, FieldRating, FieldCSAT, FieldNPS} {
+		doc.AddFieldMappingsAt(name, num())
+	}
+	esc := blv.NewBooleanFieldMapping()
+	esc.Store = true
+	esc.IncludeInAll = false
+	doc.AddFieldMappingsAt(FieldEscalation, esc)
+
+	im.DefaultMapping = doc
+	im.DefaultAnalyzer = AnalyzerName
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("bleve: validate mapping: %w", err)
+	}
+	return im, nil
+}
+
+// WriteBatch indexes the records under their ids, in bleve batches of at
+// most Config.BatchSize documents. Writing an id again replaces its
+// document, so a redelivered batch leaves the index as it was. Records with
+// Err set (dead letters) are skipped. When WriteBatch returns nil every
+// document is persisted (scorch's safe batches wait for the segment to be
+// written). On error, part of the records may have been written; writing
+// the batch again is safe. It does not retain batch.
+func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	b := s.idx.NewBatch()
+	n := 0
+	flush := func() error {
+		if b.Size() == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("bleve: write batch: %w", err)
+		}
+		if err := s.idx.Batch(b); err != nil {
+			return fmt.Errorf("bleve: write batch of %d documents: %w", b.Size(), err)
+		}
+		n += b.Size()
+		b.Reset()
+		return nil
+	}
+	for _, rec := range batch {
+		if rec == nil || rec.Err != nil {
+			continue
+		}
+		if rec.ID == "" {
+			return fmt.Errorf("bleve: write batch: record at %s/%d/%d has no id", rec.Msg.Pos.Topic, rec.Msg.Pos.Partition, rec.Msg.Pos.Offset)
+		}
+		if err := b.Index(rec.ID, document(rec)); err != nil {
+			return fmt.Errorf("bleve: index record %q: %w", rec.ID, err)
+		}
+		if b.Size() >= s.cfg.BatchSize {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	s.log.Debug("bleve: indexed", "documents", n)
+	return nil
+}
+
+// Count returns the number of documents in the index.
+func (s *Sink) Count() (uint64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	n, err := s.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("bleve: count documents: %w", err)
+	}
+	return n, nil
+}
+
+// Close waits for running calls and closes the index. Later calls return
+// ErrClosed; closing twice is a no-op.
+func (s *Sink) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.idx.Close(); err != nil {
+		return fmt.Errorf("bleve: close index %s: %w", s.cfg.Path, err)
+	}
+	return nil
+}
+
+// document maps a record to the indexed fields. Only masked text is used.
+func document(rec *pipeline.Record) map[string]interface{} {
+	d := make(map[string]interface{}, keywordFieldCount+8)
+	put := func(k, v string) {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	if rec.LexiconVersion != "" {
+		d[FieldLexicon] = rec.LexiconVersion
+	}
+	created := rec.Msg.Time
+	if f := rec.Feedback; f != nil {
+		put(FieldKind, f.Kind)
+		put(FieldChannel, f.Channel)
+		put(FieldProduct, f.Product)
+		put(FieldTier, f.Customer.Tier)
+		put(FieldRegion, f.Region)
+		if f.Rating != 0 {
+			d[FieldRating] = float64(f.Rating)
+		}
+		if f.CSAT != 0 {
+			d[FieldCSAT] = float64(f.CSAT)
+		}
+		if f.NPS != nil {
+			d[FieldNPS] = float64(*f.NPS)
+		}
+		if !f.CreatedAt.IsZero() {
+			created = f.CreatedAt
+		}
+		if f.Kind == "" && f.IsChat() {
+			d[FieldKind] = "chat"
+		}
+	}
+	if !created.IsZero() {
+		d[FieldCreatedAt] = created.UTC()
+	}
+	if a := rec.Analysis; a != nil {
+		put(FieldText, a.Text)
+		put(FieldIntent, a.Intent)
+		put(FieldSentiment, a.Sentiment.Label)
+		d[FieldScore] = a.Sentiment.Score
+		d[FieldEscalation] = a.Escalation
+		var cats, pains []string
+		seenC, seenP := map[string]bool{}, map[string]bool{}
+		add := func(list *[]string, seen map[string]bool, v string) {
+			if v != "" && !seen[v] {
+				seen[v] = true
+				*list = append(*list, v)
+			}
+		}
+		for _, asp := range a.Aspects {
+			full := asp.Category
+			if asp.Subcategory != "" {
+				full += "/" + asp.Subcategory
+			}
+			add(&cats, seenC, asp.Category)
+			add(&cats, seenC, full)
+			if asp.Polarity == "negative" {
+				add(&pains, seenP, asp.Category)
+				add(&pains, seenP, full)
+			}
+		}
+		if len(cats) > 0 {
+			d[FieldCategories] = cats
+		}
+		if len(pains) > 0 {
+			d[FieldPainPoints] = pains
+		}
+		if len(a.PII) > 0 {
+			d[FieldPII] = append([]string(nil), a.PII...)
+		}
+	}
+	var agent []byte
+	for _, t := range rec.Turns {
+		if t.Role == "agent" && t.Text != "" {
+			if len(agent) > 0 {
+				agent = append(agent, '\n')
+			}
+			agent = append(agent, t.Text...)
+		}
+	}
+	if len(agent) > 0 {
+		d[FieldAgentText] = string(agent)
+	}
+	return d
+}
+
+// parseTime reads a stored datetime field.
+func parseTime(v interface{}) time.Time {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
