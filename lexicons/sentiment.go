@@ -266,6 +266,12 @@ func checkTerm(t string) error {
 	if strings.HasPrefix(t, "<") && strings.HasSuffix(t, ">") && strings.ToLower(t) == t {
 		return errors.New("unknown special term")
 	}
+	if rest, ok := strings.CutPrefix(t, "字|"); ok {
+		if rest == "" || strings.ContainsAny(rest, "|+") {
+			return errors.New(`want "字|XY"`)
+		}
+		return nil
+	}
 	if rest, ok := strings.CutPrefix(t, "不|"); ok {
 		t = rest
 	}

@@ -27,7 +27,8 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	workers := fl.Int("workers", 2, "segmentation goroutines")
 	l2 := fl.Float64("l2", 0, "L2 regularisation (0: default)")
 	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: default)")
-	bigrams := fl.Bool("bigrams", false, "learn word-pair features too")
+	bigrams := fl.Bool("bigrams", true, "learn word-pair features too")
+	chars := fl.Bool("chars", false, "learn character-pair features too")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -48,7 +49,7 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := eval.Config{DataDir: *data, Folds: *folds, Workers: *workers, Lexicons: set, Seg: seg, Logger: log}
-	cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams = *l2, *minCount, *bigrams
+	cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams, cfg.Learn.Chars = *l2, *minCount, *bigrams, *chars
 	rep, err := eval.Run(ctx, cfg)
 	if errors.Is(err, eval.ErrNoData) {
 		fmt.Fprintf(c.env.Stdout, "voc eval: %v; nothing evaluated\n", err)

@@ -39,7 +39,8 @@ func (c *lexiconCmd) Run(ctx context.Context, args []string) error {
 	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: 3)")
 	l2 := fl.Float64("l2", 0, "L2 regularisation (0: 1e-4)")
 	epochs := fl.Int("epochs", 0, "epochs (0: 8)")
-	bigrams := fl.Bool("bigrams", false, "learn word-pair features too")
+	bigrams := fl.Bool("bigrams", true, "learn word-pair features too")
+	chars := fl.Bool("chars", false, "learn character-pair features too")
 	minWeight := fl.Float64("min-weight", 0, "drop learned weights below this in absolute value (0: 0.05)")
 	minSupport := fl.Int("min-support", 0, "drop features in fewer texts from the output (0: 5)")
 	workers := fl.Int("workers", 2, "segmentation goroutines")
@@ -50,7 +51,7 @@ func (c *lexiconCmd) Run(ctx context.Context, args []string) error {
 	if len(data) == 0 || *outDir == "" {
 		return fmt.Errorf("%w: --data and --out are required", errUsage)
 	}
-	cfg := learn.Config{MinCount: *minCount, L2: *l2, Epochs: *epochs, Bigrams: *bigrams}
+	cfg := learn.Config{MinCount: *minCount, L2: *l2, Epochs: *epochs, Bigrams: *bigrams, Chars: *chars}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}

@@ -358,7 +358,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					dup++
 				}
 			}
-			ship.Note = fmt.Sprintf("out-of-sample if learned.tsv was not learned from it (see its header), except %d texts that also occur in the other sets", dup)
+			ship.Note = fmt.Sprintf("never learned from, but %d of its %d texts also occur in the training sets: largely in-sample", dup, len(s.keys))
 		} else {
 			ship.Note = "in-sample: learned.tsv was learned from this set"
 		}

@@ -95,6 +95,8 @@ type Config struct {
 	Rate float64
 	// Bigrams uses "X+Y" features (default: words and negated words only).
 	Bigrams bool
+	// Chars uses "字|XY" character-pair features.
+	Chars bool
 	// Seed orders the examples. Default 1.
 	Seed uint64
 }
@@ -177,14 +179,20 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 	use := make([]bool, n)
 	for id, f := range v.Feats {
 		special := f.A == lexicons.TermLexicon || f.A == lexicons.TermCues
-		bigram := f.B != "" && f.A != sentiment.NegPrefix
-		use[id] = special || int(m.Support[id]) >= cfg.MinCount && (cfg.Bigrams || !bigram)
+		bigram := f.B != "" && f.A != sentiment.NegPrefix && f.A != sentiment.CharPrefix
+		chars := f.A == sentiment.CharPrefix
+		use[id] = special || int(m.Support[id]) >= cfg.MinCount && (cfg.Bigrams || !bigram) && (cfg.Chars || !chars)
 	}
 	g2 := make([]float64, n)
 	var gb2 float64
 	order := slices.Clone(rows)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x766f63))
-	for range cfg.Epochs {
+	// The result averages the weights at the end of the later epochs, which
+	// smooths the noise of the last updates.
+	avg := make([]float64, n)
+	var avgBias float64
+	navg := 0
+	for ep := range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, r := range order {
 			d := &docs[r]
@@ -210,7 +218,18 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 				m.W[id] -= cfg.Rate * gr / math.Sqrt(g2[id]+1e-8)
 			}
 		}
+		if ep >= cfg.Epochs/2 {
+			for i, w := range m.W {
+				avg[i] += w
+			}
+			avgBias += m.Bias
+			navg++
+		}
 	}
+	for i := range avg {
+		m.W[i] = avg[i] / float64(navg)
+	}
+	m.Bias = avgBias / float64(navg)
 	return m, nil
 }
 

@@ -37,13 +37,17 @@ type Feature struct{ A, B string }
 // NegPrefix marks a negated feature; its term is "不|X".
 const NegPrefix = "不|"
 
+// CharPrefix marks a pair of adjacent Han characters of a clause; its term
+// is "字|XY". Character pairs do not depend on the segmenter's cut.
+const CharPrefix = "字|"
+
 // Term returns the LearnedFile spelling of f.
 func (f Feature) Term() string {
 	switch {
 	case f.B == "":
 		return f.A
-	case f.A == NegPrefix:
-		return NegPrefix + f.B
+	case f.A == NegPrefix || f.A == CharPrefix:
+		return f.A + f.B
 	}
 	return f.A + "+" + f.B
 }
@@ -53,6 +57,9 @@ func (f Feature) Term() string {
 func ParseTerm(t string) Feature {
 	if rest, ok := strings.CutPrefix(t, NegPrefix); ok {
 		return Feature{NegPrefix, rest}
+	}
+	if rest, ok := strings.CutPrefix(t, CharPrefix); ok {
+		return Feature{CharPrefix, rest}
 	}
 	if a, b, ok := strings.Cut(t, "+"); ok && a != "" && b != "" {
 		return Feature{a, b}
@@ -82,6 +89,7 @@ type Scorer struct {
 	// one map lookup per token (plus one per pair when pairs were learned).
 	words      map[string]entry
 	pairs      map[Feature]float64
+	chars      map[string]float64 // learned character pairs
 	hasBigrams bool
 	bias       float64
 	lexW, cueW float64
@@ -124,6 +132,7 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 		cfg:     cfg,
 		words:   make(map[string]entry, len(lex.Words)+len(lex.Learned)),
 		pairs:   map[Feature]float64{},
+		chars:   map[string]float64{},
 		bias:    lex.Bias,
 		lexW:    lex.LexiconWeight,
 		cueW:    lex.CueWeight,
@@ -161,6 +170,8 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 			upd(f.A, func(e *entry) { e.learned, e.flags = w, e.flags|hasLearned })
 		case f.A == NegPrefix:
 			upd(f.B, func(e *entry) { e.negLearned, e.flags = w, e.flags|hasNegLearned })
+		case f.A == CharPrefix:
+			s.chars[f.B] = w
 		default:
 			s.hasBigrams = true
 			s.pairs[f] = w
@@ -362,6 +373,9 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			negLeft--
 			degLeft--
 		}
+		if fn != nil || len(s.chars) > 0 {
+			learned += s.charPairs(c.Text, cw, fn, &ev)
+		}
 		cues, _, n := s.matchCues(c.Text)
 		ev += n
 		if sarcastic && hand > 0 {
@@ -442,6 +456,27 @@ func (s *Scorer) learnedWord(t string, e entry, negated bool, cw float64, fn fun
 		return e.learned
 	}
 	return 0
+}
+
+// charPairs reports the pairs of adjacent Han characters of text to fn, or
+// returns the sum of their learned weights.
+func (s *Scorer) charPairs(text string, cw float64, fn func(Feature, float64), ev *int) float64 {
+	var sum float64
+	prevAt, prevHan := 0, false
+	for i, r := range text {
+		han := r >= 0x4E00 && r <= 0x9FFF
+		if han && prevHan {
+			p := text[prevAt : i+3] // Han characters of the BMP are 3 bytes
+			if fn != nil {
+				fn(Feature{CharPrefix, p}, cw)
+			} else if w, ok := s.chars[p]; ok {
+				sum += w
+				*ev++
+			}
+		}
+		prevAt, prevHan = i, han
+	}
+	return sum
 }
 
 // matchCues sums the cues found in text (the longest at each place, so that
