@@ -1,0 +1,370 @@
+package clickhouse
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Query helpers for reports (voc demo's summary, the HTTP API). They read
+// the hourly aggregate tables, summing at query time because
+// SummingMergeTree collapses rows only eventually. Time ranges are
+// half-open, [from, to), at hour granularity, in the server's time zone.
+
+// PainCount is a pain point (or praise point) with its counts.
+type PainCount struct {
+	Category    string
+	Subcategory string
+	Mentions    uint64
+	Records     uint64
+	// AvgSentiment is the mean sentiment of the records with it.
+	AvgSentiment float64
+}
+
+// Key returns "category/subcategory".
+func (p PainCount) Key() string { return p.Category + "/" + p.Subcategory }
+
+func (s *Sink) painCounts(ctx context.Context, op, extraWhere string, args []any, limit int) ([]PainCount, error) {
+	q := `SELECT category, subcategory, sum(mentions) AS m, sum(records) AS r, sum(sentiment_sum) AS ss
+FROM ` + s.table(tablePainHourly) + `
+WHERE polarity = 'negative' AND hour >= ? AND hour < ?` + extraWhere + `
+GROUP BY category, subcategory
+ORDER BY m DESC, category, subcategory`
+	if limit > 0 {
+		q += fmt.Sprintf("\nLIMIT %d", limit)
+	}
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []PainCount
+	for rows.Next() {
+		var p PainCount
+		var ss float64
+		if err := rows.Scan(&p.Category, &p.Subcategory, &p.Mentions, &p.Records, &ss); err != nil {
+			return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
+		}
+		if p.Records > 0 {
+			p.AvgSentiment = ss / float64(p.Records)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
+	}
+	return out, nil
+}
+
+func hourRange(from, to time.Time) (time.Time, time.Time) {
+	return from.UTC().Truncate(time.Hour), to.UTC()
+}
+
+// TopPainPoints returns the most mentioned pain points in [from, to),
+// at most limit (0: all).
+func (s *Sink) TopPainPoints(ctx context.Context, from, to time.Time, limit int) ([]PainCount, error) {
+	f, t := hourRange(from, to)
+	return s.painCounts(ctx, "top pain points", "", []any{f, t}, limit)
+}
+
+// PainPointsOfProduct returns the pain points of one product in [from, to),
+// most mentioned first.
+func (s *Sink) PainPointsOfProduct(ctx context.Context, product string, from, to time.Time) ([]PainCount, error) {
+	f, t := hourRange(from, to)
+	return s.painCounts(ctx, "pain points of product", " AND product = ?", []any{f, t, product}, 0)
+}
+
+// PainTrend compares a pain point's mentions in two equal periods.
+type PainTrend struct {
+	Category    string
+	Subcategory string
+	Current     uint64
+	Previous    uint64
+	// Growth is (Current+1)/(Previous+1): smoothed so that new pain points
+	// rank by their size.
+	Growth float64
+}
+
+// RisingPainPoints compares [from, to) with the period of the same length
+// before it and returns the pain points whose mentions grew, largest
+// absolute growth first, at most limit (0: all).
+func (s *Sink) RisingPainPoints(ctx context.Context, from, to time.Time, limit int) ([]PainTrend, error) {
+	f, t := hourRange(from, to)
+	prev := f.Add(-t.Sub(f))
+	q := `SELECT category, subcategory,
+    sum(if(hour >= ?, mentions, 0)) AS cur,
+    sum(if(hour < ?, mentions, 0)) AS prev
+FROM ` + s.table(tablePainHourly) + `
+WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+GROUP BY category, subcategory
+HAVING cur > prev
+ORDER BY cur - prev DESC, category, subcategory`
+	if limit > 0 {
+		q += fmt.Sprintf("\nLIMIT %d", limit)
+	}
+	rows, err := s.conn.Query(ctx, q, f, f, prev, t)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: rising pain points: %w", err)
+	}
+	defer rows.Close()
+	var out []PainTrend
+	for rows.Next() {
+		var p PainTrend
+		if err := rows.Scan(&p.Category, &p.Subcategory, &p.Current, &p.Previous); err != nil {
+			return nil, fmt.Errorf("clickhouse: rising pain points: %w", err)
+		}
+		p.Growth = float64(p.Current+1) / float64(p.Previous+1)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: rising pain points: %w", err)
+	}
+	return out, nil
+}
+
+// ChannelSentiment summarises one channel.
+type ChannelSentiment struct {
+	Channel       string
+	Records       uint64
+	Negative      uint64
+	Escalations   uint64
+	AvgSentiment  float64
+	NegativeShare float64
+}
+
+// SentimentByChannel returns per-channel sentiment in [from, to), by
+// channel name.
+func (s *Sink) SentimentByChannel(ctx context.Context, from, to time.Time) ([]ChannelSentiment, error) {
+	f, t := hourRange(from, to)
+	q := `SELECT channel, sum(records) AS r, sum(negative) AS n, sum(escalations) AS e, sum(sentiment_sum) AS ss
+FROM ` + s.table(tableFeedbackHourly) + `
+WHERE hour >= ? AND hour < ?
+GROUP BY channel
+ORDER BY channel`
+	rows, err := s.conn.Query(ctx, q, f, t)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: sentiment by channel: %w", err)
+	}
+	defer rows.Close()
+	var out []ChannelSentiment
+	for rows.Next() {
+		var c ChannelSentiment
+		var ss float64
+		if err := rows.Scan(&c.Channel, &c.Records, &c.Negative, &c.Escalations, &ss); err != nil {
+			return nil, fmt.Errorf("clickhouse: sentiment by channel: %w", err)
+		}
+		if c.Records > 0 {
+			c.AvgSentiment = ss / float64(c.Records)
+			c.NegativeShare = float64(c.Negative) / float64(c.Records)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: sentiment by channel: %w", err)
+	}
+	return out, nil
+}
+
+// ComplaintShare is the share of complaints (intent 投诉 or negative
+// sentiment) made by VIP customers.
+type ComplaintShare struct {
+	Complaints    uint64
+	VIPComplaints uint64
+	Records       uint64
+	VIPRecords    uint64
+	// Share is VIPComplaints/Complaints; VIPRecordShare is
+	// VIPRecords/Records, the baseline to compare it with.
+	Share          float64
+	VIPRecordShare float64
+}
+
+// VIPComplaintShare returns the share of complaints in [from, to) that
+// come from customers of tier vip.
+func (s *Sink) VIPComplaintShare(ctx context.Context, from, to time.Time) (ComplaintShare, error) {
+	f, t := hourRange(from, to)
+	q := `SELECT sum(complaints), sum(if(customer_tier = 'vip', complaints, 0)), sum(records), sum(if(customer_tier = 'vip', records, 0))
+FROM ` + s.table(tableFeedbackHourly) + `
+WHERE hour >= ? AND hour < ?`
+	var c ComplaintShare
+	if err := s.conn.QueryRow(ctx, q, f, t).Scan(&c.Complaints, &c.VIPComplaints, &c.Records, &c.VIPRecords); err != nil {
+		return c, fmt.Errorf("clickhouse: vip complaint share: %w", err)
+	}
+	if c.Complaints > 0 {
+		c.Share = float64(c.VIPComplaints) / float64(c.Complaints)
+	}
+	if c.Records > 0 {
+		c.VIPRecordShare = float64(c.VIPRecords) / float64(c.Records)
+	}
+	return c, nil
+}
+
+// Spike is a day on which a (pain point, product) pair was mentioned far
+// more than on the other days of the range.
+type Spike struct {
+	Day         time.Time
+	Category    string
+	Subcategory string
+	Product     string
+	Count       uint64
+	// Mean and StdDev are over the other days of the range (days without
+	// mentions count as 0); Z is (Count-Mean)/StdDev, +Inf when StdDev is 0.
+	Mean   float64
+	StdDev float64
+	Z      float64
+}
+
+// Spike thresholds: a day is a spike when its count is at least
+// SpikeMinCount, at least SpikeMinRatio times the mean of the other days
+// and at least SpikeMinZ standard deviations above it.
+const (
+	SpikeMinCount = 5
+	SpikeMinRatio = 2.0
+	SpikeMinZ     = 3.0
+)
+
+// Spikes finds spike days in [from, to) over daily negative mention counts
+// per (pain point, product), biggest Z first. The range should span at
+// least a week for the baseline to mean anything.
+func (s *Sink) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error) {
+	f := from.UTC().Truncate(24 * time.Hour)
+	t := to.UTC()
+	if !t.After(f) {
+		return nil, fmt.Errorf("clickhouse: spikes: empty range %s - %s", from, to)
+	}
+	days := int(math.Ceil(t.Sub(f).Hours() / 24))
+	q := `SELECT toDate(hour) AS day, category, subcategory, product, sum(mentions) AS m
+FROM ` + s.table(tablePainHourly) + `
+WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+GROUP BY day, category, subcategory, product`
+	rows, err := s.conn.Query(ctx, q, f, t)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: spikes: %w", err)
+	}
+	defer rows.Close()
+	type key struct{ cat, sub, product string }
+	series := map[key][]uint64{}
+	for rows.Next() {
+		var day time.Time
+		var k key
+		var m uint64
+		if err := rows.Scan(&day, &k.cat, &k.sub, &k.product, &m); err != nil {
+			return nil, fmt.Errorf("clickhouse: spikes: %w", err)
+		}
+		i := int(day.Sub(f).Hours() / 24)
+		if i < 0 || i >= days {
+			continue
+		}
+		if series[k] == nil {
+			series[k] = make([]uint64, days)
+		}
+		series[k][i] += m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: spikes: %w", err)
+	}
+	var out []Spike
+	for k, counts := range series {
+		var total float64
+		for _, c := range counts {
+			total += float64(c)
+		}
+		for i, c := range counts {
+			if c < SpikeMinCount || days < 2 {
+				continue
+			}
+			// Baseline: the other days.
+			n := float64(days - 1)
+			mean := (total - float64(c)) / n
+			var varsum float64
+			for j, o := range counts {
+				if j != i {
+					d := float64(o) - mean
+					varsum += d * d
+				}
+			}
+			sd := math.Sqrt(varsum / n)
+			z := math.Inf(1)
+			if sd > 0 {
+				z = (float64(c) - mean) / sd
+			}
+			if float64(c) < SpikeMinRatio*mean || z < SpikeMinZ {
+				continue
+			}
+			out = append(out, Spike{Day: f.AddDate(0, 0, i), Category: k.cat, Subcategory: k.sub, Product: k.product,
+				Count: c, Mean: mean, StdDev: sd, Z: z})
+		}
+	}
+	slices.SortFunc(out, func(a, b Spike) int {
+		switch {
+		case a.Z != b.Z:
+			if a.Z > b.Z {
+				return -1
+			}
+			return 1
+		case a.Count != b.Count:
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		case !a.Day.Equal(b.Day):
+			return a.Day.Compare(b.Day)
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Counts are totals over everything stored, for checking exactness: with
+// no duplicates, Records == DistinctRecords == HourlyRecords and
+// CustomerMentions == PainMentions.
+type Counts struct {
+	Records          uint64 // rows in feedback
+	DistinctRecords  uint64 // distinct positions in feedback
+	Mentions         uint64 // rows in aspect_mentions
+	DistinctMentions uint64 // distinct (position, mention) in aspect_mentions
+	CustomerMentions uint64 // rows in aspect_mentions with role customer
+	SentimentSum     float64
+
+	HourlyRecords      uint64 // sum(records) in feedback_hourly
+	HourlyNegative     uint64
+	HourlyComplaints   uint64
+	HourlyEscalations  uint64
+	HourlySentimentSum float64
+
+	PainMentions     uint64 // sum(mentions) in pain_hourly
+	PainRecords      uint64 // sum(records) in pain_hourly
+	PainSentimentSum float64
+}
+
+// Counts returns the totals of all four tables.
+func (s *Sink) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	qs := []struct {
+		q    string
+		dest []any
+	}{
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset), sum(toFloat64(sentiment)) FROM " + s.table(tableFeedback),
+			[]any{&c.Records, &c.DistinctRecords, &c.SentimentSum}},
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, mention), sum(role = 'customer') FROM " + s.table(tableMentions),
+			[]any{&c.Mentions, &c.DistinctMentions, &c.CustomerMentions}},
+		{"SELECT sum(records), sum(negative), sum(complaints), sum(escalations), sum(sentiment_sum) FROM " + s.table(tableFeedbackHourly),
+			[]any{&c.HourlyRecords, &c.HourlyNegative, &c.HourlyComplaints, &c.HourlyEscalations, &c.HourlySentimentSum}},
+		{"SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM " + s.table(tablePainHourly),
+			[]any{&c.PainMentions, &c.PainRecords, &c.PainSentimentSum}},
+	}
+	for _, q := range qs {
+		if err := s.conn.QueryRow(ctx, q.q).Scan(q.dest...); err != nil {
+			return c, fmt.Errorf("clickhouse: counts: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// ExamplesSQL is examples.sql: queries for product and R&D teams over the
+// database "voc", each statement ending with ";" at the end of a line.
+//
+//go:embed examples.sql
+var ExamplesSQL string

@@ -1,0 +1,361 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Table names.
+const (
+	tableFeedback        = "feedback"
+	tableMentions        = "aspect_mentions"
+	tableFeedbackHourly  = "feedback_hourly"
+	tablePainHourly      = "pain_hourly"
+	tableSchemaMigration = "schema_migrations"
+)
+
+// Migration is one versioned schema change, applied once.
+type Migration struct {
+	Version    int
+	Name       string
+	Statements []string
+}
+
+// tableSpec describes a MergeTree-family table independent of the
+// deployment mode.
+type tableSpec struct {
+	name      string
+	columns   string
+	engine    string // ReplacingMergeTree, SummingMergeTree, ...
+	partition string
+	orderBy   string
+	shardKey  string // Distributed sharding expression
+}
+
+// Column types stay within what ClickHouse 18.16 supports without
+// experimental settings: String (not LowCardinality), DateTime (not
+// DateTime64), sentinels instead of Nullable.
+var (
+	// feedback: one row per record. ReplacingMergeTree on the source
+	// position: the ORDER BY key is both the dedupe key (a re-delivered
+	// message has the same position) and the primary key that makes the
+	// per-batch watermark query read a granule or two. Time-range queries
+	// prune by the monthly partition; dashboards read the hourly tables.
+	feedbackSpec = tableSpec{
+		name: tableFeedback,
+		columns: `id String,
+    kind String,
+    channel String,
+    product String,
+    created_at DateTime,
+    day Date DEFAULT toDate(created_at),
+    rating UInt8,
+    csat UInt8,
+    nps Int8,
+    customer_id String,
+    customer_tier String,
+    region String,
+    agent_id String,
+    lang String,
+    text String,
+    sentiment Float32,
+    sentiment_label String,
+    confidence Float32,
+    intent String,
+    escalation UInt8,
+    categories Array(String),
+    pain_points Array(String),
+    praise_points Array(String),
+    pii Array(String),
+    lexicon_version String,
+    turn_count UInt16,
+    kafka_topic String,
+    kafka_partition Int32,
+    kafka_offset Int64,
+    ingested_at DateTime`,
+		engine:    "ReplacingMergeTree",
+		partition: "toYYYYMM(created_at)",
+		orderBy:   "(kafka_topic, kafka_partition, kafka_offset)",
+		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
+	}
+	// aspect_mentions: one row per aspect mention, deduplicated on
+	// (position, mention index).
+	mentionsSpec = tableSpec{
+		name: tableMentions,
+		columns: `id String,
+    mention UInt16,
+    turn UInt16,
+    role String,
+    created_at DateTime,
+    product String,
+    channel String,
+    kind String,
+    customer_tier String,
+    category String,
+    subcategory String,
+    aspect String,
+    opinion String,
+    polarity String,
+    span_start UInt32,
+    span_end UInt32,
+    sentiment Float32,
+    is_first UInt8,
+    kafka_topic String,
+    kafka_partition Int32,
+    kafka_offset Int64`,
+		engine:    "ReplacingMergeTree",
+		partition: "toYYYYMM(created_at)",
+		orderBy:   "(kafka_topic, kafka_partition, kafka_offset, mention)",
+		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
+	}
+	feedbackHourlySpec = tableSpec{
+		name: tableFeedbackHourly,
+		columns: `hour DateTime,
+    product String,
+    channel String,
+    kind String,
+    customer_tier String,
+    records UInt64,
+    negative UInt64,
+    complaints UInt64,
+    escalations UInt64,
+    sentiment_sum Float64`,
+		engine:    "SummingMergeTree",
+		partition: "toYYYYMM(hour)",
+		orderBy:   "(hour, product, channel, kind, customer_tier)",
+		shardKey:  "rand()",
+	}
+	painHourlySpec = tableSpec{
+		name: tablePainHourly,
+		columns: `hour DateTime,
+    category String,
+    subcategory String,
+    product String,
+    channel String,
+    polarity String,
+    mentions UInt64,
+    records UInt64,
+    sentiment_sum Float64`,
+		engine:    "SummingMergeTree",
+		partition: "toYYYYMM(hour)",
+		orderBy:   "(hour, category, subcategory, product, channel, polarity)",
+		shardKey:  "rand()",
+	}
+	migrationsSpec = tableSpec{
+		name: tableSchemaMigration,
+		columns: `version UInt32,
+    name String,
+    applied_at DateTime`,
+		engine:  "ReplacingMergeTree",
+		orderBy: "version",
+	}
+)
+
+// Materialized view bodies; %[1]s is the source table, written as
+// qualified names by ddl.view.
+const (
+	// feedback_hourly: records, negative records, complaints (intent 投诉 or
+	// negative sentiment), escalations and the sentiment sum.
+	feedbackHourlySelect = `SELECT
+    toStartOfHour(created_at) AS hour,
+    product,
+    channel,
+    kind,
+    customer_tier,
+    count() AS records,
+    sum(sentiment_label = 'negative') AS negative,
+    sum(intent = '投诉' OR sentiment_label = 'negative') AS complaints,
+    sum(escalation) AS escalations,
+    sum(toFloat64(sentiment)) AS sentiment_sum
+FROM %s
+GROUP BY hour, product, channel, kind, customer_tier`
+	// pain_hourly: customer mentions only (an agent repeating the
+	// complaint is not a second one). records counts each record once per
+	// (category, subcategory, polarity) through is_first, which also
+	// weights the record's sentiment.
+	painHourlySelect = `SELECT
+    toStartOfHour(created_at) AS hour,
+    category,
+    subcategory,
+    product,
+    channel,
+    polarity,
+    count() AS mentions,
+    sum(is_first) AS records,
+    sum(if(is_first = 1, toFloat64(sentiment), 0)) AS sentiment_sum
+FROM %s
+WHERE role = 'customer'
+GROUP BY hour, category, subcategory, product, channel, polarity`
+)
+
+// ddl generates the statements for one deployment mode.
+type ddl struct {
+	db          string
+	cluster     string
+	distributed bool
+}
+
+func (d ddl) onCluster() string {
+	if d.cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER " + d.cluster
+}
+
+// storage is the name of the table that holds the data on a node.
+func (d ddl) storage(name string) string {
+	if d.distributed {
+		return name + "_local"
+	}
+	return name
+}
+
+func (d ddl) database() string {
+	return "CREATE DATABASE IF NOT EXISTS " + d.db + d.onCluster()
+}
+
+// table returns the CREATE statements of one table: the table itself, or
+// in distributed mode the Replicated local table and the Distributed table.
+func (d ddl) table(t tableSpec) []string {
+	engine := t.engine
+	local := d.storage(t.name)
+	if d.distributed {
+		engine = fmt.Sprintf("Replicated%s('/clickhouse/tables/{shard}/%s/%s', '{replica}')", t.engine, d.db, local)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s%s\n(\n    %s\n)\nENGINE = %s", d.db, local, d.onCluster(), t.columns, engine)
+	if t.partition != "" {
+		fmt.Fprintf(&b, "\nPARTITION BY %s", t.partition)
+	}
+	fmt.Fprintf(&b, "\nORDER BY %s", t.orderBy)
+	out := []string{b.String()}
+	if d.distributed {
+		out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s%s AS %s.%s\nENGINE = Distributed(%s, %s, %s, %s)",
+			d.db, t.name, d.onCluster(), d.db, local, d.cluster, d.db, local, t.shardKey))
+	}
+	return out
+}
+
+// view creates a materialized view from one storage table into another,
+// on every node in cluster mode.
+func (d ddl) view(name, target, source, selectFmt string) string {
+	return fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s%s TO %s.%s AS\n%s",
+		d.db, name, d.onCluster(), d.db, d.storage(target), fmt.Sprintf(selectFmt, d.db+"."+d.storage(source)))
+}
+
+// Migrations returns the versioned schema changes for cfg, oldest first.
+// Each is applied once and recorded in schema_migrations. Never edit a
+// released migration; append a new one.
+func Migrations(cfg Config) []Migration {
+	cfg = cfg.withDefaults()
+	d := ddl{db: cfg.Database, cluster: cfg.Cluster, distributed: cfg.Distributed}
+	return []Migration{
+		{
+			Version:    1,
+			Name:       "raw tables: feedback, aspect_mentions",
+			Statements: append(d.table(feedbackSpec), d.table(mentionsSpec)...),
+		},
+		{
+			Version: 2,
+			Name:    "hourly aggregates: feedback_hourly, pain_hourly and their views",
+			Statements: append(append(d.table(feedbackHourlySpec), d.table(painHourlySpec)...),
+				d.view("feedback_hourly_mv", tableFeedbackHourly, tableFeedback, feedbackHourlySelect),
+				d.view("pain_hourly_mv", tablePainHourly, tableMentions, painHourlySelect)),
+		},
+	}
+}
+
+// LatestVersion is the schema version Migrate brings a database to.
+func LatestVersion() int {
+	ms := Migrations(Config{})
+	return ms[len(ms)-1].Version
+}
+
+// bootstrap returns the statements that must exist before migrations are
+// read: the database and schema_migrations (a plain table on each node,
+// also in cluster mode; every statement is idempotent, so a node that
+// misses a row only repeats harmless IF NOT EXISTS statements).
+func bootstrap(cfg Config) []string {
+	d := ddl{db: cfg.Database, cluster: cfg.Cluster}
+	return append([]string{d.database()}, d.table(migrationsSpec)...)
+}
+
+// Migrate creates the database and tables, applying each pending migration
+// once and recording it in schema_migrations. Running it again, or from two
+// processes at once, is harmless: every statement is IF NOT EXISTS.
+func (s *Sink) Migrate(ctx context.Context) error {
+	for _, q := range bootstrap(s.cfg) {
+		if err := s.conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("clickhouse: migrate: %s: %w", firstLine(q), err)
+		}
+	}
+	applied, err := s.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range Migrations(s.cfg) {
+		if applied[m.Version] {
+			continue
+		}
+		for _, q := range m.Statements {
+			if err := s.conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("clickhouse: migrate to version %d: %s: %w", m.Version, firstLine(q), err)
+			}
+		}
+		b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(tableSchemaMigration)+" (version, name, applied_at)")
+		if err != nil {
+			return fmt.Errorf("clickhouse: migrate: record version %d: %w", m.Version, err)
+		}
+		if err := b.Append(uint32(m.Version), m.Name, time.Now().UTC()); err != nil {
+			b.Abort()
+			return fmt.Errorf("clickhouse: migrate: record version %d: %w", m.Version, err)
+		}
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("clickhouse: migrate: record version %d: %w", m.Version, err)
+		}
+		s.logger.Info("clickhouse migration applied", "version", m.Version, "name", m.Name)
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration, 0 when none.
+func (s *Sink) SchemaVersion(ctx context.Context) (int, error) {
+	applied, err := s.appliedVersions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	v := 0
+	for k := range applied {
+		v = max(v, k)
+	}
+	return v, nil
+}
+
+func (s *Sink) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT version FROM "+s.table(tableSchemaMigration))
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("clickhouse: read schema_migrations: %w", err)
+		}
+		out[int(v)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clickhouse: read schema_migrations: %w", err)
+	}
+	return out, nil
+}
+
+func firstLine(q string) string {
+	if i := strings.IndexByte(q, '\n'); i >= 0 {
+		return q[:i]
+	}
+	return q
+}
