@@ -322,6 +322,7 @@ const usersXML = `<?xml version="1.0"?>
     <default>
       <max_memory_usage>1000000000</max_memory_usage>
       <max_threads>2</max_threads>
+      <poll_interval>1</poll_interval>
     </default>
   </profiles>
   <users>
