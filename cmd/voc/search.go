@@ -2,12 +2,132 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/sinks/bleve"
 )
 
-// searchCmd is a placeholder until the command is built.
+// searchCmd is "voc search": full-text search of the verbatims in the index.
 type searchCmd struct{ env env }
 
 func (c *searchCmd) Run(ctx context.Context, args []string) error {
-	return errors.New("not built yet")
+	fl := flag.NewFlagSet("search", flag.ContinueOnError)
+	fl.SetOutput(c.env.Stderr)
+	fl.Usage = func() {
+		fmt.Fprintln(c.env.Stderr, "usage: voc search [flags] QUERY\n\nQUERY words must all occur; an empty QUERY lists the newest matches of the filters.\n\nflags:")
+		fl.PrintDefaults()
+	}
+	dir := fl.String("index", bleve.DefaultPath, "index directory")
+	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons (domain words for the segmenter)")
+	var q bleve.Query
+	fl.StringVar(&q.Channel, "channel", "", "only this channel")
+	fl.StringVar(&q.Product, "product", "", "only this product")
+	fl.StringVar(&q.Kind, "kind", "", "only this kind (review, chat, call, email, survey)")
+	fl.StringVar(&q.Category, "category", "", "only texts with an aspect of this category (物流 or 物流/配送慢)")
+	fl.StringVar(&q.PainPoint, "pain", "", "only texts with this pain point (物流 or 物流/配送慢)")
+	fl.StringVar(&q.Sentiment, "sentiment", "", "only positive, negative or neutral texts")
+	from := fl.String("from", "", "created at or after (RFC 3339 or 2006-01-02)")
+	to := fl.String("to", "", "created before (RFC 3339 or 2006-01-02)")
+	fl.IntVar(&q.Size, "n", 20, "number of hits")
+	fl.IntVar(&q.Offset, "offset", 0, "skip this many hits")
+	fl.BoolVar(&q.IncludeAgent, "agent", false, "also search the agent turns of chats")
+	asJSON := fl.Bool("json", false, "print hits as JSON Lines")
+	color := fl.Bool("color", false, "highlight with terminal colours instead of 【】")
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	q.Text = strings.Join(fl.Args(), " ")
+	q.Highlight = true
+	var err error
+	if q.From, err = parseWhen(*from); err != nil {
+		return fmt.Errorf("%w: --from: %w", errUsage, err)
+	}
+	if q.To, err = parseWhen(*to); err != nil {
+		return fmt.Errorf("%w: --to: %w", errUsage, err)
+	}
+	if err := q.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if _, err := os.Stat(filepath.Join(*dir, "index_meta.json")); err != nil {
+		return fmt.Errorf("open index %s: no index there (run voc run or voc demo first): %w", *dir, err)
+	}
+
+	set, err := lexicons.LoadDefault(*lexDir)
+	if err != nil {
+		return fmt.Errorf("load lexicons: %w", err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return err
+	}
+	bleve.SetSegmenter(segment.NewHolder(seg))
+	logger := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	idx, err := bleve.Open(bleve.Config{Path: *dir}, logger)
+	if err != nil {
+		return err
+	}
+	defer idx.Close(context.Background())
+	res, err := idx.Search(ctx, q)
+	if err != nil {
+		return err
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(c.env.Stdout)
+		enc.SetEscapeHTML(false)
+		for _, h := range res.Hits {
+			if err := enc.Encode(h); err != nil {
+				return fmt.Errorf("write hit: %w", err)
+			}
+		}
+		return nil
+	}
+	before, after := "【", "】"
+	if *color {
+		before, after = "\x1b[1;31m", "\x1b[0m"
+	}
+	fmt.Fprintf(c.env.Stdout, "%d hits (%s)\n", res.Total, res.Took.Round(time.Microsecond))
+	for _, h := range res.Hits {
+		when := ""
+		if !h.CreatedAt.IsZero() {
+			when = h.CreatedAt.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(c.env.Stdout, "\n%s  %s  %v  %v", h.ID, when, h.Fields[bleve.FieldChannel], h.Fields[bleve.FieldProduct])
+		if s, ok := h.Fields[bleve.FieldSentiment]; ok {
+			fmt.Fprintf(c.env.Stdout, "  %v", s)
+		}
+		fmt.Fprintln(c.env.Stdout)
+		text := bleve.Fragment(h.Text, h.Spans[bleve.FieldText], before, after, bleve.FragmentRunes)
+		fmt.Fprintf(c.env.Stdout, "  %s\n", oneLine(text))
+		if sp := h.Spans[bleve.FieldAgentText]; len(sp) > 0 {
+			fmt.Fprintf(c.env.Stdout, "  agent: %s\n", oneLine(bleve.Fragment(h.AgentText, sp, before, after, bleve.FragmentRunes)))
+		}
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ⏎ ") }
+
+// parseWhen reads RFC 3339 or a date (local midnight); "" is the zero time.
+func parseWhen(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not RFC 3339 or 2006-01-02", s)
+	}
+	return t, nil
 }
