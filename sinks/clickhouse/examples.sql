@@ -7,11 +7,11 @@
 SELECT
     category,
     subcategory,
-    sumIf(mentions, hour >= toStartOfWeek(now())) AS this_week,
-    sumIf(mentions, hour < toStartOfWeek(now())) AS last_week
+    sumIf(mentions, hour >= toDateTime(toMonday(now()))) AS this_week,
+    sumIf(mentions, hour < toDateTime(toMonday(now()))) AS last_week
 FROM voc.pain_hourly
 WHERE polarity = 'negative'
-  AND hour >= toStartOfWeek(now()) - INTERVAL 7 DAY
+  AND hour >= toDateTime(toMonday(now())) - INTERVAL 7 DAY
 GROUP BY category, subcategory
 ORDER BY this_week DESC
 LIMIT 20;
@@ -36,9 +36,9 @@ LIMIT 20;
 SELECT
     toDate(hour) AS day,
     channel,
-    sum(records) AS records,
-    round(sum(sentiment_sum) / sum(records), 3) AS avg_sentiment,
-    round(sum(negative) / sum(records), 3) AS negative_share
+    sum(records) AS n_records,
+    round(sum(sentiment_sum) / n_records, 3) AS avg_sentiment,
+    round(sum(negative) / n_records, 3) AS negative_share
 FROM voc.feedback_hourly
 WHERE hour >= now() - INTERVAL 30 DAY
 GROUP BY day, channel
@@ -49,15 +49,15 @@ ORDER BY day, channel;
 SELECT
     category,
     subcategory,
-    sum(mentions) AS mentions,
-    sum(records) AS records,
-    round(sum(sentiment_sum) / sum(records), 3) AS avg_sentiment
+    sum(mentions) AS n_mentions,
+    sum(records) AS n_records,
+    round(sum(sentiment_sum) / n_records, 3) AS avg_sentiment
 FROM voc.pain_hourly
 WHERE polarity = 'negative'
   AND product = 'SKU-1001'
   AND hour >= now() - INTERVAL 30 DAY
 GROUP BY category, subcategory
-ORDER BY mentions DESC;
+ORDER BY n_mentions DESC;
 
 SELECT m.category, m.subcategory, m.aspect, m.opinion, f.text
 FROM voc.aspect_mentions AS m
@@ -74,9 +74,9 @@ LIMIT 50;
 -- 5. Share of complaints (intent 投诉 or negative sentiment) that come from
 -- VIP customers, per week, with the VIP share of all feedback as baseline.
 SELECT
-    toStartOfWeek(hour) AS week,
-    sum(complaints) AS complaints,
-    round(sumIf(complaints, customer_tier = 'vip') / sum(complaints), 3) AS vip_complaint_share,
+    toMonday(hour) AS week,
+    sum(complaints) AS n_complaints,
+    round(sumIf(complaints, customer_tier = 'vip') / n_complaints, 3) AS vip_complaint_share,
     round(sumIf(records, customer_tier = 'vip') / sum(records), 3) AS vip_record_share
 FROM voc.feedback_hourly
 WHERE hour >= now() - INTERVAL 90 DAY
@@ -87,13 +87,13 @@ ORDER BY week;
 SELECT
     product,
     channel,
-    sum(escalations) AS escalations,
-    sum(records) AS records
+    sum(escalations) AS n_escalations,
+    sum(records) AS n_records
 FROM voc.feedback_hourly
 WHERE hour >= now() - INTERVAL 7 DAY
 GROUP BY product, channel
-HAVING escalations > 0
-ORDER BY escalations DESC
+HAVING n_escalations > 0
+ORDER BY n_escalations DESC
 LIMIT 20;
 
 -- 7. What agents say about pain points in chats versus what customers say.
@@ -111,6 +111,6 @@ LIMIT 20;
 
 -- 8. Exact counts after merges of duplicates (FINAL), e.g. after a
 -- rebalance with two consumers writing at once.
-SELECT count() AS records, countIf(escalation = 1) AS escalations
+SELECT count() AS n_records, countIf(escalation = 1) AS n_escalations
 FROM voc.feedback FINAL
 WHERE created_at >= now() - INTERVAL 7 DAY;
