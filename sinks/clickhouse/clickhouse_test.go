@@ -471,3 +471,27 @@ func benchNew(b *testing.B, n int64) {
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(mentions)/b.Elapsed().Seconds(), "mentions/s")
 }
+
+// TestWatermarkQueryUsesPrimaryKey checks that the per-batch watermark
+// query reads a few granules, not the table: it must pass under a row
+// limit far below the table's size.
+func TestWatermarkQueryUsesPrimaryKey(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	const rows = 400000
+	if err := s.conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (id, created_at, kafka_topic, kafka_partition, kafka_offset)
+		SELECT toString(number), toDateTime('2026-03-02 00:00:00'), 'fb', toInt32(number %% 4), toInt64(intDiv(number, 4))
+		FROM system.numbers LIMIT %d`, s.table(tableFeedback), rows)); err != nil {
+		t.Fatalf("fill: %v", err)
+	}
+	limited := ch.Context(ctx, ch.WithSettings(ch.Settings{"max_rows_to_read": 4 * 8192}))
+	lows := map[partKey]int64{{"fb", 1}: rows/4 - 500, {"fb", 3}: rows/4 - 1000, {"fb", 7}: 0}
+	wm, err := s.watermarks(limited, tableFeedback, lows)
+	if err != nil {
+		t.Fatalf("watermark query over %d rows: %v", rows, err)
+	}
+	want := map[partKey]int64{{"fb", 1}: rows/4 - 1, {"fb", 3}: rows/4 - 1}
+	if !reflect.DeepEqual(wm, want) {
+		t.Fatalf("watermarks = %v, want %v", wm, want)
+	}
+}
