@@ -1,8 +1,323 @@
 package lexicons
 
-import "io/fs"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"unicode/utf8"
+)
 
-// Taxonomy is the pain-point taxonomy. (stub: owned by the aspect work)
-type Taxonomy struct{}
+// TaxonomyFile is the pain-point taxonomy (see data/FORMAT.md).
+const TaxonomyFile = "taxonomy.tsv"
 
-func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) { return &Taxonomy{}, nil }
+// AnyCategory as the category of an opinion point means "the category of the
+// aspect the opinion attaches to" (a generic opinion such as 好 or 差).
+const AnyCategory = "*"
+
+// Category is a top-level category of the taxonomy.
+type Category struct {
+	Name        string
+	Description string
+	// Praise and Pain are the points a generic opinion resolves to in this
+	// category ("物流/满意"); empty means Name+"/满意" and Name+"/不满".
+	Praise, Pain string
+}
+
+// AspectTerm is a word naming an aspect explicitly (快递, 客服, 包装).
+type AspectTerm struct {
+	Term     string
+	Category string
+	// Group narrows the aspect within its category (性价比 within 价格), so
+	// that opinions can be restricted to it.
+	Group string
+	// Attr marks an attribute aspect (态度, 速度, 服务): right after another
+	// aspect ("快递小哥的态度") it takes that aspect's category.
+	Attr bool
+}
+
+// OpinionTerm is a word that carries an opinion about an aspect.
+type OpinionTerm struct {
+	Term     string
+	Point    string // "category/name", category may be AnyCategory
+	Category string // the part of Point before '/'
+	Polarity int    // +1 praise, -1 pain
+	// Implicit opinions imply their category when no aspect is present
+	// ("漏液" → 质量/漏液); the others need an aspect of their category.
+	Implicit bool
+	// Group restricts the opinion to aspects of that group ("" = any).
+	Group string
+	// Opposite is the point of the opinion under negation ("不慢" → 物流/配送快);
+	// "" means the category's generic praise or pain point.
+	Opposite string
+}
+
+// Taxonomy is the pain-point taxonomy: categories, the aspect and opinion
+// terms that signal them, and the small word lists the matcher needs around
+// opinions. It is immutable once loaded.
+type Taxonomy struct {
+	Categories []Category
+	Aspects    []AspectTerm
+	Opinions   []OpinionTerm
+	// Modifiers are degree and filler words that may stand between a
+	// negation and an opinion (很, 也, 都, 真的).
+	Modifiers []string
+	// Hedges make the opinion after them uncertain (希望, 是不是).
+	Hedges []string
+	// Conjunctions join aspects that share an opinion (和, 跟, 、).
+	Conjunctions []string
+}
+
+// Category returns the category named name.
+func (t *Taxonomy) Category(name string) (Category, bool) {
+	for _, c := range t.Categories {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Category{}, false
+}
+
+// PraisePoint returns the generic praise point of category cat.
+func (c Category) PraisePoint() string {
+	if c.Praise != "" {
+		return c.Praise
+	}
+	return c.Name + "/满意"
+}
+
+// PainPoint returns the generic pain point of category cat.
+func (c Category) PainPoint() string {
+	if c.Pain != "" {
+		return c.Pain
+	}
+	return c.Name + "/不满"
+}
+
+// maxTermRunes bounds a term's length; longer entries are almost surely a
+// missing TAB.
+const maxTermRunes = 24
+
+func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
+	t := &Taxonomy{}
+	cats := map[string]int{} // name → line
+	type ref struct {
+		l     Line
+		point string
+		what  string
+	}
+	var refs []ref // points checked once all categories are known
+	seen := map[string]bool{}
+	err := ReadLines(fsys, TaxonomyFile, false, func(l Line) error {
+		f := l.Fields
+		switch f[0] {
+		case "category":
+			if len(f) < 3 || f[1] == "" {
+				return l.Errorf("category: want name and description")
+			}
+			if strings.ContainsAny(f[1], "/* ") {
+				return l.Errorf("category %q: name must not hold '/', '*' or spaces", f[1])
+			}
+			if prev, ok := cats[f[1]]; ok {
+				return l.Errorf("category %q already declared at line %d", f[1], prev)
+			}
+			c := Category{Name: f[1], Description: f[2]}
+			opts, err := parseOptions(l, f[3:], "praise", "pain")
+			if err != nil {
+				return err
+			}
+			c.Praise, c.Pain = opts["praise"], opts["pain"]
+			for _, p := range []string{c.Praise, c.Pain} {
+				if p != "" {
+					if cat, _, _ := strings.Cut(p, "/"); cat != c.Name {
+						return l.Errorf("category %q: point %q is not in the category", c.Name, p)
+					}
+					refs = append(refs, ref{l, p, "point"})
+				}
+			}
+			cats[c.Name] = l.No
+			t.Categories = append(t.Categories, c)
+		case "aspect":
+			if len(f) < 3 {
+				return l.Errorf("aspect: want category and terms")
+			}
+			opts, err := parseOptions(l, f[3:], "group", "attr")
+			if err != nil {
+				return err
+			}
+			refs = append(refs, ref{l, f[1] + "/x", "category"})
+			terms, err := splitTerms(l, f[2])
+			if err != nil {
+				return err
+			}
+			for _, term := range terms {
+				key := "aspect\x00" + term
+				if seen[key] {
+					return l.Errorf("aspect term %q listed twice", term)
+				}
+				seen[key] = true
+				_, attr := opts["attr"]
+				t.Aspects = append(t.Aspects, AspectTerm{Term: term, Category: f[1], Group: opts["group"], Attr: attr})
+			}
+		case "opinion", "implicit":
+			if len(f) < 4 {
+				return l.Errorf("%s: want point, polarity and terms", f[0])
+			}
+			cat, name, ok := strings.Cut(f[1], "/")
+			if !ok || cat == "" || name == "" {
+				return l.Errorf("%s: point %q is not category/name", f[0], f[1])
+			}
+			implicit := f[0] == "implicit"
+			if cat == AnyCategory && implicit {
+				return l.Errorf("implicit: point %q: an implicit opinion needs a real category", f[1])
+			}
+			pol := 0
+			switch f[2] {
+			case "+":
+				pol = 1
+			case "-":
+				pol = -1
+			default:
+				return l.Errorf("%s: polarity %q is not + or -", f[0], f[2])
+			}
+			opts, err := parseOptions(l, f[4:], "opposite", "group")
+			if err != nil {
+				return err
+			}
+			if cat != AnyCategory {
+				refs = append(refs, ref{l, f[1], "point"})
+			}
+			if o := opts["opposite"]; o != "" {
+				ocat, _, _ := strings.Cut(o, "/")
+				if (ocat == AnyCategory) != (cat == AnyCategory) {
+					return l.Errorf("%s: opposite %q: a generic opinion needs a generic opposite and the reverse", f[0], o)
+				}
+				if ocat != AnyCategory {
+					refs = append(refs, ref{l, o, "opposite"})
+				}
+			}
+			if opts["group"] != "" && implicit {
+				return l.Errorf("implicit: group: an implicit opinion has no aspect to restrict")
+			}
+			terms, err := splitTerms(l, f[3])
+			if err != nil {
+				return err
+			}
+			for _, term := range terms {
+				key := f[0] + "\x00" + f[1] + "\x00" + opts["group"] + "\x00" + term
+				if seen[key] {
+					return l.Errorf("term %q listed twice for %s %s", term, f[0], f[1])
+				}
+				seen[key] = true
+				if implicit {
+					if seen["implicit\x00"+term] {
+						return l.Errorf("term %q is implicit in two points; keep one", term)
+					}
+					seen["implicit\x00"+term] = true
+				}
+				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
+					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
+			}
+		case "modifier", "hedge", "conj":
+			if len(f) != 3 || f[1] != "-" {
+				return l.Errorf("%s: want \"-\" and terms", f[0])
+			}
+			terms, err := splitTerms(l, f[2])
+			if err != nil {
+				return err
+			}
+			switch f[0] {
+			case "modifier":
+				t.Modifiers = append(t.Modifiers, terms...)
+			case "hedge":
+				t.Hedges = append(t.Hedges, terms...)
+			default:
+				t.Conjunctions = append(t.Conjunctions, terms...)
+			}
+		default:
+			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge or conj)", f[0])
+		}
+		return nil
+	})
+	var errs Errors
+	if err != nil {
+		if !errors.As(err, &errs) {
+			return nil, err
+		}
+	}
+	for _, r := range refs {
+		cat, _, _ := strings.Cut(r.point, "/")
+		if _, ok := cats[cat]; !ok {
+			errs = append(errs, r.l.Errorf("%s %q: unknown category %q", r.what, r.point, cat))
+		}
+	}
+	if len(errs) > 0 {
+		sortErrors(errs)
+		return nil, errs
+	}
+	if len(t.Categories) == 0 {
+		return nil, Errors{{File: TaxonomyFile, Err: errors.New("no categories")}}
+	}
+	return t, nil
+}
+
+// splitTerms splits a space-separated term list and checks each term.
+func splitTerms(l Line, s string) ([]string, error) {
+	terms := strings.Fields(s)
+	if len(terms) == 0 {
+		return nil, l.Errorf("no terms")
+	}
+	for _, term := range terms {
+		if n := utf8.RuneCountInString(term); n > maxTermRunes {
+			return nil, l.Errorf("term %q is %d characters, limit %d (missing TAB?)", term, n, maxTermRunes)
+		}
+		rest := strings.ReplaceAll(term, NumberPattern, "")
+		if strings.ContainsAny(rest, "{}") {
+			return nil, l.Errorf("term %q: the only pattern is %s", term, NumberPattern)
+		}
+		if rest == "" {
+			return nil, l.Errorf("term %q: a pattern needs text besides %s", term, NumberPattern)
+		}
+	}
+	return terms, nil
+}
+
+// NumberPattern in a term matches a number: ASCII digits or Chinese numerals.
+const NumberPattern = "{N}"
+
+// parseOptions parses key=value (or bare key) fields; only the given keys
+// are allowed.
+func parseOptions(l Line, fields []string, keys ...string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range fields {
+		for _, kv := range strings.Fields(f) {
+			k, v, _ := strings.Cut(kv, "=")
+			ok := false
+			for _, want := range keys {
+				ok = ok || k == want
+			}
+			if !ok {
+				return nil, l.Errorf("unknown option %q (want %s)", k, strings.Join(keys, ", "))
+			}
+			if _, dup := out[k]; dup {
+				return nil, l.Errorf("option %q given twice", k)
+			}
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// sortErrors orders errors by line (they come from one file).
+func sortErrors(es Errors) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].Line < es[j-1].Line; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+// String describes the taxonomy's size, for logs.
+func (t *Taxonomy) String() string {
+	return fmt.Sprintf("%d categories, %d aspect terms, %d opinion terms", len(t.Categories), len(t.Aspects), len(t.Opinions))
+}
