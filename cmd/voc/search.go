@@ -71,7 +71,7 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 	}
 	bleve.SetSegmenter(segment.NewHolder(seg))
 	logger := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	idx, err := bleve.Open(bleve.Config{Path: *dir}, logger)
+	idx, err := bleve.Open(bleve.Config{Path: *dir, ReadOnly: true}, logger)
 	if err != nil {
 		return err
 	}

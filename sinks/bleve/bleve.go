@@ -25,6 +25,7 @@ import (
 	blv "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"go.etcd.io/bbolt"
 
 	"github.com/vocproject/voc/pipeline"
 )
@@ -39,6 +40,15 @@ const DefaultBatchSize = 1000
 // ErrClosed is returned by calls on a closed Sink.
 var ErrClosed = errors.New("bleve: sink is closed")
 
+// ErrReadOnly is returned by WriteBatch on an index opened read-only.
+var ErrReadOnly = errors.New("bleve: index is open read-only")
+
+// ErrLocked is returned by Open when another process has the index open.
+// bleve's scorch index takes an exclusive file lock, so voc search cannot
+// read an index that a running voc run writes; search through that
+// process instead.
+var ErrLocked = errors.New("bleve: index is locked by another process")
+
 // Config configures the index sink. The zero value means defaults.
 type Config struct {
 	// Path is the index directory, created when missing. Default
@@ -48,10 +58,20 @@ type Config struct {
 	// of one write); WriteBatch splits larger batches. Default
 	// DefaultBatchSize.
 	BatchSize int
+	// ReadOnly opens an existing index for Search only (voc search).
+	ReadOnly bool
+	// LockTimeout is how long Open waits for the index lock, which one
+	// process holds while it has the index open (default 2s): a second
+	// writer, or a reader while voc run writes, fails with ErrLocked
+	// instead of hanging.
+	LockTimeout time.Duration
 }
 
 // Validate reports a bad field.
 func (c Config) Validate() error {
+	if c.LockTimeout < 0 {
+		return fmt.Errorf("bleve: config: lock timeout %s is negative", c.LockTimeout)
+	}
 	if c.BatchSize < 0 {
 		return fmt.Errorf("bleve: config: batch size %d is negative", c.BatchSize)
 	}
@@ -64,6 +84,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = DefaultBatchSize
+	}
+	if c.LockTimeout == 0 {
+		c.LockTimeout = 2 * time.Second
 	}
 	return c
 }
@@ -123,11 +146,19 @@ func Open(cfg Config, logger *slog.Logger) (*Sink, error) {
 	_, err := os.Stat(filepath.Join(cfg.Path, "index_meta.json"))
 	switch {
 	case err == nil:
-		idx, err = blv.Open(cfg.Path)
+		idx, err = blv.OpenUsing(cfg.Path, map[string]interface{}{
+			"read_only":    cfg.ReadOnly,
+			"bolt_timeout": cfg.LockTimeout.String(),
+		})
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return nil, fmt.Errorf("bleve: open index %s: %w (waited %s)", cfg.Path, ErrLocked, cfg.LockTimeout)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("bleve: open index %s: %w", cfg.Path, err)
 		}
 		logger.Info("bleve: opened index", "path", cfg.Path)
+	case errors.Is(err, os.ErrNotExist) && cfg.ReadOnly:
+		return nil, fmt.Errorf("bleve: open index %s read-only: %w", cfg.Path, err)
 	case errors.Is(err, os.ErrNotExist):
 		m, err := NewMapping()
 		if err != nil {
@@ -231,6 +262,9 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	defer s.mu.RUnlock()
 	if s.closed {
 		return ErrClosed
+	}
+	if s.cfg.ReadOnly {
+		return ErrReadOnly
 	}
 	b := s.idx.NewBatch()
 	n := 0

@@ -430,3 +430,30 @@ func TestSearchDuringWrite(t *testing.T) {
 		t.Errorf("total %d, want %d", res.Total, want)
 	}
 }
+
+func TestLockedAndReadOnly(t *testing.T) {
+	s, dir := openTemp(t)
+	writeCorpus(t, s, corpus)
+	_, err := Open(Config{Path: dir, ReadOnly: true, LockTimeout: 100 * time.Millisecond}, nil)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("open while open: %v, want ErrLocked", err)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(Config{Path: dir, ReadOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close(context.Background())
+	res, err := ro.Search(context.Background(), Query{Text: "漏液"})
+	if err != nil || res.Total != 1 {
+		t.Fatalf("read-only search: %v %v", res, err)
+	}
+	if err := ro.WriteBatch(context.Background(), []*pipeline.Record{record(corpus[0])}); !errors.Is(err, ErrReadOnly) {
+		t.Error("write to read-only index: no error")
+	}
+	if _, err := Open(Config{Path: filepath.Join(t.TempDir(), "none"), ReadOnly: true}, nil); err == nil {
+		t.Error("read-only open of a missing index: no error")
+	}
+}
