@@ -1,0 +1,490 @@
+// Package config is the configuration of `voc run` and `voc demo`: one YAML
+// file whose sections configure the Kafka source and dead-letter topic, the
+// ClickHouse and search-index sinks, the pipeline engine, the NLP stage, the
+// HTTP endpoints and logging. The zero value of every field means its
+// default; each field's comment states it. Load reads a file, applies
+// VOC_* environment overrides and validates; errors name the field.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+// Config is the whole voc configuration.
+type Config struct {
+	Kafka      Kafka             `yaml:"kafka"`
+	ClickHouse clickhouse.Config `yaml:"clickhouse"`
+	Index      Index             `yaml:"index"`
+	Pipeline   Pipeline          `yaml:"pipeline"`
+	NLP        NLP               `yaml:"nlp"`
+	HTTP       HTTP              `yaml:"http"`
+	Log        Log               `yaml:"log"`
+	// Alerts is passed as is to the alert service (see docs/alerts.md).
+	Alerts yaml.Node `yaml:"alerts"`
+}
+
+// Kafka configures the consumer group and the dead-letter topic.
+type Kafka struct {
+	// Brokers are the bootstrap brokers, host:port. Default ["127.0.0.1:9092"].
+	Brokers []string `yaml:"brokers"`
+	// Topics are the topics to consume. Default ["voc.feedback"].
+	Topics []string `yaml:"topics"`
+	// GroupID is the consumer group; every `voc run` of one deployment uses
+	// the same group so that they share partitions. Default "voc".
+	GroupID string `yaml:"group_id"`
+	// ClientID identifies this process to the brokers. Default "voc-" + hostname.
+	ClientID string `yaml:"client_id"`
+	// StartOffset is where a group with no committed offset starts:
+	// "earliest" or "latest". Default "earliest".
+	StartOffset string `yaml:"start_offset"`
+	// DeadLetterTopic receives the messages that cannot be decoded or
+	// analysed, with the reason in headers. Default "voc.deadletter".
+	DeadLetterTopic string `yaml:"dead_letter_topic"`
+	// CommitInterval is how often acknowledged offsets are committed.
+	// Default 1s.
+	CommitInterval time.Duration `yaml:"commit_interval"`
+	TLS            TLS           `yaml:"tls"`
+	SASL           SASL          `yaml:"sasl"`
+}
+
+// TLS configures TLS to the brokers.
+type TLS struct {
+	// Enabled turns TLS on (system roots unless CAFile). Default false.
+	Enabled bool `yaml:"enabled"`
+	// CAFile, CertFile and KeyFile are PEM files. Default none.
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// InsecureSkipVerify skips server certificate checks. Default false.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+}
+
+// SASL configures SASL authentication to the brokers.
+type SASL struct {
+	// Mechanism is "", "plain", "scram-sha-256" or "scram-sha-512".
+	// Default "" (no SASL).
+	Mechanism string `yaml:"mechanism"`
+	Username  string `yaml:"username"`
+	// Password; prefer the VOC_KAFKA_SASL_PASSWORD environment variable.
+	Password string `yaml:"password"`
+}
+
+// Index configures the full-text index of verbatims.
+type Index struct {
+	// Path is the index directory. Default ".voc/index".
+	Path string `yaml:"path"`
+	// Disabled turns the index sink off. Default false.
+	Disabled bool `yaml:"disabled"`
+	// BatchSize is the most documents per index write. Default 1000.
+	BatchSize int `yaml:"batch_size"`
+}
+
+// Pipeline tunes the engine (see pipeline.Config).
+type Pipeline struct {
+	// Workers run the NLP stage. Default the number of CPUs.
+	Workers int `yaml:"workers"`
+	// MaxInFlight caps records read and not yet acknowledged. Default 10000.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// BatchRecords is the most records per sink batch. Default 1000.
+	BatchRecords int `yaml:"batch_records"`
+	// BatchBytes is the most message bytes per sink batch. Default 8 MiB.
+	BatchBytes int `yaml:"batch_bytes"`
+	// BatchWait is the longest a record waits in a partial batch. Default 500ms.
+	BatchWait time.Duration `yaml:"batch_wait"`
+	// RetryInitial and RetryMax bound the backoff of failed sink writes.
+	// Defaults 100ms and 30s.
+	RetryInitial time.Duration `yaml:"retry_initial"`
+	RetryMax     time.Duration `yaml:"retry_max"`
+	// FlushTimeout bounds the drain on shutdown. Default 30s.
+	FlushTimeout time.Duration `yaml:"flush_timeout"`
+}
+
+// NLP configures the analysis stage.
+type NLP struct {
+	// Lexicons is a directory whose files override the shipped lexicons
+	// file by file. Default none (shipped lexicons only).
+	Lexicons string `yaml:"lexicons"`
+	// MaxMessageBytes is the largest message accepted; larger ones are
+	// dead-lettered as oversize. Default 64 KiB.
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+}
+
+// HTTP configures the metrics and health endpoints.
+type HTTP struct {
+	// Listen is the address of /metrics, /healthz and /readyz. Default
+	// "127.0.0.1:9464"; "off" disables the listener.
+	Listen string `yaml:"listen"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format is text or json. Default text.
+	Format string `yaml:"format"`
+}
+
+// Default values.
+const (
+	DefaultBroker          = "127.0.0.1:9092"
+	DefaultTopic           = "voc.feedback"
+	DefaultGroupID         = "voc"
+	DefaultDeadLetterTopic = "voc.deadletter"
+	DefaultIndexPath       = ".voc/index"
+	DefaultListen          = "127.0.0.1:9464"
+	DefaultMaxMessageBytes = 64 << 10
+)
+
+// Error names the invalid field of a configuration.
+type Error struct {
+	Field string // dotted YAML path, e.g. kafka.start_offset
+	Value any
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Value == nil {
+		return fmt.Sprintf("config: %s: %v", e.Field, e.Err)
+	}
+	return fmt.Sprintf("config: %s: %q: %v", e.Field, fmt.Sprint(e.Value), e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Default returns the configuration with every default filled in.
+func Default() Config {
+	var c Config
+	c.fill()
+	return c
+}
+
+// fill sets every zero field to its default.
+func (c *Config) fill() {
+	k := &c.Kafka
+	if len(k.Brokers) == 0 {
+		k.Brokers = []string{DefaultBroker}
+	}
+	if len(k.Topics) == 0 {
+		k.Topics = []string{DefaultTopic}
+	}
+	if k.GroupID == "" {
+		k.GroupID = DefaultGroupID
+	}
+	if k.ClientID == "" {
+		host, _ := os.Hostname()
+		k.ClientID = "voc-" + host
+	}
+	if k.StartOffset == "" {
+		k.StartOffset = "earliest"
+	}
+	if k.DeadLetterTopic == "" {
+		k.DeadLetterTopic = DefaultDeadLetterTopic
+	}
+	if k.CommitInterval == 0 {
+		k.CommitInterval = time.Second
+	}
+	ch := &c.ClickHouse
+	if len(ch.Addrs) == 0 {
+		ch.Addrs = []string{"127.0.0.1:9000"}
+	}
+	if ch.Database == "" {
+		ch.Database = "voc"
+	}
+	if c.Index.Path == "" {
+		c.Index.Path = DefaultIndexPath
+	}
+	if c.Index.BatchSize == 0 {
+		c.Index.BatchSize = 1000
+	}
+	p := &c.Pipeline
+	if p.Workers == 0 {
+		p.Workers = runtime.GOMAXPROCS(0)
+	}
+	if p.MaxInFlight == 0 {
+		p.MaxInFlight = 10000
+	}
+	if p.BatchRecords == 0 {
+		p.BatchRecords = 1000
+	}
+	if p.BatchBytes == 0 {
+		p.BatchBytes = 8 << 20
+	}
+	if p.BatchWait == 0 {
+		p.BatchWait = 500 * time.Millisecond
+	}
+	if p.RetryInitial == 0 {
+		p.RetryInitial = 100 * time.Millisecond
+	}
+	if p.RetryMax == 0 {
+		p.RetryMax = 30 * time.Second
+	}
+	if p.FlushTimeout == 0 {
+		p.FlushTimeout = 30 * time.Second
+	}
+	if c.NLP.MaxMessageBytes == 0 {
+		c.NLP.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = DefaultListen
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+}
+
+// Load reads a YAML configuration (unknown fields are errors), applies
+// environment overrides from getenv (nil means none), fills defaults and
+// validates.
+func Load(r io.Reader, getenv func(string) string) (Config, error) {
+	var c Config
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return c, fmt.Errorf("config: read: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return c, fmt.Errorf("config: %w", err)
+		}
+	}
+	if getenv != nil {
+		if err := c.applyEnv(getenv); err != nil {
+			return c, err
+		}
+	}
+	c.fill()
+	return c, c.Validate()
+}
+
+// LoadFile is Load on a file; path "" means no file (defaults and
+// environment only).
+func LoadFile(path string, getenv func(string) string) (Config, error) {
+	if path == "" {
+		return Load(strings.NewReader(""), getenv)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	c, err := Load(f, getenv)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Env lists the environment variables Load reads, each overriding one field.
+var Env = []struct{ Name, Field string }{
+	{"VOC_KAFKA_BROKERS", "kafka.brokers (comma-separated)"},
+	{"VOC_KAFKA_TOPICS", "kafka.topics (comma-separated)"},
+	{"VOC_KAFKA_GROUP_ID", "kafka.group_id"},
+	{"VOC_KAFKA_SASL_PASSWORD", "kafka.sasl.password"},
+	{"VOC_CLICKHOUSE_ADDRS", "clickhouse.addrs (comma-separated)"},
+	{"VOC_CLICKHOUSE_DATABASE", "clickhouse.database"},
+	{"VOC_CLICKHOUSE_PASSWORD", "clickhouse.password"},
+	{"VOC_INDEX_PATH", "index.path"},
+	{"VOC_LEXICONS", "nlp.lexicons"},
+	{"VOC_HTTP_LISTEN", "http.listen"},
+	{"VOC_WORKERS", "pipeline.workers"},
+	{"VOC_LOG_LEVEL", "log.level"},
+}
+
+func (c *Config) applyEnv(getenv func(string) string) error {
+	list := func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	set := map[string]func(string) error{
+		"VOC_KAFKA_BROKERS":       func(v string) error { c.Kafka.Brokers = list(v); return nil },
+		"VOC_KAFKA_TOPICS":        func(v string) error { c.Kafka.Topics = list(v); return nil },
+		"VOC_KAFKA_GROUP_ID":      func(v string) error { c.Kafka.GroupID = v; return nil },
+		"VOC_KAFKA_SASL_PASSWORD": func(v string) error { c.Kafka.SASL.Password = v; return nil },
+		"VOC_CLICKHOUSE_ADDRS":    func(v string) error { c.ClickHouse.Addrs = list(v); return nil },
+		"VOC_CLICKHOUSE_DATABASE": func(v string) error { c.ClickHouse.Database = v; return nil },
+		"VOC_CLICKHOUSE_PASSWORD": func(v string) error { c.ClickHouse.Password = v; return nil },
+		"VOC_INDEX_PATH":          func(v string) error { c.Index.Path = v; return nil },
+		"VOC_LEXICONS":            func(v string) error { c.NLP.Lexicons = v; return nil },
+		"VOC_HTTP_LISTEN":         func(v string) error { c.HTTP.Listen = v; return nil },
+		"VOC_LOG_LEVEL":           func(v string) error { c.Log.Level = v; return nil },
+		"VOC_WORKERS": func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return &Error{Field: "pipeline.workers (VOC_WORKERS)", Value: v, Err: errors.New("not an integer")}
+			}
+			c.Pipeline.Workers = n
+			return nil
+		},
+	}
+	for _, e := range Env {
+		if v := getenv(e.Name); v != "" {
+			if err := set[e.Name](v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Validate reports the first invalid field as an *Error. It expects a
+// filled config (Load and Default fill it).
+func (c Config) Validate() error {
+	k := c.Kafka
+	for i, b := range k.Brokers {
+		if err := hostPort(b); err != nil {
+			return &Error{Field: fmt.Sprintf("kafka.brokers[%d]", i), Value: b, Err: err}
+		}
+	}
+	for i, t := range k.Topics {
+		if err := topicName(t); err != nil {
+			return &Error{Field: fmt.Sprintf("kafka.topics[%d]", i), Value: t, Err: err}
+		}
+		if t == k.DeadLetterTopic {
+			return &Error{Field: "kafka.dead_letter_topic", Value: t, Err: errors.New("must differ from the consumed topics")}
+		}
+	}
+	if err := topicName(k.DeadLetterTopic); err != nil {
+		return &Error{Field: "kafka.dead_letter_topic", Value: k.DeadLetterTopic, Err: err}
+	}
+	if strings.TrimSpace(k.GroupID) == "" {
+		return &Error{Field: "kafka.group_id", Err: errors.New("must not be blank")}
+	}
+	if k.StartOffset != "earliest" && k.StartOffset != "latest" {
+		return &Error{Field: "kafka.start_offset", Value: k.StartOffset, Err: errors.New(`want "earliest" or "latest"`)}
+	}
+	if k.CommitInterval < 0 {
+		return &Error{Field: "kafka.commit_interval", Value: k.CommitInterval, Err: errors.New("must not be negative")}
+	}
+	switch k.SASL.Mechanism {
+	case "":
+	case "plain", "scram-sha-256", "scram-sha-512":
+		if k.SASL.Username == "" {
+			return &Error{Field: "kafka.sasl.username", Err: fmt.Errorf("required with mechanism %s", k.SASL.Mechanism)}
+		}
+	default:
+		return &Error{Field: "kafka.sasl.mechanism", Value: k.SASL.Mechanism, Err: errors.New(`want "plain", "scram-sha-256" or "scram-sha-512"`)}
+	}
+	if (k.TLS.CertFile == "") != (k.TLS.KeyFile == "") {
+		return &Error{Field: "kafka.tls.key_file", Err: errors.New("cert_file and key_file go together")}
+	}
+	for _, f := range []struct{ field, path string }{{"kafka.tls.ca_file", k.TLS.CAFile}, {"kafka.tls.cert_file", k.TLS.CertFile}, {"kafka.tls.key_file", k.TLS.KeyFile}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return &Error{Field: f.field, Value: f.path, Err: err}
+		}
+	}
+	if err := c.ClickHouse.Validate(); err != nil {
+		var ce *clickhouse.ConfigError
+		if errors.As(err, &ce) {
+			return &Error{Field: "clickhouse." + ce.Field, Value: ce.Value, Err: ce.Err}
+		}
+		return &Error{Field: "clickhouse", Err: err}
+	}
+	if !c.Index.Disabled && strings.TrimSpace(c.Index.Path) == "" {
+		return &Error{Field: "index.path", Err: errors.New("must not be blank")}
+	}
+	for _, f := range []struct {
+		field string
+		v     int64
+	}{
+		{"index.batch_size", int64(c.Index.BatchSize)},
+		{"pipeline.workers", int64(c.Pipeline.Workers)},
+		{"pipeline.max_in_flight", int64(c.Pipeline.MaxInFlight)},
+		{"pipeline.batch_records", int64(c.Pipeline.BatchRecords)},
+		{"pipeline.batch_bytes", int64(c.Pipeline.BatchBytes)},
+		{"pipeline.batch_wait", int64(c.Pipeline.BatchWait)},
+		{"pipeline.retry_initial", int64(c.Pipeline.RetryInitial)},
+		{"pipeline.retry_max", int64(c.Pipeline.RetryMax)},
+		{"pipeline.flush_timeout", int64(c.Pipeline.FlushTimeout)},
+		{"nlp.max_message_bytes", int64(c.NLP.MaxMessageBytes)},
+	} {
+		if f.v <= 0 {
+			return &Error{Field: f.field, Value: f.v, Err: errors.New("must be positive")}
+		}
+	}
+	if c.Pipeline.BatchRecords > c.Pipeline.MaxInFlight {
+		return &Error{Field: "pipeline.batch_records", Value: c.Pipeline.BatchRecords,
+			Err: fmt.Errorf("is above pipeline.max_in_flight %d", c.Pipeline.MaxInFlight)}
+	}
+	if c.Pipeline.RetryInitial > c.Pipeline.RetryMax {
+		return &Error{Field: "pipeline.retry_initial", Value: c.Pipeline.RetryInitial,
+			Err: fmt.Errorf("is above pipeline.retry_max %s", c.Pipeline.RetryMax)}
+	}
+	if c.NLP.Lexicons != "" {
+		if st, err := os.Stat(c.NLP.Lexicons); err != nil {
+			return &Error{Field: "nlp.lexicons", Value: c.NLP.Lexicons, Err: err}
+		} else if !st.IsDir() {
+			return &Error{Field: "nlp.lexicons", Value: c.NLP.Lexicons, Err: errors.New("not a directory")}
+		}
+	}
+	if c.HTTP.Listen != "off" {
+		if err := hostPort(c.HTTP.Listen); err != nil {
+			return &Error{Field: "http.listen", Value: c.HTTP.Listen, Err: err}
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return &Error{Field: "log.level", Value: c.Log.Level, Err: errors.New("want debug, info, warn or error")}
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return &Error{Field: "log.format", Value: c.Log.Format, Err: errors.New("want text or json")}
+	}
+	return nil
+}
+
+func hostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return errors.New("want host:port")
+	}
+	_ = host
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return errors.New("port must be a number 0-65535")
+	}
+	return nil
+}
+
+// topicName checks Kafka's topic name rules.
+func topicName(t string) error {
+	if t == "" {
+		return errors.New("must not be empty")
+	}
+	if len(t) > 249 {
+		return errors.New("longer than 249 characters")
+	}
+	if t == "." || t == ".." {
+		return errors.New(`"." and ".." are not topic names`)
+	}
+	for _, r := range t {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return fmt.Errorf("character %q not allowed (want [a-zA-Z0-9._-])", r)
+		}
+	}
+	return nil
+}

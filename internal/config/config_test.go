@@ -1,0 +1,104 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBad loads every testdata/*.bad.yml; its leading "# error:" comment
+// lines hold the exact error it must produce ("..." at the end of the first
+// line means the rest of the message is not checked).
+func TestBad(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.bad.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no bad configs: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, l := range strings.Split(string(data), "\n") {
+				if !strings.HasPrefix(l, "#") {
+					break
+				}
+				l = strings.TrimPrefix(l, "# ")
+				l = strings.TrimPrefix(l, "error: ")
+				want = append(want, strings.TrimPrefix(l, "#"))
+			}
+			w := strings.Join(want, "\n")
+			_, err = LoadFile(f, nil)
+			if err == nil {
+				t.Fatalf("loaded without error, want %q", w)
+			}
+			got := strings.TrimPrefix(err.Error(), f+": ")
+			if prefix, ok := strings.CutSuffix(w, " ..."); ok {
+				if !strings.HasPrefix(got, prefix) {
+					t.Fatalf("error\n%s\nwant prefix\n%s", got, prefix)
+				}
+				return
+			}
+			if got != w {
+				t.Fatalf("error\n%s\nwant\n%s", got, w)
+			}
+		})
+	}
+}
+
+func TestGood(t *testing.T) {
+	c, err := LoadFile("testdata/good.yml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Kafka.Topics, ","); got != "reviews,cs-chats" {
+		t.Errorf("topics %s", got)
+	}
+	if c.Kafka.CommitInterval != 2*time.Second || c.Pipeline.BatchWait != time.Second {
+		t.Errorf("durations %s %s", c.Kafka.CommitInterval, c.Pipeline.BatchWait)
+	}
+	if c.Pipeline.BatchBytes != 8<<20 || c.Pipeline.RetryMax != 30*time.Second {
+		t.Errorf("defaults not filled: %+v", c.Pipeline)
+	}
+	if c.ClickHouse.DialTimeout != 5*time.Second || c.Log.Format != "json" {
+		t.Errorf("clickhouse %+v log %+v", c.ClickHouse, c.Log)
+	}
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := LoadFile("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Kafka.Topics[0] != DefaultTopic || c2.Kafka.GroupID != DefaultGroupID || c2.HTTP.Listen != DefaultListen {
+		t.Errorf("defaults %+v", c2.Kafka)
+	}
+}
+
+func TestEnv(t *testing.T) {
+	env := map[string]string{
+		"VOC_KAFKA_BROKERS":       "b1:9092, b2:9092",
+		"VOC_CLICKHOUSE_PASSWORD": "s3cret",
+		"VOC_WORKERS":             "3",
+	}
+	c, err := Load(strings.NewReader("kafka:\n  brokers: [file:1]\npipeline:\n  workers: 8\n"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Kafka.Brokers, ",") != "b1:9092,b2:9092" || c.ClickHouse.Password != "s3cret" || c.Pipeline.Workers != 3 {
+		t.Errorf("env not applied: %v %q %d", c.Kafka.Brokers, c.ClickHouse.Password, c.Pipeline.Workers)
+	}
+	env["VOC_WORKERS"] = "many"
+	_, err = Load(strings.NewReader(""), func(k string) string { return env[k] })
+	if err == nil || err.Error() != `config: pipeline.workers (VOC_WORKERS): "many": not an integer` {
+		t.Errorf("bad env: %v", err)
+	}
+}
