@@ -66,6 +66,8 @@ type Taxonomy struct {
 	Hedges []string
 	// Conjunctions join aspects that share an opinion (和, 跟, 、).
 	Conjunctions []string
+	// Negations flip the opinion after them (不, 没有, 不太).
+	Negations []string
 }
 
 // Category returns the category named name.
@@ -218,7 +220,7 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
 					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
 			}
-		case "modifier", "hedge", "conj":
+		case "modifier", "hedge", "conj", "negation":
 			if len(f) != 3 || f[1] != "-" {
 				return l.Errorf("%s: want \"-\" and terms", f[0])
 			}
@@ -231,11 +233,13 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Modifiers = append(t.Modifiers, terms...)
 			case "hedge":
 				t.Hedges = append(t.Hedges, terms...)
+			case "negation":
+				t.Negations = append(t.Negations, terms...)
 			default:
 				t.Conjunctions = append(t.Conjunctions, terms...)
 			}
 		default:
-			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge or conj)", f[0])
+			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj or negation)", f[0])
 		}
 		return nil
 	})

@@ -1,0 +1,157 @@
+package aspect
+
+import "unicode/utf8"
+
+// Dict is a rune trie for longest-match lookups of many terms at once. A
+// term may hold the pattern {N} (lexicons.NumberPattern), which matches a
+// run of digits or Chinese numerals. Build it with Add, then use it
+// read-only: a built Dict is safe for concurrent use.
+type Dict struct {
+	edges map[uint64]int32 // node<<32 | rune → child node
+	val   []int32          // node → value+1, 0 when no term ends here
+	first [1 << 16 / 64]uint64
+	high  bool // some term starts outside the BMP
+	num   bool // some term starts with {N}
+}
+
+// numRune labels the edge of the {N} pattern (beyond Unicode).
+const numRune = utf8.MaxRune + 1
+
+// NewDict returns an empty Dict.
+func NewDict() *Dict { return &Dict{edges: map[uint64]int32{}, val: []int32{0}} }
+
+func key(node int32, r rune) uint64 { return uint64(node)<<32 | uint64(uint32(r)) }
+
+// Add adds term with value v (>= 0). Adding a term again replaces its value.
+func (d *Dict) Add(term string, v int32) {
+	node := int32(0)
+	for i := 0; i < len(term); {
+		var r rune
+		if len(term)-i >= 3 && term[i:i+3] == "{N}" {
+			r = numRune
+			i += 3
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(term[i:])
+			i += n
+		}
+		if node == 0 {
+			switch {
+			case r == numRune:
+				d.num = true
+			case r < 1<<16:
+				d.first[r>>6] |= 1 << (r & 63)
+			default:
+				d.high = true
+			}
+		}
+		k := key(node, r)
+		child, ok := d.edges[k]
+		if !ok {
+			child = int32(len(d.val))
+			d.val = append(d.val, 0)
+			d.edges[k] = child
+		}
+		node = child
+	}
+	if node != 0 {
+		d.val[node] = v + 1
+	}
+}
+
+// mayStart reports whether some term can start with r.
+func (d *Dict) mayStart(r rune) bool {
+	if d.num && isNumeral(r, true) {
+		return true
+	}
+	if r < 1<<16 {
+		return d.first[r>>6]&(1<<(r&63)) != 0
+	}
+	return d.high
+}
+
+// Longest returns the end (exclusive) and value of the longest term that
+// starts at rs[i], or ok=false.
+func (d *Dict) Longest(rs []rune, i int) (end int, v int32, ok bool) {
+	if i >= len(rs) || !d.mayStart(rs[i]) {
+		return 0, 0, false
+	}
+	end = -1
+	d.walk(rs, i, 0, &end, &v)
+	return end, v, end > i
+}
+
+func (d *Dict) walk(rs []rune, i int, node int32, end *int, v *int32) {
+	for {
+		if node != 0 && d.val[node] > 0 && i > *end {
+			*end, *v = i, d.val[node]-1
+		}
+		if i >= len(rs) {
+			return
+		}
+		if isNumeral(rs[i], true) {
+			if child, ok := d.edges[key(node, numRune)]; ok {
+				j := i + 1
+				for j < len(rs) && isNumeral(rs[j], false) {
+					j++
+				}
+				d.walk(rs, j, child, end, v)
+			}
+		}
+		child, ok := d.edges[key(node, rs[i])]
+		if !ok {
+			return
+		}
+		node, i = child, i+1
+	}
+}
+
+// isNumeral reports whether r can be part of a number; first tells whether
+// r would start it (多 and 来 only continue one: 十多天, 十来天).
+func isNumeral(r rune, first bool) bool {
+	switch {
+	case r >= '0' && r <= '9':
+		return true
+	case r == '多' || r == '来':
+		return !first
+	}
+	switch r {
+	case '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '两', '几', '半', '零', '〇':
+		return true
+	}
+	return false
+}
+
+// Each calls fn for every term that starts at rs[i], shortest first (a
+// {N} pattern may yield the same end twice; fn sees both).
+func (d *Dict) Each(rs []rune, i int, fn func(end int, v int32)) {
+	if i >= len(rs) || !d.mayStart(rs[i]) {
+		return
+	}
+	d.each(rs, i, 0, fn)
+}
+
+func (d *Dict) each(rs []rune, i int, node int32, fn func(int, int32)) {
+	for {
+		if node != 0 && d.val[node] > 0 {
+			fn(i, d.val[node]-1)
+		}
+		if i >= len(rs) {
+			return
+		}
+		if isNumeral(rs[i], true) {
+			if child, ok := d.edges[key(node, numRune)]; ok {
+				j := i + 1
+				for j < len(rs) && isNumeral(rs[j], false) {
+					j++
+				}
+				d.each(rs, j, child, fn)
+			}
+		}
+		child, ok := d.edges[key(node, rs[i])]
+		if !ok {
+			return
+		}
+		node, i = child, i+1
+	}
+}

@@ -1,0 +1,148 @@
+// Package intent classifies a customer text into the seed intents of a
+// customer-service department (咨询, 投诉, 售后, 建议, 表扬) and flags
+// escalation language (12315, 曝光, 律师).
+//
+// Cues come from the lexicons (intent.tsv) and are matched anywhere in the
+// text, longest first, so that 不满意 (a complaint cue) is not read as 满意.
+// Their weights add up per intent; the text's sentiment and aspects break
+// ties and decide when no cue is present.
+package intent
+
+import (
+	"strings"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/aspect"
+	"github.com/vocproject/voc/nlp/segment"
+)
+
+// intents in the order that breaks ties between equal scores: a customer
+// who both asks and complains is handled as a complaint.
+var order = [...]string{nlp.IntentComplaint, nlp.IntentAfterSales, nlp.IntentInquiry, nlp.IntentSuggestion, nlp.IntentPraise}
+
+const nIntents = len(order)
+
+// cue is one entry of the dictionary: the intents it votes for.
+type cue struct {
+	weights    [nIntents]float64
+	escalation bool
+}
+
+// Classifier assigns intents. It is immutable after New and safe for
+// concurrent use.
+type Classifier struct {
+	dict *aspect.Dict
+	cues []cue
+}
+
+func intentIndex(name string) int {
+	for i, n := range order {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// New builds a Classifier from the intent cues.
+func New(in *lexicons.Intents) *Classifier {
+	c := &Classifier{dict: aspect.NewDict()}
+	if in == nil {
+		return c
+	}
+	index := map[string]int32{}
+	for _, q := range in.Cues {
+		term := strings.ToLower(q.Term)
+		i, ok := index[term]
+		if !ok {
+			i = int32(len(c.cues))
+			index[term] = i
+			c.cues = append(c.cues, cue{})
+			c.dict.Add(term, i)
+		}
+		if q.Intent == lexicons.Escalation {
+			c.cues[i].escalation = true
+			continue
+		}
+		if k := intentIndex(q.Intent); k >= 0 {
+			c.cues[i].weights[k] += q.Weight
+		}
+	}
+	return c
+}
+
+// Classify returns the intent of text (one of the nlp.Intent* values, ""
+// when there is no cue and nothing to infer) and whether escalation
+// language is present. tokens are the text's tokens (unused by the cues,
+// which match anywhere, but kept for finer rules); sent and aspects are
+// the text's sentiment and aspects: a negative text with pain points and
+// no other cue is a complaint (投诉), a positive one with praise points is
+// praise (表扬).
+func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sentiment, aspects []nlp.Aspect) (intent string, escalation bool) {
+	var score [nIntents]float64
+	rs := []rune(strings.ToLower(text))
+	for i := 0; i < len(rs); {
+		end, v, ok := c.dict.Longest(rs, i)
+		if !ok {
+			i++
+			continue
+		}
+		q := &c.cues[v]
+		if q.escalation {
+			escalation = true
+		}
+		for k, w := range q.weights {
+			score[k] += w
+		}
+		i = end
+	}
+	pains, praises := 0, 0
+	for _, a := range aspects {
+		switch a.Polarity {
+		case nlp.Negative:
+			pains++
+		case nlp.Positive:
+			praises++
+		}
+	}
+	negative := sent.Label == nlp.Negative
+	positive := sent.Label == nlp.Positive
+	const (
+		complaint = 0
+		after     = 1
+		inquiry   = 2
+		suggest   = 3
+		praise    = 4
+	)
+	if escalation {
+		return nlp.IntentComplaint, true
+	}
+	if negative {
+		// praise words in a negative text are irony or concession
+		// (说好的正品呢); questions in it are mostly rhetorical (怎么这么慢).
+		score[praise] = 0
+		if pains > 0 {
+			score[inquiry] /= 2
+		}
+	}
+	if positive && pains == 0 {
+		score[complaint] /= 2
+	}
+	best, bi := 0.0, -1
+	for k, s := range score {
+		if s > best {
+			best, bi = s, k
+		}
+	}
+	if bi >= 0 {
+		return order[bi], false
+	}
+	switch {
+	case negative && pains > 0:
+		return nlp.IntentComplaint, false
+	case positive && praises > 0 && pains == 0:
+		return nlp.IntentPraise, false
+	}
+	return "", false
+}
