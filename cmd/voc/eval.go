@@ -7,10 +7,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/vocproject/voc/internal/eval"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/aspect"
+	"github.com/vocproject/voc/nlp/clause"
+	"github.com/vocproject/voc/nlp/normalize"
+	"github.com/vocproject/voc/nlp/pii"
 	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/nlp/sentiment"
 )
 
 // evalCmd evaluates sentiment (and, when built, pain-point) accuracy on the
@@ -69,8 +76,33 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// aspectReport runs the aspect evaluation.
-// TODO(aspects): call eval.Aspects from internal/eval/aspects.go once it exists.
+// aspectReport runs the pain-point evaluation on the 之江杯 2019 set when
+// data holds it, and returns its Markdown ("" when the set is absent).
 func aspectReport(ctx context.Context, data string, set *lexicons.Set, log *slog.Logger) string {
-	return ""
+	dir := filepath.Join(data, eval.AspectDir)
+	if _, err := os.Stat(dir); err != nil {
+		log.Warn("eval: aspect set missing, skipped", "dir", dir)
+		return ""
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		log.Error("eval: aspects", "err", err)
+		return ""
+	}
+	m, err := aspect.New(set.Taxonomy)
+	if err != nil {
+		log.Error("eval: aspects", "err", err)
+		return ""
+	}
+	markers := sentiment.Markers(set.Sentiment)
+	an := func(text string) []nlp.Aspect {
+		s, _ := pii.Mask(normalize.Normalize(text).S)
+		return m.Match(s, seg.Cut(s), clause.Split(s, markers))
+	}
+	rep, err := eval.Aspects(ctx, dir, an)
+	if err != nil {
+		log.Error("eval: aspects", "err", err)
+		return ""
+	}
+	return rep.Markdown()
 }
