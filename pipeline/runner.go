@@ -38,6 +38,11 @@ func WithLogger(l *slog.Logger) Option { return func(r *Runner) { r.log = l } }
 // WithMetrics sets the metrics. Default: none.
 func WithMetrics(m *Metrics) Option { return func(r *Runner) { r.m = m } }
 
+// ErrFlushTimeout is wrapped by the error of a Run whose drain did not finish
+// within Config.FlushTimeout: some records were not delivered and were
+// acknowledged with an error (they will be read again).
+var ErrFlushTimeout = errors.New("flush timeout")
+
 // Runner reads messages from a Source, runs the Stage on them with
 // cfg.Workers goroutines, batches the results and writes every batch to all
 // data sinks (records with Err go to the dead-letter sink instead), then
@@ -112,6 +117,9 @@ type item struct {
 	rec Record
 	ack AckFunc
 	err error // fatal stage error
+	// abandoned is set when the flush timeout cut the record's processing
+	// short: it is not delivered, and not a stage failure either.
+	abandoned bool
 }
 
 // run holds the state of one Run call.
@@ -137,13 +145,16 @@ func (r *run) fail(err error) {
 
 // Run processes messages until ctx is cancelled, the source reports io.EOF
 // (end of input) or a fatal error happens (a source read error other than
-// io.EOF, a stage error, or a batch that could not be written before the
-// flush deadline). In every case it stops reading, drains the records in
-// flight through the stage and the sinks under a fresh context bounded by
-// FlushTimeout (counted from the cancellation of ctx), acknowledges them, and
-// returns. Records that could not be delivered are acknowledged with an error
-// (they will be read again). It returns nil after a cancellation or io.EOF
-// when everything read was delivered.
+// io.EOF, or a stage error). In every case it stops reading, drains the
+// records in flight through the stage and the sinks under a fresh context,
+// acknowledges them, and returns. After a cancellation or a fatal error the
+// drain is bounded by FlushTimeout, counted from the moment reading stopped;
+// after io.EOF it is not (a failing sink is retried until ctx is cancelled).
+// Records that could not be delivered are acknowledged with an error (they
+// will be read again); the records after a failed one are never acknowledged
+// with nil, so a checkpoint cannot pass the failure. Run returns nil after a
+// cancellation or io.EOF when everything read was delivered; otherwise the
+// errors joined, wrapping ErrFlushTimeout when the drain ran out of time.
 func (r *Runner) Run(ctx context.Context) error {
 	cfg := r.cfg
 	readCtx, cancelRead := context.WithCancel(ctx)
@@ -161,10 +172,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
+		// readCtx ends when ctx does or a fatal error stops reading: either
+		// way the drain starts and FlushTimeout bounds it.
 		select {
 		case <-done:
 			return
-		case <-ctx.Done():
+		case <-readCtx.Done():
 		}
 		t := time.NewTimer(cfg.FlushTimeout)
 		defer t.Stop()
@@ -172,6 +185,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		case <-done:
 		case <-t.C:
 			r.log.Warn("pipeline: flush timeout reached, abandoning records in flight", "timeout", cfg.FlushTimeout)
+			st.fail(fmt.Errorf("pipeline: drain: %w after %v", ErrFlushTimeout, cfg.FlushTimeout))
 			cancelWork()
 		}
 	}()
@@ -226,10 +240,18 @@ func (r *run) readLoop() {
 
 func (r *run) work() {
 	for it := range r.jobs {
-		if err := r.workCtx.Err(); err != nil {
-			it.err = err
+		if r.workCtx.Err() != nil {
+			it.abandoned = true
 		} else if err := r.stage.Process(r.workCtx, &it.rec); err != nil {
+			// A stage cut short by the flush timeout has not failed.
+			it.abandoned = r.workCtx.Err() != nil
 			it.err = err
+			if !it.abandoned {
+				// Stop reading now, not when order reaches the record:
+				// order may be stuck behind a sink that does not
+				// recover, and the flush timeout must start.
+				r.cancelRead()
+			}
 		}
 		r.results <- it
 	}
@@ -258,6 +280,11 @@ func (r *run) order() {
 		batch, size = nil, 0
 	}
 	add := func(it *item) {
+		if fatal == nil && it.abandoned {
+			fatal = fmt.Errorf("pipeline: record %s[%d]@%d not processed: %w",
+				it.rec.Msg.Pos.Topic, it.rec.Msg.Pos.Partition, it.rec.Msg.Pos.Offset, ErrFlushTimeout)
+			flush()
+		}
 		if fatal == nil && it.err != nil {
 			fatal = fmt.Errorf("pipeline: stage at %s[%d]@%d: %w",
 				it.rec.Msg.Pos.Topic, it.rec.Msg.Pos.Partition, it.rec.Msg.Pos.Offset, it.err)
@@ -273,12 +300,16 @@ func (r *run) order() {
 			r.nack([]*item{it}, fatal)
 			return
 		}
+		n := len(it.rec.Msg.Value)
+		if len(batch) > 0 && size+n > r.cfg.Batch.MaxBytes {
+			flush()
+		}
 		if len(batch) == 0 {
 			timer.Reset(r.cfg.Batch.MaxWait)
 			timerC = timer.C
 		}
 		batch = append(batch, it)
-		size += len(it.rec.Msg.Value)
+		size += n
 		if len(batch) >= r.cfg.Batch.MaxRecords || size >= r.cfg.Batch.MaxBytes {
 			flush()
 		}
@@ -423,7 +454,7 @@ func (r *run) writeSink(s Sink, name string, recs []*Record) error {
 		}
 		r.m.sinkError(name)
 		if r.workCtx.Err() != nil {
-			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w", len(recs), name, attempt, err)
+			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w (%w)", len(recs), name, attempt, err, ErrFlushTimeout)
 		}
 		r.log.Warn("pipeline: sink write failed, retrying", "sink", name, "records", len(recs),
 			"attempt", attempt, "backoff", wait, "err", err)
@@ -432,7 +463,7 @@ func (r *run) writeSink(s Sink, name string, recs []*Record) error {
 		case <-t.C:
 		case <-r.workCtx.Done():
 			t.Stop()
-			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w", len(recs), name, attempt, err)
+			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w (%w)", len(recs), name, attempt, err, ErrFlushTimeout)
 		}
 		wait = min(2*wait, r.cfg.Retry.Max)
 	}
