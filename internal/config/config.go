@@ -58,6 +58,22 @@ type Kafka struct {
 	CommitInterval time.Duration `yaml:"commit_interval"`
 	TLS            TLS           `yaml:"tls"`
 	SASL           SASL          `yaml:"sasl"`
+	// Embedded runs a single-node Kafka-compatible broker inside voc and
+	// consumes from it (brokers is then ignored): a one-box setup with no
+	// Kafka to operate. Producers connect to its port.
+	Embedded Embedded `yaml:"embedded"`
+}
+
+// Embedded configures the in-process broker.
+type Embedded struct {
+	// Enabled turns the embedded broker on. Default false.
+	Enabled bool `yaml:"enabled"`
+	// Dir holds its log segments and committed offsets. Default ".voc/kafka".
+	Dir string `yaml:"dir"`
+	// Listen is its address. Default "127.0.0.1:9092".
+	Listen string `yaml:"listen"`
+	// Partitions of the topics it creates. Default 4.
+	Partitions int `yaml:"partitions"`
 }
 
 // TLS configures TLS to the brokers.
@@ -195,6 +211,15 @@ func (c *Config) fill() {
 	}
 	if k.CommitInterval == 0 {
 		k.CommitInterval = time.Second
+	}
+	if k.Embedded.Dir == "" {
+		k.Embedded.Dir = ".voc/kafka"
+	}
+	if k.Embedded.Listen == "" {
+		k.Embedded.Listen = DefaultBroker
+	}
+	if k.Embedded.Partitions == 0 {
+		k.Embedded.Partitions = 4
 	}
 	ch := &c.ClickHouse
 	if len(ch.Addrs) == 0 {
@@ -385,6 +410,17 @@ func (c Config) Validate() error {
 		}
 	default:
 		return &Error{Field: "kafka.sasl.mechanism", Value: k.SASL.Mechanism, Err: errors.New(`want "plain", "scram-sha-256" or "scram-sha-512"`)}
+	}
+	if k.Embedded.Enabled {
+		if err := hostPort(k.Embedded.Listen); err != nil {
+			return &Error{Field: "kafka.embedded.listen", Value: k.Embedded.Listen, Err: err}
+		}
+		if h, _, _ := net.SplitHostPort(k.Embedded.Listen); h != "127.0.0.1" && h != "localhost" {
+			return &Error{Field: "kafka.embedded.listen", Value: k.Embedded.Listen, Err: errors.New("the embedded broker listens on loopback only (127.0.0.1)")}
+		}
+		if k.Embedded.Partitions < 0 || k.Embedded.Partitions > 1000 {
+			return &Error{Field: "kafka.embedded.partitions", Value: k.Embedded.Partitions, Err: errors.New("want 1-1000")}
+		}
 	}
 	if (k.TLS.CertFile == "") != (k.TLS.KeyFile == "") {
 		return &Error{Field: "kafka.tls.key_file", Err: errors.New("cert_file and key_file go together")}
