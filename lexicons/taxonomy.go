@@ -68,6 +68,10 @@ type Taxonomy struct {
 	Conjunctions []string
 	// Negations flip the opinion after them (不, 没有, 不太).
 	Negations []string
+	// Ignored are phrases that hold an opinion or aspect term but carry no
+	// opinion (还没用 holds 没用, 差不多 holds 差, 价值 holds 价): as the
+	// longer match they hide the term.
+	Ignored []string
 }
 
 // Category returns the category named name.
@@ -220,7 +224,7 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
 					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
 			}
-		case "modifier", "hedge", "conj", "negation":
+		case "modifier", "hedge", "conj", "negation", "ignore":
 			if len(f) != 3 || f[1] != "-" {
 				return l.Errorf("%s: want \"-\" and terms", f[0])
 			}
@@ -235,11 +239,13 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Hedges = append(t.Hedges, terms...)
 			case "negation":
 				t.Negations = append(t.Negations, terms...)
+			case "ignore":
+				t.Ignored = append(t.Ignored, terms...)
 			default:
 				t.Conjunctions = append(t.Conjunctions, terms...)
 			}
 		default:
-			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj or negation)", f[0])
+			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation or ignore)", f[0])
 		}
 		return nil
 	})

@@ -5,17 +5,23 @@
 // Within each clause the Matcher looks up aspect terms (快递, 包装, 客服),
 // opinion terms (慢, 破损, 热情), implicit opinions that name their own
 // category (三天才到, 漏液, 正品), and the words around them: negations
-// (不慢 → the opposite point), degree and filler words (很, 也, 都),
-// hedges (希望… makes the mention neutral) and conjunctions (物流和包装都很
-// 好 → two aspects). An opinion with no aspect in its clause takes the
-// aspect of the clause before (快递，太慢了) when it fits that aspect's
-// category; a generic opinion (好, 差) takes the category of its aspect.
+// (不慢 → the opposite point), degree and filler words (很, 也, 都), hedges
+// (希望… makes the mention neutral) and conjunctions (物流和包装都很好 → two
+// aspects). An opinion with no aspect in its clause takes the aspect of the
+// clause before (快递，太慢了) when it fits that aspect's category; a
+// generic opinion (好, 差) takes the category of its aspect, or 整体 when
+// there is none.
+//
+// Terms must agree with the segmentation: a term may not cut a word in two
+// (好像 holds no 好, 依旧 no 旧) unless the rest of the word is a degree
+// word, negation or particle (太慢了, 很好, 不慢).
 package aspect
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/lexicons"
@@ -32,7 +38,7 @@ type Matcher struct {
 	aspects  []lexicons.AspectTerm
 	opinions []lexicons.OpinionTerm
 	cats     map[string]lexicons.Category
-	overall  string // category of generic opinions with no aspect ("整体")
+	overall  string // category of generic opinions with no aspect ("整体"), "" if none
 }
 
 // lexeme is everything one surface string can be. A string may play several
@@ -40,20 +46,31 @@ type Matcher struct {
 // about gifts); the context decides.
 type lexeme struct {
 	term     string
+	runes    int
 	aspects  []int32 // into Matcher.aspects
-	opinions []int32 // into Matcher.opinions: explicit opinions, need an aspect
+	opinions []int32 // into Matcher.opinions: explicit opinions, they need an aspect
 	implicit int32   // into Matcher.opinions, -1 if none
 	mod      bool
 	neg      bool
 	hedge    bool
 	conj     bool
+	ignore   bool
 	ascii    bool // an ASCII term must be a whole token
 }
 
 func (l *lexeme) isOpinion() bool { return len(l.opinions) > 0 || l.implicit >= 0 }
+func (l *lexeme) isAspect() bool  { return len(l.aspects) > 0 }
+
+// filler reports whether l may stand between a negation or degree word and
+// the opinion it modifies.
+func (l *lexeme) filler() bool { return l.mod || l.neg }
 
 // overallCategory receives generic opinions that attach to no aspect.
 const overallCategory = "整体"
+
+// hedgeReach is how far (in runes) a hedge reaches to the opinion it
+// makes uncertain: 希望物流快一点, 不知道是不是正品.
+const hedgeReach = 8
 
 // New builds a Matcher from the taxonomy.
 func New(tax *lexicons.Taxonomy) (*Matcher, error) {
@@ -73,13 +90,15 @@ func New(tax *lexicons.Taxonomy) (*Matcher, error) {
 		m.overall = overallCategory
 	}
 	index := map[string]int32{}
+	lowerPattern := strings.ToLower(lexicons.NumberPattern)
 	get := func(term string) *lexeme {
-		term = strings.ReplaceAll(strings.ToLower(term), strings.ToLower(lexicons.NumberPattern), lexicons.NumberPattern)
+		term = strings.ReplaceAll(strings.ToLower(term), lowerPattern, lexicons.NumberPattern)
 		i, ok := index[term]
 		if !ok {
 			i = int32(len(m.lex))
 			index[term] = i
-			m.lex = append(m.lex, lexeme{term: term, implicit: -1, ascii: isASCII(term)})
+			n := utf8.RuneCountInString(strings.ReplaceAll(term, lexicons.NumberPattern, "0"))
+			m.lex = append(m.lex, lexeme{term: term, runes: n, implicit: -1, ascii: isASCII(term)})
 			m.dict.Add(term, i)
 		}
 		return &m.lex[i]
@@ -116,6 +135,9 @@ func New(tax *lexicons.Taxonomy) (*Matcher, error) {
 	for _, w := range tax.Conjunctions {
 		get(w).conj = true
 	}
+	for _, w := range tax.Ignored {
+		get(w).ignore = true
+	}
 	return m, nil
 }
 
@@ -134,17 +156,17 @@ type item struct {
 	lx         int32
 }
 
-// particles may trail a term inside a token (太慢了, 好的) or stand between
-// items without breaking their link.
+// isParticle reports whether r may trail a term inside a word (太慢了,
+// 好的) or stand between two items without breaking their link.
 func isParticle(r rune) bool {
 	switch r {
-	case '了', '的', '啦', '啊', '呀', '哦', '哈', '滴', '得', '地', '嘛', '噢', '喔', '耶', '呢', '吧', '哇', ' ':
+	case '了', '的', '啦', '啊', '呀', '哦', '哈', '滴', '得', '地', '嘛', '噢', '喔', '耶', '呢', '吧', '哇', '呦', '哟', '咯', '喽', '嗷':
 		return true
 	}
-	return false
+	return unicode.IsSpace(r)
 }
 
-// text holds the per-call state of Match.
+// text holds the state of one Match call.
 type text struct {
 	m      *Matcher
 	rs     []rune
@@ -154,17 +176,27 @@ type text struct {
 	out    []nlp.Aspect
 }
 
-// Match returns the aspects found, in text order. tokens are
-// segment.Segmenter.Cut(text) and clauses are clause.Split(text, markers),
-// both with rune offsets. Span is rune offsets into text covering the
-// aspect term (if any) and the opinion.
+// aspectRef is an aspect found in a clause, resolved to its category.
+type aspectRef struct {
+	term       string
+	start, end int
+	category   string
+	group      string
+	used       bool // an opinion attached to it
+	bare       bool // its clause held nothing else (快递，太慢了)
+	implied    bool // no term: the category of an implicit opinion
+}
+
+// Match returns the aspects found in s, in text order. tokens are
+// segment.Segmenter.Cut(s) and clauses are clause.Split(s, markers), both
+// with rune offsets. Span is rune offsets into s covering the aspect term
+// (if any) and the opinion. Match does not retain its arguments.
 func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Clause) []nlp.Aspect {
 	if s == "" || len(clauses) == 0 {
 		return nil
 	}
 	rs := []rune(s)
-	t := &text{m: m, rs: rs, tokens: tokens}
-	t.lower = rs
+	t := &text{m: m, rs: rs, lower: rs, tokens: tokens}
 	for i, r := range rs {
 		if r >= 'A' && r <= 'Z' {
 			if &t.lower[0] == &rs[0] {
@@ -184,15 +216,15 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	}
 	var carry *aspectRef
 	since := 0
+	prevEnd := -1
 	for _, c := range clauses {
-		if c.Start < 0 || c.End > len(rs) || c.Start >= c.End {
+		if c.Start < 0 || c.End > len(rs) || c.Start >= c.End || c.Start < prevEnd {
 			continue
 		}
-		items := t.scan(c.Start, c.End, 0)
-		last := t.clause(c, items, carry)
-		if last != nil {
+		prevEnd = c.End
+		if last := t.clause(c, carry); last != nil {
 			carry, since = last, 0
-		} else if since++; since > 2 {
+		} else if since++; since >= 2 {
 			carry = nil
 		}
 	}
@@ -210,8 +242,7 @@ func (t *text) scan(from, to, maxLen int) []item {
 			if end <= best || maxLen > 0 && end-i > maxLen {
 				return
 			}
-			l := &t.m.lex[v]
-			if t.valid(i, end, l) {
+			if t.valid(i, end, &t.m.lex[v]) {
 				best, bv = end, v
 			}
 		})
@@ -222,22 +253,42 @@ func (t *text) scan(from, to, maxLen int) []item {
 		}
 		i++
 	}
-	return items
+	return t.dropAnotA(items)
 }
 
-// valid reports whether the term at [s, e) fits the segmentation: it must
-// not cut a word in two (好像, 价值, 依旧), except where the rest of the
-// word is a degree word, negation or particle (太慢了, 很好, 不慢).
+// dropAnotA drops the items of A-not-A questions (好不好用, 是不是正品,
+// 有没有破损): they assert nothing.
+func (t *text) dropAnotA(items []item) []item {
+	out := items[:0]
+	for _, it := range items {
+		drop := false
+		for j := max(it.start, 1); j <= it.end && j+1 < len(t.rs); j++ {
+			if (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && j-1 < it.end && j+1 >= it.start {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// valid reports whether the term at [s, e) agrees with the segmentation:
+// it starts where a word starts, or after a degree word or negation inside
+// the word (很|好, 不|慢), and it ends where a word ends, or before
+// particles or more terms inside the word (慢|了).
 func (t *text) valid(s, e int, l *lexeme) bool {
+	if l.ignore {
+		return true
+	}
 	ts, te := t.tokenBounds(s), t.tokenBounds(e-1)
 	if l.ascii {
 		return ts[0] == s && te[1] == e
 	}
-	startOK := ts[0] == s || t.affix(ts[0], s)
-	endOK := te[1] == e || t.suffix(e, te[1])
-	if e-s >= 2 {
-		return startOK || endOK
-	}
+	startOK := ts[0] == s || t.covered(ts[0], s, true)
+	endOK := te[1] == e || t.covered(e, te[1], false)
 	return startOK && endOK
 }
 
@@ -250,48 +301,27 @@ func (t *text) tokenBounds(i int) [2]int {
 	return [2]int{i, i + 1}
 }
 
-// affix reports whether rs[s:e] (the start of a token before a term) is a
-// degree word or negation.
-func (t *text) affix(s, e int) bool {
+// covered reports whether rs[s:e], the part of a word before (prefix) or
+// after a term, is made of particles and terms: degree words, negations
+// and aspects before a term (物流|快), degree words, negations and
+// opinions after one (慢|了, 服务|好).
+func (t *text) covered(s, e int, prefix bool) bool {
 	for s < e {
-		end, v, ok := t.m.dict.Longest(t.lower[:e], s)
-		if ok && end == e {
-			l := &t.m.lex[v]
-			return l.mod || l.neg
-		}
-		if ok && (t.m.lex[v].mod || t.m.lex[v].neg) {
-			s = end
+		if isParticle(t.rs[s]) {
+			s++
 			continue
 		}
-		return false
+		end, v, ok := t.m.dict.Longest(t.lower[:e], s)
+		if !ok {
+			return false
+		}
+		l := &t.m.lex[v]
+		if l.ignore || !(l.filler() || prefix && l.isAspect() || !prefix && l.isOpinion()) {
+			return false
+		}
+		s = end
 	}
 	return true
-}
-
-// suffix reports whether rs[s:e] (the end of a token after a term) is made
-// of particles or starts another term.
-func (t *text) suffix(s, e int) bool {
-	allParticles := true
-	for i := s; i < e; i++ {
-		if !isParticle(t.rs[i]) {
-			allParticles = false
-			break
-		}
-	}
-	if allParticles {
-		return true
-	}
-	_, _, ok := t.m.dict.Longest(t.lower[:e], s)
-	return ok
-}
-
-// aspectRef is an aspect term found in a clause, resolved to its category.
-type aspectRef struct {
-	term       string
-	start, end int
-	category   string
-	group      string
-	used       bool // an opinion attached to it
 }
 
 // gapOK reports whether only particles stand between rune offsets a and b.
@@ -304,138 +334,231 @@ func (t *text) gapOK(a, b int) bool {
 	return true
 }
 
-// clause matches one clause and returns the last aspect it named (nil if
-// none), for the next clause's opinions.
-func (t *text) clause(c clause.Clause, items []item, carry *aspectRef) *aspectRef {
-	m := t.m
-	var group []*aspectRef // current aspects (several when joined by conjunctions)
-	var last *aspectRef
-	negStart, negs := -1, 0 // start and count of pending negations
-	hedged := t.question(c)
-	conjPending := false
+// clauseState is the running state of one clause.
+type clauseState struct {
+	c           clause.Clause
+	carry       *aspectRef
+	group       []*aspectRef // current aspects: several when joined (物流和包装)
+	last        *aspectRef
+	conjPending bool
+	negStart    int // start of pending negations, -1 if none
+	negs        int
+	hedgeEnd    int // end of the last hedge not yet spent, -1 if none
+	question    bool
+}
+
+// clause matches one clause and returns the last aspect it named or
+// implied (nil if none), for the opinions of the next clause.
+func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
+	items := t.scan(c.Start, c.End, 0)
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c, items)}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
-		l := &m.lex[it.lx]
+		l := &t.m.lex[it.lx]
 		adjacent := t.gapOK(prevEnd, it.start)
 		if !adjacent {
-			negStart, negs = -1, 0
-			conjPending = false
+			st.negStart, st.negs = -1, 0
+			st.conjPending = false
 		}
-		next := -1 // next item if adjacent
+		next := -1 // the next item, when only particles stand between
 		if k+1 < len(items) && t.gapOK(it.end, items[k+1].start) {
 			next = k + 1
 		}
-		nextOpinion := next >= 0 && t.leadsToOpinion(items[next:])
+		leads := next >= 0 && t.leadsToOpinion(items[next:])
 		prevEnd = it.end
 		switch {
-		case l.hedge && !l.isOpinion() && len(l.aspects) == 0:
-			hedged = true
+		case l.ignore:
+			st.negStart, st.negs = -1, 0
 			continue
-		case l.conj && len(l.aspects) == 0 && !l.isOpinion():
-			if len(group) > 0 && adjacent {
-				conjPending = true
+		case l.hedge && !l.isOpinion() && !l.isAspect():
+			st.hedgeEnd = it.end
+			continue
+		case l.conj && !l.isOpinion() && !l.isAspect():
+			st.conjPending = len(st.group) > 0 && adjacent
+			continue
+		case l.isAspect() && !(l.isOpinion() && t.opinionHere(st, items, k, adjacent)):
+			t.addAspect(st, it, l, adjacent)
+			continue
+		case l.neg && (leads || !l.isOpinion()):
+			if st.negStart < 0 {
+				st.negStart = it.start
 			}
+			st.negs++
 			continue
-		case len(l.aspects) > 0 && !(l.isOpinion() && t.opinionHere(items, k, negStart >= 0, adjacent, group)):
-			a := t.resolveAspect(it, l, group, adjacent)
-			if conjPending {
-				group = append(group, &a.aspectRef)
-			} else if a.attrOf {
-				group[len(group)-1] = &a.aspectRef
-			} else {
-				group = []*aspectRef{&a.aspectRef}
-			}
-			last = group[len(group)-1]
-			conjPending = false
-			negStart, negs = -1, 0
+		case l.mod && (leads || !l.isOpinion()):
 			continue
-		case l.neg && (nextOpinion || !l.isOpinion()):
-			if negStart < 0 {
-				negStart = it.start
-			}
-			negs++
-			continue
-		case l.mod && (nextOpinion || !l.isOpinion()):
+		case !l.isOpinion():
 			continue
 		}
-		if !l.isOpinion() {
+		if t.beforeVerb(it, l) {
+			st.negStart, st.negs = -1, 0
 			continue
 		}
-		// an opinion
+		// an opinion: find what it is about
 		var targets []*aspectRef
 		switch {
-		case len(group) > 0:
-			targets = group
-		case next >= 0 && len(m.lex[items[next].lx].aspects) > 0 && !m.lex[items[next].lx].isOpinion():
+		case len(st.group) > 0:
+			targets = st.group
+		case next >= 0 && t.m.lex[items[next].lx].isAspect() && !t.m.lex[items[next].lx].isOpinion():
 			// 很好的包装, 超快的物流: the aspect follows
-			nl := &m.lex[items[next].lx]
-			a := t.resolveAspect(items[next], nl, nil, false)
-			targets = []*aspectRef{&a.aspectRef}
-			group = targets
-			last = targets[0]
-			k = next
-			prevEnd = items[next].end
+			t.addAspect(st, items[next], &t.m.lex[items[next].lx], false)
+			targets = st.group
+			k, prevEnd = next, items[next].end
 		case carry != nil:
 			targets = []*aspectRef{carry}
 		}
-		if len(targets) > 0 && it.end-it.start > 1 && !t.fitsAny(l, targets) {
-			// 很快 is a term of 服务 but 物流很快 means 很|快: look inside
+		if it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
+			// 很快 is a term of 服务, but in 物流很快 it is 很|快: look inside
 			if sub := t.scan(it.start, it.end, it.end-it.start-1); t.subFits(sub, targets) {
 				items = slices.Concat(items[:k], sub, items[k+1:])
-				prevEnd = it.start
-				k--
+				k, prevEnd = k-1, it.start
 				continue
 			}
 		}
-		neg := negs%2 == 1 // 不是不好 is praise
-		ostart := it.start
-		if negStart >= 0 {
-			ostart = negStart
-		}
-		negStart, negs = -1, 0
-		emitted := false
-		for _, a := range targets {
-			op, ok := t.pick(l, a, a == carry)
-			if !ok {
+		if !t.opinion(st, it, l, targets) && l.implicit < 0 && it.end-it.start > 1 {
+			// 不贵 is an opinion about a price, but alone it is 不|贵
+			if sub := t.scan(it.start, it.end, it.end-it.start-1); t.subImplicit(sub) {
+				items = slices.Concat(items[:k], sub, items[k+1:])
+				k, prevEnd = k-1, it.start
 				continue
 			}
-			span := [2]int{min(a.start, ostart), max(a.end, it.end)}
-			t.emit(op, a.term, a.category, span, ostart, it.end, neg, hedged)
-			a.used = true
-			emitted = true
+			t.overall(st, it, l, targets)
 		}
-		if emitted {
+		st.negStart, st.negs = -1, 0
+	}
+	if st.last != nil {
+		st.last.bare = t.bare(c, items)
+	}
+	return st.last
+}
+
+// addAspect makes the aspect term at it the current aspect of the clause
+// (or adds it to the current ones after a conjunction). An attribute right
+// after another aspect (快递小哥的态度) takes that aspect's category.
+func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
+	a := t.m.aspects[l.aspects[0]]
+	r := &aspectRef{term: string(t.rs[it.start:it.end]), start: it.start, end: it.end, category: a.Category, group: a.Group}
+	switch {
+	case a.Attr && len(st.group) > 0 && adjacent && t.gapOK(st.group[len(st.group)-1].end, it.start):
+		prev := st.group[len(st.group)-1]
+		r.term = string(t.rs[prev.start:it.end])
+		r.start, r.category, r.group = prev.start, prev.category, prev.group
+		st.group[len(st.group)-1] = r
+	case st.conjPending:
+		st.group = append(st.group, r)
+	default:
+		st.group = []*aspectRef{r}
+	}
+	st.last = r
+	st.conjPending = false
+	st.negStart, st.negs = -1, 0
+}
+
+// opinion emits the opinion l at it about targets (or, when none fits,
+// its implicit point) and reports whether it emitted anything.
+func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef) bool {
+	neg := st.negs%2 == 1 // 不是不好 is praise
+	ostart := it.start
+	if st.negStart >= 0 {
+		ostart = st.negStart
+	}
+	hedged := t.hedged(st, ostart)
+	emitted := false
+	for _, a := range targets {
+		op, ok := t.pick(l, a, a == st.carry)
+		if !ok {
 			continue
 		}
-		if l.implicit >= 0 {
-			op := m.opinions[l.implicit]
-			t.emit(op, "", op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
-			continue
+		span := [2]int{ostart, it.end}
+		term := ""
+		if !a.implied {
+			span = [2]int{min(a.start, ostart), max(a.end, it.end)}
+			term = a.term
 		}
-		if len(targets) == 0 && m.overall != "" {
-			for _, oi := range l.opinions {
-				if op := m.opinions[oi]; op.Category == lexicons.AnyCategory {
-					t.emit(op, "", m.overall, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
-					break
-				}
-			}
+		t.emit(op, term, a.category, span, ostart, it.end, neg, hedged)
+		a.used = true
+		emitted = true
+	}
+	if emitted || l.implicit < 0 {
+		return emitted
+	}
+	op := t.m.opinions[l.implicit]
+	t.emit(op, "", op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
+	st.last = &aspectRef{start: ostart, end: it.end, category: op.Category, used: true, implied: true}
+	return true
+}
+
+// overall emits a generic opinion that attaches to no aspect as one about
+// the purchase as a whole (整体).
+func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef) {
+	if t.m.overall == "" {
+		return
+	}
+	for _, a := range targets {
+		if a != st.carry {
+			return // an aspect of this clause it does not fit
 		}
 	}
-	return last
+	ostart := it.start
+	if st.negStart >= 0 {
+		ostart = st.negStart
+	}
+	for _, oi := range l.opinions {
+		if op := t.m.opinions[oi]; op.Category == lexicons.AnyCategory {
+			t.emit(op, "", t.m.overall, [2]int{ostart, it.end}, ostart, it.end, st.negs%2 == 1, t.hedged(st, ostart))
+			return
+		}
+	}
+}
+
+// hedged reports whether the opinion starting at start is uncertain, and
+// spends the hedge.
+func (t *text) hedged(st *clauseState, start int) bool {
+	if st.question {
+		return true
+	}
+	if st.hedgeEnd >= 0 && start-st.hedgeEnd <= hedgeReach {
+		st.hedgeEnd = -1
+		return true
+	}
+	return false
+}
+
+// beforeVerb reports whether a one-character opinion (or 不好) is followed
+// right away by a verb it qualifies: 不好扣上, 好找, 快到了 say nothing
+// about quality or speed.
+func (t *text) beforeVerb(it item, l *lexeme) bool {
+	if l.implicit >= 0 || it.end >= len(t.rs) {
+		return false
+	}
+	if it.end-it.start > 1 && l.term != "不好" {
+		return false
+	}
+	k := t.tokAt[it.end]
+	if k < 0 {
+		return false
+	}
+	tk := t.tokens[k]
+	if tk.Start != it.end || !strings.HasPrefix(tk.POS, "v") {
+		return false
+	}
+	// the verb is not itself a term (好|评价 is not, 好|用 would be)
+	_, _, ok := t.m.dict.Longest(t.lower, it.end)
+	return !ok
 }
 
 // opinionHere reports whether items[k], both an aspect and an opinion term
 // (优惠, 赠送), acts as the opinion: after a negation or degree word, or
 // when it fits the aspect before it.
-func (t *text) opinionHere(items []item, k int, negated, adjacent bool, group []*aspectRef) bool {
-	if negated {
+func (t *text) opinionHere(st *clauseState, items []item, k int, adjacent bool) bool {
+	if st.negStart >= 0 && adjacent {
 		return true
 	}
 	if k > 0 && adjacent && t.m.lex[items[k-1].lx].mod {
 		return true
 	}
-	return len(group) > 0 && t.fits(&t.m.lex[items[k].lx], group[len(group)-1])
+	return len(st.group) > 0 && t.fits(&t.m.lex[items[k].lx], st.group[len(st.group)-1])
 }
 
 // leadsToOpinion reports whether items start with degree words or
@@ -449,8 +572,47 @@ func (t *text) leadsToOpinion(items []item) bool {
 		if l.isOpinion() {
 			return true
 		}
-		if !l.mod && !l.neg {
+		if !l.filler() {
 			return false
+		}
+	}
+	return false
+}
+
+// bare reports whether clause c holds nothing but aspect terms (快递，…):
+// such an aspect takes even a generic opinion from the next clause.
+func (t *text) bare(c clause.Clause, items []item) bool {
+	i := c.Start
+	for _, it := range items {
+		if !t.gapOK(i, it.start) {
+			return false
+		}
+		l := &t.m.lex[it.lx]
+		if !l.isAspect() && !l.conj {
+			return false
+		}
+		i = it.end
+	}
+	for ; i < c.End; i++ {
+		if r := t.rs[i]; !isParticle(r) && !unicode.IsPunct(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// question reports whether clause c asks rather than asserts (物流快吗,
+// 是正品吗?): its opinions are neutral.
+func (t *text) question(c clause.Clause, items []item) bool {
+	switch t.rs[c.End-1] {
+	case '吗', '么':
+		return true
+	}
+	if c.End < len(t.rs) && (t.rs[c.End] == '?' || t.rs[c.End] == '？') {
+		for _, w := range []string{"什么", "怎么", "是否", "多少", "哪", "啥", "为何", "为什么", "难道"} {
+			if strings.Contains(c.Text, w) {
+				return true
+			}
 		}
 	}
 	return false
@@ -459,19 +621,7 @@ func (t *text) leadsToOpinion(items []item) bool {
 // fitsAny reports whether l has an opinion for one of targets.
 func (t *text) fitsAny(l *lexeme, targets []*aspectRef) bool {
 	for _, a := range targets {
-		if _, ok := t.pick(l, a, false); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// subFits reports whether the items found inside a longer term hold an
-// aspect or an opinion that fits one of targets.
-func (t *text) subFits(sub []item, targets []*aspectRef) bool {
-	for _, it := range sub {
-		l := &t.m.lex[it.lx]
-		if len(l.aspects) > 0 || t.fitsAny(l, targets) {
+		if t.fits(l, a) {
 			return true
 		}
 	}
@@ -484,35 +634,41 @@ func (t *text) fits(l *lexeme, a *aspectRef) bool {
 	return ok
 }
 
-type resolved struct {
-	aspectRef
-	attrOf bool // an attribute (态度) of the aspect before it
-}
-
-// resolveAspect resolves the aspect term at it: an attribute right after
-// another aspect (快递小哥的态度) takes that aspect's category.
-func (t *text) resolveAspect(it item, l *lexeme, group []*aspectRef, adjacent bool) resolved {
-	a := t.m.aspects[l.aspects[0]]
-	r := resolved{aspectRef: aspectRef{term: string(t.rs[it.start:it.end]), start: it.start, end: it.end, category: a.Category, group: a.Group}}
-	if a.Attr && len(group) > 0 && adjacent {
-		prev := group[len(group)-1]
-		if t.gapOK(prev.end, it.start) {
-			r.attrOf = true
-			r.term = string(t.rs[prev.start:it.end])
-			r.start = prev.start
-			r.category, r.group = prev.category, prev.group
+// subFits reports whether the items found inside a longer term hold an
+// aspect or an opinion that fits one of targets.
+func (t *text) subFits(sub []item, targets []*aspectRef) bool {
+	for _, it := range sub {
+		l := &t.m.lex[it.lx]
+		if l.isAspect() || t.fitsAny(l, targets) {
+			return true
 		}
 	}
-	return r
+	return false
+}
+
+// subImplicit reports whether the items found inside a longer term hold an
+// implicit opinion.
+func (t *text) subImplicit(sub []item) bool {
+	for _, it := range sub {
+		if t.m.lex[it.lx].implicit >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pick chooses the opinion of l that applies to aspect a: one of a's
-// category (and group, if the opinion names one), else a generic one. A
-// carried aspect (from the clause before) takes only category opinions,
-// or generic ones while it has none yet.
+// category and group, else one of its category, else a generic one. A
+// carried aspect (from the clause before) takes generic opinions only when
+// its clause was bare and it has none yet. A term whose implicit point is
+// of another category (次品 is about quality) is not generic for a.
 func (t *text) pick(l *lexeme, a *aspectRef, carried bool) (lexicons.OpinionTerm, bool) {
 	var best lexicons.OpinionTerm
 	score := 0
+	generic := !carried || a.bare && !a.used
+	if l.implicit >= 0 && t.m.opinions[l.implicit].Category != a.category {
+		generic = false
+	}
 	consider := func(op lexicons.OpinionTerm) {
 		s := 0
 		switch {
@@ -520,7 +676,9 @@ func (t *text) pick(l *lexeme, a *aspectRef, carried bool) (lexicons.OpinionTerm
 			s = 4
 		case op.Category == a.category && op.Group == "":
 			s = 3
-		case op.Category == lexicons.AnyCategory && !(carried && a.used):
+		case op.Category == a.category && a.group == "":
+			s = 2 // 快递很负责: 快递 may be the courier
+		case op.Category == lexicons.AnyCategory && generic:
 			s = 1
 		}
 		if s > score {
@@ -536,21 +694,6 @@ func (t *text) pick(l *lexeme, a *aspectRef, carried bool) (lexicons.OpinionTerm
 	return best, score > 0
 }
 
-// question reports whether clause c is a question (物流快吗?), whose
-// opinions are not asserted.
-func (t *text) question(c clause.Clause) bool {
-	if c.End < len(t.rs) {
-		if r := t.rs[c.End]; r == '?' || r == '？' {
-			return true
-		}
-	}
-	switch t.rs[c.End-1] {
-	case '吗':
-		return true
-	}
-	return false
-}
-
 // emit appends the aspect for opinion op about an aspect of category cat
 // (op's own category unless op is generic).
 func (t *text) emit(op lexicons.OpinionTerm, term, cat string, span [2]int, ostart, oend int, neg, hedged bool) {
@@ -558,7 +701,7 @@ func (t *text) emit(op lexicons.OpinionTerm, term, cat string, span [2]int, osta
 	if neg {
 		pol = -pol
 		point = op.Opposite
-		if point == "" || strings.HasPrefix(point, lexicons.AnyCategory+"/") {
+		if strings.HasPrefix(point, lexicons.AnyCategory+"/") {
 			point = ""
 		}
 	}
