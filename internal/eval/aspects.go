@@ -85,7 +85,7 @@ type AspectSplit struct {
 
 // AspectMistake is one review whose predicted pairs differ from the gold.
 type AspectMistake struct {
-	ID, Text     string
+	ID, Text      string
 	Missed, Extra []string // "category/polarity"
 }
 

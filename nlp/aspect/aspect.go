@@ -56,6 +56,9 @@ type lexeme struct {
 	conj     bool
 	ignore   bool
 	ascii    bool // an ASCII term must be a whole token
+	// aspectLead marks an implicit opinion that starts with an aspect term
+	// (物流快): a degree word cannot precede it (包装好|物流快).
+	aspectLead bool
 }
 
 func (l *lexeme) isOpinion() bool { return len(l.opinions) > 0 || l.implicit >= 0 }
@@ -137,6 +140,18 @@ func New(tax *lexicons.Taxonomy) (*Matcher, error) {
 	}
 	for _, w := range tax.Ignored {
 		get(w).ignore = true
+	}
+	for i := range m.lex {
+		l := &m.lex[i]
+		if l.implicit < 0 {
+			continue
+		}
+		rs := []rune(l.term)
+		for e := 1; e < len(rs); e++ {
+			if v, ok := index[string(rs[:e])]; ok && m.lex[v].isAspect() {
+				l.aspectLead = true
+			}
+		}
 	}
 	return m, nil
 }
@@ -409,8 +424,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			targets = []*aspectRef{carry}
 		}
 		if it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
-			// 很快 is a term of 服务, but in 物流很快 it is 很|快: look inside
-			if sub := t.scan(it.start, it.end, it.end-it.start-1); t.subFits(sub, targets) {
+			// 很快 is a term of 服务, but in 物流很快 it is 很|快; 态度很好
+			// is one of 服务, but in 快递小哥态度很好 it is 态度|很|好
+			if sub := t.scan(it.start, it.end, it.end-it.start-1); t.subFits(sub, targets, l.implicit < 0) {
 				items = slices.Concat(items[:k], sub, items[k+1:])
 				k, prevEnd = k-1, it.start
 				continue
@@ -525,14 +541,16 @@ func (t *text) hedged(st *clauseState, start int) bool {
 	return false
 }
 
-// beforeVerb reports whether a one-character opinion (or 不好) is followed
-// right away by a verb it qualifies: 不好扣上, 好找, 快到了 say nothing
-// about quality or speed.
+// beforeVerb reports whether 好, 不好, 快, 难 or 慢 is followed right away
+// by a verb it qualifies (easy to, hard to, about to): 不好扣上, 好找,
+// 快到了 say nothing about quality or speed.
 func (t *text) beforeVerb(it item, l *lexeme) bool {
 	if l.implicit >= 0 || it.end >= len(t.rs) {
 		return false
 	}
-	if it.end-it.start > 1 && l.term != "不好" {
+	switch l.term {
+	case "好", "不好", "快", "难", "慢":
+	default:
 		return false
 	}
 	k := t.tokAt[it.end]
@@ -570,7 +588,7 @@ func (t *text) leadsToOpinion(items []item) bool {
 			return false
 		}
 		if l.isOpinion() {
-			return true
+			return !l.aspectLead
 		}
 		if !l.filler() {
 			return false
@@ -635,11 +653,11 @@ func (t *text) fits(l *lexeme, a *aspectRef) bool {
 }
 
 // subFits reports whether the items found inside a longer term hold an
-// aspect or an opinion that fits one of targets.
-func (t *text) subFits(sub []item, targets []*aspectRef) bool {
+// aspect, or (when opinions is set) an opinion that fits one of targets.
+func (t *text) subFits(sub []item, targets []*aspectRef, opinions bool) bool {
 	for _, it := range sub {
 		l := &t.m.lex[it.lx]
-		if l.isAspect() || t.fitsAny(l, targets) {
+		if l.isAspect() || opinions && t.fitsAny(l, targets) {
 			return true
 		}
 	}
