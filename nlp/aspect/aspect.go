@@ -277,8 +277,9 @@ func (t *text) dropAnotA(items []item) []item {
 	out := items[:0]
 	for _, it := range items {
 		drop := false
-		for j := max(it.start, 1); j <= it.end && j+1 < len(t.rs); j++ {
-			if (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && j-1 < it.end && j+1 >= it.start {
+		for j := max(it.start-1, 1); j <= it.end && j+1 < len(t.rs); j++ {
+			inside := j-1 >= it.start && j+1 < it.end // 爱理不理 is a term, not a question
+			if (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && j-1 < it.end && j+1 >= it.start && !inside {
 				drop = true
 				break
 			}
@@ -653,12 +654,19 @@ func (t *text) fits(l *lexeme, a *aspectRef) bool {
 }
 
 // subFits reports whether the items found inside a longer term hold an
-// aspect, or (when opinions is set) an opinion that fits one of targets.
-func (t *text) subFits(sub []item, targets []*aspectRef, opinions bool) bool {
+// aspect or an opinion that fits one of targets. When generic is false
+// the opinion must be one of the target's category: 好假 is 真伪 even
+// after 盒子, although 好 alone would fit any aspect.
+func (t *text) subFits(sub []item, targets []*aspectRef, generic bool) bool {
 	for _, it := range sub {
 		l := &t.m.lex[it.lx]
-		if l.isAspect() || opinions && t.fitsAny(l, targets) {
+		if l.isAspect() {
 			return true
+		}
+		for _, a := range targets {
+			if op, ok := t.pick(l, a, false); ok && (generic || op.Category != lexicons.AnyCategory) {
+				return true
+			}
 		}
 	}
 	return false
@@ -694,10 +702,10 @@ func (t *text) pick(l *lexeme, a *aspectRef, carried bool) (lexicons.OpinionTerm
 			s = 4
 		case op.Category == a.category && op.Group == "":
 			s = 3
-		case op.Category == a.category && a.group == "":
-			s = 2 // 快递很负责: 快递 may be the courier
 		case op.Category == lexicons.AnyCategory && generic:
-			s = 1
+			s = 2
+		case op.Category == a.category && a.group == "":
+			s = 1 // 快递很负责: 快递 may be the courier
 		}
 		if s > score {
 			best, score = op, s

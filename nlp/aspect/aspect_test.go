@@ -1,0 +1,291 @@
+package aspect_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/aspect"
+	"github.com/vocproject/voc/nlp/clause"
+	"github.com/vocproject/voc/nlp/normalize"
+	"github.com/vocproject/voc/nlp/pii"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/nlp/sentiment"
+)
+
+type env struct {
+	set     *lexicons.Set
+	seg     *segment.Segmenter
+	m       *aspect.Matcher
+	markers clause.Markers
+}
+
+var (
+	envOnce sync.Once
+	shared  env
+	envErr  error
+)
+
+// setup loads the lexicons and the segmenter once per test binary.
+func setup(tb testing.TB) env {
+	tb.Helper()
+	envOnce.Do(func() {
+		shared.set, envErr = lexicons.Load(lexicons.Embedded())
+		if envErr != nil {
+			return
+		}
+		if shared.seg, envErr = segment.New(shared.set.Domain); envErr != nil {
+			return
+		}
+		shared.m, envErr = aspect.New(shared.set.Taxonomy)
+		shared.markers = sentiment.Markers(shared.set.Sentiment)
+	})
+	if envErr != nil {
+		tb.Fatal(envErr)
+	}
+	return shared
+}
+
+// match runs the stages before the matcher as the analyzer does.
+func (e env) match(raw string) (string, []nlp.Aspect) {
+	s, _ := pii.Mask(normalize.Normalize(raw).S)
+	return s, e.m.Match(s, e.seg.Cut(s), clause.Split(s, e.markers))
+}
+
+// short renders an aspect as "category/subcategory:polarity".
+func short(a nlp.Aspect) string {
+	return fmt.Sprintf("%s/%s:%s", a.Category, a.Subcategory, a.Polarity)
+}
+
+const (
+	pos = ":" + nlp.Positive
+	neg = ":" + nlp.Negative
+	neu = ":" + nlp.Neutral
+)
+
+func TestMatch(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		name string
+		text string
+		want []string // short forms in text order
+	}{
+		// praise
+		{"praise two clauses", "物流很快，包装也很好", []string{"物流/配送快" + pos, "包装/满意" + pos}},
+		{"praise courier", "快递小哥态度很好，还帮忙送上楼", []string{"物流/快递员态度好" + pos, "物流/送货上门" + pos}},
+		{"praise price", "性价比很高，下次还来", []string{"价格/实惠" + pos}},
+		{"praise service reply", "客服回复很及时，耐心解答", []string{"服务/响应快" + pos, "服务/态度好" + pos}},
+		{"opinion before aspect", "很精美的包装，送人很有面子", []string{"包装/精美" + pos}},
+		{"attribute of aspect", "卖家发货速度快", []string{"物流/配送快" + pos}},
+		{"genuine", "专柜验过了，是正品", []string{"真伪/正品" + pos, "真伪/正品" + pos}},
+		// complaints
+		{"slow delivery", "快递太慢了，等了一个星期才到", []string{"物流/配送慢" + neg, "物流/配送慢" + neg}},
+		{"rough handling", "外包装都被压扁了，快递暴力运输", []string{"包装/破损" + neg, "物流/暴力运输" + neg}},
+		{"rude service", "客服态度很差，问什么都爱理不理", []string{"服务/态度差" + neg, "服务/态度差" + neg}},
+		{"refund", "申请退款一直不到账", []string{"售后/退款难" + neg}},
+		{"workmanship", "做工粗糙，线头很多", []string{"质量/做工差" + neg, "质量/做工差" + neg}},
+		{"fake", "收到的是假货，和专柜的完全不一样", []string{"真伪/假货" + neg}},
+		{"price high", "价格有点高", []string{"价格/贵" + neg}},
+		// negation
+		{"negated slow", "快递不慢", []string{"物流/配送快" + pos}},
+		{"negated damage", "包装没有破损", []string{"包装/完好" + pos}},
+		{"negated generic", "客服态度不好", []string{"服务/态度差" + neg}},
+		{"negation through degree words", "物流一点也不慢", []string{"物流/配送快" + pos}},
+		{"double negation", "质量不是不好", []string{"质量/质量好" + pos}},
+		{"negated genuine", "这根本不是正品", []string{"真伪/假货" + neg}},
+		{"negated price", "不贵，挺好用的", []string{"价格/实惠" + pos, "使用体验/好用" + pos}},
+		// implicit aspects
+		{"carried aspect", "快递，太慢了", []string{"物流/配送慢" + neg}},
+		{"bare duration", "三天才到", []string{"物流/配送慢" + neg}},
+		{"leak", "漏液了，瓶子里只剩一半", []string{"质量/漏液" + neg}},
+		{"same day", "昨天下单今天就到了，很快", []string{"物流/配送快" + pos, "物流/配送快" + pos}},
+		// conjunctions
+		{"conjunction", "物流和包装都很好", []string{"物流/满意" + pos, "包装/满意" + pos}},
+		{"enumeration comma", "客服、物流都很给力", []string{"服务/态度好" + pos, "物流/配送快" + pos}},
+		// hedges and questions
+		{"hope genuine", "希望是正品", []string{"真伪/正品" + neu}},
+		{"hope faster", "希望物流快一点", []string{"物流/配送快" + neu}},
+		{"question", "请问是正品吗", []string{"真伪/正品" + neu}},
+		{"A-not-A", "不知道好不好用，用了再说", nil},
+		// contrast keeps both sides
+		{"contrast", "质量不错，但是物流太慢了", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
+		// traditional characters, normalized by the caller
+		{"traditional", "物流很快，包裝完好，價格實惠", []string{"物流/配送快" + pos, "包装/完好" + pos, "价格/实惠" + pos}},
+		// masked personal data
+		{"placeholder", "我的电话13812345678，快递员态度很差", []string{"物流/快递员态度差" + neg}},
+		// precision: words that only look like opinions
+		{"not yet used", "还没用，不知道效果", nil},
+		{"about to arrive", "快到了吧", nil},
+		{"nearly", "和以前买的差不多", nil},
+		{"value is not price", "很有收藏价值", nil},
+		{"seems", "好像是新出的款", nil},
+		{"evaluation word", "看了评价才买的", nil},
+		{"gift fact", "还送了两个小样", nil},
+		{"no opinion", "今天中午收到的，给妈妈买的", nil},
+		{"easy to", "盖子不好扣上", nil},
+		{"english", "物流很nice", []string{"物流/满意" + pos}},
+		{"english inside word", "items arrived", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, got := e.match(tt.text)
+			var gs []string
+			for _, a := range got {
+				gs = append(gs, short(a))
+			}
+			if !slices.Equal(gs, tt.want) {
+				t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
+			}
+			checkSpans(t, s, got)
+		})
+	}
+}
+
+// checkSpans checks that every span lies in the text, in text order, and
+// covers the aspect term and the opinion.
+func checkSpans(t *testing.T, s string, got []nlp.Aspect) {
+	t.Helper()
+	rs := []rune(s)
+	prev := -1
+	for _, a := range got {
+		if a.Span[0] < 0 || a.Span[1] > len(rs) || a.Span[0] >= a.Span[1] {
+			t.Errorf("%s: span %v outside [0, %d)", short(a), a.Span, len(rs))
+			continue
+		}
+		if a.Span[0] < prev {
+			t.Errorf("%s: span %v before the previous aspect's start %d", short(a), a.Span, prev)
+		}
+		prev = a.Span[0]
+		covered := string(rs[a.Span[0]:a.Span[1]])
+		if !strings.Contains(covered, a.Opinion) || !strings.Contains(covered, a.Aspect) {
+			t.Errorf("%s: span %v = %q does not cover aspect %q and opinion %q", short(a), a.Span, covered, a.Aspect, a.Opinion)
+		}
+		if a.Opinion == "" {
+			t.Errorf("%s: empty opinion", short(a))
+		}
+		switch a.Polarity {
+		case nlp.Positive, nlp.Negative, nlp.Neutral:
+		default:
+			t.Errorf("%s: polarity %q", short(a), a.Polarity)
+		}
+	}
+}
+
+// TestMatchCategories checks that every category and subcategory the
+// matcher reports is in the taxonomy.
+func TestMatchCategories(t *testing.T) {
+	e := setup(t)
+	points := map[string]bool{}
+	for _, c := range e.set.Taxonomy.Categories {
+		points[c.PraisePoint()] = true
+		points[c.PainPoint()] = true
+	}
+	for _, o := range e.set.Taxonomy.Opinions {
+		points[o.Point] = true
+		if o.Opposite != "" {
+			points[o.Opposite] = true
+		}
+	}
+	for _, text := range benchReviews {
+		_, got := e.match(text)
+		for _, a := range got {
+			if !points[a.Category+"/"+a.Subcategory] {
+				t.Errorf("%q: point %s/%s is not in the taxonomy", text, a.Category, a.Subcategory)
+			}
+		}
+	}
+}
+
+func TestMatchEdges(t *testing.T) {
+	e := setup(t)
+	if got := e.m.Match("", nil, nil); got != nil {
+		t.Errorf("empty text: %v", got)
+	}
+	s := "物流很快"
+	// clauses out of range or overlapping must not panic
+	bad := []clause.Clause{{Start: -1, End: 2}, {Start: 0, End: 99}, {Start: 3, End: 2}, {Start: 0, End: 4}, {Start: 1, End: 4}}
+	got := e.m.Match(s, e.seg.Cut(s), bad)
+	if len(got) != 1 || got[0].Subcategory != "配送快" {
+		t.Errorf("Match with bad clauses = %+v, want one 物流/配送快", got)
+	}
+	// no tokens: every position counts as a word boundary
+	if got := e.m.Match(s, nil, clause.Split(s, e.markers)); len(got) != 1 {
+		t.Errorf("Match without tokens = %+v, want one aspect", got)
+	}
+	if _, err := aspect.New(&lexicons.Taxonomy{}); err == nil {
+		t.Error("New(empty taxonomy): no error")
+	}
+}
+
+func TestMatchConcurrent(t *testing.T) {
+	e := setup(t)
+	want := make([][]nlp.Aspect, len(benchReviews))
+	for i, text := range benchReviews {
+		_, want[i] = e.match(text)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, text := range benchReviews {
+				if _, got := e.match(text); !slices.Equal(got, want[i]) {
+					t.Errorf("%q: concurrent result %+v, want %+v", text, got, want[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// benchReviews are review-like texts of various lengths.
+var benchReviews = []string{
+	"物流很快，包装也很好，宝贝很喜欢，下次还会再来",
+	"快递太慢了，等了一个星期才到，外包装都压扁了，客服态度也很差，问什么都不回",
+	"质量不错，但是价格有点高，希望能多搞点活动",
+	"第二天就到了，是正品，专柜验过了，性价比很高，推荐购买",
+	"收到货发现漏液了，联系客服说给补发，结果一直拖着不处理，退款也不给退，太坑了，再也不会买了",
+	"还没用，不知道效果怎么样，看包装像是正品，快递小哥态度很好",
+	"很好用，味道淡淡的很好闻，物流和包装都很给力，赠品也很多",
+	"衣服做工粗糙，线头很多，洗了一次就掉色，尺码偏小，退换货还要自己出运费",
+	"手机用了三天就死机，售后说要寄回去检测，等了半个月还没修好",
+	"外卖送得很快，味道也不错，就是分量有点少，饭都凉了",
+	"物流很快，包裝完好，價格實惠，客服很耐心",
+	"我的电话<PHONE>，订单<ORDER>，三天了还没发货，催了好几次也没人理",
+}
+
+func BenchmarkMatch(b *testing.B) {
+	e := setup(b)
+	type prepared struct {
+		s       string
+		tokens  []segment.Token
+		clauses []clause.Clause
+	}
+	for _, n := range []int{1, 4, 16} {
+		var texts []prepared
+		size := 0
+		for i := range benchReviews {
+			var sb strings.Builder
+			for k := 0; k < n; k++ {
+				sb.WriteString(benchReviews[(i+k)%len(benchReviews)])
+				sb.WriteString("。")
+			}
+			s, _ := pii.Mask(normalize.Normalize(sb.String()).S)
+			texts = append(texts, prepared{s, e.seg.Cut(s), clause.Split(s, e.markers)})
+			size += len(s)
+		}
+		b.Run(fmt.Sprintf("chars=%d", size/len(texts)/3), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, p := range texts {
+					e.m.Match(p.s, p.tokens, p.clauses)
+				}
+			}
+		})
+	}
+}
