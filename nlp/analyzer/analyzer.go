@@ -1,0 +1,223 @@
+// Package analyzer composes voc's NLP stages into one call:
+//
+//	normalize → PII mask → segment → clause split → sentiment → aspects → intent
+//
+// PII is masked on the normalized text, so that full-width or spaced digits
+// are already folded when the masker looks for them and the placeholders
+// (<PHONE>, <ID>, ...) reach the segmenter, which keeps each one whole.
+// Result.Text is the normalized, masked text; every span of the result is a
+// rune offset into it, and no stage ever sees the unmasked text after the
+// mask step.
+package analyzer
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/aspect"
+	"github.com/vocproject/voc/nlp/clause"
+	"github.com/vocproject/voc/nlp/intent"
+	"github.com/vocproject/voc/nlp/normalize"
+	"github.com/vocproject/voc/nlp/pii"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/nlp/sentiment"
+)
+
+// Roles of nlp.Turn.Role.
+const (
+	RoleCustomer = "customer"
+	RoleAgent    = "agent"
+)
+
+// Analyzer runs normalize → PII mask → segment → clause split → sentiment →
+// aspects → intent. It is immutable after New except for the segmenter,
+// which is read from its Holder once per call, so a segmenter swapped in
+// while texts are being analysed takes effect for the next call. Safe for
+// concurrent use; holds no I/O.
+type Analyzer struct {
+	version string
+	seg     *segment.Holder
+	markers clause.Markers
+	scorer  *sentiment.Scorer
+	aspects *aspect.Matcher
+	intents *intent.Classifier
+}
+
+// New returns an Analyzer over the lexicons of set. seg holds the segmenter,
+// which the caller builds from set.Domain (and may swap later); nil means
+// build one with segment.New(set.Domain). New does not retain set beyond
+// what the stages keep.
+func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
+	if set == nil || set.Sentiment == nil || set.Taxonomy == nil || set.Intents == nil {
+		return nil, errors.New("analyzer: incomplete lexicon set")
+	}
+	if seg == nil {
+		s, err := segment.New(set.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("analyzer: %w", err)
+		}
+		seg = segment.NewHolder(s)
+	} else if seg.Load() == nil {
+		return nil, errors.New("analyzer: segment holder is empty")
+	}
+	m, err := aspect.New(set.Taxonomy)
+	if err != nil {
+		return nil, fmt.Errorf("analyzer: %w", err)
+	}
+	return &Analyzer{
+		version: set.Version,
+		seg:     seg,
+		markers: sentiment.Markers(set.Sentiment),
+		scorer:  sentiment.New(set.Sentiment),
+		aspects: m,
+		intents: intent.New(set.Intents),
+	}, nil
+}
+
+// Version returns the version (content hash) of the lexicons in use.
+func (a *Analyzer) Version() string { return a.version }
+
+// prepared is a text after the text-level stages (normalize, mask, cut,
+// split), before the opinion stages.
+type prepared struct {
+	text    string
+	runes   int
+	pii     []string
+	tokens  []segment.Token
+	clauses []clause.Clause
+}
+
+// prepare normalizes and masks s; when cut is set it also segments the
+// masked text and splits it into clauses.
+func (a *Analyzer) prepare(seg *segment.Segmenter, s string, cut bool) prepared {
+	masked, types := pii.Mask(normalize.Normalize(s).S)
+	p := prepared{text: masked, pii: types}
+	if cut && masked != "" {
+		p.tokens = seg.Cut(masked)
+		p.clauses = clause.Split(masked, a.markers)
+	}
+	return p
+}
+
+// opinion runs the opinion stages (sentiment, aspects, intent) over p.
+func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
+	sent, clauses := a.scorer.Score(p.tokens, p.clauses, opts)
+	aspects := a.aspects.Match(p.text, p.tokens, p.clauses)
+	in, esc := a.intents.Classify(p.text, p.tokens, sent, aspects)
+	if aspects == nil {
+		aspects = []nlp.Aspect{}
+	}
+	piiTypes := p.pii
+	if piiTypes == nil {
+		piiTypes = []string{}
+	}
+	if len(clauses) == 0 {
+		clauses = nil
+	}
+	return &nlp.Result{
+		Text:       p.text,
+		Sentiment:  sent,
+		Aspects:    aspects,
+		Intent:     in,
+		Escalation: esc,
+		PII:        piiTypes,
+		Clauses:    clauses,
+	}
+}
+
+// Analyze analyses one text. opts.Rating, when set, is a prior of the
+// sentiment. Aspects and PII are never nil, so that they encode as [].
+func (a *Analyzer) Analyze(text string, opts nlp.Options) *nlp.Result {
+	return a.opinion(a.prepare(a.seg.Load(), text, true), opts)
+}
+
+// IsCustomer reports whether a chat turn of this role is the customer's
+// ("customer", any case). Turns of any other role (agent, bot, system) are
+// not the customer's opinion.
+func IsCustomer(role string) bool {
+	return strings.EqualFold(strings.TrimSpace(role), RoleCustomer)
+}
+
+// AnalyzeChat analyses a chat transcript turn by turn, in order.
+//
+// Customer turns get the full analysis (sentiment, aspects, intent,
+// escalation). Other turns (agents) are normalized and masked only: their
+// Result has the masked text and PII types, a neutral sentiment, no aspects,
+// no intent and no escalation — what an agent says is not the customer's
+// opinion.
+//
+// The overall Result is over the customer's turns: its Text is the masked
+// texts of the non-empty customer turns joined with "\n" and its spans index
+// that text; aspects may draw on an aspect named in an earlier customer turn
+// (快递呢？\n太慢了). It escalates if any customer turn does; its PII lists
+// the types masked in customer turns. opts.Rating is a prior of the overall
+// sentiment only: a rating is given to the whole conversation, not to a
+// turn.
+func (a *Analyzer) AnalyzeChat(turns []nlp.Turn, opts nlp.Options) *nlp.ChatResult {
+	seg := a.seg.Load() // one segmenter for the whole chat
+	out := &nlp.ChatResult{Turns: make([]nlp.TurnResult, len(turns))}
+	var (
+		joined strings.Builder
+		all    prepared
+		esc    bool
+	)
+	for i, t := range turns {
+		tr := &out.Turns[i]
+		tr.Role = t.Role
+		if !IsCustomer(t.Role) {
+			p := a.prepare(seg, t.Text, false)
+			tr.Result = agentResult(p)
+			continue
+		}
+		p := a.prepare(seg, t.Text, true)
+		tr.Result = *a.opinion(p, nlp.Options{})
+		esc = esc || tr.Escalation
+		all.pii = append(all.pii, p.pii...)
+		if p.text == "" {
+			continue
+		}
+		// Append the turn to the overall text, shifting its offsets.
+		if joined.Len() > 0 {
+			joined.WriteByte('\n')
+			all.runes++
+		}
+		joined.WriteString(p.text)
+		off := all.runes
+		for _, tk := range p.tokens {
+			tk.Start += off
+			tk.End += off
+			all.tokens = append(all.tokens, tk)
+		}
+		for _, c := range p.clauses {
+			c.Start += off
+			c.End += off
+			all.clauses = append(all.clauses, c)
+		}
+		all.runes += utf8.RuneCountInString(p.text)
+	}
+	all.text = joined.String()
+	slices.Sort(all.pii)
+	all.pii = slices.Compact(all.pii)
+	out.Result = *a.opinion(all, opts)
+	out.Escalation = out.Escalation || esc
+	return out
+}
+
+// agentResult is the Result of a turn that is not the customer's.
+func agentResult(p prepared) nlp.Result {
+	types := p.pii
+	if types == nil {
+		types = []string{}
+	}
+	return nlp.Result{
+		Text:      p.text,
+		Sentiment: nlp.Sentiment{Label: nlp.Neutral},
+		Aspects:   []nlp.Aspect{},
+		PII:       types,
+	}
+}
