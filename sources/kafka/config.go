@@ -57,6 +57,9 @@ type Config struct {
 	// RebalanceTimeout is how long the coordinator waits for members to
 	// rejoin during a rebalance. Default 30s.
 	RebalanceTimeout time.Duration `yaml:"rebalance_timeout"`
+	// JoinBackoff is the wait between attempts to join the group after an
+	// error (coordinator unreachable, authentication failure). Default 5s.
+	JoinBackoff time.Duration `yaml:"join_backoff"`
 	// DialTimeout bounds connecting to a broker. Default 10s.
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	TLS         TLSConfig     `yaml:"tls"`
@@ -105,6 +108,7 @@ const (
 	DefaultHeartbeatInterval = 3 * time.Second
 	DefaultSessionTimeout    = 30 * time.Second
 	DefaultRebalanceTimeout  = 30 * time.Second
+	DefaultJoinBackoff       = 5 * time.Second
 	DefaultDialTimeout       = 10 * time.Second
 )
 
@@ -161,6 +165,7 @@ func (c Config) Validate() error {
 		{"heartbeat_interval", int64(c.HeartbeatInterval)},
 		{"session_timeout", int64(c.SessionTimeout)},
 		{"rebalance_timeout", int64(c.RebalanceTimeout)},
+		{"join_backoff", int64(c.JoinBackoff)},
 		{"dial_timeout", int64(c.DialTimeout)},
 	} {
 		if f.v < 0 {
@@ -378,6 +383,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RebalanceTimeout == 0 {
 		c.RebalanceTimeout = DefaultRebalanceTimeout
+	}
+	if c.JoinBackoff == 0 {
+		c.JoinBackoff = DefaultJoinBackoff
 	}
 	if c.DialTimeout == 0 {
 		c.DialTimeout = DefaultDialTimeout

@@ -125,6 +125,7 @@ func New(cfg Config, opts ...Option) (*Source, error) {
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		SessionTimeout:    cfg.SessionTimeout,
 		RebalanceTimeout:  cfg.RebalanceTimeout,
+		JoinGroupBackoff:  cfg.JoinBackoff,
 		// Synchronous commits: CommitMessages returns once the broker
 		// accepted them. The source batches commits itself.
 		CommitInterval:        0,
