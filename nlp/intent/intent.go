@@ -23,6 +23,11 @@ var order = [...]string{nlp.IntentComplaint, nlp.IntentAfterSales, nlp.IntentInq
 
 const nIntents = len(order)
 
+// impliedWeight is the cue weight that pain points in a negative text add
+// to 投诉 (half of it praise points in a positive text add to 表扬): they
+// decide when no cue is present and tip the balance against weak cues.
+const impliedWeight = 1.0
+
 // cue is one entry of the dictionary: the intents it votes for.
 type cue struct {
 	weights    [nIntents]float64
@@ -84,7 +89,7 @@ func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sent
 	rs := []rune(strings.ToLower(text))
 	for i := 0; i < len(rs); {
 		end, v, ok := c.dict.Longest(rs, i)
-		if !ok {
+		if !ok || !c.bounded(rs, i, end) {
 			i++
 			continue
 		}
@@ -96,6 +101,9 @@ func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sent
 			score[k] += w
 		}
 		i = end
+	}
+	if escalation {
+		return nlp.IntentComplaint, true
 	}
 	pains, praises := 0, 0
 	for _, a := range aspects {
@@ -109,25 +117,28 @@ func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sent
 	negative := sent.Label == nlp.Negative
 	positive := sent.Label == nlp.Positive
 	const (
-		complaint = 0
-		after     = 1
-		inquiry   = 2
-		suggest   = 3
-		praise    = 4
+		complaint = iota
+		after
+		inquiry
+		suggest
+		praise
 	)
-	if escalation {
-		return nlp.IntentComplaint, true
-	}
-	if negative {
-		// praise words in a negative text are irony or concession
-		// (说好的正品呢); questions in it are mostly rhetorical (怎么这么慢).
+	switch {
+	case negative:
+		// praise words in a negative text are irony or concession (说好的
+		// 正品呢); its questions are mostly rhetorical (怎么这么慢).
 		score[praise] = 0
 		if pains > 0 {
 			score[inquiry] /= 2
+			score[complaint] += impliedWeight
 		}
-	}
-	if positive && pains == 0 {
-		score[complaint] /= 2
+	case positive:
+		if pains == 0 {
+			score[complaint] /= 2
+		}
+		if praises > 0 {
+			score[praise] += impliedWeight / 2
+		}
 	}
 	best, bi := 0.0, -1
 	for k, s := range score {
@@ -135,14 +146,26 @@ func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sent
 			best, bi = s, k
 		}
 	}
-	if bi >= 0 {
-		return order[bi], false
-	}
 	switch {
-	case negative && pains > 0:
-		return nlp.IntentComplaint, false
-	case positive && praises > 0 && pains == 0:
-		return nlp.IntentPraise, false
+	case bi < 0:
+		return "", false
+	case bi == inquiry && score[after] > 0:
+		// a question about a return or refund is after-sales work
+		return nlp.IntentAfterSales, false
 	}
-	return "", false
+	return order[bi], false
+}
+
+// bounded reports whether the cue at rs[i:end] stands alone where it
+// starts or ends with an ASCII letter or digit: 12315 is not a cue inside
+// 2123150, nor ok inside book.
+func (c *Classifier) bounded(rs []rune, i, end int) bool {
+	if isAlnum(rs[i]) && i > 0 && isAlnum(rs[i-1]) {
+		return false
+	}
+	return !(isAlnum(rs[end-1]) && end < len(rs) && isAlnum(rs[end]))
+}
+
+func isAlnum(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
 }
