@@ -24,7 +24,9 @@ type Category struct {
 	Praise, Pain string
 }
 
-// AspectTerm is a word naming an aspect explicitly (快递, 客服, 包装).
+// AspectTerm is a word naming an aspect explicitly (快递, 客服, 包装). A
+// word may name aspects of several categories (味道: 气味 and 口味); the
+// opinion about it decides, and the first listed serves generic opinions.
 type AspectTerm struct {
 	Term     string
 	Category string
@@ -157,9 +159,9 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				return err
 			}
 			for _, term := range terms {
-				key := "aspect\x00" + term
+				key := "aspect\x00" + f[1] + "\x00" + term
 				if seen[key] {
-					return l.Errorf("aspect term %q listed twice", term)
+					return l.Errorf("aspect term %q listed twice in %s", term, f[1])
 				}
 				seen[key] = true
 				_, attr := opts["attr"]

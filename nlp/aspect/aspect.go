@@ -197,7 +197,8 @@ type aspectRef struct {
 	start, end int
 	category   string
 	group      string
-	used       bool // an opinion attached to it
+	alts       []int32 // other readings of the term (味道: 气味, 口味), into Matcher.aspects
+	used       bool    // an opinion attached to it
 	bare       bool // its clause held nothing else (快递，太慢了)
 	implied    bool // no term: the category of an implicit opinion
 }
@@ -340,6 +341,24 @@ func (t *text) covered(s, e int, prefix bool) bool {
 	return true
 }
 
+// looseRunes counts the runes between a and b that are neither particles
+// nor punctuation.
+func (t *text) looseRunes(a, b int) int {
+	n := 0
+	for i := a; i < b; i++ {
+		if r := t.rs[i]; !isParticle(r) && !unicode.IsPunct(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// adverb reports whether 一般 is the adverb "usually" (一般外面买要四块)
+// rather than the verdict "so-so" that ends its clause (质量一般).
+func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
+	return l.term == "一般" && !t.gapOK(it.end, c.End)
+}
+
 // gapOK reports whether only particles stand between rune offsets a and b.
 func (t *text) gapOK(a, b int) bool {
 	for i := a; i < b; i++ {
@@ -361,18 +380,34 @@ type clauseState struct {
 	negs        int
 	hedgeEnd    int // end of the last hedge not yet spent, -1 if none
 	question    bool
+	// loose counts the runes no item covers since the last aspect: an
+	// opinion further than maxLoose from its aspect is about something
+	// else (外观也是比较适合商务人士).
+	loose int
+	// clean is set while nothing but degree words, negations and hedges
+	// opened the clause: only then may an opinion take the aspect of the
+	// clause before (快递，太慢了 but not 快递很快，发热量还好).
+	clean bool
 }
+
+// maxLoose is the most runes outside any term between an aspect and its
+// opinion.
+const maxLoose = 6
 
 // clause matches one clause and returns the last aspect it named or
 // implied (nil if none), for the opinions of the next clause.
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0)
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c, items)}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c, items), clean: true}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
 		l := &t.m.lex[it.lx]
 		adjacent := t.gapOK(prevEnd, it.start)
+		if n := t.looseRunes(prevEnd, it.start); n > 0 {
+			st.loose += n
+			st.clean = false
+		}
 		if !adjacent {
 			st.negStart, st.negs = -1, 0
 			st.conjPending = false
@@ -386,6 +421,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		switch {
 		case l.ignore:
 			st.negStart, st.negs = -1, 0
+			st.clean = false
 			continue
 		case l.hedge && !l.isOpinion() && !l.isAspect():
 			st.hedgeEnd = it.end
@@ -407,21 +443,24 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case !l.isOpinion():
 			continue
 		}
-		if t.beforeVerb(it, l) {
+		if t.beforeVerb(it, l) || t.adverb(c, it, l) {
 			st.negStart, st.negs = -1, 0
+			st.clean = false
 			continue
 		}
 		// an opinion: find what it is about
 		var targets []*aspectRef
 		switch {
-		case len(st.group) > 0:
+		case len(st.group) > 0 && st.loose <= maxLoose:
 			targets = st.group
+		case len(st.group) > 0:
+			// too far from its aspect: about something unnamed
 		case next >= 0 && t.m.lex[items[next].lx].isAspect() && !t.m.lex[items[next].lx].isOpinion():
 			// 很好的包装, 超快的物流: the aspect follows
 			t.addAspect(st, items[next], &t.m.lex[items[next].lx], false)
 			targets = st.group
 			k, prevEnd = next, items[next].end
-		case carry != nil:
+		case carry != nil && st.clean:
 			targets = []*aspectRef{carry}
 		}
 		if it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
@@ -455,12 +494,12 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 // after another aspect (快递小哥的态度) takes that aspect's category.
 func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 	a := t.m.aspects[l.aspects[0]]
-	r := &aspectRef{term: string(t.rs[it.start:it.end]), start: it.start, end: it.end, category: a.Category, group: a.Group}
+	r := &aspectRef{term: string(t.rs[it.start:it.end]), start: it.start, end: it.end, category: a.Category, group: a.Group, alts: l.aspects[1:]}
 	switch {
 	case a.Attr && len(st.group) > 0 && adjacent && t.gapOK(st.group[len(st.group)-1].end, it.start):
 		prev := st.group[len(st.group)-1]
 		r.term = string(t.rs[prev.start:it.end])
-		r.start, r.category, r.group = prev.start, prev.category, prev.group
+		r.start, r.category, r.group, r.alts = prev.start, prev.category, prev.group, prev.alts
 		st.group[len(st.group)-1] = r
 	case st.conjPending:
 		st.group = append(st.group, r)
@@ -470,6 +509,8 @@ func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 	st.last = r
 	st.conjPending = false
 	st.negStart, st.negs = -1, 0
+	st.loose = 0
+	st.clean = false
 }
 
 // opinion emits the opinion l at it about targets (or, when none fits,
@@ -689,22 +730,38 @@ func (t *text) subImplicit(sub []item) bool {
 // its clause was bare and it has none yet. A term whose implicit point is
 // of another category (次品 is about quality) is not generic for a.
 func (t *text) pick(l *lexeme, a *aspectRef, carried bool) (lexicons.OpinionTerm, bool) {
+	op, score := t.pickIn(l, a.category, a.group, a, carried)
+	for _, ai := range a.alts {
+		alt := t.m.aspects[ai]
+		if o, s := t.pickIn(l, alt.Category, alt.Group, a, carried); s > score && s >= 3 {
+			// 味道很好吃: 味道 is about food, not smell
+			op, score = o, s
+			a.category, a.group, a.alts = alt.Category, alt.Group, nil
+		}
+	}
+	return op, score > 0
+}
+
+// pickIn scores the opinions of l for an aspect of category cat and group:
+// 4 for one of the group, 3 of the category, 2 generic, 1 of another group
+// of the category; 0 when none applies.
+func (t *text) pickIn(l *lexeme, cat, group string, a *aspectRef, carried bool) (lexicons.OpinionTerm, int) {
 	var best lexicons.OpinionTerm
 	score := 0
 	generic := !carried || a.bare && !a.used
-	if l.implicit >= 0 && t.m.opinions[l.implicit].Category != a.category {
+	if l.implicit >= 0 && t.m.opinions[l.implicit].Category != cat {
 		generic = false
 	}
 	consider := func(op lexicons.OpinionTerm) {
 		s := 0
 		switch {
-		case op.Category == a.category && op.Group != "" && op.Group == a.group:
+		case op.Category == cat && op.Group != "" && op.Group == group:
 			s = 4
-		case op.Category == a.category && op.Group == "":
+		case op.Category == cat && op.Group == "":
 			s = 3
 		case op.Category == lexicons.AnyCategory && generic:
 			s = 2
-		case op.Category == a.category && a.group == "":
+		case op.Category == cat && group == "" && !carried:
 			s = 1 // 快递很负责: 快递 may be the courier
 		}
 		if s > score {
@@ -714,10 +771,10 @@ func (t *text) pick(l *lexeme, a *aspectRef, carried bool) (lexicons.OpinionTerm
 	for _, oi := range l.opinions {
 		consider(t.m.opinions[oi])
 	}
-	if l.implicit >= 0 && t.m.opinions[l.implicit].Category == a.category {
+	if l.implicit >= 0 && t.m.opinions[l.implicit].Category == cat {
 		consider(t.m.opinions[l.implicit])
 	}
-	return best, score > 0
+	return best, score
 }
 
 // emit appends the aspect for opinion op about an aspect of category cat

@@ -127,6 +127,13 @@ func TestMatch(t *testing.T) {
 		{"gift fact", "还送了两个小样", nil},
 		{"no opinion", "今天中午收到的，给妈妈买的", nil},
 		{"easy to", "盖子不好扣上", nil},
+		{"usually is not so-so", "一般外面买要四块一个", nil},
+		{"so-so ends its clause", "质量一般吧", []string{"质量/做工差" + neg}},
+		{"taste of food", "味道很好吃，分量也足", []string{"口味/好吃" + pos, "尺寸/分量足" + pos}},
+		{"smell", "味道很好闻", []string{"气味/好闻" + pos}},
+		{"opinion far from aspect", "外观也是比较适合那些做生意的商务人士", nil},
+		{"no carry past another subject", "品质不错，发热量还好吧", []string{"质量/质量好" + pos}},
+		{"counterfactual", "本以为能买到好东西", []string{"整体/满意" + neu}},
 		{"english", "物流很nice", []string{"物流/满意" + pos}},
 		{"english inside word", "items arrived", nil},
 	}
