@@ -199,8 +199,8 @@ type aspectRef struct {
 	group      string
 	alts       []int32 // other readings of the term (味道: 气味, 口味), into Matcher.aspects
 	used       bool    // an opinion attached to it
-	bare       bool // its clause held nothing else (快递，太慢了)
-	implied    bool // no term: the category of an implicit opinion
+	bare       bool    // its clause held nothing else (快递，太慢了)
+	implied    bool    // no term: the category of an implicit opinion
 }
 
 // Match returns the aspects found in s, in text order. tokens are
