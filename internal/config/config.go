@@ -21,6 +21,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/sinks/deadletter"
+	"github.com/vocproject/voc/sources/kafka"
 )
 
 // Config is the whole voc configuration.
@@ -56,8 +58,12 @@ type Kafka struct {
 	// CommitInterval is how often acknowledged offsets are committed.
 	// Default 1s.
 	CommitInterval time.Duration `yaml:"commit_interval"`
-	TLS            TLS           `yaml:"tls"`
-	SASL           SASL          `yaml:"sasl"`
+	// SessionTimeout is how long the group coordinator waits for a
+	// heartbeat before it gives a silent consumer's partitions to the
+	// others. Default 30s.
+	SessionTimeout time.Duration    `yaml:"session_timeout"`
+	TLS            kafka.TLSConfig  `yaml:"tls"`
+	SASL           kafka.SASLConfig `yaml:"sasl"`
 	// Embedded runs a single-node Kafka-compatible broker inside voc and
 	// consumes from it (brokers is then ignored): a one-box setup with no
 	// Kafka to operate. Producers connect to its port.
@@ -74,28 +80,6 @@ type Embedded struct {
 	Listen string `yaml:"listen"`
 	// Partitions of the topics it creates. Default 4.
 	Partitions int `yaml:"partitions"`
-}
-
-// TLS configures TLS to the brokers.
-type TLS struct {
-	// Enabled turns TLS on (system roots unless CAFile). Default false.
-	Enabled bool `yaml:"enabled"`
-	// CAFile, CertFile and KeyFile are PEM files. Default none.
-	CAFile   string `yaml:"ca_file"`
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
-	// InsecureSkipVerify skips server certificate checks. Default false.
-	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
-}
-
-// SASL configures SASL authentication to the brokers.
-type SASL struct {
-	// Mechanism is "", "plain", "scram-sha-256" or "scram-sha-512".
-	// Default "" (no SASL).
-	Mechanism string `yaml:"mechanism"`
-	Username  string `yaml:"username"`
-	// Password; prefer the VOC_KAFKA_SASL_PASSWORD environment variable.
-	Password string `yaml:"password"`
 }
 
 // Index configures the full-text index of verbatims.
@@ -373,6 +357,26 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	return nil
 }
 
+// SourceConfig is the Kafka source configuration of k.
+func (k Kafka) SourceConfig() kafka.Config {
+	return kafka.Config{
+		Brokers:        k.Brokers,
+		Topics:         k.Topics,
+		GroupID:        k.GroupID,
+		ClientID:       k.ClientID,
+		StartOffset:    k.StartOffset,
+		CommitInterval: k.CommitInterval,
+		SessionTimeout: k.SessionTimeout,
+		TLS:            k.TLS,
+		SASL:           k.SASL,
+	}
+}
+
+// DeadLetterConfig is the dead-letter sink configuration of k.
+func (k Kafka) DeadLetterConfig() deadletter.Config {
+	return deadletter.Config{Brokers: k.Brokers, Topic: k.DeadLetterTopic, ClientID: k.ClientID, TLS: k.TLS, SASL: k.SASL}
+}
+
 // Validate reports the first invalid field as an *Error. It expects a
 // filled config (Load and Default fill it).
 func (c Config) Validate() error {
@@ -431,6 +435,15 @@ func (c Config) Validate() error {
 		}
 		if _, err := os.Stat(f.path); err != nil {
 			return &Error{Field: f.field, Value: f.path, Err: err}
+		}
+	}
+	for _, v := range []func() error{k.SourceConfig().Validate, k.DeadLetterConfig().Validate} {
+		if err := v(); err != nil {
+			var ke *kafka.ConfigError
+			if errors.As(err, &ke) {
+				return &Error{Field: "kafka." + ke.Field, Value: ke.Value, Err: ke.Err}
+			}
+			return &Error{Field: "kafka", Err: err}
 		}
 	}
 	if err := c.ClickHouse.Validate(); err != nil {

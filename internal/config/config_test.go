@@ -51,7 +51,8 @@ func TestBad(t *testing.T) {
 }
 
 func TestGood(t *testing.T) {
-	c, err := LoadFile("testdata/good.yml", nil)
+	env := map[string]string{"VOC_KAFKA_SASL_PASSWORD": "s3cret"}
+	c, err := LoadFile("testdata/good.yml", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +64,12 @@ func TestGood(t *testing.T) {
 	}
 	if c.Pipeline.BatchBytes != 8<<20 || c.Pipeline.RetryMax != 30*time.Second {
 		t.Errorf("defaults not filled: %+v", c.Pipeline)
+	}
+	if c.Kafka.SASL.Password != "s3cret" {
+		t.Errorf("sasl password from the environment not applied")
+	}
+	if _, err := LoadFile("testdata/good.yml", nil); err == nil || !strings.Contains(err.Error(), "kafka.sasl.password") {
+		t.Errorf("without the password: %v", err)
 	}
 	if c.ClickHouse.DialTimeout != 5*time.Second || c.Log.Format != "json" {
 		t.Errorf("clickhouse %+v log %+v", c.ClickHouse, c.Log)
