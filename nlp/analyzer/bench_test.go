@@ -1,0 +1,215 @@
+package analyzer_test
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-ego/gse"
+
+	"github.com/vocproject/voc/nlp"
+)
+
+// benchCorpora are the texts the throughput benchmarks run on: the
+// hand-written reviews of nlp/segment/testdata, one text per review, and,
+// when the shared data is on this machine, 2000 real online-shopping
+// reviews.
+func benchCorpora(b *testing.B) []struct {
+	name  string
+	texts []string
+} {
+	f, err := os.Open("../segment/testdata/reviews.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var reviews []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
+			reviews = append(reviews, l)
+		}
+	}
+	cs := []struct {
+		name  string
+		texts []string
+	}{{"corpus=reviews", reviews}}
+	if shop := sharedReviews(2000); shop != nil {
+		cs = append(cs, struct {
+			name  string
+			texts []string
+		}{"corpus=shopping", shop})
+	}
+	return cs
+}
+
+// sharedReviews returns up to max reviews of the shared online-shopping
+// set, or nil when it is absent.
+func sharedReviews(max int) []string {
+	f, err := os.Open("/work/shared/data/sentiment/online_shopping_10_cats.csv")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	var out []string
+	for len(out) < max {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || len(rec) < 3 || rec[2] == "review" {
+			continue
+		}
+		out = append(out, strings.TrimPrefix(rec[2], "\uFEFF"))
+	}
+	return out
+}
+
+var (
+	gseOnce sync.Once
+	gseSeg  *gse.Segmenter
+	gseErr  error
+)
+
+// bareGse loads gse's embedded simplified dictionary on its own, the
+// baseline the analyzer's throughput is compared with.
+func bareGse(b *testing.B) *gse.Segmenter {
+	gseOnce.Do(func() {
+		s := &gse.Segmenter{SkipLog: true}
+		if gseErr = s.LoadDictEmbed("zh_s"); gseErr == nil {
+			gseSeg = s
+		}
+	})
+	if gseErr != nil {
+		b.Fatal(gseErr)
+	}
+	return gseSeg
+}
+
+func totalBytes(texts []string) int64 {
+	n := 0
+	for _, s := range texts {
+		n += len(s)
+	}
+	return int64(n)
+}
+
+// BenchmarkThroughput compares, on the same raw texts and one core, bare
+// gse segmentation (Cut(text, true)), the segmenter's Cut and the whole
+// analysis. The goal is Analyze ≥ 60% of gse's bytes per second.
+func BenchmarkThroughput(b *testing.B) {
+	_, seg, an := setup(b)
+	g := bareGse(b)
+	stages := []struct {
+		name string
+		f    func(string)
+	}{
+		{"stage=gse", func(s string) { g.Cut(s, true) }},
+		{"stage=cut", func(s string) { seg.Cut(s) }},
+		{"stage=analyze", func(s string) { an.Analyze(s, nlp.Options{}) }},
+	}
+	for _, c := range benchCorpora(b) {
+		for _, st := range stages {
+			b.Run(c.name+"/"+st.name, func(b *testing.B) {
+				b.SetBytes(totalBytes(c.texts))
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, s := range c.texts {
+						st.f(s)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkThroughputParallel is BenchmarkThroughput on all cores, as voc
+// analyze runs: one text per iteration.
+func BenchmarkThroughputParallel(b *testing.B) {
+	_, seg, an := setup(b)
+	g := bareGse(b)
+	stages := []struct {
+		name string
+		f    func(string)
+	}{
+		{"stage=gse", func(s string) { g.Cut(s, true) }},
+		{"stage=cut", func(s string) { seg.Cut(s) }},
+		{"stage=analyze", func(s string) { an.Analyze(s, nlp.Options{}) }},
+	}
+	for _, c := range benchCorpora(b) {
+		for _, st := range stages {
+			b.Run(c.name+"/"+st.name, func(b *testing.B) {
+				b.SetBytes(totalBytes(c.texts) / int64(len(c.texts)))
+				b.ReportAllocs()
+				var mu sync.Mutex
+				next := 0
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						mu.Lock()
+						s := c.texts[next%len(c.texts)]
+						next++
+						mu.Unlock()
+						st.f(s)
+					}
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkAnalyzeChat measures a chat of customer and agent turns.
+func BenchmarkAnalyzeChat(b *testing.B) {
+	_, _, an := setup(b)
+	turns := []nlp.Turn{
+		{Role: "customer", Text: "你好，我的快递三天了还没到，订单号：JD20231225001234"},
+		{Role: "agent", Text: "亲，非常抱歉，我这边帮您查询一下物流信息，请稍等"},
+		{Role: "customer", Text: "快点吧，太慢了，再不到我就投诉"},
+		{Role: "agent", Text: "已经为您催促快递加急派送了，预计明天送达，请您耐心等待"},
+		{Role: "customer", Text: "好吧，谢谢"},
+	}
+	var n int64
+	for _, t := range turns {
+		n += int64(len(t.Text))
+	}
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		an.AnalyzeChat(turns, nlp.Options{})
+	}
+}
+
+// BenchmarkVsGse times bare gse and Analyze alternately on each text, so
+// that both see the same machine load, and reports each one's throughput
+// and their ratio (analyze-%-of-gse, the goal is ≥ 60).
+func BenchmarkVsGse(b *testing.B) {
+	_, _, an := setup(b)
+	g := bareGse(b)
+	for _, c := range benchCorpora(b) {
+		b.Run(c.name, func(b *testing.B) {
+			var tg, ta time.Duration
+			b.SetBytes(2 * totalBytes(c.texts))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, s := range c.texts {
+					t0 := time.Now()
+					g.Cut(s, true)
+					t1 := time.Now()
+					an.Analyze(s, nlp.Options{})
+					ta += time.Since(t1)
+					tg += t1.Sub(t0)
+				}
+			}
+			mb := float64(totalBytes(c.texts)) * float64(b.N) / 1e6
+			b.ReportMetric(mb/tg.Seconds(), "gse-MB/s")
+			b.ReportMetric(mb/ta.Seconds(), "analyze-MB/s")
+			b.ReportMetric(100*tg.Seconds()/ta.Seconds(), "analyze-%-of-gse")
+		})
+	}
+}
