@@ -190,11 +190,12 @@ var permanent = []error{
 // The AckFunc guarantees: ack(ctx, nil) marks the message delivered; its
 // offset is committed (by the commit timer or Close) once every earlier
 // message of the partition fetched by this source was acknowledged with nil.
-// ack(ctx, err) with a non-nil err keeps the offset uncommitted for the
-// life of the source, so the message is delivered again after a restart or
-// rebalance. An ack for a partition that was redelivered since the message
-// was read is ignored. The AckFunc never blocks on the network and returns
-// an error only when called twice.
+// ack(ctx, err) with a non-nil err holds the partition's commit before the
+// message, so the message is delivered again after a restart, or after a
+// rebalance that restarts the partition before it. An ack for a partition
+// that was redelivered from an earlier offset since the message was read is
+// ignored: the message comes again. The AckFunc never blocks on the network
+// and returns an error only when called twice.
 func (s *Source) Read(ctx context.Context) (pipeline.Message, pipeline.AckFunc, error) {
 	var m kafkago.Message
 	for {
@@ -240,10 +241,17 @@ func (s *Source) Read(ctx context.Context) (pipeline.Message, pipeline.AckFunc, 
 		st = &partState{inc: s.lastInc, committed: m.Offset}
 		s.parts[k] = st
 	} else if m.Offset < st.next {
-		// Redelivery from the committed offset (a new generation kept the
-		// partition here): forget the old tracking; acks of messages read
-		// before are ignored, those messages come again.
-		s.log.Info("kafka: partition redelivered", "topic", m.Topic, "partition", m.Partition,
+		// A new generation restarted the partition at the group's
+		// committed offset, below which everything was delivered:
+		// forget the old tracking (acks of messages read before are
+		// ignored, and a message that failed before no longer holds the
+		// commit back); those messages come again.
+		//
+		// Only a step back tells: after a join, kafka-go may still hand
+		// out messages the previous generation buffered, so the first
+		// message seen in a new epoch may continue the old tracking, and
+		// dropping that tracking could commit past a failed message.
+		s.log.Info("kafka: partition redelivered from its committed offset", "topic", m.Topic, "partition", m.Partition,
 			"from", m.Offset, "last_read", st.next-1)
 		s.cp.Revoke(m.Topic, m.Partition)
 		s.lastInc++

@@ -432,3 +432,80 @@ func TestSourceLag(t *testing.T) {
 		t.Errorf("Lag after reading 10 of 100: %d, want 90", got)
 	}
 }
+
+// TestSourceRebalanceRedelivery forces a rebalance by a second member of the
+// group that subscribes to another topic: the first source keeps its
+// partition, which restarts at the committed offset. Acks of messages read
+// before the rebalance are then ignored, and a failed message no longer
+// holds the commit back.
+func TestSourceRebalanceRedelivery(t *testing.T) {
+	c := kafkatest.Start(t, 1, "one", "other")
+	var msgs []kafkago.Message
+	for i := range 10 {
+		msgs = append(msgs, kafkago.Message{Value: []byte{byte('a' + i)}})
+	}
+	c.Produce("one", msgs...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	a := newSource(t, testConfig(c, "g", "one"))
+	defer a.Close()
+	old := make([]pipeline.AckFunc, 10)
+	for i := range 10 {
+		m, ack, err := a.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Pos.Offset != int64(i) {
+			t.Fatalf("read offset %d, want %d", m.Pos.Offset, i)
+		}
+		old[i] = ack
+	}
+	for i := range 5 {
+		old[i](ctx, nil)
+	}
+	old[5](ctx, errors.New("sink down"))
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Committed("g", "one")[0]; got != 5 {
+		t.Fatalf("committed %d, want 5", got)
+	}
+
+	b := newSource(t, testConfig(c, "g", "other"))
+	defer b.Close()
+	go b.Read(ctx) // joins the group: a rebalance
+
+	fresh := map[int64]pipeline.AckFunc{}
+	for i := int64(5); i < 10; i++ {
+		m, ack, err := a.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Pos.Offset != i {
+			t.Fatalf("after the rebalance read offset %d, want %d (redelivery from the committed offset 5)", m.Pos.Offset, i)
+		}
+		fresh[i] = ack
+	}
+	for i := 6; i < 10; i++ {
+		if err := old[i](ctx, nil); err != nil { // ignored: read before the redelivery
+			t.Errorf("stale ack of offset %d: %v", i, err)
+		}
+	}
+	fresh[5](ctx, nil)
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Committed("g", "one")[0]; got != 6 {
+		t.Fatalf("committed %d after stale acks of 6-9 and a fresh ack of 5, want 6", got)
+	}
+	for i := int64(6); i < 10; i++ {
+		fresh[i](ctx, nil)
+	}
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Committed("g", "one")[0]; got != 10 {
+		t.Errorf("committed %d, want 10", got)
+	}
+}
