@@ -170,8 +170,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 
 	done := make(chan struct{})
-	defer close(done)
+	watcherDone := make(chan struct{})
 	go func() {
+		defer close(watcherDone)
 		// readCtx ends when ctx does or a fatal error stops reading: either
 		// way the drain starts and FlushTimeout bounds it.
 		select {
@@ -203,11 +204,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	wg.Go(st.order)
 	wg.Go(st.writeLoop)
 	wg.Wait()
+	close(done)
+	<-watcherDone
 
-	if len(st.errs) > 0 {
-		return errors.Join(st.errs...)
-	}
-	return nil
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return errors.Join(st.errs...)
 }
 
 func (r *run) readLoop() {
@@ -228,6 +230,7 @@ func (r *run) readLoop() {
 				r.log.Info("pipeline: source reached the end of its input")
 			default:
 				r.fail(fmt.Errorf("pipeline: read: %w", err))
+				r.cancelRead() // starts the flush timeout
 			}
 			return
 		}

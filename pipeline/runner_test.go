@@ -363,10 +363,17 @@ func TestRunnerShutdownDrains(t *testing.T) {
 // cancellation or by a stage error: Run must return within FlushTimeout with
 // ErrFlushTimeout and acknowledge every read record with an error.
 func TestRunnerFlushTimeout(t *testing.T) {
-	for _, stop := range []string{"cancel", "stage error"} {
+	for _, stop := range []string{"cancel", "stage error", "read error"} {
 		t.Run(stop, func(t *testing.T) {
-			src := newChanSource(100)
-			src.fill(100, 1, false)
+			cs := newChanSource(100)
+			cs.fill(100, 1, false)
+			var src interface {
+				pipeline.Source
+				readCount() int
+			} = cs
+			if stop == "read error" {
+				src = &errSource{chanSource: cs, n: 10, err: errBoom}
+			}
 			// With full batches of 5 and 2 workers, record 17 reaches a
 			// worker while the sink holds batch 0, batch 1 waits in the
 			// channel and the batcher is stuck handing over batch 2:
@@ -394,18 +401,18 @@ func TestRunnerFlushTimeout(t *testing.T) {
 			if !errors.Is(err, pipeline.ErrFlushTimeout) {
 				t.Fatalf("Run: %v, want ErrFlushTimeout", err)
 			}
-			if stop == "stage error" && !errors.Is(err, errBoom) {
-				t.Errorf("Run: %v, want the stage error too", err)
+			if stop != "cancel" && !errors.Is(err, errBoom) {
+				t.Errorf("Run: %v, want the %s too", err, stop)
 			}
 			if d := time.Since(begin); d > 5*time.Second {
 				t.Errorf("Run returned %v after the stop, flush timeout 100ms", d)
 			}
-			src.mu.Lock()
-			defer src.mu.Unlock()
-			if len(src.acks) != src.reads {
-				t.Errorf("%d records acknowledged, %d read", len(src.acks), src.reads)
+			cs.mu.Lock()
+			defer cs.mu.Unlock()
+			if len(cs.acks) != cs.reads || cs.reads == 0 {
+				t.Errorf("%d records acknowledged, %d read", len(cs.acks), cs.reads)
 			}
-			for p, a := range src.acks {
+			for p, a := range cs.acks {
 				if len(a) != 1 || a[0] == nil {
 					t.Errorf("acks of %v: %v, want one error", p, a)
 				}
