@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,6 +40,7 @@ type Matcher struct {
 	opinions []lexicons.OpinionTerm
 	cats     map[string]lexicons.Category
 	overall  string // category of generic opinions with no aspect ("整体"), "" if none
+	pool     sync.Pool
 }
 
 // lexeme is everything one surface string can be. A string may play several
@@ -188,13 +190,42 @@ type text struct {
 	lower  []rune // rs with ASCII letters lowercased
 	tokAt  []int32
 	tokens []segment.Token
-	out    []nlp.Aspect
+	sc     *scratch
+	refs   []aspectRef // block the aspects of this call are allocated from
+}
+
+// newRef returns a zeroed aspectRef that lives as long as the call.
+func (t *text) newRef() *aspectRef {
+	if len(t.refs) == cap(t.refs) {
+		t.refs = make([]aspectRef, 0, min(2*cap(t.refs)+2, 32))
+	}
+	t.refs = t.refs[:len(t.refs)+1]
+	return &t.refs[len(t.refs)-1]
+}
+
+// scratch holds the buffers of one Match call, reused through a pool.
+type scratch struct {
+	rs, lower []rune
+	tokAt     []int32
+	items     []item
+	out       []nlp.Aspect // copied out at the end of the call
+}
+
+// maxPooled bounds the buffers kept for reuse (in runes): a rare huge text
+// must not pin its memory.
+const maxPooled = 1 << 16
+
+func (sc *scratch) release(p *sync.Pool) {
+	if cap(sc.rs) <= maxPooled && cap(sc.lower) <= maxPooled {
+		clear(sc.out) // drop the strings
+		sc.out = sc.out[:0]
+		p.Put(sc)
+	}
 }
 
 // aspectRef is an aspect found in a clause, resolved to its category.
 type aspectRef struct {
-	term       string
-	start, end int
+	start, end int // the aspect term (with the aspect before an attribute)
 	category   string
 	group      string
 	alts       []int32 // other readings of the term (味道: 气味, 口味), into Matcher.aspects
@@ -211,17 +242,30 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	if s == "" || len(clauses) == 0 {
 		return nil
 	}
-	rs := []rune(s)
-	t := &text{m: m, rs: rs, lower: rs, tokens: tokens}
-	for i, r := range rs {
-		if r >= 'A' && r <= 'Z' {
-			if &t.lower[0] == &rs[0] {
-				t.lower = slices.Clone(rs)
+	sc, _ := m.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	defer sc.release(&m.pool)
+	rs := sc.rs[:0]
+	upper := false
+	for _, r := range s {
+		rs = append(rs, r)
+		upper = upper || r >= 'A' && r <= 'Z'
+	}
+	sc.rs = rs
+	t := &text{m: m, rs: rs, lower: rs, tokens: tokens, sc: sc}
+	if upper {
+		t.lower = append(sc.lower[:0], rs...)
+		sc.lower = t.lower
+		for i, r := range t.lower {
+			if r >= 'A' && r <= 'Z' {
+				t.lower[i] = r + 'a' - 'A'
 			}
-			t.lower[i] = r + 'a' - 'A'
 		}
 	}
-	t.tokAt = make([]int32, len(rs))
+	t.tokAt = slices.Grow(sc.tokAt[:0], len(rs))[:len(rs)]
+	sc.tokAt = t.tokAt
 	for i := range t.tokAt {
 		t.tokAt[i] = -1
 	}
@@ -244,27 +288,40 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 			carry = nil
 		}
 	}
-	return t.out
+	if len(sc.out) == 0 {
+		return nil
+	}
+	return slices.Clone(sc.out)
 }
 
-// scan finds the lexemes of rs[from:to], longest valid match first, each
-// at most maxLen runes (0: any).
-func (t *text) scan(from, to, maxLen int) []item {
-	var items []item
+// scan appends to items the lexemes of rs[from:to], longest valid match
+// first, each at most maxLen runes (0: any).
+func (t *text) scan(from, to, maxLen int, items []item) []item {
 	rs := t.lower[:to]
+	type cand struct {
+		end int
+		v   int32
+	}
+	var buf [8]cand
 	for i := from; i < to; {
-		best, bv := -1, int32(0)
+		cands := buf[:0]
 		t.m.dict.Each(rs, i, func(end int, v int32) {
-			if end <= best || maxLen > 0 && end-i > maxLen {
-				return
-			}
-			if t.valid(i, end, &t.m.lex[v]) {
-				best, bv = end, v
+			if maxLen == 0 || end-i <= maxLen {
+				cands = append(cands, cand{end, v})
 			}
 		})
-		if best > i {
-			items = append(items, item{i, best, bv})
-			i = best
+		// the longest candidate that agrees with the segmentation
+		slices.SortFunc(cands, func(a, b cand) int { return b.end - a.end })
+		best := cand{end: -1}
+		for _, c := range cands {
+			if t.valid(i, c.end, &t.m.lex[c.v]) {
+				best = c
+				break
+			}
+		}
+		if best.end > i {
+			items = append(items, item{i, best.end, best.v})
+			i = best.end
 			continue
 		}
 		i++
@@ -397,7 +454,8 @@ const maxLoose = 6
 // clause matches one clause and returns the last aspect it named or
 // implied (nil if none), for the opinions of the next clause.
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
-	items := t.scan(c.Start, c.End, 0)
+	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
+	defer func() { t.sc.items = items[:0] }()
 	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c, items), clean: true}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
@@ -466,7 +524,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
 			// 很快 is a term of 服务, but in 物流很快 it is 很|快; 态度很好
 			// is one of 服务, but in 快递小哥态度很好 it is 态度|很|好
-			if sub := t.scan(it.start, it.end, it.end-it.start-1); t.subFits(sub, targets, l.implicit < 0) {
+			if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subFits(sub, targets, l.implicit < 0) {
 				items = slices.Concat(items[:k], sub, items[k+1:])
 				k, prevEnd = k-1, it.start
 				continue
@@ -474,7 +532,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		}
 		if !t.opinion(st, it, l, targets) && l.implicit < 0 && it.end-it.start > 1 {
 			// 不贵 is an opinion about a price, but alone it is 不|贵
-			if sub := t.scan(it.start, it.end, it.end-it.start-1); t.subImplicit(sub) {
+			if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subImplicit(sub) {
 				items = slices.Concat(items[:k], sub, items[k+1:])
 				k, prevEnd = k-1, it.start
 				continue
@@ -494,11 +552,11 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 // after another aspect (快递小哥的态度) takes that aspect's category.
 func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 	a := t.m.aspects[l.aspects[0]]
-	r := &aspectRef{term: string(t.rs[it.start:it.end]), start: it.start, end: it.end, category: a.Category, group: a.Group, alts: l.aspects[1:]}
+	r := t.newRef()
+	*r = aspectRef{start: it.start, end: it.end, category: a.Category, group: a.Group, alts: l.aspects[1:]}
 	switch {
 	case a.Attr && len(st.group) > 0 && adjacent && t.gapOK(st.group[len(st.group)-1].end, it.start):
 		prev := st.group[len(st.group)-1]
-		r.term = string(t.rs[prev.start:it.end])
 		r.start, r.category, r.group, r.alts = prev.start, prev.category, prev.group, prev.alts
 		st.group[len(st.group)-1] = r
 	case st.conjPending:
@@ -532,7 +590,7 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		term := ""
 		if !a.implied {
 			span = [2]int{min(a.start, ostart), max(a.end, it.end)}
-			term = a.term
+			term = string(t.rs[a.start:a.end])
 		}
 		t.emit(op, term, a.category, span, ostart, it.end, neg, hedged)
 		a.used = true
@@ -543,7 +601,8 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 	}
 	op := t.m.opinions[l.implicit]
 	t.emit(op, "", op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
-	st.last = &aspectRef{start: ostart, end: it.end, category: op.Category, used: true, implied: true}
+	st.last = t.newRef()
+	*st.last = aspectRef{start: ostart, end: it.end, category: op.Category, used: true, implied: true}
 	return true
 }
 
@@ -807,12 +866,12 @@ func (t *text) emit(op lexicons.OpinionTerm, term, cat string, span [2]int, osta
 	case pol < 0:
 		polarity = nlp.Negative
 	}
-	for _, o := range t.out {
+	for _, o := range t.sc.out {
 		if o.Category == category && o.Subcategory == sub && o.Span == span {
 			return
 		}
 	}
-	t.out = append(t.out, nlp.Aspect{
+	t.sc.out = append(t.sc.out, nlp.Aspect{
 		Category:    category,
 		Subcategory: sub,
 		Aspect:      term,

@@ -1,26 +1,60 @@
 package aspect
 
-import "unicode/utf8"
+import (
+	"cmp"
+	"slices"
+	"unicode/utf8"
+)
 
 // Dict is a rune trie for longest-match lookups of many terms at once. A
 // term may hold the pattern {N} (lexicons.NumberPattern), which matches a
 // run of digits or Chinese numerals. Build it with Add, then use it
 // read-only: a built Dict is safe for concurrent use.
 type Dict struct {
-	edges map[uint64]int32 // node<<32 | rune → child node
-	val   []int32          // node → value+1, 0 when no term ends here
-	first [1 << 16 / 64]uint64
-	high  bool // some term starts outside the BMP
-	num   bool // some term starts with {N}
+	kids [][]edge // node → its children, sorted by rune
+	val  []int32  // node → value+1, 0 when no term ends here
+	// root holds the children of the root for runes of the BMP, where
+	// every lookup starts (a map lookup per text rune would dominate).
+	root *[1 << 16]int32
+	high bool // some term starts outside the BMP
+	num  bool // some term starts with {N}
+}
+
+// edge leads from a node to child c along rune r.
+type edge struct {
+	r rune
+	c int32
 }
 
 // numRune labels the edge of the {N} pattern (beyond Unicode).
 const numRune = utf8.MaxRune + 1
 
 // NewDict returns an empty Dict.
-func NewDict() *Dict { return &Dict{edges: map[uint64]int32{}, val: []int32{0}} }
+func NewDict() *Dict {
+	return &Dict{kids: [][]edge{nil}, val: []int32{0}, root: new([1 << 16]int32)}
+}
 
-func key(node int32, r rune) uint64 { return uint64(node)<<32 | uint64(uint32(r)) }
+// child returns the child of node along r.
+func (d *Dict) child(node int32, r rune) (int32, bool) {
+	if node == 0 && r >= 0 && r < 1<<16 {
+		c := d.root[r]
+		return c, c != 0
+	}
+	kids := d.kids[node]
+	if len(kids) <= 8 {
+		for _, e := range kids {
+			if e.r == r {
+				return e.c, true
+			}
+		}
+		return 0, false
+	}
+	i, ok := slices.BinarySearchFunc(kids, r, func(e edge, r rune) int { return cmp.Compare(e.r, r) })
+	if !ok {
+		return 0, false
+	}
+	return kids[i].c, true
+}
 
 // Add adds term with value v (>= 0). Adding a term again replaces its value.
 func (d *Dict) Add(term string, v int32) {
@@ -40,17 +74,20 @@ func (d *Dict) Add(term string, v int32) {
 			case r == numRune:
 				d.num = true
 			case r < 1<<16:
-				d.first[r>>6] |= 1 << (r & 63)
 			default:
 				d.high = true
 			}
 		}
-		k := key(node, r)
-		child, ok := d.edges[k]
+		child, ok := d.child(node, r)
 		if !ok {
 			child = int32(len(d.val))
 			d.val = append(d.val, 0)
-			d.edges[k] = child
+			d.kids = append(d.kids, nil)
+			i, _ := slices.BinarySearchFunc(d.kids[node], r, func(e edge, r rune) int { return cmp.Compare(e.r, r) })
+			d.kids[node] = slices.Insert(d.kids[node], i, edge{r, child})
+			if node == 0 && r < 1<<16 {
+				d.root[r] = child
+			}
 		}
 		node = child
 	}
@@ -65,7 +102,7 @@ func (d *Dict) mayStart(r rune) bool {
 		return true
 	}
 	if r < 1<<16 {
-		return d.first[r>>6]&(1<<(r&63)) != 0
+		return d.root[r] != 0
 	}
 	return d.high
 }
@@ -90,7 +127,7 @@ func (d *Dict) walk(rs []rune, i int, node int32, end *int, v *int32) {
 			return
 		}
 		if isNumeral(rs[i], true) {
-			if child, ok := d.edges[key(node, numRune)]; ok {
+			if child, ok := d.child(node, numRune); ok {
 				j := i + 1
 				for j < len(rs) && isNumeral(rs[j], false) {
 					j++
@@ -98,7 +135,7 @@ func (d *Dict) walk(rs []rune, i int, node int32, end *int, v *int32) {
 				d.walk(rs, j, child, end, v)
 			}
 		}
-		child, ok := d.edges[key(node, rs[i])]
+		child, ok := d.child(node, rs[i])
 		if !ok {
 			return
 		}
@@ -140,7 +177,7 @@ func (d *Dict) each(rs []rune, i int, node int32, fn func(int, int32)) {
 			return
 		}
 		if isNumeral(rs[i], true) {
-			if child, ok := d.edges[key(node, numRune)]; ok {
+			if child, ok := d.child(node, numRune); ok {
 				j := i + 1
 				for j < len(rs) && isNumeral(rs[j], false) {
 					j++
@@ -148,7 +185,7 @@ func (d *Dict) each(rs []rune, i int, node int32, fn func(int, int32)) {
 				d.each(rs, j, child, fn)
 			}
 		}
-		child, ok := d.edges[key(node, rs[i])]
+		child, ok := d.child(node, rs[i])
 		if !ok {
 			return
 		}
