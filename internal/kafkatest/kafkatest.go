@@ -24,7 +24,9 @@ import (
 // KcatPath is where tests expect Debian's kcat.
 const KcatPath = "/usr/bin/kcat"
 
-// Cluster is a single-node broker owned by one test.
+// Cluster is a single-node broker owned by one test. Its helpers report
+// failures with t.Fatalf on the test that started it, so call them from that
+// test's goroutine (a subtest that needs a broker starts its own).
 type Cluster struct {
 	t          testing.TB
 	dir        string
