@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/vocproject/voc/internal/kafkatest"
@@ -419,7 +420,11 @@ func TestSourceLag(t *testing.T) {
 		msgs = append(msgs, kafkago.Message{Value: []byte("x")})
 	}
 	c.Produce("in", msgs...)
-	src := newSource(t, testConfig(c, "g", "in"))
+	m, _ := pipeline.NewMetrics(nil)
+	src, err := kafka.New(testConfig(c, "g", "in"), kafka.WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer src.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -431,6 +436,12 @@ func TestSourceLag(t *testing.T) {
 	if got := src.Lag(); got != 90 {
 		t.Errorf("Lag after reading 10 of 100: %d, want 90", got)
 	}
+	// The commit timer publishes it.
+	waitFor(t, "the lag gauge", 5*time.Second, func() bool {
+		var d dto.Metric
+		m.ConsumerLag.Write(&d)
+		return d.GetGauge().GetValue() == 90
+	})
 }
 
 // TestSourceRebalanceRedelivery forces a rebalance by a second member of the
