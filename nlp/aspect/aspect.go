@@ -174,13 +174,14 @@ type item struct {
 }
 
 // isParticle reports whether r may trail a term inside a word (太慢了,
-// 好的) or stand between two items without breaking their link.
+// 好的) or stand between two items without breaking their link. A space
+// is no particle: in reviews it often parts two clauses.
 func isParticle(r rune) bool {
 	switch r {
 	case '了', '的', '啦', '啊', '呀', '哦', '哈', '滴', '得', '地', '嘛', '噢', '喔', '耶', '呢', '吧', '哇', '呦', '哟', '咯', '喽', '嗷':
 		return true
 	}
-	return unicode.IsSpace(r)
+	return false
 }
 
 // text holds the state of one Match call.
@@ -398,12 +399,12 @@ func (t *text) covered(s, e int, prefix bool) bool {
 	return true
 }
 
-// looseRunes counts the runes between a and b that are neither particles
-// nor punctuation.
+// looseRunes counts the runes between a and b that are neither particles,
+// punctuation nor spaces.
 func (t *text) looseRunes(a, b int) int {
 	n := 0
 	for i := a; i < b; i++ {
-		if r := t.rs[i]; !isParticle(r) && !unicode.IsPunct(r) {
+		if r := t.rs[i]; !isParticle(r) && !unicode.IsPunct(r) && !unicode.IsSpace(r) {
 			n++
 		}
 	}
@@ -703,7 +704,7 @@ func (t *text) leadsToOpinion(items []item) bool {
 func (t *text) bare(c clause.Clause, items []item) bool {
 	i := c.Start
 	for _, it := range items {
-		if !t.gapOK(i, it.start) {
+		if t.looseRunes(i, it.start) > 0 {
 			return false
 		}
 		l := &t.m.lex[it.lx]
@@ -712,12 +713,7 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 		}
 		i = it.end
 	}
-	for ; i < c.End; i++ {
-		if r := t.rs[i]; !isParticle(r) && !unicode.IsPunct(r) {
-			return false
-		}
-	}
-	return true
+	return t.looseRunes(i, c.End) == 0
 }
 
 // question reports whether clause c asks rather than asserts (物流快吗,

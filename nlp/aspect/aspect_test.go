@@ -102,6 +102,12 @@ func TestMatch(t *testing.T) {
 		{"carried aspect", "快递，太慢了", []string{"物流/配送慢" + neg}},
 		{"bare duration", "三天才到", []string{"物流/配送慢" + neg}},
 		{"leak", "漏液了，瓶子里只剩一半", []string{"质量/漏液" + neg}},
+		{"half an hour more", "多等了半个多小时才送到", []string{"物流/配送慢" + neg}},
+		{"colloquial numeral", "整整俩小时才送到，饭都凉了", []string{"物流/配送慢" + neg, "口味/难吃" + neg}},
+		{"delivered late", "送的太晚了", []string{"物流/配送慢" + neg}},
+		{"dry meat is food", "肉特别干", []string{"口味/难吃" + neg}},
+		{"hair dryer", "头发吹不干", nil},
+		{"space parts clauses", "很好用 送的东西也很nice", []string{"使用体验/好用" + pos, "整体/满意" + pos}},
 		{"same day", "昨天下单今天就到了，很快", []string{"物流/配送快" + pos, "物流/配送快" + pos}},
 		// conjunctions
 		{"conjunction", "物流和包装都很好", []string{"物流/满意" + pos, "包装/满意" + pos}},

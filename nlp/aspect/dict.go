@@ -153,7 +153,7 @@ func isNumeral(r rune, first bool) bool {
 		return !first
 	}
 	switch r {
-	case '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '两', '几', '半', '零', '〇':
+	case '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千', '万', '两', '俩', '仨', '几', '半', '零', '〇':
 		return true
 	}
 	return false
