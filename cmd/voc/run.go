@@ -2,12 +2,81 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vocproject/voc/internal/config"
 )
 
-// runCmd is a placeholder until the command is built.
+// runCmd is the daemon: consume Kafka, analyse, write to ClickHouse and the
+// search index, dead-letter what cannot be processed.
 type runCmd struct{ env env }
 
 func (c *runCmd) Run(ctx context.Context, args []string) error {
-	return errors.New("not built yet")
+	fs := flag.NewFlagSet("voc run", flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	path := fs.String("config", "", "configuration `file` (YAML); default: built-in defaults and VOC_* variables")
+	migrate := fs.Bool("migrate", true, "create or upgrade the ClickHouse tables at start (idempotent)")
+	check := fs.Bool("check-config", false, "validate the configuration, print it and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(c.env.Stderr, "usage: voc run [--config FILE] [--migrate=false] [--check-config]")
+		fmt.Fprintln(c.env.Stderr, "\nConsumes the Kafka topics, analyses each message and writes ClickHouse and the search index.")
+		fmt.Fprintln(c.env.Stderr, "SIGHUP or POST /admin/reload reloads the lexicons; SIGINT/SIGTERM drain and stop (a second one exits at once).")
+		fmt.Fprintln(c.env.Stderr, "\nEnvironment overrides:")
+		for _, e := range config.Env {
+			fmt.Fprintf(c.env.Stderr, "  %-24s %s\n", e.Name, e.Field)
+		}
+		fmt.Fprintln(c.env.Stderr)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	cfg, err := config.LoadFile(*path, c.env.Getenv)
+	if err != nil {
+		return err
+	}
+	if *check {
+		fmt.Fprintf(c.env.Stdout, "configuration is valid\nkafka: brokers %v topics %v group %s dead letters %s\nclickhouse: %v database %s\nindex: %s (disabled %v)\nhttp: %s\n",
+			cfg.Kafka.Brokers, cfg.Kafka.Topics, cfg.Kafka.GroupID, cfg.Kafka.DeadLetterTopic,
+			cfg.ClickHouse.Addrs, cfg.ClickHouse.Database, cfg.Index.Path, cfg.Index.Disabled, cfg.HTTP.Listen)
+		return nil
+	}
+	log := newLogger(c.env.Stderr, cfg.Log)
+	d, err := startDaemon(ctx, cfg, *migrate, log)
+	if err != nil {
+		return err
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				d.nlp.reload()
+			}
+		}
+	}()
+	runErr := d.Run(ctx)
+	closeErr := d.Close()
+	if runErr != nil {
+		return runErr
+	}
+	if closeErr != nil {
+		return fmt.Errorf("shutdown: %w", closeErr)
+	}
+	log.Info("voc run: stopped cleanly")
+	return nil
 }

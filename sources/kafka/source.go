@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -163,8 +164,15 @@ func (j joinCounter) UserData() ([]byte, error) {
 
 func kafkaLogger(l *slog.Logger, level slog.Level) kafkago.LoggerFunc {
 	return func(format string, args ...any) {
-		if l.Enabled(context.Background(), level) {
-			l.Log(context.Background(), level, "kafka: "+fmt.Sprintf(format, args...))
+		lvl := level
+		msg := fmt.Sprintf(format, args...)
+		// A fetch on an idle partition that the broker answers after the
+		// reader's deadline is retried at once by kafka-go: not a warning.
+		if lvl > slog.LevelDebug && strings.HasSuffix(msg, "i/o timeout") {
+			lvl = slog.LevelDebug
+		}
+		if l.Enabled(context.Background(), lvl) {
+			l.Log(context.Background(), lvl, "kafka: "+msg)
 		}
 	}
 }

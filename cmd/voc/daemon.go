@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/vocproject/voc/internal/broker"
+	"github.com/vocproject/voc/internal/config"
+	"github.com/vocproject/voc/internal/enrich"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/sinks/bleve"
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+// newLogger builds the process logger from the log section.
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// nlpState is the loaded lexicons, segmenter and analyzer of the process.
+// The gse dictionary is loaded once per process; a reload builds a new
+// segmenter and analyzer and swaps them in.
+type nlpState struct {
+	mu    sync.Mutex
+	dir   string
+	seg   *segment.Holder
+	stage *enrich.Stage
+	log   *slog.Logger
+}
+
+// loadNLP loads the lexicons (shipped, overlaid by dir) and builds the
+// analysis stage.
+func loadNLP(dir string, maxBytes int, log *slog.Logger) (*nlpState, error) {
+	start := time.Now()
+	an, seg, err := buildAnalyzer(dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("nlp: loaded lexicons", "version", an.Version(), "overlay", dir, "took", time.Since(start).Round(time.Millisecond))
+	return &nlpState{dir: dir, seg: seg, stage: enrich.New(an, maxBytes), log: log}, nil
+}
+
+func buildAnalyzer(dir string, holder *segment.Holder) (*analyzer.Analyzer, *segment.Holder, error) {
+	set, err := lexicons.LoadDefault(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return nil, nil, fmt.Errorf("segmenter: %w", err)
+	}
+	if holder == nil {
+		holder = segment.NewHolder(seg)
+	} else {
+		holder.Swap(seg)
+	}
+	an, err := analyzer.New(set, holder)
+	if err != nil {
+		return nil, nil, err
+	}
+	return an, holder, nil
+}
+
+// reload validates and loads the lexicon directory again and swaps the new
+// analyzer in; on error the old one stays.
+func (n *nlpState) reload() (string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	set, err := lexicons.LoadDefault(n.dir)
+	if err != nil {
+		n.log.Error("nlp: reload rejected, keeping the current lexicons", "err", err)
+		return "", err
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return "", err
+	}
+	holder := segment.NewHolder(seg)
+	an, err := analyzer.New(set, holder)
+	if err != nil {
+		return "", err
+	}
+	old := n.stage.Analyzer().Version()
+	n.stage.Swap(an)
+	n.seg.Swap(seg) // the search index analyzer follows
+	n.log.Info("nlp: lexicons reloaded", "version", an.Version(), "previous", old)
+	return an.Version(), nil
+}
+
+// openClickHouse opens the sink, waiting for the server with backoff
+// (ClickHouse may start after voc), and migrates when asked.
+func openClickHouse(ctx context.Context, cfg clickhouse.Config, migrate bool, log *slog.Logger) (*clickhouse.Sink, error) {
+	wait := 500 * time.Millisecond
+	for {
+		s, err := clickhouse.Open(ctx, cfg, log)
+		if err == nil {
+			if migrate {
+				if err := s.Migrate(ctx); err != nil {
+					s.Close(context.Background())
+					return nil, err
+				}
+			}
+			return s, nil
+		}
+		var ce *clickhouse.ConfigError
+		if errors.As(err, &ce) || ctx.Err() != nil {
+			return nil, err
+		}
+		log.Warn("clickhouse: not reachable, retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("clickhouse: open: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
+}
+
+// daemon is a running pipeline: Kafka → enrich → ClickHouse + index, dead
+// letters to Kafka, with the HTTP endpoints.
+type daemon struct {
+	cfg    config.Config
+	log    *slog.Logger
+	nlp    *nlpState
+	ch     *clickhouse.Sink
+	index  *bleve.Sink
+	dlq    pipeline.Sink
+	src    pipeline.Source
+	runner *pipeline.Runner
+	reg    *prometheus.Registry
+	http   *http.Server
+	addr   string // bound HTTP address
+	ready  atomic.Bool
+	opened []pipeline.Sink // to close, in the order opened
+	brk    *broker.Broker  // the embedded broker, when enabled
+}
+
+// startDaemon opens everything (sinks first, then the source) and starts
+// the HTTP listener. Run runs the pipeline; Close releases everything.
+func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog.Logger) (_ *daemon, err error) {
+	d := &daemon{cfg: cfg, log: log, reg: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if d.nlp, err = loadNLP(cfg.NLP.Lexicons, cfg.NLP.MaxMessageBytes, log); err != nil {
+		return nil, err
+	}
+	if d.ch, err = openClickHouse(ctx, cfg.ClickHouse, migrate, log); err != nil {
+		return nil, err
+	}
+	d.opened = append(d.opened, d.ch)
+	sinks := []pipeline.Sink{d.ch}
+	if !cfg.Index.Disabled {
+		bleve.SetSegmenter(d.nlp.seg)
+		if d.index, err = bleve.Open(bleve.Config{Path: cfg.Index.Path, BatchSize: cfg.Index.BatchSize}, log); err != nil {
+			return nil, err
+		}
+		d.opened = append(d.opened, d.index)
+		sinks = append(sinks, d.index)
+	}
+	if e := cfg.Kafka.Embedded; e.Enabled {
+		_, port, _ := net.SplitHostPort(e.Listen)
+		p, _ := strconv.Atoi(port)
+		d.brk, err = broker.Start(ctx, broker.Config{Dir: e.Dir, Port: p, Partitions: e.Partitions,
+			Topics: append(slices.Clone(cfg.Kafka.Topics), cfg.Kafka.DeadLetterTopic), Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("kafka.embedded: %w", err)
+		}
+		cfg.Kafka.Brokers = d.brk.Addrs()
+		d.cfg.Kafka.Brokers = cfg.Kafka.Brokers
+		log.Info("kafka: embedded broker", "addr", cfg.Kafka.Brokers[0], "dir", e.Dir)
+	}
+	if d.dlq, err = openDeadLetter(ctx, cfg.Kafka, log); err != nil {
+		return nil, err
+	}
+	d.opened = append(d.opened, d.dlq)
+	m, err := pipeline.NewMetrics(d.reg)
+	if err != nil {
+		return nil, err
+	}
+	if d.src, err = openSource(cfg.Kafka, m, log); err != nil {
+		return nil, err
+	}
+	p := cfg.Pipeline
+	d.runner, err = pipeline.NewRunner(pipeline.Config{
+		Workers:      p.Workers,
+		MaxInFlight:  p.MaxInFlight,
+		Batch:        pipeline.BatchConfig{MaxRecords: p.BatchRecords, MaxBytes: p.BatchBytes, MaxWait: p.BatchWait},
+		Retry:        pipeline.RetryConfig{Initial: p.RetryInitial, Max: p.RetryMax},
+		FlushTimeout: p.FlushTimeout,
+	}, d.src, d.nlp.stage, sinks, pipeline.WithDeadLetter(d.dlq), pipeline.WithLogger(log), pipeline.WithMetrics(m))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.HTTP.Listen != "off" {
+		if err := d.serveHTTP(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *daemon) serveHTTP() error {
+	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http: listen %s (http.listen): %w", d.cfg.HTTP.Listen, err)
+	}
+	d.addr = ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !d.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.HandleFunc("POST /admin/reload", func(w http.ResponseWriter, r *http.Request) {
+		v, err := d.nlp.reload()
+		if err != nil {
+			http.Error(w, "reload rejected: "+err.Error(), http.StatusUnprocessableEntity)
+			return
+		}
+		fmt.Fprintf(w, "lexicon version %s\n", v)
+	})
+	d.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := d.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("http: serve", "err", err)
+		}
+	}()
+	d.log.Info("http: listening", "addr", d.addr, "endpoints", "/metrics /healthz /readyz POST /admin/reload")
+	return nil
+}
+
+// Run runs the pipeline until ctx is cancelled (then drains and flushes)
+// or a fatal error.
+func (d *daemon) Run(ctx context.Context) error {
+	d.ready.Store(true)
+	defer d.ready.Store(false)
+	d.log.Info("pipeline: running", "topics", d.cfg.Kafka.Topics, "group", d.cfg.Kafka.GroupID, "brokers", d.cfg.Kafka.Brokers,
+		"workers", d.cfg.Pipeline.Workers)
+	err := d.runner.Run(ctx)
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// Close closes the source first (its final commit), then the sinks under a
+// fresh timeout, then the HTTP server.
+func (d *daemon) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Pipeline.FlushTimeout)
+	defer cancel()
+	var errs []error
+	if d.src != nil {
+		errs = append(errs, d.src.Close())
+	}
+	for i := len(d.opened) - 1; i >= 0; i-- {
+		errs = append(errs, d.opened[i].Close(ctx))
+	}
+	if d.brk != nil {
+		errs = append(errs, d.brk.Close())
+	}
+	if d.http != nil {
+		errs = append(errs, d.http.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
