@@ -716,12 +716,19 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 	return t.looseRunes(i, c.End) == 0
 }
 
-// question reports whether clause c asks rather than asserts (物流快吗,
-// 是正品吗?): its opinions are neutral.
+// question reports whether clause c asks or wishes rather than asserts
+// (物流快吗, 是正品吗?, 再便宜点就好了): its opinions are neutral.
 func (t *text) question(c clause.Clause, items []item) bool {
 	switch t.rs[c.End-1] {
 	case '吗', '么':
 		return true
+	}
+	// a wish: 有活动就更好了, 能再便宜点就好了
+	text := strings.TrimRight(c.Text, "了啦吧呀啊哦!！~～")
+	for _, w := range []string{"就好", "就更好", "就完美", "就更完美", "会更好"} {
+		if strings.HasSuffix(text, w) {
+			return true
+		}
 	}
 	if c.End < len(t.rs) && (t.rs[c.End] == '?' || t.rs[c.End] == '？') {
 		for _, w := range []string{"什么", "怎么", "是否", "多少", "哪", "啥", "为何", "为什么", "难道"} {

@@ -116,6 +116,7 @@ func TestMatch(t *testing.T) {
 		{"hope genuine", "希望是正品", []string{"真伪/正品" + neu}},
 		{"hope faster", "希望物流快一点", []string{"物流/配送快" + neu}},
 		{"question", "请问是正品吗", []string{"真伪/正品" + neu}},
+		{"wish", "有活动就更好了", []string{"价格/活动优惠" + neu}},
 		{"A-not-A", "不知道好不好用，用了再说", nil},
 		// contrast keeps both sides
 		{"contrast", "质量不错，但是物流太慢了", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
