@@ -292,7 +292,10 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	if len(sc.out) == 0 {
 		return nil
 	}
-	return slices.Clone(sc.out)
+	out := slices.Clone(sc.out)
+	// an opinion about the aspect of the clause before starts there
+	slices.SortStableFunc(out, func(a, b nlp.Aspect) int { return a.Span[0] - b.Span[0] })
+	return out
 }
 
 // scan appends to items the lexemes of rs[from:to], longest valid match
@@ -457,7 +460,7 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c, items), clean: true}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
@@ -718,7 +721,7 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 
 // question reports whether clause c asks or wishes rather than asserts
 // (物流快吗, 是正品吗?, 再便宜点就好了): its opinions are neutral.
-func (t *text) question(c clause.Clause, items []item) bool {
+func (t *text) question(c clause.Clause) bool {
 	switch t.rs[c.End-1] {
 	case '吗', '么':
 		return true
