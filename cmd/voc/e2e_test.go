@@ -1,0 +1,520 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vocproject/voc/feedback"
+	"github.com/vocproject/voc/internal/chserver"
+	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/enrich"
+	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+// The end-to-end tests run `voc run` as a child process (this test binary
+// re-executed with VOC_E2E_CHILD=1 runs main), produce with kcat, kill it
+// with SIGKILL, stop ClickHouse under it, run two of them in one group, and
+// check that ClickHouse ends up with exactly the records and mentions that
+// an in-process analysis of the same messages yields.
+
+const childEnv = "VOC_E2E_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(chtest.Main(m))
+}
+
+const (
+	e2eTopic = "voc.feedback"
+	e2eDLQ   = "voc.deadletter"
+	e2eGroup = "voc-e2e"
+)
+
+// feed is a generated feed with the poison messages and what an in-process
+// analysis of it gives.
+type feed struct {
+	msgs   []feedback.Message
+	lines  []byte // kcat input: key TAB value per line
+	poison [][]byte
+	// want: records, and mentions per category/subcategory/polarity of
+	// customer turns.
+	records  int
+	mentions map[string]int
+}
+
+func makeFeed(t *testing.T, days, perDay int) *feed {
+	t.Helper()
+	g, err := gen.New(gen.Config{Seed: 42, Days: days, PerDay: perDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &feed{msgs: g.All(), mentions: map[string]int{}}
+	var buf bytes.Buffer
+	stage := enrich.New(testAnalyzer(t), 0)
+	for i := range f.msgs {
+		v, err := f.msgs[i].MarshalWith(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.ContainsAny(v, "\t\n") {
+			t.Fatalf("message %d holds a raw tab or newline", i)
+		}
+		fmt.Fprintf(&buf, "%s\t%s\n", f.msgs[i].ID, v)
+		rec := &pipeline.Record{Msg: pipeline.Message{Value: v}}
+		stage.Process(context.Background(), rec)
+		if rec.Err != nil {
+			t.Fatalf("generated message %d: %v", i, rec.Err)
+		}
+		f.records++
+		if len(rec.Turns) > 0 {
+			for _, tr := range rec.Turns {
+				if tr.Role != "customer" {
+					continue
+				}
+				for _, a := range tr.Aspects {
+					f.mentions[a.Category+"/"+a.Subcategory+" "+a.Polarity]++
+				}
+			}
+			continue
+		}
+		for _, a := range rec.Analysis.Aspects {
+			f.mentions[a.Category+"/"+a.Subcategory+" "+a.Polarity]++
+		}
+	}
+	f.lines = buf.Bytes()
+	for _, p := range gen.Poison() {
+		if !bytes.ContainsAny(p, "\n") {
+			f.poison = append(f.poison, p)
+		}
+	}
+	return f
+}
+
+func (f *feed) produce(t *testing.T, c *kafkatest.Cluster) {
+	t.Helper()
+	c.KcatInput(f.lines, "-P", "-t", e2eTopic, "-K", "\t", "-z", "lz4")
+	var p bytes.Buffer
+	for _, v := range f.poison {
+		p.Write(v)
+		p.WriteByte('\n')
+	}
+	c.KcatInput(p.Bytes(), "-P", "-t", e2eTopic, "-X", "message.max.bytes=4000000")
+}
+
+// child is a `voc run` process.
+type child struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func writeConfig(t *testing.T, brokers []string, chAddr, database, index string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`kafka:
+  brokers: [%s]
+  topics: [%s]
+  group_id: %s
+  dead_letter_topic: %s
+  commit_interval: 200ms
+clickhouse:
+  addrs: [%s]
+  database: %s
+index:
+  path: %s
+pipeline:
+  batch_records: 150
+  batch_wait: 100ms
+  retry_initial: 50ms
+  retry_max: 1s
+  max_in_flight: 2000
+http:
+  listen: 127.0.0.1:0
+log:
+  level: info
+`, strings.Join(brokers, ", "), e2eTopic, e2eGroup, e2eDLQ, chAddr, database, index)
+	p := filepath.Join(t.TempDir(), "voc.yaml")
+	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func startChild(t *testing.T, config string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "run", "--config", config)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	c := &child{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		<-c.done
+		if t.Failed() {
+			t.Logf("voc run (pid %d) log tail:\n%s", c.cmd.Process.Pid, tail(c.stderr.String(), 3000))
+		}
+	})
+	return c
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+func (c *child) kill9(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-c.done
+	c.done <- nil
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (c *child) stop(t *testing.T) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.done:
+		c.done <- nil
+		if err != nil {
+			t.Fatalf("voc run exited with %v\n%s", err, tail(c.stderr.String(), 3000))
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("voc run did not stop within 60s of SIGTERM")
+	}
+}
+
+func openCH(t *testing.T, addr, database string) *clickhouse.Sink {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{addr}, Database: database}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// waitRecords polls until at least n distinct records are stored.
+func waitRecords(t *testing.T, s *clickhouse.Sink, n int, timeout time.Duration, alive ...*child) clickhouse.Counts {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last clickhouse.Counts
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := s.Counts(ctx)
+		cancel()
+		if err == nil {
+			last = c
+			if c.DistinctRecords >= uint64(n) {
+				return c
+			}
+		}
+		for _, ch := range alive {
+			select {
+			case err := <-ch.done:
+				t.Fatalf("voc run exited early: %v\n%s", err, tail(ch.stderr.String(), 3000))
+			default:
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%d of %d records stored after %s", last.DistinctRecords, n, timeout)
+	return last
+}
+
+// checkExact checks ClickHouse against the in-process analysis: every
+// record once, every mention once, aggregates equal to the raw tables.
+func checkExact(t *testing.T, s *clickhouse.Sink, addr, database string, f *feed) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := uint64(f.records)
+	if c.Records != n || c.DistinctRecords != n || c.HourlyRecords != n {
+		t.Errorf("records: rows %d, distinct %d, hourly %d; want %d each", c.Records, c.DistinctRecords, c.HourlyRecords, n)
+	}
+	if c.Mentions != c.DistinctMentions {
+		t.Errorf("aspect_mentions has %d rows for %d distinct mentions", c.Mentions, c.DistinctMentions)
+	}
+	if c.PainMentions != c.Mentions {
+		t.Errorf("pain_hourly sums %d mentions, aspect_mentions holds %d", c.PainMentions, c.Mentions)
+	}
+	got := mentionCounts(t, addr, database)
+	if len(got) == 0 {
+		t.Fatal("no customer mentions stored")
+	}
+	var diffs []string
+	keys := map[string]bool{}
+	for k := range got {
+		keys[k] = true
+	}
+	for k := range f.mentions {
+		keys[k] = true
+	}
+	for k := range keys {
+		if got[k] != f.mentions[k] {
+			diffs = append(diffs, fmt.Sprintf("%s: stored %d, analysed %d", k, got[k], f.mentions[k]))
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Errorf("customer mentions differ from the in-process analysis:\n%s", strings.Join(diffs, "\n"))
+	}
+}
+
+func mentionCounts(t *testing.T, addr, database string) map[string]int {
+	t.Helper()
+	out, err := exec.Command(clickhouseClient(t), "--host", "127.0.0.1", "--port", strings.TrimPrefix(addr, "127.0.0.1:"),
+		"--query", "SELECT category, subcategory, polarity, count() FROM "+database+".aspect_mentions WHERE role = 'customer' GROUP BY category, subcategory, polarity FORMAT TSV").CombinedOutput()
+	if err != nil {
+		t.Fatalf("clickhouse-client: %v\n%s", err, out)
+	}
+	m := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var cat, sub, pol string
+		var n int
+		f := strings.Split(l, "\t")
+		if len(f) != 4 {
+			continue
+		}
+		cat, sub, pol = f[0], f[1], f[2]
+		fmt.Sscan(f[3], &n)
+		m[cat+"/"+sub+" "+pol] = n
+	}
+	return m
+}
+
+func clickhouseClient(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/clickhouse-client", "/usr/bin/clickhouse"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("clickhouse-client is not installed (apt-get install clickhouse-client)")
+	return ""
+}
+
+// checkDeadLetters reads the dead-letter topic with kcat and checks that
+// every poison message is there once per original offset with its reason.
+func checkDeadLetters(t *testing.T, c *kafkatest.Cluster, f *feed) {
+	t.Helper()
+	out := c.Kcat("-C", "-t", e2eDLQ, "-e", "-q", "-J")
+	byOffset := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var m struct {
+			Headers []string `json:"headers"`
+		}
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("kcat -J line %q: %v", l, err)
+		}
+		h := map[string]string{}
+		for i := 0; i+1 < len(m.Headers); i += 2 {
+			h[m.Headers[i]] = m.Headers[i+1]
+		}
+		if h["voc-topic"] != e2eTopic || h["voc-reason"] == "" || h["voc-error"] == "" {
+			t.Errorf("dead letter headers %v", h)
+		}
+		byOffset[h["voc-partition"]+"/"+h["voc-offset"]] = h["voc-reason"]
+	}
+	want := map[string]int{}
+	for _, pc := range gen.PoisonCases() {
+		if !bytes.ContainsAny(pc.Data, "\n") {
+			want[pc.Reason]++
+		}
+	}
+	got := map[string]int{}
+	for _, r := range byOffset {
+		got[r]++
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("dead letters by reason %v, want %v", got, want)
+	}
+}
+
+func TestE2EKill9AndClickHouseOutage(t *testing.T) {
+	kafkatest.RequireKcat(t)
+	f := makeFeed(t, 14, 150)
+	kc := kafkatest.Start(t, 4, e2eTopic, e2eDLQ)
+	f.produce(t, kc)
+
+	srv := chtest.StartServer(t, t.TempDir())
+	db := "e2e_kill"
+	cfg := writeConfig(t, kc.Addrs(), srv.Addr(), db, filepath.Join(t.TempDir(), "index"))
+	a := startChild(t, cfg)
+	s := waitForSink(t, srv.Addr(), db, a)
+	waitRecords(t, s, f.records/4, 3*time.Minute, a)
+	a.kill9(t)
+	t.Logf("killed voc run with SIGKILL after %d records", mustCounts(t, s).DistinctRecords)
+
+	b := startChild(t, cfg)
+	waitRecords(t, s, f.records/2, 3*time.Minute, b)
+	// Stop ClickHouse for 20 s under the running pipeline.
+	port := srv.Addr()
+	dir := srv.Dir()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("clickhouse stopped at %s", port)
+	time.Sleep(20 * time.Second)
+	select {
+	case err := <-b.done:
+		t.Fatalf("voc run exited while ClickHouse was down: %v\n%s", err, tail(b.stderr.String(), 3000))
+	default:
+	}
+	srv2 := restartServer(t, dir, port)
+	s2 := openCH(t, srv2.Addr(), db)
+	waitRecords(t, s2, f.records, 5*time.Minute, b)
+	waitCommitted(t, kc, len(f.msgs)+len(f.poison))
+	b.stop(t)
+
+	checkExact(t, s2, srv2.Addr(), db, f)
+	checkDeadLetters(t, kc, f)
+	if !strings.Contains(b.stderr.String(), "clickhouse") {
+		t.Errorf("no ClickHouse error was logged during the outage")
+	}
+}
+
+func TestE2ETwoConsumersOneGroup(t *testing.T) {
+	kafkatest.RequireKcat(t)
+	f := makeFeed(t, 14, 120)
+	kc := kafkatest.Start(t, 4, e2eTopic, e2eDLQ)
+	db := chtest.Start(t)
+	cfg1 := writeConfig(t, kc.Addrs(), db.Addr, db.Database, filepath.Join(t.TempDir(), "index"))
+	cfg2 := writeConfig(t, kc.Addrs(), db.Addr, db.Database, filepath.Join(t.TempDir(), "index"))
+	a := startChild(t, cfg1)
+	b := startChild(t, cfg2)
+	s := waitForSink(t, db.Addr, db.Database, a, b)
+	// Produce while both run, so that the partitions are shared.
+	time.Sleep(3 * time.Second)
+	f.produce(t, kc)
+	waitRecords(t, s, f.records/2, 3*time.Minute, a, b)
+	// One leaves; the other takes over its partitions.
+	a.stop(t)
+	waitRecords(t, s, f.records, 3*time.Minute, b)
+	waitCommitted(t, kc, len(f.msgs)+len(f.poison))
+	b.stop(t)
+	checkExact(t, s, db.Addr, db.Database, f)
+	checkDeadLetters(t, kc, f)
+	for _, c := range []*child{a, b} {
+		if !strings.Contains(c.stderr.String(), "pipeline: running") {
+			t.Errorf("pid %d never ran the pipeline", c.cmd.Process.Pid)
+		}
+	}
+}
+
+func mustCounts(t *testing.T, s *clickhouse.Sink) clickhouse.Counts {
+	t.Helper()
+	c, err := s.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// waitForSink waits until voc run has migrated the database and opens it.
+func waitForSink(t *testing.T, addr, database string, alive ...*child) *clickhouse.Sink {
+	t.Helper()
+	s := openCH(t, addr, database)
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if v, err := s.SchemaVersion(context.Background()); err == nil && v == clickhouse.LatestVersion() {
+			return s
+		}
+		for _, ch := range alive {
+			select {
+			case err := <-ch.done:
+				t.Fatalf("voc run exited early: %v\n%s", err, tail(ch.stderr.String(), 3000))
+			default:
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("voc run did not migrate the database within 2 minutes")
+	return nil
+}
+
+func restartServer(t *testing.T, dir, addr string) *chserver.Server {
+	t.Helper()
+	var port int
+	fmt.Sscanf(addr[strings.LastIndexByte(addr, ':')+1:], "%d", &port)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	s, err := chserver.Start(ctx, chserver.Config{Dir: dir, TCPPort: port})
+	if err != nil {
+		t.Fatalf("restart clickhouse-server: %v", err)
+	}
+	t.Cleanup(func() { s.Stop() })
+	return s
+}
+
+// waitCommitted waits until the group committed every message of the topic.
+func waitCommitted(t *testing.T, kc *kafkatest.Cluster, total int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ends := kc.EndOffsets(e2eTopic)
+		com := kc.Committed(e2eGroup, e2eTopic)
+		sumEnd, ok := int64(0), true
+		for p := range ends {
+			sumEnd += ends[p]
+			if com[p] != ends[p] {
+				ok = false
+			}
+		}
+		if sumEnd != int64(total) {
+			t.Fatalf("topic holds %d messages, produced %d", sumEnd, total)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("committed %v, end offsets %v", com, ends)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
