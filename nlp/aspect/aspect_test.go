@@ -303,3 +303,32 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// FuzzMatch checks that Match never panics and keeps its spans inside the
+// text, also when tokens and clauses do not fit the text.
+func FuzzMatch(f *testing.F) {
+	for _, s := range benchReviews {
+		f.Add(s, 0)
+	}
+	f.Add("快递，太慢了！！三天才到", 3)
+	f.Add("不不不不慢", 1)
+	f.Add("十多天才到，等了两个多小时", 0)
+	f.Add("😀😀好<PHONE>物流", 2)
+	e := setup(f)
+	f.Fuzz(func(t *testing.T, raw string, shift int) {
+		s := normalize.Normalize(raw).S
+		toks := e.seg.Cut(s)
+		cls := clause.Split(s, e.markers)
+		checkSpans(t, s, e.m.Match(s, toks, cls))
+		// offsets that do not fit the text must not panic either
+		shift %= 5
+		for i := range toks {
+			toks[i].Start += shift
+			toks[i].End += shift
+		}
+		for i := range cls {
+			cls[i].End += shift
+		}
+		e.m.Match(s, toks, cls)
+	})
+}
