@@ -236,6 +236,9 @@ func readLines(ctx context.Context, o analyzeOptions, inputs []input, order, wor
 			if err != nil {
 				return fmt.Errorf("read %s: %w", displayName(in.name), err)
 			}
+			if n == 1 {
+				data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark
+			}
 			if !over && len(bytes.TrimSpace(data)) == 0 {
 				continue
 			}
@@ -353,7 +356,7 @@ func analyzeLine(an *analyzer.Analyzer, o analyzeOptions, j *job) (res lineResul
 }
 
 func startsJSON(b []byte) bool {
-	b = bytes.TrimLeft(b, " \t\r\ufeff")
+	b = bytes.TrimLeft(b, " \t\r")
 	return len(b) > 0 && b[0] == '{'
 }
 
@@ -532,20 +535,35 @@ func formatText(o analyzeOptions, j *job, m *feedback.Message, r *nlp.Result, tu
 		}
 	} else {
 		// The input's fields in their order; the analysis replaces text
-		// and turns in place.
+		// and turns in place. A repeated key keeps its first place and its last value, the one
+		// the decoder used.
+		var keys []string
+		vals := map[string]json.RawMessage{}
 		_ = eachField(j.data, func(k string, v json.RawMessage) bool {
+			// The decoder matches keys without regard to case: "Text" is
+			// the text, and is replaced like "text".
+			for _, f := range fields {
+				if strings.EqualFold(k, f.key) {
+					k = f.key
+				}
+			}
+			if _, ok := vals[k]; !ok {
+				keys = append(keys, k)
+			}
+			vals[k] = v
+			return true
+		})
+		for _, k := range keys {
 			if a, ok := added[k]; ok {
 				put(k, a)
 				delete(added, k)
-				return true
+				continue
 			}
 			var c bytes.Buffer
-			if json.Compact(&c, v) != nil {
-				return true
+			if json.Compact(&c, vals[k]) == nil {
+				put(k, c.Bytes())
 			}
-			put(k, c.Bytes())
-			return true
-		})
+		}
 	}
 	for _, f := range fields {
 		if a, ok := added[f.key]; ok {

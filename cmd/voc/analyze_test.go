@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -400,11 +401,39 @@ func TestAnalyzeTextFormat(t *testing.T) {
 	for _, re := range []string{
 		`^#1 h  negative -0\.\d\d 投诉 ESCALATION\n`,
 		`\n  质量不错,但是物流太慢了,打12315投诉你们\n`,
-		`\n  pain: 物流/配送慢 \[物流\+慢\]\n`,
+		`\n  pain: 物流/配送慢 \[物流\+[^\]]*慢[^\]]*\]\n`,
 		`\n  praise: 质量/质量好 \[质量不错\]\n`,
 	} {
 		if !regexp.MustCompile(re).MatchString(got) {
 			t.Errorf("text output lacks %s:\n%s", re, got)
+		}
+	}
+}
+
+// TestAnalyzeNoRawText checks that the raw text never reaches the output,
+// whatever the spelling or repetition of its key.
+func TestAnalyzeNoRawText(t *testing.T) {
+	for _, in := range []string{
+		`{"id":"u1","Text":"快递太慢，电话13812345678"}`,
+		`{"id":"u2","text":"快递太慢","text":"电话13812345678"}`,
+		`{"id":"u3","text":"电话13812345678","TEXT":"快递太慢"}`,
+		`{"id":"u4","turns":[{"role":"customer","text":"电话13812345678"}],"Turns":[{"role":"agent","text":"好的 13812345678"}]}`,
+		"\ufeff" + `{"id":"u5","text":"电话13812345678"}`,
+	} {
+		got, err := runAnalyze(t, []byte(in+"\n"))
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if strings.Contains(got, "13812345678") {
+			t.Errorf("%s: output leaks the phone number: %s", in, got)
+		}
+		var keys []string
+		_ = eachField([]byte(got), func(k string, _ json.RawMessage) bool { keys = append(keys, k); return true })
+		for i, k := range keys {
+			if slices.Contains(keys[i+1:], k) || (k != "text" && strings.EqualFold(k, "text")) {
+				t.Errorf("%s: keys %v: repeated or mis-cased key %q", in, keys, k)
+			}
 		}
 	}
 }
