@@ -2,6 +2,7 @@ package analyzer_test
 
 import (
 	"math"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -492,4 +493,25 @@ func FuzzAnalyze(f *testing.F) {
 		cr := an.AnalyzeChat([]nlp.Turn{{Role: "customer", Text: s}, {Role: "agent", Text: s}, {Role: "customer", Text: s}}, nlp.Options{})
 		checkResult(t, s, &cr.Result)
 	})
+}
+
+// TestAnalyzeReviewFile checks the invariants on every hand-written review
+// of the segmenter's test data.
+func TestAnalyzeReviewFile(t *testing.T) {
+	_, _, an := setup(t)
+	b, err := os.ReadFile("../segment/testdata/reviews.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		n++
+		checkResult(t, l, an.Analyze(l, nlp.Options{}))
+	}
+	if n < 20 {
+		t.Errorf("only %d reviews read", n)
+	}
 }
