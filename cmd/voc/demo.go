@@ -228,35 +228,65 @@ func produceDemo(ctx context.Context, brokers []string, topic string, msgs []fee
 	return flush()
 }
 
-// waitDeadLetters reads n messages of the dead-letter topic.
+// waitDeadLetters reads the dead-letter topic until it holds n messages
+// (the dead-letter sink writes in parallel with ClickHouse).
 func waitDeadLetters(ctx context.Context, brokers []string, topic string, n int) ([]kafkago.Message, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	conn, err := kafkago.DialContext(ctx, "tcp", brokers[0])
-	if err != nil {
-		return nil, fmt.Errorf("demo: read dead letters: %w", err)
+	for {
+		out, err := readTopic(ctx, brokers, topic)
+		if err == nil && len(out) >= n {
+			return out, nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("%d dead letters in %s, want %d", len(out), topic, n)
+			}
+			return out, fmt.Errorf("demo: read dead letters: %w", err)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	parts, err := conn.ReadPartitions(topic)
-	conn.Close()
+}
+
+// readTopic reads every message of topic present now.
+func readTopic(ctx context.Context, brokers []string, topic string) ([]kafkago.Message, error) {
+	client := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
+	md, err := client.Metadata(ctx, &kafkago.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
-		return nil, fmt.Errorf("demo: read dead letters: %w", err)
+		return nil, err
+	}
+	req := &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{}}
+	for _, t := range md.Topics {
+		for _, p := range t.Partitions {
+			req.Topics[topic] = append(req.Topics[topic], kafkago.LastOffsetOf(p.ID))
+		}
+	}
+	offs, err := client.ListOffsets(ctx, req)
+	if err != nil {
+		return nil, err
 	}
 	var out []kafkago.Message
-	for _, p := range parts {
-		r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p.ID, MaxWait: 100 * time.Millisecond})
+	for _, po := range offs.Topics[topic] {
+		if po.Error != nil {
+			return nil, po.Error
+		}
+		if po.LastOffset == 0 {
+			continue
+		}
+		r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: brokers, Topic: topic, Partition: po.Partition, MaxWait: 100 * time.Millisecond})
 		for {
-			c, cancelRead := context.WithTimeout(ctx, 500*time.Millisecond)
-			m, err := r.ReadMessage(c)
-			cancelRead()
+			m, err := r.FetchMessage(ctx)
 			if err != nil {
-				break
+				r.Close()
+				return nil, err
 			}
 			out = append(out, m)
+			if m.Offset+1 >= po.LastOffset {
+				break
+			}
 		}
 		r.Close()
-	}
-	if len(out) < n {
-		return out, fmt.Errorf("demo: %d dead letters in %s, want %d", len(out), topic, n)
 	}
 	return out, nil
 }
