@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -516,5 +519,95 @@ func waitCommitted(t *testing.T, kc *kafkatest.Cluster, total int) {
 			t.Fatalf("committed %v, end offsets %v", com, ends)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// httpAddr finds the child's HTTP address in its log.
+func (c *child) httpAddr(t *testing.T) string {
+	t.Helper()
+	re := regexp.MustCompile(`msg="http: listening" addr=(\S+)`)
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(c.stderr.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no http address in the log:\n%s", tail(c.stderr.String(), 2000))
+	return ""
+}
+
+func reload(t *testing.T, addr string) (int, string) {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/admin/reload", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestE2EReloadUnderLoad reloads the lexicons while records stream through:
+// a bad lexicon is rejected with its file:line and the old one stays, good
+// ones swap in, and no record is lost or written twice.
+func TestE2EReloadUnderLoad(t *testing.T) {
+	kafkatest.RequireKcat(t)
+	f := makeFeed(t, 14, 150)
+	kc := kafkatest.Start(t, 4, e2eTopic, e2eDLQ)
+	db := chtest.Start(t)
+	lex := t.TempDir()
+	cfg := writeConfig(t, kc.Addrs(), db.Addr, db.Database, filepath.Join(t.TempDir(), "index"))
+	data, _ := os.ReadFile(cfg)
+	data = append(data, []byte("nlp:\n  lexicons: "+lex+"\n")...)
+	os.WriteFile(cfg, data, 0o644)
+
+	a := startChild(t, cfg)
+	addr := a.httpAddr(t)
+	s := waitForSink(t, db.Addr, db.Database, a)
+	f.produce(t, kc)
+
+	// A broken overlay is rejected, naming file and line.
+	os.WriteFile(filepath.Join(lex, "taxonomy.tsv"), []byte("# source: test\ncategory\t物流\n"), 0o644)
+	code, body := reload(t, addr)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "taxonomy.tsv:2") {
+		t.Fatalf("bad lexicon reload: %d %q", code, body)
+	}
+	os.Remove(filepath.Join(lex, "taxonomy.tsv"))
+	// Good reloads while records stream: the version changes with the data.
+	versions := map[string]bool{}
+	for i := range 3 {
+		word := fmt.Sprintf("测试新词%c", 'A'+i)
+		os.WriteFile(filepath.Join(lex, "domain_words.txt"), []byte("# source: test\n"+word+"\t1000\tn\n"), 0o644)
+		code, body := reload(t, addr)
+		if code != http.StatusOK {
+			t.Fatalf("reload %d: %d %s", i, code, body)
+		}
+		versions[strings.TrimSpace(strings.TrimPrefix(body, "lexicon version "))] = true
+		time.Sleep(300 * time.Millisecond)
+	}
+	if len(versions) != 3 {
+		t.Errorf("three different overlays gave versions %v", versions)
+	}
+	a.cmd.Process.Signal(syscall.SIGHUP) // SIGHUP reloads too
+	waitRecords(t, s, f.records, 3*time.Minute, a)
+	waitCommitted(t, kc, len(f.msgs)+len(f.poison))
+	a.stop(t)
+	if !strings.Contains(a.stderr.String(), "reload rejected") {
+		t.Errorf("the rejected reload was not logged")
+	}
+	c := mustCounts(t, s)
+	if c.Records != uint64(f.records) || c.DistinctRecords != uint64(f.records) || c.HourlyRecords != uint64(f.records) {
+		t.Errorf("records: rows %d, distinct %d, hourly %d; want %d", c.Records, c.DistinctRecords, c.HourlyRecords, f.records)
+	}
+	out, err := exec.Command(clickhouseClient(t), "--port", strings.TrimPrefix(db.Addr, "127.0.0.1:"),
+		"--query", "SELECT DISTINCT lexicon_version FROM "+db.Database+".feedback FORMAT TSV").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	for _, v := range strings.Fields(string(out)) {
+		if v != testAnalyzer(t).Version() && !versions[v] {
+			t.Errorf("stored lexicon version %q is neither the shipped one nor a reloaded one", v)
+		}
 	}
 }
