@@ -12,12 +12,8 @@ import (
 	"github.com/vocproject/voc/internal/eval"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
-	"github.com/vocproject/voc/nlp/aspect"
-	"github.com/vocproject/voc/nlp/clause"
-	"github.com/vocproject/voc/nlp/normalize"
-	"github.com/vocproject/voc/nlp/pii"
+	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"
-	"github.com/vocproject/voc/nlp/sentiment"
 )
 
 // evalCmd evaluates sentiment (and, when built, pain-point) accuracy on the
@@ -59,6 +55,11 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams, cfg.Learn.Chars = *l2, *minCount, *bigrams, *chars
 	rep, err := eval.Run(ctx, cfg)
 	if errors.Is(err, eval.ErrNoData) {
+		// No sentiment sets: the pain-point set may still be there.
+		if md := aspectReport(ctx, *data, set, log); md != "" {
+			fmt.Fprint(c.env.Stdout, md)
+			return nil
+		}
 		fmt.Fprintf(c.env.Stdout, "voc eval: %v; nothing evaluated\n", err)
 		return nil
 	}
@@ -84,22 +85,13 @@ func aspectReport(ctx context.Context, data string, set *lexicons.Set, log *slog
 		log.Warn("eval: aspect set missing, skipped", "dir", dir)
 		return ""
 	}
-	seg, err := segment.New(set.Domain)
+	// The production analyzer, so that the numbers are those of voc run.
+	an, err := analyzer.New(set, nil)
 	if err != nil {
 		log.Error("eval: aspects", "err", err)
 		return ""
 	}
-	m, err := aspect.New(set.Taxonomy)
-	if err != nil {
-		log.Error("eval: aspects", "err", err)
-		return ""
-	}
-	markers := sentiment.Markers(set.Sentiment)
-	an := func(text string) []nlp.Aspect {
-		s, _ := pii.Mask(normalize.Normalize(text).S)
-		return m.Match(s, seg.Cut(s), clause.Split(s, markers))
-	}
-	rep, err := eval.Aspects(ctx, dir, an)
+	rep, err := eval.Aspects(ctx, dir, func(text string) []nlp.Aspect { return an.Analyze(text, nlp.Options{}).Aspects })
 	if err != nil {
 		log.Error("eval: aspects", "err", err)
 		return ""
