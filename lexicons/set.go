@@ -17,6 +17,9 @@ type Set struct {
 	// Domain are extra words for the segmenter (domain.go); the aspect and
 	// opinion terms of the taxonomy are added to the segmenter as well.
 	Domain []DomainWord
+	// Compliance holds the agent compliance rules and the conversation cues
+	// of chats (compliance.go); empty when the optional file is absent.
+	Compliance *Compliance
 }
 
 // Load reads and validates every lexicon file of fsys (Embedded, Overlay or
@@ -38,6 +41,9 @@ func Load(fsys fs.FS) (*Set, error) {
 		errs = append(errs, err)
 	}
 	if s.Domain, err = loadDomain(fsys); err != nil {
+		errs = append(errs, err)
+	}
+	if s.Compliance, err = loadCompliance(fsys); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
