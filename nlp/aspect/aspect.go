@@ -511,6 +511,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			continue
 		}
 		// an opinion: find what it is about
+		ki := k // the opinion's index; k moves on when the aspect follows it
 		var targets []*aspectRef
 		switch {
 		case len(st.group) > 0 && st.loose <= maxLoose:
@@ -525,7 +526,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case carry != nil && st.clean:
 			targets = []*aspectRef{carry}
 		}
-		if it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
+		if k == ki && it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
 			// 很快 is a term of 服务, but in 物流很快 it is 很|快; 态度很好
 			// is one of 服务, but in 快递小哥态度很好 it is 态度|很|好
 			if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subFits(sub, targets, l.implicit < 0) {
@@ -534,7 +535,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				continue
 			}
 		}
-		if !t.opinion(st, it, l, targets) && l.implicit < 0 && it.end-it.start > 1 {
+		if !t.opinion(st, it, l, targets) && l.implicit < 0 && k == ki && it.end-it.start > 1 {
 			// 不贵 is an opinion about a price, but alone it is 不|贵
 			if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subImplicit(sub) {
 				items = slices.Concat(items[:k], sub, items[k+1:])

@@ -332,3 +332,21 @@ func FuzzMatch(f *testing.F) {
 		e.m.Match(s, toks, cls)
 	})
 }
+
+// TestMatchOpinionBeforeAspect covers an opinion whose aspect follows it and
+// that is then split again (速度快 before 服务态度): the items must stay in
+// text order, spans inside the text.
+func TestMatchOpinionBeforeAspect(t *testing.T) {
+	e := setup(t)
+	for _, s := range []string{
+		"速度快服务态度好",
+		"上网速度快屏幕清晰系统流畅",
+		"服务很差送货的时候发票数额少了20元, 送货员还说让我直接找当当, 他不负责的.",
+	} {
+		norm, got := e.match(s)
+		if len(got) == 0 {
+			t.Errorf("%s: no aspects", s)
+		}
+		checkSpans(t, norm, got)
+	}
+}
