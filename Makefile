@@ -19,7 +19,7 @@ eval: build
 	./$(BIN) eval --data ../shared/data
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./nlp/... ./pipeline/... ./sinks/...
+	$(GO) test -run '^$$' -bench . -benchmem ./nlp/... ./pipeline/... ./sinks/... ./sources/...
 
 clean:
 	rm -rf bin .voc

@@ -27,7 +27,7 @@ type env struct {
 }
 
 var usage = map[string]string{
-	"analyze": "analyze JSON Lines from stdin, write enriched JSON Lines to stdout",
+	"analyze": "analyse text lines or JSON Lines messages (files or stdin), print results in input order",
 	"run":     "consume Kafka, analyse, write to ClickHouse and the search index",
 	"migrate": "create or upgrade the ClickHouse database and tables",
 	"demo":    "run voc end to end on embedded Kafka and a local ClickHouse with a sample feed",
