@@ -1,0 +1,815 @@
+package alerts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/vocproject/voc/alerts/detect"
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+// Store reads voc's tables in ClickHouse and keeps the alert tables:
+//
+//   - alert_state (ReplacingMergeTree(version)): one row per alert and
+//     status change; FINAL gives the current state. version orders the
+//     statuses (open < acknowledged < resolved) before time, so that a
+//     late write of an older status never wins.
+//   - alert_claims (MergeTree): one row per process claiming an alert; the
+//     earliest claim by server time wins (see Claim).
+//   - alert_events (MergeTree): one row per delivery to a channel.
+//
+// The tables are created by Migrate, idempotently, on a single node.
+// The Store is safe for concurrent use.
+type Store struct {
+	conn chdriver.Conn
+	db   string
+	own  bool
+}
+
+// OpenStore connects to ClickHouse with the sink's configuration (the
+// `clickhouse:` section).
+func OpenStore(ctx context.Context, cfg clickhouse.Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(cfg.Addrs) == 0 {
+		cfg.Addrs = []string{"127.0.0.1:9000"}
+	}
+	if cfg.Database == "" {
+		cfg.Database = "voc"
+	}
+	if cfg.Username == "" {
+		cfg.Username = "default"
+	}
+	if cfg.DialTimeout == 0 {
+		cfg.DialTimeout = 10 * time.Second
+	}
+	opts := &ch.Options{
+		Addr:        cfg.Addrs,
+		Auth:        ch.Auth{Username: cfg.Username, Password: cfg.Password},
+		DialTimeout: cfg.DialTimeout,
+		Settings:    ch.Settings{},
+	}
+	for k, v := range cfg.Settings {
+		opts.Settings[k] = v
+	}
+	if cfg.TLS {
+		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: open clickhouse %v: %w", cfg.Addrs, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("alerts: ping clickhouse %v: %w", cfg.Addrs, err)
+	}
+	return &Store{conn: conn, db: cfg.Database, own: true}, nil
+}
+
+// NewStore uses an open connection; Close then leaves it open.
+func NewStore(conn chdriver.Conn, database string) *Store {
+	return &Store{conn: conn, db: database}
+}
+
+// Close closes the connection when OpenStore opened it.
+func (s *Store) Close() error {
+	if !s.own {
+		return nil
+	}
+	if err := s.conn.Close(); err != nil {
+		return fmt.Errorf("alerts: close clickhouse: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) table(name string) string { return s.db + "." + name }
+
+// Alert tables. Columns stay within ClickHouse 18.16 (DateTime, no
+// Nullable, no LowCardinality).
+var alertTables = []string{
+	`CREATE TABLE IF NOT EXISTS %s.alert_state
+(
+    id String,
+    series String,
+    kind String,
+    status String,
+    opened_at DateTime,
+    updated_at DateTime,
+    last_firing DateTime,
+    resolved_at DateTime,
+    delivered UInt8,
+    team String,
+    title String,
+    payload String,
+    instance String,
+    version UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY id`,
+	`CREATE TABLE IF NOT EXISTS %s.alert_claims
+(
+    series String,
+    alert_id String,
+    instance String,
+    nonce String,
+    at DateTime,
+    server_time DateTime DEFAULT now()
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(server_time)
+ORDER BY (series, server_time)`,
+	`CREATE TABLE IF NOT EXISTS %s.alert_events
+(
+    at DateTime DEFAULT now(),
+    alert_id String,
+    series String,
+    kind String,
+    event String,
+    team String,
+    channel String,
+    channel_type String,
+    attempts UInt8,
+    error String,
+    instance String
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY (alert_id, at)`,
+}
+
+// Migrate creates the alert tables when missing. It needs the database
+// (voc migrate creates it with the feedback tables).
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, q := range alertTables {
+		q = fmt.Sprintf(q, s.db)
+		if err := s.conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("alerts: create %s: %w", strings.Fields(q)[5], err)
+		}
+	}
+	return nil
+}
+
+// ---- aggregates ----
+
+// Cube loads the hourly aggregates of [from, to) (whole hours) into a
+// cube: negative records per pain point, product and channel from
+// pain_hourly, and records, complaints and sentiment per product and
+// channel from feedback_hourly, summed at query time as SummingMergeTree
+// requires.
+func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, error) {
+	c := detect.NewCube(from, to)
+	if err := s.loadHours(ctx, c, c.Start(), c.End()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *Store) loadHours(ctx context.Context, c *detect.Cube, from, to time.Time) error {
+	q := `SELECT hour, category, subcategory, product, channel, sum(records)
+FROM ` + s.table("pain_hourly") + `
+WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+GROUP BY hour, category, subcategory, product, channel`
+	rows, err := s.conn.Query(ctx, q, from.UTC(), to.UTC())
+	if err != nil {
+		return fmt.Errorf("alerts: read pain_hourly: %w", err)
+	}
+	for rows.Next() {
+		var h time.Time
+		var k detect.PainKey
+		var n uint64
+		if err := rows.Scan(&h, &k.Category, &k.Subcategory, &k.Product, &k.Channel, &n); err != nil {
+			rows.Close()
+			return fmt.Errorf("alerts: read pain_hourly: %w", err)
+		}
+		c.AddPain(h, k, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("alerts: read pain_hourly: %w", err)
+	}
+	q = `SELECT hour, product, channel, sum(records), sum(complaints), sum(sentiment_sum)
+FROM ` + s.table("feedback_hourly") + `
+WHERE hour >= ? AND hour < ?
+GROUP BY hour, product, channel`
+	rows, err = s.conn.Query(ctx, q, from.UTC(), to.UTC())
+	if err != nil {
+		return fmt.Errorf("alerts: read feedback_hourly: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h time.Time
+		var k detect.ScopeKey
+		var n, cpl uint64
+		var sent float64
+		if err := rows.Scan(&h, &k.Product, &k.Channel, &n, &cpl, &sent); err != nil {
+			return fmt.Errorf("alerts: read feedback_hourly: %w", err)
+		}
+		c.AddScope(h, k, n, cpl, sent)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("alerts: read feedback_hourly: %w", err)
+	}
+	return nil
+}
+
+// Baseline reads the baseline and history sums of b into a snapshot,
+// aggregated in ClickHouse (one row per series, not per hour).
+func (s *Store) Baseline(ctx context.Context, b detect.Bounds) (*detect.Snapshot, error) {
+	snap := detect.NewSnapshot(b)
+	earliest, baseFrom, histFrom, to := b.Earliest().UTC(), b.BaseFrom.UTC(), b.HistFrom.UTC(), b.BaseTo.UTC()
+	q := `SELECT category, subcategory, product, channel, sumIf(records, hour >= ?), sumIf(records, hour >= ?)
+FROM ` + s.table("pain_hourly") + `
+WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+GROUP BY category, subcategory, product, channel`
+	rows, err := s.conn.Query(ctx, q, baseFrom, histFrom, earliest, to)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read pain baseline: %w", err)
+	}
+	for rows.Next() {
+		var k detect.PainKey
+		var base, hist uint64
+		if err := rows.Scan(&k.Category, &k.Subcategory, &k.Product, &k.Channel, &base, &hist); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("alerts: read pain baseline: %w", err)
+		}
+		if base > 0 || hist > 0 {
+			p := snap.Pain(k)
+			p.Base, p.Hist = base, hist
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read pain baseline: %w", err)
+	}
+	// Per hour first: the sentiment spread needs each hour's sums.
+	q = `SELECT product, channel,
+    sumIf(n, hour >= ?), sumIf(c, hour >= ?), sumIf(s, hour >= ?), sumIf(s * s / n, hour >= ?), countIf(hour >= ?), sumIf(n, hour >= ?)
+FROM
+(
+    SELECT hour, product, channel, sum(records) AS n, sum(complaints) AS c, sum(sentiment_sum) AS s
+    FROM ` + s.table("feedback_hourly") + `
+    WHERE hour >= ? AND hour < ?
+    GROUP BY hour, product, channel
+)
+WHERE n > 0
+GROUP BY product, channel`
+	rows, err = s.conn.Query(ctx, q, baseFrom, baseFrom, baseFrom, baseFrom, baseFrom, histFrom, earliest, to)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read traffic baseline: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k detect.ScopeKey
+		var base, cpl, hours, hist uint64
+		var sent, sq float64
+		if err := rows.Scan(&k.Product, &k.Channel, &base, &cpl, &sent, &sq, &hours, &hist); err != nil {
+			return nil, fmt.Errorf("alerts: read traffic baseline: %w", err)
+		}
+		if base > 0 || hist > 0 {
+			sc := snap.Scope(k)
+			sc.Base, sc.BaseComplaints, sc.BaseSentiment, sc.SentSq, sc.SentHours, sc.Hist = base, cpl, sent, sq, hours, hist
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read traffic baseline: %w", err)
+	}
+	return snap, nil
+}
+
+// Recent loads the hours of the current windows of b (from the baseline's
+// end to b.At) into a cube.
+func (s *Store) Recent(ctx context.Context, b detect.Bounds) (*detect.Cube, error) {
+	return s.Cube(ctx, b.BaseTo, b.At)
+}
+
+// ---- samples and immediate records ----
+
+// Samples returns up to q.Limit verbatims of the query, different texts,
+// in a stable pseudo-random order (a hash of the id) so that they are not
+// all from the same minute.
+func (s *Store) Samples(ctx context.Context, q SampleQuery) ([]Sample, error) {
+	if q.Limit <= 0 {
+		return nil, nil
+	}
+	where := []string{"created_at >= ?", "created_at < ?", "text != ''"}
+	args := []any{q.From.UTC(), q.To.UTC()}
+	switch {
+	case q.Category != "":
+		where = append(where, "has(pain_points, ?)")
+		args = append(args, q.Category+"/"+q.Subcategory)
+	case q.NegativeOnly:
+		where = append(where, "sentiment_label = 'negative'")
+	default:
+		where = append(where, "(sentiment_label = 'negative' OR intent = '投诉')")
+	}
+	if q.Product != "" {
+		where = append(where, "product = ?")
+		args = append(args, q.Product)
+	}
+	if q.Channel != "" {
+		where = append(where, "channel = ?")
+		args = append(args, q.Channel)
+	}
+	sql := fmt.Sprintf(`SELECT id, created_at, channel, product, text
+FROM %s
+WHERE %s
+ORDER BY cityHash64(id)
+LIMIT %d`, s.table("feedback"), strings.Join(where, " AND "), q.Limit*4)
+	rows, err := s.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read samples: %w", err)
+	}
+	defer rows.Close()
+	var out []Sample
+	seenID, seenText := map[string]bool{}, map[string]bool{}
+	for rows.Next() {
+		var sm Sample
+		if err := rows.Scan(&sm.ID, &sm.CreatedAt, &sm.Channel, &sm.Product, &sm.Text); err != nil {
+			return nil, fmt.Errorf("alerts: read samples: %w", err)
+		}
+		// Replayed rows repeat ids; copied reviews repeat texts.
+		if seenID[sm.ID] || seenText[sm.Text] || len(out) >= q.Limit {
+			continue
+		}
+		seenID[sm.ID], seenText[sm.Text] = true, true
+		sm.Text = truncate(sm.Text, 200)
+		out = append(out, sm)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read samples: %w", err)
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Immediate returns the messages created in [from, to) that alert on
+// their own: escalation language (when escalation is set) or negative
+// sentiment / intent 投诉 from a customer of one of tiers; oldest first,
+// distinct ids, at most limit.
+func (s *Store) Immediate(ctx context.Context, from, to time.Time, tiers []string, escalation bool, limit int) ([]Record, error) {
+	var cond []string
+	var args = []any{from.UTC(), to.UTC()}
+	if escalation {
+		cond = append(cond, "escalation = 1")
+	}
+	if len(tiers) > 0 {
+		cond = append(cond, "(has(?, customer_tier) AND (sentiment_label = 'negative' OR intent = '投诉'))")
+		args = append(args, tiers)
+	}
+	if len(cond) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	q := fmt.Sprintf(`SELECT id, created_at, kind, channel, product, customer_tier, text, sentiment, sentiment_label, intent, escalation, pain_points
+FROM %s
+WHERE created_at >= ? AND created_at < ? AND (%s)
+ORDER BY created_at, id
+LIMIT %d`, s.table("feedback"), strings.Join(cond, " OR "), limit*2)
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read immediate records: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	seen := map[string]bool{}
+	for rows.Next() {
+		var r Record
+		var sent float32
+		var esc uint8
+		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.Kind, &r.Channel, &r.Product, &r.CustomerTier, &r.Text, &sent, &r.Label, &r.Intent, &esc, &r.PainPoints); err != nil {
+			return nil, fmt.Errorf("alerts: read immediate records: %w", err)
+		}
+		if seen[r.ID] || len(out) >= limit {
+			continue
+		}
+		seen[r.ID] = true
+		r.Sentiment = round(float64(sent), 3)
+		r.Escalation = esc == 1
+		r.Text = truncate(r.Text, 300)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read immediate records: %w", err)
+	}
+	return out, nil
+}
+
+// ---- state ----
+
+// State is the stored state of an alert.
+type State struct {
+	ID         string
+	Series     string
+	Kind       string
+	Status     string
+	OpenedAt   time.Time
+	UpdatedAt  time.Time
+	LastFiring time.Time
+	ResolvedAt time.Time
+	Delivered  bool
+	Team       string
+	Title      string
+	Instance   string
+	// Alert is the alert as sent.
+	Alert *Alert
+}
+
+var statusRank = map[string]uint64{detect.StatusOpen: 1, detect.StatusAcknowledged: 2, detect.StatusResolved: 3}
+
+// version orders rows of one alert: status first, then delivered, then
+// time, so that replicas and racing writers converge on the latest
+// status.
+func version(st *State) uint64 {
+	v := statusRank[st.Status]<<41 | uint64(max(st.UpdatedAt.Unix(), 0))
+	if st.Delivered {
+		v |= 1 << 40
+	}
+	return v
+}
+
+const stateColumns = "id, series, kind, status, opened_at, updated_at, last_firing, resolved_at, delivered, team, title, payload, instance, version"
+
+// PutState writes alert states.
+func (s *Store) PutState(ctx context.Context, states ...*State) error {
+	if len(states) == 0 {
+		return nil
+	}
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("alert_state")+" ("+stateColumns+")")
+	if err != nil {
+		return fmt.Errorf("alerts: write alert_state: %w", err)
+	}
+	defer b.Abort()
+	for _, st := range states {
+		payload := []byte("{}")
+		if st.Alert != nil {
+			if payload, err = json.Marshal(st.Alert); err != nil {
+				return fmt.Errorf("alerts: encode alert %s: %w", st.ID, err)
+			}
+		}
+		var delivered uint8
+		if st.Delivered {
+			delivered = 1
+		}
+		if err := b.Append(st.ID, st.Series, st.Kind, st.Status, clampTime(st.OpenedAt), clampTime(st.UpdatedAt), clampTime(st.LastFiring),
+			clampTime(st.ResolvedAt), delivered, st.Team, st.Title, string(payload), st.Instance, version(st)); err != nil {
+			return fmt.Errorf("alerts: write alert_state: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("alerts: write alert_state: %w", err)
+	}
+	return nil
+}
+
+var minTime = time.Unix(0, 0).UTC()
+
+func clampTime(t time.Time) time.Time {
+	if t.Before(minTime) {
+		return minTime
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// StateFilter selects alerts.
+type StateFilter struct {
+	// ID selects one alert.
+	ID string
+	// OpenedSince keeps alerts opened at or after it. Zero keeps all.
+	OpenedSince time.Time
+	// Since keeps resolved alerts opened at or after Since (open and
+	// acknowledged alerts are always kept). Zero keeps all.
+	Since time.Time
+	// Statuses keeps only these statuses. Default all.
+	Statuses []string
+	Limit    int
+}
+
+// States returns the current state of the selected alerts, newest first.
+func (s *Store) States(ctx context.Context, f StateFilter) ([]*State, error) {
+	var where []string
+	var args []any
+	if f.ID != "" {
+		where = append(where, "id = ?")
+		args = append(args, f.ID)
+	}
+	if !f.OpenedSince.IsZero() {
+		// opened_at never changes for an alert, so filtering on it before
+		// FINAL collapses the rows is safe.
+		where = append(where, "opened_at >= ?")
+		args = append(args, clampTime(f.OpenedSince))
+	}
+	q := fmt.Sprintf(`SELECT %s FROM %s FINAL`, strings.TrimSuffix(stateColumns, ", version"), s.table("alert_state"))
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY opened_at DESC, id"
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read alert_state: %w", err)
+	}
+	defer rows.Close()
+	var out []*State
+	for rows.Next() {
+		var st State
+		var delivered uint8
+		var payload string
+		if err := rows.Scan(&st.ID, &st.Series, &st.Kind, &st.Status, &st.OpenedAt, &st.UpdatedAt, &st.LastFiring, &st.ResolvedAt,
+			&delivered, &st.Team, &st.Title, &payload, &st.Instance); err != nil {
+			return nil, fmt.Errorf("alerts: read alert_state: %w", err)
+		}
+		if st.Status == detect.StatusResolved && !f.Since.IsZero() && st.OpenedAt.Before(f.Since) {
+			continue
+		}
+		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, st.Status) {
+			continue
+		}
+		st.Delivered = delivered == 1
+		var a Alert
+		if err := json.Unmarshal([]byte(payload), &a); err == nil && a.ID != "" {
+			st.Alert = &a
+		}
+		out = append(out, &st)
+		if f.Limit > 0 && len(out) >= f.Limit {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read alert_state: %w", err)
+	}
+	return out, nil
+}
+
+// ErrNotFound is returned for an unknown alert id.
+var ErrNotFound = errors.New("alerts: no such alert")
+
+// SetStatus moves an alert to acknowledged or resolved (voc alerts ack,
+// resolve). A resolved alert stays resolved.
+func (s *Store) SetStatus(ctx context.Context, id, status string, at time.Time) (*State, error) {
+	if status != detect.StatusAcknowledged && status != detect.StatusResolved {
+		return nil, fmt.Errorf("alerts: set status: %q is not acknowledged or resolved", status)
+	}
+	sts, err := s.States(ctx, StateFilter{ID: id})
+	if err != nil {
+		return nil, err
+	}
+	if len(sts) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	st := sts[0]
+	if statusRank[st.Status] >= statusRank[status] {
+		return st, nil
+	}
+	st.Status, st.UpdatedAt = status, at
+	if status == detect.StatusResolved {
+		st.ResolvedAt = at
+	}
+	if st.Alert != nil {
+		st.Alert.Status = status
+	}
+	return st, s.PutState(ctx, st)
+}
+
+// ---- claims ----
+
+// Claim is one process's bid to send an alert.
+type Claim struct {
+	// Key names what is claimed: a series key, record:<id>, notify:<id>
+	// or resolve:<id>.
+	Key     string
+	AlertID string
+	At      time.Time
+}
+
+// claimRow is a stored claim.
+type claimRow struct {
+	key, instance, nonce string
+	serverTime           time.Time
+}
+
+func (c claimRow) before(o claimRow) bool {
+	if !c.serverTime.Equal(o.serverTime) {
+		return c.serverTime.Before(o.serverTime)
+	}
+	if c.instance != o.instance {
+		return c.instance < o.instance
+	}
+	return c.nonce < o.nonce
+}
+
+// claimWindow is how far back competing claims are read.
+const claimWindow = 10 * time.Minute
+
+// Claim stores the claims, waits settle, reads back the claims of the
+// last minutes and returns, per claim, whether it won: no claim that
+// conflicts with it (same key, or related series) is earlier by server
+// time (then instance, then a random nonce). Server time comes from the
+// one ClickHouse node (DEFAULT now()), so processes' clocks do not
+// matter; with settle longer than its one-second resolution plus insert
+// latency, two racing claimants each see the other's row and agree on
+// the winner, and a later claimant sees the earlier one.
+func (s *Store) Claim(ctx context.Context, instance string, claims []Claim, settle time.Duration) ([]bool, error) {
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	nonces := make([]string, len(claims))
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("alert_claims")+" (series, alert_id, instance, nonce, at)")
+	if err != nil {
+		return nil, fmt.Errorf("alerts: claim: %w", err)
+	}
+	for i, c := range claims {
+		nonces[i] = nonce()
+		if err := b.Append(c.Key, c.AlertID, instance, nonces[i], clampTime(c.At)); err != nil {
+			b.Abort()
+			return nil, fmt.Errorf("alerts: claim: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return nil, fmt.Errorf("alerts: claim: %w", err)
+	}
+	t := time.NewTimer(settle)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		return nil, ctx.Err()
+	case <-t.C:
+	}
+	rows, err := s.conn.Query(ctx, "SELECT series, instance, nonce, server_time FROM "+s.table("alert_claims")+
+		" WHERE server_time >= now() - ? ORDER BY server_time", int64((claimWindow+settle)/time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read claims: %w", err)
+	}
+	defer rows.Close()
+	var all []claimRow
+	mine := map[string]int{} // nonce -> index in all
+	for rows.Next() {
+		var c claimRow
+		if err := rows.Scan(&c.key, &c.instance, &c.nonce, &c.serverTime); err != nil {
+			return nil, fmt.Errorf("alerts: read claims: %w", err)
+		}
+		if c.instance == instance {
+			mine[c.nonce] = len(all)
+		}
+		all = append(all, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read claims: %w", err)
+	}
+	won := make([]bool, len(claims))
+	for i := range claims {
+		j, ok := mine[nonces[i]]
+		if !ok {
+			return nil, fmt.Errorf("alerts: claim %s: own claim not read back", claims[i].Key)
+		}
+		me := all[j]
+		won[i] = true
+		for k, o := range all {
+			if k != j && conflicts(o.key, me.key) && o.before(me) {
+				won[i] = false
+				break
+			}
+		}
+	}
+	return won, nil
+}
+
+// conflicts reports whether two claim keys are about the same thing: the
+// same key, or series keys of which one covers the other (detect.Absorbs).
+func conflicts(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := detect.ParseKey(a)
+	sb, errB := detect.ParseKey(b)
+	if errA != nil || errB != nil || !slices.Contains(detect.Levels, sa.Level) || !slices.Contains(detect.Levels, sb.Level) {
+		return false
+	}
+	return detect.Absorbs(sa, sb) || detect.Absorbs(sb, sa)
+}
+
+func nonce() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Claimed returns which of the keys have been claimed before.
+func (s *Store) Claimed(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT series FROM "+s.table("alert_claims")+" WHERE has(?, series)", keys)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read claims: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("alerts: read claims: %w", err)
+		}
+		out[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read claims: %w", err)
+	}
+	return out, nil
+}
+
+// ---- deliveries ----
+
+// Event is one delivery of an alert to a channel.
+type Event struct {
+	At          time.Time
+	AlertID     string
+	Series      string
+	Kind        string
+	Event       string // sent, failed, resolved_sent, resolved_failed, unrouted
+	Team        string
+	Channel     string
+	ChannelType string
+	Attempts    int
+	Error       string
+	Instance    string
+}
+
+// Events delivery outcomes.
+const (
+	EventSent           = "sent"
+	EventFailed         = "failed"
+	EventResolvedSent   = "resolved_sent"
+	EventResolvedFailed = "resolved_failed"
+	EventUnrouted       = "unrouted"
+)
+
+// RecordEvents appends delivery events (the server stamps their time).
+func (s *Store) RecordEvents(ctx context.Context, evs ...Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("alert_events")+" (alert_id, series, kind, event, team, channel, channel_type, attempts, error, instance)")
+	if err != nil {
+		return fmt.Errorf("alerts: write alert_events: %w", err)
+	}
+	defer b.Abort()
+	for _, e := range evs {
+		if err := b.Append(e.AlertID, e.Series, e.Kind, e.Event, e.Team, e.Channel, e.ChannelType, uint8(min(max(e.Attempts, 0), 255)), e.Error, e.Instance); err != nil {
+			return fmt.Errorf("alerts: write alert_events: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("alerts: write alert_events: %w", err)
+	}
+	return nil
+}
+
+// Events returns the delivery events of an alert (all alerts when id is
+// empty), oldest first.
+func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
+	q := "SELECT at, alert_id, series, kind, event, team, channel, channel_type, attempts, error, instance FROM " + s.table("alert_events")
+	var args []any
+	if id != "" {
+		q += " WHERE alert_id = ?"
+		args = append(args, id)
+	}
+	q += " ORDER BY at, alert_id, channel"
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: read alert_events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var attempts uint8
+		if err := rows.Scan(&e.At, &e.AlertID, &e.Series, &e.Kind, &e.Event, &e.Team, &e.Channel, &e.ChannelType, &attempts, &e.Error, &e.Instance); err != nil {
+			return nil, fmt.Errorf("alerts: read alert_events: %w", err)
+		}
+		e.Attempts = int(attempts)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alerts: read alert_events: %w", err)
+	}
+	return out, nil
+}
