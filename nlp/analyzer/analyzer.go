@@ -99,9 +99,59 @@ func (a *Analyzer) prepare(seg *segment.Segmenter, s string, cut bool) prepared 
 	p := prepared{text: masked, pii: types}
 	if cut && masked != "" {
 		p.tokens = seg.Cut(masked)
-		p.clauses = clause.Split(masked, a.markers)
+		p.clauses = boundClauses(clause.Split(masked, a.markers), p.tokens, masked)
 	}
 	return p
+}
+
+// MaxClauseRunes bounds a clause: a longer run of text with no punctuation
+// (pasted logs, spam, a transcript without punctuation) is cut at word
+// boundaries into clauses of at most about this many characters, which
+// keeps the aspect matcher's per-clause work small.
+const MaxClauseRunes = 120
+
+func boundClauses(cs []clause.Clause, tokens []segment.Token, text string) []clause.Clause {
+	long := false
+	for _, c := range cs {
+		if c.End-c.Start > MaxClauseRunes {
+			long = true
+			break
+		}
+	}
+	if !long {
+		return cs
+	}
+	rs := []rune(text)
+	out := make([]clause.Clause, 0, len(cs)+4)
+	ti := 0
+	for _, c := range cs {
+		if c.End-c.Start <= MaxClauseRunes {
+			out = append(out, c)
+			continue
+		}
+		start := c.Start
+		first := true
+		for start < c.End {
+			end := min(start+MaxClauseRunes, c.End)
+			if end < c.End {
+				// move back to the start of the token holding end
+				for ti < len(tokens) && tokens[ti].End <= end {
+					ti++
+				}
+				if ti < len(tokens) && tokens[ti].Start > start && tokens[ti].Start < end {
+					end = tokens[ti].Start
+				}
+			}
+			part := clause.Clause{Start: start, End: end, Text: string(rs[start:end])}
+			if first {
+				part.Lead, part.Kind = c.Lead, c.Kind
+				first = false
+			}
+			out = append(out, part)
+			start = end
+		}
+	}
+	return out
 }
 
 // opinion runs the opinion stages (sentiment, aspects, intent) over p.

@@ -515,3 +515,24 @@ func TestAnalyzeReviewFile(t *testing.T) {
 		t.Errorf("only %d reviews read", n)
 	}
 }
+
+// TestLongClause: a long text without punctuation is analysed in bounded
+// clauses that tile it, and its aspects are still found.
+func TestLongClause(t *testing.T) {
+	_, _, a := setup(t)
+	text := strings.Repeat("快递很慢包装也破了客服态度很差", 200)
+	res := a.Analyze(text, nlp.Options{})
+	if len(res.Clauses) < 2 {
+		t.Fatalf("%d clauses for %d characters", len(res.Clauses), len([]rune(text)))
+	}
+	prev := 0
+	for _, c := range res.Clauses {
+		if c.Span[0] < prev || c.Span[1]-c.Span[0] > analyzer.MaxClauseRunes {
+			t.Fatalf("clause %v after %d", c.Span, prev)
+		}
+		prev = c.Span[1]
+	}
+	if len(res.Aspects) < 100 {
+		t.Errorf("%d aspects in 200 repetitions of three complaints", len(res.Aspects))
+	}
+}
