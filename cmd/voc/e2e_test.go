@@ -176,7 +176,7 @@ log:
 	return p
 }
 
-func startChild(t *testing.T, config string) *child {
+func startChild(t testing.TB, config string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "run", "--config", config)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
@@ -213,7 +213,7 @@ func (c *child) kill9(t *testing.T) {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (c *child) stop(t *testing.T) {
+func (c *child) stop(t testing.TB) {
 	t.Helper()
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -227,7 +227,7 @@ func (c *child) stop(t *testing.T) {
 	}
 }
 
-func openCH(t *testing.T, addr, database string) *clickhouse.Sink {
+func openCH(t testing.TB, addr, database string) *clickhouse.Sink {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -450,7 +450,7 @@ func TestE2ETwoConsumersOneGroup(t *testing.T) {
 	}
 }
 
-func mustCounts(t *testing.T, s *clickhouse.Sink) clickhouse.Counts {
+func mustCounts(t testing.TB, s *clickhouse.Sink) clickhouse.Counts {
 	t.Helper()
 	c, err := s.Counts(context.Background())
 	if err != nil {

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/internal/kafkatest"
+)
+
+// BenchmarkEndToEnd measures, on this machine with broker, ClickHouse and
+// voc together: the sustained throughput of `voc run` (Kafka → analysis →
+// ClickHouse + search index → commit) against `voc analyze` on the same
+// records, the time from process start to the first record stored, and
+// voc run's peak RSS. Run it with
+//
+//	go test -run '^$' -bench EndToEnd -benchtime 1x ./cmd/voc
+//
+// VOC_BENCH_RECORDS sets the feed size (default about 20,000).
+func BenchmarkEndToEnd(b *testing.B) {
+	perDay := 730
+	if n, err := strconv.Atoi(os.Getenv("VOC_BENCH_RECORDS")); err == nil && n > 0 {
+		perDay = n / 28
+	}
+	g, err := gen.New(gen.Config{Seed: 9, Days: 28, PerDay: perDay})
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := g.All()
+	var lines bytes.Buffer
+	kmsgs := make([]kafkago.Message, len(msgs))
+	for i := range msgs {
+		v, err := msgs[i].MarshalWith(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines.Write(v)
+		lines.WriteByte('\n')
+		kmsgs[i] = kafkago.Message{Partition: i % 4, Key: []byte(msgs[i].ID), Value: v}
+	}
+	dir := b.TempDir()
+	feed := filepath.Join(dir, "feed.jsonl")
+	os.WriteFile(feed, lines.Bytes(), 0o644)
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+
+	for b.Loop() {
+		// voc analyze: wall time over the feed minus its start-up time.
+		run := func(file string) time.Duration {
+			cmd := exec.Command(os.Args[0], "analyze", "--input", "json", file)
+			cmd.Env = append(os.Environ(), childEnv+"=1")
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("voc analyze: %v", err)
+			}
+			return time.Since(start)
+		}
+		startup := run(empty)
+		analyze := run(feed) - startup
+		analyzeRate := float64(len(msgs)) / analyze.Seconds()
+
+		kc := kafkatest.Start(b, 4, e2eTopic, e2eDLQ)
+		kc.Produce(e2eTopic, kmsgs...)
+		db := chtest.Start(b)
+		cfg := writeConfigBench(b, kc.Addrs(), db.Addr, db.Database, filepath.Join(b.TempDir(), "index"))
+		s := openCH(b, db.Addr, db.Database)
+		if err := s.Migrate(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		c := startChild(b, cfg)
+		first := time.Duration(0)
+		var firstAt time.Time
+		for {
+			n := mustCounts(b, s).DistinctRecords
+			if n > 0 && first == 0 {
+				first, firstAt = time.Since(start), time.Now()
+			}
+			if n >= uint64(len(msgs)) {
+				break
+			}
+			if time.Since(start) > 20*time.Minute {
+				b.Fatalf("%d of %d records after 20 minutes", n, len(msgs))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		sustained := float64(len(msgs)) / time.Since(firstAt).Seconds()
+		rss := peakRSS(b, c.cmd.Process.Pid)
+		c.stop(b)
+		b.ReportMetric(float64(len(msgs)), "records")
+		b.ReportMetric(analyzeRate, "analyze-rec/s")
+		b.ReportMetric(sustained, "run-rec/s")
+		b.ReportMetric(sustained/analyzeRate, "run/analyze")
+		b.ReportMetric(first.Seconds(), "first-record-s")
+		b.ReportMetric(rss, "run-peakRSS-MB")
+	}
+}
+
+func writeConfigBench(b *testing.B, brokers []string, addr, database, index string) string {
+	p := filepath.Join(b.TempDir(), "voc.yaml")
+	cfg := "kafka:\n  brokers: [" + strings.Join(brokers, ", ") + "]\n  topics: [" + e2eTopic + "]\n  group_id: bench\n  dead_letter_topic: " + e2eDLQ +
+		"\nclickhouse:\n  addrs: [" + addr + "]\n  database: " + database + "\nindex:\n  path: " + index +
+		"\n  disabled: " + strconv.FormatBool(os.Getenv("VOC_BENCH_NO_INDEX") == "1") + "\nhttp:\n  listen: 127.0.0.1:0\n" + os.Getenv("VOC_BENCH_EXTRA")
+	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// peakRSS reads VmHWM of a process in MB.
+func peakRSS(tb testing.TB, pid int) float64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	tb.Fatal("no VmHWM")
+	return 0
+}
