@@ -443,7 +443,7 @@ func (s *Service) immediate(ctx context.Context, now time.Time) ([]*Alert, error
 func (s *Service) redeliver(ctx context.Context, now time.Time, states []*State) error {
 	var stale []*State
 	for _, st := range states {
-		if st.Status == detect.StatusOpen && !st.Delivered && st.Alert != nil && now.Sub(st.UpdatedAt) >= staleDelivery {
+		if st.Status == detect.StatusOpen && !st.Delivered && st.Alert != nil && now.Sub(st.OpenedAt) >= staleDelivery {
 			stale = append(stale, st)
 		}
 	}
@@ -452,7 +452,8 @@ func (s *Service) redeliver(ctx context.Context, now time.Time, states []*State)
 	}
 	claims := make([]Claim, len(stale))
 	for i, st := range stale {
-		// One claim per attempt period, so that a later period can retry.
+		// One claim per period of staleDelivery: one process tries per
+		// period, and a later period can try again.
 		claims[i] = Claim{Key: fmt.Sprintf("notify:%s:%d", st.ID, now.Unix()/int64(staleDelivery/time.Second)), AlertID: st.ID, At: now}
 	}
 	won, err := s.store.Claim(ctx, s.instance, claims, s.cfg.ClaimSettle)
