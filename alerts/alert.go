@@ -144,7 +144,7 @@ func fromRecord(r Record, at time.Time) *Alert {
 	a := &Alert{
 		Version: PayloadVersion, ID: "r-" + r.ID, Kind: kind, Status: detect.StatusOpen, Severity: notify.SeverityCritical,
 		Series: "record:" + r.ID, Product: r.Product, Channel: r.Channel, DetectedAt: at, Record: &r,
-		Samples: []Sample{{ID: r.ID, CreatedAt: r.CreatedAt, Channel: r.Channel, Product: r.Product, Text: r.Text}},
+		Samples:  []Sample{{ID: r.ID, CreatedAt: r.CreatedAt, Channel: r.Channel, Product: r.Product, Text: r.Text}},
 		Channels: []string{}, Window: "", Records: 1, Observed: 1,
 	}
 	if len(r.PainPoints) > 0 {
