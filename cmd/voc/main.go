@@ -45,6 +45,7 @@ func commands(e env) map[string]command {
 		"search":  &searchCmd{env: e},
 		"lexicon": &lexiconCmd{env: e},
 		"eval":    &evalCmd{env: e},
+		"alerts":  &alertsCmd{env: e},
 	}
 }
 
