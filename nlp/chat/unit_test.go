@@ -68,8 +68,8 @@ func secs(p *float64) string {
 func TestTiming(t *testing.T) {
 	a := chat.New(nil)
 	tests := []struct {
-		name                  string
-		turns                 []chat.Turn
+		name               string
+		turns              []chat.Turn
 		first, avg, handle string
 	}{
 		{"alternating", []chat.Turn{tr('c', "在吗", 0, 0, ""), tr('a', "您好", 10, 0, ""), tr('c', "发货了吗", 40, 0, ""), tr('a', "发了", 70, 0, "")},
