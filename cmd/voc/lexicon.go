@@ -15,8 +15,22 @@ import (
 	"github.com/vocproject/voc/nlp/sentiment"
 )
 
-// lexiconCmd holds lexicon tools: "voc lexicon learn".
+// lexiconCmd holds the lexicon tools of data engineers: learn, validate,
+// test, diff and suggest.
 type lexiconCmd struct{ env env }
+
+const lexiconUsage = `usage: voc lexicon <subcommand> [flags] [args]
+
+subcommands:
+  validate [DIR]               check the lexicons (DIR over the shipped ones): errors and warnings by file:line
+  test [DIR]                   run the #test lines of the lexicon files
+  diff OLD NEW --sample FILE   which records of a sample change tags or sentiment between two lexicon dirs
+  suggest --sample FILE        mine a sample for new words, uncovered complaint phrases and rising terms
+  learn --data FILE --out DIR  learn sentiment weights from labelled data
+
+DIR, OLD and NEW are lexicon directories overlaid on the shipped lexicons (as with --lexicons);
+"embedded" names the shipped lexicons alone. "voc lexicon <subcommand> -h" describes the flags.
+`
 
 type multiFlag []string
 
@@ -24,10 +38,31 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (c *lexiconCmd) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "learn" {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon learn --data FILE [--data FILE...] --out DIR [flags]")
-		return fmt.Errorf("%w: want subcommand learn", errUsage)
+	if len(args) == 0 {
+		fmt.Fprint(c.env.Stderr, lexiconUsage)
+		return fmt.Errorf("%w: want a subcommand", errUsage)
 	}
+	switch args[0] {
+	case "learn":
+		return c.learn(ctx, args)
+	case "validate":
+		return c.validate(ctx, args[1:])
+	case "test":
+		return c.test(ctx, args[1:])
+	case "diff":
+		return c.diff(ctx, args[1:])
+	case "suggest":
+		return c.suggest(ctx, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprint(c.env.Stdout, lexiconUsage)
+		return nil
+	}
+	fmt.Fprint(c.env.Stderr, lexiconUsage)
+	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
+}
+
+// learn is "voc lexicon learn".
+func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("lexicon learn", flag.ContinueOnError)
 	fl.SetOutput(c.env.Stderr)
 	var data multiFlag

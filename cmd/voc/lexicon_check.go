@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/vocproject/voc/internal/lexcheck"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/analyzer"
+)
+
+// embeddedName on the command line names the shipped lexicons alone.
+const embeddedName = "embedded"
+
+// lexiconDir is a lexicon directory argument: files of Dir over the shipped
+// lexicons, or the shipped lexicons alone when Dir is "".
+type lexiconDir struct{ Dir string }
+
+// parseLexiconDir checks a DIR argument ("" or "embedded": shipped only).
+func parseLexiconDir(arg string) (lexiconDir, error) {
+	if arg == "" || arg == embeddedName {
+		return lexiconDir{}, nil
+	}
+	st, err := os.Stat(arg)
+	if err != nil {
+		return lexiconDir{}, fmt.Errorf("lexicon directory: %w", err)
+	}
+	if !st.IsDir() {
+		return lexiconDir{}, fmt.Errorf("lexicon directory %s: not a directory", arg)
+	}
+	return lexiconDir{Dir: arg}, nil
+}
+
+func (d lexiconDir) FS() fs.FS {
+	if d.Dir == "" {
+		return lexicons.Embedded()
+	}
+	return lexicons.Overlay(d.Dir)
+}
+
+// own reports whether file comes from Dir rather than the shipped set.
+func (d lexiconDir) own(file string) bool {
+	if d.Dir == "" || file == "" {
+		return d.Dir == ""
+	}
+	_, err := os.Stat(filepath.Join(d.Dir, file))
+	return err == nil
+}
+
+// display names file for people: DIR/file, or embedded/file for a shipped
+// file (lexicons/data/file in the source tree).
+func (d lexiconDir) display(file string) string {
+	switch {
+	case file == "":
+		return ""
+	case d.Dir != "" && d.own(file):
+		return filepath.Join(d.Dir, file)
+	}
+	return embeddedName + "/" + file
+}
+
+func (d lexiconDir) String() string {
+	if d.Dir == "" {
+		return "the shipped lexicons"
+	}
+	return d.Dir + " over the shipped lexicons"
+}
+
+// problemJSON is one problem in --format json.
+type problemJSON struct {
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Severity string `json:"severity"`
+	Check    string `json:"check"`
+	Message  string `json:"message"`
+}
+
+// validate is "voc lexicon validate [DIR]".
+func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
+	fl := flag.NewFlagSet("voc lexicon validate", flag.ContinueOnError)
+	fl.SetOutput(c.env.Stderr)
+	all := fl.Bool("all", false, "also show the warnings about shipped files DIR does not replace")
+	format := fl.String("format", "text", "output `format`: text or json")
+	fl.Usage = func() {
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon validate [--all] [--format text|json] [DIR]")
+		fmt.Fprintln(c.env.Stderr, "\nLoads DIR over the shipped lexicons (the shipped ones alone without DIR) and reports every problem")
+		fmt.Fprintln(c.env.Stderr, "with file and line: errors (bad syntax, unknown categories, duplicates the loader rejects, conflicting")
+		fmt.Fprintln(c.env.Stderr, "polarities, bad test lines) and warnings (entries that can never or hardly ever match: hidden by")
+		fmt.Fprintln(c.env.Stderr, "another entry, changed by normalization, cut apart by the segmenter). Exit status 1 on errors.\n\nflags:")
+		fl.PrintDefaults()
+	}
+	dir, err := parseArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
+	}
+	start := time.Now()
+	v, err := lexcheck.Validate(dir.FS())
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	var shown []lexicons.Problem
+	hidden := 0
+	errs, warns := 0, 0
+	for _, p := range v.Problems {
+		if p.Warning && !*all && !dir.own(p.File) {
+			hidden++
+			continue
+		}
+		shown = append(shown, p)
+		if p.Warning {
+			warns++
+		} else {
+			errs++
+		}
+	}
+	if *format == "json" {
+		out := make([]problemJSON, 0, len(shown))
+		for _, p := range shown {
+			sev := "error"
+			if p.Warning {
+				sev = "warning"
+			}
+			out = append(out, problemJSON{File: dir.display(p.File), Line: p.Line, Severity: sev, Check: p.Check, Message: p.Msg})
+		}
+		enc := json.NewEncoder(c.env.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range shown {
+			p.File = dir.display(p.File)
+			fmt.Fprintln(c.env.Stdout, p.String())
+		}
+		summary := fmt.Sprintf("%s: %s, %s", dir, plural(errs, "error"), plural(warns, "warning"))
+		if hidden > 0 {
+			summary += fmt.Sprintf(" (%s in shipped files not shown: --all)", plural(hidden, "warning"))
+		}
+		if v.Set != nil {
+			summary += fmt.Sprintf("; version %s, %s", v.Set.Version, v.Set.Taxonomy)
+		}
+		fmt.Fprintf(c.env.Stdout, "%s; checked in %s\n", summary, took.Round(time.Millisecond))
+	}
+	if errs > 0 {
+		return fmt.Errorf("%s", plural(errs, "error"))
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// parseArgs parses flags and at most one DIR argument, flags allowed
+// after it too.
+func parseArgs(fl *flag.FlagSet, args []string) (lexiconDir, error) {
+	var pos []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return lexiconDir{}, err
+			}
+			return lexiconDir{}, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		if fl.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
+	if len(pos) > 1 {
+		return lexiconDir{}, fmt.Errorf("%w: want at most one lexicon directory, got %q", errUsage, pos)
+	}
+	arg := ""
+	if len(pos) == 1 {
+		arg = pos[0]
+	}
+	return parseLexiconDir(arg)
+}
+
+// test is "voc lexicon test [DIR]".
+func (c *lexiconCmd) test(ctx context.Context, args []string) error {
+	fl := flag.NewFlagSet("voc lexicon test", flag.ContinueOnError)
+	fl.SetOutput(c.env.Stderr)
+	verbose := fl.Bool("v", false, "print passing tests too")
+	run := fl.String("run", "", "run only the tests whose text or file:line matches this `regexp`")
+	fl.Usage = func() {
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon test [-v] [--run REGEXP] [DIR]")
+		fmt.Fprintln(c.env.Stderr, "\nRuns the #test lines of every lexicon file (DIR over the shipped lexicons; see FORMAT.md, section")
+		fmt.Fprintln(c.env.Stderr, "\"Tests\") and prints each failure with file and line. Exit status 1 when a test fails.\n\nflags:")
+		fl.PrintDefaults()
+	}
+	dir, err := parseArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	var re *regexp.Regexp
+	if *run != "" {
+		if re, err = regexp.Compile(*run); err != nil {
+			return fmt.Errorf("%w: --run: %w", errUsage, err)
+		}
+	}
+	fsys := dir.FS()
+	set, err := lexicons.Load(fsys)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", dir, err)
+	}
+	cases, err := lexicons.ReadTests(fsys)
+	bad := 0
+	if err != nil {
+		var es lexicons.Errors
+		if !errors.As(err, &es) {
+			return err
+		}
+		for _, e := range es {
+			fmt.Fprintf(c.env.Stdout, "%s:%d: FAIL %v\n", dir.display(e.File), e.Line, e.Err)
+		}
+		bad = len(es)
+	}
+	an, err := analyzer.New(set, nil)
+	if err != nil {
+		return err
+	}
+	passed, failed, todo := 0, bad, 0
+	files := map[string]bool{}
+	for _, tc := range cases {
+		loc := fmt.Sprintf("%s:%d", dir.display(tc.File), tc.Line)
+		if re != nil && !re.MatchString(tc.Text) && !re.MatchString(loc) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		files[tc.File] = true
+		o := lexcheck.Run(an, tc)
+		switch {
+		case len(o.Failures) == 0 && tc.Todo:
+			passed++
+			fmt.Fprintf(c.env.Stdout, "%s: ok   %s (a todo test that passes: drop todo)\n", loc, tc.Text)
+		case len(o.Failures) == 0:
+			passed++
+			if *verbose {
+				fmt.Fprintf(c.env.Stdout, "%s: ok   %s\n", loc, tc.Text)
+			}
+		case tc.Todo:
+			todo++
+			if *verbose {
+				fmt.Fprintf(c.env.Stdout, "%s: TODO %s\n\t%s\n\tgot: %s\n", loc, tc.Text, strings.Join(o.Failures, "; "), describeResult(o.Result))
+			}
+		default:
+			failed++
+			fmt.Fprintf(c.env.Stdout, "%s: FAIL %s\n\t%s\n\tgot: %s\n", loc, tc.Text, strings.Join(o.Failures, "; "), describeResult(o.Result))
+		}
+	}
+	summary := fmt.Sprintf("%s: %d passed, %d failed", dir, passed, failed)
+	if todo > 0 {
+		summary += fmt.Sprintf(", %d todo (known gaps, -v shows them)", todo)
+	}
+	fmt.Fprintf(c.env.Stdout, "%s (%s in %s)\n", summary, plural(passed+failed+todo-bad, "test"), plural(len(files), "file"))
+	if failed > 0 {
+		return fmt.Errorf("%s failed", plural(failed, "test"))
+	}
+	if passed == 0 {
+		return errors.New("no tests ran")
+	}
+	return nil
+}
+
+// describeResult summarises an analysis for a failed test.
+func describeResult(r *nlp.Result) string {
+	var parts []string
+	for _, a := range r.Aspects {
+		parts = append(parts, fmt.Sprintf("%s (%s)", lexicons.FormatAspect(a), a.Opinion))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no aspects")
+	}
+	s := strings.Join(parts, " ") + fmt.Sprintf(", sentiment=%s (%.2f)", r.Sentiment.Label, r.Sentiment.Score)
+	if r.Intent != "" {
+		s += ", intent=" + r.Intent
+	}
+	if r.Escalation {
+		s += ", escalation=yes"
+	}
+	return s
+}
