@@ -193,4 +193,3 @@ func TestEntries(t *testing.T) {
 		t.Errorf("MatchKey = %q", MatchKey("Nice{n}"))
 	}
 }
-
