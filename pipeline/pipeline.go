@@ -54,6 +54,10 @@ type Record struct {
 	// customer's turns); Turns holds per-turn results for chats.
 	Analysis *nlp.Result
 	Turns    []nlp.TurnResult
+	// Conversation holds a chat's conversation signals, service times and
+	// agent compliance; nil for other kinds (and for chats when the stage
+	// has no chat analyzer).
+	Conversation *nlp.Conversation
 
 	// LexiconVersion identifies the lexicons that produced Analysis.
 	LexiconVersion string

@@ -7,11 +7,13 @@ package enrich
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/chat"
 	"github.com/vocproject/voc/pipeline"
 )
 
@@ -20,6 +22,45 @@ type Analyzer interface {
 	Analyze(text string, opts nlp.Options) *nlp.Result
 	AnalyzeChat(turns []nlp.Turn, opts nlp.Options) *nlp.ChatResult
 	Version() string
+}
+
+// conversations is implemented by analyzers that also compute a chat's
+// conversation signals (see WithChat).
+type conversations interface {
+	Conversation(turns []chat.Turn, opts chat.Options) *nlp.Conversation
+}
+
+// WithChat returns an analyzer that also fills rec.Conversation of chats
+// with ca, built from the same lexicon set as an (lexicons.Set.Compliance):
+// New(WithChat(an, chat.New(set.Compliance)), maxBytes), and the same for
+// Swap. A nil ca returns an unchanged.
+func WithChat(an Analyzer, ca *chat.Analyzer) Analyzer {
+	if ca == nil {
+		return an
+	}
+	return withChat{an, ca}
+}
+
+type withChat struct {
+	Analyzer
+	ca *chat.Analyzer
+}
+
+func (w withChat) Conversation(turns []chat.Turn, opts chat.Options) *nlp.Conversation {
+	return w.ca.Analyze(turns, opts)
+}
+
+// TeamField is the optional field of a chat message naming the agents'
+// team, which selects the team's compliance rules.
+const TeamField = "team"
+
+// team returns the message's team field, "" when absent or not a string.
+func team(m *feedback.Message) string {
+	var s string
+	if raw, ok := m.Extra[TeamField]; ok && json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return ""
 }
 
 type box struct{ an Analyzer }
@@ -69,7 +110,7 @@ func (s *Stage) Process(ctx context.Context, rec *pipeline.Record) error {
 	an := s.cur.Load().an
 	rec.LexiconVersion = an.Version()
 	if err := analyse(an, rec, m); err != nil {
-		rec.Feedback, rec.Analysis, rec.Turns = nil, nil, nil
+		rec.Feedback, rec.Analysis, rec.Turns, rec.Conversation = nil, nil, nil, nil
 		rec.Err = err
 	}
 	return nil
@@ -95,6 +136,13 @@ func analyse(an Analyzer, rec *pipeline.Record, m *feedback.Message) (err error)
 		}
 		res := cr.Result
 		rec.Analysis, rec.Turns = &res, cr.Turns
+		if cv, ok := an.(conversations); ok && len(cr.Turns) == len(m.Turns) {
+			ct := make([]chat.Turn, len(m.Turns))
+			for i, t := range m.Turns {
+				ct[i] = chat.Turn{TurnResult: cr.Turns[i], At: t.At}
+			}
+			rec.Conversation = cv.Conversation(ct, chat.Options{Team: team(m), CSAT: m.CSAT, Overall: &res})
+		}
 		return nil
 	}
 	res := an.Analyze(m.Text, opts)
