@@ -604,3 +604,37 @@ func TestSetStatus(t *testing.T) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
+
+func TestRun(t *testing.T) {
+	e := newEnv(t)
+	ding, ops, cs := newHook(t, `{"errcode":0,"errmsg":"ok"}`), newHook(t, "ok"), newHook(t, "ok")
+	cfg := serviceConfig(ding, ops, cs)
+	cfg.Interval = time.Second
+	cfg.Immediate.Disabled = true
+	// The clock stands still in the spike: every tick sees the same
+	// findings, and only the first one sends.
+	now := e.day(33, 20)
+	svc, err := New(cfg, e.store, Options{Instance: "run", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4500*time.Millisecond)
+	defer cancel()
+	if err := svc.Run(ctx); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	b, _ := ding.got()
+	n := 0
+	for _, x := range b {
+		if strings.Contains(x, "物流/配送慢 · SKU-1001 保温杯") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("spike sent %d times over several ticks, want 1", n)
+	}
+	sts, err := e.store.States(context.Background(), StateFilter{})
+	if err != nil || len(sts) == 0 {
+		t.Fatalf("states %v %v", sts, err)
+	}
+}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -471,4 +472,47 @@ func equalU(a, b []uint64) bool {
 		}
 	}
 	return true
+}
+
+// benchCube is four weeks of hourly data for 5 products × 7 channels ×
+// 11 pain points.
+func benchCube() (*Cube, time.Time) {
+	r := rand.New(rand.NewPCG(5, 6))
+	end := t0
+	start := end.Add(-(28*24 + 48) * time.Hour)
+	c := NewCube(start, end)
+	for h := start; h.Before(end); h = h.Add(time.Hour) {
+		for p := range 5 {
+			for ch := range 7 {
+				sk := ScopeKey{Product: fmt.Sprintf("P%d", p), Channel: fmt.Sprintf("c%d", ch)}
+				c.AddScope(h, sk, uint64(5+r.IntN(10)), uint64(r.IntN(5)), r.Float64()*4-2)
+				for k := range 11 {
+					if r.IntN(4) == 0 {
+						c.AddPain(h, PainKey{Category: "cat", Subcategory: fmt.Sprint(k), Product: sk.Product, Channel: sk.Channel}, 1)
+					}
+				}
+			}
+		}
+	}
+	return c, end
+}
+
+func BenchmarkDetect(b *testing.B) {
+	c, end := benchCube()
+	cfg := Config{NewPainPoint: NewPainPoint{Lookback: 28 * 24 * time.Hour}}
+	s := c.Snapshot(cfg.Bounds(end))
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg.Detect(s)
+	}
+}
+
+func BenchmarkCubeSnapshot(b *testing.B) {
+	c, end := benchCube()
+	cfg := Config{NewPainPoint: NewPainPoint{Lookback: 28 * 24 * time.Hour}}
+	c.Snapshot(cfg.Bounds(end))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Snapshot(cfg.Bounds(end))
+	}
 }
