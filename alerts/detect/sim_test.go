@@ -37,6 +37,7 @@ type simResult struct {
 	firstDelays  []time.Duration // from the spike's first message to the alert
 	windows      []time.Duration // window of the alert that caught each spike
 	caught       []string        // how each spike was caught
+	seen         []float64       // share of the spike's messages created before its alert
 	trueAlerts   int
 	falseAlerts  []detect.ReplayAlert
 	falseByKind  map[string]int
@@ -73,6 +74,7 @@ func simulate(t *testing.T, perDay int, factor float64, noise feed.Noise, cfg de
 	res := simResult{weeks: to.Sub(from).Hours() / 24 / 7, falseByKind: map[string]int{}, meanMessages: len(items) / 56, minBaseline: 1e9}
 	res.series = len(cfg.Series(cube.Snapshot(cfg.Bounds(to))))
 	first := map[int]time.Time{}
+	spikeTimes := map[int][]time.Time{}
 	for _, it := range items {
 		if !it.Truth.Spike {
 			continue
@@ -82,6 +84,7 @@ func simulate(t *testing.T, perDay int, factor float64, noise feed.Noise, cfg de
 				if f, ok := first[i]; !ok || it.Msg.CreatedAt.Before(f) {
 					first[i] = it.Msg.CreatedAt
 				}
+				spikeTimes[i] = append(spikeTimes[i], it.Msg.CreatedAt)
 			}
 		}
 	}
@@ -106,6 +109,13 @@ func simulate(t *testing.T, perDay int, factor float64, noise feed.Noise, cfg de
 				res.delays = append(res.delays, at.Sub(dayStart))
 				res.firstDelays = append(res.firstDelays, at.Sub(first[i]))
 				res.windows = append(res.windows, a.Finding.Window.Len)
+				before := 0
+				for _, c := range spikeTimes[i] {
+					if c.Before(at) {
+						before++
+					}
+				}
+				res.seen = append(res.seen, float64(before)/float64(max(len(spikeTimes[i]), 1)))
 				f := a.Finding
 				res.caught = append(res.caught, fmt.Sprintf("day %d %s %s/%s (baseline %.1f/day, spike day %d): %s %s at %s window %s observed %.0f expected %.1f p %.2g",
 					s.Day, s.Product, s.Category, s.Subcategory, g.Baseline(s.Product, s.Category, s.Subcategory), g.Planned(s.Day, s.Product, s.Category, s.Subcategory),
@@ -141,8 +151,10 @@ func (r simResult) report(t *testing.T, name string) {
 	t.Logf("%s: %d messages/day, %d series over %.0f weeks; spikes detected %d/%d (smallest spiked baseline %.1f/day)",
 		name, r.meanMessages, r.series, r.weeks, r.detected, r.detected+len(r.missed), r.minBaseline)
 	if len(r.delays) > 0 {
-		t.Logf("%s: delay from spike-day start median %s max %s; from first spike message median %s max %s; windows %v",
-			name, median(r.delays), slices.Max(r.delays), median(r.firstDelays), slices.Max(r.firstDelays), r.windows)
+		seen := slices.Clone(r.seen)
+		slices.Sort(seen)
+		t.Logf("%s: delay from spike-day start median %s max %s; from first spike message median %s max %s; spike messages seen at alert median %.0f%% max %.0f%%; windows %v",
+			name, median(r.delays), slices.Max(r.delays), median(r.firstDelays), slices.Max(r.firstDelays), 100*seen[len(seen)/2], 100*seen[len(seen)-1], r.windows)
 	}
 	kinds := make([]string, 0, len(r.falseByKind))
 	for k := range r.falseByKind {
