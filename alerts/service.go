@@ -300,13 +300,22 @@ func (s *Service) complete(ctx context.Context, a *Alert, q SampleQuery) {
 
 // open records a won alert as open, sends it and records the outcome.
 func (s *Service) open(ctx context.Context, a *Alert, now time.Time) error {
-	st := &State{ID: a.ID, Series: a.Series, Kind: a.Kind, Status: detect.StatusOpen, OpenedAt: now, UpdatedAt: now, LastFiring: now,
-		Team: a.Team, Title: a.Title, Instance: s.instance, Alert: a}
+	st := s.openState(a, now)
 	if err := s.store.PutState(ctx, st); err != nil {
 		return err
 	}
 	s.logger.Info("alerts: alert opened", "id", a.ID, "kind", a.Kind, "series", a.Series, "team", a.Team, "observed", a.Observed, "expected", a.Expected)
-	delivered, err := s.deliver(ctx, a, message(a, s.loc), a.Channels, EventSent, EventFailed)
+	return s.send(ctx, st, now)
+}
+
+func (s *Service) openState(a *Alert, now time.Time) *State {
+	return &State{ID: a.ID, Series: a.Series, Kind: a.Kind, Status: detect.StatusOpen, OpenedAt: now, UpdatedAt: now, LastFiring: now,
+		Team: a.Team, Title: a.Title, Instance: s.instance, Alert: a}
+}
+
+// send delivers a recorded alert to its channels and marks it delivered.
+func (s *Service) send(ctx context.Context, st *State, now time.Time) error {
+	delivered, err := s.deliver(ctx, st.Alert, message(st.Alert, s.loc), st.Alert.Channels, EventSent, EventFailed)
 	if delivered {
 		st.Delivered = true
 		st.UpdatedAt = now
@@ -410,9 +419,19 @@ func (s *Service) immediate(ctx context.Context, now time.Time) ([]*Alert, error
 	if len(todo) == 0 {
 		return nil, nil
 	}
+	// Record the alerts before claiming them: their ids are the records'
+	// ids, so every process writes the same rows, and a winner that dies
+	// before sending leaves an undelivered alert that redeliver sends.
+	sts := make([]*State, len(todo))
 	claims := make([]Claim, len(todo))
 	for i, r := range todo {
-		claims[i] = Claim{Key: "record:" + r.ID, AlertID: "r-" + r.ID, At: now}
+		a := fromRecord(r, now)
+		s.complete(ctx, a, SampleQuery{})
+		sts[i] = s.openState(a, now)
+		claims[i] = Claim{Key: "record:" + r.ID, AlertID: a.ID, At: now}
+	}
+	if err := s.store.PutState(ctx, sts...); err != nil {
+		return nil, err
 	}
 	won, err := s.store.Claim(ctx, s.instance, claims, s.cfg.ClaimSettle)
 	if err != nil {
@@ -420,19 +439,17 @@ func (s *Service) immediate(ctx context.Context, now time.Time) ([]*Alert, error
 	}
 	var out []*Alert
 	var errs []error
-	for i, r := range todo {
+	for i, st := range sts {
 		s.mu.Lock()
-		s.seen[r.ID] = now
+		s.seen[todo[i].ID] = now
 		s.mu.Unlock()
 		if !won[i] {
 			continue
 		}
-		a := fromRecord(r, now)
-		s.complete(ctx, a, SampleQuery{})
-		if err := s.open(ctx, a, now); err != nil {
+		if err := s.send(ctx, st, now); err != nil {
 			errs = append(errs, err)
 		}
-		out = append(out, a)
+		out = append(out, st.Alert)
 	}
 	return out, errors.Join(errs...)
 }

@@ -638,3 +638,59 @@ func TestRun(t *testing.T) {
 		t.Fatalf("states %v %v", sts, err)
 	}
 }
+
+// TestImmediateRecovery: a process records and claims an immediate alert
+// and dies before sending it; another process sends it once it is stale,
+// and does not alert the record again.
+func TestImmediateRecovery(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ding, ops, cs := newHook(t, `{"errcode":0,"errmsg":"ok"}`), newHook(t, "ok"), newHook(t, "ok")
+	cfg := serviceConfig(ding, ops, cs)
+	cfg.Detector.Levels = []string{detect.LevelComplaints}
+	cfg.Detector.NewPainPoint.Disabled = true
+	now := e.day(33, 20)
+	dead, err := New(cfg, e.store, Options{Instance: "dead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := e.store.Immediate(ctx, now.Add(-time.Hour), now, []string{"vip"}, true, 1)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%v %v", recs, err)
+	}
+	a := fromRecord(recs[0], now)
+	dead.complete(ctx, a, SampleQuery{})
+	if err := e.store.PutState(ctx, dead.openState(a, now)); err != nil {
+		t.Fatal(err)
+	}
+	if won, err := e.store.Claim(ctx, "dead", []Claim{{Key: "record:" + recs[0].ID, AlertID: a.ID, At: now}}, time.Second); err != nil || !won[0] {
+		t.Fatalf("%v %v", won, err)
+	}
+	cfg.Immediate.MaxPerEvaluation = 1000
+	alive, _ := New(cfg, e.store, Options{Instance: "alive"})
+	for _, at := range []time.Time{now.Add(time.Minute), now.Add(staleDelivery + time.Minute)} {
+		r, err := alive.Evaluate(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range r.Immediate {
+			if x.ID == a.ID {
+				t.Errorf("record alerted again as a new alert at %s", at)
+			}
+		}
+	}
+	bodies, _ := ops.got()
+	n := 0
+	for _, b := range bodies {
+		if strings.Contains(b, `"id":"`+a.ID+`"`) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the dead process's alert was sent %d times, want 1", n)
+	}
+	st, _ := e.store.States(ctx, StateFilter{ID: a.ID})
+	if len(st) != 1 || !st[0].Delivered {
+		t.Errorf("state %+v", st)
+	}
+}

@@ -620,9 +620,9 @@ func (c claimRow) before(o claimRow) bool {
 const claimWindow = 10 * time.Minute
 
 // Claim stores the claims, waits settle, reads back the claims of the
-// last minutes and returns, per claim, whether it won: no claim that
-// conflicts with it (same key, or related series) is earlier by server
-// time (then instance, then a random nonce). Server time comes from the
+// last minutes and returns, per claim, whether it won: no other process's
+// claim that conflicts with it (same key, or related series) is earlier
+// by server time (then instance, then a random nonce). Server time comes from the
 // one ClickHouse node (DEFAULT now()), so processes' clocks do not
 // matter; with settle longer than its one-second resolution plus insert
 // latency, two racing claimants each see the other's row and agree on
@@ -683,7 +683,10 @@ func (s *Store) Claim(ctx context.Context, instance string, claims []Claim, sett
 		me := all[j]
 		won[i] = true
 		for k, o := range all {
-			if k != j && conflicts(o.key, me.key) && o.before(me) {
+			// This process's own earlier claims do not count: when it
+			// claimed and then failed to record the alert, it may claim
+			// again.
+			if k != j && o.instance != instance && conflicts(o.key, me.key) && o.before(me) {
 				won[i] = false
 				break
 			}
