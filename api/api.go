@@ -1,0 +1,213 @@
+// Package api is voc's read-only HTTP query surface: a JSON API over the
+// ClickHouse tables and the search index, the embedded web dashboard and the
+// weekly VoC report (VOC周报).
+//
+// Every endpoint is a GET with validated query parameters; unknown
+// parameters, bad values and oversized ranges are 400 errors with a JSON
+// body {"error": {"code", "message", "field"}}. Clients never send SQL:
+// parameters select whitelisted columns or are bound as query arguments.
+// With Config.Token set, /api/ and /report require
+// "Authorization: Bearer <token>"; the static dashboard assets do not (they
+// hold no data).
+//
+// Endpoints (all under /api/v1):
+//
+//	GET facets                    products, channels, tiers, pain points, data range
+//	GET overview                  volume, sentiment, escalations vs the previous period; top pain points with daily sparklines
+//	GET trend                     time series of volume, negative share, mean sentiment (total, a pain point, or series=k1,k2)
+//	GET pain-points?sort=top|rising|falling   period over period with z, p and significance
+//	GET sentiment?by=channel|product|customer_tier
+//	GET drivers?metric=csat|nps|rating        key drivers: share, mean with/without, impact
+//	GET search                    verbatims: full text (index) or filters (ClickHouse), spans, pagination
+//	GET records/{id}              one record in full with its mentions (and clauses with an Analyzer)
+//	GET alerts                    alerts of the range; {"available": false} without alert tables
+//	GET /report?format=html|md    the weekly report
+//
+// Common filters: from, to (RFC 3339 or 2006-01-02; default the last 7
+// days), product, channel, customer_tier, category, subcategory.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/sinks/bleve"
+	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/web"
+)
+
+// Analyzer re-analyses a stored (masked) text to show its clauses.
+type Analyzer interface {
+	Analyze(text string, opts nlp.Options) *nlp.Result
+}
+
+// Config configures the handler. CH is required.
+type Config struct {
+	// CH answers every aggregate query and the verbatims.
+	CH *clickhouse.Sink
+	// Index, when set, answers full-text searches (with highlighting);
+	// without it text searches fall back to a substring match in
+	// ClickHouse.
+	Index *bleve.Sink
+	// Token, when set, is the bearer token /api/ and /report require.
+	Token string
+	// Analyzer, when set, adds per-clause sentiment to records/{id}.
+	Analyzer Analyzer
+	// Logger defaults to discarding.
+	Logger *slog.Logger
+	// QueryTimeout bounds one request's queries (default 30s).
+	QueryTimeout time.Duration
+	// Now returns the current time (default time.Now), for default ranges.
+	Now func() time.Time
+}
+
+// Handler serves the API, the dashboard and the report.
+type Handler struct {
+	cfg Config
+	mux *http.ServeMux
+	log *slog.Logger
+}
+
+// New returns the handler. Mount it at the root of a server (it serves /,
+// /static/, /api/v1/ and /report).
+func New(cfg Config) (*Handler, error) {
+	if cfg.CH == nil {
+		return nil, errors.New("api: config field CH is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.QueryTimeout <= 0 {
+		cfg.QueryTimeout = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	api := map[string]func(*request) (any, error){
+		"facets":      h.facets,
+		"overview":    h.overview,
+		"trend":       h.trend,
+		"pain-points": h.painPoints,
+		"sentiment":   h.sentiment,
+		"drivers":     h.drivers,
+		"search":      h.search,
+		"alerts":      h.alerts,
+	}
+	for name, fn := range api {
+		h.mux.Handle("/api/v1/"+name, h.auth(h.json(fn)))
+	}
+	h.mux.Handle("/api/v1/records/{id}", h.auth(h.json(h.record)))
+	h.mux.Handle("/api/", h.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, &apiError{Code: "not_found", Message: "no such endpoint: " + r.URL.Path})
+	})))
+	h.mux.Handle("/report", h.auth(http.HandlerFunc(h.report)))
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return nil, fmt.Errorf("api: web assets: %w", err)
+	}
+	files := http.FileServerFS(static)
+	h.mux.Handle("/static/", http.StripPrefix("/static/", files))
+	h.mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, static, "index.html")
+	})
+	return h, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, &apiError{Code: "method_not_allowed", Message: "read-only API: use GET"})
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) auth(next http.Handler) http.Handler {
+	if h.cfg.Token == "" {
+		return next
+	}
+	want := []byte("Bearer " + h.cfg.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="voc"`)
+			writeError(w, http.StatusUnauthorized, &apiError{Code: "unauthorized", Message: "missing or wrong bearer token"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// apiError is the body of an error response.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	status  int
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func badRequest(field, format string, a ...any) *apiError {
+	return &apiError{Code: "bad_request", Field: field, Message: fmt.Sprintf(format, a...), status: http.StatusBadRequest}
+}
+
+func writeError(w http.ResponseWriter, status int, e *apiError) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// json wraps an endpoint: parse, run with a timeout, map errors to codes.
+func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
+		defer cancel()
+		req := &request{ctx: ctx, r: r, now: h.cfg.Now(), q: r.URL.Query(), used: map[string]bool{}}
+		start := time.Now()
+		v, err := fn(req)
+		if err == nil {
+			err = req.unknown()
+		}
+		if err != nil {
+			var ae *apiError
+			switch {
+			case errors.As(err, &ae):
+			case errors.Is(err, clickhouse.ErrBadFilter):
+				ae = &apiError{Code: "bad_request", Message: err.Error(), status: http.StatusBadRequest}
+			case errors.Is(err, clickhouse.ErrNotFound):
+				ae = &apiError{Code: "not_found", Message: err.Error(), status: http.StatusNotFound}
+			case errors.Is(err, context.DeadlineExceeded):
+				ae = &apiError{Code: "timeout", Message: "query took too long; narrow the range or the filters", status: http.StatusGatewayTimeout}
+			default:
+				h.log.Error("api: query failed", "path", r.URL.Path, "err", err)
+				ae = &apiError{Code: "internal", Message: "query failed", status: http.StatusInternalServerError}
+			}
+			if ae.status == 0 {
+				ae.status = http.StatusBadRequest
+			}
+			writeError(w, ae.status, ae)
+			return
+		}
+		h.log.Debug("api: query", "path", r.URL.Path, "took", time.Since(start))
+		writeJSON(w, v)
+	})
+}

@@ -1,0 +1,511 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/report"
+	"github.com/vocproject/voc/sinks/bleve"
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+func (h *Handler) facets(r *request) (any, error) {
+	return h.cfg.CH.Facets(r.ctx)
+}
+
+// Totals are the headline numbers of a period.
+type Totals struct {
+	Records       uint64  `json:"records"`
+	Negative      uint64  `json:"negative"`
+	NegativeShare float64 `json:"negative_share"`
+	AvgSentiment  float64 `json:"avg_sentiment"`
+	Escalations   uint64  `json:"escalations"`
+	Complaints    uint64  `json:"complaints"`
+}
+
+// Overview is the dashboard's first screen.
+type Overview struct {
+	From     time.Time               `json:"from"`
+	To       time.Time               `json:"to"`
+	Current  Totals                  `json:"current"`
+	Previous Totals                  `json:"previous"`
+	Daily    []clickhouse.TrendPoint `json:"daily"`
+	Top      []OverviewPain          `json:"top"`
+}
+
+// OverviewPain is a top pain point with its daily sparkline.
+type OverviewPain struct {
+	clickhouse.PainChange
+	Key       string   `json:"key"`
+	Sparkline []uint64 `json:"sparkline"` // records per day of the range
+}
+
+func totals(gs []clickhouse.GroupSentiment) Totals {
+	var t Totals
+	var ss float64
+	for _, g := range gs {
+		t.Records += g.Records
+		t.Negative += g.Negative
+		t.Escalations += g.Escalations
+		t.Complaints += g.Complaints
+		ss += g.AvgSentiment * float64(g.Records)
+	}
+	if t.Records > 0 {
+		t.NegativeShare = float64(t.Negative) / float64(t.Records)
+		t.AvgSentiment = ss / float64(t.Records)
+	}
+	return t
+}
+
+func (h *Handler) overview(r *request) (any, error) {
+	f, err := r.filter(false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", 8, 1, 50)
+	if err != nil {
+		return nil, err
+	}
+	ch := h.cfg.CH
+	out := &Overview{From: f.From, To: f.To, Top: []OverviewPain{}}
+	cur, err := ch.SentimentBy(r.ctx, f, "channel")
+	if err != nil {
+		return nil, err
+	}
+	pf := f
+	pf.From, pf.To = f.From.Add(-f.To.Sub(f.From)), f.From
+	prev, err := ch.SentimentBy(r.ctx, pf, "channel")
+	if err != nil {
+		return nil, err
+	}
+	out.Current, out.Previous = totals(cur), totals(prev)
+	if out.Daily, err = ch.Trend(r.ctx, f, clickhouse.Day); err != nil {
+		return nil, err
+	}
+	changes, err := ch.PainPointChanges(r.ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for i, c := range changes.Items {
+		if i == limit {
+			break
+		}
+		k := c.Category + "/" + c.Subcategory
+		keys = append(keys, k)
+		out.Top = append(out.Top, OverviewPain{PainChange: c, Key: k})
+	}
+	series, err := ch.PainTrends(r.ctx, f, clickhouse.Day, keys)
+	if err != nil {
+		return nil, err
+	}
+	days := dayBuckets(f.From, f.To)
+	for i, s := range series {
+		out.Top[i].Sparkline = spread(days, s.Points)
+	}
+	return out, nil
+}
+
+// dayBuckets lists the day starts (UTC) covering [from, to).
+func dayBuckets(from, to time.Time) []time.Time {
+	var out []time.Time
+	for d := from.UTC().Truncate(24 * time.Hour); d.Before(to); d = d.Add(24 * time.Hour) {
+		out = append(out, d)
+	}
+	return out
+}
+
+// spread places the points' records on the buckets, zero where absent.
+func spread(buckets []time.Time, pts []clickhouse.TrendPoint) []uint64 {
+	out := make([]uint64, len(buckets))
+	for _, p := range pts {
+		if i, ok := slices.BinarySearchFunc(buckets, p.Time.UTC(), func(a, b time.Time) int { return a.Compare(b) }); ok {
+			out[i] += p.Records
+		}
+	}
+	return out
+}
+
+// TrendResponse is the answer of /trend.
+type TrendResponse struct {
+	Granularity string              `json:"granularity"`
+	Series      []clickhouse.Series `json:"series"`
+}
+
+func (h *Handler) trend(r *request) (any, error) {
+	f, err := r.filter(true)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.oneOf("granularity", "day", "hour", "day", "week")
+	if err != nil {
+		return nil, err
+	}
+	if g == "hour" && f.To.Sub(f.From) > maxHourly {
+		return nil, badRequest("granularity", "hourly series are limited to %d days; use day or week", int(maxHourly.Hours()/24))
+	}
+	list, err := r.str("series")
+	if err != nil {
+		return nil, err
+	}
+	out := &TrendResponse{Granularity: g, Series: []clickhouse.Series{}}
+	if list != "" {
+		if f.Category != "" {
+			return nil, badRequest("series", "give either series or category, not both")
+		}
+		keys := strings.Split(list, ",")
+		if len(keys) > 20 {
+			return nil, badRequest("series", "at most 20 series")
+		}
+		for _, k := range keys {
+			if k == "" || strings.Count(k, "/") > 1 {
+				return nil, badRequest("series", "series holds %q; want category or category/subcategory", k)
+			}
+		}
+		out.Series, err = h.cfg.CH.PainTrends(r.ctx, f, clickhouse.Granularity(g), keys)
+		return out, err
+	}
+	pts, err := h.cfg.CH.Trend(r.ctx, f, clickhouse.Granularity(g))
+	if err != nil {
+		return nil, err
+	}
+	key := "total"
+	if f.Category != "" {
+		key = f.Category
+		if f.Subcategory != "" {
+			key += "/" + f.Subcategory
+		}
+	}
+	if pts == nil {
+		pts = []clickhouse.TrendPoint{}
+	}
+	out.Series = append(out.Series, clickhouse.Series{Key: key, Points: pts})
+	return out, nil
+}
+
+func (h *Handler) painPoints(r *request) (any, error) {
+	f, err := r.filter(true)
+	if err != nil {
+		return nil, err
+	}
+	sortBy, err := r.oneOf("sort", "top", "top", "rising", "falling")
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", 20, 1, 500)
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.cfg.CH.PainPointChanges(r.ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	items := res.Items
+	switch sortBy {
+	case "rising":
+		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z <= 0 })
+		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(a.Z, b.Z) })
+	case "falling":
+		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z >= 0 })
+		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(-a.Z, -b.Z) })
+	}
+	if len(items) > limit {
+		items = items[:limit]
+	}
+	res.Items = items
+	return res, nil
+}
+
+func cmpDesc(a, b float64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
+func (h *Handler) sentiment(r *request) (any, error) {
+	f, err := r.filter(true)
+	if err != nil {
+		return nil, err
+	}
+	by, err := r.oneOf("by", "channel", "channel", "product", "customer_tier")
+	if err != nil {
+		return nil, err
+	}
+	groups, err := h.cfg.CH.SentimentBy(r.ctx, f, by)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"by": by, "groups": groups}, nil
+}
+
+func (h *Handler) drivers(r *request) (any, error) {
+	f, err := r.filter(false)
+	if err != nil {
+		return nil, err
+	}
+	metric, err := r.oneOf("metric", "rating", "csat", "nps", "rating")
+	if err != nil {
+		return nil, err
+	}
+	minRecords, err := r.integer("min_records", 5, 1, 1000000)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", 20, 1, 500)
+	if err != nil {
+		return nil, err
+	}
+	d, err := h.cfg.CH.KeyDrivers(r.ctx, f, metric, minRecords)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Drivers) > limit {
+		d.Drivers = d.Drivers[:limit]
+	}
+	return d, nil
+}
+
+// Span is a rune range [Start, End) of a text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// SearchItem is one verbatim of a search: the stored record, the ranges
+// the query text matched, and the mentions (of the filtered pain point,
+// else all) with their spans.
+type SearchItem struct {
+	clickhouse.Verbatim
+	Matches []Span  `json:"matches"`
+	Score   float64 `json:"score,omitempty"`
+}
+
+// SearchResponse is a page of verbatims.
+type SearchResponse struct {
+	Engine string       `json:"engine"` // index or clickhouse
+	Total  uint64       `json:"total"`
+	Offset int          `json:"offset"`
+	Size   int          `json:"size"`
+	Items  []SearchItem `json:"items"`
+}
+
+func (h *Handler) search(r *request) (any, error) {
+	f, err := r.filter(true)
+	if err != nil {
+		return nil, err
+	}
+	text, err := r.str("q")
+	if err != nil {
+		return nil, err
+	}
+	sent, err := r.oneOf("sentiment", "", "positive", "negative", "neutral")
+	if err != nil {
+		return nil, err
+	}
+	size, err := r.integer("size", 20, 1, maxPageSize)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := r.integer("offset", 0, 0, maxOffset)
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResponse{Offset: offset, Size: size, Items: []SearchItem{}}
+	// The index answers text searches; it has no customer tier filter.
+	if text != "" && h.cfg.Index != nil && f.Tier == "" {
+		out.Engine = "index"
+		q := bleve.Query{Text: text, Product: f.Product, Channel: f.Channel, Sentiment: sent,
+			From: f.From, To: f.To, Size: size, Offset: offset, Highlight: true}
+		if f.Category != "" {
+			q.PainPoint = f.Category
+			if f.Subcategory != "" {
+				q.PainPoint += "/" + f.Subcategory
+			}
+		}
+		res, err := h.cfg.Index.Search(r.ctx, q)
+		if err != nil {
+			if errors.Is(err, bleve.ErrClosed) {
+				return nil, &apiError{Code: "unavailable", Message: "search index is closed", status: http.StatusServiceUnavailable}
+			}
+			return nil, err
+		}
+		out.Total = res.Total
+		vs := make([]clickhouse.Verbatim, len(res.Hits))
+		for i, hit := range res.Hits {
+			vs[i] = verbatimOfHit(hit)
+		}
+		if err := h.cfg.CH.MentionsOf(r.ctx, vs, f.From, f.To); err != nil {
+			return nil, err
+		}
+		for i, hit := range res.Hits {
+			out.Items = append(out.Items, SearchItem{Verbatim: vs[i], Score: hit.Score, Matches: runeSpans(hit.Text, hit.Spans[bleve.FieldText])})
+		}
+		return out, nil
+	}
+	out.Engine = "clickhouse"
+	page, err := h.cfg.CH.Verbatims(r.ctx, f, text, sent, size, offset)
+	if err != nil {
+		return nil, err
+	}
+	out.Total = page.Total
+	for _, v := range page.Items {
+		out.Items = append(out.Items, SearchItem{Verbatim: v, Matches: substringSpans(v.Text, text)})
+	}
+	return out, nil
+}
+
+func verbatimOfHit(hit bleve.Hit) clickhouse.Verbatim {
+	str := func(k string) string { s, _ := hit.Fields[k].(string); return s }
+	num := func(k string) float64 { n, _ := hit.Fields[k].(float64); return n }
+	v := clickhouse.Verbatim{ID: hit.ID, CreatedAt: hit.CreatedAt, Text: hit.Text, Kind: str(bleve.FieldKind),
+		Channel: str(bleve.FieldChannel), Product: str(bleve.FieldProduct), Tier: str(bleve.FieldTier),
+		Region: str(bleve.FieldRegion), SentimentLabel: str(bleve.FieldSentiment), Intent: str(bleve.FieldIntent),
+		Sentiment: num(bleve.FieldScore), Rating: uint8(num(bleve.FieldRating)), CSAT: uint8(num(bleve.FieldCSAT)),
+		NPS: -1, Mentions: []clickhouse.Mention{}}
+	if n, ok := hit.Fields[bleve.FieldNPS].(float64); ok {
+		v.NPS = int8(n)
+	}
+	if v.Kind == "chat" {
+		v.TurnCount = 1 // spans of chat mentions index turns, not this text
+	}
+	return v
+}
+
+// runeSpans converts byte spans of text to rune spans.
+func runeSpans(text string, spans []bleve.Span) []Span {
+	out := make([]Span, 0, len(spans))
+	for _, s := range spans {
+		if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
+			continue
+		}
+		st := utf8.RuneCountInString(text[:s.Start])
+		out = append(out, Span{st, st + utf8.RuneCountInString(text[s.Start:s.End])})
+	}
+	return out
+}
+
+// substringSpans finds every case-insensitive occurrence of sub in text.
+func substringSpans(text, sub string) []Span {
+	out := []Span{}
+	if sub == "" {
+		return out
+	}
+	lt, ls := []rune(strings.ToLower(text)), []rune(strings.ToLower(sub))
+	if len(lt) != utf8.RuneCountInString(text) {
+		return out // lowercasing changed the length; no reliable offsets
+	}
+	for i := 0; i+len(ls) <= len(lt); i++ {
+		if slices.Equal(lt[i:i+len(ls)], ls) {
+			out = append(out, Span{i, i + len(ls)})
+			i += len(ls) - 1
+		}
+	}
+	return out
+}
+
+// RecordResponse is one record in full.
+type RecordResponse struct {
+	*clickhouse.Verbatim
+	// Clauses with their sentiment, rune spans into Text (only when the
+	// server has an analyzer).
+	Clauses []nlp.Clause `json:"clauses,omitempty"`
+}
+
+func (h *Handler) record(r *request) (any, error) {
+	id := r.r.PathValue("id")
+	if id == "" || utf8.RuneCountInString(id) > maxParamLen {
+		return nil, badRequest("id", "record id must be 1-%d characters", maxParamLen)
+	}
+	v, err := h.cfg.CH.Record(r.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &RecordResponse{Verbatim: v}
+	if h.cfg.Analyzer != nil && v.Text != "" && v.TurnCount == 0 {
+		if res := h.cfg.Analyzer.Analyze(v.Text, nlp.Options{Rating: int(v.Rating)}); res != nil && res.Text == v.Text {
+			out.Clauses = res.Clauses
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) alerts(r *request) (any, error) {
+	f, err := r.filter(false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", 50, 1, 500)
+	if err != nil {
+		return nil, err
+	}
+	as, err := h.cfg.CH.Alerts(r.ctx, f.From, f.To, limit)
+	if errors.Is(err, clickhouse.ErrNoAlerts) {
+		return map[string]any{"available": false, "alerts": []clickhouse.Alert{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"available": true, "alerts": as}, nil
+}
+
+// report serves the weekly report as HTML or Markdown.
+func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
+	var format string
+	var rep *report.Report
+	var buf bytes.Buffer
+	err := func() error {
+		req := &request{ctx: hr.Context(), r: hr, now: h.cfg.Now(), q: hr.URL.Query(), used: map[string]bool{}}
+		var err error
+		if format, err = req.oneOf("format", "html", "html", "md"); err != nil {
+			return err
+		}
+		from, err := req.when("from")
+		if err != nil {
+			return err
+		}
+		to, err := req.when("to")
+		if err != nil {
+			return err
+		}
+		if err := req.unknown(); err != nil {
+			return err
+		}
+		from, to = report.DefaultRange(from, to, req.now)
+		if !from.Before(to) || to.Sub(from) > maxRange {
+			return badRequest("from", "from must be before to and the range at most %d days", int(maxRange.Hours()/24))
+		}
+		if rep, err = report.Build(hr.Context(), h.cfg.CH, report.Options{From: from, To: to}); err != nil {
+			return err
+		}
+		if format == "md" {
+			return report.Markdown(&buf, rep)
+		}
+		return report.HTML(&buf, rep)
+	}()
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			writeError(w, http.StatusBadRequest, ae)
+			return
+		}
+		h.log.Error("api: report failed", "err", err)
+		writeError(w, http.StatusInternalServerError, &apiError{Code: "internal", Message: "report failed"})
+		return
+	}
+	if format == "md" {
+		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/enrich"
+	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/segment"
+	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/sinks/bleve"
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
+
+var (
+	nlpOnce sync.Once
+	an      *analyzer.Analyzer
+	nlpErr  error
+)
+
+// testAnalyzer loads the shipped lexicons and the segmenter once per test
+// binary and registers the segmenter with the search index.
+func testAnalyzer(t testing.TB) *analyzer.Analyzer {
+	t.Helper()
+	nlpOnce.Do(func() {
+		var set *lexicons.Set
+		if set, nlpErr = lexicons.Load(lexicons.Embedded()); nlpErr != nil {
+			return
+		}
+		var seg *segment.Segmenter
+		if seg, nlpErr = segment.New(set.Domain); nlpErr != nil {
+			return
+		}
+		h := segment.NewHolder(seg)
+		bleve.SetSegmenter(h)
+		an, nlpErr = analyzer.New(set, h)
+	})
+	if nlpErr != nil {
+		t.Fatal(nlpErr)
+	}
+	return an
+}
+
+// fixture is a generated, analysed feed stored in ClickHouse (and
+// optionally the index), served by a Handler.
+type fixture struct {
+	ch    *clickhouse.Sink
+	index *bleve.Sink
+	recs  []*pipeline.Record
+	from  time.Time // first day of the feed
+	to    time.Time // end of the last day
+	srv   *httptest.Server
+}
+
+var genStart = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+
+// analysed generates days×perDay messages (with a spike of 质量/漏液 on
+// the last day) and analyses them like the pipeline does.
+func analysed(t testing.TB, days, perDay int) []*pipeline.Record {
+	t.Helper()
+	g, err := gen.New(gen.Config{Seed: 7, Start: genStart, Days: days, PerDay: perDay,
+		Spikes: []gen.Spike{{Day: days - 1, Product: gen.DefaultProducts[0], Category: "质量", Subcategory: "漏液", Factor: 8}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := enrich.New(testAnalyzer(t), 0)
+	var recs []*pipeline.Record
+	for i, m := range g.All() {
+		v, err := m.MarshalWith(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &pipeline.Record{Msg: pipeline.Message{Value: v, Time: m.CreatedAt,
+			Pos: pipeline.Position{Topic: "voc.feedback", Partition: i % 2, Offset: int64(i / 2)}}}
+		if err := stage.Process(context.Background(), rec); err != nil || rec.Err != nil {
+			t.Fatalf("message %d: %v %v", i, err, rec.Err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// newFixture stores the records and starts a server over them.
+func newFixture(t testing.TB, recs []*pipeline.Record, withIndex bool, cfg Config) *fixture {
+	t.Helper()
+	db := chtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close(context.Background()) })
+	if err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(recs); i += 5000 {
+		if err := ch.WriteBatch(ctx, recs[i:min(i+5000, len(recs))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{ch: ch, recs: recs, from: genStart}
+	for _, r := range recs {
+		if e := r.Feedback.CreatedAt.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour); e.After(f.to) {
+			f.to = e
+		}
+	}
+	if withIndex {
+		testAnalyzer(t)
+		idx, err := bleve.Open(bleve.Config{Path: t.TempDir() + "/index"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { idx.Close(context.Background()) })
+		if err := idx.WriteBatch(ctx, recs); err != nil {
+			t.Fatal(err)
+		}
+		f.index = idx
+	}
+	cfg.CH, cfg.Index = ch, f.index
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return f.to }
+	}
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
+	return f
+}

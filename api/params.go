@@ -1,0 +1,170 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+// Limits of request parameters.
+const (
+	maxParamLen = 200
+	maxRange    = 400 * 24 * time.Hour
+	maxHourly   = 31 * 24 * time.Hour
+	maxPageSize = 100
+	maxOffset   = 10000
+	defaultDays = 7
+)
+
+// request is one API request: its parameters, read once each; any
+// parameter no endpoint read is an error.
+type request struct {
+	ctx  context.Context
+	r    *http.Request
+	now  time.Time
+	q    url.Values
+	used map[string]bool
+}
+
+// str returns parameter name ("" when absent), checking its length.
+func (r *request) str(name string) (string, error) {
+	r.used[name] = true
+	vs := r.q[name]
+	if len(vs) == 0 {
+		return "", nil
+	}
+	if len(vs) > 1 {
+		return "", badRequest(name, "parameter %s is given %d times", name, len(vs))
+	}
+	v := strings.TrimSpace(vs[0])
+	if utf8.RuneCountInString(v) > maxParamLen {
+		return "", badRequest(name, "parameter %s is longer than %d characters", name, maxParamLen)
+	}
+	if strings.ContainsAny(v, "\x00\r\n") {
+		return "", badRequest(name, "parameter %s holds control characters", name)
+	}
+	return v, nil
+}
+
+// oneOf returns the parameter, def when absent, or an error when it is not
+// one of allowed.
+func (r *request) oneOf(name, def string, allowed ...string) (string, error) {
+	v, err := r.str(name)
+	if err != nil || v == "" {
+		return def, err
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", badRequest(name, "%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
+}
+
+func (r *request) integer(name string, def, lo, hi int) (int, error) {
+	v, err := r.str(name)
+	if err != nil || v == "" {
+		return def, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, badRequest(name, "%s must be an integer, not %q", name, v)
+	}
+	if n < lo || n > hi {
+		return 0, badRequest(name, "%s must be between %d and %d, not %d", name, lo, hi, n)
+	}
+	return n, nil
+}
+
+// when parses RFC 3339 or a date (UTC midnight).
+func (r *request) when(name string) (time.Time, error) {
+	v, err := r.str(name)
+	if err != nil || v == "" {
+		return time.Time{}, err
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badRequest(name, "%s must be RFC 3339 (2026-03-02T00:00:00Z) or a date (2026-03-02), not %q", name, v)
+}
+
+// filter reads from, to, product, channel, customer_tier, category and
+// subcategory. pain says whether the endpoint takes a pain point.
+func (r *request) filter(pain bool) (clickhouse.Filter, error) {
+	var f clickhouse.Filter
+	var err error
+	if f.From, err = r.when("from"); err != nil {
+		return f, err
+	}
+	if f.To, err = r.when("to"); err != nil {
+		return f, err
+	}
+	switch {
+	case f.To.IsZero() && f.From.IsZero():
+		f.To = r.now.UTC().Truncate(time.Hour).Add(time.Hour)
+		f.From = f.To.AddDate(0, 0, -defaultDays)
+	case f.To.IsZero():
+		f.To = f.From.AddDate(0, 0, defaultDays)
+	case f.From.IsZero():
+		f.From = f.To.AddDate(0, 0, -defaultDays)
+	}
+	if !f.From.Before(f.To) {
+		return f, badRequest("from", "from (%s) must be before to (%s)", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
+	}
+	if f.To.Sub(f.From) > maxRange {
+		return f, badRequest("from", "the range is longer than %d days", int(maxRange.Hours()/24))
+	}
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"product", &f.Product}, {"channel", &f.Channel}, {"customer_tier", &f.Tier}} {
+		if *p.dst, err = r.str(p.name); err != nil {
+			return f, err
+		}
+	}
+	if !pain {
+		return f, nil
+	}
+	if f.Category, err = r.str("category"); err != nil {
+		return f, err
+	}
+	if f.Subcategory, err = r.str("subcategory"); err != nil {
+		return f, err
+	}
+	// category may carry the pair: category=物流/配送速度.
+	if c, s, ok := strings.Cut(f.Category, "/"); ok {
+		if f.Subcategory != "" && f.Subcategory != s {
+			return f, badRequest("subcategory", "category %q already names subcategory %q", f.Category, s)
+		}
+		f.Category, f.Subcategory = c, s
+	}
+	if f.Subcategory != "" && f.Category == "" {
+		return f, badRequest("subcategory", "subcategory needs category")
+	}
+	return f, nil
+}
+
+// unknown reports parameters that no reader asked for.
+func (r *request) unknown() error {
+	var bad []string
+	for k := range r.q {
+		if !r.used[k] {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return badRequest(bad[0], "unknown parameter %s", strings.Join(bad, ", "))
+}

@@ -1,0 +1,276 @@
+package report
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"math"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+var funcs = template.FuncMap{
+	"pct":    func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"f2":     func(f float64) string { return fmt.Sprintf("%.2f", f) },
+	"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"dtime":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"delta":  delta,
+	"deltaU": func(cur, prev uint64) string { return delta(float64(cur), float64(prev)) },
+	"diff":   func(cur, prev float64) string { return fmt.Sprintf("%+.3f", cur-prev) },
+	"pp":     func(cur, prev float64) string { return fmt.Sprintf("%+.1f pp", 100*(cur-prev)) },
+	"change": func(c clickhouse.PainChange) string {
+		if c.Change >= 1e8 {
+			return "新增"
+		}
+		return fmt.Sprintf("%+.0f%%", 100*c.Change)
+	},
+	"sig": func(c clickhouse.PainChange) string {
+		if c.Significant {
+			return "显著"
+		}
+		return "—"
+	},
+	"pval":    func(p float64) string { return fmt.Sprintf("%.3g", p) },
+	"metric":  metricName,
+	"key":     func(c clickhouse.PainChange) string { return c.Category + "/" + c.Subcategory },
+	"dkey":    func(d clickhouse.Driver) string { return d.Category + "/" + d.Subcategory },
+	"oneline": func(s string) string { return strings.ReplaceAll(s, "\n", " ⏎ ") },
+	"mdcell":  func(s string) string { return strings.NewReplacer("|", "\\|", "\n", " ⏎ ", "<", "&lt;").Replace(s) },
+	"dailyChart": func(r *Report) template.HTML {
+		return template.HTML(dailySVG(r.Daily))
+	},
+	"painChart": func(r *Report) template.HTML {
+		return template.HTML(painSVG(r.Top))
+	},
+}
+
+func delta(cur, prev float64) string {
+	if prev == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*(cur/prev-1))
+}
+
+func metricName(m string) string {
+	switch m {
+	case "rating":
+		return "星级评分 (1-5)"
+	case "csat":
+		return "CSAT (1-5)"
+	case "nps":
+		return "NPS 推荐意愿 (0-10)"
+	}
+	return m
+}
+
+// HTML writes the report as one self-contained page.
+func HTML(w io.Writer, r *Report) error {
+	if err := htmlTmpl.Execute(w, r); err != nil {
+		return fmt.Errorf("report: render html: %w", err)
+	}
+	return nil
+}
+
+// Markdown writes the report as Markdown.
+func Markdown(w io.Writer, r *Report) error {
+	if err := mdTmpl.Execute(w, r); err != nil {
+		return fmt.Errorf("report: render markdown: %w", err)
+	}
+	return nil
+}
+
+// dailySVG draws daily volume bars with the negative share as a line.
+func dailySVG(pts []clickhouse.TrendPoint) string {
+	const w, h, pad = 640, 200, 30
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="每日反馈量与负面占比">`, w, h, w, h)
+	if len(pts) == 0 {
+		b.WriteString(`<text x="10" y="20">无数据</text></svg>`)
+		return b.String()
+	}
+	var maxR uint64 = 1
+	for _, p := range pts {
+		maxR = max(maxR, p.Records)
+	}
+	bw := float64(w-2*pad) / float64(len(pts))
+	var line []string
+	for i, p := range pts {
+		x := pad + float64(i)*bw
+		bh := float64(h-2*pad) * float64(p.Records) / float64(maxR)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#5470c6"><title>%s: %d 条</title></rect>`,
+			x+1, float64(h-pad)-bh, math.Max(bw-2, 1), bh, p.Time.UTC().Format("01-02"), p.Records)
+		line = append(line, fmt.Sprintf("%.1f,%.1f", x+bw/2, float64(h-pad)-float64(h-2*pad)*p.NegativeShare))
+		if len(pts) <= 14 || i%(len(pts)/7+1) == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x+bw/2, h-pad+14, p.Time.UTC().Format("01-02"))
+		}
+	}
+	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#ee6666" stroke-width="2"/>`, strings.Join(line, " "))
+	fmt.Fprintf(&b, `<text x="%d" y="14" font-size="11">柱：反馈量（最高 %d）　红线：负面占比（0–100%%）</text>`, pad, maxR)
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// painSVG draws the top pain points as horizontal bars, this period and
+// the previous one.
+func painSVG(top []clickhouse.PainChange) string {
+	const w, row, label = 640, 22, 170
+	h := row*len(top) + 30
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="主要痛点">`, w, h, w, h)
+	var maxC uint64 = 1
+	for _, c := range top {
+		maxC = max(maxC, c.Current, c.Previous)
+	}
+	for i, c := range top {
+		y := 20 + i*row
+		scale := float64(w-label-60) / float64(maxC)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, label-6, y+13, html.EscapeString(c.Category+"/"+c.Subcategory))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="9" fill="#5470c6"><title>本期 %d</title></rect>`, label, y+2, float64(c.Current)*scale, c.Current)
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="7" fill="#bbb"><title>上期 %d</title></rect>`, label, y+12, float64(c.Previous)*scale, c.Previous)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11">%d</text>`, float64(label)+float64(c.Current)*scale+4, y+11, c.Current)
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="12" font-size="11">蓝：本期　灰：上期（条数）</text></svg>`, label)
+	return b.String()
+}
+
+const htmlSrc = `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>VOC周报 {{date .From}} – {{date .To}}</title>
+<style>
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#222}
+h1{font-size:24px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}
+th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wrap:wrap}
+.kpi{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:140px}.kpi b{font-size:20px;display:block}
+.muted{color:#777;font-size:12px}blockquote{margin:6px 0;padding:4px 10px;border-left:3px solid #ee6666;background:#fafafa}
+.sig{color:#c00;font-weight:bold}svg.chart{max-width:100%;height:auto}
+</style></head><body>
+<h1>VOC周报（客户之声周报）</h1>
+<p class="muted">统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。生成于 {{dtime .Generated}}。</p>
+<h2>一、概览</h2>
+<div class="kpis">
+<div class="kpi">反馈量<b>{{.Current.Records}}</b><span class="muted">环比 {{deltaU .Current.Records .Previous.Records}}</span></div>
+<div class="kpi">负面占比<b>{{pct .Current.NegativeShare}}</b><span class="muted">较上期 {{pp .Current.NegativeShare .Previous.NegativeShare}}</span></div>
+<div class="kpi">平均情感<b>{{f2 .Current.AvgSentiment}}</b><span class="muted">较上期 {{diff .Current.AvgSentiment .Previous.AvgSentiment}}</span></div>
+<div class="kpi">投诉<b>{{.Current.Complaints}}</b><span class="muted">环比 {{deltaU .Current.Complaints .Previous.Complaints}}</span></div>
+<div class="kpi">升级<b>{{.Current.Escalations}}</b><span class="muted">环比 {{deltaU .Current.Escalations .Previous.Escalations}}</span></div>
+</div>
+<h3>每日趋势</h3>
+{{dailyChart .}}
+<h2>二、主要痛点</h2>
+{{painChart .}}
+<table><tr><th>痛点</th><th>本期</th><th>上期</th><th>占比</th><th>变化</th><th>z</th><th>p</th><th>显著性</th></tr>
+{{range .Top}}<tr><td>{{key .}}</td><td class="n">{{.Current}}</td><td class="n">{{.Previous}}</td><td class="n">{{pct .CurrentShare}}</td><td class="n">{{change .}}</td><td class="n">{{f2 .Z}}</td><td class="n">{{pval .P}}</td><td>{{if .Significant}}<span class="sig">显著</span>{{else}}—{{end}}</td></tr>
+{{else}}<tr><td colspan="8">本期无痛点</td></tr>{{end}}</table>
+<h2>三、上升与下降（显著变化）</h2>
+<p class="muted">双比例 z 检验，Benjamini–Hochberg 校正后 FDR ≤ 5%。</p>
+<table><tr><th>上升痛点</th><th>本期</th><th>上期</th><th>变化</th><th>z</th></tr>
+{{range .Rising}}<tr><td>{{key .}}</td><td class="n">{{.Current}}</td><td class="n">{{.Previous}}</td><td class="n">{{change .}}</td><td class="n">{{f2 .Z}}</td></tr>
+{{else}}<tr><td colspan="5">无显著上升</td></tr>{{end}}</table>
+<table><tr><th>下降痛点</th><th>本期</th><th>上期</th><th>变化</th><th>z</th></tr>
+{{range .Falling}}<tr><td>{{key .}}</td><td class="n">{{.Current}}</td><td class="n">{{.Previous}}</td><td class="n">{{change .}}</td><td class="n">{{f2 .Z}}</td></tr>
+{{else}}<tr><td colspan="5">无显著下降</td></tr>{{end}}</table>
+<h2>四、关键驱动因素</h2>
+{{range .Drivers}}<h3>{{metric .Metric}}：均值 {{f2 .Mean}}（{{.Scored}} 条有评分）</h3>
+<table><tr><th>痛点</th><th>覆盖率</th><th>有该痛点均值</th><th>无该痛点均值</th><th>影响</th><th>加权影响</th></tr>
+{{range .Drivers}}<tr><td>{{dkey .}}</td><td class="n">{{pct .Share}}</td><td class="n">{{f2 .MeanWith}}</td><td class="n">{{f2 .MeanWithout}}</td><td class="n">{{f2 .Impact}}</td><td class="n">{{f2 .Weighted}}</td></tr>
+{{end}}</table>
+{{else}}<p>本期无评分数据。</p>{{end}}
+<h2>五、渠道情感</h2>
+<table><tr><th>渠道</th><th>反馈量</th><th>负面占比</th><th>平均情感</th><th>升级</th></tr>
+{{range .Channels}}<tr><td>{{.Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td><td class="n">{{.Escalations}}</td></tr>
+{{end}}</table>
+<h2>六、产品情感</h2>
+<table><tr><th>产品</th><th>反馈量</th><th>负面占比</th><th>平均情感</th></tr>
+{{range .Products}}<tr><td>{{.Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td></tr>
+{{end}}</table>
+<h2>七、典型原声</h2>
+{{range .Verbatims}}<h3>{{.Key}}</h3>
+{{range .Items}}<blockquote>{{oneline .Text}}<br><span class="muted">{{dtime .CreatedAt}} · {{.Channel}} · {{.Product}}{{if .Rating}} · {{.Rating}}星{{end}}</span></blockquote>
+{{else}}<p class="muted">无</p>{{end}}{{end}}
+<h2>八、本期告警</h2>
+{{if .AlertsAvailable}}<table><tr><th>开启时间</th><th>类型</th><th>状态</th><th>标题</th></tr>
+{{range .Alerts}}<tr><td>{{dtime .OpenedAt}}</td><td>{{.Kind}}</td><td>{{.Status}}</td><td>{{.Title}}</td></tr>
+{{else}}<tr><td colspan="4">本期无告警</td></tr>{{end}}</table>
+{{else}}<p class="muted">未启用告警。</p>{{end}}
+</body></html>
+`
+
+const mdSrc = `# VOC周报（客户之声周报）
+
+统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。
+
+## 一、概览
+
+| 指标 | 本期 | 上期 | 变化 |
+|---|---:|---:|---:|
+| 反馈量 | {{.Current.Records}} | {{.Previous.Records}} | {{deltaU .Current.Records .Previous.Records}} |
+| 负面占比 | {{pct .Current.NegativeShare}} | {{pct .Previous.NegativeShare}} | {{pp .Current.NegativeShare .Previous.NegativeShare}} |
+| 平均情感 | {{f2 .Current.AvgSentiment}} | {{f2 .Previous.AvgSentiment}} | {{diff .Current.AvgSentiment .Previous.AvgSentiment}} |
+| 投诉 | {{.Current.Complaints}} | {{.Previous.Complaints}} | {{deltaU .Current.Complaints .Previous.Complaints}} |
+| 升级 | {{.Current.Escalations}} | {{.Previous.Escalations}} | {{deltaU .Current.Escalations .Previous.Escalations}} |
+
+### 每日趋势
+
+| 日期 | 反馈量 | 负面占比 | 平均情感 |
+|---|---:|---:|---:|
+{{range .Daily}}| {{date .Time}} | {{.Records}} | {{pct .NegativeShare}} | {{f2 .AvgSentiment}} |
+{{end}}
+## 二、主要痛点
+
+| 痛点 | 本期 | 上期 | 占比 | 变化 | z | p | 显著性 |
+|---|---:|---:|---:|---:|---:|---:|---|
+{{range .Top}}| {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{pct .CurrentShare}} | {{change .}} | {{f2 .Z}} | {{pval .P}} | {{sig .}} |
+{{end}}
+## 三、上升与下降（显著变化）
+
+双比例 z 检验，Benjamini–Hochberg 校正后 FDR ≤ 5%。
+
+| 方向 | 痛点 | 本期 | 上期 | 变化 | z |
+|---|---|---:|---:|---:|---:|
+{{range .Rising}}| 上升 | {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
+{{end}}{{range .Falling}}| 下降 | {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
+{{end}}{{if and (not .Rising) (not .Falling)}}| — | 无显著变化 | | | | |
+{{end}}
+## 四、关键驱动因素
+{{range .Drivers}}
+### {{metric .Metric}}：均值 {{f2 .Mean}}（{{.Scored}} 条有评分）
+
+| 痛点 | 覆盖率 | 有该痛点均值 | 无该痛点均值 | 影响 | 加权影响 |
+|---|---:|---:|---:|---:|---:|
+{{range .Drivers}}| {{mdcell (dkey .)}} | {{pct .Share}} | {{f2 .MeanWith}} | {{f2 .MeanWithout}} | {{f2 .Impact}} | {{f2 .Weighted}} |
+{{end}}{{else}}
+本期无评分数据。
+{{end}}
+## 五、渠道情感
+
+| 渠道 | 反馈量 | 负面占比 | 平均情感 | 升级 |
+|---|---:|---:|---:|---:|
+{{range .Channels}}| {{mdcell .Key}} | {{.Records}} | {{pct .NegativeShare}} | {{f2 .AvgSentiment}} | {{.Escalations}} |
+{{end}}
+## 六、典型原声
+{{range .Verbatims}}
+### {{.Key}}
+{{range .Items}}
+> {{mdcell .Text}}
+> — {{dtime .CreatedAt}} · {{.Channel}} · {{.Product}}
+{{end}}{{end}}
+## 七、本期告警
+{{if .AlertsAvailable}}
+| 开启时间 | 类型 | 状态 | 标题 |
+|---|---|---|---|
+{{range .Alerts}}| {{dtime .OpenedAt}} | {{.Kind}} | {{.Status}} | {{mdcell .Title}} |
+{{else}}| — | — | — | 本期无告警 |
+{{end}}{{else}}
+未启用告警。
+{{end}}`
+
+var (
+	htmlTmpl = template.Must(template.New("html").Funcs(funcs).Parse(htmlSrc))
+	mdTmpl   = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap(funcs)).Parse(mdSrc))
+)

@@ -1,0 +1,194 @@
+// Package report builds the weekly voice-of-the-customer report (VOC周报)
+// from ClickHouse: volume and sentiment against the previous period, top
+// and rising pain points, key drivers of rating / CSAT / NPS, sentiment by
+// channel, representative verbatims and the period's alerts. It renders as
+// self-contained HTML (inline SVG charts, no scripts, works offline) or as
+// Markdown.
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+// Options selects the period.
+type Options struct {
+	// From and To bound the period [From, To). DefaultRange fills them.
+	From, To time.Time
+	// TopN is the number of pain points listed (default 10).
+	TopN int
+	// Verbatims is the number of verbatims per top pain point (default 3)
+	// for the first VerbatimPains pain points (default 3).
+	Verbatims, VerbatimPains int
+}
+
+// DefaultRange fills a missing bound: both missing is the last complete
+// week (Monday to Monday, UTC) before now; one missing is 7 days from or to
+// the other.
+func DefaultRange(from, to, now time.Time) (time.Time, time.Time) {
+	switch {
+	case from.IsZero() && to.IsZero():
+		d := now.UTC().Truncate(24 * time.Hour)
+		for d.Weekday() != time.Monday {
+			d = d.Add(-24 * time.Hour)
+		}
+		return d.AddDate(0, 0, -7), d
+	case to.IsZero():
+		return from, from.AddDate(0, 0, 7)
+	case from.IsZero():
+		return to.AddDate(0, 0, -7), to
+	}
+	return from, to
+}
+
+// Totals are the headline numbers of a period.
+type Totals struct {
+	Records       uint64
+	Negative      uint64
+	Escalations   uint64
+	Complaints    uint64
+	NegativeShare float64
+	AvgSentiment  float64
+}
+
+// PainVerbatims are representative verbatims of one pain point.
+type PainVerbatims struct {
+	Key   string
+	Items []clickhouse.Verbatim
+}
+
+// Report is the content of one report.
+type Report struct {
+	From, To, PrevFrom time.Time
+	Generated          time.Time
+	Current, Previous  Totals
+	Daily              []clickhouse.TrendPoint
+	Top                []clickhouse.PainChange
+	Rising             []clickhouse.PainChange // significant rises, strongest first
+	Falling            []clickhouse.PainChange // significant falls
+	Channels           []clickhouse.GroupSentiment
+	Products           []clickhouse.GroupSentiment
+	Drivers            []*clickhouse.Drivers // rating, csat, nps (those with scores)
+	Verbatims          []PainVerbatims
+	AlertsAvailable    bool
+	Alerts             []clickhouse.Alert
+}
+
+func totals(gs []clickhouse.GroupSentiment) Totals {
+	var t Totals
+	var ss float64
+	for _, g := range gs {
+		t.Records += g.Records
+		t.Negative += g.Negative
+		t.Escalations += g.Escalations
+		t.Complaints += g.Complaints
+		ss += g.AvgSentiment * float64(g.Records)
+	}
+	if t.Records > 0 {
+		t.NegativeShare = float64(t.Negative) / float64(t.Records)
+		t.AvgSentiment = ss / float64(t.Records)
+	}
+	return t
+}
+
+// Build queries everything the report shows.
+func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error) {
+	if o.TopN <= 0 {
+		o.TopN = 10
+	}
+	if o.Verbatims <= 0 {
+		o.Verbatims = 3
+	}
+	if o.VerbatimPains <= 0 {
+		o.VerbatimPains = 3
+	}
+	f := clickhouse.Filter{From: o.From, To: o.To}
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r := &Report{From: o.From, To: o.To, PrevFrom: o.From.Add(-o.To.Sub(o.From)), Generated: time.Now()}
+	var err error
+	if r.Channels, err = ch.SentimentBy(ctx, f, "channel"); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if r.Products, err = ch.SentimentBy(ctx, f, "product"); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r.Current = totals(r.Channels)
+	prev, err := ch.SentimentBy(ctx, clickhouse.Filter{From: r.PrevFrom, To: o.From}, "channel")
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r.Previous = totals(prev)
+	if r.Daily, err = ch.Trend(ctx, f, clickhouse.Day); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	changes, err := ch.PainPointChanges(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	for _, c := range changes.Items {
+		if len(r.Top) < o.TopN && c.Current > 0 {
+			r.Top = append(r.Top, c)
+		}
+		if c.Significant && c.Z > 0 {
+			r.Rising = append(r.Rising, c)
+		}
+		if c.Significant && c.Z < 0 {
+			r.Falling = append(r.Falling, c)
+		}
+	}
+	sortByZ(r.Rising, 1)
+	sortByZ(r.Falling, -1)
+	r.Rising, r.Falling = head(r.Rising, o.TopN), head(r.Falling, o.TopN)
+	for _, m := range []string{"rating", "csat", "nps"} {
+		d, err := ch.KeyDrivers(ctx, f, m, 5)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		if d.Scored > 0 {
+			d.Drivers = head(d.Drivers, 5)
+			r.Drivers = append(r.Drivers, d)
+		}
+	}
+	for i, c := range r.Top {
+		if i == o.VerbatimPains {
+			break
+		}
+		vf := f
+		vf.Category, vf.Subcategory = c.Category, c.Subcategory
+		page, err := ch.Verbatims(ctx, vf, "", "negative", o.Verbatims, 0)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		r.Verbatims = append(r.Verbatims, PainVerbatims{Key: c.Category + "/" + c.Subcategory, Items: page.Items})
+	}
+	r.Alerts, err = ch.Alerts(ctx, o.From, o.To, 50)
+	switch {
+	case errors.Is(err, clickhouse.ErrNoAlerts):
+	case err != nil:
+		return nil, fmt.Errorf("report: %w", err)
+	default:
+		r.AlertsAvailable = true
+	}
+	return r, nil
+}
+
+func head[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func sortByZ(s []clickhouse.PainChange, sign float64) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && sign*s[j].Z > sign*s[j-1].Z; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
