@@ -34,6 +34,8 @@ var usage = map[string]string{
 	"search":  "full-text search of verbatims in the search index",
 	"lexicon": "lexicon tools: learn",
 	"eval":    "evaluate sentiment and pain-point accuracy on labelled data",
+	"serve":   "serve the read-only API, the dashboard and the weekly report over HTTP",
+	"report":  "write the weekly VoC report (VOC周报) as HTML or Markdown",
 }
 
 func commands(e env) map[string]command {
@@ -45,6 +47,8 @@ func commands(e env) map[string]command {
 		"search":  &searchCmd{env: e},
 		"lexicon": &lexiconCmd{env: e},
 		"eval":    &evalCmd{env: e},
+		"serve":   &serveCmd{env: e},
+		"report":  &reportCmd{env: e},
 		"alerts":  &alertsCmd{env: e},
 	}
 }

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/enrich"
+	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/sinks/clickhouse"
+)
+
+func TestReportCommand(t *testing.T) {
+	db := chtest.Start(t)
+	ctx := context.Background()
+	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close(ctx)
+	if err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	g, err := gen.New(gen.Config{Seed: 3, Start: start, Days: 14, PerDay: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := enrich.New(testAnalyzer(t), 0)
+	var recs []*pipeline.Record
+	for i, m := range g.All() {
+		v, _ := m.MarshalWith(nil)
+		r := &pipeline.Record{Msg: pipeline.Message{Value: v, Pos: pipeline.Position{Topic: "t", Offset: int64(i)}}}
+		stage.Process(ctx, r)
+		recs = append(recs, r)
+	}
+	if err := ch.WriteBatch(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		expect []string
+	}{
+		{"markdown", []string{"--format", "md", "--from", "2026-03-09", "--to", "2026-03-16"}, 0, []string{"# VOC周报", "## 二、主要痛点", "2026-03-09 00:00"}},
+		{"html", []string{"--from", "2026-03-09"}, 0, []string{"<title>VOC周报 2026-03-09 – 2026-03-16</title>", "<svg"}},
+		{"bad format", []string{"--format", "pdf"}, 2, nil},
+		{"bad date", []string{"--from", "last week"}, 2, nil},
+		{"reversed", []string{"--from", "2026-03-09", "--to", "2026-03-01"}, 2, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			e := env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			args := append([]string{"report", "--addr", db.Addr, "--database", db.Database}, tc.args...)
+			if code := run(ctx, e, args); code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, errb.String())
+			}
+			for _, w := range tc.expect {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%.600s", w, out.String())
+				}
+			}
+		})
+	}
+	t.Run("records of the week", func(t *testing.T) {
+		var out bytes.Buffer
+		e := env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+		run(ctx, e, []string{"report", "--addr", db.Addr, "--database", db.Database, "--format", "md", "--from", "2026-03-09"})
+		n := 0
+		for _, m := range g.All() {
+			if !m.CreatedAt.Before(start.AddDate(0, 0, 7)) {
+				n++
+			}
+		}
+		if want := "| 反馈量 | " + strconv.Itoa(n) + " |"; !strings.Contains(out.String(), want) {
+			t.Errorf("want %q in\n%.500s", want, out.String())
+		}
+	})
+}
+
+func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
+	var out bytes.Buffer
+	e := env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	if code := run(context.Background(), e, []string{"serve", "--listen", "0.0.0.0:0"}); code != 2 || !strings.Contains(out.String(), "VOC_API_TOKEN") {
+		t.Errorf("exit %d: %s", code, out.String())
+	}
+}
