@@ -1,7 +1,9 @@
 // Package clickhouse is voc's ClickHouse sink: it stores one row per
 // feedback record (table feedback) and one row per aspect mention (table
 // aspect_mentions), and ClickHouse materialized views keep hourly
-// aggregates (feedback_hourly, pain_hourly) from those inserts. The schema
+// aggregates (feedback_hourly, pain_hourly) from those inserts. Chats
+// analysed as conversations also get one row in conversations and one row
+// per agent compliance violation in agent_violations. The schema
 // works on ClickHouse 18.16 and on current releases; Migrate creates and
 // upgrades it. Query helpers for reports live in query.go, example SQL for
 // analysts in examples.sql.
@@ -29,9 +31,13 @@
 //     batches one after the other, and ClickHouse commits one inserted
 //     block as a unit, so what is stored of a partition is always a prefix
 //     of it and the watermark says exactly where the prefix ends.
-//  5. feedback is written first, then aspect_mentions, each with its own
-//     watermark: a crash between the two inserts leaves aspect_mentions
-//     behind, and the replay fills in exactly the missing mentions.
+//  5. feedback is written first, then aspect_mentions, conversations and
+//     agent_violations, each with its own watermark: a crash between two
+//     inserts leaves the later tables behind, and the replay fills in
+//     exactly their missing rows. A table gets no rows from some records
+//     (a review has no conversation, a chat may have no violation); its
+//     watermark is still the end of the stored prefix, because its rows of
+//     a batch go in as one block after the rows of the batches before.
 //  6. The aggregates are filled by materialized views on those inserts, so
 //     they see every stored row exactly once and inherit the exactness.
 //
@@ -294,6 +300,9 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	fresh = above(recs, wm)
 	n, err := s.insertMentions(ctx, fresh, now)
 	if err != nil {
+		return err
+	}
+	if err := s.writeChats(ctx, recs, lows, now); err != nil {
 		return err
 	}
 	s.logger.Debug("clickhouse batch written", "records", len(recs), "mentions", n)

@@ -105,7 +105,8 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 		return out
 	}
 	before := tables()
-	want := []string{"aspect_mentions:ReplacingMergeTree", "feedback:ReplacingMergeTree", "feedback_hourly:SummingMergeTree",
+	want := []string{"agent_violations:ReplacingMergeTree", "aspect_mentions:ReplacingMergeTree", "conversations:ReplacingMergeTree",
+		"feedback:ReplacingMergeTree", "feedback_hourly:SummingMergeTree",
 		"feedback_hourly_mv:MaterializedView", "pain_hourly:SummingMergeTree", "pain_hourly_mv:MaterializedView",
 		"schema_migrations:ReplacingMergeTree"}
 	if !reflect.DeepEqual(before, want) {
@@ -125,7 +126,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 		t.Fatalf("schema_migrations has %d rows, want %d (one per migration)", n, len(Migrations(s.cfg)))
 	}
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != LatestVersion() || v < 2 {
+	if err != nil || v != LatestVersion() || v < 3 {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, LatestVersion())
 	}
 }
@@ -325,6 +326,38 @@ func TestExactlyOnce(t *testing.T) {
 			}
 			write(t, s, genBatch("fb", parts, 15, 45)) // replay from the last commit
 		}, 45},
+		{"feedback and mentions written, chat tables not (crash between inserts)", func(t *testing.T, s *Sink) {
+			write(t, s, genBatch("fb", parts, 0, 20))
+			b := genBatch("fb", parts, 20, 50)
+			ctx := context.Background()
+			if err := s.insertFeedback(ctx, b, baseTime); err != nil {
+				t.Fatalf("insert feedback only: %v", err)
+			}
+			if _, err := s.insertMentions(ctx, b, baseTime); err != nil {
+				t.Fatalf("insert mentions only: %v", err)
+			}
+			write(t, s, genBatch("fb", parts, 10, 50))
+		}, 50},
+		{"conversations written, violations not (crash between inserts)", func(t *testing.T, s *Sink) {
+			write(t, s, genBatch("fb", parts, 0, 30))
+			b := genBatch("fb", parts, 30, 60)
+			var rows [][]any
+			for _, r := range b {
+				if r.Conversation != nil {
+					rows = append(rows, conversationRow(r, baseTime))
+				}
+			}
+			if err := s.insertFeedback(context.Background(), b, baseTime); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.insertMentions(context.Background(), b, baseTime); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.insertRows(context.Background(), tableConversations, conversationColumns, rows); err != nil {
+				t.Fatalf("insert conversations only: %v", err)
+			}
+			write(t, s, genBatch("fb", parts, 30, 70))
+		}, 70},
 		{"replay reshuffled into different batches", func(t *testing.T, s *Sink) {
 			write(t, s, genBatch("fb", parts, 0, 33))
 			write(t, s, genBatch("fb", parts, 10, 20))

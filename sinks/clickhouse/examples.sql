@@ -114,3 +114,153 @@ LIMIT 20;
 SELECT count() AS n_records, countIf(escalation = 1) AS n_escalations
 FROM voc.feedback FINAL
 WHERE created_at >= now() - INTERVAL 7 DAY;
+
+-- Chats: voc.conversations has one row per chat (agent_id, team, resolution,
+-- service times in seconds with -1 for unknown, CSAT, escalation, effort,
+-- compliance counts); voc.agent_violations one row per compliance
+-- violation, with its span in the agent turn's masked text.
+
+-- 9. Service metrics per agent in the last 30 days: volume, resolution,
+-- first response, ART and handle time (over the chats whose timestamps give
+-- them), CSAT, compliance violations and escalations.
+SELECT
+    agent_id,
+    team,
+    count() AS chats,
+    round(countIf(resolution = 'resolved') / chats, 3) AS resolved_share,
+    round(avgIf(first_response_s, first_response_s >= 0), 1) AS first_response_s,
+    round(avgIf(avg_response_s, avg_response_s >= 0), 1) AS art_s,
+    round(avgIf(handle_time_s, handle_time_s >= 0), 1) AS handle_time_s,
+    countIf(csat > 0) AS csat_answers,
+    round(avgIf(csat, csat > 0), 2) AS avg_csat,
+    sum(violations) AS n_violations,
+    sum(forbidden) AS n_forbidden,
+    sum(escalated) AS n_escalations,
+    round(avg(effort), 2) AS avg_effort
+FROM voc.conversations
+WHERE created_at >= now() - INTERVAL 30 DAY
+GROUP BY agent_id, team
+ORDER BY chats DESC;
+
+-- 10. First-contact resolution (FCR) per team and week. A chat is resolved
+-- at first contact when it did not end unresolved and the same customer
+-- made no other contact (chat, call, email) about one of its pain points
+-- within 7 days after it (change 7 * 86400 for another window). Computed
+-- at query time: rows are never updated.
+SELECT
+    team,
+    toMonday(created_at) AS week,
+    count() AS chats,
+    sum(repeat_contact) AS repeat_contacts,
+    round(countIf(resolution != 'unresolved' AND repeat_contact = 0) / chats, 3) AS fcr
+FROM
+(
+    SELECT id, team, created_at, resolution
+    FROM voc.conversations
+    WHERE created_at >= now() - INTERVAL 90 DAY
+) ANY LEFT JOIN
+(
+    SELECT id, 1 AS repeat_contact
+    FROM
+    (
+        SELECT id, customer_id, created_at, arrayJoin(pain_points) AS pain
+        FROM voc.conversations
+        WHERE created_at >= now() - INTERVAL 90 DAY AND customer_id != ''
+    ) ALL INNER JOIN
+    (
+        SELECT customer_id, arrayJoin(pain_points) AS pain, created_at AS later_at
+        FROM voc.feedback
+        WHERE kind IN ('chat', 'call', 'email') AND customer_id != '' AND created_at >= now() - INTERVAL 90 DAY
+    ) USING (customer_id, pain)
+    WHERE later_at > created_at AND later_at <= created_at + 7 * 86400
+    GROUP BY id
+) USING (id)
+GROUP BY team, week
+ORDER BY week, team;
+
+-- 11. Per team and day: chat volume, escalations, transfers, compliance
+-- violations and CSAT.
+SELECT
+    day,
+    team,
+    count() AS chats,
+    sum(escalated) AS n_escalations,
+    countIf(transfers > 0) AS with_transfer,
+    sum(violations) AS n_violations,
+    round(avgIf(csat, csat > 0), 2) AS avg_csat
+FROM voc.conversations
+WHERE created_at >= now() - INTERVAL 14 DAY
+GROUP BY day, team
+ORDER BY day, team;
+
+-- 12. Pain points that most often end unresolved in chats (last 30 days),
+-- with the share that needed a repeat contact about the same pain point.
+SELECT
+    pain,
+    count() AS chats,
+    countIf(resolution = 'unresolved') AS unresolved,
+    round(unresolved / chats, 3) AS unresolved_share,
+    round(sum(repeat_contact) / chats, 3) AS repeat_share
+FROM
+(
+    SELECT id, resolution, arrayJoin(pain_points) AS pain
+    FROM voc.conversations
+    WHERE created_at >= now() - INTERVAL 30 DAY
+) ANY LEFT JOIN
+(
+    SELECT id, pain, 1 AS repeat_contact
+    FROM
+    (
+        SELECT id, customer_id, created_at, arrayJoin(pain_points) AS pain
+        FROM voc.conversations
+        WHERE created_at >= now() - INTERVAL 30 DAY AND customer_id != ''
+    ) ALL INNER JOIN
+    (
+        SELECT customer_id, arrayJoin(pain_points) AS pain, created_at AS later_at
+        FROM voc.feedback
+        WHERE kind IN ('chat', 'call', 'email') AND customer_id != '' AND created_at >= now() - INTERVAL 30 DAY
+    ) USING (customer_id, pain)
+    WHERE later_at > created_at AND later_at <= created_at + 7 * 86400
+    GROUP BY id, pain
+) USING (id, pain)
+GROUP BY pain
+ORDER BY unresolved DESC, chats DESC
+LIMIT 20;
+
+-- 13. Compliance violations per agent and rule in the last 30 days, with
+-- an example phrase and the agent turn it was found in (span_start and
+-- span_end are character offsets into text; 0, 0 for a missing phrase).
+SELECT
+    agent_id,
+    kind,
+    rule,
+    count() AS n,
+    any(phrase) AS example_phrase,
+    any(text) AS example_turn
+FROM voc.agent_violations
+WHERE created_at >= now() - INTERVAL 30 DAY
+GROUP BY agent_id, kind, rule
+ORDER BY n DESC
+LIMIT 50;
+
+-- 14. How chats end: resolution and its reason, with the customer's mood
+-- trajectory and escalation risk.
+SELECT
+    resolution,
+    resolution_reason,
+    count() AS chats,
+    countIf(trajectory = 'worsened') AS worsened,
+    round(avg(escalation_risk), 3) AS avg_risk
+FROM voc.conversations
+WHERE created_at >= now() - INTERVAL 30 DAY
+GROUP BY resolution, resolution_reason
+ORDER BY chats DESC;
+
+-- 15. Escalation reasons in escalated chats of the last 30 days.
+SELECT
+    arrayJoin(escalation_reasons) AS reason,
+    count() AS chats
+FROM voc.conversations
+WHERE escalated = 1 AND created_at >= now() - INTERVAL 30 DAY
+GROUP BY reason
+ORDER BY chats DESC;

@@ -109,8 +109,25 @@ func genRecord(topic string, partition int, off int64) *pipeline.Record {
 			{Role: "customer", Result: nlp.Result{Text: "物流太慢", Aspects: as}},
 			{Role: "agent", Result: nlp.Result{Text: "抱歉物流太慢", Aspects: []nlp.Aspect{aspectsByKind[0]}}},
 		}
+		r.Conversation = genConversation(i)
 	}
 	return r
+}
+
+// genConversation is the conversation of a generated chat: 0 to 2
+// violations, service times present or absent with i.
+func genConversation(i int) *nlp.Conversation {
+	c := &nlp.Conversation{Turns: 2, CustomerTurns: 1, AgentTurns: 1, Trajectory: nlp.TrajectoryFlat,
+		Resolution: []string{nlp.Resolved, nlp.Unresolved, nlp.ResolutionUnknown}[i%3], ResolutionReason: "test",
+		EscalationReasons: []string{}, PainPoints: []string{"物流/配送速度"}, Violations: []nlp.Violation{}}
+	if i%2 == 0 {
+		first := float64(i % 60)
+		c.FirstResponseSec, c.AvgResponseSec, c.HandleTimeSec = &first, &first, &first
+	}
+	for k := 0; k < i%3; k++ {
+		c.Violations = append(c.Violations, nlp.Violation{Turn: 1, Kind: nlp.ViolationForbidden, Rule: "推诿", Phrase: "物流", Span: [2]int{2, 4}})
+	}
+	return c
 }
 
 // genBatch returns records for offsets [from, to) of each listed partition,
@@ -166,6 +183,12 @@ func expected(recs []*pipeline.Record) Counts {
 		}
 		c.PainRecords += uint64(len(kinds))
 		c.PainSentimentSum += float64(len(kinds)) * float64(float32(a.Sentiment.Score))
+		if r.Conversation != nil {
+			c.Conversations++
+			c.DistinctConversations++
+			c.Violations += uint64(len(r.Conversation.Violations))
+			c.DistinctViolations += uint64(len(r.Conversation.Violations))
+		}
 	}
 	return c
 }

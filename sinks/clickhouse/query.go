@@ -337,9 +337,14 @@ type Counts struct {
 	PainMentions     uint64 // sum(mentions) in pain_hourly
 	PainRecords      uint64 // sum(records) in pain_hourly
 	PainSentimentSum float64
+
+	Conversations         uint64 // rows in conversations
+	DistinctConversations uint64 // distinct positions in conversations
+	Violations            uint64 // rows in agent_violations
+	DistinctViolations    uint64 // distinct (position, violation) in agent_violations
 }
 
-// Counts returns the totals of all four tables.
+// Counts returns the totals of the tables.
 func (s *Sink) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
 	qs := []struct {
@@ -354,6 +359,10 @@ func (s *Sink) Counts(ctx context.Context) (Counts, error) {
 			[]any{&c.HourlyRecords, &c.HourlyNegative, &c.HourlyComplaints, &c.HourlyEscalations, &c.HourlySentimentSum}},
 		{"SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM " + s.table(tablePainHourly),
 			[]any{&c.PainMentions, &c.PainRecords, &c.PainSentimentSum}},
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset) FROM " + s.table(tableConversations),
+			[]any{&c.Conversations, &c.DistinctConversations}},
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, violation) FROM " + s.table(tableViolations),
+			[]any{&c.Violations, &c.DistinctViolations}},
 	}
 	for _, q := range qs {
 		if err := s.conn.QueryRow(ctx, q.q).Scan(q.dest...); err != nil {

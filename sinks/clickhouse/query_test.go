@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +202,9 @@ func TestExamplesSQLRun(t *testing.T) {
 		r.Feedback.CreatedAt = now
 		return r
 	}()})
+	// Chats with conversations, repeat contacts and violations over the
+	// last week.
+	write(t, s, contactRecords("contacts", now.Add(-6*24*time.Hour), fcrScenario))
 
 	stmts := splitSQL(ExamplesSQL)
 	if len(stmts) < 5 {
@@ -228,6 +232,41 @@ func TestExamplesSQLRun(t *testing.T) {
 				t.Errorf("no rows from:\n%s", q)
 			}
 		})
+	}
+
+	// The FCR example agrees with ServiceStats on the same chats.
+	i := slices.IndexFunc(stmts, func(q string) bool { return strings.Contains(q, "AS fcr") })
+	if i < 0 {
+		t.Fatal("no FCR example")
+	}
+	rows, err := s.conn.Query(ctx, strings.ReplaceAll(stmts[i], "voc.", s.cfg.Database+"."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tally struct{ chats, repeats uint64 }
+	fromSQL := map[string]tally{}
+	for rows.Next() {
+		var team string
+		var week time.Time
+		var chats, repeats uint64
+		var fcr float64
+		if err := rows.Scan(&team, &week, &chats, &repeats, &fcr); err != nil {
+			t.Fatal(err)
+		}
+		x := fromSQL[team]
+		fromSQL[team] = tally{x.chats + chats, x.repeats + repeats}
+	}
+	rows.Close()
+	st, err := s.ServiceStats(ctx, ByTeam, now.Add(-90*24*time.Hour), now.Add(time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromGo := map[string]tally{}
+	for _, x := range st {
+		fromGo[x.Key] = tally{x.Conversations, x.RepeatContacts}
+	}
+	if !reflect.DeepEqual(fromSQL, fromGo) || fromGo["T1"].repeats != 2 {
+		t.Errorf("FCR example per team %+v, ServiceStats %+v (want 2 repeat contacts in T1)", fromSQL, fromGo)
 	}
 }
 

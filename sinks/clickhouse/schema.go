@@ -14,6 +14,8 @@ const (
 	tableFeedbackHourly  = "feedback_hourly"
 	tablePainHourly      = "pain_hourly"
 	tableSchemaMigration = "schema_migrations"
+	tableConversations   = "conversations"
+	tableViolations      = "agent_violations"
 )
 
 // Migration is one versioned schema change, applied once.
@@ -143,6 +145,86 @@ var (
 		orderBy:   "(hour, category, subcategory, product, channel, polarity)",
 		shardKey:  "rand()",
 	}
+	// conversations: one row per chat with its conversation signals,
+	// service times and compliance counts, deduplicated on the position
+	// like feedback. Service times are -1 when the timestamps they need
+	// are missing (unknown, not zero): aggregate them with avgIf(x, x >= 0).
+	// First-contact resolution is computed at query time (rows are
+	// immutable): see ServiceStats.
+	conversationsSpec = tableSpec{
+		name: tableConversations,
+		columns: `id String,
+    created_at DateTime,
+    day Date DEFAULT toDate(created_at),
+    channel String,
+    product String,
+    customer_id String,
+    customer_tier String,
+    agent_id String,
+    team String,
+    turns UInt16,
+    customer_turns UInt16,
+    agent_turns UInt16,
+    csat UInt8,
+    start_sentiment Float32,
+    end_sentiment Float32,
+    trajectory String,
+    escalation_risk Float32,
+    escalation_reasons Array(String),
+    escalated UInt8,
+    resolution String,
+    resolution_reason String,
+    transfers UInt16,
+    repeated_questions UInt16,
+    repeated_demands UInt16,
+    effort UInt16,
+    first_response_s Float32,
+    avg_response_s Float32,
+    handle_time_s Float32,
+    pain_points Array(String),
+    violations UInt16,
+    forbidden UInt16,
+    discouraged UInt16,
+    missing UInt16,
+    violation_rules Array(String),
+    lexicon_version String,
+    kafka_topic String,
+    kafka_partition Int32,
+    kafka_offset Int64,
+    ingested_at DateTime`,
+		engine:    "ReplacingMergeTree",
+		partition: "toYYYYMM(created_at)",
+		orderBy:   "(kafka_topic, kafka_partition, kafka_offset)",
+		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
+	}
+	// agent_violations: one row per compliance violation of an agent, with
+	// its rune span in the agent turn's masked text (0, 0 for a missing
+	// phrase); deduplicated on (position, violation index).
+	violationsSpec = tableSpec{
+		name: tableViolations,
+		columns: `id String,
+    violation UInt16,
+    created_at DateTime,
+    day Date DEFAULT toDate(created_at),
+    channel String,
+    product String,
+    agent_id String,
+    team String,
+    turn UInt16,
+    kind String,
+    rule String,
+    phrase String,
+    span_start UInt32,
+    span_end UInt32,
+    text String,
+    kafka_topic String,
+    kafka_partition Int32,
+    kafka_offset Int64`,
+		engine:    "ReplacingMergeTree",
+		partition: "toYYYYMM(created_at)",
+		orderBy:   "(kafka_topic, kafka_partition, kafka_offset, violation)",
+		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
+	}
 	migrationsSpec = tableSpec{
 		name: tableSchemaMigration,
 		columns: `version UInt32,
@@ -263,6 +345,11 @@ func Migrations(cfg Config) []Migration {
 			Statements: append(append(d.table(feedbackHourlySpec), d.table(painHourlySpec)...),
 				d.view("feedback_hourly_mv", tableFeedbackHourly, tableFeedback, feedbackHourlySelect),
 				d.view("pain_hourly_mv", tablePainHourly, tableMentions, painHourlySelect)),
+		},
+		{
+			Version:    3,
+			Name:       "chats: conversations, agent_violations",
+			Statements: append(d.table(conversationsSpec), d.table(violationsSpec)...),
 		},
 	}
 }
