@@ -413,6 +413,13 @@ func TestE2EKill9AndClickHouseOutage(t *testing.T) {
 	s2 := openCH(t, srv2.Addr(), db)
 	waitRecords(t, s2, f.records, 5*time.Minute, b)
 	waitCommitted(t, kc, len(f.msgs)+len(f.poison))
+	// Memory stayed bounded while the sink was down (reading paused at the
+	// in-flight cap instead of buffering the topic).
+	if rss := peakRSS(t, b.cmd.Process.Pid); rss > 800 {
+		t.Errorf("voc run peak RSS %.0f MB through the outage, want at most 800", rss)
+	} else {
+		t.Logf("voc run peak RSS through the outage: %.0f MB", rss)
+	}
 	b.stop(t)
 
 	checkExact(t, s2, srv2.Addr(), db, f)

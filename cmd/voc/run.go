@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/vocproject/voc/internal/config"
@@ -52,6 +53,9 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	log := newLogger(c.env.Stderr, cfg.Log)
+	if cfg.MemoryLimitMB > 0 && c.env.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
+	}
 	d, err := startDaemon(ctx, cfg, *migrate, log)
 	if err != nil {
 		return err

@@ -34,6 +34,12 @@ type Config struct {
 	NLP        NLP               `yaml:"nlp"`
 	HTTP       HTTP              `yaml:"http"`
 	Log        Log               `yaml:"log"`
+	// MemoryLimitMB is the soft memory limit of the Go runtime (as
+	// GOMEMLIMIT): the garbage collector works harder as the heap nears it,
+	// keeping peak RSS steady through bursts such as catching up after a
+	// ClickHouse outage. Default 700; -1 leaves the runtime's default (or
+	// GOMEMLIMIT) alone.
+	MemoryLimitMB int `yaml:"memory_limit_mb"`
 	// Alerts is passed as is to the alert service (see docs/alerts.md).
 	Alerts yaml.Node `yaml:"alerts"`
 }
@@ -146,6 +152,7 @@ const (
 	DefaultIndexPath       = ".voc/index"
 	DefaultListen          = "127.0.0.1:9464"
 	DefaultMaxMessageBytes = 64 << 10
+	DefaultMemoryLimitMB   = 700
 )
 
 // Error names the invalid field of a configuration.
@@ -248,6 +255,9 @@ func (c *Config) fill() {
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = DefaultListen
+	}
+	if c.MemoryLimitMB == 0 {
+		c.MemoryLimitMB = DefaultMemoryLimitMB
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -494,6 +504,9 @@ func (c Config) Validate() error {
 		if err := hostPort(c.HTTP.Listen); err != nil {
 			return &Error{Field: "http.listen", Value: c.HTTP.Listen, Err: err}
 		}
+	}
+	if c.MemoryLimitMB < -1 || (c.MemoryLimitMB >= 0 && c.MemoryLimitMB < 300) {
+		return &Error{Field: "memory_limit_mb", Value: c.MemoryLimitMB, Err: errors.New("want at least 300 (the segmenter dictionary alone needs about 230 MB), or -1")}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

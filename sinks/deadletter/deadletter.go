@@ -157,10 +157,12 @@ func New(cfg Config) (*Sink, error) {
 		Topic:     cfg.Topic,
 		Balancer:  &kafkago.Hash{}, // same key, same partition
 		Transport: tr,
-		// One WriteMessages call per batch, sent at once: a batch never
-		// fills up to BatchSize, and the last partial batch of each
-		// partition would otherwise wait for BatchTimeout.
-		BatchSize:              1 << 20,
+		// One WriteMessages call per batch, sent at once: the last
+		// partial produce batch of each partition waits only
+		// BatchTimeout. BatchSize must stay modest: kafka-go allocates
+		// room for BatchSize messages per produce batch (1<<20 cost
+		// ~150 MB per dead-letter write).
+		BatchSize:              1000,
 		BatchBytes:             int64(cfg.MaxMessageBytes),
 		BatchTimeout:           time.Millisecond,
 		WriteTimeout:           cfg.WriteTimeout,
