@@ -1,0 +1,114 @@
+package api
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// browserResult is what web/e2e/dashboard.mjs reports.
+type browserResult struct {
+	ConsoleErrors  []string `json:"console_errors"`
+	PageErrors     []string `json:"page_errors"`
+	FailedRequests []string `json:"failed_requests"`
+	FirstRenderMS  float64  `json:"first_render_ms"`
+	Charts         map[string]struct {
+		Series, Points int
+		Canvas         bool
+	} `json:"charts"`
+	TopRows      int    `json:"top_rows"`
+	Sparklines   int    `json:"sparklines"`
+	ClickedPain  string `json:"clicked_pain"`
+	DrillTitle   string `json:"drill_title"`
+	Verbatims    int    `json:"verbatims"`
+	PainMarks    int    `json:"pain_marks"`
+	FirstMark    string `json:"first_mark"`
+	EnglishTitle string `json:"english_title"`
+	Error        string `json:"error"`
+}
+
+// SkipBrowserEnv turns a missing Chromium or node toolchain into a skip.
+const SkipBrowserEnv = "VOC_SKIP_BROWSER"
+
+// runBrowser runs the dashboard script against url and saves the
+// screenshot at shot.
+func runBrowser(t testing.TB, url, shot string) browserResult {
+	t.Helper()
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		for _, c := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+			if _, err := os.Stat(c); err == nil {
+				chromium = c
+				break
+			}
+		}
+	}
+	node, nodeErr := exec.LookPath("node")
+	_, pwErr := os.Stat("../web/node_modules/playwright-core")
+	_, vendorErr := os.Stat("../web/static/vendor/echarts.min.js")
+	if chromium == "" || nodeErr != nil || pwErr != nil || vendorErr != nil {
+		msg := "the dashboard test needs chromium (apt-get install chromium), node and `make web`"
+		if os.Getenv(SkipBrowserEnv) == "1" {
+			t.Skip(msg)
+		}
+		t.Fatalf("%s (or set %s=1 to skip): chromium %q node %v playwright %v echarts %v", msg, SkipBrowserEnv, chromium, nodeErr, pwErr, vendorErr)
+	}
+	cmd := exec.Command(node, "../web/e2e/dashboard.mjs", url, shot, chromium)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("dashboard script: %v\n%s", err, out)
+	}
+	var res browserResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("dashboard script output %q: %v", out, err)
+	}
+	return res
+}
+
+// artifactDir is where screenshots go: $VOC_ARTIFACTS, else
+// web/e2e/artifacts (gitignored).
+func artifactDir(t testing.TB) string {
+	dir := os.Getenv("VOC_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "web", "e2e", "artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestDashboardInBrowser(t *testing.T) {
+	recs := analysed(t, 14, 80)
+	f := newFixture(t, recs, false, Config{})
+	shot := filepath.Join(artifactDir(t), "dashboard.png")
+	res := runBrowser(t, f.srv.URL+"/", shot)
+	if res.Error != "" {
+		t.Fatalf("browser: %s", res.Error)
+	}
+	if len(res.ConsoleErrors)+len(res.PageErrors)+len(res.FailedRequests) > 0 {
+		t.Errorf("console errors %q, page errors %q, failed requests %q", res.ConsoleErrors, res.PageErrors, res.FailedRequests)
+	}
+	for _, id := range []string{"trend-chart", "channel-chart", "drivers-chart"} {
+		c, ok := res.Charts[id]
+		if !ok || !c.Canvas || c.Series == 0 || c.Points == 0 {
+			t.Errorf("chart %s: %+v (rendered %v)", id, c, ok)
+		}
+	}
+	if res.TopRows == 0 || res.Sparklines != res.TopRows {
+		t.Errorf("top pain points: %d rows, %d sparklines", res.TopRows, res.Sparklines)
+	}
+	if res.ClickedPain == "" || !strings.Contains(res.DrillTitle, res.ClickedPain) || res.Verbatims == 0 || res.PainMarks == 0 {
+		t.Errorf("drill-down of %q: title %q, %d verbatims, %d marked mentions", res.ClickedPain, res.DrillTitle, res.Verbatims, res.PainMarks)
+	}
+	if !strings.Contains(res.EnglishTitle, "Voice of the Customer") {
+		t.Errorf("English toggle: title %q", res.EnglishTitle)
+	}
+	if st, err := os.Stat(shot); err != nil || st.Size() < 10000 {
+		t.Errorf("screenshot %s: %v", shot, err)
+	}
+	t.Logf("first render %.0f ms; screenshot %s", res.FirstRenderMS, shot)
+}

@@ -1,0 +1,49 @@
+// Drives the dashboard in headless Chromium (playwright-core, the system
+// chromium) and prints one JSON line of what it saw. Usage:
+//   node dashboard.mjs URL SCREENSHOT [CHROMIUM]
+import { chromium } from 'playwright-core';
+
+const [url, shot, exe = process.env.CHROMIUM || '/usr/bin/chromium'] = process.argv.slice(2);
+const out = { console_errors: [], page_errors: [], failed_requests: [] };
+const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('console', (m) => { if (m.type() === 'error') out.console_errors.push(m.text()); });
+  page.on('pageerror', (e) => out.page_errors.push(String(e)));
+  page.on('requestfailed', (r) => out.failed_requests.push(r.url()));
+  page.on('response', (r) => { if (r.status() >= 400) out.failed_requests.push(r.status() + ' ' + r.url()); });
+  const t0 = Date.now();
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30000 });
+  out.first_render_ms = Date.now() - t0;
+  out.charts = await page.evaluate(() => {
+    const res = {};
+    for (const [id, c] of Object.entries(window.vocDashboard.charts)) {
+      const opt = c.getOption();
+      res[id] = { series: opt.series.length, points: opt.series.reduce((n, s) => n + (s.data ? s.data.length : 0), 0),
+        canvas: !!document.querySelector('#' + id + ' canvas') };
+    }
+    return res;
+  });
+  out.top_rows = await page.locator('#top-table tbody tr[data-pain]').count();
+  out.sparklines = await page.locator('#top-table svg.spark').count();
+  const first = page.locator('#top-table tbody tr[data-pain]').first();
+  out.clicked_pain = await first.getAttribute('data-pain');
+  await first.click();
+  await page.waitForFunction(() => (window.vocDashboard.drillLoaded || 0) > 0, null, { timeout: 15000 });
+  out.drill_title = await page.locator('#drill-title').textContent();
+  out.verbatims = await page.locator('#drill-list li.verbatim').count();
+  out.pain_marks = await page.locator('#drill-list mark.pain').count();
+  out.first_mark = out.pain_marks ? await page.locator('#drill-list mark.pain').first().textContent() : '';
+  await page.screenshot({ path: shot, fullPage: true });
+  // English toggle relabels the UI.
+  await page.locator('#drill-close').click();
+  await page.locator('#lang').click();
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && document.documentElement.lang === 'en');
+  out.english_title = await page.locator('h1').textContent();
+} catch (e) {
+  out.error = String(e && e.stack || e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,344 @@
+// voc dashboard: overview, trend, rising/falling, drill-down. No build step;
+// ECharts comes from static/vendor (make web).
+(function () {
+  'use strict';
+
+  var I18N = {
+    zh: {
+      title: 'VOC 客户之声', from: '开始', to: '结束', product: '产品', channel: '渠道', tier: '客户等级', all: '全部',
+      granularity: '粒度', day: '天', hour: '小时', week: '周', apply: '查询', report: 'VOC周报', trend: '趋势',
+      top: '主要痛点', movers: '上升 / 下降', painPoint: '痛点', records: '条数', change: '环比', sparkline: '走势',
+      current: '本期', previous: '上期', significant: '显著', byChannel: '渠道情感', drivers: '关键驱动因素（星级）',
+      alerts: '告警', searchText: '全文检索', search: '检索', prev: '上一页', next: '下一页',
+      volume: '反馈量', negShare: '负面占比', avgSent: '平均情感', complaints: '投诉', escalations: '升级',
+      vsPrev: '较上期', total: '全部反馈', noAlerts: '本期无告警', alertsOff: '未启用告警', hits: '共 {n} 条',
+      verbatims: '原声', impact: '评分影响', share: '覆盖率', yes: '是', no: '—', rising: '上升', falling: '下降',
+      noData: '无数据', tokenPrompt: '请输入 API 令牌', record: '记录详情', sentiment: '情感', rating: '星级',
+      intent: '意图', mentions: '提及', clauses: '分句情感', loadError: '加载失败：', noCharts: '图表库未加载（请运行 make web）'
+    },
+    en: {
+      title: 'VOC Voice of the Customer', from: 'From', to: 'To', product: 'Product', channel: 'Channel', tier: 'Tier', all: 'All',
+      granularity: 'Granularity', day: 'Day', hour: 'Hour', week: 'Week', apply: 'Apply', report: 'Weekly report', trend: 'Trend',
+      top: 'Top pain points', movers: 'Rising / falling', painPoint: 'Pain point', records: 'Records', change: 'Change', sparkline: 'Trend',
+      current: 'Current', previous: 'Previous', significant: 'Significant', byChannel: 'Sentiment by channel', drivers: 'Key drivers (rating)',
+      alerts: 'Alerts', searchText: 'Full-text search', search: 'Search', prev: 'Previous', next: 'Next',
+      volume: 'Volume', negShare: 'Negative share', avgSent: 'Mean sentiment', complaints: 'Complaints', escalations: 'Escalations',
+      vsPrev: 'vs previous', total: 'All feedback', noAlerts: 'No alerts in this period', alertsOff: 'Alerting is not enabled', hits: '{n} records',
+      verbatims: 'Verbatims', impact: 'Rating impact', share: 'Share', yes: 'yes', no: '—', rising: 'rising', falling: 'falling',
+      noData: 'No data', tokenPrompt: 'API token', record: 'Record', sentiment: 'Sentiment', rating: 'Rating',
+      intent: 'Intent', mentions: 'Mentions', clauses: 'Clause sentiment', loadError: 'Failed: ', noCharts: 'Chart library missing (run make web)'
+    }
+  };
+  var lang = localStorage.getItem('voc-lang') || 'zh';
+  function t(k, vars) {
+    var s = (I18N[lang] && I18N[lang][k]) || I18N.zh[k] || k;
+    for (var v in vars || {}) s = s.replace('{' + v + '}', vars[v]);
+    return s;
+  }
+  function applyI18n() {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = t('title');
+    document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    document.getElementById('lang').textContent = lang === 'zh' ? 'English' : '中文';
+  }
+
+  var $ = function (id) { return document.getElementById(id); };
+  function esc(s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+  function pct(x) { return (100 * x).toFixed(1) + '%'; }
+  function showError(msg) { var e = $('error'); e.textContent = t('loadError') + msg; e.hidden = false; }
+
+  // API access with an optional bearer token kept for the session.
+  function api(path, params) {
+    var qs = new URLSearchParams();
+    Object.keys(params || {}).forEach(function (k) { if (params[k] !== '' && params[k] != null) qs.set(k, params[k]); });
+    var headers = {};
+    var tok = sessionStorage.getItem('voc-token');
+    if (tok) headers.Authorization = 'Bearer ' + tok;
+    var url = 'api/v1/' + path + (qs.toString() ? '?' + qs : '');
+    return fetch(url, { headers: headers }).then(function (r) {
+      if (r.status === 401) {
+        var v = window.prompt(t('tokenPrompt'));
+        if (v) { sessionStorage.setItem('voc-token', v); return api(path, params); }
+      }
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error((body.error && body.error.message) || r.statusText);
+        return body;
+      });
+    });
+  }
+
+  var state = { filters: {}, charts: {}, drill: null, ready: false };
+  window.vocDashboard = state; // read by the browser test
+
+  function filters() {
+    var f = new FormData($('filters'));
+    var out = {};
+    f.forEach(function (v, k) { out[k] = v; });
+    return out;
+  }
+  function base(f) {
+    return { from: f.from, to: f.to, product: f.product, channel: f.channel, customer_tier: f.customer_tier };
+  }
+  function isoDay(d) { return d.toISOString().slice(0, 10); }
+
+  function chart(id) {
+    if (!window.echarts) return null;
+    if (!state.charts[id]) state.charts[id] = echarts.init($(id));
+    return state.charts[id];
+  }
+
+  function fillSelect(name, values) {
+    var sel = document.querySelector('#filters [name=' + name + ']');
+    values.forEach(function (v) { var o = document.createElement('option'); o.value = v; o.textContent = v; sel.appendChild(o); });
+  }
+
+  function sparkline(values) {
+    var w = 90, h = 22, max = Math.max.apply(null, values.concat([1]));
+    var pts = values.map(function (v, i) {
+      return (i * w / Math.max(values.length - 1, 1)).toFixed(1) + ',' + (h - 2 - (h - 4) * v / max).toFixed(1);
+    }).join(' ');
+    return '<svg class="spark" width="' + w + '" height="' + h + '"><polyline fill="none" stroke="#5470c6" stroke-width="1.5" points="' + pts + '"/></svg>';
+  }
+
+  function changeText(c) {
+    if (c.change >= 1e8) return '<span class="up">new</span>';
+    var s = (c.change >= 0 ? '+' : '') + (100 * c.change).toFixed(0) + '%';
+    return '<span class="' + (c.change > 0 ? 'up' : 'down') + '">' + s + '</span>';
+  }
+
+  function renderOverview(ov) {
+    var c = ov.current, p = ov.previous;
+    function kpi(label, v, d) { return '<div class="kpi">' + esc(label) + '<span class="v">' + v + '</span><span class="d">' + d + '</span></div>'; }
+    function rel(a, b) { return b ? t('vsPrev') + ' ' + ((a / b - 1) * 100).toFixed(1) + '%' : ''; }
+    $('kpis').innerHTML =
+      kpi(t('volume'), c.records, rel(c.records, p.records)) +
+      kpi(t('negShare'), pct(c.negative_share), t('vsPrev') + ' ' + (100 * (c.negative_share - p.negative_share)).toFixed(1) + ' pp') +
+      kpi(t('avgSent'), c.avg_sentiment.toFixed(2), t('vsPrev') + ' ' + (c.avg_sentiment - p.avg_sentiment).toFixed(2)) +
+      kpi(t('complaints'), c.complaints, rel(c.complaints, p.complaints)) +
+      kpi(t('escalations'), c.escalations, rel(c.escalations, p.escalations));
+    var tb = $('top-table').querySelector('tbody');
+    tb.innerHTML = '';
+    ov.top.forEach(function (it) {
+      var tr = document.createElement('tr');
+      tr.dataset.pain = it.key;
+      tr.innerHTML = '<td>' + esc(it.key) + '</td><td class="n">' + it.current + '</td><td class="n">' + changeText(it) + '</td><td>' + sparkline(it.sparkline) + '</td>';
+      tr.addEventListener('click', function () { openDrill({ category: it.key }, it.key); });
+      tb.appendChild(tr);
+    });
+    if (!ov.top.length) tb.innerHTML = '<tr><td colspan="4">' + t('noData') + '</td></tr>';
+    return ov.top.slice(0, 5).map(function (x) { return x.key; });
+  }
+
+  function renderTrend(total, pains, gran) {
+    var ch = chart('trend-chart');
+    if (!ch) return;
+    var series = [{ name: t('total'), type: 'line', smooth: true, yAxisIndex: 0, data: total.points.map(function (p) { return [p.time, p.records]; }) },
+      { name: t('negShare'), type: 'line', smooth: true, yAxisIndex: 1, lineStyle: { type: 'dashed' }, data: total.points.map(function (p) { return [p.time, +(100 * p.negative_share).toFixed(1)]; }) }];
+    pains.forEach(function (s) {
+      series.push({ name: s.key, type: 'bar', stack: 'pain', yAxisIndex: 0, data: s.points.map(function (p) { return [p.time, p.records]; }) });
+    });
+    ch.setOption({
+      tooltip: { trigger: 'axis' }, legend: { type: 'scroll', top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
+      xAxis: { type: 'time' }, yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: '%', max: 100 }],
+      series: series
+    }, true);
+    ch.off('click');
+    ch.on('click', function (e) {
+      var start = new Date(e.value[0]);
+      var step = { hour: 3600e3, day: 864e5, week: 7 * 864e5 }[gran] || 864e5;
+      var range = { from: start.toISOString(), to: new Date(start.getTime() + step).toISOString() };
+      var key = e.seriesName === t('total') || e.seriesName === t('negShare') ? '' : e.seriesName;
+      openDrill(Object.assign({ category: key }, range), (key || t('total')) + ' · ' + start.toISOString().slice(0, gran === 'hour' ? 13 : 10).replace('T', ' '));
+    });
+  }
+
+  function renderMovers(rising, falling) {
+    var tb = $('movers-table').querySelector('tbody');
+    tb.innerHTML = '';
+    rising.items.slice(0, 6).concat(falling.items.slice(0, 6)).forEach(function (c) {
+      var key = c.category + '/' + c.subcategory;
+      var tr = document.createElement('tr');
+      tr.dataset.pain = key;
+      tr.innerHTML = '<td>' + esc(key) + '</td><td class="n">' + c.current + '</td><td class="n">' + c.previous + '</td><td class="n">' + changeText(c) +
+        '</td><td class="n">' + c.z.toFixed(2) + '</td><td>' + (c.significant ? '<span class="sig">' + t('yes') + '</span>' : t('no')) + '</td>';
+      tr.addEventListener('click', function () { openDrill({ category: key }, key); });
+      tb.appendChild(tr);
+    });
+    if (!tb.children.length) tb.innerHTML = '<tr><td colspan="6">' + t('noData') + '</td></tr>';
+  }
+
+  function renderChannels(res) {
+    var ch = chart('channel-chart');
+    if (!ch) return;
+    ch.setOption({
+      tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
+      xAxis: { type: 'category', data: res.groups.map(function (g) { return g.key; }) },
+      yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: '%', max: 100 }],
+      series: [{ name: t('volume'), type: 'bar', data: res.groups.map(function (g) { return g.records; }) },
+        { name: t('negShare'), type: 'line', yAxisIndex: 1, data: res.groups.map(function (g) { return +(100 * g.negative_share).toFixed(1); }) }]
+    }, true);
+    ch.off('click');
+    ch.on('click', function (e) { openDrill({ channel: e.name, sentiment: 'negative' }, e.name); });
+  }
+
+  function renderDrivers(d) {
+    var ch = chart('drivers-chart');
+    if (!ch) return;
+    var ds = d.drivers.slice(0, 8).reverse();
+    ch.setOption({
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } }, grid: { left: 120, right: 30, top: 20, bottom: 30 },
+      xAxis: { type: 'value', name: t('impact') },
+      yAxis: { type: 'category', data: ds.map(function (x) { return x.category + '/' + x.subcategory; }) },
+      series: [{ name: t('impact'), type: 'bar', data: ds.map(function (x) { return +x.impact.toFixed(2); }) }]
+    }, true);
+    ch.off('click');
+    ch.on('click', function (e) { openDrill({ category: e.name }, e.name); });
+  }
+
+  function renderAlerts(res) {
+    var el = $('alerts');
+    if (!res.available) { el.innerHTML = '<p class="muted">' + t('alertsOff') + '</p>'; return; }
+    if (!res.alerts.length) { el.innerHTML = '<p class="muted">' + t('noAlerts') + '</p>'; return; }
+    el.innerHTML = res.alerts.map(function (a) {
+      return '<div class="alert"><b>' + esc(a.status) + '</b> ' + esc(a.opened_at.slice(0, 16).replace('T', ' ')) + ' · ' + esc(a.kind) + ' · ' + esc(a.title) + '</div>';
+    }).join('');
+  }
+
+  // highlight wraps rune spans of text: matches in <mark>, pain mentions in <mark class="pain">.
+  function highlight(text, matches, mentions) {
+    var chars = Array.from(text || '');
+    var cls = new Array(chars.length).fill('');
+    (mentions || []).forEach(function (m) { if (m.start >= 0) for (var i = m.start; i < m.end && i < chars.length; i++) cls[i] = 'pain'; });
+    (matches || []).forEach(function (m) { for (var i = m.start; i < m.end && i < chars.length; i++) cls[i] = 'hit'; });
+    var out = '', cur = '';
+    chars.forEach(function (c, i) {
+      if (cls[i] !== cur) {
+        if (cur) out += '</mark>';
+        if (cls[i]) out += cls[i] === 'pain' ? '<mark class="pain">' : '<mark>';
+        cur = cls[i];
+      }
+      out += c === '\n' ? '<br>' : esc(c);
+    });
+    if (cur) out += '</mark>';
+    return out;
+  }
+
+  function openDrill(extra, title) {
+    var f = filters();
+    var params = Object.assign(base(f), extra);
+    state.drill = { params: params, offset: 0, title: title };
+    $('drill-title').textContent = t('verbatims') + ' · ' + title;
+    $('drill-search').q.value = '';
+    $('drill').hidden = false;
+    loadDrill();
+  }
+
+  function loadDrill() {
+    var d = state.drill;
+    var q = $('drill-search').q.value.trim();
+    var params = Object.assign({}, d.params, { q: q, size: 10, offset: d.offset });
+    $('record').hidden = true;
+    return api('search', params).then(function (res) {
+      $('drill-total').textContent = t('hits', { n: res.total });
+      var list = $('drill-list');
+      list.start = d.offset + 1;
+      list.innerHTML = '';
+      res.items.forEach(function (it) {
+        var li = document.createElement('li');
+        li.className = 'verbatim';
+        li.innerHTML = '<div>' + highlight(it.text, it.matches, it.mentions) + '</div><div class="meta">' +
+          esc(it.created_at.slice(0, 16).replace('T', ' ')) + ' · ' + esc(it.channel) + ' · ' + esc(it.product) +
+          (it.rating ? ' · ' + it.rating + '★' : '') + ' · ' + esc(it.sentiment_label) + '</div>';
+        li.addEventListener('click', function () { showRecord(it.id); });
+        list.appendChild(li);
+      });
+      $('drill-prev').disabled = d.offset === 0;
+      $('drill-next').disabled = d.offset + res.items.length >= res.total;
+      state.drillLoaded = (state.drillLoaded || 0) + 1;
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  function showRecord(id) {
+    api('records/' + encodeURIComponent(id)).then(function (r) {
+      var el = $('record');
+      var rows = [[t('sentiment'), r.sentiment_label + ' (' + r.sentiment.toFixed(2) + ')'], [t('rating'), r.rating || '—'], [t('intent'), r.intent || '—'],
+        [t('channel'), r.channel], [t('product'), r.product], ['ID', r.id]];
+      var html = '<h3>' + t('record') + '</h3><p>' + highlight(r.text, [], r.mentions) + '</p><table>' +
+        rows.map(function (x) { return '<tr><th>' + esc(x[0]) + '</th><td>' + esc(x[1]) + '</td></tr>'; }).join('') + '</table>';
+      html += '<h4>' + t('mentions') + '</h4><ul>' + r.mentions.map(function (m) {
+        return '<li>' + esc(m.category + '/' + m.subcategory) + ' · ' + esc(m.aspect) + ' ' + esc(m.opinion) + ' · ' + esc(m.polarity) + (m.role !== 'customer' ? ' · ' + esc(m.role) : '') + '</li>';
+      }).join('') + '</ul>';
+      if (r.clauses && r.clauses.length) {
+        var chars = Array.from(r.text);
+        html += '<h4>' + t('clauses') + '</h4><ul>' + r.clauses.map(function (c) {
+          return '<li>' + esc(chars.slice(c.span[0], c.span[1]).join('')) + ' · ' + esc(c.sentiment.label) + ' (' + c.sentiment.score.toFixed(2) + ')</li>';
+        }).join('') + '</ul>';
+      }
+      el.innerHTML = html;
+      el.hidden = false;
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  function load() {
+    var f = filters();
+    var b = base(f);
+    $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
+    state.ready = false;
+    return api('overview', b).then(function (ov) {
+      var keys = renderOverview(ov);
+      return Promise.all([
+        api('trend', Object.assign({ granularity: f.granularity }, b)),
+        keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : Promise.resolve({ series: [] }),
+        api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
+        api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b)),
+        api('sentiment', Object.assign({ by: 'channel' }, b)),
+        api('drivers', Object.assign({ metric: 'rating' }, b)),
+        api('alerts', b)
+      ]);
+    }).then(function (r) {
+      renderTrend(r[0].series[0], r[1].series, f.granularity);
+      renderMovers(r[2], r[3]);
+      renderChannels(r[4]);
+      renderDrivers(r[5]);
+      renderAlerts(r[6]);
+      if (!window.echarts) showError(t('noCharts'));
+      state.ready = true;
+      document.body.dataset.ready = '1';
+      state.firstRender = state.firstRender || performance.now();
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  function init() {
+    applyI18n();
+    $('lang').addEventListener('click', function () {
+      lang = lang === 'zh' ? 'en' : 'zh';
+      localStorage.setItem('voc-lang', lang);
+      applyI18n();
+      load();
+    });
+    $('filters').addEventListener('submit', function (e) { e.preventDefault(); load(); });
+    $('drill-close').addEventListener('click', function () { $('drill').hidden = true; });
+    $('drill-search').addEventListener('submit', function (e) { e.preventDefault(); state.drill.offset = 0; loadDrill(); });
+    $('drill-prev').addEventListener('click', function () { state.drill.offset = Math.max(0, state.drill.offset - 10); loadDrill(); });
+    $('drill-next').addEventListener('click', function () { state.drill.offset += 10; loadDrill(); });
+    window.addEventListener('resize', function () { Object.keys(state.charts).forEach(function (k) { state.charts[k].resize(); }); });
+    api('facets').then(function (fc) {
+      fillSelect('product', fc.products);
+      fillSelect('channel', fc.channels);
+      fillSelect('customer_tier', fc.customer_tiers);
+      var end = fc.last && fc.last > '1971' ? new Date(fc.last) : new Date();
+      end = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() + (end.getUTCHours() || end.getUTCMinutes() ? 1 : 0)));
+      var start = new Date(end.getTime() - 14 * 864e5);
+      var form = $('filters');
+      form.from.value = isoDay(start);
+      form.to.value = isoDay(end);
+      return load();
+    }).catch(function (e) { showError(e.message); });
+  }
+  init();
+})();
