@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/internal/broker"
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/internal/enrich"
@@ -157,6 +158,9 @@ type daemon struct {
 	ready  atomic.Bool
 	opened []pipeline.Sink // to close, in the order opened
 	brk    *broker.Broker  // the embedded broker, when enabled
+
+	alerts     *alerts.Service // nil unless alerts.enabled
+	alertStore *alerts.Store
 }
 
 // startDaemon opens everything (sinks first, then the source) and starts
@@ -219,6 +223,18 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	if err != nil {
 		return nil, err
 	}
+	ac, err := alerts.FromNode(&cfg.Alerts)
+	if err != nil {
+		return nil, err
+	}
+	if ac.Enabled {
+		if d.alertStore, err = alerts.OpenStore(ctx, cfg.ClickHouse); err != nil {
+			return nil, fmt.Errorf("alerts: %w", err)
+		}
+		if d.alerts, err = alerts.New(ac, d.alertStore, alerts.Options{Logger: log}); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.HTTP.Listen != "off" {
 		if err := d.serveHTTP(); err != nil {
 			return nil, err
@@ -274,7 +290,17 @@ func (d *daemon) Run(ctx context.Context) error {
 	defer d.ready.Store(false)
 	d.log.Info("pipeline: running", "topics", d.cfg.Kafka.Topics, "group", d.cfg.Kafka.GroupID, "brokers", d.cfg.Kafka.Brokers,
 		"workers", d.cfg.Pipeline.Workers)
+	var wg sync.WaitGroup
+	if d.alerts != nil {
+		wg.Go(func() {
+			if err := d.alerts.Run(ctx); err != nil {
+				d.log.Error("alerts: stopped", "err", err)
+			}
+		})
+		d.log.Info("alerts: evaluating")
+	}
 	err := d.runner.Run(ctx)
+	wg.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -292,6 +318,9 @@ func (d *daemon) Close() error {
 	}
 	for i := len(d.opened) - 1; i >= 0; i-- {
 		errs = append(errs, d.opened[i].Close(ctx))
+	}
+	if d.alertStore != nil {
+		errs = append(errs, d.alertStore.Close())
 	}
 	if d.brk != nil {
 		errs = append(errs, d.brk.Close())

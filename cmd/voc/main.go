@@ -34,6 +34,7 @@ var usage = map[string]string{
 	"search":  "full-text search of verbatims in the search index",
 	"lexicon": "lexicon tools: learn",
 	"eval":    "evaluate sentiment and pain-point accuracy on labelled data",
+	"alerts":  "replay, list, acknowledge and resolve alerts; test a channel",
 	"serve":   "serve the read-only API, the dashboard and the weekly report over HTTP",
 	"report":  "write the weekly VoC report (VOC周报) as HTML or Markdown",
 }

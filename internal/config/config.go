@@ -20,6 +20,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/sinks/clickhouse"
 	"github.com/vocproject/voc/sinks/deadletter"
 	"github.com/vocproject/voc/sources/kafka"
@@ -504,6 +505,9 @@ func (c Config) Validate() error {
 		if err := hostPort(c.HTTP.Listen); err != nil {
 			return &Error{Field: "http.listen", Value: c.HTTP.Listen, Err: err}
 		}
+	}
+	if _, err := alerts.FromNode(&c.Alerts); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	if c.MemoryLimitMB < -1 || (c.MemoryLimitMB >= 0 && c.MemoryLimitMB < 300) {
 		return &Error{Field: "memory_limit_mb", Value: c.MemoryLimitMB, Err: errors.New("want at least 300 (the segmenter dictionary alone needs about 230 MB), or -1")}
