@@ -1,0 +1,126 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/sinks/bleve"
+)
+
+// BenchmarkDashboard loads VOC_BENCH_RECORDS records (e.g. 1000000) into
+// ClickHouse and the index (VOC_BENCH_INDEX of them, default all), then
+// reports the p95 latency of the trend, top pain point and search calls and
+// the dashboard's first render in headless Chromium. Records are copies of
+// a few thousand analysed generated messages spread over 90 days. Run it
+// with `make bench-dashboard` (see docs/dashboard.md); it is skipped
+// without VOC_BENCH_RECORDS.
+func BenchmarkDashboard(b *testing.B) {
+	n, _ := strconv.Atoi(os.Getenv("VOC_BENCH_RECORDS"))
+	if n <= 0 {
+		b.Skip("set VOC_BENCH_RECORDS (e.g. 1000000)")
+	}
+	nIndex := n
+	if v, err := strconv.Atoi(os.Getenv("VOC_BENCH_INDEX")); err == nil && v >= 0 {
+		nIndex = min(v, n)
+	}
+	seed := analysed(b, 28, 200)
+	const days = 90
+	start := genStart
+	recs := make([]*pipeline.Record, n)
+	for i := range recs {
+		src := seed[i%len(seed)]
+		fb := *src.Feedback
+		fb.ID = fmt.Sprintf("b%07d", i)
+		fb.CreatedAt = start.Add(time.Duration(int64(i) * int64(days*24*time.Hour) / int64(n)))
+		r := *src
+		r.ID, r.Feedback = fb.ID, &fb
+		r.Msg = pipeline.Message{Time: fb.CreatedAt, Pos: pipeline.Position{Topic: "bench", Partition: i % 4, Offset: int64(i / 4)}}
+		recs[i] = &r
+	}
+	t0 := time.Now()
+	f := newFixture(b, recs, false, Config{})
+	b.Logf("loaded %d records into ClickHouse in %s", n, time.Since(t0).Round(time.Second))
+	if nIndex > 0 {
+		t0 = time.Now()
+		f2 := newFixtureIndexOnly(b, recs[len(recs)-nIndex:])
+		f.index = f2
+		h, err := New(Config{CH: f.ch, Index: f2, Now: func() time.Time { return start.AddDate(0, 0, days) }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.srv.Config.Handler = h
+		b.Logf("indexed %d records in %s", nIndex, time.Since(t0).Round(time.Second))
+	}
+	end := start.AddDate(0, 0, days)
+	week := "from=" + end.AddDate(0, 0, -7).Format("2006-01-02") + "&to=" + end.Format("2006-01-02")
+	month := "from=" + end.AddDate(0, 0, -30).Format("2006-01-02") + "&to=" + end.Format("2006-01-02")
+	p95 := func(name string, paths []string, rounds int) time.Duration {
+		var ds []time.Duration
+		for r := 0; r < rounds; r++ {
+			for _, p := range paths {
+				s := time.Now()
+				resp, err := http.Get(f.srv.URL + p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("%s: %d", p, resp.StatusCode)
+				}
+				ds = append(ds, time.Since(s))
+			}
+		}
+		slices.Sort(ds)
+		v := ds[len(ds)*95/100]
+		b.ReportMetric(float64(v.Microseconds())/1000, name+"-p95-ms")
+		b.Logf("%s: p95 %s, median %s over %d calls", name, v, ds[len(ds)/2], len(ds))
+		return v
+	}
+	for b.Loop() {
+		p95("trend", []string{"/api/v1/trend?granularity=day&" + month, "/api/v1/trend?granularity=hour&" + week,
+			"/api/v1/trend?granularity=day&product=" + url.QueryEscape("SKU-1001 保温杯") + "&" + month,
+			"/api/v1/trend?series=" + url.QueryEscape(commonestPain(seed)) + "&" + month}, 10)
+		p95("top", []string{"/api/v1/pain-points?sort=top&" + week, "/api/v1/pain-points?sort=rising&" + month,
+			"/api/v1/pain-points?sort=top&channel=ecommerce&" + week}, 10)
+		if nIndex > 0 {
+			var ps []string
+			for _, q := range []string{"漏液", "物流 慢", "客服", "退款", "电池"} {
+				ps = append(ps, "/api/v1/search?q="+url.QueryEscape(q)+"&"+month, "/api/v1/search?q="+url.QueryEscape(q)+"&product="+url.QueryEscape("SKU-1001 保温杯")+"&"+month)
+			}
+			p95("search", ps, 5)
+		}
+		p95("drilldown", []string{"/api/v1/search?category=" + url.QueryEscape(commonestPain(seed)) + "&" + week}, 20)
+		res := runBrowser(b, f.srv.URL+"/", filepath.Join(artifactDir(b), "dashboard-bench.png"))
+		if res.Error != "" {
+			b.Fatal(res.Error)
+		}
+		b.ReportMetric(res.FirstRenderMS, "first-render-ms")
+		b.Logf("dashboard first render %.0f ms", res.FirstRenderMS)
+	}
+}
+
+// newFixtureIndexOnly indexes recs in a fresh index.
+func newFixtureIndexOnly(b *testing.B, recs []*pipeline.Record) *bleve.Sink {
+	b.Helper()
+	testAnalyzer(b)
+	idx, err := bleve.Open(bleve.Config{Path: b.TempDir() + "/index"}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close(context.Background()) })
+	for i := 0; i < len(recs); i += 5000 {
+		if err := idx.WriteBatch(context.Background(), recs[i:min(i+5000, len(recs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return idx
+}
