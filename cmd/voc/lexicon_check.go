@@ -172,19 +172,9 @@ func plural(n int, word string) string {
 // parseArgs parses flags and at most one DIR argument, flags allowed
 // after it too.
 func parseArgs(fl *flag.FlagSet, args []string) (lexiconDir, error) {
-	var pos []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return lexiconDir{}, err
-			}
-			return lexiconDir{}, fmt.Errorf("%w: %w", errUsage, err)
-		}
-		if fl.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fl.Arg(0))
-		args = fl.Args()[1:]
+	pos, err := parseInterleaved(fl, args)
+	if err != nil {
+		return lexiconDir{}, err
 	}
 	if len(pos) > 1 {
 		return lexiconDir{}, fmt.Errorf("%w: want at most one lexicon directory, got %q", errUsage, pos)
@@ -194,6 +184,25 @@ func parseArgs(fl *flag.FlagSet, args []string) (lexiconDir, error) {
 		arg = pos[0]
 	}
 	return parseLexiconDir(arg)
+}
+
+// parseInterleaved parses flags that may come before, between and after
+// the positional arguments, which it returns.
+func parseInterleaved(fl *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		}
+		if fl.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
 }
 
 // test is "voc lexicon test [DIR]".

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/vocproject/voc/internal/suggest"
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/segment"
+)
+
+// suggest is "voc lexicon suggest --sample FILE".
+func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
+	fl := flag.NewFlagSet("voc lexicon suggest", flag.ContinueOnError)
+	fl.SetOutput(c.env.Stderr)
+	sample := fl.String("sample", "", "sample `file`: JSON Lines of feedback messages (created_at enables rising terms) or one text per line (- for stdin)")
+	lexDir := fl.String("lexicons", "", "lexicon `dir`ectory over the shipped lexicons (\"\": the shipped ones)")
+	topN := fl.Int("top", 20, "candidates per section")
+	minCount := fl.Int("min-count", 5, "fewest occurrences of a candidate")
+	maxRunes := fl.Int("max-len", 4, "longest new word, in characters")
+	examples := fl.Int("examples", 2, "example sentences per candidate")
+	format := fl.String("format", "tsv", "output `format`: tsv (lexicon lines with comments) or json")
+	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "texts analysed in parallel")
+	fl.Usage = func() {
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon suggest --sample FILE [--lexicons DIR] [--top N] [--min-count N] [--format tsv|json]")
+		fmt.Fprintln(c.env.Stderr, "\nMines the sample for lexicon candidates: new words (PMI and boundary entropy over character n-grams")
+		fmt.Fprintln(c.env.Stderr, "the segmenter's dictionary lacks), phrases of negative clauses that match no pain point, and terms")
+		fmt.Fprintln(c.env.Stderr, "rising from the older to the recent half of the sample. Prints lexicon lines to review and paste.\n\nflags:")
+		fl.PrintDefaults()
+	}
+	pos, err := parseInterleaved(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+	}
+	if *sample == "" {
+		return fmt.Errorf("%w: --sample is required", errUsage)
+	}
+	if *format != "tsv" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: want tsv or json", errUsage, *format)
+	}
+	if *topN < 1 || *minCount < 1 || *maxRunes < 2 || *workers < 1 {
+		return fmt.Errorf("%w: --top, --min-count and --workers must be at least 1, --max-len at least 2", errUsage)
+	}
+	dir, err := parseLexiconDir(*lexDir)
+	if err != nil {
+		return err
+	}
+	set, err := lexicons.Load(dir.FS())
+	if err != nil {
+		return fmt.Errorf("load %s: %w", dir, err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return err
+	}
+	an, err := analyzer.New(set, segment.NewHolder(seg))
+	if err != nil {
+		return err
+	}
+	recs, bad, err := c.readSample(*sample)
+	if err != nil {
+		return err
+	}
+	docs := make([]suggest.Doc, 0, len(recs))
+	for _, r := range recs {
+		text := r.Text
+		if len(r.Turns) > 0 {
+			var parts []string
+			for _, t := range r.Turns {
+				if analyzer.IsCustomer(t.Role) {
+					parts = append(parts, t.Text)
+				}
+			}
+			text = strings.Join(parts, "\n")
+		}
+		docs = append(docs, suggest.Doc{Text: text, Time: r.CreatedAt, Rating: r.Rating})
+	}
+	start := time.Now()
+	rep, err := suggest.Mine(ctx, an, seg, set, docs, suggest.Config{Top: *topN, MinCount: *minCount, MaxRunes: *maxRunes,
+		Examples: *examples, Workers: *workers})
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(c.env.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(c.env.Stdout, "# sample: %s (%d unreadable lines skipped); lexicons: %s; mined in %s\n",
+		*sample, len(bad), dir, time.Since(start).Round(time.Millisecond))
+	return rep.Write(c.env.Stdout)
+}

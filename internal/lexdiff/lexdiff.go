@@ -1,0 +1,422 @@
+// Package lexdiff shows the impact of a lexicon change on a sample of real
+// feedback: it analyses every record with the old and the new lexicons and
+// reports the records whose tags (pain and praise points) or sentiment label
+// change, with counts per point, per category and per label flip, and
+// examples of each.
+package lexdiff
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/analyzer"
+)
+
+// Record is one message of the sample.
+type Record struct {
+	Line   int    // 1-based line of the sample file
+	ID     string // may be empty
+	Text   string
+	Rating int        // 1-5 stars, 0 none
+	Turns  []nlp.Turn // a chat: analysed with AnalyzeChat
+	// CreatedAt is when the feedback was given (zero when unknown).
+	CreatedAt time.Time
+}
+
+// Config tunes Compare. The zero value means defaults.
+type Config struct {
+	// Workers analyse records in parallel. Default 1.
+	Workers int
+	// Examples is the most examples kept per point and per label flip.
+	// Default 3; negative keeps none.
+	Examples int
+}
+
+// Report is the outcome of Compare. Counts are of records: a record
+// mentioning a point twice counts once.
+type Report struct {
+	OldVersion string `json:"old_version"`
+	NewVersion string `json:"new_version"`
+	Records    int    `json:"records"`
+	// Changed counts the records whose tags or label changed; TagChanges
+	// those whose tags changed, LabelFlips those whose label changed.
+	Changed    int `json:"changed"`
+	TagChanges int `json:"tag_changes"`
+	LabelFlips int `json:"label_flips"`
+	// Points are the tags that were added or removed, most changed first.
+	Points []PointDelta `json:"points"`
+	// Categories sum Points by category.
+	Categories []CategoryDelta `json:"categories"`
+	// Flips count the label changes, most frequent first.
+	Flips []Flip `json:"flips"`
+}
+
+// PointDelta counts the records that gained or lost one tag.
+type PointDelta struct {
+	// Tag is category/subcategory with the polarity sign: 物流/配送慢-.
+	Tag      string    `json:"tag"`
+	Category string    `json:"category"`
+	Polarity string    `json:"polarity"`
+	Added    int    `json:"added"`
+	Removed  int    `json:"removed"`
+	// Examples of records that gained and lost the tag.
+	AddedExamples   []Example `json:"added_examples,omitempty"`
+	RemovedExamples []Example `json:"removed_examples,omitempty"`
+}
+
+// CategoryDelta sums the point deltas of one category by polarity.
+type CategoryDelta struct {
+	Category      string `json:"category"`
+	PainAdded     int    `json:"pain_added"`
+	PainRemoved   int    `json:"pain_removed"`
+	PraiseAdded   int    `json:"praise_added"`
+	PraiseRemoved int    `json:"praise_removed"`
+	// Neutral counts added plus removed neutral (hedged) mentions.
+	Neutral int `json:"neutral,omitempty"`
+}
+
+// Flip counts the records whose sentiment label went from Old to New.
+type Flip struct {
+	Old      string    `json:"old"`
+	New      string    `json:"new"`
+	Count    int       `json:"count"`
+	Examples []Example `json:"examples,omitempty"`
+}
+
+// Example is one changed record.
+type Example struct {
+	Line     int      `json:"line"`
+	ID       string   `json:"id,omitempty"`
+	Text     string   `json:"text"`
+	Old      []string `json:"old"` // tags
+	New      []string `json:"new"`
+	OldLabel string   `json:"old_label"`
+	NewLabel string   `json:"new_label"`
+	OldScore float64  `json:"old_score"`
+	NewScore float64  `json:"new_score"`
+}
+
+// outcome is the pair of analyses of one record.
+type outcome struct {
+	oldTags, newTags []string
+	old, new         nlp.Sentiment
+	text             string
+}
+
+// Compare analyses recs with old and new and reports the differences. It
+// returns ctx's error if ctx ends first.
+func Compare(ctx context.Context, old, new *analyzer.Analyzer, recs []Record, cfg Config) (*Report, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 1
+	}
+	if cfg.Examples == 0 {
+		cfg.Examples = 3
+	}
+	outs := make([]outcome, len(recs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r := recs[i]
+				o, n := analyse(old, r), analyse(new, r)
+				outs[i] = outcome{oldTags: Tags(o), newTags: Tags(n), old: o.Sentiment, new: n.Sentiment, text: n.Text}
+			}
+		}()
+	}
+	var err error
+feed:
+	for i := range recs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+
+	rep := &Report{OldVersion: old.Version(), NewVersion: new.Version(), Records: len(recs)}
+	points := map[string]*PointDelta{}
+	flips := map[[2]string]*Flip{}
+	for i, o := range outs {
+		added, removed := setDiff(o.newTags, o.oldTags), setDiff(o.oldTags, o.newTags)
+		flip := o.old.Label != o.new.Label
+		if len(added) == 0 && len(removed) == 0 && !flip {
+			continue
+		}
+		rep.Changed++
+		ex := Example{Line: recs[i].Line, ID: recs[i].ID, Text: o.text, Old: o.oldTags, New: o.newTags,
+			OldLabel: o.old.Label, NewLabel: o.new.Label, OldScore: round2(o.old.Score), NewScore: round2(o.new.Score)}
+		if len(added)+len(removed) > 0 {
+			rep.TagChanges++
+		}
+		for _, tags := range []struct {
+			list  []string
+			added bool
+		}{{added, true}, {removed, false}} {
+			for _, t := range tags.list {
+				pd := points[t]
+				if pd == nil {
+					cat, _, _ := strings.Cut(t, "/")
+					pd = &PointDelta{Tag: t, Category: cat, Polarity: tagPolarity(t)}
+					points[t] = pd
+				}
+				n, exs := &pd.Removed, &pd.RemovedExamples
+				if tags.added {
+					n, exs = &pd.Added, &pd.AddedExamples
+				}
+				*n++
+				if len(*exs) < cfg.Examples {
+					*exs = append(*exs, ex)
+				}
+			}
+		}
+		if flip {
+			rep.LabelFlips++
+			k := [2]string{o.old.Label, o.new.Label}
+			f := flips[k]
+			if f == nil {
+				f = &Flip{Old: k[0], New: k[1]}
+				flips[k] = f
+			}
+			f.Count++
+			if len(f.Examples) < cfg.Examples {
+				f.Examples = append(f.Examples, ex)
+			}
+		}
+	}
+	cats := map[string]*CategoryDelta{}
+	for _, pd := range points {
+		rep.Points = append(rep.Points, *pd)
+		cd := cats[pd.Category]
+		if cd == nil {
+			cd = &CategoryDelta{Category: pd.Category}
+			cats[pd.Category] = cd
+		}
+		switch pd.Polarity {
+		case nlp.Negative:
+			cd.PainAdded += pd.Added
+			cd.PainRemoved += pd.Removed
+		case nlp.Positive:
+			cd.PraiseAdded += pd.Added
+			cd.PraiseRemoved += pd.Removed
+		default:
+			cd.Neutral += pd.Added + pd.Removed
+		}
+	}
+	sort.Slice(rep.Points, func(i, j int) bool {
+		a, b := rep.Points[i], rep.Points[j]
+		if a.Added+a.Removed != b.Added+b.Removed {
+			return a.Added+a.Removed > b.Added+b.Removed
+		}
+		return a.Tag < b.Tag
+	})
+	for _, cd := range cats {
+		rep.Categories = append(rep.Categories, *cd)
+	}
+	sort.Slice(rep.Categories, func(i, j int) bool {
+		a, b := rep.Categories[i], rep.Categories[j]
+		na := a.PainAdded + a.PainRemoved + a.PraiseAdded + a.PraiseRemoved + a.Neutral
+		nb := b.PainAdded + b.PainRemoved + b.PraiseAdded + b.PraiseRemoved + b.Neutral
+		if na != nb {
+			return na > nb
+		}
+		return a.Category < b.Category
+	})
+	for _, f := range flips {
+		rep.Flips = append(rep.Flips, *f)
+	}
+	sort.Slice(rep.Flips, func(i, j int) bool {
+		a, b := rep.Flips[i], rep.Flips[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Old+a.New < b.Old+b.New
+	})
+	if rep.Points == nil {
+		rep.Points = []PointDelta{}
+	}
+	if rep.Categories == nil {
+		rep.Categories = []CategoryDelta{}
+	}
+	if rep.Flips == nil {
+		rep.Flips = []Flip{}
+	}
+	return rep, nil
+}
+
+func analyse(an *analyzer.Analyzer, r Record) *nlp.Result {
+	opts := nlp.Options{Rating: r.Rating}
+	if len(r.Turns) > 0 {
+		res := an.AnalyzeChat(r.Turns, opts).Result
+		return &res
+	}
+	return an.Analyze(r.Text, opts)
+}
+
+// Tags returns the distinct tags of r (category/subcategory with the
+// polarity sign: 物流/配送慢-), sorted.
+func Tags(r *nlp.Result) []string {
+	out := make([]string, 0, len(r.Aspects))
+	for _, a := range r.Aspects {
+		out = append(out, lexicons.FormatAspect(nlp.Aspect{Category: a.Category, Subcategory: a.Subcategory, Polarity: a.Polarity}))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func tagPolarity(tag string) string {
+	switch tag[len(tag)-1] {
+	case '-':
+		return nlp.Negative
+	case '+':
+		return nlp.Positive
+	}
+	return nlp.Neutral
+}
+
+// setDiff returns the elements of a (sorted, distinct) not in b.
+func setDiff(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if _, ok := slices.BinarySearch(b, x); !ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func round2(f float64) float64 {
+	return float64(int64(f*100+sgn(f)*0.5)) / 100
+}
+
+func sgn(f float64) float64 {
+	if f < 0 {
+		return -1
+	}
+	return 1
+}
+
+// WriteText writes the report for people.
+func (r *Report) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	pct := func(n int) string {
+		if r.Records == 0 {
+			return "0%"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(r.Records))
+	}
+	ew.printf("records: %d; changed: %d (%s): %d change tags, %d flip the sentiment label\n",
+		r.Records, r.Changed, pct(r.Changed), r.TagChanges, r.LabelFlips)
+	if r.Changed == 0 {
+		ew.printf("no record changes tags or sentiment label\n")
+		return ew.err
+	}
+	if len(r.Categories) > 0 {
+		ew.printf("\nby category (records)       pain +   pain -  praise +  praise -  neutral ±\n")
+		for _, c := range r.Categories {
+			ew.printf("  %-*s %8s %8s %9s %9s %10s\n", padTo(c.Category, 24), c.Category,
+				signed(c.PainAdded, "+"), signed(c.PainRemoved, "-"), signed(c.PraiseAdded, "+"), signed(c.PraiseRemoved, "-"), signed(c.Neutral, ""))
+		}
+	}
+	if len(r.Points) > 0 {
+		ew.printf("\nby point (records)          added  removed\n")
+		for _, p := range r.Points {
+			ew.printf("  %-*s %7s %8s\n", padTo(p.Tag, 24), p.Tag, signed(p.Added, "+"), signed(p.Removed, "-"))
+		}
+	}
+	if len(r.Flips) > 0 {
+		ew.printf("\nsentiment label flips (records)\n")
+		for _, f := range r.Flips {
+			ew.printf("  %-8s → %-8s %6d\n", f.Old, f.New, f.Count)
+		}
+	}
+	ew.printf("\nexamples\n")
+	for _, p := range r.Points {
+		if len(p.AddedExamples) > 0 {
+			ew.printf("  gained %s (%d records)\n", p.Tag, p.Added)
+			for _, ex := range p.AddedExamples {
+				writeExample(ew, ex)
+			}
+		}
+		if len(p.RemovedExamples) > 0 {
+			ew.printf("  lost %s (%d records)\n", p.Tag, p.Removed)
+			for _, ex := range p.RemovedExamples {
+				writeExample(ew, ex)
+			}
+		}
+	}
+	for _, f := range r.Flips {
+		ew.printf("  %s → %s (%d records)\n", f.Old, f.New, f.Count)
+		for _, ex := range f.Examples {
+			writeExample(ew, ex)
+		}
+	}
+	return ew.err
+}
+
+func writeExample(ew *errWriter, ex Example) {
+	id := ""
+	if ex.ID != "" {
+		id = " id " + ex.ID
+	}
+	text := []rune(ex.Text)
+	if len(text) > 120 {
+		text = append(text[:117], '…')
+	}
+	ew.printf("    line %d%s: %s\n", ex.Line, id, strings.ReplaceAll(string(text), "\n", " / "))
+	ew.printf("      old: %s %s (%.2f)\n", tagList(ex.Old), ex.OldLabel, ex.OldScore)
+	ew.printf("      new: %s %s (%.2f)\n", tagList(ex.New), ex.NewLabel, ex.NewScore)
+}
+
+func tagList(tags []string) string {
+	if len(tags) == 0 {
+		return "(no tags)"
+	}
+	return strings.Join(tags, " ")
+}
+
+func signed(n int, sign string) string {
+	if n == 0 {
+		return "."
+	}
+	return fmt.Sprintf("%s%d", sign, n)
+}
+
+// padTo returns the printf width that pads s to n display columns
+// (a Han character takes two).
+func padTo(s string, n int) int {
+	wide := 0
+	for _, r := range s {
+		if r >= 0x1100 {
+			wide++
+		}
+	}
+	return max(n-wide, 0)
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}

@@ -1,0 +1,863 @@
+// Package suggest mines a sample of feedback for lexicon candidates:
+//
+//   - new words: character n-grams that the segmenter's dictionary does not
+//     know, cohesive inside (pointwise mutual information between their
+//     parts) and free at both edges (entropy of the characters seen left and
+//     right of them) — the classic unsupervised new-word discovery;
+//   - complaint phrases: word n-grams frequent in the clauses of negative
+//     texts that no pain point covers (and that are not positive
+//     themselves), and rare elsewhere;
+//   - rising terms: words and new words whose share of texts grew most from
+//     the older half of the sample to the recent half (when texts have a
+//     time).
+//
+// Each candidate comes with counts, a score and example sentences, and a
+// line in lexicon-file format to review and paste.
+package suggest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/segment"
+)
+
+// Doc is one text of the sample.
+type Doc struct {
+	Text   string
+	Time   time.Time // zero when unknown
+	Rating int       // 1-5 stars, 0 none
+}
+
+// Config tunes Mine. The zero value means defaults.
+type Config struct {
+	// Top is the most candidates per section. Default 20.
+	Top int
+	// MinCount is the fewest occurrences (texts for phrases and rising
+	// terms) of a candidate. Default 5.
+	MinCount int
+	// MaxRunes is the longest new word, in characters. Default 4.
+	MaxRunes int
+	// MinPMI is the lowest cohesion (natural log) of a new word. Default 3.
+	MinPMI float64
+	// MinEntropy is the lowest left and right boundary entropy (nats) of
+	// a new word. Default 1.
+	MinEntropy float64
+	// Examples per candidate. Default 2.
+	Examples int
+	// Workers analyse texts in parallel. Default 1.
+	Workers int
+}
+
+func (c *Config) defaults() {
+	if c.Top <= 0 {
+		c.Top = 20
+	}
+	if c.MinCount <= 0 {
+		c.MinCount = 5
+	}
+	if c.MaxRunes <= 1 {
+		c.MaxRunes = 4
+	}
+	if c.MinPMI == 0 {
+		c.MinPMI = 3
+	}
+	if c.MinEntropy == 0 {
+		c.MinEntropy = 1
+	}
+	if c.Examples <= 0 {
+		c.Examples = 2
+	}
+	if c.Workers <= 0 {
+		c.Workers = 1
+	}
+}
+
+// Candidate is one suggested term.
+type Candidate struct {
+	Term  string  `json:"term"`
+	Score float64 `json:"score"`
+	// Count is the occurrences of a new word; the texts holding a phrase
+	// or a rising term.
+	Count int `json:"count"`
+	// New words.
+	Texts        int     `json:"texts,omitempty"` // texts holding a new word
+	PMI          float64 `json:"pmi,omitempty"`
+	LeftEntropy  float64 `json:"left_entropy,omitempty"`
+	RightEntropy float64 `json:"right_entropy,omitempty"`
+	// Complaint phrases: negative clauses without a pain point holding
+	// the phrase (Count), other clauses holding it, the guessed point.
+	Elsewhere int     `json:"elsewhere,omitempty"`
+	LogOdds   float64 `json:"log_odds,omitempty"`
+	Point     string  `json:"point,omitempty"`
+	PointWhy  string  `json:"point_why,omitempty"`
+	// Rising terms: texts of the recent and the older half; share of
+	// negative texts among those holding the term.
+	Recent   int     `json:"recent,omitempty"`
+	Older    int     `json:"older,omitempty"`
+	Negative float64 `json:"negative,omitempty"`
+	Existing string  `json:"existing,omitempty"` // what the lexicons already say of the term
+	// Line is the lexicon line to paste ("" when the term is known).
+	Line     string   `json:"line"`
+	File     string   `json:"file"`
+	Examples []string `json:"examples"`
+}
+
+// Report is the outcome of Mine.
+type Report struct {
+	Texts    int `json:"texts"`
+	Negative int `json:"negative_texts"`
+	// NewWords, Phrases and Rising are ranked by score, best first.
+	NewWords []Candidate `json:"new_words"`
+	Phrases  []Candidate `json:"complaint_phrases"`
+	Rising   []Candidate `json:"rising"`
+	// Split is the time dividing the older and the recent half; zero when
+	// too few texts have a time (Rising is empty then).
+	Split time.Time `json:"split,omitzero"`
+}
+
+// analysed is one text after analysis.
+type analysed struct {
+	text    string
+	runes   []rune
+	tokens  []segment.Token
+	res     *nlp.Result
+	neg     bool
+	time    time.Time
+	example string
+}
+
+// Mine analyses docs with an (whose lexicons are set, segmenter seg) and
+// returns the candidates. It returns ctx's error if ctx ends first.
+func Mine(ctx context.Context, an *analyzer.Analyzer, seg *segment.Segmenter, set *lexicons.Set, docs []Doc, cfg Config) (*Report, error) {
+	cfg.defaults()
+	if len(docs) == 0 {
+		return nil, errors.New("suggest: no texts")
+	}
+	as := make([]analysed, len(docs))
+	err := parallel(ctx, len(docs), cfg.Workers, func(i int) {
+		d := docs[i]
+		r := an.Analyze(d.Text, nlp.Options{Rating: d.Rating})
+		as[i] = analysed{text: r.Text, runes: []rune(r.Text), res: r, time: d.Time,
+			neg: r.Sentiment.Label == nlp.Negative || d.Rating > 0 && d.Rating <= 2}
+	})
+	if err != nil {
+		return nil, err
+	}
+	known := knownTerms(set)
+	rep := &Report{Texts: len(docs)}
+	for _, a := range as {
+		if a.neg {
+			rep.Negative++
+		}
+	}
+	words := newWords(as, seg, known, cfg)
+	rep.NewWords = top(words, cfg.Top)
+	// Phrases and rising terms are words: cut the texts with the new
+	// words added, as they would be once pasted into the lexicons.
+	domain := slices.Clone(set.Domain)
+	for _, w := range words {
+		domain = append(domain, lexicons.DomainWord{Word: w.Term})
+	}
+	seg2, err := segment.New(domain)
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
+	}
+	if err := parallel(ctx, len(as), cfg.Workers, func(i int) { as[i].tokens = seg2.Cut(as[i].text) }); err != nil {
+		return nil, err
+	}
+	rep.Phrases = phrases(as, set, known, cfg)
+	rep.Rising, rep.Split = rising(as, words, seg, set, known, cfg)
+	return rep, nil
+}
+
+// parallel calls fn(0..n-1) from the given number of goroutines and
+// returns ctx's error if ctx ends first.
+func parallel(ctx context.Context, n, workers int, fn func(i int)) error {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	var err error
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return err
+}
+
+// known is what the lexicons already hold.
+type known struct {
+	taxonomy map[string]string // match key → kind and point, e.g. "implicit 质量/漏液"
+	words    map[string]bool   // domain and sentiment words
+	stop     map[string]bool   // degree words, negations, hedges, conjunctions
+}
+
+func knownTerms(set *lexicons.Set) *known {
+	k := &known{taxonomy: map[string]string{}, words: map[string]bool{}, stop: map[string]bool{}}
+	t := set.Taxonomy
+	for _, a := range t.Aspects {
+		if _, ok := k.taxonomy[lexicons.MatchKey(a.Term)]; !ok {
+			k.taxonomy[lexicons.MatchKey(a.Term)] = "aspect " + a.Category
+		}
+	}
+	for _, o := range t.Opinions {
+		kind := "opinion"
+		if o.Implicit {
+			kind = "implicit"
+		}
+		k.taxonomy[lexicons.MatchKey(o.Term)] = kind + " " + o.Point
+	}
+	for _, list := range [][]string{t.Modifiers, t.Negations, t.Hedges, t.Conjunctions} {
+		for _, w := range list {
+			k.stop[w] = true
+		}
+	}
+	for _, w := range t.Ignored {
+		k.words[w] = true
+	}
+	for _, d := range set.Domain {
+		k.words[strings.ToLower(d.Word)] = true
+	}
+	for w := range set.Sentiment.Words {
+		k.words[w] = true
+	}
+	for w := range set.Sentiment.Degrees {
+		k.stop[w] = true
+	}
+	for w := range set.Sentiment.Negations {
+		k.stop[w] = true
+	}
+	return k
+}
+
+// edgeChars are function characters a new word does not start or end with.
+const edgeChars = "的了是我你他她它们在有也都就还很太不没这那个和与及或又被把给让对跟吗呢吧啊呀哦嘛么着过到说要会能可以上下来去一"
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// hanRuns returns the maximal runs of Han characters of rs.
+func hanRuns(rs []rune) [][]rune {
+	var out [][]rune
+	start := -1
+	for i, r := range rs {
+		if isHan(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, rs[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, rs[start:])
+	}
+	return out
+}
+
+// newWords finds character n-grams that are cohesive and free at both
+// edges and that the dictionary does not hold whole. Counting goes by
+// length, counting an n-gram only when both its (n-1)-grams are frequent,
+// so that memory stays proportional to the frequent n-grams.
+func newWords(as []analysed, seg *segment.Segmenter, k *known, cfg Config) []Candidate {
+	var runs [][]rune
+	total := 0
+	for _, a := range as {
+		for _, r := range hanRuns(a.runes) {
+			runs = append(runs, r)
+			total += len(r)
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	counts := map[string]int{}
+	for n := 1; n <= cfg.MaxRunes; n++ {
+		for _, run := range runs {
+			for i := 0; i+n <= len(run); i++ {
+				if n > 1 && (counts[string(run[i:i+n-1])] < cfg.MinCount || counts[string(run[i+1:i+n])] < cfg.MinCount) {
+					continue
+				}
+				counts[string(run[i:i+n])]++
+			}
+		}
+		for w, c := range counts {
+			if c < cfg.MinCount && len([]rune(w)) == n && n > 1 {
+				delete(counts, w)
+			}
+		}
+	}
+	type stats struct {
+		left, right map[rune]int
+		leftEdge    int // occurrences at the start of a run: each a distinct neighbour
+		rightEdge   int
+		texts       int
+		lastText    int
+		examples    []string
+	}
+	cands := map[string]*stats{}
+	for w, c := range counts {
+		rs := []rune(w)
+		if len(rs) < 2 || c < cfg.MinCount || strings.ContainsRune(edgeChars, rs[0]) || strings.ContainsRune(edgeChars, rs[len(rs)-1]) {
+			continue
+		}
+		cands[w] = &stats{left: map[rune]int{}, right: map[rune]int{}, lastText: -1}
+	}
+	for ti, a := range as {
+		for _, run := range hanRuns(a.runes) {
+			for n := 2; n <= cfg.MaxRunes; n++ {
+				for i := 0; i+n <= len(run); i++ {
+					st := cands[string(run[i:i+n])]
+					if st == nil {
+						continue
+					}
+					if i == 0 {
+						st.leftEdge++
+					} else {
+						st.left[run[i-1]]++
+					}
+					if i+n == len(run) {
+						st.rightEdge++
+					} else {
+						st.right[run[i+n]]++
+					}
+					if st.lastText != ti {
+						st.lastText = ti
+						st.texts++
+						if len(st.examples) < cfg.Examples {
+							st.examples = append(st.examples, snippet(a.runes, string(run[i:i+n])))
+						}
+					}
+				}
+			}
+		}
+	}
+	var out []Candidate
+	for w, st := range cands {
+		c := counts[w]
+		rs := []rune(w)
+		pmi := math.Inf(1)
+		for s := 1; s < len(rs); s++ {
+			a, b := counts[string(rs[:s])], counts[string(rs[s:])]
+			if a == 0 || b == 0 {
+				pmi = 0
+				break
+			}
+			// p(w) / (p(a) p(b)) with p(x) = count(x) / total
+			pmi = math.Min(pmi, math.Log(float64(c)*float64(total)/(float64(a)*float64(b))))
+		}
+		le, re := entropy(st.left, st.leftEdge), entropy(st.right, st.rightEdge)
+		if pmi < cfg.MinPMI || le < cfg.MinEntropy || re < cfg.MinEntropy {
+			continue
+		}
+		if k.words[w] {
+			continue
+		}
+		if _, ok := k.taxonomy[lexicons.MatchKey(w)]; ok {
+			continue
+		}
+		if toks := seg.Cut(w); dictionaryWords(toks) || functionEdge(toks) {
+			continue // a dictionary word, words the segmenter keeps apart well (物流|很快), or a phrase led or closed by a function word (真是|拉胯, 房间|里)
+		}
+		score := math.Log2(float64(c)) * math.Min(le, re) * math.Min(pmi, 10) / 10
+		out = append(out, Candidate{Term: w, Score: round2(score), Count: c, Texts: st.texts, PMI: round2(pmi),
+			LeftEntropy: round2(le), RightEntropy: round2(re), Line: w, File: lexicons.DomainFile, Examples: st.examples})
+	}
+	sortCandidates(out)
+	// A part of a longer candidate that almost always occurs in it is
+	// that candidate (芋泥波 in 芋泥波波); a longer one made of a shorter
+	// one and a dictionary word is the shorter one in a phrase (拉胯了).
+	isCand := map[string]bool{}
+	for _, c := range out {
+		isCand[c.Term] = true
+	}
+	known := func(s string) bool {
+		if isCand[s] {
+			return true
+		}
+		toks := seg.Cut(s)
+		return len(toks) == 1 && toks[0].POS != ""
+	}
+	var kept []Candidate
+	for _, c := range out {
+		redundant := false
+		for _, o := range out {
+			if o.Term != c.Term && strings.Contains(o.Term, c.Term) && float64(o.Count) >= 0.8*float64(c.Count) {
+				redundant = true
+				break
+			}
+		}
+		rs := []rune(c.Term)
+		for i := 1; i < len(rs) && !redundant; i++ {
+			l, r := string(rs[:i]), string(rs[i:])
+			redundant = (isCand[l] || isCand[r]) && known(l) && known(r)
+		}
+		if !redundant {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// functionEdge reports whether a cut starts or ends with a function word
+// of two or more characters (the tags of single characters the dictionary
+// falls back to say little: 啵 is a particle there).
+func functionEdge(toks []segment.Token) bool {
+	if len(toks) < 2 {
+		return false
+	}
+	for _, t := range []segment.Token{toks[0], toks[len(toks)-1]} {
+		if t.End-t.Start >= 2 && functionWord(t, nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// dictionaryWords reports whether toks are one dictionary word or several
+// of two or more characters each: the segmenter needs no help with them.
+func dictionaryWords(toks []segment.Token) bool {
+	if len(toks) == 1 {
+		return toks[0].POS != ""
+	}
+	for _, t := range toks {
+		if t.POS == "" || t.End-t.Start < 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// entropy returns the entropy (nats) of a neighbour distribution, each
+// edge occurrence counting as a distinct neighbour.
+func entropy(m map[rune]int, edges int) float64 {
+	n := edges
+	for _, c := range m {
+		n += c
+	}
+	if n == 0 {
+		return 0
+	}
+	h := 0.0
+	for _, c := range m {
+		p := float64(c) / float64(n)
+		h -= p * math.Log(p)
+	}
+	if edges > 0 {
+		p := 1 / float64(n)
+		h -= float64(edges) * p * math.Log(p)
+	}
+	return h
+}
+
+// phrases finds word n-grams (1-3 words) frequent in negative clauses
+// without a pain point and rare in the other clauses.
+func phrases(as []analysed, set *lexicons.Set, k *known, cfg Config) []Candidate {
+	type stat struct {
+		neg, other int
+		cats       map[string]int
+		aspects    map[string]int
+		examples   []string
+	}
+	stats := map[string]*stat{}
+	negClauses, otherClauses := 0, 0
+	aspectCats := map[string][]string{}
+	for _, asp := range set.Taxonomy.Aspects {
+		k := lexicons.MatchKey(asp.Term)
+		if !slices.Contains(aspectCats[k], asp.Category) {
+			aspectCats[k] = append(aspectCats[k], asp.Category)
+		}
+	}
+	for _, a := range as {
+		pti, ti := 0, 0
+		for _, c := range a.res.Clauses {
+			// a clause of a negative text, not itself positive, with no
+			// pain point: its words may be a complaint the lexicons miss
+			// (and, unknown to them, leave the clause without evidence)
+			uncovered := a.neg && c.Sentiment.Label != nlp.Positive && !painIn(a.res.Aspects, c.Span)
+			if uncovered {
+				negClauses++
+			} else {
+				otherClauses++
+			}
+			for ti < len(a.tokens) && a.tokens[ti].Start < c.Span[0] {
+				ti++
+			}
+			tj := ti
+			for tj < len(a.tokens) && a.tokens[tj].End <= c.Span[1] {
+				tj++
+			}
+			near := a.tokens[pti:tj] // this clause and the one before
+			pti = ti
+			seen := map[string]bool{}
+			for _, g := range wordGrams(a.tokens[ti:tj], k) {
+				if seen[g] {
+					continue
+				}
+				seen[g] = true
+				st := stats[g]
+				if st == nil {
+					st = &stat{cats: map[string]int{}, aspects: map[string]int{}}
+					stats[g] = st
+				}
+				if !uncovered {
+					st.other++
+					continue
+				}
+				st.neg++
+				// the aspect words of this clause and the one before
+				cats := map[string]bool{}
+				for _, t := range near {
+					for _, cat := range aspectCats[strings.ToLower(t.Text)] {
+						if !cats[cat] {
+							cats[cat] = true
+							st.cats[cat]++
+							st.aspects[t.Text]++
+						}
+					}
+				}
+				if len(st.examples) < cfg.Examples {
+					st.examples = append(st.examples, snippet(a.runes, g))
+				}
+			}
+		}
+	}
+	if negClauses == 0 {
+		return nil
+	}
+	var out []Candidate
+	for g, st := range stats {
+		if st.neg < cfg.MinCount {
+			continue
+		}
+		lo := math.Log((float64(st.neg)+0.5)/float64(negClauses+1)) - math.Log((float64(st.other)+0.5)/float64(otherClauses+1))
+		if lo < minLogOdds {
+			continue
+		}
+		if _, ok := k.taxonomy[lexicons.MatchKey(g)]; ok {
+			continue
+		}
+		point, why := guessPoint(set, st.cats, st.aspects, st.neg)
+		out = append(out, Candidate{Term: g, Score: round2(float64(st.neg) * lo), Count: st.neg, Elsewhere: st.other,
+			LogOdds: round2(lo), Point: point, PointWhy: why, File: lexicons.TaxonomyFile,
+			Line: "implicit\t" + point + "\t-\t" + g, Examples: st.examples})
+	}
+	sortCandidates(out)
+	// drop a phrase inside a better one with nearly its count, and a
+	// longer one whose count a better shorter one holds
+	var kept []Candidate
+	for _, c := range out {
+		dup := false
+		for _, o := range kept {
+			if (strings.Contains(o.Term, c.Term) || strings.Contains(c.Term, o.Term)) && float64(min(o.Count, c.Count)) >= 0.7*float64(max(o.Count, c.Count)) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, c)
+		}
+		if len(kept) == cfg.Top {
+			break
+		}
+	}
+	return kept
+}
+
+// minLogOdds is the least log ratio between a phrase's share of the
+// uncovered negative clauses and its share of the other clauses (5×).
+var minLogOdds = math.Log(5)
+
+// painIn reports whether a negative aspect overlaps span.
+func painIn(aspects []nlp.Aspect, span [2]int) bool {
+	for _, a := range aspects {
+		if a.Polarity == nlp.Negative && a.Span[0] < span[1] && a.Span[1] > span[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// wordGrams returns the word n-grams (1-3 adjacent words) of the tokens
+// of a clause that hold a content word (a noun, verb, adjective or idiom of
+// two or more characters, or a word the dictionary lacks) and neither start
+// nor end with a function word (pronoun, adverb, conjunction, preposition,
+// particle, numeral, measure word, degree word or negation).
+func wordGrams(in []segment.Token, k *known) []string {
+	var out []string
+	for i := range in {
+		for n := 1; n <= 3 && i+n <= len(in); n++ {
+			g := in[i : i+n]
+			ok, content := true, false
+			var b strings.Builder
+			for j, t := range g {
+				rs := []rune(t.Text)
+				if !allHan(rs) || t.End-t.Start != len(rs) || j > 0 && t.Start != g[j-1].End {
+					ok = false
+					break
+				}
+				if len(rs) >= 2 && !k.stop[t.Text] && contentPOS(t.POS) {
+					content = true
+				}
+				b.WriteString(t.Text)
+			}
+			if !ok || !content || functionWord(g[0], k) || functionWord(g[len(g)-1], k) {
+				continue
+			}
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
+// contentPOS reports whether a part of speech (jieba tags) is a content
+// word's; "" is a word the HMM found.
+func contentPOS(pos string) bool {
+	if pos == "" {
+		return true
+	}
+	switch pos[0] {
+	case 'n', 'v', 'a', 'i', 'l', 'j', 'z':
+		return true
+	}
+	return false
+}
+
+// functionWord reports whether t may not start or end a phrase.
+func functionWord(t segment.Token, k *known) bool {
+	if k != nil && k.stop[t.Text] {
+		return true
+	}
+	if t.POS == "" {
+		return false
+	}
+	switch t.POS[0] {
+	case 'r', 'd', 'c', 'p', 'u', 'y', 'm', 'q', 'e', 'o', 'f':
+		return true
+	}
+	return false
+}
+
+func allHan(rs []rune) bool {
+	for _, r := range rs {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// guessPoint picks the pain point of the category named most often by the
+// aspects of the texts holding a phrase; the overall category's when none
+// stands out.
+func guessPoint(set *lexicons.Set, cats, aspects map[string]int, n int) (string, string) {
+	overall := "整体"
+	if _, ok := set.Taxonomy.Category(overall); !ok && len(set.Taxonomy.Categories) > 0 {
+		overall = set.Taxonomy.Categories[len(set.Taxonomy.Categories)-1].Name
+	}
+	best, bc := "", 0
+	for c, v := range cats {
+		if c != overall && (v > bc || v == bc && c < best) {
+			best, bc = c, v
+		}
+	}
+	if best != "" && float64(bc) >= 0.3*float64(n) {
+		if c, ok := set.Taxonomy.Category(best); ok {
+			asp, ac := "", 0
+			for a, v := range aspects {
+				if v > ac || v == ac && a < asp {
+					asp, ac = a, v
+				}
+			}
+			why := fmt.Sprintf("%s is named near it in %d of %d clauses", best, bc, n)
+			if asp != "" {
+				why += fmt.Sprintf(" (most often %s)", asp)
+			}
+			return c.PainPoint(), why
+		}
+	}
+	c, _ := set.Taxonomy.Category(overall)
+	return c.PainPoint(), "no category stands out nearby: check the point"
+}
+
+// rising finds the terms whose share of texts grew most from the older to
+// the recent half of the sample's time range.
+func rising(as []analysed, words []Candidate, seg *segment.Segmenter, set *lexicons.Set, k *known, cfg Config) ([]Candidate, time.Time) {
+	var times []time.Time
+	for _, a := range as {
+		if !a.time.IsZero() {
+			times = append(times, a.time)
+		}
+	}
+	if len(times) < 2*cfg.MinCount || len(times) < len(as)/2 {
+		return nil, time.Time{}
+	}
+	first, last := slices.MinFunc(times, time.Time.Compare), slices.MaxFunc(times, time.Time.Compare)
+	split := first.Add(last.Sub(first) / 2) // the middle of the time range
+	if !split.After(first) {
+		return nil, time.Time{}
+	}
+	newWord := map[string]bool{}
+	for _, w := range words {
+		newWord[w.Term] = true
+	}
+	type stat struct {
+		recent, older, neg int
+		examples           []string
+	}
+	stats := map[string]*stat{}
+	nRecent, nOlder := 0, 0
+	for _, a := range as {
+		if a.time.IsZero() {
+			continue
+		}
+		recent := !a.time.Before(split)
+		if recent {
+			nRecent++
+		} else {
+			nOlder++
+		}
+		seen := map[string]bool{}
+		add := func(term string) {
+			if seen[term] {
+				return
+			}
+			seen[term] = true
+			st := stats[term]
+			if st == nil {
+				st = &stat{}
+				stats[term] = st
+			}
+			if recent {
+				st.recent++
+				if len(st.examples) < cfg.Examples {
+					st.examples = append(st.examples, snippet(a.runes, term))
+				}
+			} else {
+				st.older++
+			}
+			if a.neg {
+				st.neg++
+			}
+		}
+		for _, t := range a.tokens {
+			if rs := []rune(t.Text); len(rs) >= 2 && allHan(rs) && !k.stop[t.Text] {
+				add(t.Text)
+			}
+		}
+		for w := range newWord {
+			if strings.Contains(a.text, w) {
+				add(w)
+			}
+		}
+	}
+	var out []Candidate
+	for term, st := range stats {
+		if st.recent < cfg.MinCount {
+			continue
+		}
+		// two-proportion z-score of the share of texts holding the term
+		p1, p2 := float64(st.recent)/float64(nRecent), float64(st.older)/float64(nOlder)
+		p := float64(st.recent+st.older) / float64(nRecent+nOlder)
+		se := math.Sqrt(p * (1 - p) * (1/float64(nRecent) + 1/float64(nOlder)))
+		if se == 0 || p1 < 2*p2 {
+			continue
+		}
+		z := (p1 - p2) / se
+		if z < 3 {
+			continue
+		}
+		c := Candidate{Term: term, Score: round2(z), Count: st.recent + st.older, Recent: st.recent, Older: st.older,
+			Negative: round2(float64(st.neg) / float64(st.recent+st.older)), Examples: st.examples}
+		switch ex, ok := k.taxonomy[lexicons.MatchKey(term)]; {
+		case ok:
+			c.Existing = ex
+		case c.Negative >= 0.6:
+			c.File = lexicons.TaxonomyFile
+			point, _ := guessPoint(set, nil, nil, 1)
+			c.Point, c.Line = point, "implicit\t"+point+"\t-\t"+term
+		case newWord[term] || !dictionaryWords(seg.Cut(term)):
+			c.File, c.Line = lexicons.DomainFile, term
+		default:
+			c.Existing = "a known word, not in the taxonomy"
+		}
+		out = append(out, c)
+	}
+	sortCandidates(out)
+	return top(out, cfg.Top), split
+}
+
+func sortCandidates(cs []Candidate) {
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].Score != cs[j].Score {
+			return cs[i].Score > cs[j].Score
+		}
+		return cs[i].Term < cs[j].Term
+	})
+}
+
+func top(cs []Candidate, n int) []Candidate {
+	if len(cs) > n {
+		return cs[:n]
+	}
+	return cs
+}
+
+// snippet returns the clause-sized piece of rs around the first term.
+func snippet(rs []rune, term string) string {
+	s := string(rs)
+	i := strings.Index(s, term)
+	if i < 0 {
+		return truncate(rs, 60)
+	}
+	at := len([]rune(s[:i]))
+	start, end := at, at+len([]rune(term))
+	for start > 0 && at-start < 30 && !isStop(rs[start-1]) {
+		start--
+	}
+	for end < len(rs) && end-at < 40 && !isStop(rs[end]) {
+		end++
+	}
+	return string(rs[start:end])
+}
+
+func isStop(r rune) bool {
+	return strings.ContainsRune("。！？!?；;\n", r)
+}
+
+func truncate(rs []rune, n int) string {
+	if len(rs) <= n {
+		return string(rs)
+	}
+	return string(rs[:n-1]) + "…"
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
