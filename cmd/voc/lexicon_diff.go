@@ -135,4 +135,3 @@ func (c *lexiconCmd) readSample(path string) ([]lexdiff.Record, []*lexdiff.LineE
 	}
 	return recs, bad, nil
 }
-

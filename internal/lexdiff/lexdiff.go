@@ -62,9 +62,9 @@ type Report struct {
 // PointDelta counts the records that gained or lost one tag.
 type PointDelta struct {
 	// Tag is category/subcategory with the polarity sign: 物流/配送慢-.
-	Tag      string    `json:"tag"`
-	Category string    `json:"category"`
-	Polarity string    `json:"polarity"`
+	Tag      string `json:"tag"`
+	Category string `json:"category"`
+	Polarity string `json:"polarity"`
 	Added    int    `json:"added"`
 	Removed  int    `json:"removed"`
 	// Examples of records that gained and lost the tag.

@@ -292,4 +292,3 @@ func terms(cs []Candidate) []string {
 	}
 	return out
 }
-
