@@ -25,6 +25,7 @@ import (
 	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/chat"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/bleve"
@@ -65,7 +66,7 @@ func loadNLP(dir string, maxBytes int, log *slog.Logger) (*nlpState, error) {
 	return &nlpState{dir: dir, seg: seg, stage: enrich.New(an, maxBytes), log: log}, nil
 }
 
-func buildAnalyzer(dir string, holder *segment.Holder) (*analyzer.Analyzer, *segment.Holder, error) {
+func buildAnalyzer(dir string, holder *segment.Holder) (enrich.Analyzer, *segment.Holder, error) {
 	set, err := lexicons.LoadDefault(dir)
 	if err != nil {
 		return nil, nil, err
@@ -83,7 +84,7 @@ func buildAnalyzer(dir string, holder *segment.Holder) (*analyzer.Analyzer, *seg
 	if err != nil {
 		return nil, nil, err
 	}
-	return an, holder, nil
+	return enrich.WithChat(an, chat.New(set.Compliance)), holder, nil
 }
 
 // reload validates and loads the lexicon directory again and swaps the new
@@ -101,10 +102,11 @@ func (n *nlpState) reload() (string, error) {
 		return "", err
 	}
 	holder := segment.NewHolder(seg)
-	an, err := analyzer.New(set, holder)
+	base, err := analyzer.New(set, holder)
 	if err != nil {
 		return "", err
 	}
+	an := enrich.WithChat(base, chat.New(set.Compliance))
 	old := n.stage.Analyzer().Version()
 	n.stage.Swap(an)
 	n.seg.Swap(seg) // the search index analyzer follows

@@ -164,6 +164,18 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 			return fmt.Errorf("demo: %d of %d records in ClickHouse after %s", counts.DistinctRecords, len(msgs), o.timeout)
 		}
 	}
+	// The index is written in parallel with ClickHouse: wait for it too.
+	for d.index != nil {
+		n, err := d.index.Count()
+		if err == nil && n >= uint64(len(msgs)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			shutdown()
+			return fmt.Errorf("demo: %d of %d records in the search index after %s", n, len(msgs), o.timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	took := time.Since(pipeStart)
 	say("  processed           %d records in %s (%.0f records/s end to end, incl. ClickHouse and index writes)",
 		counts.DistinctRecords, took.Round(time.Millisecond), float64(counts.DistinctRecords)/took.Seconds())

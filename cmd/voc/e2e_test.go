@@ -60,6 +60,7 @@ type feed struct {
 	// customer turns.
 	records  int
 	mentions map[string]int
+	chats    int // messages with turns: one conversations row each
 }
 
 func makeFeed(t *testing.T, days, perDay int) *feed {
@@ -87,6 +88,7 @@ func makeFeed(t *testing.T, days, perDay int) *feed {
 		}
 		f.records++
 		if len(rec.Turns) > 0 {
+			f.chats++
 			for _, tr := range rec.Turns {
 				if tr.Role != "customer" {
 					continue
@@ -282,6 +284,12 @@ func checkExact(t *testing.T, s *clickhouse.Sink, addr, database string, f *feed
 	}
 	if c.Mentions != c.DistinctMentions {
 		t.Errorf("aspect_mentions has %d rows for %d distinct mentions", c.Mentions, c.DistinctMentions)
+	}
+	if c.Conversations != uint64(f.chats) || c.DistinctConversations != uint64(f.chats) {
+		t.Errorf("conversations: rows %d, distinct %d; want %d chats", c.Conversations, c.DistinctConversations, f.chats)
+	}
+	if c.Violations != c.DistinctViolations {
+		t.Errorf("agent_violations has %d rows for %d distinct violations", c.Violations, c.DistinctViolations)
 	}
 	if c.PainMentions != c.Mentions {
 		t.Errorf("pain_hourly sums %d mentions, aspect_mentions holds %d", c.PainMentions, c.Mentions)
