@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -20,10 +21,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vocproject/voc/alerts"
+	"github.com/vocproject/voc/api"
 	"github.com/vocproject/voc/internal/broker"
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/chat"
 	"github.com/vocproject/voc/nlp/segment"
@@ -268,6 +271,10 @@ func (d *daemon) serveHTTP() error {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.HandleFunc("POST /admin/reload", func(w http.ResponseWriter, r *http.Request) {
+		if tok := d.cfg.HTTP.Token; tok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+tok)) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
 		v, err := d.nlp.reload()
 		if err != nil {
 			http.Error(w, "reload rejected: "+err.Error(), http.StatusUnprocessableEntity)
@@ -275,13 +282,20 @@ func (d *daemon) serveHTTP() error {
 		}
 		fmt.Fprintf(w, "lexicon version %s\n", v)
 	})
+	// The dashboard, the JSON API and the weekly report share the listener.
+	h, err := api.New(api.Config{CH: d.ch, Index: d.index, Token: d.cfg.HTTP.Token, Logger: d.log, Analyzer: currentAnalyzer{d.nlp.stage}})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	mux.Handle("/", h)
 	d.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := d.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http: serve", "err", err)
 		}
 	}()
-	d.log.Info("http: listening", "addr", d.addr, "endpoints", "/metrics /healthz /readyz POST /admin/reload")
+	d.log.Info("http: listening", "addr", d.addr, "endpoints", "/ (dashboard) /api/v1/ /report /metrics /healthz /readyz POST /admin/reload")
 	return nil
 }
 
@@ -331,4 +345,12 @@ func (d *daemon) Close() error {
 		errs = append(errs, d.http.Shutdown(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// currentAnalyzer analyses with the stage's analyzer of the moment, so the
+// API follows lexicon reloads.
+type currentAnalyzer struct{ s *enrich.Stage }
+
+func (c currentAnalyzer) Analyze(text string, opts nlp.Options) *nlp.Result {
+	return c.s.Analyzer().Analyze(text, opts)
 }

@@ -191,6 +191,10 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 		return err
 	}
 	say("\nEverything took %s.", time.Since(start).Round(time.Second))
+	if d.addr != "" {
+		say("Dashboard: http://%s/   weekly report (VOC周报): http://%s/report%s", d.addr, d.addr,
+			map[bool]string{true: "", false: "   (run ./bin/voc demo --serve to keep them open)"}[o.serve])
+	}
 	if !o.serve {
 		return shutdown()
 	}

@@ -134,6 +134,10 @@ type HTTP struct {
 	// Listen is the address of /metrics, /healthz and /readyz. Default
 	// "127.0.0.1:9464"; "off" disables the listener.
 	Listen string `yaml:"listen"`
+	// Token, when set, is the bearer token the API, the report and
+	// /admin/reload require. Required when Listen is not a loopback
+	// address. Prefer the VOC_API_TOKEN environment variable. Default none.
+	Token string `yaml:"token"`
 }
 
 // Log configures logging.
@@ -323,6 +327,7 @@ var Env = []struct{ Name, Field string }{
 	{"VOC_INDEX_PATH", "index.path"},
 	{"VOC_LEXICONS", "nlp.lexicons"},
 	{"VOC_HTTP_LISTEN", "http.listen"},
+	{"VOC_API_TOKEN", "http.token"},
 	{"VOC_WORKERS", "pipeline.workers"},
 	{"VOC_LOG_LEVEL", "log.level"},
 }
@@ -348,6 +353,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"VOC_INDEX_PATH":          func(v string) error { c.Index.Path = v; return nil },
 		"VOC_LEXICONS":            func(v string) error { c.NLP.Lexicons = v; return nil },
 		"VOC_HTTP_LISTEN":         func(v string) error { c.HTTP.Listen = v; return nil },
+		"VOC_API_TOKEN":           func(v string) error { c.HTTP.Token = v; return nil },
 		"VOC_LOG_LEVEL":           func(v string) error { c.Log.Level = v; return nil },
 		"VOC_WORKERS": func(v string) error {
 			n, err := strconv.Atoi(v)
@@ -505,6 +511,9 @@ func (c Config) Validate() error {
 		if err := hostPort(c.HTTP.Listen); err != nil {
 			return &Error{Field: "http.listen", Value: c.HTTP.Listen, Err: err}
 		}
+		if h, _, _ := net.SplitHostPort(c.HTTP.Listen); c.HTTP.Token == "" && !isLoopback(h) {
+			return &Error{Field: "http.token", Err: fmt.Errorf("required when http.listen %s is not a loopback address (the API serves customer verbatims); set VOC_API_TOKEN", c.HTTP.Listen)}
+		}
 	}
 	if _, err := alerts.FromNode(&c.Alerts); err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -534,6 +543,14 @@ func hostPort(s string) error {
 		return errors.New("port must be a number 0-65535")
 	}
 	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // topicName checks Kafka's topic name rules.

@@ -51,7 +51,7 @@ func TestBad(t *testing.T) {
 }
 
 func TestGood(t *testing.T) {
-	env := map[string]string{"VOC_KAFKA_SASL_PASSWORD": "s3cret"}
+	env := map[string]string{"VOC_KAFKA_SASL_PASSWORD": "s3cret", "VOC_API_TOKEN": "t0ken"}
 	c, err := LoadFile("testdata/good.yml", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
