@@ -8,7 +8,10 @@ build: web
 
 # Dashboard assets: front-end dependencies from the npm registry (pinned in
 # web/package-lock.json), copied next to the embedded static files.
-web: web/static/vendor/echarts.min.js
+# Without npm the binary still builds; the dashboard then has no charts.
+web:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web/static/vendor/echarts.min.js; \
+	else echo "make: npm not found: building without the dashboard's charts (apt-get install npm)"; fi
 
 web/static/vendor/echarts.min.js: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
@@ -20,8 +23,13 @@ test: web
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
 
-demo: build
-	@command -v clickhouse-server >/dev/null 2>&1 || (sudo -n true 2>/dev/null && SUDO=sudo; $${SUDO} apt-get update && $${SUDO} apt-get install -y clickhouse-server clickhouse-client kcat)
+# Installs what the demo needs when missing (Debian), then builds and runs it.
+demo:
+	@need=""; command -v clickhouse-server >/dev/null 2>&1 || need="$$need clickhouse-server clickhouse-client"; \
+	command -v npm >/dev/null 2>&1 || need="$$need nodejs npm"; \
+	if [ -n "$$need" ]; then SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "make demo: installing$$need"; $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends $$need; fi
+	$(MAKE) --no-print-directory build
 	./$(BIN) demo
 
 eval: build
