@@ -21,10 +21,12 @@ type Problem struct {
 	// Warning marks a problem the lexicons load and work with (a dead
 	// entry, a doubtful term); otherwise it is an error.
 	Warning bool
-	// Check names the kind of problem: load, test, duplicate, polarity,
-	// unreachable, file, normalization, segmentation.
+	// Check names the kind of problem: load, syntax, test, duplicate,
+	// polarity, unreachable, file, normalization, segmentation.
 	Check string
 	Msg   string
+	// Term is the term the problem is about, "" when about a line or file.
+	Term string
 }
 
 // String formats p as "file:line: error: check: message".
@@ -451,10 +453,10 @@ func checkFiles(fsys fs.FS) []Problem {
 func CheckEntries(entries []Entry) []Problem {
 	var ps []Problem
 	warn := func(e Entry, check, format string, a ...any) {
-		ps = append(ps, Problem{File: e.File, Line: e.Line, Warning: true, Check: check, Msg: fmt.Sprintf(format, a...)})
+		ps = append(ps, Problem{File: e.File, Line: e.Line, Warning: true, Check: check, Msg: fmt.Sprintf(format, a...), Term: e.Term})
 	}
 	fail := func(e Entry, check, format string, a ...any) {
-		ps = append(ps, Problem{File: e.File, Line: e.Line, Check: check, Msg: fmt.Sprintf(format, a...)})
+		ps = append(ps, Problem{File: e.File, Line: e.Line, Check: check, Msg: fmt.Sprintf(format, a...), Term: e.Term})
 	}
 	at := func(e Entry) string {
 		return fmt.Sprintf("%s:%d", e.File, e.Line)
@@ -464,6 +466,13 @@ func CheckEntries(entries []Entry) []Problem {
 			return fmt.Sprintf("line %d", other.Line)
 		}
 		return at(other)
+	}
+
+	// A term holding '=' is an option that lost its TAB.
+	for _, e := range entries {
+		if e.File == TaxonomyFile && e.Kind != "category" && strings.Contains(e.Term, "=") {
+			fail(e, "syntax", "term %q holds '=': an option needs a TAB before it", e.Term)
+		}
 	}
 
 	// Word lists: a duplicate is harmless but dead.

@@ -147,9 +147,11 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 			p.File = dir.display(p.File)
 			fmt.Fprintln(c.env.Stdout, p.String())
 		}
+		// the counts first: what follows the first ';' varies with the
+		// shipped files and the machine
 		summary := fmt.Sprintf("%s: %s, %s", dir, plural(errs, "error"), plural(warns, "warning"))
 		if hidden > 0 {
-			summary += fmt.Sprintf(" (%s in shipped files not shown: --all)", plural(hidden, "warning"))
+			summary += fmt.Sprintf("; %s in shipped files not shown (--all)", plural(hidden, "warning"))
 		}
 		if v.Set != nil {
 			summary += fmt.Sprintf("; version %s, %s", v.Set.Version, v.Set.Taxonomy)

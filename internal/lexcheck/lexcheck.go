@@ -50,7 +50,16 @@ func Validate(fsys fs.FS) (*Validation, error) {
 	v.Problems = append(v.Problems, Normalization(v.Entries)...)
 	v.Problems = append(v.Problems, Tokens(seg, v.Entries)...)
 	v.Problems = append(v.Problems, Numbers(v.Entries)...)
-	v.Problems = append(v.Problems, Probe(an, seg, v.Entries)...)
+	// the probes leave out the terms already explained
+	explained := map[string]bool{}
+	for _, p := range v.Problems {
+		if p.Term != "" {
+			explained[fmt.Sprintf("%s:%d:%s", p.File, p.Line, p.Term)] = true
+		}
+	}
+	v.Problems = append(v.Problems, Probe(an, seg, v.Entries, func(e lexicons.Entry) bool {
+		return explained[fmt.Sprintf("%s:%d:%s", e.File, e.Line, e.Term)]
+	})...)
 	lexicons.SortProblems(v.Problems)
 	return v, nil
 }
@@ -78,7 +87,7 @@ func Normalization(entries []lexicons.Entry) []lexicons.Problem {
 			bulk = append(bulk, fmt.Sprintf("%s (line %d)", e.Term, e.Line))
 			continue
 		}
-		ps = append(ps, lexicons.Problem{File: e.File, Line: e.Line, Warning: true, Check: "normalization",
+		ps = append(ps, lexicons.Problem{File: e.File, Line: e.Line, Warning: true, Check: "normalization", Term: e.Term,
 			Msg: fmt.Sprintf("%s %q becomes %q in normalized text: it can never match as written", e.Kind, e.Term, got)})
 	}
 	if len(bulk) > 0 {
@@ -108,7 +117,7 @@ func Numbers(entries []lexicons.Entry) []lexicons.Problem {
 			continue
 		}
 		fixed := strings.Replace(e.Term, lexicons.NumberPattern+string(r), lexicons.NumberPattern, 1)
-		ps = append(ps, lexicons.Problem{File: e.File, Line: e.Line, Warning: true, Check: "unreachable",
+		ps = append(ps, lexicons.Problem{File: e.File, Line: e.Line, Warning: true, Check: "unreachable", Term: e.Term,
 			Msg: fmt.Sprintf("%s never matches: %s takes every numeral after it (十多, 十来, 两三 are one number), so no %q can follow; write %q, which matches %s too",
 				what(e), lexicons.NumberPattern, string(r), fixed, strings.Replace(fixed, lexicons.NumberPattern, "三十"+string(r), 1))})
 	}
@@ -271,15 +280,15 @@ func (p *probeSet) opinionsFor(cat, group string) []string {
 // implicit term of the taxonomy (aspect + opinion, aspect + degree word +
 // opinion, an implicit phrase alone) and reports the terms that match in
 // none of them, with the segmenter's cut when a word crosses the term's
-// edge. Such a term is dead or nearly so: the matcher takes a term only
+// edge. Entries for which skip returns true are not probed. Such a term is dead or nearly so: the matcher takes a term only
 // where it agrees with the segmentation, and the longest term at each
 // place.
-func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Entry) []lexicons.Problem {
+func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Entry, skip func(lexicons.Entry) bool) []lexicons.Problem {
 	p := newProbeSet(entries)
 	var ps []lexicons.Problem
 	seen := map[string]bool{}
 	for _, e := range entries {
-		if e.File != lexicons.TaxonomyFile {
+		if e.File != lexicons.TaxonomyFile || skip != nil && skip(e) {
 			continue
 		}
 		key := e.Kind + "\x00" + e.Point + "\x00" + e.Category + "\x00" + e.Group + "\x00" + e.Term
@@ -287,9 +296,6 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 			continue
 		}
 		seen[key] = true
-		if _, dead := numeralAfterPattern(e); dead {
-			continue // Numbers reports it
-		}
 		var sentences []probe
 		for _, term := range numberVariants(e.Term) {
 			switch e.Kind {
@@ -327,18 +333,38 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 		case len(failed) > 0:
 			// A failure in a sentence without a degree word, at a word
 			// the dictionary does not know (the HMM made it), is the
-			// segmenter gluing an unknown term to its neighbour.
+			// segmenter gluing an unknown term to its neighbour. For an
+			// opinion it must happen after more than one of the aspects
+			// tried, else that aspect is to blame (and reported).
+			var first probe
+			var glued lexicons.Entry
+			aspects := map[string]bool{}
 			for _, s := range failed {
 				if p.modifier != "" && (strings.HasSuffix(s.before, p.modifier) || strings.HasPrefix(s.after, p.modifier)) {
 					continue
 				}
 				if tok, ok := crossingToken(seg, s); ok && tok.POS == "" {
-					ps = append(ps, lexicons.Problem{File: e.File, Line: e.Line, Warning: true, Check: "segmentation",
-						Msg: fmt.Sprintf("%s does not match in %s: the segmenter, not knowing the words, cuts it %s (%q crosses the term's edge); add %q to %s",
-							what(e), s.text(), cutString(seg.Cut(normalize.Normalize(s.text()).S)), tok.Text, e.Term, lexicons.DomainFile)})
-					break
+					if len(aspects) == 0 {
+						first, glued = s, e
+					}
+					aspects[s.before] = true
 				}
 			}
+			tried := map[string]bool{}
+			for _, s := range sentences {
+				tried[s.before] = true
+			}
+			if len(aspects) == 0 || e.Kind == "opinion" && len(aspects) < 2 && len(tried) > 1 {
+				continue
+			}
+			tok, _ := crossingToken(seg, first)
+			advice := fmt.Sprintf("add %q to %s", glued.Term, lexicons.DomainFile)
+			if e.Kind != "aspect" {
+				advice = "add the words to " + lexicons.DomainFile
+			}
+			ps = append(ps, lexicons.Problem{File: e.File, Line: e.Line, Warning: true, Check: "segmentation", Term: e.Term,
+				Msg: fmt.Sprintf("%s does not match in %s: the segmenter, not knowing the words, cuts it %s (%q crosses the term's edge); %s",
+					what(e), first.text(), cutString(seg.Cut(normalize.Normalize(first.text()).S)), tok.Text, advice)})
 		}
 	}
 	return ps

@@ -815,10 +815,15 @@ func rising(as []analysed, words []Candidate, seg *segment.Segmenter, set *lexic
 	return top(out, cfg.Top), split
 }
 
+// sortCandidates orders by score, then the longer term first (辅助驾驶
+// before its parts 辅助 and 驾驶 when they score alike), then the term.
 func sortCandidates(cs []Candidate) {
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].Score != cs[j].Score {
 			return cs[i].Score > cs[j].Score
+		}
+		if li, lj := len(cs[i].Term), len(cs[j].Term); li != lj {
+			return li > lj
 		}
 		return cs[i].Term < cs[j].Term
 	})
