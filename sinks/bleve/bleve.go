@@ -211,13 +211,18 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 		f.Analyzer = keyword.Name
 		f.Store = true
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = false // filtered on, never sorted or faceted
 		return f
 	}
+	// Numbers and the flag are shown with hits, never queried: stored only.
+	// (An indexed numeric field adds a dozen precision-step terms per value;
+	// not indexing them more than halves the cost of building segments.)
 	num := func() *mapping.FieldMapping {
 		f := blv.NewNumericFieldMapping()
 		f.Store = true
+		f.Index = false
 		f.IncludeInAll = false
+		f.DocValues = false
 		return f
 	}
 	doc := blv.NewDocumentStaticMapping()
@@ -236,7 +241,9 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	esc := blv.NewBooleanFieldMapping()
 	esc.Store = true
+	esc.Index = false
 	esc.IncludeInAll = false
+	esc.DocValues = false
 	doc.AddFieldMappingsAt(FieldEscalation, esc)
 
 	im.DefaultMapping = doc
