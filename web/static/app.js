@@ -289,17 +289,24 @@
     var b = base(f);
     $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
     state.ready = false;
+    // Everything but the per-pain-point trend goes out at once; that one
+    // needs the overview's top pain points.
+    var rest = Promise.all([
+      api('trend', Object.assign({ granularity: f.granularity }, b)),
+      api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
+      api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b)),
+      api('sentiment', Object.assign({ by: 'channel' }, b)),
+      api('drivers', Object.assign({ metric: 'rating' }, b)),
+      api('alerts', b)
+    ]);
+    rest.catch(function () {}); // reported through the chain below
     return api('overview', b).then(function (ov) {
       var keys = renderOverview(ov);
-      return Promise.all([
-        api('trend', Object.assign({ granularity: f.granularity }, b)),
-        keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : Promise.resolve({ series: [] }),
-        api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
-        api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b)),
-        api('sentiment', Object.assign({ by: 'channel' }, b)),
-        api('drivers', Object.assign({ metric: 'rating' }, b)),
-        api('alerts', b)
-      ]);
+      var series = keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : Promise.resolve({ series: [] });
+      return Promise.all([rest, series]).then(function (x) {
+        var r = x[0];
+        return [r[0], x[1], r[1], r[2], r[3], r[4], r[5]];
+      });
     }).then(function (r) {
       renderTrend(r[0].series[0], r[1].series, f.granularity);
       renderMovers(r[2], r[3]);
