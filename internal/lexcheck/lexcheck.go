@@ -287,7 +287,18 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 	p := newProbeSet(entries)
 	var ps []lexicons.Problem
 	seen := map[string]bool{}
-	for _, e := range entries {
+	// aspects first: an opinion glued to an aspect that is reported
+	// itself is not reported again
+	ordered := make([]lexicons.Entry, 0, len(entries))
+	for _, aspects := range []bool{true, false} {
+		for _, e := range entries {
+			if (e.Kind == "aspect") == aspects {
+				ordered = append(ordered, e)
+			}
+		}
+	}
+	badAspect := map[string]bool{}
+	for _, e := range ordered {
 		if e.File != lexicons.TaxonomyFile || skip != nil && skip(e) {
 			continue
 		}
@@ -329,6 +340,9 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 		}
 		switch {
 		case len(failed) == len(sentences):
+			if e.Kind == "aspect" {
+				badAspect[e.Term] = true
+			}
 			ps = append(ps, p.explain(an, seg, e, sentences))
 		case len(failed) > 0:
 			// A failure in a sentence without a degree word, at a word
@@ -341,6 +355,9 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 			aspects := map[string]bool{}
 			for _, s := range failed {
 				if p.modifier != "" && (strings.HasSuffix(s.before, p.modifier) || strings.HasPrefix(s.after, p.modifier)) {
+					continue
+				}
+				if e.Kind == "opinion" && badAspect[s.before] {
 					continue
 				}
 				if tok, ok := crossingToken(seg, s); ok && tok.POS == "" {
@@ -356,6 +373,9 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 			}
 			if len(aspects) == 0 || e.Kind == "opinion" && len(aspects) < 2 && len(tried) > 1 {
 				continue
+			}
+			if e.Kind == "aspect" {
+				badAspect[e.Term] = true
 			}
 			tok, _ := crossingToken(seg, first)
 			advice := fmt.Sprintf("add %q to %s", glued.Term, lexicons.DomainFile)
