@@ -95,7 +95,8 @@ type Index struct {
 	Path string `yaml:"path"`
 	// Disabled turns the index sink off. Default false.
 	Disabled bool `yaml:"disabled"`
-	// BatchSize is the most documents per index write. Default 1000.
+	// BatchSize is the most documents per index write (one index segment).
+	// Default 5000.
 	BatchSize int `yaml:"batch_size"`
 }
 
@@ -105,11 +106,12 @@ type Pipeline struct {
 	Workers int `yaml:"workers"`
 	// MaxInFlight caps records read and not yet acknowledged. Default 10000.
 	MaxInFlight int `yaml:"max_in_flight"`
-	// BatchRecords is the most records per sink batch. Default 1000.
+	// BatchRecords is the most records per sink batch. Larger batches mean
+	// fewer ClickHouse parts and index segments. Default 5000.
 	BatchRecords int `yaml:"batch_records"`
 	// BatchBytes is the most message bytes per sink batch. Default 8 MiB.
 	BatchBytes int `yaml:"batch_bytes"`
-	// BatchWait is the longest a record waits in a partial batch. Default 500ms.
+	// BatchWait is the longest a record waits in a partial batch. Default 1s.
 	BatchWait time.Duration `yaml:"batch_wait"`
 	// RetryInitial and RetryMax bound the backoff of failed sink writes.
 	// Defaults 100ms and 30s.
@@ -228,7 +230,7 @@ func (c *Config) fill() {
 		c.Index.Path = DefaultIndexPath
 	}
 	if c.Index.BatchSize == 0 {
-		c.Index.BatchSize = 1000
+		c.Index.BatchSize = 5000
 	}
 	p := &c.Pipeline
 	if p.Workers == 0 {
@@ -238,13 +240,13 @@ func (c *Config) fill() {
 		p.MaxInFlight = 10000
 	}
 	if p.BatchRecords == 0 {
-		p.BatchRecords = 1000
+		p.BatchRecords = 5000
 	}
 	if p.BatchBytes == 0 {
 		p.BatchBytes = 8 << 20
 	}
 	if p.BatchWait == 0 {
-		p.BatchWait = 500 * time.Millisecond
+		p.BatchWait = time.Second
 	}
 	if p.RetryInitial == 0 {
 		p.RetryInitial = 100 * time.Millisecond
