@@ -25,7 +25,10 @@ const (
 const (
 	TermBias    = "<bias>"    // added to every text's score
 	TermLexicon = "<lexicon>" // coefficient of the hand-written evidence
-	TermCues    = "<cues>"    // coefficient of emoji and sarcasm cues
+	// TermLexiconNeg is the coefficient of a clause's hand-written evidence
+	// when it is negative (TermLexicon then applies to positive evidence).
+	TermLexiconNeg = "<lexicon->"
+	TermCues       = "<cues>" // coefficient of emoji and sarcasm cues
 )
 
 // Kinds of Marker.Kind.
@@ -70,6 +73,8 @@ type Sentiment struct {
 	Bias float64
 	// LexiconWeight is TermLexicon, CueWeight TermCues (1 when absent).
 	LexiconWeight, CueWeight float64
+	// LexiconNegWeight is TermLexiconNeg (LexiconWeight when absent).
+	LexiconNegWeight float64
 	// Negations map a negation word to the factor applied to the hand-written
 	// weight of a sentiment word in its scope (-1 flips, -0.5 flips and damps).
 	Negations map[string]float64
@@ -116,6 +121,7 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 			return nil
 		}))
 	}
+	negSeen := false
 	collect(ReadLines(fsys, LearnedFile, true, func(l Line) error {
 		e, err := ParseLearned(l)
 		if err != nil {
@@ -126,6 +132,8 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 			s.Bias = e.Weight
 		case TermLexicon:
 			s.LexiconWeight = e.Weight
+		case TermLexiconNeg:
+			s.LexiconNegWeight, negSeen = e.Weight, true
 		case TermCues:
 			s.CueWeight = e.Weight
 		default:
@@ -136,6 +144,9 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 		}
 		return nil
 	}))
+	if !negSeen {
+		s.LexiconNegWeight = s.LexiconWeight
+	}
 	collect(ReadLines(fsys, NegationFile, false, func(l Line) error {
 		if len(l.Fields) == 1 {
 			l.Fields = append(l.Fields, "-1")
@@ -258,7 +269,7 @@ func ParseLearned(l Line) (LearnedEntry, error) {
 // checkTerm validates the syntax of a learned term.
 func checkTerm(t string) error {
 	switch t {
-	case TermBias, TermLexicon, TermCues:
+	case TermBias, TermLexicon, TermLexiconNeg, TermCues:
 		return nil
 	case "":
 		return errors.New("empty term")

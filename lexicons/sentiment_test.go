@@ -47,3 +47,29 @@ func TestLoadSentimentBad(t *testing.T) {
 		})
 	}
 }
+
+// TestLexiconNegWeight checks that <lexicon-> is read, and defaults to
+// <lexicon> when a learned file lacks it.
+func TestLexiconNegWeight(t *testing.T) {
+	for _, tc := range []struct {
+		name, learned string
+		want          float64
+	}{
+		{"absent", "<lexicon>\t0.7\t10\n", 0.7},
+		{"present", "<lexicon>\t0.7\t10\n<lexicon->\t0.3\t10\n", 0.3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, LearnedFile), []byte(tc.learned), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := loadSentiment(Overlay(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.LexiconWeight != 0.7 || s.LexiconNegWeight != tc.want {
+				t.Errorf("<lexicon> %v, <lexicon-> %v: want 0.7, %v", s.LexiconWeight, s.LexiconNegWeight, tc.want)
+			}
+		})
+	}
+}

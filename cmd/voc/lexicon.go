@@ -72,8 +72,8 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	outDir := fl.String("out", "", "directory to write "+lexicons.LearnedFile+" into")
 	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons (hand-written part)")
 	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: 3)")
-	l2 := fl.Float64("l2", 0, "L2 regularisation (0: 1e-4)")
-	epochs := fl.Int("epochs", 0, "epochs (0: 8)")
+	l2 := fl.Float64("l2", 0, "L2 regularisation (0: 0.03)")
+	epochs := fl.Int("epochs", 0, "epochs (0: 4)")
 	bigrams := fl.Bool("bigrams", true, "learn word-pair features too")
 	chars := fl.Bool("chars", false, "learn character-pair features too")
 	minWeight := fl.Float64("min-weight", 0, "drop learned weights below this in absolute value (0: 0.05)")
@@ -140,14 +140,14 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 		prov = "lr:" + strings.Join(short, "+")
 	}
 	entries := m.Entries(v, learn.Prune{MinWeight: *minWeight, MinSupport: *minSupport}, prov)
-	full := cfg
+	full := cfg.WithDefaults()
 	header := []string{
 		"source: learned by \"voc lexicon learn\" (L2-regularised logistic regression over the features of nlp/sentiment)",
 		"source: data: " + strings.Join(names, ", "),
-		fmt.Sprintf("learned: %s; min-count %d, l2 %g, epochs %d, bigrams %t; pruned |weight| < %g, support < %d",
-			time.Now().UTC().Format("2006-01-02"), nz(full.MinCount, 3), nzf(full.L2, 1e-4), nz(full.Epochs, 8), full.Bigrams, nzf(*minWeight, 0.05), nz(*minSupport, 5)),
+		fmt.Sprintf("learned: %s; min-count %d, l2 %g, epochs %d, rate %g, bigrams %t; pruned |weight| < %g, support < %d",
+			time.Now().UTC().Format("2006-01-02"), full.MinCount, full.L2, full.Epochs, full.Rate, full.Bigrams, nzf(*minWeight, 0.05), nz(*minSupport, 5)),
 		"columns: term, weight (log-odds of positive), support (training texts holding it), provenance",
-		"terms: X word, X+Y adjacent words, 不|X word in a negation scope, <bias> <lexicon> <cues> model coefficients",
+		"terms: X word, X+Y adjacent words, 不|X word in a negation scope, <bias> <lexicon> <lexicon-> <cues> model coefficients",
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", *outDir, err)

@@ -87,11 +87,11 @@ func (v *Vocab) Featurize(sc *sentiment.Scorer, tokens []segment.Token, clauses 
 type Config struct {
 	// MinCount drops features found in fewer training texts. Default 3.
 	MinCount int
-	// L2 is the regularisation strength per example. Default 1e-4.
+	// L2 is the regularisation strength per example. Default 0.03.
 	L2 float64
-	// Epochs over the data. Default 8.
+	// Epochs over the data. Default 4.
 	Epochs int
-	// Rate is the AdaGrad learning rate. Default 0.2.
+	// Rate is the AdaGrad learning rate. Default 0.1.
 	Rate float64
 	// Bigrams uses "X+Y" features (default: words and negated words only).
 	Bigrams bool
@@ -101,18 +101,19 @@ type Config struct {
 	Seed uint64
 }
 
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with its zero fields set to the defaults.
+func (c Config) WithDefaults() Config {
 	if c.MinCount == 0 {
 		c.MinCount = 3
 	}
 	if c.L2 == 0 {
-		c.L2 = 1e-4
+		c.L2 = 0.03
 	}
 	if c.Epochs == 0 {
-		c.Epochs = 8
+		c.Epochs = 4
 	}
 	if c.Rate == 0 {
-		c.Rate = 0.2
+		c.Rate = 0.1
 	}
 	if c.Seed == 0 {
 		c.Seed = 1
@@ -159,7 +160,7 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if rows == nil {
 		rows = make([]int, len(docs))
 		for i := range rows {
@@ -178,7 +179,7 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 	}
 	use := make([]bool, n)
 	for id, f := range v.Feats {
-		special := f.A == lexicons.TermLexicon || f.A == lexicons.TermCues
+		special := isSpecial(f)
 		bigram := f.B != "" && f.A != sentiment.NegPrefix && f.A != sentiment.CharPrefix
 		chars := f.A == sentiment.CharPrefix
 		use[id] = special || int(m.Support[id]) >= cfg.MinCount && (cfg.Bigrams || !bigram) && (cfg.Chars || !chars)
@@ -233,6 +234,12 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 	return m, nil
 }
 
+// isSpecial reports whether f is a model coefficient (<lexicon>, <cues> …)
+// rather than a word: words never start with "<".
+func isSpecial(f sentiment.Feature) bool {
+	return f.B == "" && strings.HasPrefix(f.A, "<")
+}
+
 func sigmoid(z float64) float64 {
 	if z >= 0 {
 		return 1 / (1 + math.Exp(-z))
@@ -263,7 +270,7 @@ func (m *Model) Entries(v *Vocab, p Prune, provenance string) []lexicons.Learned
 			continue
 		}
 		e := lexicons.LearnedEntry{Term: f.Term(), Weight: m.W[id], Support: int(m.Support[id]), Provenance: provenance}
-		if f.A == lexicons.TermLexicon || f.A == lexicons.TermCues {
+		if isSpecial(f) {
 			special = append(special, e)
 			continue
 		}

@@ -14,7 +14,8 @@
 // feature (word "X", adjacent words "X+Y", word in a negation scope "不|X"),
 // hand the sum of hand-written word weights after negation, degree,
 // exclamation and sarcasm rules, cues the sum of emoji and sarcasm cues.
-// α and β are learned too (TermLexicon, TermCues).
+// α and β are learned too (TermLexicon, TermCues); α has its own value for
+// a clause whose hand-written evidence is negative (TermLexiconNeg).
 package sentiment
 
 import (
@@ -31,7 +32,8 @@ import (
 
 // Feature is a learned feature: a word {X, ""}, a pair of adjacent words
 // {X, Y}, a word in a negation scope {NegPrefix, X}, or a special term
-// {lexicons.TermLexicon, ""} / {lexicons.TermCues, ""}.
+// {lexicons.TermLexicon, ""} / {lexicons.TermLexiconNeg, ""} /
+// {lexicons.TermCues, ""}.
 type Feature struct{ A, B string }
 
 // NegPrefix marks a negated feature; its term is "不|X".
@@ -68,8 +70,9 @@ func ParseTerm(t string) Feature {
 }
 
 var (
-	featLexicon = Feature{lexicons.TermLexicon, ""}
-	featCues    = Feature{lexicons.TermCues, ""}
+	featLexicon    = Feature{lexicons.TermLexicon, ""}
+	featLexiconNeg = Feature{lexicons.TermLexiconNeg, ""}
+	featCues       = Feature{lexicons.TermCues, ""}
 )
 
 // Config tunes a Scorer. The zero value means the defaults.
@@ -87,19 +90,19 @@ type Scorer struct {
 	cfg Config
 	// words holds everything known about a word, so that the walk costs
 	// one map lookup per token (plus one per pair when pairs were learned).
-	words      map[string]entry
-	pairs      map[Feature]float64
-	chars      map[string]float64 // learned character pairs
-	hasBigrams bool
-	bias       float64
-	lexW, cueW float64
-	neg        map[string]float64
-	deg        map[string]float64
-	markers    map[string]lexicons.Marker
-	cues       map[rune][]lexicons.Cue // by first rune
-	cueFirst   [1 << 16 / 64]uint64    // bitmap of first runes in the BMP
-	cueHigh    bool                    // some cue starts outside the BMP
-	prefix     [1 << 16 / 64]uint64    // one-character degree and negation words
+	words               map[string]entry
+	pairs               map[Feature]float64
+	chars               map[string]float64 // learned character pairs
+	hasBigrams          bool
+	bias                float64
+	lexW, lexNegW, cueW float64
+	neg                 map[string]float64
+	deg                 map[string]float64
+	markers             map[string]lexicons.Marker
+	cues                map[rune][]lexicons.Cue // by first rune
+	cueFirst            [1 << 16 / 64]uint64    // bitmap of first runes in the BMP
+	cueHigh             bool                    // some cue starts outside the BMP
+	prefix              [1 << 16 / 64]uint64    // one-character degree and negation words
 }
 
 // entry is what the lexicons say about one word.
@@ -135,6 +138,7 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 		chars:   map[string]float64{},
 		bias:    lex.Bias,
 		lexW:    lex.LexiconWeight,
+		lexNegW: lex.LexiconNegWeight,
 		cueW:    lex.CueWeight,
 		neg:     lex.Negations,
 		deg:     lex.Degrees,
@@ -387,15 +391,22 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			cues *= 1.3
 		}
 		if fn != nil {
-			if hand != 0 {
+			switch {
+			case hand > 0:
 				fn(featLexicon, cw*hand)
+			case hand < 0:
+				fn(featLexiconNeg, cw*hand)
 			}
 			if cues != 0 {
 				fn(featCues, cw*cues)
 			}
 			continue
 		}
-		cr := learned + s.lexW*hand + s.cueW*cues
+		lexW := s.lexW
+		if hand < 0 {
+			lexW = s.lexNegW
+		}
+		cr := learned + lexW*hand + s.cueW*cues
 		raw += cw * cr
 		evidence += ev
 		if out != nil {

@@ -41,7 +41,7 @@ func setup(t testing.TB) (*segment.Segmenter, *lexicons.Set) {
 // that the rules are tested on their own.
 func handOnly(set *lexicons.Set) *lexicons.Sentiment {
 	h := *set.Sentiment
-	h.Learned, h.Bias, h.LexiconWeight, h.CueWeight = nil, 0, 1, 1
+	h.Learned, h.Bias, h.LexiconWeight, h.LexiconNegWeight, h.CueWeight = nil, 0, 1, 1, 1
 	return &h
 }
 
@@ -163,7 +163,9 @@ func TestRatingPrior(t *testing.T) {
 // learner fits: bias + Σ weight·value over Features equals Raw.
 func TestFeaturesMatchRaw(t *testing.T) {
 	sg, set := setup(t)
-	lex := set.Sentiment
+	l := *set.Sentiment
+	l.LexiconNegWeight = l.LexiconWeight + 0.37 // tell both coefficients apart
+	lex := &l
 	sc := sentiment.New(lex)
 	for _, text := range []string{
 		"质量不错，但是物流太慢了，等了三天!",
@@ -178,6 +180,8 @@ func TestFeaturesMatchRaw(t *testing.T) {
 				switch f.A {
 				case lexicons.TermLexicon:
 					want += lex.LexiconWeight * x
+				case lexicons.TermLexiconNeg:
+					want += lex.LexiconNegWeight * x
 				case lexicons.TermCues:
 					want += lex.CueWeight * x
 				default:
