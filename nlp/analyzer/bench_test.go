@@ -2,8 +2,6 @@ package analyzer_test
 
 import (
 	"bufio"
-	"encoding/csv"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/go-ego/gse"
 
+	"github.com/vocproject/voc/internal/benchdata"
 	"github.com/vocproject/voc/nlp"
 )
 
@@ -39,37 +38,13 @@ func benchCorpora(b *testing.B) []struct {
 		name  string
 		texts []string
 	}{{"corpus=reviews", reviews}}
-	if shop := sharedReviews(2000); shop != nil {
+	if shop := benchdata.Shopping(2000); shop != nil {
 		cs = append(cs, struct {
 			name  string
 			texts []string
 		}{"corpus=shopping", shop})
 	}
 	return cs
-}
-
-// sharedReviews returns up to max reviews of the shared online-shopping
-// set, or nil when it is absent.
-func sharedReviews(max int) []string {
-	f, err := os.Open("/work/shared/data/sentiment/online_shopping_10_cats.csv")
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	var out []string
-	for len(out) < max {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil || len(rec) < 3 || rec[2] == "review" {
-			continue
-		}
-		out = append(out, strings.TrimPrefix(rec[2], "\uFEFF"))
-	}
-	return out
 }
 
 var (

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/feedback"
+	"github.com/vocproject/voc/internal/benchdata"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/chat"
@@ -102,9 +104,9 @@ func TestGeneratedChats(t *testing.T) {
 	}
 }
 
-// jddcPath is the shared JD customer-service data (see
-// /work/shared/data/README.md); the smoke test skips when it is absent.
-const jddcPath = "/work/shared/data/chats/jddc2018/train.enc"
+// jddcPath is the shared JD customer-service data (see the README of the
+// shared data beside the repository); the smoke test skips when it is absent.
+var jddcPath = filepath.Join(benchdata.SharedDir(), "chats", "jddc2018", "train.enc")
 
 // jddcChats reads up to max excerpts (0: all), each the context of
 // train.enc followed by the agent's reply of the same line of train.dec.

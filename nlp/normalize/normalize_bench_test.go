@@ -3,12 +3,14 @@ package normalize
 import (
 	"fmt"
 	"testing"
+
+	"github.com/vocproject/voc/internal/benchdata"
 )
 
 func BenchmarkNormalize(b *testing.B) {
-	lines := reviewLines(b, "../segment/testdata/reviews.txt")
-	for _, n := range benchSizes {
-		s := sized(lines, n)
+	lines := benchdata.Lines(b, "../segment/testdata/reviews.txt")
+	for _, n := range benchdata.Sizes {
+		s := benchdata.Sized(lines, n)
 		b.Run(fmt.Sprintf("chars=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(s)))
 			b.ReportAllocs()
@@ -17,7 +19,7 @@ func BenchmarkNormalize(b *testing.B) {
 			}
 		})
 	}
-	if corpus := sharedCorpus(2000); corpus != nil {
+	if corpus := benchdata.Shopping(2000); corpus != nil {
 		b.Run("corpus=shopping", func(b *testing.B) {
 			benchCorpus(b, corpus, func(s string) { Normalize(s) })
 		})

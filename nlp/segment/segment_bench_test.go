@@ -7,6 +7,8 @@ import (
 	"github.com/vocproject/voc/nlp/clause"
 	"github.com/vocproject/voc/nlp/normalize"
 	"github.com/vocproject/voc/nlp/pii"
+
+	"github.com/vocproject/voc/internal/benchdata"
 )
 
 // prepared returns normalized, masked text, as Cut sees it in the analyzer.
@@ -21,12 +23,12 @@ type benchCase struct {
 }
 
 func benchCases(b *testing.B) []benchCase {
-	lines := reviewLines(b, "testdata/reviews.txt")
+	lines := benchdata.Lines(b, "testdata/reviews.txt")
 	var cs []benchCase
-	for _, n := range benchSizes {
-		cs = append(cs, benchCase{fmt.Sprintf("chars=%d", n), []string{sized(lines, n)}})
+	for _, n := range benchdata.Sizes {
+		cs = append(cs, benchCase{fmt.Sprintf("chars=%d", n), []string{benchdata.Sized(lines, n)}})
 	}
-	if corpus := sharedCorpus(2000); corpus != nil {
+	if corpus := benchdata.Shopping(2000); corpus != nil {
 		cs = append(cs, benchCase{"corpus=shopping", corpus})
 	}
 	return cs
