@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
@@ -130,13 +131,15 @@ type Report struct {
 // analysed is one text after analysis.
 type analysed struct {
 	text    string
-	runes   []rune
-	tokens  []segment.Token
-	res     *nlp.Result
+	clauses []nlp.Clause
+	aspects []nlp.Aspect
 	neg     bool
 	time    time.Time
-	example string
 }
+
+// chunk is how many texts are cut at a time for the word statistics: the
+// tokens of a chunk are dropped once counted.
+const chunk = 4096
 
 // Mine analyses docs with an (whose lexicons are set, segmenter seg) and
 // returns the candidates. It returns ctx's error if ctx ends first.
@@ -149,7 +152,7 @@ func Mine(ctx context.Context, an *analyzer.Analyzer, seg *segment.Segmenter, se
 	err := parallel(ctx, len(docs), cfg.Workers, func(i int) {
 		d := docs[i]
 		r := an.Analyze(d.Text, nlp.Options{Rating: d.Rating})
-		as[i] = analysed{text: r.Text, runes: []rune(r.Text), res: r, time: d.Time,
+		as[i] = analysed{text: r.Text, clauses: r.Clauses, aspects: r.Aspects, time: d.Time,
 			neg: r.Sentiment.Label == nlp.Negative || d.Rating > 0 && d.Rating <= 2}
 	})
 	if err != nil {
@@ -174,11 +177,26 @@ func Mine(ctx context.Context, an *analyzer.Analyzer, seg *segment.Segmenter, se
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
-	if err := parallel(ctx, len(as), cfg.Workers, func(i int) { as[i].tokens = seg2.Cut(as[i].text) }); err != nil {
-		return nil, err
+	pa := newPhraseAcc(set)
+	ra := newRisingAcc(as, words, cfg)
+	tokens := make([][]segment.Token, chunk)
+	for start := 0; start < len(as); start += chunk {
+		part := as[start:min(start+chunk, len(as))]
+		if err := parallel(ctx, len(part), cfg.Workers, func(i int) { tokens[i] = seg2.Cut(part[i].text) }); err != nil {
+			return nil, err
+		}
+		for i := range part {
+			pa.add(&part[i], tokens[i], known, cfg)
+			if ra != nil {
+				ra.add(&part[i], tokens[i], known, cfg)
+			}
+			tokens[i] = nil
+		}
 	}
-	rep.Phrases = phrases(as, set, known, cfg)
-	rep.Rising, rep.Split = rising(as, words, seg, set, known, cfg)
+	rep.Phrases = pa.result(set, known, cfg)
+	if ra != nil {
+		rep.Rising, rep.Split = ra.result(seg, set, known, cfg), ra.split
+	}
 	return rep, nil
 }
 
@@ -261,25 +279,41 @@ const edgeChars = "的了是我你他她它们在有也都就还很太不没这�
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
-// hanRuns returns the maximal runs of Han characters of rs.
-func hanRuns(rs []rune) [][]rune {
-	var out [][]rune
+// run is a maximal run of Han characters: its text and the byte offset of
+// each character (and of the end), so that n-grams are substrings.
+type run struct {
+	s   string
+	off []int32
+}
+
+func (r run) runes() int { return len(r.off) - 1 }
+
+// gram returns the n characters from character i.
+func (r run) gram(i, n int) string { return r.s[r.off[i]:r.off[i+n]] }
+
+// hanRuns returns the runs of Han characters of s.
+func hanRuns(s string) []run {
+	var out []run
+	var cur []int32
 	start := -1
-	for i, r := range rs {
-		if isHan(r) {
-			if start < 0 {
-				start = i
-			}
+	flush := func(end int) {
+		if start >= 0 {
+			cur = append(cur, int32(end-start))
+			out = append(out, run{s: s[start:end], off: cur})
+			cur, start = nil, -1
+		}
+	}
+	for i, r := range s {
+		if !isHan(r) {
+			flush(i)
 			continue
 		}
-		if start >= 0 {
-			out = append(out, rs[start:i])
-			start = -1
+		if start < 0 {
+			start = i
 		}
+		cur = append(cur, int32(i-start))
 	}
-	if start >= 0 {
-		out = append(out, rs[start:])
-	}
+	flush(len(s))
 	return out
 }
 
@@ -288,12 +322,14 @@ func hanRuns(rs []rune) [][]rune {
 // length, counting an n-gram only when both its (n-1)-grams are frequent,
 // so that memory stays proportional to the frequent n-grams.
 func newWords(as []analysed, seg *segment.Segmenter, k *known, cfg Config) []Candidate {
-	var runs [][]rune
+	var runs []run
 	total := 0
-	for _, a := range as {
-		for _, r := range hanRuns(a.runes) {
+	docOf := []int{} // text index of each run
+	for ti, a := range as {
+		for _, r := range hanRuns(a.text) {
 			runs = append(runs, r)
-			total += len(r)
+			docOf = append(docOf, ti)
+			total += r.runes()
 		}
 	}
 	if total == 0 {
@@ -301,16 +337,16 @@ func newWords(as []analysed, seg *segment.Segmenter, k *known, cfg Config) []Can
 	}
 	counts := map[string]int{}
 	for n := 1; n <= cfg.MaxRunes; n++ {
-		for _, run := range runs {
-			for i := 0; i+n <= len(run); i++ {
-				if n > 1 && (counts[string(run[i:i+n-1])] < cfg.MinCount || counts[string(run[i+1:i+n])] < cfg.MinCount) {
+		for _, r := range runs {
+			for i := 0; i+n <= r.runes(); i++ {
+				if n > 1 && (counts[r.gram(i, n-1)] < cfg.MinCount || counts[r.gram(i+1, n-1)] < cfg.MinCount) {
 					continue
 				}
-				counts[string(run[i:i+n])]++
+				counts[r.gram(i, n)]++
 			}
 		}
 		for w, c := range counts {
-			if c < cfg.MinCount && len([]rune(w)) == n && n > 1 {
+			if n > 1 && c < cfg.MinCount && utf8.RuneCountInString(w) == n {
 				delete(counts, w)
 			}
 		}
@@ -325,36 +361,39 @@ func newWords(as []analysed, seg *segment.Segmenter, k *known, cfg Config) []Can
 	}
 	cands := map[string]*stats{}
 	for w, c := range counts {
-		rs := []rune(w)
-		if len(rs) < 2 || c < cfg.MinCount || strings.ContainsRune(edgeChars, rs[0]) || strings.ContainsRune(edgeChars, rs[len(rs)-1]) {
+		first, _ := utf8.DecodeRuneInString(w)
+		last, _ := utf8.DecodeLastRuneInString(w)
+		if utf8.RuneCountInString(w) < 2 || c < cfg.MinCount || strings.ContainsRune(edgeChars, first) || strings.ContainsRune(edgeChars, last) {
 			continue
 		}
 		cands[w] = &stats{left: map[rune]int{}, right: map[rune]int{}, lastText: -1}
 	}
-	for ti, a := range as {
-		for _, run := range hanRuns(a.runes) {
-			for n := 2; n <= cfg.MaxRunes; n++ {
-				for i := 0; i+n <= len(run); i++ {
-					st := cands[string(run[i:i+n])]
-					if st == nil {
-						continue
-					}
-					if i == 0 {
-						st.leftEdge++
-					} else {
-						st.left[run[i-1]]++
-					}
-					if i+n == len(run) {
-						st.rightEdge++
-					} else {
-						st.right[run[i+n]]++
-					}
-					if st.lastText != ti {
-						st.lastText = ti
-						st.texts++
-						if len(st.examples) < cfg.Examples {
-							st.examples = append(st.examples, snippet(a.runes, string(run[i:i+n])))
-						}
+	for ri, r := range runs {
+		ti := docOf[ri]
+		for n := 2; n <= cfg.MaxRunes; n++ {
+			for i := 0; i+n <= r.runes(); i++ {
+				g := r.gram(i, n)
+				st := cands[g]
+				if st == nil {
+					continue
+				}
+				if i == 0 {
+					st.leftEdge++
+				} else {
+					prev, _ := utf8.DecodeRuneInString(r.s[r.off[i-1]:])
+					st.left[prev]++
+				}
+				if i+n == r.runes() {
+					st.rightEdge++
+				} else {
+					next, _ := utf8.DecodeRuneInString(r.s[r.off[i+n]:])
+					st.right[next]++
+				}
+				if st.lastText != ti {
+					st.lastText = ti
+					st.texts++
+					if len(st.examples) < cfg.Examples {
+						st.examples = append(st.examples, snippet(as[ti].text, g))
 					}
 				}
 			}
@@ -363,7 +402,7 @@ func newWords(as []analysed, seg *segment.Segmenter, k *known, cfg Config) []Can
 	var out []Candidate
 	for w, st := range cands {
 		c := counts[w]
-		rs := []rune(w)
+		rs := []rune(w) // a candidate: few
 		pmi := math.Inf(1)
 		for s := 1; s < len(rs); s++ {
 			a, b := counts[string(rs[:s])], counts[string(rs[s:])]
@@ -478,87 +517,100 @@ func entropy(m map[rune]int, edges int) float64 {
 	return h
 }
 
-// phrases finds word n-grams (1-3 words) frequent in negative clauses
-// without a pain point and rare in the other clauses.
-func phrases(as []analysed, set *lexicons.Set, k *known, cfg Config) []Candidate {
-	type stat struct {
-		neg, other int
-		cats       map[string]int
-		aspects    map[string]int
-		examples   []string
-	}
-	stats := map[string]*stat{}
-	negClauses, otherClauses := 0, 0
-	aspectCats := map[string][]string{}
+// phraseAcc collects the word n-grams (1-3 words) of the clauses of
+// negative texts without a pain point, and of the other clauses.
+type phraseAcc struct {
+	stats                    map[string]*phraseStat
+	negClauses, otherClauses int
+	aspectCats               map[string][]string // aspect term → categories
+}
+
+type phraseStat struct {
+	neg, other int
+	cats       map[string]int
+	aspects    map[string]int
+	examples   []string
+}
+
+func newPhraseAcc(set *lexicons.Set) *phraseAcc {
+	pa := &phraseAcc{stats: map[string]*phraseStat{}, aspectCats: map[string][]string{}}
 	for _, asp := range set.Taxonomy.Aspects {
 		k := lexicons.MatchKey(asp.Term)
-		if !slices.Contains(aspectCats[k], asp.Category) {
-			aspectCats[k] = append(aspectCats[k], asp.Category)
+		if !slices.Contains(pa.aspectCats[k], asp.Category) {
+			pa.aspectCats[k] = append(pa.aspectCats[k], asp.Category)
 		}
 	}
-	for _, a := range as {
-		pti, ti := 0, 0
-		for _, c := range a.res.Clauses {
-			// a clause of a negative text, not itself positive, with no
-			// pain point: its words may be a complaint the lexicons miss
-			// (and, unknown to them, leave the clause without evidence)
-			uncovered := a.neg && c.Sentiment.Label != nlp.Positive && !painIn(a.res.Aspects, c.Span)
-			if uncovered {
-				negClauses++
-			} else {
-				otherClauses++
+	return pa
+}
+
+// add counts the phrases of one text, cut into tokens.
+func (pa *phraseAcc) add(a *analysed, tokens []segment.Token, k *known, cfg Config) {
+	pti, ti := 0, 0
+	for _, c := range a.clauses {
+		// a clause of a negative text, not itself positive, with no pain
+		// point: its words may be a complaint the lexicons miss (and,
+		// unknown to them, leave the clause without evidence)
+		uncovered := a.neg && c.Sentiment.Label != nlp.Positive && !painIn(a.aspects, c.Span)
+		if uncovered {
+			pa.negClauses++
+		} else {
+			pa.otherClauses++
+		}
+		for ti < len(tokens) && tokens[ti].Start < c.Span[0] {
+			ti++
+		}
+		tj := ti
+		for tj < len(tokens) && tokens[tj].End <= c.Span[1] {
+			tj++
+		}
+		near := tokens[pti:tj] // this clause and the one before
+		pti = ti
+		seen := map[string]bool{}
+		for _, g := range wordGrams(tokens[ti:tj], k) {
+			if seen[g] {
+				continue
 			}
-			for ti < len(a.tokens) && a.tokens[ti].Start < c.Span[0] {
-				ti++
+			seen[g] = true
+			st := pa.stats[g]
+			if st == nil {
+				st = &phraseStat{cats: map[string]int{}, aspects: map[string]int{}}
+				pa.stats[g] = st
 			}
-			tj := ti
-			for tj < len(a.tokens) && a.tokens[tj].End <= c.Span[1] {
-				tj++
+			if !uncovered {
+				st.other++
+				continue
 			}
-			near := a.tokens[pti:tj] // this clause and the one before
-			pti = ti
-			seen := map[string]bool{}
-			for _, g := range wordGrams(a.tokens[ti:tj], k) {
-				if seen[g] {
-					continue
-				}
-				seen[g] = true
-				st := stats[g]
-				if st == nil {
-					st = &stat{cats: map[string]int{}, aspects: map[string]int{}}
-					stats[g] = st
-				}
-				if !uncovered {
-					st.other++
-					continue
-				}
-				st.neg++
-				// the aspect words of this clause and the one before
-				cats := map[string]bool{}
-				for _, t := range near {
-					for _, cat := range aspectCats[strings.ToLower(t.Text)] {
-						if !cats[cat] {
-							cats[cat] = true
-							st.cats[cat]++
-							st.aspects[t.Text]++
-						}
+			st.neg++
+			// the aspect words of this clause and the one before
+			cats := map[string]bool{}
+			for _, t := range near {
+				for _, cat := range pa.aspectCats[strings.ToLower(t.Text)] {
+					if !cats[cat] {
+						cats[cat] = true
+						st.cats[cat]++
+						st.aspects[t.Text]++
 					}
 				}
-				if len(st.examples) < cfg.Examples {
-					st.examples = append(st.examples, snippet(a.runes, g))
-				}
+			}
+			if len(st.examples) < cfg.Examples {
+				st.examples = append(st.examples, snippet(a.text, g))
 			}
 		}
 	}
-	if negClauses == 0 {
+}
+
+// result ranks the phrases frequent in the uncovered negative clauses and
+// rare in the others.
+func (pa *phraseAcc) result(set *lexicons.Set, k *known, cfg Config) []Candidate {
+	if pa.negClauses == 0 {
 		return nil
 	}
 	var out []Candidate
-	for g, st := range stats {
+	for g, st := range pa.stats {
 		if st.neg < cfg.MinCount {
 			continue
 		}
-		lo := math.Log((float64(st.neg)+0.5)/float64(negClauses+1)) - math.Log((float64(st.other)+0.5)/float64(otherClauses+1))
+		lo := math.Log((float64(st.neg)+0.5)/float64(pa.negClauses+1)) - math.Log((float64(st.other)+0.5)/float64(pa.otherClauses+1))
 		if lo < minLogOdds {
 			continue
 		}
@@ -619,12 +671,12 @@ func wordGrams(in []segment.Token, k *known) []string {
 			ok, content := true, false
 			var b strings.Builder
 			for j, t := range g {
-				rs := []rune(t.Text)
-				if !allHan(rs) || t.End-t.Start != len(rs) || j > 0 && t.Start != g[j-1].End {
+				n := utf8.RuneCountInString(t.Text)
+				if !allHan(t.Text) || t.End-t.Start != n || j > 0 && t.Start != g[j-1].End {
 					ok = false
 					break
 				}
-				if len(rs) >= 2 && !k.stop[t.Text] && contentPOS(t.POS) {
+				if n >= 2 && !k.stop[t.Text] && contentPOS(t.POS) {
 					content = true
 				}
 				b.WriteString(t.Text)
@@ -666,13 +718,13 @@ func functionWord(t segment.Token, k *known) bool {
 	return false
 }
 
-func allHan(rs []rune) bool {
-	for _, r := range rs {
+func allHan(s string) bool {
+	for _, r := range s {
 		if !isHan(r) {
 			return false
 		}
 	}
-	return len(rs) > 0
+	return s != ""
 }
 
 // guessPoint picks the pain point of the category named most often by the
@@ -708,86 +760,110 @@ func guessPoint(set *lexicons.Set, cats, aspects map[string]int, n int) (string,
 	return c.PainPoint(), "no category stands out nearby: check the point"
 }
 
-// rising finds the terms whose share of texts grew most from the older to
-// the recent half of the sample's time range.
-func rising(as []analysed, words []Candidate, seg *segment.Segmenter, set *lexicons.Set, k *known, cfg Config) ([]Candidate, time.Time) {
-	var times []time.Time
-	for _, a := range as {
-		if !a.time.IsZero() {
-			times = append(times, a.time)
-		}
-	}
-	if len(times) < 2*cfg.MinCount || len(times) < len(as)/2 {
-		return nil, time.Time{}
-	}
-	first, last := slices.MinFunc(times, time.Time.Compare), slices.MaxFunc(times, time.Time.Compare)
-	split := first.Add(last.Sub(first) / 2) // the middle of the time range
-	if !split.After(first) {
-		return nil, time.Time{}
-	}
-	newWord := map[string]bool{}
-	for _, w := range words {
-		newWord[w.Term] = true
-	}
-	type stat struct {
-		recent, older, neg int
-		examples           []string
-	}
-	stats := map[string]*stat{}
-	nRecent, nOlder := 0, 0
+// risingAcc counts, per term, the texts of the older and the recent half
+// of the sample's time range holding it.
+type risingAcc struct {
+	split           time.Time
+	newWord         map[string]bool
+	stats           map[string]*risingStat
+	nRecent, nOlder int
+}
+
+type risingStat struct {
+	recent, older, neg int
+	examples           []string
+}
+
+// newRisingAcc returns nil when too few texts have a time.
+func newRisingAcc(as []analysed, words []Candidate, cfg Config) *risingAcc {
+	var first, last time.Time
+	n := 0
 	for _, a := range as {
 		if a.time.IsZero() {
 			continue
 		}
-		recent := !a.time.Before(split)
+		if n == 0 || a.time.Before(first) {
+			first = a.time
+		}
+		if n == 0 || a.time.After(last) {
+			last = a.time
+		}
+		n++
+	}
+	if n < 2*cfg.MinCount || n < len(as)/2 {
+		return nil
+	}
+	split := first.Add(last.Sub(first) / 2) // the middle of the time range
+	if !split.After(first) {
+		return nil
+	}
+	ra := &risingAcc{split: split, newWord: map[string]bool{}, stats: map[string]*risingStat{}}
+	for _, w := range words {
+		ra.newWord[w.Term] = true
+	}
+	return ra
+}
+
+// add counts the words (and new words) of one text, cut into tokens.
+func (ra *risingAcc) add(a *analysed, tokens []segment.Token, k *known, cfg Config) {
+	if a.time.IsZero() {
+		return
+	}
+	recent := !a.time.Before(ra.split)
+	if recent {
+		ra.nRecent++
+	} else {
+		ra.nOlder++
+	}
+	seen := map[string]bool{}
+	add := func(term string) {
+		if seen[term] {
+			return
+		}
+		seen[term] = true
+		st := ra.stats[term]
+		if st == nil {
+			st = &risingStat{}
+			ra.stats[term] = st
+		}
 		if recent {
-			nRecent++
+			st.recent++
+			if len(st.examples) < cfg.Examples {
+				st.examples = append(st.examples, snippet(a.text, term))
+			}
 		} else {
-			nOlder++
+			st.older++
 		}
-		seen := map[string]bool{}
-		add := func(term string) {
-			if seen[term] {
-				return
-			}
-			seen[term] = true
-			st := stats[term]
-			if st == nil {
-				st = &stat{}
-				stats[term] = st
-			}
-			if recent {
-				st.recent++
-				if len(st.examples) < cfg.Examples {
-					st.examples = append(st.examples, snippet(a.runes, term))
-				}
-			} else {
-				st.older++
-			}
-			if a.neg {
-				st.neg++
-			}
-		}
-		for _, t := range a.tokens {
-			if rs := []rune(t.Text); len(rs) >= 2 && allHan(rs) && !k.stop[t.Text] {
-				add(t.Text)
-			}
-		}
-		for w := range newWord {
-			if strings.Contains(a.text, w) {
-				add(w)
-			}
+		if a.neg {
+			st.neg++
 		}
 	}
+	for _, t := range tokens {
+		if utf8.RuneCountInString(t.Text) >= 2 && allHan(t.Text) && !k.stop[t.Text] {
+			add(t.Text)
+		}
+	}
+	for w := range ra.newWord {
+		if strings.Contains(a.text, w) {
+			add(w)
+		}
+	}
+}
+
+// result ranks the terms whose share of texts grew most.
+func (ra *risingAcc) result(seg *segment.Segmenter, set *lexicons.Set, k *known, cfg Config) []Candidate {
+	if ra.nRecent == 0 || ra.nOlder == 0 {
+		return nil
+	}
 	var out []Candidate
-	for term, st := range stats {
+	for term, st := range ra.stats {
 		if st.recent < cfg.MinCount {
 			continue
 		}
 		// two-proportion z-score of the share of texts holding the term
-		p1, p2 := float64(st.recent)/float64(nRecent), float64(st.older)/float64(nOlder)
-		p := float64(st.recent+st.older) / float64(nRecent+nOlder)
-		se := math.Sqrt(p * (1 - p) * (1/float64(nRecent) + 1/float64(nOlder)))
+		p1, p2 := float64(st.recent)/float64(ra.nRecent), float64(st.older)/float64(ra.nOlder)
+		p := float64(st.recent+st.older) / float64(ra.nRecent+ra.nOlder)
+		se := math.Sqrt(p * (1 - p) * (1/float64(ra.nRecent) + 1/float64(ra.nOlder)))
 		if se == 0 || p1 < 2*p2 {
 			continue
 		}
@@ -804,7 +880,7 @@ func rising(as []analysed, words []Candidate, seg *segment.Segmenter, set *lexic
 			c.File = lexicons.TaxonomyFile
 			point, _ := guessPoint(set, nil, nil, 1)
 			c.Point, c.Line = point, "implicit\t"+point+"\t-\t"+term
-		case newWord[term] || !dictionaryWords(seg.Cut(term)):
+		case ra.newWord[term] || !dictionaryWords(seg.Cut(term)):
 			c.File, c.Line = lexicons.DomainFile, term
 		default:
 			c.Existing = "a known word, not in the taxonomy"
@@ -812,7 +888,7 @@ func rising(as []analysed, words []Candidate, seg *segment.Segmenter, set *lexic
 		out = append(out, c)
 	}
 	sortCandidates(out)
-	return top(out, cfg.Top), split
+	return top(out, cfg.Top)
 }
 
 // sortCandidates orders by score, then the longer term first (辅助驾驶
@@ -836,15 +912,15 @@ func top(cs []Candidate, n int) []Candidate {
 	return cs
 }
 
-// snippet returns the clause-sized piece of rs around the first term.
-func snippet(rs []rune, term string) string {
-	s := string(rs)
-	i := strings.Index(s, term)
+// snippet returns the clause-sized piece of text around the first term.
+func snippet(text, term string) string {
+	rs := []rune(text)
+	i := strings.Index(text, term)
 	if i < 0 {
 		return truncate(rs, 60)
 	}
-	at := len([]rune(s[:i]))
-	start, end := at, at+len([]rune(term))
+	at := utf8.RuneCountInString(text[:i])
+	start, end := at, at+utf8.RuneCountInString(term)
 	for start > 0 && at-start < 30 && !isStop(rs[start-1]) {
 		start--
 	}
