@@ -21,7 +21,7 @@ import (
 // analyzers returns an analyzer over the shipped lexicons and one over a
 // changed copy: 拉胯 becomes an implicit 质量/做工差 phrase, a domain word
 // and a complaint word of the sentiment lexicon; 起球 leaves 质量/起球.
-func analyzers(t *testing.T) (*analyzer.Analyzer, *analyzer.Analyzer) {
+func analyzers(t testing.TB) (*analyzer.Analyzer, *analyzer.Analyzer) {
 	t.Helper()
 	dir := t.TempDir()
 	edit := func(name string, fn func(string) string) {
@@ -178,4 +178,25 @@ func TestReadSample(t *testing.T) {
 	if _, bad, _ := ReadSample(strings.NewReader(strings.Repeat("长", 100)), 50); len(bad) != 1 || !strings.Contains(bad[0].Error(), "line 1: line is 300 bytes, limit 50") {
 		t.Errorf("oversize: %v", bad)
 	}
+}
+
+// BenchmarkCompare measures both analyses and the comparison, per record.
+func BenchmarkCompare(b *testing.B) {
+	old, new := analyzers(b)
+	texts := []string{"做工太拉胯了", "快递很快，包装完好", "毛衣穿了两次就起球", "物流太慢了，客服也不回消息，差评",
+		"东西不错，价格实惠，下次还来", "刚买就降价了，申请价保被拒，太坑了"}
+	recs := make([]Record, 600)
+	size := 0
+	for i := range recs {
+		recs[i] = Record{Line: i + 1, Text: texts[i%len(texts)]}
+		size += len(recs[i].Text)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compare(context.Background(), old, new, recs, Config{Workers: 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(recs))*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }

@@ -292,3 +292,21 @@ func terms(cs []Candidate) []string {
 	}
 	return out
 }
+
+// BenchmarkMine measures mining the fixture (1,032 texts).
+func BenchmarkMine(b *testing.B) {
+	an, seg, set := shipped(b)
+	docs := fixture()
+	size := 0
+	for _, d := range docs {
+		size += len(d.Text)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Mine(context.Background(), an, seg, set, docs, Config{Workers: 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(docs))*float64(b.N)/b.Elapsed().Seconds(), "texts/s")
+}
