@@ -63,8 +63,6 @@ type Config struct {
 	// CrossDomain names the set evaluated after learning without it
 	// (default "waimai_10k"; "-" for none).
 	CrossDomain string
-
-	quick bool // skip in-domain training and the baselines (experiments)
 }
 
 // Result is one line of the report.
@@ -273,9 +271,6 @@ func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*
 			continue
 		}
 		for _, inDomain := range []bool{false, true} {
-			if inDomain && cfg.quick {
-				continue
-			}
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -315,7 +310,7 @@ func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*
 			log.Info("eval: done", "set", s.Name, "method", method, "accuracy", total.Accuracy(), "took", time.Since(start).Round(time.Millisecond))
 		}
 		// Naive Bayes baseline, in-domain, same folds.
-		if !s.HeldOut && !cfg.quick {
+		if !s.HeldOut {
 			var nb Result
 			for _, rows := range foldsOf(len(s.docs), cfg.Folds) {
 				nb = merge(nb, naiveBayes(s, rows, vocab))
@@ -356,9 +351,6 @@ func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*
 
 	// Shipped and hand-written lexicons, through the scorer itself.
 	for _, s := range sets {
-		if cfg.quick {
-			break
-		}
 		var ship, handR Result
 		for i, p := range s.prep {
 			raw, _ := shipSc.Raw(p.Tokens, p.Clauses)
