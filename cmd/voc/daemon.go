@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -95,10 +97,15 @@ func buildAnalyzer(dir string, holder *segment.Holder) (enrich.Analyzer, *segmen
 func (n *nlpState) reload() (string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	start := time.Now()
 	set, err := lexicons.LoadDefault(n.dir)
 	if err != nil {
 		n.log.Error("nlp: reload rejected, keeping the current lexicons", "err", err)
 		return "", err
+	}
+	if v := n.stage.Analyzer().Version(); v == set.Version {
+		n.log.Info("nlp: lexicons unchanged", "version", v)
+		return v, nil
 	}
 	seg, err := segment.New(set.Domain)
 	if err != nil {
@@ -113,8 +120,49 @@ func (n *nlpState) reload() (string, error) {
 	old := n.stage.Analyzer().Version()
 	n.stage.Swap(an)
 	n.seg.Swap(seg) // the search index analyzer follows
-	n.log.Info("nlp: lexicons reloaded", "version", an.Version(), "previous", old)
+	n.log.Info("nlp: lexicons reloaded", "version", an.Version(), "previous", old, "took", time.Since(start).Round(time.Millisecond))
 	return an.Version(), nil
+}
+
+// watch reloads the lexicons when a file of the overlay directory changes
+// (name, size or modification time), polling every interval.
+func (n *nlpState) watch(ctx context.Context, interval time.Duration) {
+	if n.dir == "" || interval <= 0 {
+		return
+	}
+	last := fingerprint(n.dir)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fp := fingerprint(n.dir)
+		if fp == last {
+			continue
+		}
+		last = fp
+		n.log.Info("nlp: lexicon directory changed, reloading", "dir", n.dir)
+		n.reload()
+	}
+}
+
+func fingerprint(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || info.IsDir() {
+			continue
+		}
+		fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), info.ModTime().UnixNano())
+	}
+	return b.String()
 }
 
 // openClickHouse opens the sink, waiting for the server with backoff
@@ -306,16 +354,22 @@ func (d *daemon) Run(ctx context.Context) error {
 	defer d.ready.Store(false)
 	d.log.Info("pipeline: running", "topics", d.cfg.Kafka.Topics, "group", d.cfg.Kafka.GroupID, "brokers", d.cfg.Kafka.Brokers,
 		"workers", d.cfg.Pipeline.Workers)
+	// The watcher and the alert service stop with the pipeline, whatever
+	// stops it.
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
 	var wg sync.WaitGroup
+	wg.Go(func() { d.nlp.watch(bg, d.cfg.NLP.WatchInterval) })
 	if d.alerts != nil {
 		wg.Go(func() {
-			if err := d.alerts.Run(ctx); err != nil {
+			if err := d.alerts.Run(bg); err != nil {
 				d.log.Error("alerts: stopped", "err", err)
 			}
 		})
 		d.log.Info("alerts: evaluating")
 	}
 	err := d.runner.Run(ctx)
+	stopBG()
 	wg.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil

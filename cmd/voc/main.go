@@ -32,7 +32,7 @@ var usage = map[string]string{
 	"migrate": "create or upgrade the ClickHouse database and tables",
 	"demo":    "run voc end to end on embedded Kafka and a local ClickHouse with a sample feed",
 	"search":  "full-text search of verbatims in the search index",
-	"lexicon": "lexicon tools: learn",
+	"lexicon": "lexicon tools: validate, test, diff, suggest, learn",
 	"eval":    "evaluate sentiment and pain-point accuracy on labelled data",
 	"alerts":  "replay, list, acknowledge and resolve alerts; test a channel",
 	"serve":   "serve the read-only API, the dashboard and the weekly report over HTTP",

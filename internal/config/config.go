@@ -129,6 +129,10 @@ type NLP struct {
 	// MaxMessageBytes is the largest message accepted; larger ones are
 	// dead-lettered as oversize. Default 64 KiB.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// WatchInterval is how often the Lexicons directory is checked for
+	// changed files, which are then validated and swapped in (as on SIGHUP).
+	// Default 2s; a negative value turns watching off.
+	WatchInterval time.Duration `yaml:"watch_interval"`
 }
 
 // HTTP configures the metrics and health endpoints.
@@ -256,6 +260,9 @@ func (c *Config) fill() {
 	}
 	if p.FlushTimeout == 0 {
 		p.FlushTimeout = 30 * time.Second
+	}
+	if c.NLP.WatchInterval == 0 {
+		c.NLP.WatchInterval = 2 * time.Second
 	}
 	if c.NLP.MaxMessageBytes == 0 {
 		c.NLP.MaxMessageBytes = DefaultMaxMessageBytes
