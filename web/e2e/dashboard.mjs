@@ -16,9 +16,10 @@ try {
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30000 });
   // First render as the page measures it: from navigation start (time
-  // origin) to the data drawn; the wall time from goto also holds the
+  // origin) to the overview and trend drawn; the wall time from goto also holds the
   // browser's own start-up of a fresh page.
   out.first_render_ms = await page.evaluate(() => window.vocDashboard.firstRender);
+  out.loaded_ms = await page.evaluate(() => window.vocDashboard.loaded); // every panel drawn
   out.wall_ms = Date.now() - t0;
   out.charts = await page.evaluate(() => {
     const res = {};

@@ -289,34 +289,30 @@
     var b = base(f);
     $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
     state.ready = false;
-    // Everything but the per-pain-point trend goes out at once; that one
-    // needs the overview's top pain points.
-    var rest = Promise.all([
-      api('trend', Object.assign({ granularity: f.granularity }, b)),
-      api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
-      api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b)),
-      api('sentiment', Object.assign({ by: 'channel' }, b)),
-      api('drivers', Object.assign({ metric: 'rating' }, b)),
-      api('alerts', b)
-    ]);
-    rest.catch(function () {}); // reported through the chain below
-    return api('overview', b).then(function (ov) {
-      var keys = renderOverview(ov);
-      var series = keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : Promise.resolve({ series: [] });
-      return Promise.all([rest, series]).then(function (x) {
-        var r = x[0];
-        return [r[0], x[1], r[1], r[2], r[3], r[4], r[5]];
-      });
-    }).then(function (r) {
+    // Every call goes out at once and each panel draws when its data
+    // arrives; the per-pain-point trend needs the overview's top pain
+    // points. First render: the overview and the trend chart drawn.
+    var overview = api('overview', b).then(renderOverview);
+    var trend = api('trend', Object.assign({ granularity: f.granularity }, b));
+    var series = overview.then(function (keys) {
+      return keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : { series: [] };
+    });
+    var first = Promise.all([trend, series]).then(function (r) {
       renderTrend(r[0].series[0], r[1].series, f.granularity);
-      renderMovers(r[2], r[3]);
-      renderChannels(r[4]);
-      renderDrivers(r[5]);
-      renderAlerts(r[6]);
+      state.firstRender = state.firstRender || performance.now();
+    });
+    var movers = Promise.all([
+      api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
+      api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b))
+    ]).then(function (r) { renderMovers(r[0], r[1]); });
+    var channels = api('sentiment', Object.assign({ by: 'channel' }, b)).then(renderChannels);
+    var drivers = api('drivers', Object.assign({ metric: 'rating' }, b)).then(renderDrivers);
+    var alerts = api('alerts', b).then(renderAlerts);
+    return Promise.all([first, movers, channels, drivers, alerts]).then(function () {
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;
       document.body.dataset.ready = '1';
-      state.firstRender = state.firstRender || performance.now();
+      state.loaded = state.loaded || performance.now();
     }).catch(function (e) { showError(e.message); });
   }
 
