@@ -27,30 +27,32 @@ type env struct {
 }
 
 var usage = map[string]string{
-	"analyze": "analyse text lines or JSON Lines messages (files or stdin), print results in input order",
-	"run":     "consume Kafka, analyse, write to ClickHouse and the search index",
-	"migrate": "create or upgrade the ClickHouse database and tables",
-	"demo":    "run voc end to end on embedded Kafka and a local ClickHouse with a sample feed",
-	"search":  "full-text search of verbatims in the search index",
-	"lexicon": "lexicon tools: validate, test, diff, suggest, learn",
-	"eval":    "evaluate sentiment and pain-point accuracy on labelled data",
-	"alerts":  "replay, list, acknowledge and resolve alerts; test a channel",
-	"serve":   "serve the read-only API, the dashboard and the weekly report over HTTP",
-	"report":  "write the weekly VoC report (VOC周报) as HTML or Markdown",
+	"analyze":   "analyse text lines or JSON Lines messages (files or stdin), print results in input order",
+	"run":       "consume Kafka, analyse, write to ClickHouse and the search index",
+	"migrate":   "create or upgrade the ClickHouse database and tables",
+	"reprocess": "re-tag stored feedback of a past period with the current lexicons",
+	"demo":      "run voc end to end on embedded Kafka and a local ClickHouse with a sample feed",
+	"search":    "full-text search of verbatims in the search index",
+	"lexicon":   "lexicon tools: validate, test, diff, suggest, learn",
+	"eval":      "evaluate sentiment and pain-point accuracy on labelled data",
+	"alerts":    "replay, list, acknowledge and resolve alerts; test a channel",
+	"serve":     "serve the read-only API, the dashboard and the weekly report over HTTP",
+	"report":    "write the weekly VoC report (VOC周报) as HTML or Markdown",
 }
 
 func commands(e env) map[string]command {
 	return map[string]command{
-		"analyze": &analyzeCmd{env: e},
-		"run":     &runCmd{env: e},
-		"migrate": &migrateCmd{env: e},
-		"demo":    &demoCmd{env: e},
-		"search":  &searchCmd{env: e},
-		"lexicon": &lexiconCmd{env: e},
-		"eval":    &evalCmd{env: e},
-		"serve":   &serveCmd{env: e},
-		"report":  &reportCmd{env: e},
-		"alerts":  &alertsCmd{env: e},
+		"analyze":   &analyzeCmd{env: e},
+		"run":       &runCmd{env: e},
+		"migrate":   &migrateCmd{env: e},
+		"reprocess": &reprocessCmd{env: e},
+		"demo":      &demoCmd{env: e},
+		"search":    &searchCmd{env: e},
+		"lexicon":   &lexiconCmd{env: e},
+		"eval":      &evalCmd{env: e},
+		"serve":     &serveCmd{env: e},
+		"report":    &reportCmd{env: e},
+		"alerts":    &alertsCmd{env: e},
 	}
 }
 

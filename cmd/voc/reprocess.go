@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vocproject/voc/internal/config"
+)
+
+// reprocessCmd re-tags stored feedback with the current lexicons.
+type reprocessCmd struct{ env env }
+
+// parseTime reads RFC 3339 or a date (YYYY-MM-DD, UTC).
+func parseTime(flagName, v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%w: --%s %q: want RFC 3339 or YYYY-MM-DD", errUsage, flagName, v)
+}
+
+func (c *reprocessCmd) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("voc reprocess", flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	path := fs.String("config", "", "configuration `file` (clickhouse and nlp sections are used)")
+	fromS := fs.String("from", "", "start of the period (RFC 3339 or YYYY-MM-DD), rounded down to the hour")
+	toS := fs.String("to", "", "end of the period, exclusive, rounded up to the hour")
+	lex := fs.String("lexicons", "", "lexicon `directory` overriding nlp.lexicons")
+	fs.Usage = func() {
+		fmt.Fprintln(c.env.Stderr, "usage: voc reprocess --from TIME --to TIME [--config FILE] [--lexicons DIR]")
+		fmt.Fprintln(c.env.Stderr, "\nRe-tags the stored feedback of a past period with the current lexicons: sentiment, intent,")
+		fmt.Fprintln(c.env.Stderr, "pain points and mentions are replaced at their Kafka positions and the hourly aggregates")
+		fmt.Fprintln(c.env.Stderr, "recomputed. Idempotent: run it again after a failure. Chats keep their tags (turns are not stored).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 || *fromS == "" || *toS == "" {
+		return fmt.Errorf("%w: --from and --to are required", errUsage)
+	}
+	from, err := parseTime("from", *fromS)
+	if err != nil {
+		return err
+	}
+	to, err := parseTime("to", *toS)
+	if err != nil {
+		return err
+	}
+	if !to.After(from) {
+		return fmt.Errorf("%w: --to must be after --from", errUsage)
+	}
+	cfg, err := config.LoadFile(*path, c.env.Getenv)
+	if err != nil {
+		return err
+	}
+	if *lex != "" {
+		cfg.NLP.Lexicons = *lex
+	}
+	log := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	an, _, err := buildAnalyzer(cfg.NLP.Lexicons, nil)
+	if err != nil {
+		return err
+	}
+	ch, err := openClickHouse(ctx, cfg.ClickHouse, false, log)
+	if err != nil {
+		return err
+	}
+	defer ch.Close(context.Background())
+	start := time.Now()
+	st, err := ch.Reprocess(ctx, from, to, an.Analyze, an.Version())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.env.Stdout, "reprocessed %d records (%d changed tags or sentiment, %d mentions) with lexicons %s in %s; %d chats kept\n",
+		st.Records, st.Changed, st.Mentions, an.Version(), time.Since(start).Round(time.Millisecond), st.Chats)
+	return nil
+}
