@@ -306,7 +306,11 @@
       api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b))
     ]).then(function (r) { renderMovers(r[0], r[1]); });
     var channels = api('sentiment', Object.assign({ by: 'channel' }, b)).then(renderChannels);
-    var drivers = api('drivers', Object.assign({ metric: 'rating' }, b)).then(renderDrivers);
+    // Key drivers scan the raw records: asked once the first render is on
+    // screen, so that they do not hold up the cheap aggregate queries.
+    var drivers = first.then(function () {
+      return api('drivers', Object.assign({ metric: 'rating' }, b));
+    }).then(renderDrivers);
     var alerts = api('alerts', b).then(renderAlerts);
     return Promise.all([first, movers, channels, drivers, alerts]).then(function () {
       if (!window.echarts) showError(t('noCharts'));
