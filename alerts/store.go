@@ -3,7 +3,6 @@ package alerts
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	ch "github.com/ClickHouse/clickhouse-go/v2"
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vocproject/voc/alerts/detect"
@@ -40,42 +38,9 @@ type Store struct {
 // OpenStore connects to ClickHouse with the sink's configuration (the
 // `clickhouse:` section).
 func OpenStore(ctx context.Context, cfg clickhouse.Config) (*Store, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if len(cfg.Addrs) == 0 {
-		cfg.Addrs = []string{"127.0.0.1:9000"}
-	}
-	if cfg.Database == "" {
-		cfg.Database = "voc"
-	}
-	if cfg.Username == "" {
-		cfg.Username = "default"
-	}
-	if cfg.DialTimeout == 0 {
-		cfg.DialTimeout = 10 * time.Second
-	}
-	opts := &ch.Options{
-		Addr:        cfg.Addrs,
-		Auth:        ch.Auth{Username: cfg.Username, Password: cfg.Password},
-		DialTimeout: cfg.DialTimeout,
-		Settings:    ch.Settings{},
-	}
-	for k, v := range cfg.Settings {
-		opts.Settings[k] = v
-	}
-	if cfg.TLS {
-		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	conn, err := ch.Open(opts)
+	conn, cfg, err := clickhouse.Dial(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("alerts: open clickhouse %v: %w", cfg.Addrs, err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
-	defer cancel()
-	if err := conn.Ping(pctx); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("alerts: ping clickhouse %v: %w", cfg.Addrs, err)
+		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	return &Store{conn: conn, db: cfg.Database, own: true}, nil
 }

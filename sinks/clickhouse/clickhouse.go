@@ -186,16 +186,14 @@ type Sink struct {
 	logger *slog.Logger
 }
 
-// Open connects and pings the server. It does not create the schema: call
-// Migrate (or run `voc migrate`) first.
-func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Sink, error) {
+// Dial validates cfg, fills its defaults, connects and pings the server.
+// It returns the connection and the completed configuration; Open and
+// other ClickHouse users of voc (the alert store) connect through it.
+func Dial(ctx context.Context, cfg Config) (chdriver.Conn, Config, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	cfg = cfg.withDefaults()
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	opts := &ch.Options{
 		Addr:        cfg.Addrs,
 		Auth:        ch.Auth{Username: cfg.Username, Password: cfg.Password},
@@ -211,13 +209,26 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Sink, error) {
 	}
 	conn, err := ch.Open(opts)
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse: open %v: %w", cfg.Addrs, err)
+		return nil, cfg, fmt.Errorf("clickhouse: open %v: %w", cfg.Addrs, err)
 	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
 	if err := conn.Ping(pctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("clickhouse: ping %v: %w", cfg.Addrs, err)
+		return nil, cfg, fmt.Errorf("clickhouse: ping %v: %w", cfg.Addrs, err)
+	}
+	return conn, cfg, nil
+}
+
+// Open connects and pings the server. It does not create the schema: call
+// Migrate (or run `voc migrate`) first.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Sink, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	conn, cfg, err := Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	return &Sink{cfg: cfg, conn: conn, logger: logger}, nil
 }
