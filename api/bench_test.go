@@ -106,6 +106,7 @@ func BenchmarkDashboard(b *testing.B) {
 		b.ReportMetric(res.FirstRenderMS, "first-render-ms")
 		b.ReportMetric(res.WallMS, "goto-to-render-ms")
 		b.ReportMetric(res.LoadedMS, "all-panels-ms")
+		b.Logf("page: DOMContentLoaded at %.0f ms; API calls (path, start, end ms): %v", res.DOMMS, res.Timings)
 		b.Logf("dashboard first render %.0f ms (%.0f ms from goto)", res.FirstRenderMS, res.WallMS)
 	}
 }

@@ -16,6 +16,8 @@ type browserResult struct {
 	FailedRequests []string `json:"failed_requests"`
 	FirstRenderMS  float64  `json:"first_render_ms"` // navigation start to the overview and trend drawn, measured by the page
 	LoadedMS       float64  `json:"loaded_ms"`       // navigation start to every panel drawn
+	DOMMS          float64  `json:"dom_ms"`          // navigation start to DOMContentLoaded (scripts parsed)
+	Timings        [][]any  `json:"timings"`         // API calls: path, start, end (ms since navigation)
 	WallMS         float64  `json:"wall_ms"`         // from the test's goto, fresh page start-up included
 	Charts         map[string]struct {
 		Series, Points int
@@ -113,4 +115,5 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("screenshot %s: %v", shot, err)
 	}
 	t.Logf("first render %.0f ms, all panels %.0f ms (%.0f ms from goto); screenshot %s", res.FirstRenderMS, res.LoadedMS, res.WallMS, shot)
+	t.Logf("DOMContentLoaded %.0f ms; API calls (path, start, end ms): %v", res.DOMMS, res.Timings)
 }

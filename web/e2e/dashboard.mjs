@@ -20,6 +20,8 @@ try {
   // browser's own start-up of a fresh page.
   out.first_render_ms = await page.evaluate(() => window.vocDashboard.firstRender);
   out.loaded_ms = await page.evaluate(() => window.vocDashboard.loaded); // every panel drawn
+  out.timings = await page.evaluate(() => window.vocDashboard.timings || []);
+  out.dom_ms = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
   out.wall_ms = Date.now() - t0;
   out.charts = await page.evaluate(() => {
     const res = {};

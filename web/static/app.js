@@ -60,7 +60,10 @@
     var tok = sessionStorage.getItem('voc-token');
     if (tok) headers.Authorization = 'Bearer ' + tok;
     var url = 'api/v1/' + path + (qs.toString() ? '?' + qs : '');
+    var t0 = performance.now();
     return fetch(url, { headers: headers }).then(function (r) {
+      // Start and end of each call since navigation, for the benchmark.
+      (state.timings = state.timings || []).push([path + (params && (params.sort || params.series) ? '*' : ''), Math.round(t0), Math.round(performance.now())]);
       if (r.status === 401) {
         var v = window.prompt(t('tokenPrompt'));
         if (v) { sessionStorage.setItem('voc-token', v); return api(path, params); }
@@ -85,6 +88,15 @@
     return { from: f.from, to: f.to, product: f.product, channel: f.channel, customer_tier: f.customer_tier };
   }
   function isoDay(d) { return d.toISOString().slice(0, 10); }
+
+  // chartsReady resolves once the charting library has loaded (or failed
+  // to: the panels then show their tables and a notice).
+  var chartsReady = new Promise(function (resolve) {
+    var el = document.getElementById('echarts-js');
+    if (window.echarts || !el) { resolve(); return; }
+    el.addEventListener('load', resolve);
+    el.addEventListener('error', resolve);
+  });
 
   function chart(id) {
     if (!window.echarts) return null;
@@ -297,7 +309,7 @@
     var series = overview.then(function (keys) {
       return keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : { series: [] };
     });
-    var first = Promise.all([trend, series]).then(function (r) {
+    var first = Promise.all([trend, series, chartsReady]).then(function (r) {
       renderTrend(r[0].series[0], r[1].series, f.granularity);
       state.firstRender = state.firstRender || performance.now();
     });
@@ -305,7 +317,7 @@
       api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
       api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b))
     ]).then(function (r) { renderMovers(r[0], r[1]); });
-    var channels = api('sentiment', Object.assign({ by: 'channel' }, b)).then(renderChannels);
+    var channels = Promise.all([api('sentiment', Object.assign({ by: 'channel' }, b)), chartsReady]).then(function (r) { renderChannels(r[0]); });
     // Key drivers scan the raw records: asked once the first render is on
     // screen, so that they do not hold up the cheap aggregate queries.
     var drivers = first.then(function () {
