@@ -301,9 +301,9 @@
     var b = base(f);
     $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
     state.ready = false;
-    // Every call goes out at once and each panel draws when its data
-    // arrives; the per-pain-point trend needs the overview's top pain
-    // points. First render: the overview and the trend chart drawn.
+    // Each panel draws when its data arrives; the per-pain-point trend
+    // needs the overview's top pain points. First render: the overview and
+    // the trend chart drawn.
     var overview = api('overview', b).then(renderOverview);
     var trend = api('trend', Object.assign({ granularity: f.granularity }, b));
     var series = overview.then(function (keys) {
@@ -313,17 +313,18 @@
       renderTrend(r[0].series[0], r[1].series, f.granularity);
       state.firstRender = state.firstRender || performance.now();
     });
+    // The first screen (overview, trend, rising pain points) is asked for
+    // first; the panels below it once it is drawn, so that on a busy
+    // server they do not slow it down.
+    var rising = api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b));
+    var later = function (fn) { return first.then(fn); };
     var movers = Promise.all([
-      api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
-      api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b))
+      rising,
+      later(function () { return api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b)); })
     ]).then(function (r) { renderMovers(r[0], r[1]); });
-    var channels = Promise.all([api('sentiment', Object.assign({ by: 'channel' }, b)), chartsReady]).then(function (r) { renderChannels(r[0]); });
-    // Key drivers scan the raw records: asked once the first render is on
-    // screen, so that they do not hold up the cheap aggregate queries.
-    var drivers = first.then(function () {
-      return api('drivers', Object.assign({ metric: 'rating' }, b));
-    }).then(renderDrivers);
-    var alerts = api('alerts', b).then(renderAlerts);
+    var channels = later(function () { return api('sentiment', Object.assign({ by: 'channel' }, b)); }).then(renderChannels);
+    var drivers = later(function () { return api('drivers', Object.assign({ metric: 'rating' }, b)); }).then(renderDrivers);
+    var alerts = later(function () { return api('alerts', b); }).then(renderAlerts);
     return Promise.all([first, movers, channels, drivers, alerts]).then(function () {
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;
