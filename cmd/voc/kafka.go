@@ -43,5 +43,9 @@ func openDeadLetter(ctx context.Context, k config.Kafka, log *slog.Logger) (*dea
 
 // openSource opens the consumer-group source.
 func openSource(k config.Kafka, m *pipeline.Metrics, log *slog.Logger) (pipeline.Source, error) {
-	return kafka.New(k.SourceConfig(), kafka.WithLogger(log), kafka.WithMetrics(m))
+	s, err := kafka.New(k.SourceConfig(), kafka.WithLogger(log), kafka.WithMetrics(m))
+	if err != nil {
+		return nil, err // not a typed nil: Close checks for nil
+	}
+	return s, nil
 }
