@@ -20,14 +20,7 @@ func (h *Handler) facets(r *request) (any, error) {
 }
 
 // Totals are the headline numbers of a period.
-type Totals struct {
-	Records       uint64  `json:"records"`
-	Negative      uint64  `json:"negative"`
-	NegativeShare float64 `json:"negative_share"`
-	AvgSentiment  float64 `json:"avg_sentiment"`
-	Escalations   uint64  `json:"escalations"`
-	Complaints    uint64  `json:"complaints"`
-}
+type Totals = clickhouse.Totals
 
 // Overview is the dashboard's first screen.
 type Overview struct {
@@ -44,23 +37,6 @@ type OverviewPain struct {
 	clickhouse.PainChange
 	Key       string   `json:"key"`
 	Sparkline []uint64 `json:"sparkline"` // records per day of the range
-}
-
-func totals(gs []clickhouse.GroupSentiment) Totals {
-	var t Totals
-	var ss float64
-	for _, g := range gs {
-		t.Records += g.Records
-		t.Negative += g.Negative
-		t.Escalations += g.Escalations
-		t.Complaints += g.Complaints
-		ss += g.AvgSentiment * float64(g.Records)
-	}
-	if t.Records > 0 {
-		t.NegativeShare = float64(t.Negative) / float64(t.Records)
-		t.AvgSentiment = ss / float64(t.Records)
-	}
-	return t
 }
 
 func (h *Handler) overview(r *request) (any, error) {
@@ -84,7 +60,7 @@ func (h *Handler) overview(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.Current, out.Previous = totals(cur), totals(prev)
+	out.Current, out.Previous = clickhouse.Total(cur), clickhouse.Total(prev)
 	if out.Daily, err = ch.Trend(r.ctx, f, clickhouse.Day); err != nil {
 		return nil, err
 	}

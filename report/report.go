@@ -46,14 +46,7 @@ func DefaultRange(from, to, now time.Time) (time.Time, time.Time) {
 }
 
 // Totals are the headline numbers of a period.
-type Totals struct {
-	Records       uint64
-	Negative      uint64
-	Escalations   uint64
-	Complaints    uint64
-	NegativeShare float64
-	AvgSentiment  float64
-}
+type Totals = clickhouse.Totals
 
 // PainVerbatims are representative verbatims of one pain point.
 type PainVerbatims struct {
@@ -76,23 +69,6 @@ type Report struct {
 	Verbatims          []PainVerbatims
 	AlertsAvailable    bool
 	Alerts             []clickhouse.Alert
-}
-
-func totals(gs []clickhouse.GroupSentiment) Totals {
-	var t Totals
-	var ss float64
-	for _, g := range gs {
-		t.Records += g.Records
-		t.Negative += g.Negative
-		t.Escalations += g.Escalations
-		t.Complaints += g.Complaints
-		ss += g.AvgSentiment * float64(g.Records)
-	}
-	if t.Records > 0 {
-		t.NegativeShare = float64(t.Negative) / float64(t.Records)
-		t.AvgSentiment = ss / float64(t.Records)
-	}
-	return t
 }
 
 // Build queries everything the report shows.
@@ -118,12 +94,12 @@ func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error)
 	if r.Products, err = ch.SentimentBy(ctx, f, "product"); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r.Current = totals(r.Channels)
+	r.Current = clickhouse.Total(r.Channels)
 	prev, err := ch.SentimentBy(ctx, clickhouse.Filter{From: r.PrevFrom, To: o.From}, "channel")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r.Previous = totals(prev)
+	r.Previous = clickhouse.Total(prev)
 	if r.Daily, err = ch.Trend(ctx, f, clickhouse.Day); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}

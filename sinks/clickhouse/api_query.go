@@ -878,3 +878,31 @@ LIMIT %d`, s.table("alert_state"), max(limit, 1))
 	})
 	return out, err
 }
+
+// Totals are the sums of a set of GroupSentiment rows.
+type Totals struct {
+	Records       uint64  `json:"records"`
+	Negative      uint64  `json:"negative"`
+	NegativeShare float64 `json:"negative_share"`
+	AvgSentiment  float64 `json:"avg_sentiment"`
+	Escalations   uint64  `json:"escalations"`
+	Complaints    uint64  `json:"complaints"`
+}
+
+// Total sums gs (the mean sentiment weighted by records).
+func Total(gs []GroupSentiment) Totals {
+	var t Totals
+	var ss float64
+	for _, g := range gs {
+		t.Records += g.Records
+		t.Negative += g.Negative
+		t.Escalations += g.Escalations
+		t.Complaints += g.Complaints
+		ss += g.AvgSentiment * float64(g.Records)
+	}
+	if t.Records > 0 {
+		t.NegativeShare = float64(t.Negative) / float64(t.Records)
+		t.AvgSentiment = ss / float64(t.Records)
+	}
+	return t
+}
