@@ -302,16 +302,16 @@ func (c SASLConfig) Build() (sasl.Mechanism, error) {
 	return m, nil
 }
 
-// Dialer returns a kafka-go dialer with the client id, timeout, TLS and SASL
-// settings.
-func Dialer(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (*kafkago.Dialer, error) {
+// connSettings builds the TLS and SASL settings and fills the client id
+// and timeout defaults shared by Dialer and Transport.
+func connSettings(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (string, time.Duration, *tls.Config, sasl.Mechanism, error) {
 	t, err := tc.Build()
 	if err != nil {
-		return nil, err
+		return "", 0, nil, nil, err
 	}
 	m, err := sc.Build()
 	if err != nil {
-		return nil, err
+		return "", 0, nil, nil, err
 	}
 	if clientID == "" {
 		clientID = DefaultClientID
@@ -319,27 +319,27 @@ func Dialer(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig)
 	if timeout == 0 {
 		timeout = DefaultDialTimeout
 	}
-	return &kafkago.Dialer{ClientID: clientID, Timeout: timeout, DualStack: true, TLS: t, SASLMechanism: m}, nil
+	return clientID, timeout, t, m, nil
+}
+
+// Dialer returns a kafka-go dialer with the client id, timeout, TLS and SASL
+// settings.
+func Dialer(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (*kafkago.Dialer, error) {
+	id, to, t, m, err := connSettings(clientID, timeout, tc, sc)
+	if err != nil {
+		return nil, err
+	}
+	return &kafkago.Dialer{ClientID: id, Timeout: to, DualStack: true, TLS: t, SASLMechanism: m}, nil
 }
 
 // Transport returns a kafka-go transport (for writers and clients) with the
 // client id, timeout, TLS and SASL settings.
 func Transport(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (*kafkago.Transport, error) {
-	t, err := tc.Build()
+	id, to, t, m, err := connSettings(clientID, timeout, tc, sc)
 	if err != nil {
 		return nil, err
 	}
-	m, err := sc.Build()
-	if err != nil {
-		return nil, err
-	}
-	if clientID == "" {
-		clientID = DefaultClientID
-	}
-	if timeout == 0 {
-		timeout = DefaultDialTimeout
-	}
-	return &kafkago.Transport{ClientID: clientID, DialTimeout: timeout, TLS: t, SASL: m}, nil
+	return &kafkago.Transport{ClientID: id, DialTimeout: to, TLS: t, SASL: m}, nil
 }
 
 // ValidateBrokers checks a broker list as Config.Validate does, for other
