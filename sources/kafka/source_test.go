@@ -305,9 +305,19 @@ func TestSourceTwoConsumers(t *testing.T) {
 	sinkB := newMemSink()
 	both := &teeSink{sinks: []pipeline.Sink{sink, sinkB}}
 	b := startRunner(t, newSource(t, testConfig(c, "g", "in")), slow, both)
-	waitFor(t, "the second consumer to get partitions", 30*time.Second, func() bool { return sinkB.distinct() > 0 })
-	for k, v := range kcatProduce(c, "in", 1000, 1000) {
-		want[k] = v
+	// Keep producing while B joins: A may read everything produced before
+	// the rebalance, and B gets data only from messages after its join.
+	next := 1000
+	deadline := time.Now().Add(60 * time.Second)
+	for sinkB.distinct() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out after 60s waiting for the second consumer to get partitions")
+		}
+		for k, v := range kcatProduce(c, "in", next, 200) {
+			want[k] = v
+		}
+		next += 200
+		time.Sleep(time.Second)
 	}
 	waitFor(t, "every message", 60*time.Second, func() bool { return sink.distinct() == len(want) })
 	a.stop(t)
