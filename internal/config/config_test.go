@@ -109,3 +109,20 @@ func TestEnv(t *testing.T) {
 		t.Errorf("bad env: %v", err)
 	}
 }
+
+// TestREADMEExample keeps the configuration shown in README.md valid.
+func TestREADMEExample(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "# voc.yaml")
+	if i < 0 {
+		t.Fatal("README.md has no voc.yaml example")
+	}
+	j := strings.Index(s[i:], "```")
+	if _, err := Load(strings.NewReader(s[i:i+j]), nil); err != nil {
+		t.Fatalf("README example: %v", err)
+	}
+}
