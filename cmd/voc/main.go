@@ -111,6 +111,6 @@ func printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, usage[n])
+		fmt.Fprintf(w, "  %-9s %s\n", n, usage[n])
 	}
 }
