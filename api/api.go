@@ -12,6 +12,7 @@
 //
 // Endpoints (all under /api/v1):
 //
+//	GET dashboard                 the dashboard's first screen: facets, overview, rising and falling pain points (default range: the last 14 days of data)
 //	GET facets                    products, channels, tiers, pain points, data range
 //	GET overview                  volume, sentiment, escalations vs the previous period; top pain points with daily sparklines
 //	GET trend                     time series of volume, negative share, mean sentiment (total, a pain point, or series=k1,k2)
@@ -33,7 +34,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -41,7 +41,6 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/sinks/clickhouse"
-	"github.com/vocproject/voc/web"
 )
 
 // Analyzer re-analyses a stored (masked) text to show its clauses.
@@ -93,6 +92,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
 	api := map[string]func(*request) (any, error){
+		"dashboard":   h.dashboard,
 		"facets":      h.facets,
 		"overview":    h.overview,
 		"trend":       h.trend,
@@ -110,15 +110,12 @@ func New(cfg Config) (*Handler, error) {
 		writeError(w, http.StatusNotFound, &apiError{Code: "not_found", Message: "no such endpoint: " + r.URL.Path})
 	})))
 	h.mux.Handle("/report", h.auth(http.HandlerFunc(h.report)))
-	static, err := fs.Sub(web.Static, "static")
+	p, err := loadPage()
 	if err != nil {
 		return nil, fmt.Errorf("api: web assets: %w", err)
 	}
-	files := http.FileServerFS(static)
-	h.mux.Handle("/static/", http.StripPrefix("/static/", files))
-	h.mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFileFS(w, r, static, "index.html")
-	})
+	h.mux.HandleFunc("/static/", p.serveStatic)
+	h.mux.HandleFunc("/{$}", h.serveIndex(p))
 	return h, nil
 }
 

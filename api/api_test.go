@@ -288,6 +288,8 @@ func TestAuth(t *testing.T) {
 		{"no token", "/api/v1/facets", "", 401},
 		{"wrong token", "/api/v1/facets", "nope", 401},
 		{"right token", "/api/v1/facets", "s3cret", 200},
+		{"first screen needs it", "/api/v1/dashboard", "", 401},
+		{"first screen with it", "/api/v1/dashboard", "s3cret", 200},
 		{"report needs it too", "/report?format=md", "", 401},
 		{"report with it", "/report?format=md", "s3cret", 200},
 		{"unknown endpoint needs it", "/api/v1/x", "", 401},

@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -48,25 +50,37 @@ func (h *Handler) overview(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	ov, _, err := h.overviewOf(r.ctx, f, limit)
+	return ov, err
+}
+
+// overviewOf computes the overview of f with its top limit pain points,
+// and returns the pain point changes it ranked them by. The independent
+// queries run concurrently.
+func (h *Handler) overviewOf(ctx context.Context, f clickhouse.Filter, limit int) (*Overview, *clickhouse.PainChanges, error) {
 	ch := h.cfg.CH
 	out := &Overview{From: f.From, To: f.To, Top: []OverviewPain{}}
-	cur, err := ch.SentimentBy(r.ctx, f, "channel")
-	if err != nil {
-		return nil, err
-	}
 	pf := f
 	pf.From, pf.To = f.From.Add(-f.To.Sub(f.From)), f.From
-	prev, err := ch.SentimentBy(r.ctx, pf, "channel")
-	if err != nil {
-		return nil, err
+	var (
+		wg        sync.WaitGroup
+		cur, prev []clickhouse.GroupSentiment
+		changes   *clickhouse.PainChanges
+		errs      [4]error
+	)
+	wg.Go(func() { cur, errs[0] = ch.SentimentBy(ctx, f, "channel") })
+	wg.Go(func() { prev, errs[1] = ch.SentimentBy(ctx, pf, "channel") })
+	wg.Go(func() { out.Daily, errs[2] = ch.Trend(ctx, f, clickhouse.Day) })
+	wg.Go(func() { changes, errs[3] = ch.PainPointChanges(ctx, f) })
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	out.Current, out.Previous = clickhouse.Total(cur), clickhouse.Total(prev)
-	if out.Daily, err = ch.Trend(r.ctx, f, clickhouse.Day); err != nil {
-		return nil, err
-	}
-	changes, err := ch.PainPointChanges(r.ctx, f)
-	if err != nil {
-		return nil, err
+	if out.Daily == nil {
+		out.Daily = []clickhouse.TrendPoint{}
 	}
 	var keys []string
 	for i, c := range changes.Items {
@@ -77,15 +91,15 @@ func (h *Handler) overview(r *request) (any, error) {
 		keys = append(keys, k)
 		out.Top = append(out.Top, OverviewPain{PainChange: c, Key: k})
 	}
-	series, err := ch.PainTrends(r.ctx, f, clickhouse.Day, keys)
+	series, err := ch.PainTrends(ctx, f, clickhouse.Day, keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	days := dayBuckets(f.From, f.To)
 	for i, s := range series {
 		out.Top[i].Sparkline = spread(days, s.Points)
 	}
-	return out, nil
+	return out, changes, nil
 }
 
 // dayBuckets lists the day starts (UTC) covering [from, to).
@@ -182,20 +196,7 @@ func (h *Handler) painPoints(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := res.Items
-	switch sortBy {
-	case "rising":
-		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z <= 0 })
-		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(a.Z, b.Z) })
-	case "falling":
-		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z >= 0 })
-		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(-a.Z, -b.Z) })
-	}
-	if len(items) > limit {
-		items = items[:limit]
-	}
-	res.Items = items
-	return res, nil
+	return movers(res, sortBy, limit), nil
 }
 
 func cmpDesc(a, b float64) int {

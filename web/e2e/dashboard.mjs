@@ -22,6 +22,11 @@ try {
   out.loaded_ms = await page.evaluate(() => window.vocDashboard.loaded); // every panel drawn
   out.timings = await page.evaluate(() => window.vocDashboard.timings || []);
   out.dom_ms = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
+  // The page with the inlined first screen fully received, the overview
+  // drawn, the charting library run.
+  out.html_ms = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].responseEnd));
+  out.overview_ms = await page.evaluate(() => Math.round(window.vocDashboard.overviewDrawn));
+  out.charts_ms = await page.evaluate(() => Math.round(window.vocDashboard.chartsReady));
   out.wall_ms = Date.now() - t0;
   out.charts = await page.evaluate(() => {
     const res = {};

@@ -1,5 +1,6 @@
-// voc dashboard: overview, trend, rising/falling, drill-down. No build step;
-// ECharts comes from static/vendor (make web).
+// voc dashboard: overview, trend, rising/falling, drill-down. No build step
+// for this file; the charting library (ECharts, only what is used here) is
+// bundled into static/vendor/charts.js by make web.
 (function () {
   'use strict';
 
@@ -96,7 +97,7 @@
     if (window.echarts || !el) { resolve(); return; }
     el.addEventListener('load', resolve);
     el.addEventListener('error', resolve);
-  });
+  }).then(function () { state.chartsReady = performance.now(); });
 
   function chart(id) {
     if (!window.echarts) return null;
@@ -296,41 +297,71 @@
     }).catch(function (e) { showError(e.message); });
   }
 
-  function load() {
+  // trendFromOverview is the daily trend (the total and the top five pain
+  // points) that an overview already holds: its daily series and the
+  // pain points' sparklines (records per day of the range).
+  function trendFromOverview(ov) {
+    var day0 = Math.floor(Date.parse(ov.from) / 864e5) * 864e5;
+    var pains = ov.top.slice(0, 5).map(function (it) {
+      return { key: it.key, points: it.sparkline.map(function (n, i) { return { time: new Date(day0 + i * 864e5).toISOString(), records: n }; }) };
+    });
+    return [{ key: 'total', points: ov.daily || [] }, pains];
+  }
+
+  // load draws every panel for the filters. first, when given, is the
+  // first screen for them (inlined in the page or from api/v1/dashboard):
+  // the overview, rising and falling pain points need no further call.
+  function load(first) {
     var f = filters();
     var b = base(f);
     $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
     state.ready = false;
-    // Each panel draws when its data arrives; the per-pain-point trend
-    // needs the overview's top pain points. First render: the overview and
-    // the trend chart drawn.
-    var overview = api('overview', b).then(renderOverview);
-    var trend = api('trend', Object.assign({ granularity: f.granularity }, b));
-    var series = overview.then(function (keys) {
-      return keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : { series: [] };
+    // Each panel draws when its data arrives. First render: the overview
+    // and the trend chart drawn. The daily trend comes with the overview;
+    // other granularities ask for the total and the overview's top pain
+    // points.
+    var ov = first ? Promise.resolve(first.overview) : api('overview', b);
+    var overview = ov.then(renderOverview).then(function (keys) {
+      state.overviewDrawn = state.overviewDrawn || performance.now();
+      return keys;
     });
-    var first = Promise.all([trend, series, chartsReady]).then(function (r) {
-      renderTrend(r[0].series[0], r[1].series, f.granularity);
+    var trend = f.granularity === 'day' ? ov.then(trendFromOverview) : Promise.all([
+      api('trend', Object.assign({ granularity: f.granularity }, b)).then(function (r) { return r.series[0]; }),
+      overview.then(function (keys) {
+        return keys.length ? api('trend', Object.assign({ granularity: f.granularity, series: keys.join(',') }, b)) : { series: [] };
+      }).then(function (r) { return r.series; })
+    ]);
+    var drawn = Promise.all([overview, trend, chartsReady]).then(function (r) {
+      renderTrend(r[1][0], r[1][1], f.granularity);
       state.firstRender = state.firstRender || performance.now();
     });
     // The first screen (overview, trend, rising pain points) is asked for
     // first; the panels below it once it is drawn, so that on a busy
     // server they do not slow it down.
-    var rising = api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b));
-    var later = function (fn) { return first.then(fn); };
-    var movers = Promise.all([
-      rising,
+    var later = function (fn) { return drawn.then(fn); };
+    var movers = Promise.all(first ? [first.rising, first.falling] : [
+      api('pain-points', Object.assign({ sort: 'rising', limit: 6 }, b)),
       later(function () { return api('pain-points', Object.assign({ sort: 'falling', limit: 6 }, b)); })
     ]).then(function (r) { renderMovers(r[0], r[1]); });
     var channels = later(function () { return api('sentiment', Object.assign({ by: 'channel' }, b)); }).then(renderChannels);
     var drivers = later(function () { return api('drivers', Object.assign({ metric: 'rating' }, b)); }).then(renderDrivers);
     var alerts = later(function () { return api('alerts', b); }).then(renderAlerts);
-    return Promise.all([first, movers, channels, drivers, alerts]).then(function () {
+    return Promise.all([drawn, movers, channels, drivers, alerts]).then(function () {
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;
       document.body.dataset.ready = '1';
       state.loaded = state.loaded || performance.now();
     }).catch(function (e) { showError(e.message); });
+  }
+
+  // firstScreen is the first screen's data: inlined by the server (it
+  // does so when the API needs no token), else from the API.
+  function firstScreen() {
+    var el = $('first-screen');
+    if (el) {
+      try { return Promise.resolve(JSON.parse(el.textContent)); } catch (e) { /* ask the API */ }
+    }
+    return api('dashboard');
   }
 
   function init() {
@@ -347,17 +378,18 @@
     $('drill-prev').addEventListener('click', function () { state.drill.offset = Math.max(0, state.drill.offset - 10); loadDrill(); });
     $('drill-next').addEventListener('click', function () { state.drill.offset += 10; loadDrill(); });
     window.addEventListener('resize', function () { Object.keys(state.charts).forEach(function (k) { state.charts[k].resize(); }); });
-    api('facets').then(function (fc) {
+    firstScreen().then(function (d) {
+      var fc = d.facets;
       fillSelect('product', fc.products);
       fillSelect('channel', fc.channels);
       fillSelect('customer_tier', fc.customer_tiers);
-      var end = fc.last && fc.last > '1971' ? new Date(fc.last) : new Date();
-      end = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() + (end.getUTCHours() || end.getUTCMinutes() ? 1 : 0)));
-      var start = new Date(end.getTime() - 14 * 864e5);
+      // The server chose the range: the last days of data.
       var form = $('filters');
-      form.from.value = isoDay(start);
-      form.to.value = isoDay(end);
-      return load();
+      form.from.value = isoDay(new Date(d.overview.from));
+      form.to.value = isoDay(new Date(d.overview.to));
+      // A filter the browser restored into the form is not d's.
+      var f = filters();
+      return load(f.product || f.channel || f.customer_tier ? null : d);
     }).catch(function (e) { showError(e.message); });
   }
   init();

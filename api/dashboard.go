@@ -1,0 +1,282 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/web"
+)
+
+// dashboardDays is the length of the dashboard's default range: the last
+// days of stored data.
+const dashboardDays = 14
+
+// FirstScreen is what the dashboard draws first, in one answer: the filter
+// values, the overview of the range (its daily series and the top pain
+// points' sparklines also draw the daily trend chart) and the rising and
+// falling pain points.
+type FirstScreen struct {
+	Facets   *clickhouse.Facets      `json:"facets"`
+	Overview *Overview               `json:"overview"`
+	Rising   *clickhouse.PainChanges `json:"rising"`
+	Falling  *clickhouse.PainChanges `json:"falling"`
+}
+
+// moversLimit is how many rising and falling pain points FirstScreen holds.
+const moversLimit = 6
+
+// dashboard answers /api/v1/dashboard: the first screen of the given
+// filters; without from and to, of the last dashboardDays days of data.
+func (h *Handler) dashboard(r *request) (any, error) {
+	fromData := !r.q.Has("from") && !r.q.Has("to")
+	f, err := r.filter(false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", 8, 1, 50)
+	if err != nil {
+		return nil, err
+	}
+	return h.firstScreen(r.ctx, f, fromData, limit, r.now)
+}
+
+// firstScreen computes the first screen over f; with fromData f's range is
+// replaced by the last dashboardDays days of stored data.
+func (h *Handler) firstScreen(ctx context.Context, f clickhouse.Filter, fromData bool, limit int, now time.Time) (*FirstScreen, error) {
+	facets, err := h.cfg.CH.Facets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if fromData {
+		f.From, f.To = dataRange(facets.Last, now)
+	}
+	ov, changes, err := h.overviewOf(ctx, f, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &FirstScreen{Facets: facets, Overview: ov,
+		Rising:  movers(changes, "rising", moversLimit),
+		Falling: movers(changes, "falling", moversLimit)}, nil
+}
+
+// dataRange is the dashboard's default range: dashboardDays whole days (UTC)
+// ending with the day of last (the end of the stored data), or of now when
+// there is no data.
+func dataRange(last, now time.Time) (from, to time.Time) {
+	end := last
+	if end.IsZero() {
+		end = now
+	}
+	end = end.UTC()
+	to = end.Truncate(24 * time.Hour)
+	if to.Before(end) {
+		to = to.Add(24 * time.Hour)
+	}
+	return to.AddDate(0, 0, -dashboardDays), to
+}
+
+// movers returns the pain points of res that rise (sortBy "rising": z > 0,
+// largest z first) or fall ("falling": z < 0, smallest first), or all of
+// them ("top", most records first), at most limit. res is not modified.
+func movers(res *clickhouse.PainChanges, sortBy string, limit int) *clickhouse.PainChanges {
+	out := *res
+	items := slices.Clone(res.Items)
+	switch sortBy {
+	case "rising":
+		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z <= 0 })
+		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(a.Z, b.Z) })
+	case "falling":
+		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z >= 0 })
+		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(-a.Z, -b.Z) })
+	}
+	if len(items) > limit {
+		items = items[:limit]
+	}
+	out.Items = items
+	return &out
+}
+
+// page is the dashboard's index.html split where the server inlines the
+// first screen, and the static assets with their compressed forms.
+type page struct {
+	head, tail []byte
+	assets     map[string]*asset
+}
+
+// asset is one static file, served with an ETag and, when it helps, gzip.
+type asset struct {
+	data, gz  []byte
+	etag      string
+	ctype     string
+	version   string // short content hash, the ?v= of its URL in index.html
+	immutable bool
+}
+
+// bootMarker is where index.html receives the first screen's data.
+const bootMarker = "<!--first-screen-->"
+
+// loadPage reads the embedded assets once per process: hashes, gzip forms
+// and index.html with versioned asset URLs.
+var loadPage = sync.OnceValues(func() (*page, error) {
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	p := &page{assets: map[string]*asset{}}
+	var index []byte
+	err = fs.WalkDir(static, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(static, name)
+		if err != nil {
+			return err
+		}
+		if name == "index.html" {
+			index = data
+			return nil
+		}
+		sum := sha256.Sum256(data)
+		a := &asset{data: data, version: base64.RawURLEncoding.EncodeToString(sum[:9])}
+		a.etag = `"` + a.version + `"`
+		if a.ctype = mime.TypeByExtension(path.Ext(name)); a.ctype == "" {
+			a.ctype = http.DetectContentType(data)
+		}
+		if len(data) > 1024 && compressible(a.ctype) {
+			var b bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+			zw.Write(data)
+			if err := zw.Close(); err != nil {
+				return err
+			}
+			if b.Len() < len(data)*9/10 {
+				a.gz = b.Bytes()
+			}
+		}
+		p.assets[name] = a
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if index == nil {
+		return nil, fmt.Errorf("no index.html")
+	}
+	s := string(index)
+	for name, a := range p.assets {
+		s = strings.ReplaceAll(s, `"static/`+name+`"`, `"static/`+name+`?v=`+a.version+`"`)
+	}
+	head, tail, _ := strings.Cut(s, bootMarker)
+	p.head, p.tail = []byte(head), []byte(tail)
+	return p, nil
+})
+
+func compressible(ctype string) bool {
+	return strings.HasPrefix(ctype, "text/") || strings.Contains(ctype, "javascript") ||
+		strings.Contains(ctype, "json") || strings.Contains(ctype, "svg")
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, h := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(h, ",") {
+			enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+				q := strings.ReplaceAll(params, " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
+		}
+	}
+	return false
+}
+
+// serveStatic serves /static/NAME: with an ETag (304 on a match), gzip
+// when the client takes it, and cached for good when the URL carries the
+// asset's current version (index.html links them so).
+func (p *page) serveStatic(w http.ResponseWriter, r *http.Request) {
+	a := p.assets[strings.TrimPrefix(r.URL.Path, "/static/")]
+	if a == nil {
+		http.NotFound(w, r)
+		return
+	}
+	hd := w.Header()
+	if r.URL.Query().Get("v") == a.version {
+		hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hd.Set("Cache-Control", "no-cache")
+	}
+	hd.Set("Content-Type", a.ctype)
+	body, etag := a.data, a.etag
+	if a.gz != nil {
+		hd.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			body, etag = a.gz, `"`+a.version+`-gz"`
+			hd.Set("Content-Encoding", "gzip")
+		}
+	}
+	hd.Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// serveIndex streams index.html: the page up to the marker goes out at
+// once, so that the browser fetches the scripts and styles while the first
+// screen is computed; without a token the first screen's data follows
+// inline (with a token, which the page itself does not need, the page asks
+// /api/v1/dashboard for it).
+func (h *Handler) serveIndex(p *page) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("Vary", "Accept-Encoding")
+		if r.Method == http.MethodHead {
+			return
+		}
+		var out io.Writer = w
+		var zw *gzip.Writer
+		if acceptsGzip(r) {
+			hd.Set("Content-Encoding", "gzip")
+			zw, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+			defer zw.Close()
+			out = zw
+		}
+		out.Write(p.head)
+		if zw != nil {
+			zw.Flush()
+		}
+		_ = http.NewResponseController(w).Flush()
+		if h.cfg.Token == "" {
+			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
+			fs, err := h.firstScreen(ctx, clickhouse.Filter{}, true, 8, h.cfg.Now())
+			cancel()
+			if err == nil {
+				var b []byte
+				if b, err = json.Marshal(fs); err == nil {
+					// Marshal escapes <, > and &: the JSON cannot end the script.
+					out.Write([]byte(`<script id="first-screen" type="application/json">`))
+					out.Write(b)
+					out.Write([]byte("</script>"))
+				}
+			}
+			if err != nil {
+				h.log.Warn("api: dashboard first screen (the page will ask the API)", "err", err)
+			}
+		}
+		out.Write(p.tail)
+	}
+}
