@@ -7,8 +7,12 @@
 // body {"error": {"code", "message", "field"}}. Clients never send SQL:
 // parameters select whitelisted columns or are bound as query arguments.
 // With Config.Token set, /api/ and /report require
-// "Authorization: Bearer <token>"; the static dashboard assets do not (they
-// hold no data).
+// "Authorization: Bearer <token>"; the dashboard page and its assets do not.
+// Without a token the page carries its first screen's data inline (the
+// answer of /api/v1/dashboard, streamed after the page's head so that the
+// browser loads the scripts meanwhile); with one it holds no data and asks
+// the API. Static assets are served gzip-compressed with ETags, and cached
+// for good under the versioned URLs the page links.
 //
 // Endpoints (all under /api/v1):
 //

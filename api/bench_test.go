@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +101,9 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 		p95("first-screen", []string{"/api/v1/dashboard"}, 20)
 		p95("drilldown", []string{"/api/v1/search?category=" + url.QueryEscape(commonestPain(seed)) + "&" + week}, 20)
+		if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+			b.Logf("load average before the browser: %s", strings.TrimSpace(string(la)))
+		}
 		res := runBrowser(b, f.srv.URL+"/", filepath.Join(artifactDir(b), "dashboard-bench.png"))
 		if res.Error != "" {
 			b.Fatal(res.Error)

@@ -130,16 +130,21 @@ type asset struct {
 // bootMarker is where index.html receives the first screen's data.
 const bootMarker = "<!--first-screen-->"
 
-// loadPage reads the embedded assets once per process: hashes, gzip forms
-// and index.html with versioned asset URLs.
+// loadPage reads the embedded assets once per process.
 var loadPage = sync.OnceValues(func() (*page, error) {
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		return nil, err
 	}
+	return newPage(static)
+})
+
+// newPage reads index.html and the assets of static: hashes, gzip forms and
+// index.html with versioned asset URLs.
+func newPage(static fs.FS) (*page, error) {
 	p := &page{assets: map[string]*asset{}}
 	var index []byte
-	err = fs.WalkDir(static, ".", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(static, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -184,7 +189,7 @@ var loadPage = sync.OnceValues(func() (*page, error) {
 	head, tail, _ := strings.Cut(s, bootMarker)
 	p.head, p.tail = []byte(head), []byte(tail)
 	return p, nil
-})
+}
 
 func compressible(ctype string) bool {
 	return strings.HasPrefix(ctype, "text/") || strings.Contains(ctype, "javascript") ||
