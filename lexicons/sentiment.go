@@ -285,12 +285,21 @@ func checkTerm(t string) error {
 	}
 	if rest, ok := strings.CutPrefix(t, "不|"); ok {
 		t = rest
+	} else if rest, ok := strings.CutPrefix(t, "首|"); ok {
+		t = rest
 	}
+	const want = `want "X", "X+Y", "X+_+Y", "不|X" or "首|X"`
 	if t == "" || strings.Contains(t, "|") {
-		return errors.New(`want "X", "X+Y" or "不|X"`)
+		return errors.New(want)
+	}
+	if x, y, ok := strings.Cut(t, "+_+"); ok {
+		if x == "" || y == "" || strings.Contains(x, "+") || strings.Contains(y, "+") {
+			return errors.New(want)
+		}
+		return nil
 	}
 	if a, b, ok := strings.Cut(t, "+"); ok && (a == "" || b == "" || strings.Contains(b, "+")) {
-		return errors.New(`want "X", "X+Y" or "不|X"`)
+		return errors.New(want)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/vocproject/voc/internal/eval"
+	"github.com/vocproject/voc/internal/learn"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
@@ -29,6 +30,8 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	folds := fl.Int("folds", 5, "cross-validation folds")
 	workers := fl.Int("workers", 2, "segmentation goroutines")
 	l2 := fl.Float64("l2", 0, "L2 regularisation (0: default)")
+	skips := fl.Bool("skips", true, "learn pairs of words one thin word apart (X+_+Y) too")
+	setCap := fl.Int("set-cap", 0, fmt.Sprintf("weigh a training set larger than this many texts down to it (0: %d; -1: no cap)", learn.DefaultSetCap))
 	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: default)")
 	bigrams := fl.Bool("bigrams", true, "learn word-pair features too")
 	chars := fl.Bool("chars", false, "learn character-pair features too")
@@ -53,6 +56,8 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	}
 	cfg := eval.Config{DataDir: *data, Folds: *folds, Workers: *workers, Lexicons: set, Seg: seg, Logger: log}
 	cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams, cfg.Learn.Chars = *l2, *minCount, *bigrams, *chars
+	cfg.SetCap = *setCap
+	cfg.Learn.Skips = *skips
 	rep, err := eval.Run(ctx, cfg)
 	if errors.Is(err, eval.ErrNoData) {
 		// No sentiment sets: the pain-point set may still be there.

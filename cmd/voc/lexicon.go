@@ -76,9 +76,11 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	epochs := fl.Int("epochs", 0, "epochs (0: 4)")
 	bigrams := fl.Bool("bigrams", true, "learn word-pair features too")
 	chars := fl.Bool("chars", false, "learn character-pair features too")
+	skips := fl.Bool("skips", true, "learn pairs of words one thin word apart (X+_+Y) too")
 	minWeight := fl.Float64("min-weight", 0, "drop learned weights below this in absolute value (0: 0.05)")
 	minSupport := fl.Int("min-support", 0, "drop features in fewer texts from the output (0: 5)")
 	workers := fl.Int("workers", 2, "segmentation goroutines")
+	setCap := fl.Int("set-cap", learn.DefaultSetCap, "weigh a data file of more texts down to this many, so that one large file does not drown the others (0: no cap)")
 	provenance := fl.String("provenance", "", "provenance column of every entry (default: the data file names)")
 	if err := fl.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -86,7 +88,7 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	if len(data) == 0 || *outDir == "" {
 		return fmt.Errorf("%w: --data and --out are required", errUsage)
 	}
-	cfg := learn.Config{MinCount: *minCount, L2: *l2, Epochs: *epochs, Bigrams: *bigrams, Chars: *chars}
+	cfg := learn.Config{MinCount: *minCount, L2: *l2, Epochs: *epochs, Bigrams: *bigrams, Chars: *chars, Skips: *skips}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -95,6 +97,7 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 		return fmt.Errorf("load lexicons: %w", err)
 	}
 	var ex []learn.Example
+	var weights []float32 // per example
 	var names []string
 	for _, p := range data {
 		e, err := learn.ReadFile(p, *textCol, *labelCol)
@@ -102,7 +105,15 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 			return err
 		}
 		ex = append(ex, e...)
-		names = append(names, fmt.Sprintf("%s (%d texts)", filepath.Base(p), len(e)))
+		w := learn.SetWeight(len(e), *setCap)
+		for range e {
+			weights = append(weights, w)
+		}
+		name := fmt.Sprintf("%s (%d texts)", filepath.Base(p), len(e))
+		if w != 1 {
+			name = fmt.Sprintf("%s (%d texts, weight %.3g)", filepath.Base(p), len(e), w)
+		}
+		names = append(names, name)
 	}
 	seg, err := segment.New(set.Domain)
 	if err != nil {
@@ -124,6 +135,7 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	docs := make([]learn.Doc, len(ex))
 	for i, p := range prepared {
 		docs[i] = v.Featurize(sc, p.Tokens, p.Clauses, ex[i].Label)
+		docs[i].Weight = weights[i]
 	}
 	m, err := learn.Train(docs, nil, v, cfg)
 	if err != nil {
@@ -144,10 +156,10 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	header := []string{
 		"source: learned by \"voc lexicon learn\" (L2-regularised logistic regression over the features of nlp/sentiment)",
 		"source: data: " + strings.Join(names, ", "),
-		fmt.Sprintf("learned: %s; min-count %d, l2 %g, epochs %d, rate %g, bigrams %t; pruned |weight| < %g, support < %d",
-			time.Now().UTC().Format("2006-01-02"), full.MinCount, full.L2, full.Epochs, full.Rate, full.Bigrams, nzf(*minWeight, 0.05), nz(*minSupport, 5)),
+		fmt.Sprintf("learned: %s; min-count %d, l2 %g, epochs %d, rate %g, bigrams %t, skips %t, set-cap %d; pruned |weight| < %g, support < %d",
+			time.Now().UTC().Format("2006-01-02"), full.MinCount, full.L2, full.Epochs, full.Rate, full.Bigrams, full.Skips, *setCap, nzf(*minWeight, 0.05), nz(*minSupport, 5)),
 		"columns: term, weight (log-odds of positive), support (training texts holding it), provenance",
-		"terms: X word, X+Y adjacent words, 不|X word in a negation scope, <bias> <lexicon> <lexicon-> <cues> model coefficients",
+		"terms: X word, X+Y adjacent words, X+_+Y words one word apart, 不|X word in a negation scope, 首|X word of the first of several clauses, <bias> <lexicon> <lexicon-> <cues> model coefficients",
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", *outDir, err)

@@ -63,6 +63,10 @@ type Config struct {
 	// CrossDomain names the set evaluated after learning without it
 	// (default "waimai_10k"; "-" for none).
 	CrossDomain string
+	// SetCap caps each set's weight in training at this many texts, as
+	// "voc lexicon learn --set-cap" does (0: learn.DefaultSetCap; < 0: no
+	// cap).
+	SetCap int
 }
 
 // Result is one line of the report.
@@ -207,10 +211,17 @@ func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*
 	handSc := sentiment.New(&hand)
 	shipSc := sentiment.New(cfg.Lexicons.Sentiment)
 	vocab := learn.NewVocab()
+	setCap := cfg.SetCap
+	if setCap == 0 {
+		setCap = learn.DefaultSetCap
+	}
 	for _, s := range sets {
 		s.docs = s.docs[:0]
+		w := learn.SetWeight(len(s.ex), setCap)
 		for i, e := range s.ex {
-			s.docs = append(s.docs, vocab.Featurize(handSc, s.prep[i].Tokens, s.prep[i].Clauses, e.Label))
+			d := vocab.Featurize(handSc, s.prep[i].Tokens, s.prep[i].Clauses, e.Label)
+			d.Weight = w
+			s.docs = append(s.docs, d)
 		}
 	}
 

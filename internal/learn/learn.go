@@ -64,6 +64,8 @@ type Doc struct {
 	Idx   []int32
 	Val   []float32
 	Label bool // true: positive
+	// Weight scales the example's gradient (0 means 1).
+	Weight float32
 }
 
 // Featurize returns the features of a prepared text.
@@ -97,6 +99,8 @@ type Config struct {
 	Bigrams bool
 	// Chars uses "字|XY" character-pair features.
 	Chars bool
+	// Skips uses "X+_+Y" features (words one word apart); only with Bigrams.
+	Skips bool
 	// Seed orders the examples. Default 1.
 	Seed uint64
 }
@@ -134,6 +138,20 @@ func (c Config) Validate() error {
 		return fmt.Errorf("learn: rate %v < 0", c.Rate)
 	}
 	return nil
+}
+
+// DefaultSetCap is the default of SetWeight's cap.
+const DefaultSetCap = 30000
+
+// SetWeight returns the example weight for a training set of n texts: 1,
+// or cap/n when the set is larger than cap, so that one large set (62,000
+// shopping reviews) does not drown the others' domains in the shared
+// weights. cap 0 means no cap.
+func SetWeight(n, cap int) float32 {
+	if cap <= 0 || n <= cap {
+		return 1
+	}
+	return float32(cap) / float32(n)
 }
 
 // Model is a fitted logistic regression over a Vocab.
@@ -180,9 +198,10 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 	use := make([]bool, n)
 	for id, f := range v.Feats {
 		special := isSpecial(f)
-		bigram := f.B != "" && f.A != sentiment.NegPrefix && f.A != sentiment.CharPrefix
+		bigram := f.B != "" && f.A != sentiment.NegPrefix && f.A != sentiment.CharPrefix && f.A != sentiment.FirstPrefix
+		skip := bigram && strings.HasPrefix(f.B, sentiment.SkipMark)
 		chars := f.A == sentiment.CharPrefix
-		use[id] = special || int(m.Support[id]) >= cfg.MinCount && (cfg.Bigrams || !bigram) && (cfg.Chars || !chars)
+		use[id] = special || int(m.Support[id]) >= cfg.MinCount && (cfg.Bigrams || !bigram) && (cfg.Skips || !skip) && (cfg.Chars || !chars)
 	}
 	g2 := make([]float64, n)
 	var gb2 float64
@@ -208,6 +227,9 @@ func Train(docs []Doc, rows []int, v *Vocab, cfg Config) (*Model, error) {
 				y = 1
 			}
 			g := sigmoid(z) - y
+			if d.Weight != 0 {
+				g *= float64(d.Weight)
+			}
 			gb2 += g * g
 			m.Bias -= cfg.Rate * g / math.Sqrt(gb2+1e-8)
 			for k, id := range d.Idx {

@@ -2,6 +2,7 @@ package learn_test
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +148,40 @@ func TestReadFile(t *testing.T) {
 				t.Errorf("%d examples, want %d", len(ex), tt.n)
 			}
 		})
+	}
+}
+
+func TestSetWeight(t *testing.T) {
+	for _, tt := range []struct {
+		n, cap int
+		want   float32
+	}{{100, 0, 1}, {100, 200, 1}, {200, 200, 1}, {400, 200, 0.5}, {62773, 30000, 30000.0 / 62773}} {
+		if got := learn.SetWeight(tt.n, tt.cap); got != tt.want {
+			t.Errorf("SetWeight(%d, %d) = %v, want %v", tt.n, tt.cap, got, tt.want)
+		}
+	}
+}
+
+// TestWeightScalesExamples trains on texts with no features: the bias is
+// the weighted log-odds of the labels.
+func TestWeightScalesExamples(t *testing.T) {
+	v := learn.NewVocab()
+	bias := func(posWeight float32) float64 {
+		var docs []learn.Doc
+		for range 50 {
+			docs = append(docs, learn.Doc{Label: true, Weight: posWeight}, learn.Doc{Label: false})
+		}
+		m, err := learn.Train(docs, nil, v, learn.Config{Epochs: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Bias
+	}
+	even, tripled := bias(0), bias(3)
+	if math.Abs(even) > 0.2 {
+		t.Errorf("bias with even weights %.3f, want ≈ 0", even)
+	}
+	if math.Abs(tripled-math.Log(3)) > 0.3 {
+		t.Errorf("bias with positives weighted 3 = %.3f, want ≈ ln 3 = %.3f", tripled, math.Log(3))
 	}
 }

@@ -31,13 +31,25 @@ import (
 )
 
 // Feature is a learned feature: a word {X, ""}, a pair of adjacent words
-// {X, Y}, a word in a negation scope {NegPrefix, X}, or a special term
+// {X, Y}, a pair of words one word apart {X, SkipMark+Y}, a word in a
+// negation scope {NegPrefix, X}, a word of the first clause of a text of
+// several clauses {FirstPrefix, X}, or a special term
 // {lexicons.TermLexicon, ""} / {lexicons.TermLexiconNeg, ""} /
 // {lexicons.TermCues, ""}.
 type Feature struct{ A, B string }
 
 // NegPrefix marks a negated feature; its term is "不|X".
 const NegPrefix = "不|"
+
+// FirstPrefix marks a word of the first clause of a text with several
+// clauses: reviews tend to open with the verdict (太难吃了，…), so the same
+// word weighs differently there. Its term is "首|X".
+const FirstPrefix = "首|"
+
+// SkipMark marks a pair of words with one thin word between them (one
+// character, a degree or a negation word); its term is "X+_+Y" (不+_+好 for
+// 不太好, 不怎么好 …).
+const SkipMark = "_+"
 
 // CharPrefix marks a pair of adjacent Han characters of a clause; its term
 // is "字|XY". Character pairs do not depend on the segmenter's cut.
@@ -48,7 +60,7 @@ func (f Feature) Term() string {
 	switch {
 	case f.B == "":
 		return f.A
-	case f.A == NegPrefix || f.A == CharPrefix:
+	case f.A == NegPrefix || f.A == CharPrefix || f.A == FirstPrefix:
 		return f.A + f.B
 	}
 	return f.A + "+" + f.B
@@ -62,6 +74,9 @@ func ParseTerm(t string) Feature {
 	}
 	if rest, ok := strings.CutPrefix(t, CharPrefix); ok {
 		return Feature{CharPrefix, rest}
+	}
+	if rest, ok := strings.CutPrefix(t, FirstPrefix); ok {
+		return Feature{FirstPrefix, rest}
 	}
 	if a, b, ok := strings.Cut(t, "+"); ok && a != "" && b != "" {
 		return Feature{a, b}
@@ -92,7 +107,8 @@ type Scorer struct {
 	// one map lookup per token (plus one per pair when pairs were learned).
 	words               map[string]entry
 	pairs               map[Feature]float64
-	chars               map[string]float64 // learned character pairs
+	skips               map[Feature]float64 // {X, Y} of the term X+_+Y
+	chars               map[string]float64  // learned character pairs
 	hasBigrams          bool
 	bias                float64
 	lexW, lexNegW, cueW float64
@@ -107,8 +123,8 @@ type Scorer struct {
 
 // entry is what the lexicons say about one word.
 type entry struct {
-	learned, negLearned, hand, neg, deg float64
-	flags                               uint8
+	learned, negLearned, firstLearned, hand, neg, deg float64
+	flags                                             uint8
 }
 
 const (
@@ -118,6 +134,8 @@ const (
 	isNeg
 	isDeg
 	pairHead // the word starts a learned pair
+	skipHead // the word starts a learned pair one word apart
+	hasFirstLearned
 )
 
 // New returns a Scorer over lex with the default Config.
@@ -135,6 +153,7 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 		cfg:     cfg,
 		words:   make(map[string]entry, len(lex.Words)+len(lex.Learned)),
 		pairs:   map[Feature]float64{},
+		skips:   map[Feature]float64{},
 		chars:   map[string]float64{},
 		bias:    lex.Bias,
 		lexW:    lex.LexiconWeight,
@@ -176,6 +195,12 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 			upd(f.B, func(e *entry) { e.negLearned, e.flags = w, e.flags|hasNegLearned })
 		case f.A == CharPrefix:
 			s.chars[f.B] = w
+		case f.A == FirstPrefix:
+			upd(f.B, func(e *entry) { e.firstLearned, e.flags = w, e.flags|hasFirstLearned })
+		case strings.HasPrefix(f.B, SkipMark):
+			s.hasBigrams = true
+			s.skips[Feature{f.A, f.B[len(SkipMark):]}] = w
+			upd(f.A, func(e *entry) { e.flags |= skipHead })
 		default:
 			s.hasBigrams = true
 			s.pairs[f] = w
@@ -326,12 +351,15 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		ev := 0
 		negF, negLeft := 0.0, 0
 		degM, degLeft := 1.0, 0
-		prev := ""
-		var prevE entry
+		prev, prev2 := "", ""
+		var prevE, prev2E entry
+		// A text that opens with a concession (虽然…) does not open with its
+		// verdict.
+		first := ci == 0 && len(clauses) > 1 && c.Kind != clause.Concession
 		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
 			t := tokens[ti].Text
 			if !isWord(t) {
-				prev = ""
+				prev, prev2 = "", ""
 				continue
 			}
 			e := s.words[t]
@@ -345,6 +373,27 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 					}
 				}
 			}
+			// A pair one word apart only over a thin middle word (不太好,
+			// 慢了点, 不怎么好): over a content word it is mostly noise.
+			if prev2 != "" && (prevE.flags&(isNeg|isDeg) != 0 || utf8.RuneCountInString(prev) == 1) {
+				if fn != nil {
+					fn(Feature{prev2, SkipMark + t}, cw)
+				} else if prev2E.flags&skipHead != 0 {
+					if w, ok := s.skips[Feature{prev2, t}]; ok {
+						learned += w
+						ev++
+					}
+				}
+			}
+			if first {
+				if fn != nil {
+					fn(Feature{FirstPrefix, t}, cw)
+				} else if e.flags&hasFirstLearned != 0 {
+					learned += e.firstLearned
+					ev++
+				}
+			}
+			prev2, prev2E = prev, prevE
 			prev, prevE = t, e
 			if e.flags&isNeg != 0 {
 				if negLeft > 0 {

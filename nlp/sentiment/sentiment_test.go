@@ -171,6 +171,7 @@ func TestFeaturesMatchRaw(t *testing.T) {
 		"质量不错，但是物流太慢了，等了三天!",
 		"虽然价格很贵，但是不是很满意，呵呵[怒]",
 		"味道不难吃，分量足，好评👍",
+		"太难吃了，送餐也不太快，慢了点",
 	} {
 		t.Run(text, func(t *testing.T) {
 			s := normalize.Normalize(text).S
@@ -196,8 +197,43 @@ func TestFeaturesMatchRaw(t *testing.T) {
 	}
 }
 
+// TestStructureFeatures checks where the first-clause (首|X) and one-apart
+// (X+_+Y) features are reported.
+func TestStructureFeatures(t *testing.T) {
+	sg, set := setup(t)
+	sc := sentiment.New(set.Sentiment)
+	first := func(w string) sentiment.Feature { return sentiment.Feature{A: sentiment.FirstPrefix, B: w} }
+	skip := func(a, b string) sentiment.Feature { return sentiment.Feature{A: a, B: sentiment.SkipMark + b} }
+	for _, tt := range []struct {
+		text      string
+		want, not []sentiment.Feature
+	}{
+		{text: "太难吃了，送餐也慢", want: []sentiment.Feature{first("难吃")}, not: []sentiment.Feature{first("送餐"), first("慢")}},
+		{text: "太难吃了", not: []sentiment.Feature{first("难吃")}},                        // one clause: no first clause
+		{text: "虽然有点贵，但是质量好", not: []sentiment.Feature{first("贵"), first("有点")}},     // a concession is no verdict
+		{text: "送餐慢了点", want: []sentiment.Feature{skip("慢", "点"), {A: "慢", B: "了"}}}, // over a one-character word
+		{text: "物流速度很快", not: []sentiment.Feature{skip("物流", "很快")}},                 // not over a content word
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			s := normalize.Normalize(tt.text).S
+			got := map[sentiment.Feature]bool{}
+			sc.Features(sg.Cut(s), clause.Split(s, sentiment.Markers(set.Sentiment)), func(f sentiment.Feature, _ float64) { got[f] = true })
+			for _, f := range tt.want {
+				if !got[f] {
+					t.Errorf("feature %s not reported; got %v", f.Term(), got)
+				}
+			}
+			for _, f := range tt.not {
+				if got[f] {
+					t.Errorf("feature %s reported", f.Term())
+				}
+			}
+		})
+	}
+}
+
 func TestTermRoundTrip(t *testing.T) {
-	for _, term := range []string{"好", "物流+慢", "不|好", "<lexicon>"} {
+	for _, term := range []string{"好", "物流+慢", "不|好", "<lexicon>", "首|好", "不+_+好"} {
 		if got := sentiment.ParseTerm(term).Term(); got != term {
 			t.Errorf("ParseTerm(%q).Term() = %q", term, got)
 		}
