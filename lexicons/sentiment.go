@@ -28,7 +28,11 @@ const (
 	// TermLexiconNeg is the coefficient of a clause's hand-written evidence
 	// when it is negative (TermLexicon then applies to positive evidence).
 	TermLexiconNeg = "<lexicon->"
-	TermCues       = "<cues>" // coefficient of emoji and sarcasm cues
+	TermCues       = "<cues>" // coefficient of emoji cues (and of sarcasm cues without TermSarcasm)
+	// TermSarcasm is the coefficient of the sarcasm cues (optional: TermCues
+	// when absent). Apart from emoji, so that the noisy sarcasm cues of
+	// review data (呵呵 is as often friendly) do not set the emoji weight.
+	TermSarcasm = "<sarcasm>"
 )
 
 // Kinds of Marker.Kind.
@@ -75,6 +79,8 @@ type Sentiment struct {
 	LexiconWeight, CueWeight float64
 	// LexiconNegWeight is TermLexiconNeg (LexiconWeight when absent).
 	LexiconNegWeight float64
+	// SarcasmWeight is TermSarcasm (CueWeight when absent).
+	SarcasmWeight float64
 	// Negations map a negation word to the factor applied to the hand-written
 	// weight of a sentiment word in its scope (-1 flips, -0.5 flips and damps).
 	Negations map[string]float64
@@ -90,6 +96,7 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 		Learned:       map[string]float64{},
 		LexiconWeight: 1,
 		CueWeight:     1,
+		SarcasmWeight: 1,
 		Negations:     map[string]float64{},
 		Degrees:       map[string]float64{},
 	}
@@ -121,7 +128,7 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 			return nil
 		}))
 	}
-	negSeen := false
+	negSeen, sarcSeen := false, false
 	collect(ReadLines(fsys, LearnedFile, true, func(l Line) error {
 		e, err := ParseLearned(l)
 		if err != nil {
@@ -136,6 +143,8 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 			s.LexiconNegWeight, negSeen = e.Weight, true
 		case TermCues:
 			s.CueWeight = e.Weight
+		case TermSarcasm:
+			s.SarcasmWeight, sarcSeen = e.Weight, true
 		default:
 			if _, dup := s.Learned[e.Term]; dup {
 				return l.Errorf("duplicate term %q", e.Term)
@@ -146,6 +155,9 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 	}))
 	if !negSeen {
 		s.LexiconNegWeight = s.LexiconWeight
+	}
+	if !sarcSeen {
+		s.SarcasmWeight = s.CueWeight
 	}
 	collect(ReadLines(fsys, NegationFile, false, func(l Line) error {
 		if len(l.Fields) == 1 {
@@ -269,7 +281,7 @@ func ParseLearned(l Line) (LearnedEntry, error) {
 // checkTerm validates the syntax of a learned term.
 func checkTerm(t string) error {
 	switch t {
-	case TermBias, TermLexicon, TermLexiconNeg, TermCues:
+	case TermBias, TermLexicon, TermLexiconNeg, TermCues, TermSarcasm:
 		return nil
 	case "":
 		return errors.New("empty term")
@@ -302,4 +314,15 @@ func checkTerm(t string) error {
 		return errors.New(want)
 	}
 	return nil
+}
+
+// HandOnly returns a copy of s without the learned part: no learned
+// weights, bias 0 and every coefficient 1, so that a scorer over it scores
+// with the hand-written lists and rules alone (and reports the features the
+// learner fits).
+func (s *Sentiment) HandOnly() *Sentiment {
+	h := *s
+	h.Learned, h.Bias = nil, 0
+	h.LexiconWeight, h.LexiconNegWeight, h.CueWeight, h.SarcasmWeight = 1, 1, 1, 1
+	return &h
 }

@@ -73,3 +73,32 @@ func TestLexiconNegWeight(t *testing.T) {
 		})
 	}
 }
+
+// TestSarcasmWeight checks that <sarcasm> is read, defaults to <cues> when a
+// learned file lacks it, and that the new term kinds load.
+func TestSarcasmWeight(t *testing.T) {
+	for _, tc := range []struct {
+		name, learned string
+		want          float64
+	}{
+		{"absent", "<cues>\t0.4\t10\n首|好\t0.2\t5\n不+_+好\t-0.6\t5\n", 0.4},
+		{"present", "<cues>\t0.4\t10\n<sarcasm>\t0.05\t10\n", 0.05},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, LearnedFile), []byte(tc.learned), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := loadSentiment(Overlay(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.CueWeight != 0.4 || s.SarcasmWeight != tc.want {
+				t.Errorf("<cues> %v, <sarcasm> %v: want 0.4, %v", s.CueWeight, s.SarcasmWeight, tc.want)
+			}
+			if h := s.HandOnly(); h.SarcasmWeight != 1 || h.CueWeight != 1 || h.Learned != nil || h.Bias != 0 {
+				t.Errorf("HandOnly: %+v", h)
+			}
+		})
+	}
+}

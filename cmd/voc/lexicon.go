@@ -119,9 +119,7 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	hand := *set.Sentiment
-	hand.Learned, hand.Bias, hand.LexiconWeight, hand.CueWeight = nil, 0, 1, 1
-	sc := sentiment.New(&hand)
+	sc := sentiment.New(set.Sentiment.HandOnly())
 	prep := learn.Prep{Seg: seg, Markers: sentiment.Markers(set.Sentiment)}
 	texts := make([]string, len(ex))
 	for i, e := range ex {
@@ -159,7 +157,7 @@ func (c *lexiconCmd) learn(ctx context.Context, args []string) error {
 		fmt.Sprintf("learned: %s; min-count %d, l2 %g, epochs %d, rate %g, bigrams %t, skips %t, set-cap %d; pruned |weight| < %g, support < %d",
 			time.Now().UTC().Format("2006-01-02"), full.MinCount, full.L2, full.Epochs, full.Rate, full.Bigrams, full.Skips, *setCap, nzf(*minWeight, 0.05), nz(*minSupport, 5)),
 		"columns: term, weight (log-odds of positive), support (training texts holding it), provenance",
-		"terms: X word, X+Y adjacent words, X+_+Y words one word apart, 不|X word in a negation scope, 首|X word of the first of several clauses, <bias> <lexicon> <lexicon-> <cues> model coefficients",
+		"terms: X word, X+Y adjacent words, X+_+Y words one word apart, 不|X word in a negation scope, 首|X word of the first of several clauses, <bias> <lexicon> <lexicon-> <cues> <sarcasm> model coefficients",
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", *outDir, err)

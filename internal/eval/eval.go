@@ -206,9 +206,7 @@ func prepareSets(ctx context.Context, cfg Config, log *slog.Logger) ([]*set, err
 // evaluate featurizes the prepared sets and runs every evaluation.
 func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*Report, error) {
 	// Hand-written lexicons only: the learner fits the learned part.
-	hand := *cfg.Lexicons.Sentiment
-	hand.Learned, hand.Bias, hand.LexiconWeight, hand.LexiconNegWeight, hand.CueWeight = nil, 0, 1, 1, 1
-	handSc := sentiment.New(&hand)
+	handSc := sentiment.New(cfg.Lexicons.Sentiment.HandOnly())
 	shipSc := sentiment.New(cfg.Lexicons.Sentiment)
 	vocab := learn.NewVocab()
 	setCap := cfg.SetCap

@@ -6,16 +6,18 @@
 // The model is linear in its features, so that "voc lexicon learn" can fit
 // it with logistic regression and the scorer computes exactly what was fit:
 //
-//	raw = bias + Σ_clauses cw · ( Σ learned(f) + α·hand + β·cues ) + rating prior
+//	raw = bias + Σ_clauses cw · ( Σ learned(f) + α·hand + β·emoji + γ·sarcasm ) + rating prior
 //	score = tanh(raw / 2)   // = 2·P(positive) − 1
 //
 // cw is the clause weight (a clause opened by 但是 weighs more, the one
 // before it less, a 虽然 clause less), learned(f) the learned weight of each
-// feature (word "X", adjacent words "X+Y", word in a negation scope "不|X"),
-// hand the sum of hand-written word weights after negation, degree,
-// exclamation and sarcasm rules, cues the sum of emoji and sarcasm cues.
-// α and β are learned too (TermLexicon, TermCues); α has its own value for
-// a clause whose hand-written evidence is negative (TermLexiconNeg).
+// feature (word "X", adjacent words "X+Y", words one thin word apart
+// "X+_+Y", word in a negation scope "不|X", word of the first of several
+// clauses "首|X"), hand the sum of hand-written word weights after negation,
+// degree, exclamation and sarcasm rules, emoji and sarcasm the sums of the
+// emoji and of the sarcasm cues. α, β and γ are learned too (TermLexicon,
+// TermCues, TermSarcasm); α has its own value for a clause whose
+// hand-written evidence is negative (TermLexiconNeg).
 package sentiment
 
 import (
@@ -88,6 +90,7 @@ var (
 	featLexicon    = Feature{lexicons.TermLexicon, ""}
 	featLexiconNeg = Feature{lexicons.TermLexiconNeg, ""}
 	featCues       = Feature{lexicons.TermCues, ""}
+	featSarcasm    = Feature{lexicons.TermSarcasm, ""}
 )
 
 // Config tunes a Scorer. The zero value means the defaults.
@@ -105,20 +108,20 @@ type Scorer struct {
 	cfg Config
 	// words holds everything known about a word, so that the walk costs
 	// one map lookup per token (plus one per pair when pairs were learned).
-	words               map[string]entry
-	pairs               map[Feature]float64
-	skips               map[Feature]float64 // {X, Y} of the term X+_+Y
-	chars               map[string]float64  // learned character pairs
-	hasBigrams          bool
-	bias                float64
-	lexW, lexNegW, cueW float64
-	neg                 map[string]float64
-	deg                 map[string]float64
-	markers             map[string]lexicons.Marker
-	cues                map[rune][]lexicons.Cue // by first rune
-	cueFirst            [1 << 16 / 64]uint64    // bitmap of first runes in the BMP
-	cueHigh             bool                    // some cue starts outside the BMP
-	prefix              [1 << 16 / 64]uint64    // one-character degree and negation words
+	words                      map[string]entry
+	pairs                      map[Feature]float64
+	skips                      map[Feature]float64 // {X, Y} of the term X+_+Y
+	chars                      map[string]float64  // learned character pairs
+	hasBigrams                 bool
+	bias                       float64
+	lexW, lexNegW, cueW, sarcW float64
+	neg                        map[string]float64
+	deg                        map[string]float64
+	markers                    map[string]lexicons.Marker
+	cues                       map[rune][]lexicons.Cue // by first rune
+	cueFirst                   [1 << 16 / 64]uint64    // bitmap of first runes in the BMP
+	cueHigh                    bool                    // some cue starts outside the BMP
+	prefix                     [1 << 16 / 64]uint64    // one-character degree and negation words
 }
 
 // entry is what the lexicons say about one word.
@@ -159,6 +162,7 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 		lexW:    lex.LexiconWeight,
 		lexNegW: lex.LexiconNegWeight,
 		cueW:    lex.CueWeight,
+		sarcW:   lex.SarcasmWeight,
 		neg:     lex.Negations,
 		deg:     lex.Degrees,
 		markers: make(map[string]lexicons.Marker, len(lex.Markers)),
@@ -336,7 +340,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 	// Sarcasm anywhere (呵呵，真是好棒的服务) turns the text's praise to scorn.
 	sarcastic := false
 	for ci := range clauses {
-		if _, sc, _ := s.matchCues(clauses[ci].Text); sc {
+		if _, _, sc, _ := s.matchCues(clauses[ci].Text); sc {
 			sarcastic = true
 			break
 		}
@@ -429,7 +433,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		if fn != nil || len(s.chars) > 0 {
 			learned += s.charPairs(c.Text, cw, fn, &ev)
 		}
-		cues, _, n := s.matchCues(c.Text)
+		cues, sarc, _, n := s.matchCues(c.Text)
 		ev += n
 		if sarcastic && hand > 0 {
 			hand *= -0.5 // praise said with 呵呵 is scorn
@@ -438,6 +442,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		if ti < len(tokens) && tokens[ti].Start >= c.End && (ci+1 == len(clauses) || tokens[ti].Start < clauses[ci+1].Start) && strings.ContainsAny(tokens[ti].Text, "!！") {
 			hand *= 1.3
 			cues *= 1.3
+			sarc *= 1.3
 		}
 		if fn != nil {
 			switch {
@@ -449,13 +454,16 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			if cues != 0 {
 				fn(featCues, cw*cues)
 			}
+			if sarc != 0 {
+				fn(featSarcasm, cw*sarc)
+			}
 			continue
 		}
 		lexW := s.lexW
 		if hand < 0 {
 			lexW = s.lexNegW
 		}
-		cr := learned + lexW*hand + s.cueW*cues
+		cr := learned + lexW*hand + s.cueW*cues + s.sarcW*sarc
 		raw += cw * cr
 		evidence += ev
 		if out != nil {
@@ -539,10 +547,10 @@ func (s *Scorer) charPairs(text string, cw float64, fn func(Feature, float64), e
 	return sum
 }
 
-// matchCues sums the cues found in text (the longest at each place, so that
-// 真是服了 does not count 服了 again), reports whether one was sarcasm, and
-// counts them.
-func (s *Scorer) matchCues(text string) (sum float64, sarcastic bool, n int) {
+// matchCues sums the emoji and the sarcasm cues found in text (the longest
+// at each place, so that 真是服了 does not count 服了 again), reports
+// whether one was sarcasm, and counts them.
+func (s *Scorer) matchCues(text string) (emoji, sarc float64, sarcastic bool, n int) {
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if r < 1<<16 {
@@ -565,10 +573,14 @@ func (s *Scorer) matchCues(text string) (sum float64, sarcastic bool, n int) {
 			continue
 		}
 		c := s.cues[r][best]
-		sum += c.Weight
-		sarcastic = sarcastic || c.Sarcasm
+		if c.Sarcasm {
+			sarc += c.Weight
+			sarcastic = true
+		} else {
+			emoji += c.Weight
+		}
 		n++
 		i += len(c.Text)
 	}
-	return sum, sarcastic, n
+	return emoji, sarc, sarcastic, n
 }

@@ -40,9 +40,7 @@ func setup(t testing.TB) (*segment.Segmenter, *lexicons.Set) {
 // handOnly returns the embedded lexicons without the learned weights, so
 // that the rules are tested on their own.
 func handOnly(set *lexicons.Set) *lexicons.Sentiment {
-	h := *set.Sentiment
-	h.Learned, h.Bias, h.LexiconWeight, h.LexiconNegWeight, h.CueWeight = nil, 0, 1, 1, 1
-	return &h
+	return set.Sentiment.HandOnly()
 }
 
 func score(t testing.TB, sc *sentiment.Scorer, text string, opts nlp.Options) (nlp.Sentiment, []nlp.Clause) {
@@ -165,6 +163,7 @@ func TestFeaturesMatchRaw(t *testing.T) {
 	sg, set := setup(t)
 	l := *set.Sentiment
 	l.LexiconNegWeight = l.LexiconWeight + 0.37 // tell both coefficients apart
+	l.SarcasmWeight = l.CueWeight + 0.29
 	lex := &l
 	sc := sentiment.New(lex)
 	for _, text := range []string{
@@ -185,6 +184,8 @@ func TestFeaturesMatchRaw(t *testing.T) {
 					want += lex.LexiconNegWeight * x
 				case lexicons.TermCues:
 					want += lex.CueWeight * x
+				case lexicons.TermSarcasm:
+					want += lex.SarcasmWeight * x
 				default:
 					want += lex.Learned[f.Term()] * x
 				}
