@@ -101,3 +101,28 @@ func TestResultMetrics(t *testing.T) {
 		t.Errorf("macro-F1 %v, want %v", got, want)
 	}
 }
+
+// TestZhijiangSentiment reads the aspect fixture as review-level sentiment:
+// unanimous reviews only (4 neutral and 8 mixed are left out).
+func TestZhijiangSentiment(t *testing.T) {
+	ex, err := eval.ZhijiangSentiment("testdata/zhijiang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, e := range ex {
+		got[e.Text] = e.Label
+	}
+	want := map[string]bool{"物流很快": true, "包装破了": false, "客服很好": true, "味道好闻": true, "成分天然": true, "好用,推荐": true}
+	if len(got) != len(want) {
+		t.Errorf("got %d reviews %v, want %d", len(got), got, len(want))
+	}
+	for text, label := range want {
+		if l, ok := got[text]; !ok || l != label {
+			t.Errorf("%q: got %v (present %v), want %v", text, l, ok, label)
+		}
+	}
+	if _, err := eval.ZhijiangSentiment("testdata/nope"); !errors.Is(err, eval.ErrNoData) {
+		t.Errorf("missing dir: error %v, want ErrNoData", err)
+	}
+}
