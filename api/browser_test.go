@@ -34,7 +34,11 @@ type browserResult struct {
 	PainMarks    int    `json:"pain_marks"`
 	FirstMark    string `json:"first_mark"`
 	EnglishTitle string `json:"english_title"`
-	Error        string `json:"error"`
+	Hourly       struct {
+		Series, Points int
+	} `json:"hourly"` // the trend chart after switching to hourly
+	Prompts int    `json:"prompts"` // token prompts answered
+	Error   string `json:"error"`
 }
 
 // SkipBrowserEnv turns a missing Chromium or node toolchain into a skip.
@@ -43,6 +47,11 @@ const SkipBrowserEnv = "VOC_SKIP_BROWSER"
 // runBrowser runs the dashboard script against url and saves the
 // screenshot at shot.
 func runBrowser(t testing.TB, url, shot string) browserResult {
+	return runBrowserToken(t, url, shot, "")
+}
+
+// runBrowserToken is runBrowser typing token when the page asks for it.
+func runBrowserToken(t testing.TB, url, shot, token string) browserResult {
 	t.Helper()
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
@@ -64,6 +73,7 @@ func runBrowser(t testing.TB, url, shot string) browserResult {
 		t.Fatalf("%s (or set %s=1 to skip): chromium %q node %v playwright %v charts %v", msg, SkipBrowserEnv, chromium, nodeErr, pwErr, vendorErr)
 	}
 	cmd := exec.Command(node, "../web/e2e/dashboard.mjs", url, shot, chromium)
+	cmd.Env = append(os.Environ(), "VOC_API_TOKEN="+token)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("dashboard script: %v\n%s", err, out)
@@ -114,10 +124,41 @@ func TestDashboardInBrowser(t *testing.T) {
 	if !strings.Contains(res.EnglishTitle, "Voice of the Customer") {
 		t.Errorf("English toggle: title %q", res.EnglishTitle)
 	}
+	if daily := res.Charts["trend-chart"]; res.Hourly.Series != daily.Series || res.Hourly.Points <= 2*daily.Points {
+		t.Errorf("hourly trend: %+v, daily %+v", res.Hourly, daily)
+	}
 	if st, err := os.Stat(shot); err != nil || st.Size() < 10000 {
 		t.Errorf("screenshot %s: %v", shot, err)
 	}
 	t.Logf("first render %.0f ms, all panels %.0f ms (%.0f ms from goto); screenshot %s", res.FirstRenderMS, res.LoadedMS, res.WallMS, shot)
 	t.Logf("page received %.0f ms, DOMContentLoaded %.0f ms, overview drawn %.0f ms, charting library run %.0f ms; API calls (path, start, end ms): %v",
 		res.HTMLMS, res.DOMMS, res.OverviewMS, res.ChartsMS, res.Timings)
+}
+
+// TestDashboardInBrowserWithToken: the page holds no data and asks the API
+// for its first screen with the token it prompts for.
+func TestDashboardInBrowserWithToken(t *testing.T) {
+	recs := analysed(t, 14, 40)
+	f := newFixture(t, recs, false, Config{Token: "s3cret"})
+	res := runBrowserToken(t, f.srv.URL+"/", filepath.Join(artifactDir(t), "dashboard-token.png"), "s3cret")
+	if res.Error != "" {
+		t.Fatalf("browser: %s", res.Error)
+	}
+	// The first call is refused until the token is typed, once.
+	if res.Prompts != 1 || len(res.FailedRequests) != 1 || !strings.HasPrefix(res.FailedRequests[0], "401 ") ||
+		!strings.Contains(res.FailedRequests[0], "/api/v1/dashboard") {
+		t.Errorf("%d prompts, failed requests %q", res.Prompts, res.FailedRequests)
+	}
+	// Chromium logs the refused call; nothing else may fail.
+	for _, e := range res.ConsoleErrors {
+		if !strings.Contains(e, "401") {
+			t.Errorf("console error %q", e)
+		}
+	}
+	if len(res.PageErrors) > 0 {
+		t.Errorf("page errors %q", res.PageErrors)
+	}
+	if c := res.Charts["trend-chart"]; !c.Canvas || c.Points == 0 || res.TopRows == 0 || res.Verbatims == 0 {
+		t.Errorf("trend %+v, %d top rows, %d verbatims", c, res.TopRows, res.Verbatims)
+	}
 }

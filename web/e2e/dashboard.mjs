@@ -1,9 +1,11 @@
 // Drives the dashboard in headless Chromium (playwright-core, the system
 // chromium) and prints one JSON line of what it saw. Usage:
 //   node dashboard.mjs URL SCREENSHOT [CHROMIUM]
+// With VOC_API_TOKEN set, the token is typed when the page asks for it.
 import { chromium } from 'playwright-core';
 
 const [url, shot, exe = process.env.CHROMIUM || '/usr/bin/chromium'] = process.argv.slice(2);
+const token = process.env.VOC_API_TOKEN || '';
 const out = { console_errors: [], page_errors: [], failed_requests: [] };
 const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 try {
@@ -12,6 +14,7 @@ try {
   page.on('pageerror', (e) => out.page_errors.push(String(e)));
   page.on('requestfailed', (r) => out.failed_requests.push(r.url()));
   page.on('response', (r) => { if (r.status() >= 400) out.failed_requests.push(r.status() + ' ' + r.url()); });
+  page.on('dialog', (d) => { out.prompts = (out.prompts || 0) + 1; d.accept(token); });
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30000 });
@@ -53,6 +56,14 @@ try {
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.body.dataset.ready === '1' && document.documentElement.lang === 'en');
   out.english_title = await page.locator('h1').textContent();
+  // Hourly granularity asks the trend endpoint.
+  await page.locator('#filters [name=granularity]').selectOption('hour');
+  await page.locator('#filters button[type=submit]').click();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  out.hourly = await page.evaluate(() => {
+    const s = window.vocDashboard.charts['trend-chart'].getOption().series;
+    return { series: s.length, points: s.reduce((n, x) => n + (x.data ? x.data.length : 0), 0) };
+  });
 } catch (e) {
   out.error = String(e && e.stack || e);
 } finally {

@@ -316,6 +316,9 @@
     var b = base(f);
     $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
     state.ready = false;
+    // Only the latest load marks the page ready (read by the browser test).
+    var gen = state.gen = (state.gen || 0) + 1;
+    document.body.dataset.ready = '';
     // Each panel draws when its data arrives. First render: the overview
     // and the trend chart drawn. The daily trend comes with the overview;
     // other granularities ask for the total and the overview's top pain
@@ -347,6 +350,7 @@
     var drivers = later(function () { return api('drivers', Object.assign({ metric: 'rating' }, b)); }).then(renderDrivers);
     var alerts = later(function () { return api('alerts', b); }).then(renderAlerts);
     return Promise.all([drawn, movers, channels, drivers, alerts]).then(function () {
+      if (gen !== state.gen) return;
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;
       document.body.dataset.ready = '1';
