@@ -59,14 +59,7 @@ func TestLexiconNegWeight(t *testing.T) {
 		{"present", "<lexicon>\t0.7\t10\n<lexicon->\t0.3\t10\n", 0.3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, LearnedFile), []byte(tc.learned), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			s, err := loadSentiment(Overlay(dir))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := loadLearned(t, tc.learned)
 			if s.LexiconWeight != 0.7 || s.LexiconNegWeight != tc.want {
 				t.Errorf("<lexicon> %v, <lexicon-> %v: want 0.7, %v", s.LexiconWeight, s.LexiconNegWeight, tc.want)
 			}
@@ -85,14 +78,7 @@ func TestSarcasmWeight(t *testing.T) {
 		{"present", "<cues>\t0.4\t10\n<sarcasm>\t0.05\t10\n", 0.05},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, LearnedFile), []byte(tc.learned), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			s, err := loadSentiment(Overlay(dir))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := loadLearned(t, tc.learned)
 			if s.CueWeight != 0.4 || s.SarcasmWeight != tc.want {
 				t.Errorf("<cues> %v, <sarcasm> %v: want 0.4, %v", s.CueWeight, s.SarcasmWeight, tc.want)
 			}
@@ -101,4 +87,18 @@ func TestSarcasmWeight(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadLearned loads the sentiment lexicons with learned as learned.tsv.
+func loadLearned(t *testing.T, learned string) *Sentiment {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, LearnedFile), []byte(learned), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := loadSentiment(Overlay(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
