@@ -267,8 +267,10 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 		_ = http.NewResponseController(w).Flush()
 		if h.cfg.Token == "" {
 			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
+			start := time.Now()
 			fs, err := h.firstScreen(ctx, clickhouse.Filter{}, true, 8, h.cfg.Now())
 			cancel()
+			h.log.Debug("api: dashboard first screen", "took", time.Since(start))
 			if err == nil {
 				var b []byte
 				if b, err = json.Marshal(fs); err == nil {
