@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin/voc
 
-.PHONY: build web test demo eval bench bench-dashboard lint clean
+.PHONY: build web test demo eval learn bench bench-dashboard lint clean
 
 build: web
 	$(GO) build -o $(BIN) ./cmd/voc
@@ -39,6 +39,13 @@ demo:
 
 eval: build
 	./$(BIN) eval --data ../shared/data
+
+# Relearns the shipped lexicons/data/learned.tsv from the public sets in ../shared/data
+# (evaluate the result with make eval; review it with voc lexicon diff).
+SENT := ../shared/data/sentiment
+learn: build
+	./$(BIN) lexicon learn --data $(SENT)/waimai_10k.csv --data $(SENT)/online_shopping_10_cats.csv \
+	  --data $(SENT)/chnsenticorp_train.tsv --out lexicons/data --min-weight 0.1 --min-support 10
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./nlp/... ./pipeline/... ./sinks/... ./sources/...
