@@ -44,11 +44,7 @@ const moversLimit = 6
 // filters; without from and to, of the last dashboardDays days of data.
 func (h *Handler) dashboard(r *request) (any, error) {
 	fromData := !r.q.Has("from") && !r.q.Has("to")
-	f, err := r.filter(false)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := r.integer("limit", 8, 1, 50)
+	f, limit, err := r.overviewParams()
 	if err != nil {
 		return nil, err
 	}

@@ -42,16 +42,23 @@ type OverviewPain struct {
 }
 
 func (h *Handler) overview(r *request) (any, error) {
-	f, err := r.filter(false)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := r.integer("limit", 8, 1, 50)
+	f, limit, err := r.overviewParams()
 	if err != nil {
 		return nil, err
 	}
 	ov, _, err := h.overviewOf(r.ctx, f, limit)
 	return ov, err
+}
+
+// overviewParams reads the filters and the top pain point limit of the
+// overview and the dashboard.
+func (r *request) overviewParams() (clickhouse.Filter, int, error) {
+	f, err := r.filter(false)
+	if err != nil {
+		return f, 0, err
+	}
+	limit, err := r.integer("limit", 8, 1, 50)
+	return f, limit, err
 }
 
 // overviewOf computes the overview of f with its top limit pain points,
