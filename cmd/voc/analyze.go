@@ -17,9 +17,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/feedback"
+	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/chat"
 )
 
 // analyzeCmd is `voc analyze`: text lines or JSON Lines in, one analysis
@@ -41,6 +43,7 @@ type analyzeOptions struct {
 	rating   bool
 	maxBytes int
 	files    []string
+	chat     *chat.Analyzer // conversation signals of chats (set after loading the lexicons)
 }
 
 func analyzeFlags(args []string, e env) (analyzeOptions, error) {
@@ -57,7 +60,7 @@ func analyzeFlags(args []string, e env) (analyzeOptions, error) {
 		fmt.Fprintln(e.Stderr, "usage: voc analyze [flags] [FILE ...]")
 		fmt.Fprintln(e.Stderr, "\nAnalyses each line of the FILEs (or stdin: no FILE, or -) and writes one result per line to stdout,")
 		fmt.Fprintln(e.Stderr, "in input order. A JSON line is a feedback message; its fields are kept and the analysis added")
-		fmt.Fprintln(e.Stderr, "(text, sentiment, aspects, intent, escalation, pii, clauses; turns for a chat). A line that cannot")
+		fmt.Fprintln(e.Stderr, "(text, sentiment, aspects, intent, escalation, pii, clauses; turns and conversation for a chat). A line that cannot")
 		fmt.Fprintln(e.Stderr, "be analysed yields {\"line\":N,\"id\":...,\"error\":...,\"reason\":...} and the exit status is 1.")
 		fmt.Fprintln(e.Stderr, "Blank lines are skipped.\n\nflags:")
 		fs.PrintDefaults()
@@ -106,6 +109,7 @@ func (c *analyzeCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.chat = chat.New(set.Compliance)
 	return analyzeInputs(ctx, an, o, inputs, c.env.Stdout)
 }
 
@@ -329,7 +333,7 @@ func analyzeLine(an *analyzer.Analyzer, o analyzeOptions, j *job) (res lineResul
 			return formatError(o, j, "", err)
 		}
 		r := an.Analyze(string(j.data), nlp.Options{})
-		return lineResult{out: formatText(o, j, nil, r, nil)}
+		return lineResult{out: formatText(o, j, nil, r, nil, nil)}
 	}
 	if j.over {
 		id = peekFirstID(j.data)
@@ -350,9 +354,13 @@ func analyzeLine(an *analyzer.Analyzer, o analyzeOptions, j *job) (res lineResul
 			turns[i] = nlp.Turn{Role: t.Role, Text: t.Text}
 		}
 		cr := an.AnalyzeChat(turns, opts)
-		return lineResult{out: formatText(o, j, m, &cr.Result, cr.Turns)}
+		var conv *nlp.Conversation
+		if o.chat != nil {
+			conv = o.chat.Analyze(enrich.ChatTurns(m, cr.Turns), enrich.ChatOptions(m, &cr.Result))
+		}
+		return lineResult{out: formatText(o, j, m, &cr.Result, cr.Turns, conv)}
 	}
-	return lineResult{out: formatText(o, j, m, an.Analyze(m.Text, opts), nil)}
+	return lineResult{out: formatText(o, j, m, an.Analyze(m.Text, opts), nil, nil)}
 }
 
 func startsJSON(b []byte) bool {
@@ -477,9 +485,9 @@ func rounded(r nlp.Result) nlp.Result {
 
 // formatText formats the analysis of one line. m is the message of a JSON
 // line, nil for a plain-text line; turns are the turn results of a chat.
-func formatText(o analyzeOptions, j *job, m *feedback.Message, r *nlp.Result, turns []nlp.TurnResult) []byte {
+func formatText(o analyzeOptions, j *job, m *feedback.Message, r *nlp.Result, turns []nlp.TurnResult, conv *nlp.Conversation) []byte {
 	if o.format == "text" {
-		return formatHuman(j, m, r, turns)
+		return formatHuman(j, m, r, turns, conv)
 	}
 	res := rounded(*r)
 	fields := []struct {
@@ -506,6 +514,16 @@ func formatText(o analyzeOptions, j *job, m *feedback.Message, r *nlp.Result, tu
 			key string
 			v   any
 		}{"turns", outs})
+	}
+	if conv != nil {
+		c := *conv
+		c.StartSentiment = math.Round(c.StartSentiment*1e4) / 1e4
+		c.EndSentiment = math.Round(c.EndSentiment*1e4) / 1e4
+		c.EscalationRisk = math.Round(c.EscalationRisk*1e4) / 1e4
+		fields = append(fields, struct {
+			key string
+			v   any
+		}{"conversation", c})
 	}
 	added := map[string][]byte{}
 	for _, f := range fields {
@@ -587,7 +605,7 @@ func lineLabel(j *job, id string) string {
 }
 
 // formatHuman formats one result for people.
-func formatHuman(j *job, m *feedback.Message, r *nlp.Result, turns []nlp.TurnResult) []byte {
+func formatHuman(j *job, m *feedback.Message, r *nlp.Result, turns []nlp.TurnResult, conv *nlp.Conversation) []byte {
 	var b bytes.Buffer
 	id := ""
 	if m != nil {
@@ -612,6 +630,13 @@ func formatHuman(j *job, m *feedback.Message, r *nlp.Result, turns []nlp.TurnRes
 			fmt.Fprintf(&b, "%s\n", oneLine(t.Text))
 		}
 		writeAspects(&b, "  ", r.Aspects)
+		if conv != nil {
+			fmt.Fprintf(&b, "  conversation: %s, %s, escalation risk %.2f", conv.Resolution, conv.Trajectory, conv.EscalationRisk)
+			if len(conv.Violations) > 0 {
+				fmt.Fprintf(&b, ", %d agent violations", len(conv.Violations))
+			}
+			b.WriteByte('\n')
+		}
 	}
 	b.WriteByte('\n')
 	return b.Bytes()

@@ -50,6 +50,25 @@ func (w withChat) Conversation(turns []chat.Turn, opts chat.Options) *nlp.Conver
 	return w.ca.Analyze(turns, opts)
 }
 
+// ChatTurns pairs the analysed turns of chat message m (one per turn of
+// m, in order) with their timestamps, for chat.Analyzer.
+func ChatTurns(m *feedback.Message, turns []nlp.TurnResult) []chat.Turn {
+	ct := make([]chat.Turn, len(turns))
+	for i, t := range turns {
+		ct[i] = chat.Turn{TurnResult: t}
+		if i < len(m.Turns) {
+			ct[i].At = m.Turns[i].At
+		}
+	}
+	return ct
+}
+
+// ChatOptions are the conversation options of chat message m whose
+// overall analysis is overall: its team and CSAT.
+func ChatOptions(m *feedback.Message, overall *nlp.Result) chat.Options {
+	return chat.Options{Team: team(m), CSAT: m.CSAT, Overall: overall}
+}
+
 // TeamField is the optional field of a chat message naming the agents'
 // team, which selects the team's compliance rules.
 const TeamField = "team"
@@ -137,11 +156,7 @@ func analyse(an Analyzer, rec *pipeline.Record, m *feedback.Message) (err error)
 		res := cr.Result
 		rec.Analysis, rec.Turns = &res, cr.Turns
 		if cv, ok := an.(conversations); ok && len(cr.Turns) == len(m.Turns) {
-			ct := make([]chat.Turn, len(m.Turns))
-			for i, t := range m.Turns {
-				ct[i] = chat.Turn{TurnResult: cr.Turns[i], At: t.At}
-			}
-			rec.Conversation = cv.Conversation(ct, chat.Options{Team: team(m), CSAT: m.CSAT, Overall: &res})
+			rec.Conversation = cv.Conversation(ChatTurns(m, cr.Turns), ChatOptions(m, &res))
 		}
 		return nil
 	}
