@@ -204,6 +204,7 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store = true
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
+		f.DocValues = false // searched and highlighted, never sorted or faceted
 		return f
 	}
 	kw := func() *mapping.FieldMapping {
