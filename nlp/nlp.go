@@ -62,6 +62,22 @@ type Result struct {
 	// PII lists the placeholder types masked, e.g. "PHONE", "ID", sorted, unique.
 	PII     []string `json:"pii"`
 	Clauses []Clause `json:"clauses,omitempty"`
+	// Tokens are the words of Text as the segmenter cut it during the
+	// analysis (nil when it was not cut, as for agent turns). They are
+	// kept for sinks that index Text, so that it is not segmented twice,
+	// and are not encoded.
+	Tokens []Token `json:"-"`
+}
+
+// Token is one word of a segmented text. Start and End are rune offsets
+// [Start,End) into the text; Text is that range of the text.
+type Token struct {
+	Text       string
+	Start, End int
+	// POS is the part of speech from the dictionary (jieba tags: n, v, a,
+	// ...), "eng" for ASCII words, "m" for ASCII numbers, "x" for
+	// placeholders such as <PHONE>, "" for words found by the HMM.
+	POS string
 }
 
 // Turn is one turn of a chat transcript to analyse.

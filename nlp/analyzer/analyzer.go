@@ -177,6 +177,7 @@ func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 		Escalation: esc,
 		PII:        piiTypes,
 		Clauses:    clauses,
+		Tokens:     p.tokens,
 	}
 }
 

@@ -21,18 +21,13 @@ import (
 	"github.com/go-ego/gse/hmm"
 
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
 )
 
 // Token is one word of a cut. Start and End are rune offsets [Start,End)
-// into the text given to Cut; Text is text[Start:End] (in runes).
-type Token struct {
-	Text       string
-	Start, End int
-	// POS is the part of speech from the dictionary (jieba tags: n, v, a,
-	// ...), "eng" for ASCII words, "m" for ASCII numbers, "x" for
-	// placeholders such as <PHONE>, "" for words found by the HMM.
-	POS string
-}
+// into the text given to Cut; Text is text[Start:End] (in runes). It is
+// nlp.Token, so that an analysis result can carry its words.
+type Token = nlp.Token
 
 // POS tags given by Cut itself.
 const (

@@ -113,14 +113,23 @@ func (t *tokenizer) Tokenize(in []byte) analysis.TokenStream {
 }
 
 func tokenize(seg *segment.Segmenter, in []byte, subwords bool) analysis.TokenStream {
-	text := string(in)
-	toks := seg.Cut(text)
-	// byteAt[i] is the byte offset of rune i; byteAt[runes] = len(text).
-	byteAt := make([]int, 0, len(text)+1)
-	for i := range text {
+	return tokenStream(seg, in, seg.Cut(string(in)), byteOffsets(in), subwords)
+}
+
+// byteOffsets returns the byte offset of every rune of in, and len(in) last.
+func byteOffsets(in []byte) []int {
+	byteAt := make([]int, 0, len(in)+1)
+	for i := 0; i < len(in); {
 		byteAt = append(byteAt, i)
+		_, size := utf8.DecodeRune(in[i:])
+		i += size
 	}
-	byteAt = append(byteAt, len(text))
+	return append(byteAt, len(in))
+}
+
+// tokenStream turns the words of in (rune offsets; byteAt from byteOffsets)
+// into bleve tokens.
+func tokenStream(seg *segment.Segmenter, in []byte, toks []segment.Token, byteAt []int, subwords bool) analysis.TokenStream {
 	out := make(analysis.TokenStream, 0, len(toks)+len(toks)/4)
 	pos := 0
 	for _, tk := range toks {

@@ -68,37 +68,54 @@ func peakRSS() float64 {
 	return 0
 }
 
-// BenchmarkWriteBatch indexes batches of 1000 generated records into a
-// growing index.
+// BenchmarkWriteBatch indexes batches of 5000 generated records (voc run's
+// default index batch) into a growing index: words=analysis with the words
+// the analysis cut (as voc run writes), words=none cutting every text again.
 func BenchmarkWriteBatch(b *testing.B) {
 	useSegmenter(b)
-	recs := genRecords(b, 10, 1000)
-	s, err := Open(Config{Path: b.TempDir() + "/index"}, nil)
+	seg, err := segmenter()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close(context.Background())
-	const size = 1000
-	ctx := context.Background()
-	n, round := 0, 0
-	b.ReportAllocs()
-	for b.Loop() {
-		batch := recs[n : n+size]
-		if round > 0 { // past the feed: new ids for the same texts
-			for _, r := range batch {
-				r.ID = fmt.Sprintf("%s-r%d", r.Feedback.ID, round)
+	recs := genRecords(b, 10, 1000)
+	for _, words := range []bool{true, false} {
+		name := "words=none"
+		if words {
+			name = "words=analysis"
+		}
+		b.Run(name, func(b *testing.B) {
+			for _, r := range recs {
+				r.Analysis.Tokens = nil
+				if words {
+					r.Analysis.Tokens = seg.Cut(r.Analysis.Text)
+				}
 			}
-		}
-		if err := s.WriteBatch(ctx, batch); err != nil {
-			b.Fatal(err)
-		}
-		n += size
-		if n+size > len(recs) {
-			n, round = 0, round+1
-		}
+			const size = 5000
+			s, err := Open(Config{Path: b.TempDir() + "/index", BatchSize: size}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			ctx := context.Background()
+			n, round := 0, 0
+			b.ReportAllocs()
+			for b.Loop() {
+				batch := recs[n : n+size]
+				for _, r := range batch { // new ids for the same texts
+					r.ID = fmt.Sprintf("%s-r%d", r.Feedback.ID, round)
+				}
+				if err := s.WriteBatch(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				n += size
+				if n+size > len(recs) {
+					n, round = 0, round+1
+				}
+			}
+			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "docs/s")
+			b.ReportMetric(peakRSS(), "peakRSS-MB")
+		})
 	}
-	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "docs/s")
-	b.ReportMetric(peakRSS(), "peakRSS-MB")
 }
 
 // BenchmarkSearch searches an index of 28 days x 2000 generated records.

@@ -24,6 +24,7 @@ import (
 
 	blv "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"go.etcd.io/bbolt"
 
@@ -123,6 +124,7 @@ type Sink struct {
 
 	mu     sync.RWMutex // held for reading by every call, for writing by Close
 	idx    blv.Index
+	precut precut // the text field from the analysis's words
 	closed bool
 }
 
@@ -175,7 +177,7 @@ func Open(cfg Config, logger *slog.Logger) (*Sink, error) {
 	default:
 		return nil, fmt.Errorf("bleve: open index %s: %w", cfg.Path, err)
 	}
-	return &Sink{cfg: cfg, log: logger, idx: idx}, nil
+	return &Sink{cfg: cfg, log: logger, idx: idx, precut: newPrecut(idx.Mapping())}, nil
 }
 
 // NewMapping returns voc's index mapping: a static document mapping (no
@@ -247,6 +249,8 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 	esc.DocValues = false
 	doc.AddFieldMappingsAt(FieldEscalation, esc)
 
+	// No _all field: every query names its field.
+	doc.AddSubDocumentMapping("_all", blv.NewDocumentDisabledMapping())
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = AnalyzerName
 	im.IndexDynamic = false
@@ -297,7 +301,14 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 		if rec.ID == "" {
 			return fmt.Errorf("bleve: write batch: record at %s/%d/%d has no id", rec.Msg.Pos.Topic, rec.Msg.Pos.Partition, rec.Msg.Pos.Offset)
 		}
-		if err := b.Index(rec.ID, document(rec)); err != nil {
+		doc := document.NewDocument(rec.ID)
+		if err := s.idx.Mapping().MapDocument(doc, fields(rec)); err != nil {
+			return fmt.Errorf("bleve: index record %q: %w", rec.ID, err)
+		}
+		if rec.Analysis != nil {
+			s.precut.use(doc, rec.Analysis.Tokens)
+		}
+		if err := b.IndexAdvanced(doc); err != nil {
 			return fmt.Errorf("bleve: index record %q: %w", rec.ID, err)
 		}
 		if b.Size() >= s.cfg.BatchSize {
@@ -342,8 +353,8 @@ func (s *Sink) Close(ctx context.Context) error {
 	return nil
 }
 
-// document maps a record to the indexed fields. Only masked text is used.
-func document(rec *pipeline.Record) map[string]interface{} {
+// fields maps a record to the indexed fields. Only masked text is used.
+func fields(rec *pipeline.Record) map[string]interface{} {
 	d := make(map[string]interface{}, keywordFieldCount+8)
 	put := func(k, v string) {
 		if v != "" {
