@@ -138,6 +138,35 @@ func TestAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("full-text search with a customer tier filter goes through the index", func(t *testing.T) {
+		n := map[string]uint64{}
+		tier := ""
+		for _, r := range recs {
+			if tr := r.Feedback.Customer.Tier; tr != "" && strings.Contains(r.Analysis.Text, "漏液") {
+				n[tr]++
+				if n[tr] > n[tier] || (n[tr] == n[tier] && tr < tier) {
+					tier = tr
+				}
+			}
+		}
+		if len(n) < 2 {
+			t.Fatalf("漏液 texts by tier %v: the feed needs two tiers", n)
+		}
+		var res SearchResponse
+		path := "/api/v1/search?size=100&q=" + url.QueryEscape("漏液") + "&customer_tier=" + url.QueryEscape(tier) + "&" + rng
+		if code, body := get(t, f.srv.URL, path, "", &res); code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		if res.Engine != "index" || res.Total != n[tier] {
+			t.Fatalf("engine %s total %d, want index %d (by tier %v)", res.Engine, res.Total, n[tier], n)
+		}
+		for _, it := range res.Items {
+			if it.Tier != tier || len(it.Matches) == 0 {
+				t.Errorf("%s: tier %q matches %v, want %q with matches", it.ID, it.Tier, it.Matches, tier)
+			}
+		}
+	})
+
 	t.Run("record in full", func(t *testing.T) {
 		r := recs[3]
 		var v RecordResponse

@@ -305,10 +305,10 @@ func (h *Handler) search(r *request) (any, error) {
 		return nil, err
 	}
 	out := &SearchResponse{Offset: offset, Size: size, Items: []SearchItem{}}
-	// The index answers text searches; it has no customer tier filter.
-	if text != "" && h.cfg.Index != nil && f.Tier == "" {
+	// The index answers text searches.
+	if text != "" && h.cfg.Index != nil {
 		out.Engine = "index"
-		q := bleve.Query{Text: text, Product: f.Product, Channel: f.Channel, Sentiment: sent,
+		q := bleve.Query{Text: text, Product: f.Product, Channel: f.Channel, Tier: f.Tier, Sentiment: sent,
 			From: f.From, To: f.To, Size: size, Offset: offset, Highlight: true}
 		if f.Category != "" {
 			q.PainPoint = f.Category

@@ -31,6 +31,7 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 	var q bleve.Query
 	fl.StringVar(&q.Channel, "channel", "", "only this channel")
 	fl.StringVar(&q.Product, "product", "", "only this product")
+	fl.StringVar(&q.Tier, "tier", "", "only this customer tier")
 	fl.StringVar(&q.Kind, "kind", "", "only this kind (review, chat, call, email, survey)")
 	fl.StringVar(&q.Category, "category", "", "only texts with an aspect of this category (物流 or 物流/配送慢)")
 	fl.StringVar(&q.PainPoint, "pain", "", "only texts with this pain point (物流 or 物流/配送慢)")

@@ -45,6 +45,7 @@ var day0 = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 
 type doc struct {
 	id, channel, product, text, label string
+	tier                              string
 	day                               int
 	aspects                           []nlp.Aspect
 	agent                             string
@@ -52,7 +53,8 @@ type doc struct {
 
 func record(d doc) *pipeline.Record {
 	f := &feedback.Message{ID: d.id, Kind: feedback.KindReview, Channel: d.channel, Product: d.product,
-		Text: d.text, CreatedAt: day0.Add(time.Duration(d.day) * 24 * time.Hour), Rating: 3}
+		Text: d.text, CreatedAt: day0.Add(time.Duration(d.day) * 24 * time.Hour), Rating: 3,
+		Customer: feedback.Customer{Tier: d.tier}}
 	score := 0.0
 	switch d.label {
 	case nlp.Negative:
@@ -77,9 +79,9 @@ func pain(cat, sub string) nlp.Aspect {
 var corpus = []doc{
 	{id: "r1", channel: "ecommerce", product: "SKU-1001 保温杯", day: 0, label: nlp.Negative,
 		text: "快递太慢了，等了五天才到，物流真的不行", aspects: []nlp.Aspect{pain("物流", "配送慢")}},
-	{id: "r2", channel: "ecommerce", product: "SKU-1001 保温杯", day: 1, label: nlp.Negative,
+	{id: "r2", channel: "ecommerce", product: "SKU-1001 保温杯", day: 1, label: nlp.Negative, tier: "vip",
 		text: "保温杯漏液，倒了一桌子水，质量太差", aspects: []nlp.Aspect{pain("质量", "漏液")}},
-	{id: "r3", channel: "appstore", product: "SKU-2002 电动牙刷", day: 2, label: nlp.Negative,
+	{id: "r3", channel: "appstore", product: "SKU-2002 电动牙刷", day: 2, label: nlp.Negative, tier: "vip",
 		text: "客服态度很差，问了三遍都不理人", aspects: []nlp.Aspect{pain("服务", "态度差")}},
 	{id: "r4", channel: "ecommerce", product: "SKU-2002 电动牙刷", day: 3, label: nlp.Positive,
 		text: "物流很快，第二天就到了，客服态度也很好", aspects: []nlp.Aspect{{Category: "物流", Subcategory: "配送快", Polarity: nlp.Positive}}},
@@ -142,6 +144,9 @@ func TestSearch(t *testing.T) {
 		{"agent text included", Query{Text: "加急", IncludeAgent: true}, []string{"r5"}},
 		{"channel filter", Query{Text: "物流", Channel: "appstore"}, nil},
 		{"product filter", Query{Product: "SKU-1001 保温杯"}, []string{"r1", "r2", "r5"}},
+		{"customer tier", Query{Tier: "vip"}, []string{"r2", "r3"}},
+		{"text and customer tier", Query{Text: "质量", Tier: "vip"}, []string{"r2"}},
+		{"other customer tier", Query{Text: "质量", Tier: "normal"}, nil},
 		{"pain point category", Query{PainPoint: "物流"}, []string{"r1"}},
 		{"pain point full", Query{PainPoint: "质量/漏液"}, []string{"r2"}},
 		{"category any polarity", Query{Category: "物流"}, []string{"r1", "r4"}},

@@ -25,6 +25,7 @@ type Query struct {
 	Kind      string // exact kind (review, chat, ...)
 	Channel   string // exact channel
 	Product   string // exact product
+	Tier      string // exact customer tier
 	Category  string // aspect category, e.g. 物流 or 物流/配送慢, any polarity
 	PainPoint string // negative aspect, e.g. 物流 or 物流/配送慢
 	Sentiment string // positive, negative or neutral
@@ -178,6 +179,7 @@ func buildQuery(q Query) query.Query {
 	term(FieldKind, q.Kind)
 	term(FieldChannel, q.Channel)
 	term(FieldProduct, q.Product)
+	term(FieldTier, q.Tier)
 	term(FieldCategories, q.Category)
 	term(FieldPainPoints, q.PainPoint)
 	term(FieldSentiment, q.Sentiment)
