@@ -96,6 +96,17 @@ var known = map[string]bool{"id": true, "kind": true, "channel": true, "product"
 // IsChat reports whether the message is a chat transcript.
 func (m *Message) IsChat() bool { return len(m.Turns) > 0 }
 
+// IsConversational reports whether the message is a customer's message to
+// the company — a chat, a call or an email — rather than a review or a
+// survey answer (see nlp.Options.Conversational).
+func (m *Message) IsConversational() bool {
+	switch m.Kind {
+	case KindChat, KindCall, KindEmail:
+		return true
+	}
+	return m.IsChat()
+}
+
 // Decode parses and validates one message. maxBytes <= 0 means
 // DefaultMaxBytes. On error it still returns the id when one could be read,
 // so that an error can be reported against it.

@@ -3,6 +3,7 @@ package feedback
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -112,4 +113,26 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("round trip changed the message: %s", out)
 		}
 	})
+}
+
+func TestIsConversational(t *testing.T) {
+	tests := []struct {
+		m    Message
+		want bool
+	}{
+		{Message{Kind: KindReview, Text: "x"}, false},
+		{Message{Kind: KindSurvey, Text: "x"}, false},
+		{Message{Text: "x"}, false},
+		{Message{Kind: KindEmail, Text: "x"}, true},
+		{Message{Kind: KindCall, Text: "x"}, true},
+		{Message{Kind: KindChat, Text: "x"}, true},
+		{Message{Turns: []Turn{{Role: "customer", Text: "x"}}}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.m.Kind+"/"+strconv.Itoa(len(tc.m.Turns)), func(t *testing.T) {
+			if got := tc.m.IsConversational(); got != tc.want {
+				t.Errorf("IsConversational() = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

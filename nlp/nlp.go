@@ -49,6 +49,12 @@ type Clause struct {
 type Options struct {
 	// Rating is a 1-5 star rating used as a prior; 0 means none.
 	Rating int
+	// Conversational marks a customer's message to the company (a chat
+	// turn, a call, an email) rather than a review. There a question is
+	// mostly an inquiry (请问什么时候发货？), not the rhetorical complaint
+	// it mostly is in reviews (这也叫外卖吗？), so a question clause with no
+	// opinion word, emoji or negation carries no sentiment.
+	Conversational bool
 }
 
 // Result is the analysis of one text.

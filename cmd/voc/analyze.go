@@ -344,7 +344,7 @@ func analyzeLine(an *analyzer.Analyzer, o analyzeOptions, j *job) (res lineResul
 	if err != nil {
 		return formatError(o, j, id, err)
 	}
-	opts := nlp.Options{}
+	opts := nlp.Options{Conversational: m.IsConversational()}
 	if o.rating {
 		opts.Rating = m.Rating
 	}

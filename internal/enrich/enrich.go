@@ -143,7 +143,7 @@ func analyse(an Analyzer, rec *pipeline.Record, m *feedback.Message) (err error)
 			err = &feedback.DecodeError{Reason: feedback.ReasonAnalysis, Err: fmt.Errorf("analyzer panic: %v", p)}
 		}
 	}()
-	opts := nlp.Options{Rating: m.Rating}
+	opts := nlp.Options{Rating: m.Rating, Conversational: m.IsConversational()}
 	if m.IsChat() {
 		turns := make([]nlp.Turn, len(m.Turns))
 		for i, t := range m.Turns {

@@ -84,6 +84,21 @@ func TestStage(t *testing.T) {
 					t.Errorf("12315 not flagged as escalation")
 				}
 			}},
+		{name: "an email's question is an inquiry", value: `{"id":"e1","kind":"email","text":"请问什么时候发货"}`, id: "e1",
+			check: func(t *testing.T, rec *pipeline.Record) {
+				if got := rec.Analysis.Sentiment; got.Label != nlp.Neutral || got.Score != 0 {
+					t.Errorf("sentiment %+v, want neutral 0", got)
+				}
+				if len(rec.Analysis.Tokens) == 0 {
+					t.Errorf("no words kept for the index")
+				}
+			}},
+		{name: "the same question in a review keeps its words' weight", value: `{"id":"e2","kind":"review","text":"请问什么时候发货"}`, id: "e2",
+			check: func(t *testing.T, rec *pipeline.Record) {
+				if got := rec.Analysis.Sentiment; got.Score == 0 {
+					t.Errorf("sentiment %+v, want the learned weights", got)
+				}
+			}},
 		{name: "bad json keeps no id", value: `{"id":"x","text":"物流太慢`, id: "kafka:reviews:3:77", reason: feedback.ReasonBadJSON},
 		{name: "no text", value: `{"id":"n1","rating":2}`, id: "n1", reason: feedback.ReasonNoText},
 		{name: "not utf-8", value: "{\"id\":\"u1\",\"text\":\"\xbf\xec\"}", id: "u1", reason: feedback.ReasonNotUTF8},

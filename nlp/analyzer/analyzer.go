@@ -73,7 +73,7 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 		version: set.Version,
 		seg:     seg,
 		markers: sentiment.Markers(set.Sentiment),
-		scorer:  sentiment.New(set.Sentiment),
+		scorer:  sentiment.NewWithConfig(set.Sentiment, sentiment.Config{Inquiries: inquiries(set.Intents)}),
 		aspects: m,
 		intents: intent.New(set.Intents),
 	}, nil
@@ -208,7 +208,9 @@ func IsCustomer(role string) bool {
 // (快递呢？\n太慢了). It escalates if any customer turn does; its PII lists
 // the types masked in customer turns. opts.Rating is a prior of the overall
 // sentiment only: a rating is given to the whole conversation, not to a
-// turn.
+// turn. Customer turns and the overall result are scored as conversational
+// (nlp.Options.Conversational): a question with no opinion word is an
+// inquiry.
 func (a *Analyzer) AnalyzeChat(turns []nlp.Turn, opts nlp.Options) *nlp.ChatResult {
 	seg := a.seg.Load() // one segmenter for the whole chat
 	out := &nlp.ChatResult{Turns: make([]nlp.TurnResult, len(turns))}
@@ -226,7 +228,7 @@ func (a *Analyzer) AnalyzeChat(turns []nlp.Turn, opts nlp.Options) *nlp.ChatResu
 			continue
 		}
 		p := a.prepare(seg, t.Text, true)
-		tr.Result = *a.opinion(p, nlp.Options{})
+		tr.Result = *a.opinion(p, nlp.Options{Conversational: true})
 		esc = esc || tr.Escalation
 		all.pii = append(all.pii, p.pii...)
 		if p.text == "" {
@@ -254,6 +256,7 @@ func (a *Analyzer) AnalyzeChat(turns []nlp.Turn, opts nlp.Options) *nlp.ChatResu
 	all.text = joined.String()
 	slices.Sort(all.pii)
 	all.pii = slices.Compact(all.pii)
+	opts.Conversational = true
 	out.Result = *a.opinion(all, opts)
 	out.Escalation = out.Escalation || esc
 	return out
@@ -271,4 +274,19 @@ func agentResult(p prepared) nlp.Result {
 		Aspects:   []nlp.Aspect{},
 		PII:       types,
 	}
+}
+
+// inquiries returns the cues of the 咨询 intent: in a conversation, a
+// question with no opinion word is an inquiry, not a complaint.
+func inquiries(in *lexicons.Intents) []string {
+	if in == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range in.Cues {
+		if c.Intent == nlp.IntentInquiry {
+			out = append(out, c.Term)
+		}
+	}
+	return out
 }

@@ -101,6 +101,12 @@ type Config struct {
 	// RatingWeight is the log-odds added per star above 3 (and removed per
 	// star below). Default 0.8.
 	RatingWeight float64
+	// Inquiries are the cues of a question (the 咨询 cues of intent.tsv:
+	// 请问, 什么时候, 吗 …), matched anywhere in a clause; a clause followed
+	// by ? or ？ is a question too. With nlp.Options.Conversational, a
+	// question clause with no hand-written opinion word, no emoji or
+	// sarcasm cue and no negation carries no sentiment.
+	Inquiries []string
 }
 
 // Scorer scores texts. It is immutable and safe for concurrent use.
@@ -149,6 +155,13 @@ func NewWithConfig(lex *lexicons.Sentiment, cfg Config) *Scorer {
 	if cfg.Band == 0 {
 		cfg.Band = 0.2
 	}
+	var inq []string
+	for _, q := range cfg.Inquiries {
+		if q = strings.ToLower(strings.TrimSpace(q)); q != "" && q != "?" && q != "？" {
+			inq = append(inq, q)
+		}
+	}
+	cfg.Inquiries = inq
 	if cfg.RatingWeight == 0 {
 		cfg.RatingWeight = 0.8
 	}
@@ -248,7 +261,7 @@ func Markers(lex *lexicons.Sentiment) clause.Markers {
 // evidence at all (and no rating) is neutral with score 0.
 func (s *Scorer) Score(tokens []segment.Token, clauses []clause.Clause, opts nlp.Options) (nlp.Sentiment, []nlp.Clause) {
 	out := make([]nlp.Clause, len(clauses))
-	raw, ev := s.walk(tokens, clauses, nil, out)
+	raw, ev := s.walk(tokens, clauses, nil, out, opts.Conversational)
 	if opts.Rating >= 1 && opts.Rating <= 5 {
 		raw += s.cfg.RatingWeight * float64(opts.Rating-3)
 		ev += 2
@@ -261,7 +274,7 @@ func (s *Scorer) Score(tokens []segment.Token, clauses []clause.Clause, opts nlp
 // Raw returns the text's log-odds of being positive (before the rating
 // prior) and the number of pieces of evidence found.
 func (s *Scorer) Raw(tokens []segment.Token, clauses []clause.Clause) (float64, int) {
-	return s.walk(tokens, clauses, nil, nil)
+	return s.walk(tokens, clauses, nil, nil, false)
 }
 
 // Features calls fn for every occurrence of a feature in the text with its
@@ -269,7 +282,7 @@ func (s *Scorer) Raw(tokens []segment.Token, clauses []clause.Clause) (float64, 
 // evidence). The learner fits the weights of these features; Raw equals the
 // bias plus the sum of weight·value over these calls.
 func (s *Scorer) Features(tokens []segment.Token, clauses []clause.Clause, fn func(f Feature, x float64)) {
-	s.walk(tokens, clauses, fn, nil)
+	s.walk(tokens, clauses, fn, nil, false)
 }
 
 func (s *Scorer) sentiment(raw float64, ev int) nlp.Sentiment {
@@ -329,8 +342,10 @@ const scopeLen = 3
 
 // walk runs the model over the text. With fn set it reports features;
 // otherwise it sums learned weights. It fills out (when not nil) with the
-// clause sentiments and returns the raw score and the evidence count.
-func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(Feature, float64), out []nlp.Clause) (float64, int) {
+// clause sentiments and returns the raw score and the evidence count. With
+// conv set (fn nil), question clauses without opinion words carry nothing
+// (Config.Inquiries).
+func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(Feature, float64), out []nlp.Clause, conv bool) (float64, int) {
 	raw := s.bias
 	if fn != nil {
 		raw = 0
@@ -353,6 +368,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		}
 		var learned, hand float64
 		ev := 0
+		negated := false // a negation word in the clause
 		negF, negLeft := 0.0, 0
 		degM, degLeft := 1.0, 0
 		prev, prev2 := "", ""
@@ -400,6 +416,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			prev2, prev2E = prev, prevE
 			prev, prevE = t, e
 			if e.flags&isNeg != 0 {
+				negated = true
 				if negLeft > 0 {
 					negF *= e.neg
 				} else {
@@ -438,11 +455,22 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		if sarcastic && hand > 0 {
 			hand *= -0.5 // praise said with 呵呵 is scorn
 		}
+		// The punctuation after the clause, if any.
+		after := ""
+		if ti < len(tokens) && tokens[ti].Start >= c.End && (ci+1 == len(clauses) || tokens[ti].Start < clauses[ci+1].Start) {
+			after = tokens[ti].Text
+		}
 		// An exclamation mark after the clause intensifies its words.
-		if ti < len(tokens) && tokens[ti].Start >= c.End && (ci+1 == len(clauses) || tokens[ti].Start < clauses[ci+1].Start) && strings.ContainsAny(tokens[ti].Text, "!！") {
+		if strings.ContainsAny(after, "!！") {
 			hand *= 1.3
 			cues *= 1.3
 			sarc *= 1.3
+		}
+		if conv && fn == nil && hand == 0 && cues == 0 && sarc == 0 && !negated && s.question(c.Text, after) {
+			if out != nil {
+				out[ci] = nlp.Clause{Span: [2]int{c.Start, c.End}, Sentiment: nlp.Sentiment{Label: nlp.Neutral}}
+			}
+			continue
 		}
 		if fn != nil {
 			switch {
@@ -474,6 +502,24 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		}
 	}
 	return raw, evidence
+}
+
+// question reports whether a clause is a question: followed by a question
+// mark, or holding an inquiry cue.
+func (s *Scorer) question(text, after string) bool {
+	if strings.ContainsAny(after, "?？") {
+		return true
+	}
+	if len(s.cfg.Inquiries) == 0 {
+		return false
+	}
+	text = strings.ToLower(text)
+	for _, q := range s.cfg.Inquiries {
+		if strings.Contains(text, q) {
+			return true
+		}
+	}
+	return false
 }
 
 // handWord returns the hand-written weight of word t. A word the

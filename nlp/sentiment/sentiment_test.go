@@ -265,3 +265,59 @@ func BenchmarkScore(b *testing.B) {
 		})
 	}
 }
+
+// In a conversation a question with no opinion word is an inquiry: it
+// carries no sentiment, while the same words in a review keep their
+// learned weight.
+func TestConversationalQuestions(t *testing.T) {
+	_, set := setup(t)
+	var inq []string
+	for _, c := range set.Intents.Cues {
+		if c.Intent == nlp.IntentInquiry {
+			inq = append(inq, c.Term)
+		}
+	}
+	sc := sentiment.NewWithConfig(set.Sentiment, sentiment.Config{Inquiries: inq})
+	conv := nlp.Options{Conversational: true}
+	tests := []struct {
+		text string
+		want string // label in a conversation
+		// clauses: the label of each clause in a conversation, when checked
+		clauses []string
+	}{
+		{text: "请问什么时候发货", want: nlp.Neutral},
+		{text: "在吗？", want: nlp.Neutral},
+		{text: "这个有蓝色的吗？", want: nlp.Neutral},
+		{text: "已经发货了？", want: nlp.Neutral},  // a question mark, no cue
+		{text: "怎么还没发货", want: nlp.Negative}, // a negation: a complaint
+		{text: "怎么这么难吃", want: nlp.Negative}, // an opinion word
+		{text: "你们是骗子吗", want: nlp.Negative}, // an opinion word
+		{text: "质量太差了，请问发票怎么开？", want: nlp.Negative, clauses: []string{nlp.Negative, nlp.Neutral}},
+		{text: "好的谢谢", want: nlp.Positive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got, clauses := score(t, sc, tt.text, conv)
+			if got.Label != tt.want {
+				t.Errorf("conversation: %s (score %.3f), want %s", got.Label, got.Score, tt.want)
+			}
+			if tt.want == nlp.Neutral && (got.Score != 0 || got.Confidence != 0) {
+				t.Errorf("conversation: inquiry scored %+v, want 0", got)
+			}
+			for i, want := range tt.clauses {
+				if i >= len(clauses) || clauses[i].Sentiment.Label != want {
+					t.Errorf("clauses %+v, want labels %v", clauses, tt.clauses)
+					break
+				}
+			}
+			if tt.want != nlp.Neutral {
+				return
+			}
+			// In a review the same words keep their weight.
+			rev, _ := score(t, sc, tt.text, nlp.Options{})
+			if rev.Score == 0 {
+				t.Errorf("review: %+v, want the learned weights of its words", rev)
+			}
+		})
+	}
+}
