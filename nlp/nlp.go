@@ -52,8 +52,9 @@ type Options struct {
 	// Conversational marks a customer's message to the company (a chat
 	// turn, a call, an email) rather than a review. There a question is
 	// mostly an inquiry (请问什么时候发货？), not the rhetorical complaint
-	// it mostly is in reviews (这也叫外卖吗？), so a question clause with no
-	// opinion word, emoji or negation carries no sentiment.
+	// it mostly is in reviews (这也叫外卖吗？), so a question clause without
+	// negation is scored by its hand-written opinion words and cues only,
+	// not by weights learned from reviews.
 	Conversational bool
 }
 

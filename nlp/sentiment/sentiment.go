@@ -104,8 +104,9 @@ type Config struct {
 	// Inquiries are the cues of a question (the 咨询 cues of intent.tsv:
 	// 请问, 什么时候, 吗 …), matched anywhere in a clause; a clause followed
 	// by ? or ？ is a question too. With nlp.Options.Conversational, a
-	// question clause with no hand-written opinion word, no emoji or
-	// sarcasm cue and no negation carries no sentiment.
+	// question clause with no negation is scored by its hand-written words
+	// and cues only, not by the learned weights (and with none of them it
+	// carries no sentiment).
 	Inquiries []string
 }
 
@@ -367,8 +368,8 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			ti++
 		}
 		var learned, hand float64
-		ev := 0
-		negated := false // a negation word in the clause
+		ev, handEv := 0, 0 // all evidence; hand-written words
+		negated := false   // a negation word in the clause
 		negF, negLeft := 0.0, 0
 		degM, degLeft := 1.0, 0
 		prev, prev2 := "", ""
@@ -383,6 +384,12 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 				continue
 			}
 			e := s.words[t]
+			if conv && !negated && e.flags&isNeg == 0 {
+				// a word opened by a negation (没到, 不想) negates too
+				if _, size := utf8.DecodeRuneInString(t); size < len(t) && s.words[t[:size]].flags&isNeg != 0 {
+					negated = true
+				}
+			}
 			if prev != "" {
 				if fn != nil {
 					fn(Feature{prev, t}, cw)
@@ -443,6 +450,7 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 				}
 				hand += h
 				ev++
+				handEv++
 			}
 			negLeft--
 			degLeft--
@@ -466,11 +474,18 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 			cues *= 1.3
 			sarc *= 1.3
 		}
-		if conv && fn == nil && hand == 0 && cues == 0 && sarc == 0 && !negated && s.question(c.Text, after) {
-			if out != nil {
-				out[ci] = nlp.Clause{Span: [2]int{c.Start, c.End}, Sentiment: nlp.Sentiment{Label: nlp.Neutral}}
+		// In a conversation a question without negation is an inquiry: what
+		// its words learned from reviews (where questions are rhetorical
+		// complaints) does not apply; only hand-written opinion words and
+		// cues count.
+		if conv && fn == nil && !negated && s.question(c.Text, after) {
+			learned, ev = 0, handEv+n
+			if ev == 0 {
+				if out != nil {
+					out[ci] = nlp.Clause{Span: [2]int{c.Start, c.End}, Sentiment: nlp.Sentiment{Label: nlp.Neutral}}
+				}
+				continue
 			}
-			continue
 		}
 		if fn != nil {
 			switch {

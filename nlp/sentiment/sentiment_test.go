@@ -283,15 +283,17 @@ func TestConversationalQuestions(t *testing.T) {
 		text string
 		want string // label in a conversation
 		// clauses: the label of each clause in a conversation, when checked
-		clauses []string
+		clauses  []string
+		asReview bool // scored as in a review (a negation keeps the learned weights)
 	}{
 		{text: "请问什么时候发货", want: nlp.Neutral},
 		{text: "在吗？", want: nlp.Neutral},
 		{text: "这个有蓝色的吗？", want: nlp.Neutral},
-		{text: "已经发货了？", want: nlp.Neutral},  // a question mark, no cue
-		{text: "怎么还没发货", want: nlp.Negative}, // a negation: a complaint
-		{text: "怎么这么难吃", want: nlp.Negative}, // an opinion word
-		{text: "你们是骗子吗", want: nlp.Negative}, // an opinion word
+		{text: "已经发货了？", want: nlp.Neutral},                      // a question mark, no cue
+		{text: "怎么还没发货", want: nlp.Negative, asReview: true},     // a negation: a complaint
+		{text: "我的退款怎么还没到账", want: nlp.Negative, asReview: true}, // 没到: a word opened by a negation
+		{text: "怎么这么难吃", want: nlp.Negative},                     // an opinion word
+		{text: "你们是骗子吗", want: nlp.Negative},                     // an opinion word
 		{text: "质量太差了，请问发票怎么开？", want: nlp.Negative, clauses: []string{nlp.Negative, nlp.Neutral}},
 		{text: "好的谢谢", want: nlp.Positive},
 	}
@@ -310,6 +312,11 @@ func TestConversationalQuestions(t *testing.T) {
 					break
 				}
 			}
+			if tt.asReview {
+				if rev, _ := score(t, sc, tt.text, nlp.Options{}); rev.Score != got.Score {
+					t.Errorf("conversation %.4f, review %.4f: want the same", got.Score, rev.Score)
+				}
+			}
 			if tt.want != nlp.Neutral {
 				return
 			}
@@ -319,5 +326,14 @@ func TestConversationalQuestions(t *testing.T) {
 				t.Errorf("review: %+v, want the learned weights of its words", rev)
 			}
 		})
+	}
+	// A question holding a hand-written word is scored by that word alone:
+	// 帮忙 is mildly positive, the review-learned weight of the question is
+	// not applied.
+	text := "能帮忙查下快递到哪了吗"
+	got, _ := score(t, sc, text, conv)
+	rev, _ := score(t, sc, text, nlp.Options{})
+	if got.Label != nlp.Neutral || got.Score == 0 || got.Score <= rev.Score {
+		t.Errorf("%s: conversation %+v, review %+v: want neutral, not 0, above the review", text, got, rev)
 	}
 }
