@@ -13,6 +13,7 @@ package analyzer
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -158,6 +159,7 @@ func boundClauses(cs []clause.Clause, tokens []segment.Token, text string) []cla
 func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 	sent, clauses := a.scorer.Score(p.tokens, p.clauses, opts)
 	aspects := a.aspects.Match(p.text, p.tokens, p.clauses)
+	sent = agree(sent, aspects, a.scorer.Band())
 	in, esc := a.intents.Classify(p.text, p.tokens, sent, aspects)
 	if aspects == nil {
 		aspects = []nlp.Aspect{}
@@ -289,4 +291,35 @@ func inquiries(in *lexicons.Intents) []string {
 		}
 	}
 	return out
+}
+
+// agree gives a text that the scorer found neutral the side of its aspects
+// when they all take one (all pain points, or all praise points) and the
+// score does not lean the other way: 有股怪味道 holds no scored word but a
+// pain point, 好评 a praise point and too little weight to leave the
+// neutral band. The score moves to the edge of the band, with the
+// confidence of one piece of evidence; its sign never changes.
+func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64) nlp.Sentiment {
+	if s.Label != nlp.Neutral {
+		return s
+	}
+	pain, praise := 0, 0
+	for _, a := range aspects {
+		switch a.Polarity {
+		case nlp.Negative:
+			pain++
+		case nlp.Positive:
+			praise++
+		}
+	}
+	switch {
+	case pain > 0 && praise == 0 && s.Score <= 0:
+		s.Label, s.Score = nlp.Negative, -band
+	case praise > 0 && pain == 0 && s.Score >= 0:
+		s.Label, s.Score = nlp.Positive, band
+	default:
+		return s
+	}
+	s.Confidence = max(s.Confidence, math.Abs(s.Score)/2)
+	return s
 }

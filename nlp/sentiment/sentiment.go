@@ -272,6 +272,9 @@ func (s *Scorer) Score(tokens []segment.Token, clauses []clause.Clause, opts nlp
 	return s.sentiment(raw, ev), out
 }
 
+// Band returns the neutral band: |score| < Band is labelled neutral.
+func (s *Scorer) Band() float64 { return s.cfg.Band }
+
 // Raw returns the text's log-odds of being positive (before the rating
 // prior) and the number of pieces of evidence found.
 func (s *Scorer) Raw(tokens []segment.Token, clauses []clause.Clause) (float64, int) {
