@@ -141,3 +141,31 @@ func TestPrecutIndexSameAnswers(t *testing.T) {
 		t.Errorf("r6 indexed with another text's words: %v", ids(res))
 	}
 }
+
+// FuzzPrecut checks on any text that the pre-cut analysis either gives
+// voc_zh's tokens or, when the words do not fit, falls back to them.
+func FuzzPrecut(f *testing.F) {
+	for _, s := range []string{"联系我<PHONE>，保温杯漏液了!! Bluetooth 很差😡", "快递呢？\n太慢了", "a\xffb保温杯", "  ", "ＯＫ的ｉＰｈｏｎｅ"} {
+		f.Add(s)
+	}
+	useSegmenter(f)
+	seg, _ := segmenter()
+	s, err := Open(Config{Path: f.TempDir() + "/index"}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	zh := s.idx.Mapping().AnalyzerNamed(AnalyzerName)
+	f.Fuzz(func(t *testing.T, text string) {
+		want := termsOf(zh.Analyze([]byte(text)))
+		got := termsOf((&cutAnalyzer{words: seg.Cut(text), filters: s.precut.filters}).Analyze([]byte(text)))
+		if !slices.Equal(got, want) {
+			t.Errorf("%q:\n got  %v\n want %v", text, got, want)
+		}
+		for _, tk := range (&cutAnalyzer{words: seg.Cut(text), filters: s.precut.filters}).Analyze([]byte(text)) {
+			if tk.Start < 0 || tk.End > len(text) || tk.Start > tk.End || string(tk.Term) == "" {
+				t.Errorf("%q: token %q at [%d,%d)", text, tk.Term, tk.Start, tk.End)
+			}
+		}
+	})
+}
