@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/report"
 	"github.com/vocproject/voc/sinks/bleve"
@@ -416,7 +417,8 @@ func (h *Handler) record(r *request) (any, error) {
 	}
 	out := &RecordResponse{Verbatim: v}
 	if h.cfg.Analyzer != nil && v.Text != "" && v.TurnCount == 0 {
-		if res := h.cfg.Analyzer.Analyze(v.Text, nlp.Options{Rating: int(v.Rating)}); res != nil && res.Text == v.Text {
+		msg := feedback.Message{Kind: v.Kind}
+		if res := h.cfg.Analyzer.Analyze(v.Text, nlp.Options{Rating: int(v.Rating), Conversational: msg.IsConversational()}); res != nil && res.Text == v.Text {
 			out.Clauses = res.Clauses
 		}
 	}

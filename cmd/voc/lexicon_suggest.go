@@ -82,7 +82,7 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 			}
 			text = strings.Join(parts, "\n")
 		}
-		docs = append(docs, suggest.Doc{Text: text, Time: r.CreatedAt, Rating: r.Rating})
+		docs = append(docs, suggest.Doc{Text: text, Time: r.CreatedAt, Rating: r.Rating, Conversational: r.Conversational})
 	}
 	start := time.Now()
 	rep, err := suggest.Mine(ctx, an, seg, set, docs, suggest.Config{Top: *topN, MinCount: *minCount, MaxRunes: *maxRunes,

@@ -27,6 +27,8 @@ type Record struct {
 	Text   string
 	Rating int        // 1-5 stars, 0 none
 	Turns  []nlp.Turn // a chat: analysed with AnalyzeChat
+	// Conversational: a chat, call or email (nlp.Options.Conversational).
+	Conversational bool
 	// CreatedAt is when the feedback was given (zero when unknown).
 	CreatedAt time.Time
 }
@@ -261,7 +263,7 @@ feed:
 }
 
 func analyse(an *analyzer.Analyzer, r Record) *nlp.Result {
-	opts := nlp.Options{Rating: r.Rating}
+	opts := nlp.Options{Rating: r.Rating, Conversational: r.Conversational}
 	if len(r.Turns) > 0 {
 		res := an.AnalyzeChat(r.Turns, opts).Result
 		return &res

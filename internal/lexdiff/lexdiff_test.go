@@ -162,7 +162,7 @@ func TestReadSample(t *testing.T) {
 	want := []Record{
 		{Line: 1, Text: "快递太慢了"},
 		{Line: 3, ID: "m1", Text: "包装破了", Rating: 2, CreatedAt: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)},
-		{Line: 4, ID: "m2", Turns: []nlp.Turn{{Role: "customer", Text: "退款呢"}, {Role: "agent", Text: "马上"}}},
+		{Line: 4, ID: "m2", Turns: []nlp.Turn{{Role: "customer", Text: "退款呢"}, {Role: "agent", Text: "马上"}}, Conversational: true},
 		{Line: 8, Text: "最后一行没有换行"},
 	}
 	if !reflect.DeepEqual(recs, want) {

@@ -74,7 +74,7 @@ func parseLine(no int, line []byte, maxBytes int) (*Record, *LineError) {
 	if err != nil {
 		return nil, &LineError{no, err}
 	}
-	rec := &Record{Line: no, ID: m.ID, Text: m.Text, Rating: m.Rating, CreatedAt: m.CreatedAt}
+	rec := &Record{Line: no, ID: m.ID, Text: m.Text, Rating: m.Rating, CreatedAt: m.CreatedAt, Conversational: m.IsConversational()}
 	for _, t := range m.Turns {
 		rec.Turns = append(rec.Turns, nlp.Turn{Role: t.Role, Text: t.Text})
 	}

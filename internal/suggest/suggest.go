@@ -39,6 +39,8 @@ type Doc struct {
 	Text   string
 	Time   time.Time // zero when unknown
 	Rating int       // 1-5 stars, 0 none
+	// Conversational: a chat, call or email (nlp.Options.Conversational).
+	Conversational bool
 }
 
 // Config tunes Mine. The zero value means defaults.
@@ -151,7 +153,7 @@ func Mine(ctx context.Context, an *analyzer.Analyzer, seg *segment.Segmenter, se
 	as := make([]analysed, len(docs))
 	err := parallel(ctx, len(docs), cfg.Workers, func(i int) {
 		d := docs[i]
-		r := an.Analyze(d.Text, nlp.Options{Rating: d.Rating})
+		r := an.Analyze(d.Text, nlp.Options{Rating: d.Rating, Conversational: d.Conversational})
 		as[i] = analysed{text: r.Text, clauses: r.Clauses, aspects: r.Aspects, time: d.Time,
 			neg: r.Sentiment.Label == nlp.Negative || d.Rating > 0 && d.Rating <= 2}
 	})

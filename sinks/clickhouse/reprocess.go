@@ -71,7 +71,7 @@ func (s *Sink) reprocessRange(ctx context.Context, from, to time.Time, analyze f
 	}
 	for _, r := range recs {
 		old := r.Analysis
-		res := analyze(old.Text, nlp.Options{Rating: r.Feedback.Rating})
+		res := analyze(old.Text, nlp.Options{Rating: r.Feedback.Rating, Conversational: r.Feedback.IsConversational()})
 		if res == nil {
 			return fmt.Errorf("clickhouse: reprocess: no analysis of record %q", r.ID)
 		}
