@@ -67,8 +67,13 @@ type LearnedEntry struct {
 
 // Sentiment holds the sentiment lexicons. It is immutable once loaded.
 type Sentiment struct {
-	// Words are the hand-written word weights (negative = complaint).
+	// Words are the hand-written word weights (negative = complaint). A
+	// word of SentimentFile that the taxonomy lists as an aspect term is
+	// left out (Load): it names what is talked about, not an opinion
+	// (动力, 噪音, 服务); SentimentVocFile can still weigh it.
 	Words map[string]float64
+	// public holds the Words whose weight comes from SentimentFile.
+	public map[string]bool
 	// Learned are the learned feature weights by term: a word "X", an
 	// adjacent pair "X+Y", or a word in a negation scope "不|X". The special
 	// terms TermBias, TermLexicon and TermCues are kept in the fields below.
@@ -93,6 +98,7 @@ type Sentiment struct {
 func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 	s := &Sentiment{
 		Words:         map[string]float64{},
+		public:        map[string]bool{},
 		Learned:       map[string]float64{},
 		LexiconWeight: 1,
 		CueWeight:     1,
@@ -125,6 +131,7 @@ func loadSentiment(fsys fs.FS) (*Sentiment, error) {
 				return l.Errorf("duplicate term %q", term)
 			}
 			s.Words[term] = w
+			s.public[term] = name == SentimentFile
 			return nil
 		}))
 	}
@@ -325,4 +332,15 @@ func (s *Sentiment) HandOnly() *Sentiment {
 	h.Learned, h.Bias = nil, 0
 	h.LexiconWeight, h.LexiconNegWeight, h.CueWeight, h.SarcasmWeight = 1, 1, 1, 1
 	return &h
+}
+
+// dropAspects removes from Words the SentimentFile words that t lists as
+// aspect terms.
+func (s *Sentiment) dropAspects(t *Taxonomy) {
+	for _, a := range t.Aspects {
+		if s.public[a.Term] {
+			delete(s.Words, a.Term)
+			delete(s.public, a.Term)
+		}
+	}
 }

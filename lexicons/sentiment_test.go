@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestLoadSentimentEmbedded(t *testing.T) {
@@ -101,4 +102,37 @@ func loadLearned(t *testing.T, learned string) *Sentiment {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// A word of sentiment.tsv that the taxonomy lists as an aspect is not an
+// opinion word; sentiment_voc.tsv may still weigh one.
+func TestAspectTermsAreNotOpinionWords(t *testing.T) {
+	taxonomy := "# source: test\n" +
+		"category\t动力\t加速\n" +
+		"category\t服务\t保养\n" +
+		"aspect\t动力\t动力\n" +
+		"aspect\t服务\t保养 退货\n" +
+		"opinion\t动力/不足\t-\t不足\n"
+	set, err := Load(overlayFS{top: fstest.MapFS{TaxonomyFile: {Data: []byte(taxonomy)}}, base: Embedded()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := Load(Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"动力", "保养"} {
+		if _, ok := base.Sentiment.Words[w]; !ok {
+			t.Fatalf("%s is not in the shipped sentiment words: pick another aspect term for this test", w)
+		}
+		if v, ok := set.Sentiment.Words[w]; ok {
+			t.Errorf("aspect term %s weighs %v", w, v)
+		}
+	}
+	if got, want := set.Sentiment.Words["退货"], base.Sentiment.Words["退货"]; got != want || want >= 0 {
+		t.Errorf("退货 (sentiment_voc.tsv) weighs %v, want %v", got, want)
+	}
+	if set.Sentiment.Words["漂亮"] <= 0 {
+		t.Errorf("漂亮, not an aspect, lost its weight")
+	}
 }

@@ -49,6 +49,7 @@ func Load(fsys fs.FS) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	s.Sentiment.dropAspects(s.Taxonomy)
 	return &s, nil
 }
 
