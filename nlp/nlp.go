@@ -105,3 +105,17 @@ type ChatResult struct {
 	Result
 	Turns []TurnResult `json:"turns"`
 }
+
+// PainPraise counts the pain points (negative aspects) and the praise
+// points (positive aspects) among aspects.
+func PainPraise(aspects []Aspect) (pain, praise int) {
+	for _, a := range aspects {
+		switch a.Polarity {
+		case Negative:
+			pain++
+		case Positive:
+			praise++
+		}
+	}
+	return pain, praise
+}

@@ -303,15 +303,7 @@ func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64) nlp.Sentiment {
 	if s.Label != nlp.Neutral {
 		return s
 	}
-	pain, praise := 0, 0
-	for _, a := range aspects {
-		switch a.Polarity {
-		case nlp.Negative:
-			pain++
-		case nlp.Positive:
-			praise++
-		}
-	}
+	pain, praise := nlp.PainPraise(aspects)
 	switch {
 	case pain > 0 && praise == 0 && s.Score <= 0:
 		s.Label, s.Score = nlp.Negative, -band

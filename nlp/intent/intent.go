@@ -105,15 +105,7 @@ func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sent
 	if escalation {
 		return nlp.IntentComplaint, true
 	}
-	pains, praises := 0, 0
-	for _, a := range aspects {
-		switch a.Polarity {
-		case nlp.Negative:
-			pains++
-		case nlp.Positive:
-			praises++
-		}
-	}
+	pains, praises := nlp.PainPraise(aspects)
 	negative := sent.Label == nlp.Negative
 	positive := sent.Label == nlp.Positive
 	const (
