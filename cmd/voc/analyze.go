@@ -41,6 +41,7 @@ type analyzeOptions struct {
 	lexicons string
 	workers  int
 	rating   bool
+	kind     string // kind of plain-text lines
 	maxBytes int
 	files    []string
 	chat     *chat.Analyzer // conversation signals of chats (set after loading the lexicons)
@@ -56,6 +57,7 @@ func analyzeFlags(args []string, e env) (analyzeOptions, error) {
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "number of lines analysed in parallel (output stays in input order)")
 	fs.BoolVar(&o.rating, "rating", true, "use a JSON line's rating (1-5 stars) as a sentiment prior")
 	fs.IntVar(&o.maxBytes, "max-bytes", feedback.DefaultMaxBytes, "longest line accepted, in bytes; a longer one is an oversize error")
+	fs.StringVar(&o.kind, "kind", feedback.KindReview, "`kind` of plain-text lines: review, survey, chat, call or email (chat, call and email lines are a customer's words to the company: a question there is an inquiry, not a complaint)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.Stderr, "usage: voc analyze [flags] [FILE ...]")
 		fmt.Fprintln(e.Stderr, "\nAnalyses each line of the FILEs (or stdin: no FILE, or -) and writes one result per line to stdout,")
@@ -86,6 +88,11 @@ func analyzeFlags(args []string, e env) (analyzeOptions, error) {
 	}
 	if o.maxBytes < 1 {
 		return o, fmt.Errorf("%w: --max-bytes %d: want at least 1", errUsage, o.maxBytes)
+	}
+	switch o.kind {
+	case feedback.KindReview, feedback.KindSurvey, feedback.KindChat, feedback.KindCall, feedback.KindEmail:
+	default:
+		return o, fmt.Errorf("%w: --kind %q: want review, survey, chat, call or email", errUsage, o.kind)
 	}
 	o.files = fs.Args()
 	return o, nil
@@ -332,7 +339,8 @@ func analyzeLine(an *analyzer.Analyzer, o analyzeOptions, j *job) (res lineResul
 		if err := checkTextLine(j.data, j.over, o.maxBytes); err != nil {
 			return formatError(o, j, "", err)
 		}
-		r := an.Analyze(string(j.data), nlp.Options{})
+		conv := (&feedback.Message{Kind: o.kind}).IsConversational()
+		r := an.Analyze(string(j.data), nlp.Options{Conversational: conv})
 		return lineResult{out: formatText(o, j, nil, r, nil, nil)}
 	}
 	if j.over {

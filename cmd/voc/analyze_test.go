@@ -201,6 +201,40 @@ func TestAnalyzeRatingFlag(t *testing.T) {
 	}
 }
 
+// TestAnalyzeKindFlag: plain-text lines read as chat utterances treat a
+// question as an inquiry; JSON lines keep their own kind.
+func TestAnalyzeKindFlag(t *testing.T) {
+	in := []byte("请问什么时候发货\n" + `{"id":"j","kind":"review","text":"请问什么时候发货"}` + "\n")
+	scores := func(args ...string) []float64 {
+		got, err := runAnalyze(t, in, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []float64
+		for _, l := range strings.Split(strings.TrimSpace(got), "\n") {
+			var v struct{ Sentiment struct{ Score float64 } }
+			if err := json.Unmarshal([]byte(l), &v); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v.Sentiment.Score)
+		}
+		return out
+	}
+	review, chat := scores(), scores("--kind", "chat")
+	if len(review) != 2 || len(chat) != 2 {
+		t.Fatalf("lines: %v %v", review, chat)
+	}
+	if review[0] == 0 || chat[0] != 0 {
+		t.Errorf("text line: as review %v, as chat %v; want the learned weights, then none", review[0], chat[0])
+	}
+	if chat[1] != review[1] || chat[1] == 0 {
+		t.Errorf("JSON review line: %v with --kind chat, %v without; want its own kind", chat[1], review[1])
+	}
+	if _, err := analyzeFlags([]string{"--kind", "blog"}, env{Stderr: io.Discard}); !errors.Is(err, errUsage) {
+		t.Errorf("--kind blog: err %v, want a usage error", err)
+	}
+}
+
 // TestAnalyzeOrder checks that many workers keep the output in input order
 // and give the same output as one worker.
 func TestAnalyzeOrder(t *testing.T) {
