@@ -347,8 +347,8 @@ const scopeLen = 3
 // walk runs the model over the text. With fn set it reports features;
 // otherwise it sums learned weights. It fills out (when not nil) with the
 // clause sentiments and returns the raw score and the evidence count. With
-// conv set (fn nil), question clauses without opinion words carry nothing
-// (Config.Inquiries).
+// conv set (fn nil), a question clause without negation counts its
+// hand-written words and cues only (Config.Inquiries).
 func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(Feature, float64), out []nlp.Clause, conv bool) (float64, int) {
 	raw := s.bias
 	if fn != nil {
