@@ -264,7 +264,7 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 		if h.cfg.Token == "" {
 			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
 			start := time.Now()
-			fs, err := h.firstScreen(ctx, clickhouse.Filter{}, true, 8, h.cfg.Now())
+			fs, err := h.firstScreen(ctx, clickhouse.Filter{}, true, overviewLimit, h.cfg.Now())
 			cancel()
 			h.log.Debug("api: dashboard first screen", "took", time.Since(start))
 			if err == nil {

@@ -51,6 +51,9 @@ func (h *Handler) overview(r *request) (any, error) {
 	return ov, err
 }
 
+// overviewLimit is the default number of top pain points of the overview.
+const overviewLimit = 8
+
 // overviewParams reads the filters and the top pain point limit of the
 // overview and the dashboard.
 func (r *request) overviewParams() (clickhouse.Filter, int, error) {
@@ -58,7 +61,7 @@ func (r *request) overviewParams() (clickhouse.Filter, int, error) {
 	if err != nil {
 		return f, 0, err
 	}
-	limit, err := r.integer("limit", 8, 1, 50)
+	limit, err := r.integer("limit", overviewLimit, 1, 50)
 	return f, limit, err
 }
 
@@ -417,8 +420,8 @@ func (h *Handler) record(r *request) (any, error) {
 	}
 	out := &RecordResponse{Verbatim: v}
 	if h.cfg.Analyzer != nil && v.Text != "" && v.TurnCount == 0 {
-		msg := feedback.Message{Kind: v.Kind}
-		if res := h.cfg.Analyzer.Analyze(v.Text, nlp.Options{Rating: int(v.Rating), Conversational: msg.IsConversational()}); res != nil && res.Text == v.Text {
+		opts := nlp.Options{Rating: int(v.Rating), Conversational: feedback.ConversationalKind(v.Kind)}
+		if res := h.cfg.Analyzer.Analyze(v.Text, opts); res != nil && res.Text == v.Text {
 			out.Clauses = res.Clauses
 		}
 	}

@@ -100,11 +100,17 @@ func (m *Message) IsChat() bool { return len(m.Turns) > 0 }
 // the company — a chat, a call or an email — rather than a review or a
 // survey answer (see nlp.Options.Conversational).
 func (m *Message) IsConversational() bool {
-	switch m.Kind {
+	return ConversationalKind(m.Kind) || m.IsChat()
+}
+
+// ConversationalKind reports whether messages of kind are a customer's
+// messages to the company: chat, call and email.
+func ConversationalKind(kind string) bool {
+	switch kind {
 	case KindChat, KindCall, KindEmail:
 		return true
 	}
-	return m.IsChat()
+	return false
 }
 
 // Decode parses and validates one message. maxBytes <= 0 means

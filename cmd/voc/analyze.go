@@ -339,8 +339,7 @@ func analyzeLine(an *analyzer.Analyzer, o analyzeOptions, j *job) (res lineResul
 		if err := checkTextLine(j.data, j.over, o.maxBytes); err != nil {
 			return formatError(o, j, "", err)
 		}
-		conv := (&feedback.Message{Kind: o.kind}).IsConversational()
-		r := an.Analyze(string(j.data), nlp.Options{Conversational: conv})
+		r := an.Analyze(string(j.data), nlp.Options{Conversational: feedback.ConversationalKind(o.kind)})
 		return lineResult{out: formatText(o, j, nil, r, nil, nil)}
 	}
 	if j.over {
