@@ -19,7 +19,10 @@ type DomainWord struct {
 
 func loadDomain(fsys fs.FS) ([]DomainWord, error) {
 	var out []DomainWord
-	seen := map[string]int{}
+	seen := map[string]struct {
+		file string
+		line int
+	}{}
 	err := ReadLines(fsys, DomainFile, true, func(l Line) error {
 		f := l.Fields
 		if len(f) > 3 || f[0] == "" {
@@ -29,9 +32,15 @@ func loadDomain(fsys fs.FS) ([]DomainWord, error) {
 			return l.Errorf("word %q: no spaces, at most %d characters", f[0], maxTermRunes)
 		}
 		if prev, ok := seen[f[0]]; ok {
-			return l.Errorf("word %q already listed at line %d", f[0], prev)
+			if prev.file != l.File {
+				return nil // listed by a file read before (a pack's words after the root's)
+			}
+			return l.Errorf("word %q already listed at line %d", f[0], prev.line)
 		}
-		seen[f[0]] = l.No
+		seen[f[0]] = struct {
+			file string
+			line int
+		}{l.File, l.No}
 		w := DomainWord{Word: f[0]}
 		if len(f) >= 2 && f[1] != "" {
 			v, err := strconv.ParseFloat(f[1], 64)

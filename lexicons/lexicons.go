@@ -104,7 +104,10 @@ func (es Errors) Error() string {
 
 // Line is one entry line of a lexicon file.
 type Line struct {
-	File   string
+	File string // the file the line is in: the name read or a pack's file
+	// Src is the name ReadLines was asked for (taxonomy.tsv), also for the
+	// lines of a pack's file composed into it.
+	Src    string
 	No     int      // 1-based line number
 	Fields []string // TAB-separated fields, each trimmed of spaces
 }
@@ -129,11 +132,16 @@ func ReadLines(fsys fs.FS, name string, optional bool, fn func(Line) error) erro
 	sc := bufio.NewScanner(strings.NewReader(string(data)))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	no := 0
+	file := name
 	for sc.Scan() {
 		no++
 		text := strings.TrimRight(sc.Text(), "\r")
 		if no == 1 {
 			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		if f, ok := strings.CutPrefix(text, fileMarker); ok {
+			file, no = f, 0 // the lines of a pack's file follow (packs.go)
+			continue
 		}
 		if strings.TrimSpace(text) == "" || strings.HasPrefix(strings.TrimSpace(text), "#") {
 			continue
@@ -142,17 +150,17 @@ func ReadLines(fsys fs.FS, name string, optional bool, fn func(Line) error) erro
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
 		}
-		if err := fn(Line{File: name, No: no, Fields: fields}); err != nil {
+		if err := fn(Line{File: file, Src: name, No: no, Fields: fields}); err != nil {
 			var le *Error
 			if errors.As(err, &le) {
 				errs = append(errs, le)
 			} else {
-				errs = append(errs, &Error{File: name, Line: no, Err: err})
+				errs = append(errs, &Error{File: file, Line: no, Err: err})
 			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, &Error{File: name, Line: no + 1, Err: err})
+		errs = append(errs, &Error{File: file, Line: no + 1, Err: err})
 	}
 	if len(errs) > 0 {
 		return errs

@@ -8,8 +8,12 @@ import (
 // Set is a complete, validated set of lexicons. It is immutable once loaded:
 // to change lexicons, load a new Set and swap it in.
 type Set struct {
-	// Version is a content hash of all files, recorded with every result.
+	// Version is a content hash of all files read (the root files and the
+	// selected packs), recorded with every result.
 	Version string
+	// Packs is the pack selection, resolved: each pack after the packs it
+	// requires (packs.go).
+	Packs []string
 
 	Sentiment *Sentiment // sentiment.go
 	Taxonomy  *Taxonomy  // taxonomy.go
@@ -23,8 +27,26 @@ type Set struct {
 }
 
 // Load reads and validates every lexicon file of fsys (Embedded, Overlay or
-// any directory). It reports all problems found, each naming file and line.
-func Load(fsys fs.FS) (*Set, error) {
+// any directory) with the default pack selection. It reports all problems
+// found, each naming file and line.
+func Load(fsys fs.FS) (*Set, error) { return LoadPacks(fsys, nil) }
+
+// LoadPacks is Load with a pack selection (nil: DefaultPacks).
+func LoadPacks(fsys fs.FS, packs []string) (*Set, error) {
+	cfs, resolved, err := Compose(fsys, packs)
+	if err != nil {
+		return nil, err
+	}
+	s, err := load(cfs)
+	if err != nil {
+		return nil, err
+	}
+	s.Packs = resolved
+	return s, nil
+}
+
+// load reads the lexicons of a composed file system.
+func load(fsys fs.FS) (*Set, error) {
 	var s Set
 	var errs []error
 	var err error
@@ -53,10 +75,19 @@ func Load(fsys fs.FS) (*Set, error) {
 	return &s, nil
 }
 
-// LoadDefault loads the embedded lexicons, or dir over them when dir is set.
-func LoadDefault(dir string) (*Set, error) {
+// LoadDefault loads the embedded lexicons, or dir over them when dir is
+// set, with the default pack selection.
+func LoadDefault(dir string) (*Set, error) { return LoadDefaultPacks(dir, nil) }
+
+// LoadDefaultPacks is LoadDefault with a pack selection (nil: DefaultPacks).
+func LoadDefaultPacks(dir string, packs []string) (*Set, error) {
+	return LoadPacks(Dir(dir), packs)
+}
+
+// Dir returns the embedded lexicons, or dir over them when dir is set.
+func Dir(dir string) fs.FS {
 	if dir == "" {
-		return Load(Embedded())
+		return Embedded()
 	}
-	return Load(Overlay(dir))
+	return Overlay(dir)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -108,14 +109,29 @@ const maxTermRunes = 24
 
 func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 	t := &Taxonomy{}
-	cats := map[string]int{} // name → line
+	type catDecl struct {
+		file        string
+		line, index int
+	}
+	cats := map[string]catDecl{}
 	type ref struct {
 		l     Line
 		point string
 		what  string
 	}
-	var refs []ref // points checked once all categories are known
-	seen := map[string]bool{}
+	var refs []ref              // points checked once all categories are known
+	seen := map[string]string{} // entry key → file
+	// aspects of a later pack are read first (packs.go): aspectFile is the
+	// order of the file of each aspect
+	var files []string
+	var aspectFile []int
+	fileIndex := func(f string) int {
+		if i := slices.Index(files, f); i >= 0 {
+			return i
+		}
+		files = append(files, f)
+		return len(files) - 1
+	}
 	err := ReadLines(fsys, TaxonomyFile, false, func(l Line) error {
 		f := l.Fields
 		switch f[0] {
@@ -126,15 +142,24 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 			if strings.ContainsAny(f[1], "/* ") {
 				return l.Errorf("category %q: name must not hold '/', '*' or spaces", f[1])
 			}
-			if prev, ok := cats[f[1]]; ok {
-				return l.Errorf("category %q already declared at line %d", f[1], prev)
-			}
 			c := Category{Name: f[1], Description: f[2]}
 			opts, err := parseOptions(l, f[3:], "praise", "pain")
 			if err != nil {
 				return err
 			}
 			c.Praise, c.Pain = opts["praise"], opts["pain"]
+			if prev, ok := cats[f[1]]; ok {
+				if prev.file == l.File {
+					return l.Errorf("category %q already declared at line %d", f[1], prev.line)
+				}
+				// a later pack adding to a category of a pack it builds on
+				old := t.Categories[prev.index]
+				if old.PraisePoint() != c.PraisePoint() || old.PainPoint() != c.PainPoint() {
+					return l.Errorf("category %q: declared by %s:%d with praise=%s pain=%s; a pack may declare it again only with the same points",
+						f[1], prev.file, prev.line, old.PraisePoint(), old.PainPoint())
+				}
+				return nil
+			}
 			for _, p := range []string{c.Praise, c.Pain} {
 				if p != "" {
 					if cat, _, _ := strings.Cut(p, "/"); cat != c.Name {
@@ -143,7 +168,7 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 					refs = append(refs, ref{l, p, "point"})
 				}
 			}
-			cats[c.Name] = l.No
+			cats[c.Name] = catDecl{l.File, l.No, len(t.Categories)}
 			t.Categories = append(t.Categories, c)
 		case "aspect":
 			if len(f) < 3 {
@@ -160,12 +185,16 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 			}
 			for _, term := range terms {
 				key := "aspect\x00" + f[1] + "\x00" + term
-				if seen[key] {
-					return l.Errorf("aspect term %q listed twice in %s", term, f[1])
+				if file, ok := seen[key]; ok {
+					if file == l.File {
+						return l.Errorf("aspect term %q listed twice in %s", term, f[1])
+					}
+					continue // listed by a pack read before
 				}
-				seen[key] = true
+				seen[key] = l.File
 				_, attr := opts["attr"]
 				t.Aspects = append(t.Aspects, AspectTerm{Term: term, Category: f[1], Group: opts["group"], Attr: attr})
+				aspectFile = append(aspectFile, fileIndex(l.File))
 			}
 		case "opinion", "implicit":
 			if len(f) < 4 {
@@ -213,15 +242,22 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 			}
 			for _, term := range terms {
 				key := f[0] + "\x00" + f[1] + "\x00" + opts["group"] + "\x00" + term
-				if seen[key] {
-					return l.Errorf("term %q listed twice for %s %s", term, f[0], f[1])
-				}
-				seen[key] = true
-				if implicit {
-					if seen["implicit\x00"+term] {
-						return l.Errorf("term %q is implicit in two points; keep one", term)
+				if file, ok := seen[key]; ok {
+					if file == l.File {
+						return l.Errorf("term %q listed twice for %s %s", term, f[0], f[1])
 					}
-					seen["implicit\x00"+term] = true
+					continue // listed by a pack read before
+				}
+				seen[key] = l.File
+				if implicit {
+					if file, ok := seen["implicit\x00"+term]; ok {
+						if file == l.File {
+							return l.Errorf("term %q is implicit in two points; keep one", term)
+						}
+						// a later pack gives the term its own point (凉了 is 温度 with food)
+						t.Opinions = slices.DeleteFunc(t.Opinions, func(o OpinionTerm) bool { return o.Implicit && o.Term == term })
+					}
+					seen["implicit\x00"+term] = l.File
 				}
 				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
 					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
@@ -268,7 +304,19 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 		return nil, errs
 	}
 	if len(t.Categories) == 0 {
-		return nil, Errors{{File: TaxonomyFile, Err: errors.New("no categories")}}
+		return nil, Errors{{File: TaxonomyFile, Err: errors.New("no categories (select a pack: FORMAT.md, section \"Packs\")")}}
+	}
+	if len(files) > 1 {
+		idx := make([]int, len(t.Aspects))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return aspectFile[b] - aspectFile[a] })
+		sorted := make([]AspectTerm, len(idx))
+		for i, j := range idx {
+			sorted[i] = t.Aspects[j]
+		}
+		t.Aspects = sorted
 	}
 	return t, nil
 }

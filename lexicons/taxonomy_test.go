@@ -10,7 +10,11 @@ import (
 )
 
 func TestLoadTaxonomyEmbedded(t *testing.T) {
-	tax, err := loadTaxonomy(Embedded())
+	cfs, _, err := Compose(Embedded(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tax, err := loadTaxonomy(cfs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,12 +156,17 @@ func ReadTests(fsys fs.FS) ([]TestCase, error) {
 		}
 		sc := bufio.NewScanner(strings.NewReader(string(data)))
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		file := name
 		for no := 1; sc.Scan(); no++ {
 			text := strings.TrimPrefix(strings.TrimRight(sc.Text(), "\r"), "\uFEFF")
+			if f, ok := strings.CutPrefix(text, fileMarker); ok {
+				file, no = f, 0
+				continue
+			}
 			if !IsTestLine(text) {
 				continue
 			}
-			tc, err := ParseTest(name, no, text)
+			tc, err := ParseTest(file, no, text)
 			if err != nil {
 				errs = append(errs, err.(*Error))
 				continue

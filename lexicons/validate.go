@@ -67,7 +67,11 @@ func SortProblems(ps []Problem) {
 
 // Entry is one term of one line of a lexicon file, with its place.
 type Entry struct {
-	File string
+	File string // the file the line is in (packs/cars/taxonomy.tsv)
+	// Src is the lexicon the line belongs to (taxonomy.tsv for the core
+	// and every pack's taxonomy.tsv; sentiment_voc.tsv for a pack's
+	// sentiment.tsv).
+	Src  string
 	Line int
 	// Kind is the role of the term: for TaxonomyFile the line's kind
 	// (category, aspect, opinion, implicit, modifier, hedge, conj, negation,
@@ -92,7 +96,7 @@ func Entries(fsys fs.FS) []Entry {
 	add := func(e Entry) { out = append(out, e) }
 	_ = ReadLines(fsys, TaxonomyFile, true, func(l Line) error {
 		f := l.Fields
-		base := Entry{File: l.File, Line: l.No, Kind: f[0]}
+		base := Entry{File: l.File, Src: l.Src, Line: l.No, Kind: f[0]}
 		switch f[0] {
 		case "category":
 			if len(f) >= 2 {
@@ -164,7 +168,7 @@ func Entries(fsys fs.FS) []Entry {
 	for _, w := range weighted {
 		_ = ReadLines(fsys, w.file, true, func(l Line) error {
 			f := l.Fields
-			e := Entry{File: l.File, Line: l.No, Kind: w.kind, Term: f[0], Weight: -1}
+			e := Entry{File: l.File, Src: l.Src, Line: l.No, Kind: w.kind, Term: f[0], Weight: -1}
 			wf := 1
 			if w.kind == "contrast" {
 				wf = 2
@@ -190,13 +194,13 @@ func Entries(fsys fs.FS) []Entry {
 			return nil
 		}
 		for _, t := range strings.Fields(f[1]) {
-			add(Entry{File: l.File, Line: l.No, Kind: "intent", Term: t, Point: f[0]})
+			add(Entry{File: l.File, Src: l.Src, Line: l.No, Kind: "intent", Term: t, Point: f[0]})
 		}
 		return nil
 	})
 	_ = ReadLines(fsys, DomainFile, true, func(l Line) error {
 		if l.Fields[0] != "" {
-			add(Entry{File: l.File, Line: l.No, Kind: "domain", Term: l.Fields[0]})
+			add(Entry{File: l.File, Src: l.Src, Line: l.No, Kind: "domain", Term: l.Fields[0]})
 		}
 		return nil
 	})
@@ -252,25 +256,36 @@ func (v *Validation) Errors() int {
 // polarities and entries that another entry always hides. It reports every
 // problem found, each naming file and line. Checks that need the segmenter
 // and the matcher live in internal/lexcheck.
-func Validate(fsys fs.FS) *Validation {
+func Validate(fsys fs.FS) *Validation { return ValidatePacks(fsys, nil) }
+
+// ValidatePacks is Validate with a pack selection (nil: DefaultPacks).
+func ValidatePacks(fsys fs.FS, packs []string) *Validation {
 	v := &Validation{}
-	set, err := Load(fsys)
-	checked := fsys
+	cfs, resolved, err := Compose(fsys, packs)
+	if err != nil {
+		v.Problems = append(v.Problems, loadProblems(err)...)
+		return v
+	}
+	set, err := LoadPacks(fsys, packs)
+	checked := cfs
 	if err != nil {
 		v.Problems = append(v.Problems, loadProblems(err)...)
 		var efs fs.FS
-		if set, efs = loadSkipping(fsys, v.Problems); efs != nil {
-			checked = efs
+		if set, efs = loadSkipping(fsys, packs, v.Problems); efs != nil {
+			if c, _, err := Compose(efs, packs); err == nil {
+				checked = c
+			}
 		}
 	}
 	v.Set = set
-	if _, err := ReadTests(fsys); err != nil {
+	if _, err := ReadTests(cfs); err != nil {
 		for _, p := range loadProblems(err) {
 			p.Check, p.Msg = "test", strings.TrimPrefix(p.Msg, "test: ")
 			v.Problems = append(v.Problems, p)
 		}
 	}
 	v.Problems = append(v.Problems, checkFiles(fsys)...)
+	v.Problems = append(v.Problems, checkPackFiles(fsys, resolved)...)
 	v.Entries = Entries(checked)
 	v.Problems = append(v.Problems, CheckEntries(v.Entries)...)
 	SortProblems(v.Problems)
@@ -310,7 +325,7 @@ func isJoin(err error) bool { _, ok := err.(interface{ Unwrap() []error }); retu
 // loadSkipping loads fsys with the lines of ps (and of the errors found
 // next) commented out, and returns the set and the edited file system; nil
 // when a problem is about a whole file or the set still does not load.
-func loadSkipping(fsys fs.FS, ps []Problem) (*Set, fs.FS) {
+func loadSkipping(fsys fs.FS, packs []string, ps []Problem) (*Set, fs.FS) {
 	skip := map[string]map[int]bool{}
 	mark := func(ps []Problem) bool {
 		for _, p := range ps {
@@ -336,7 +351,7 @@ func loadSkipping(fsys fs.FS, ps []Problem) (*Set, fs.FS) {
 			}
 			efs.files[name] = commentOut(data, lines)
 		}
-		set, err := Load(efs)
+		set, err := LoadPacks(efs, packs)
 		if err == nil {
 			return set, efs
 		}
@@ -406,6 +421,52 @@ func (i memInfo) Sys() any           { return nil }
 
 var _ io.Reader = (*memFile)(nil)
 
+// checkPackFiles reports files of the selected packs that no loader reads
+// and files without provenance.
+func checkPackFiles(fsys fs.FS, packs []string) []Problem {
+	var ps []Problem
+	for _, name := range PackFiles(fsys, packs) {
+		base := path.Base(name)
+		if !isLexiconFile(base) {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			ps = append(ps, Problem{File: name, Check: "file", Msg: err.Error()})
+			continue
+		}
+		known := base == PackFile || base == PackSentimentFile || base == TaxonomyFile || base == DomainFile
+		if p := fileProblem(name, data, known); p != nil {
+			ps = append(ps, *p)
+		}
+	}
+	return ps
+}
+
+// fileProblem reports a file no loader reads (known false) or one without
+// a "# source:" line.
+func fileProblem(name string, data []byte, known bool) *Problem {
+	entryLine, source := 0, false
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "# source:") || strings.HasPrefix(t, "#source:") {
+			source = true
+		}
+		if t != "" && !strings.HasPrefix(t, "#") && entryLine == 0 {
+			entryLine = i + 1
+		}
+	}
+	switch {
+	case !known && entryLine > 0:
+		return &Problem{File: name, Line: entryLine, Warning: true, Check: "file",
+			Msg: "no loader reads this file, its entries are ignored (a misspelt name? see FORMAT.md)"}
+	case known && !source && entryLine > 0:
+		return &Problem{File: name, Line: 1, Warning: true, Check: "file",
+			Msg: "no \"# source:\" line: record where the content came from"}
+	}
+	return nil
+}
+
 // checkFiles reports files no loader reads and files without provenance.
 func checkFiles(fsys fs.FS) []Problem {
 	var ps []Problem
@@ -423,26 +484,8 @@ func checkFiles(fsys fs.FS) []Problem {
 			ps = append(ps, Problem{File: name, Check: "file", Msg: err.Error()})
 			continue
 		}
-		entryLine, source := 0, false
-		for i, line := range strings.Split(string(data), "\n") {
-			t := strings.TrimSpace(line)
-			if strings.HasPrefix(t, "# source:") || strings.HasPrefix(t, "#source:") {
-				source = true
-			}
-			if t != "" && !strings.HasPrefix(t, "#") && entryLine == 0 {
-				entryLine = i + 1
-			}
-		}
-		if !knownFiles[name] {
-			if entryLine > 0 {
-				ps = append(ps, Problem{File: name, Line: entryLine, Warning: true, Check: "file",
-					Msg: "no loader reads this file, its entries are ignored (a misspelt name? see FORMAT.md)"})
-			}
-			continue
-		}
-		if !source && entryLine > 0 {
-			ps = append(ps, Problem{File: name, Line: 1, Warning: true, Check: "file",
-				Msg: "no \"# source:\" line: record where the content came from"})
+		if p := fileProblem(name, data, knownFiles[name]); p != nil {
+			ps = append(ps, *p)
 		}
 	}
 	return ps
@@ -470,7 +513,7 @@ func CheckEntries(entries []Entry) []Problem {
 
 	// A term holding '=' is an option that lost its TAB.
 	for _, e := range entries {
-		if e.File == TaxonomyFile && e.Kind != "category" && strings.Contains(e.Term, "=") {
+		if e.Src == TaxonomyFile && e.Kind != "category" && strings.Contains(e.Term, "=") {
 			fail(e, "syntax", "term %q holds '=': an option needs a TAB before it", e.Term)
 		}
 	}
@@ -481,7 +524,7 @@ func CheckEntries(entries []Entry) []Problem {
 		switch e.Kind {
 		case "modifier", "hedge", "conj", "negation", "ignore", "degree", "contrast", "emoji", "sarcasm":
 		case "sentiment":
-			if e.File != SentimentVocFile {
+			if e.Src != SentimentVocFile {
 				continue // duplicates in sentiment.tsv are load errors
 			}
 		default:
@@ -508,7 +551,7 @@ func CheckEntries(entries []Entry) []Problem {
 	byKey := map[string][]Entry{}
 	var keys []string
 	for _, e := range entries {
-		if e.File != TaxonomyFile {
+		if e.Src != TaxonomyFile {
 			continue
 		}
 		switch e.Kind {
@@ -574,14 +617,14 @@ func CheckEntries(entries []Entry) []Problem {
 	groups := map[string]bool{}
 	hasAspect := map[string]bool{}
 	for _, e := range entries {
-		if e.File == TaxonomyFile && e.Kind == "aspect" {
+		if e.Src == TaxonomyFile && e.Kind == "aspect" {
 			groups[e.Category+"\x00"+e.Group] = true
 			hasAspect[e.Category] = true
 		}
 	}
 	reported := map[string]bool{}
 	for _, e := range entries {
-		if e.File != TaxonomyFile || e.Kind != "opinion" || e.Category == AnyCategory {
+		if e.Src != TaxonomyFile || e.Kind != "opinion" || e.Category == AnyCategory {
 			continue
 		}
 		key := fmt.Sprint(e.Line)

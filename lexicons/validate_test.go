@@ -108,11 +108,12 @@ func TestValidate(t *testing.T) {
 			set: true,
 		},
 		{
-			name:  "a whole file missing its categories",
-			files: map[string]string{TaxonomyFile: "# source: test\naspect\t物流\t快递\n"},
+			name:  "an aspect of an undeclared category",
+			files: map[string]string{TaxonomyFile: "# source: test\ncategory\t其他\tx\naspect\t物流\t快递\n"},
 			want: []string{
-				`taxonomy.tsv:2: error: load: category "物流/x": unknown category "物流"`,
+				`taxonomy.tsv:3: error: load: category "物流/x": unknown category "物流"`,
 			},
+			set: true, // with the line left out
 		},
 	}
 	for _, tt := range tests {
@@ -174,17 +175,17 @@ func TestEntries(t *testing.T) {
 		}
 	}
 	want := []Entry{
-		{File: TaxonomyFile, Line: 2, Kind: "category", Term: "物流", Category: "物流"},
-		{File: TaxonomyFile, Line: 3, Kind: "category", Term: "整体", Category: "整体"},
-		{File: TaxonomyFile, Line: 4, Kind: "category", Term: "外观", Category: "外观"},
-		{File: TaxonomyFile, Line: 5, Kind: "aspect", Term: "快递", Category: "物流"},
-		{File: TaxonomyFile, Line: 5, Kind: "aspect", Term: "物流", Category: "物流"},
-		{File: TaxonomyFile, Line: 6, Kind: "aspect", Term: "快递员", Category: "物流", Group: "快递员"},
-		{File: TaxonomyFile, Line: 7, Kind: "opinion", Term: "慢", Category: "物流", Point: "物流/配送慢", Polarity: -1},
-		{File: TaxonomyFile, Line: 8, Kind: "opinion", Term: "快", Category: "物流", Point: "物流/配送快", Polarity: 1},
-		{File: TaxonomyFile, Line: 9, Kind: "aspect", Term: "速度", Category: "物流", Attr: true},
-		{File: TaxonomyFile, Line: 10, Kind: "opinion", Term: "好", Category: "*", Point: "*/满意", Polarity: 1},
-		{File: TaxonomyFile, Line: 10, Kind: "opinion", Term: "Nice", Category: "*", Point: "*/满意", Polarity: 1},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 2, Kind: "category", Term: "物流", Category: "物流"},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 3, Kind: "category", Term: "整体", Category: "整体"},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 4, Kind: "category", Term: "外观", Category: "外观"},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 5, Kind: "aspect", Term: "快递", Category: "物流"},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 5, Kind: "aspect", Term: "物流", Category: "物流"},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 6, Kind: "aspect", Term: "快递员", Category: "物流", Group: "快递员"},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 7, Kind: "opinion", Term: "慢", Category: "物流", Point: "物流/配送慢", Polarity: -1},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 8, Kind: "opinion", Term: "快", Category: "物流", Point: "物流/配送快", Polarity: 1},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 9, Kind: "aspect", Term: "速度", Category: "物流", Attr: true},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 10, Kind: "opinion", Term: "好", Category: "*", Point: "*/满意", Polarity: 1},
+		{File: TaxonomyFile, Src: TaxonomyFile, Line: 10, Kind: "opinion", Term: "Nice", Category: "*", Point: "*/满意", Polarity: 1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("entries:\n%+v\nwant:\n%+v", got, want)

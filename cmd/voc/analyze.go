@@ -39,6 +39,7 @@ type analyzeOptions struct {
 	format   string // json or text
 	input    string // auto, json or text
 	lexicons string
+	packs    string // comma-separated pack selection, "" for the default
 	workers  int
 	rating   bool
 	kind     string // kind of plain-text lines
@@ -54,6 +55,7 @@ func analyzeFlags(args []string, e env) (analyzeOptions, error) {
 	fs.StringVar(&o.format, "format", "json", "output `format`: json (one JSON object per input line) or text (for people)")
 	fs.StringVar(&o.input, "input", inputAuto, "input `mode`: json (JSON Lines of feedback messages), text (one text per line) or auto (a line starting with '{' is JSON, any other is text)")
 	fs.StringVar(&o.lexicons, "lexicons", "", "lexicon `dir`ectory overlaid on the embedded lexicons")
+	fs.StringVar(&o.packs, "pack", "", "lexicon packs, comma-separated (`NAME[,NAME]`: ecommerce, service, electronics, app, food, hotel, cars or a pack of --lexicons), each with the packs it requires; default "+strings.Join(lexicons.DefaultPacks, ","))
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "number of lines analysed in parallel (output stays in input order)")
 	fs.BoolVar(&o.rating, "rating", true, "use a JSON line's rating (1-5 stars) as a sentiment prior")
 	fs.IntVar(&o.maxBytes, "max-bytes", feedback.DefaultMaxBytes, "longest line accepted, in bytes; a longer one is an oversize error")
@@ -108,7 +110,7 @@ func (c *analyzeCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeAll()
-	set, err := lexicons.LoadDefault(o.lexicons)
+	set, err := lexicons.LoadDefaultPacks(o.lexicons, lexicons.SplitPacks(o.packs))
 	if err != nil {
 		return fmt.Errorf("load lexicons: %w", err)
 	}

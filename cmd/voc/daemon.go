@@ -54,6 +54,7 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 type nlpState struct {
 	mu    sync.Mutex
 	dir   string
+	packs []string // the pack selection (nil: the default)
 	seg   *segment.Holder
 	stage *enrich.Stage
 	log   *slog.Logger
@@ -61,18 +62,18 @@ type nlpState struct {
 
 // loadNLP loads the lexicons (shipped, overlaid by dir) and builds the
 // analysis stage.
-func loadNLP(dir string, maxBytes int, log *slog.Logger) (*nlpState, error) {
+func loadNLP(dir string, packs []string, maxBytes int, log *slog.Logger) (*nlpState, error) {
 	start := time.Now()
-	an, seg, err := buildAnalyzer(dir, nil)
+	an, seg, err := buildAnalyzer(dir, packs, nil)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("nlp: loaded lexicons", "version", an.Version(), "overlay", dir, "took", time.Since(start).Round(time.Millisecond))
-	return &nlpState{dir: dir, seg: seg, stage: enrich.New(an, maxBytes), log: log}, nil
+	log.Info("nlp: loaded lexicons", "version", an.Version(), "overlay", dir, "packs", packsOrDefault(packs), "took", time.Since(start).Round(time.Millisecond))
+	return &nlpState{dir: dir, packs: packs, seg: seg, stage: enrich.New(an, maxBytes), log: log}, nil
 }
 
-func buildAnalyzer(dir string, holder *segment.Holder) (enrich.Analyzer, *segment.Holder, error) {
-	set, err := lexicons.LoadDefault(dir)
+func buildAnalyzer(dir string, packs []string, holder *segment.Holder) (enrich.Analyzer, *segment.Holder, error) {
+	set, err := lexicons.LoadDefaultPacks(dir, packs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -98,7 +99,7 @@ func (n *nlpState) reload() (string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	start := time.Now()
-	set, err := lexicons.LoadDefault(n.dir)
+	set, err := lexicons.LoadDefaultPacks(n.dir, n.packs)
 	if err != nil {
 		n.log.Error("nlp: reload rejected, keeping the current lexicons", "err", err)
 		return "", err
@@ -226,7 +227,7 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 		}
 	}()
 	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if d.nlp, err = loadNLP(cfg.NLP.Lexicons, cfg.NLP.MaxMessageBytes, log); err != nil {
+	if d.nlp, err = loadNLP(cfg.NLP.Lexicons, cfg.NLP.Packs, cfg.NLP.MaxMessageBytes, log); err != nil {
 		return nil, err
 	}
 	if d.ch, err = openClickHouse(ctx, cfg.ClickHouse, migrate, log); err != nil {
@@ -407,4 +408,12 @@ type currentAnalyzer struct{ s *enrich.Stage }
 
 func (c currentAnalyzer) Analyze(text string, opts nlp.Options) *nlp.Result {
 	return c.s.Analyzer().Analyze(text, opts)
+}
+
+// packsOrDefault names a pack selection for logs and help.
+func packsOrDefault(packs []string) string {
+	if len(packs) == 0 {
+		return strings.Join(lexicons.DefaultPacks, ",") + " (default)"
+	}
+	return strings.Join(packs, ",")
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/vocproject/voc/internal/eval"
 	"github.com/vocproject/voc/internal/learn"
@@ -27,6 +28,7 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	data := fl.String("data", "", "data directory (holding sentiment/, aspects/)")
 	out := fl.String("out", "", "also write the Markdown report to this file")
 	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons")
+	pack := fl.String("pack", "", "lexicon packs for the sentiment and zhijiang evaluation (`NAME[,NAME]`; default "+strings.Join(lexicons.DefaultPacks, ",")+"); each labelled pack sample is evaluated with the packs its file names")
 	folds := fl.Int("folds", 5, "cross-validation folds")
 	workers := fl.Int("workers", 2, "segmentation goroutines")
 	l2 := fl.Float64("l2", 0, "L2 regularisation (0: default)")
@@ -46,7 +48,7 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	log := slog.New(slog.NewTextHandler(c.env.Stderr, nil))
-	set, err := lexicons.LoadDefault(*lexDir)
+	set, err := lexicons.LoadDefaultPacks(*lexDir, lexicons.SplitPacks(*pack))
 	if err != nil {
 		return fmt.Errorf("load lexicons: %w", err)
 	}

@@ -91,8 +91,9 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 	fl.SetOutput(c.env.Stderr)
 	all := fl.Bool("all", false, "also show the warnings about shipped files DIR does not replace")
 	format := fl.String("format", "text", "output `format`: text or json")
+	pack := fl.String("pack", "", "validate this pack selection (`NAME[,NAME]`, each with the packs it requires); default: every pack of DIR and the shipped ones, each with what it requires")
 	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon validate [--all] [--format text|json] [DIR]")
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon validate [--all] [--format text|json] [--pack NAME[,NAME]] [DIR]")
 		fmt.Fprintln(c.env.Stderr, "\nLoads DIR over the shipped lexicons (the shipped ones alone without DIR) and reports every problem")
 		fmt.Fprintln(c.env.Stderr, "with file and line: errors (bad syntax, unknown categories, duplicates the loader rejects, conflicting")
 		fmt.Fprintln(c.env.Stderr, "polarities, bad test lines) and warnings (entries that can never or hardly ever match: hidden by")
@@ -107,10 +108,35 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
 	}
 	start := time.Now()
-	v, err := lexcheck.Validate(dir.FS())
+	sels, err := selections(dir.FS(), *pack)
 	if err != nil {
 		return err
 	}
+	var v *lexcheck.Validation
+	seen := map[string]bool{}
+	for _, sel := range sels {
+		one, err := lexcheck.ValidatePacks(dir.FS(), sel.packs)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			v = one
+			for _, p := range v.Problems {
+				seen[p.String()] = true
+			}
+			continue
+		}
+		for _, p := range one.Problems {
+			if !seen[p.String()] {
+				seen[p.String()] = true
+				v.Problems = append(v.Problems, p)
+			}
+		}
+		if v.Set == nil {
+			v.Set = one.Set
+		}
+	}
+	lexicons.SortProblems(v.Problems)
 	took := time.Since(start)
 	var shown []lexicons.Problem
 	hidden := 0
@@ -153,8 +179,10 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 		if hidden > 0 {
 			summary += fmt.Sprintf("; %s in shipped files not shown (--all)", plural(hidden, "warning"))
 		}
-		if v.Set != nil {
-			summary += fmt.Sprintf("; version %s, %s", v.Set.Version, v.Set.Taxonomy)
+		if v.Set != nil && len(sels) == 1 {
+			summary += fmt.Sprintf("; version %s, packs %s, %s", v.Set.Version, strings.Join(v.Set.Packs, ","), v.Set.Taxonomy)
+		} else if len(sels) > 1 {
+			summary += fmt.Sprintf("; %d pack selections", len(sels))
 		}
 		fmt.Fprintf(c.env.Stdout, "%s; checked in %s\n", summary, took.Round(time.Millisecond))
 	}
@@ -213,8 +241,9 @@ func (c *lexiconCmd) test(ctx context.Context, args []string) error {
 	fl.SetOutput(c.env.Stderr)
 	verbose := fl.Bool("v", false, "print passing tests too")
 	run := fl.String("run", "", "run only the tests whose text or file:line matches this `regexp`")
+	pack := fl.String("pack", "", "run the tests of this pack selection (`NAME[,NAME]`, each with the packs it requires) against it; default: each pack's tests against that pack (with what it requires), the root files' tests against the default selection")
 	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon test [-v] [--run REGEXP] [DIR]")
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon test [-v] [--run REGEXP] [--pack NAME[,NAME]] [DIR]")
 		fmt.Fprintln(c.env.Stderr, "\nRuns the #test lines of every lexicon file (DIR over the shipped lexicons; see FORMAT.md, section")
 		fmt.Fprintln(c.env.Stderr, "\"Tests\") and prints each failure with file and line. Exit status 1 when a test fails.\n\nflags:")
 		fl.PrintDefaults()
@@ -230,57 +259,45 @@ func (c *lexiconCmd) test(ctx context.Context, args []string) error {
 		}
 	}
 	fsys := dir.FS()
-	set, err := lexicons.Load(fsys)
-	if err != nil {
-		return fmt.Errorf("load %s: %w", dir, err)
-	}
-	cases, err := lexicons.ReadTests(fsys)
-	bad := 0
-	if err != nil {
-		var es lexicons.Errors
-		if !errors.As(err, &es) {
-			return err
-		}
-		for _, e := range es {
-			fmt.Fprintf(c.env.Stdout, "%s:%d: FAIL %v\n", dir.display(e.File), e.Line, e.Err)
-		}
-		bad = len(es)
-	}
-	an, err := analyzer.New(set, nil)
+	sels, err := selections(fsys, *pack)
 	if err != nil {
 		return err
 	}
-	passed, failed, todo := 0, bad, 0
+	passed, failed, todo, bad := 0, 0, 0, 0
 	files := map[string]bool{}
-	for _, tc := range cases {
-		loc := fmt.Sprintf("%s:%d", dir.display(tc.File), tc.Line)
-		if re != nil && !re.MatchString(tc.Text) && !re.MatchString(loc) {
-			continue
+	for _, sel := range sels {
+		set, err := lexicons.LoadPacks(fsys, sel.packs)
+		if err != nil {
+			return fmt.Errorf("load %s (packs %s): %w", dir, packsOrDefault(sel.packs), err)
 		}
-		if err := ctx.Err(); err != nil {
+		cfs, _, err := lexicons.Compose(fsys, sel.packs)
+		if err != nil {
 			return err
 		}
-		files[tc.File] = true
-		o := lexcheck.Run(an, tc)
-		switch {
-		case len(o.Failures) == 0 && tc.Todo:
-			passed++
-			fmt.Fprintf(c.env.Stdout, "%s: ok   %s (a todo test that passes: drop todo)\n", loc, tc.Text)
-		case len(o.Failures) == 0:
-			passed++
-			if *verbose {
-				fmt.Fprintf(c.env.Stdout, "%s: ok   %s\n", loc, tc.Text)
+		cases, err := lexicons.ReadTests(cfs)
+		if err != nil {
+			var es lexicons.Errors
+			if !errors.As(err, &es) {
+				return err
 			}
-		case tc.Todo:
-			todo++
-			if *verbose {
-				fmt.Fprintf(c.env.Stdout, "%s: TODO %s\n\t%s\n\tgot: %s\n", loc, tc.Text, strings.Join(o.Failures, "; "), describeResult(o.Result))
+			for _, e := range es {
+				if sel.owns(e.File) {
+					fmt.Fprintf(c.env.Stdout, "%s:%d: FAIL %v\n", dir.display(e.File), e.Line, e.Err)
+					bad++
+				}
 			}
-		default:
-			failed++
-			fmt.Fprintf(c.env.Stdout, "%s: FAIL %s\n\t%s\n\tgot: %s\n", loc, tc.Text, strings.Join(o.Failures, "; "), describeResult(o.Result))
 		}
+		an, err := analyzer.New(set, nil)
+		if err != nil {
+			return err
+		}
+		p, f, td, err := c.runTests(ctx, dir, an, cases, sel, re, *verbose, files)
+		if err != nil {
+			return err
+		}
+		passed, failed, todo = passed+p, failed+f, todo+td
 	}
+	failed += bad
 	summary := fmt.Sprintf("%s: %d passed, %d failed", dir, passed, failed)
 	if todo > 0 {
 		summary += fmt.Sprintf(", %d todo (known gaps, -v shows them)", todo)
@@ -293,6 +310,82 @@ func (c *lexiconCmd) test(ctx context.Context, args []string) error {
 		return errors.New("no tests ran")
 	}
 	return nil
+}
+
+// runTests runs the cases of sel's own files with an.
+func (c *lexiconCmd) runTests(ctx context.Context, dir lexiconDir, an *analyzer.Analyzer, cases []lexicons.TestCase, sel selection, re *regexp.Regexp, verbose bool, files map[string]bool) (passed, failed, todo int, err error) {
+	for _, tc := range cases {
+		if !sel.owns(tc.File) {
+			continue
+		}
+		loc := fmt.Sprintf("%s:%d", dir.display(tc.File), tc.Line)
+		if re != nil && !re.MatchString(tc.Text) && !re.MatchString(loc) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, 0, 0, err
+		}
+		files[tc.File] = true
+		o := lexcheck.Run(an, tc)
+		switch {
+		case len(o.Failures) == 0 && tc.Todo:
+			passed++
+			fmt.Fprintf(c.env.Stdout, "%s: ok   %s (a todo test that passes: drop todo)\n", loc, tc.Text)
+		case len(o.Failures) == 0:
+			passed++
+			if verbose {
+				fmt.Fprintf(c.env.Stdout, "%s: ok   %s\n", loc, tc.Text)
+			}
+		case tc.Todo:
+			todo++
+			if verbose {
+				fmt.Fprintf(c.env.Stdout, "%s: TODO %s\n\t%s\n\tgot: %s\n", loc, tc.Text, strings.Join(o.Failures, "; "), describeResult(o.Result))
+			}
+		default:
+			failed++
+			fmt.Fprintf(c.env.Stdout, "%s: FAIL %s\n\t%s\n\tgot: %s\n", loc, tc.Text, strings.Join(o.Failures, "; "), describeResult(o.Result))
+		}
+	}
+	return passed, failed, todo, nil
+}
+
+// selection is one pack selection to validate or test, and the files whose
+// tests run against it.
+type selection struct {
+	packs []string // nil: the default
+	own   string   // "packs/NAME/": the tests of that pack; "": of every file not in a pack; "*": all
+}
+
+func (s selection) owns(file string) bool {
+	switch s.own {
+	case "*":
+		return true
+	case "":
+		return !strings.HasPrefix(file, lexicons.PacksDir+"/")
+	}
+	return strings.HasPrefix(file, s.own)
+}
+
+// selections returns what to check: the selection flag alone, or the
+// default selection (for the root files) and each pack with the packs it
+// requires (for its own files).
+func selections(fsys fs.FS, flag string) ([]selection, error) {
+	if flag != "" {
+		packs := lexicons.SplitPacks(flag)
+		if _, err := lexicons.ResolvePacks(fsys, packs); err != nil {
+			return nil, fmt.Errorf("%w: --pack: %w", errUsage, err)
+		}
+		return []selection{{packs: packs, own: "*"}}, nil
+	}
+	packs, err := lexicons.ReadPacks(fsys)
+	if err != nil {
+		return nil, err
+	}
+	out := []selection{{}}
+	for _, p := range packs {
+		out = append(out, selection{packs: []string{p.Name}, own: lexicons.PacksDir + "/" + p.Name + "/"})
+	}
+	return out, nil
 }
 
 // describeResult summarises an analysis for a failed test.

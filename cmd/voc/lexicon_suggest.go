@@ -21,6 +21,7 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	fl.SetOutput(c.env.Stderr)
 	sample := fl.String("sample", "", "sample `file`: JSON Lines of feedback messages (created_at enables rising terms) or one text per line (- for stdin)")
 	lexDir := fl.String("lexicons", "", "lexicon `dir`ectory over the shipped lexicons (\"\": the shipped ones)")
+	pack := fl.String("pack", "", "lexicon packs the sample is analysed with (`NAME[,NAME]`; default the default selection): suggestions are what they miss")
 	topN := fl.Int("top", 20, "candidates per section")
 	minCount := fl.Int("min-count", 5, "fewest occurrences of a candidate")
 	maxRunes := fl.Int("max-len", 4, "longest new word, in characters")
@@ -54,7 +55,7 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := lexicons.Load(dir.FS())
+	set, err := lexicons.LoadPacks(dir.FS(), lexicons.SplitPacks(*pack))
 	if err != nil {
 		return fmt.Errorf("load %s: %w", dir, err)
 	}

@@ -66,7 +66,7 @@ func (c *reprocessCmd) Run(ctx context.Context, args []string) error {
 		cfg.NLP.Lexicons = *lex
 	}
 	log := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	an, _, err := buildAnalyzer(cfg.NLP.Lexicons, nil)
+	an, _, err := buildAnalyzer(cfg.NLP.Lexicons, cfg.NLP.Packs, nil)
 	if err != nil {
 		return err
 	}

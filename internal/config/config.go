@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vocproject/voc/alerts"
+	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/sinks/clickhouse"
 	"github.com/vocproject/voc/sinks/deadletter"
 	"github.com/vocproject/voc/sources/kafka"
@@ -126,6 +127,10 @@ type NLP struct {
 	// Lexicons is a directory whose files override the shipped lexicons
 	// file by file. Default none (shipped lexicons only).
 	Lexicons string `yaml:"lexicons"`
+	// Packs selects the lexicon packs (lexicons/data/FORMAT.md, section
+	// "Packs"), each with the packs it requires. Default ecommerce, service,
+	// electronics, app.
+	Packs []string `yaml:"packs"`
 	// MaxMessageBytes is the largest message accepted; larger ones are
 	// dead-lettered as oversize. Default 64 KiB.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
@@ -361,6 +366,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		"VOC_CLICKHOUSE_PASSWORD": func(v string) error { c.ClickHouse.Password = v; return nil },
 		"VOC_INDEX_PATH":          func(v string) error { c.Index.Path = v; return nil },
 		"VOC_LEXICONS":            func(v string) error { c.NLP.Lexicons = v; return nil },
+		"VOC_PACKS":               func(v string) error { c.NLP.Packs = lexicons.SplitPacks(v); return nil },
 		"VOC_HTTP_LISTEN":         func(v string) error { c.HTTP.Listen = v; return nil },
 		"VOC_API_TOKEN":           func(v string) error { c.HTTP.Token = v; return nil },
 		"VOC_LOG_LEVEL":           func(v string) error { c.Log.Level = v; return nil },
@@ -514,6 +520,11 @@ func (c Config) Validate() error {
 			return &Error{Field: "nlp.lexicons", Value: c.NLP.Lexicons, Err: err}
 		} else if !st.IsDir() {
 			return &Error{Field: "nlp.lexicons", Value: c.NLP.Lexicons, Err: errors.New("not a directory")}
+		}
+	}
+	if len(c.NLP.Packs) > 0 {
+		if _, err := lexicons.ResolvePacks(lexicons.Dir(c.NLP.Lexicons), c.NLP.Packs); err != nil {
+			return &Error{Field: "nlp.packs", Value: strings.Join(c.NLP.Packs, ","), Err: err}
 		}
 	}
 	if c.HTTP.Listen != "off" {

@@ -33,8 +33,11 @@ type Validation struct {
 // Validate runs lexicons.Validate and, when the set loads, the checks that
 // need the segmenter and the matcher. The first call in a process loads the
 // segmenter dictionary (~3 s).
-func Validate(fsys fs.FS) (*Validation, error) {
-	v := &Validation{Validation: lexicons.Validate(fsys)}
+func Validate(fsys fs.FS) (*Validation, error) { return ValidatePacks(fsys, nil) }
+
+// ValidatePacks is Validate with a pack selection (nil: the default).
+func ValidatePacks(fsys fs.FS, packs []string) (*Validation, error) {
+	v := &Validation{Validation: lexicons.ValidatePacks(fsys, packs)}
 	if v.Set == nil {
 		return v, nil
 	}
@@ -80,7 +83,7 @@ func Normalization(entries []lexicons.Entry) []lexicons.Problem {
 		if got == want {
 			continue
 		}
-		if e.File == lexicons.SentimentFile {
+		if e.Src == lexicons.SentimentFile {
 			if len(bulk) == 0 {
 				first = e
 			}
@@ -126,7 +129,7 @@ func Numbers(entries []lexicons.Entry) []lexicons.Problem {
 
 // numeralAfterPattern returns the numeral that follows {N} in e's term.
 func numeralAfterPattern(e lexicons.Entry) (rune, bool) {
-	if e.File != lexicons.TaxonomyFile {
+	if e.Src != lexicons.TaxonomyFile {
 		return 0, false
 	}
 	_, rest, ok := strings.Cut(e.Term, lexicons.NumberPattern)
@@ -148,7 +151,7 @@ func Tokens(seg *segment.Segmenter, entries []lexicons.Entry) []lexicons.Problem
 	for _, e := range entries {
 		switch {
 		case e.Kind == "domain":
-		case e.File == lexicons.SentimentVocFile, e.File == lexicons.NegationFile, e.File == lexicons.DegreeFile:
+		case e.Src == lexicons.SentimentVocFile, e.Src == lexicons.NegationFile, e.Src == lexicons.DegreeFile:
 		default:
 			continue // sentiment.tsv: a public list, checked in bulk below
 		}
@@ -168,7 +171,7 @@ func Tokens(seg *segment.Segmenter, entries []lexicons.Entry) []lexicons.Problem
 	var bulk []string
 	first := lexicons.Entry{}
 	for _, e := range entries {
-		if e.File == lexicons.SentimentFile && e.Kind == "sentiment" && len(seg.Cut(strings.ToLower(e.Term))) > 1 {
+		if e.Src == lexicons.SentimentFile && e.Kind == "sentiment" && len(seg.Cut(strings.ToLower(e.Term))) > 1 {
 			if len(bulk) == 0 {
 				first = e
 			}
@@ -207,7 +210,7 @@ func newProbeSet(entries []lexicons.Entry) *probeSet {
 	p := &probeSet{aspects: map[string][]string{}, opinions: map[string][]string{}, cats: map[string][]string{}}
 	catNames := []string{}
 	for _, e := range entries {
-		if e.File != lexicons.TaxonomyFile {
+		if e.Src != lexicons.TaxonomyFile {
 			continue
 		}
 		switch e.Kind {
@@ -299,7 +302,7 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 	}
 	badAspect := map[string]bool{}
 	for _, e := range ordered {
-		if e.File != lexicons.TaxonomyFile || skip != nil && skip(e) {
+		if e.Src != lexicons.TaxonomyFile || skip != nil && skip(e) {
 			continue
 		}
 		key := e.Kind + "\x00" + e.Point + "\x00" + e.Category + "\x00" + e.Group + "\x00" + e.Term
