@@ -27,9 +27,21 @@ type Sentiment struct {
 	Confidence float64 `json:"confidence"`
 }
 
-// Aspect is one aspect-level opinion found in a text. A negative aspect is a
-// pain point (痛点); a positive one is a praise point. Span holds character
-// (rune) offsets [start, end) into Result.Text covering aspect and opinion.
+// Aspect is one aspect-level opinion, or one topic mention, found in a text.
+// A negative aspect is a pain point (痛点); a positive one is a praise
+// point. Span holds character (rune) offsets [start, end) into Result.Text
+// covering aspect and opinion.
+//
+// Three kinds share the type:
+//   - an opinion about an aspect of the taxonomy: Category and Subcategory
+//     set (物流/配送慢), Opinion the words that carry it; Polarity neutral
+//     when it was asked or hedged (希望物流快一点);
+//   - a topic mention (IsMention): an aspect term of the taxonomy named
+//     without an opinion (请问电池多大): Category set, Subcategory and
+//     Opinion empty, Polarity neutral;
+//   - an open opinion (IsUnmapped): an aspect the taxonomy does not know,
+//     paired with an opinion word (指纹识别很慢): Category and Subcategory
+//     empty, Aspect and Opinion set.
 type Aspect struct {
 	Category    string `json:"category"`
 	Subcategory string `json:"subcategory"`
@@ -38,6 +50,14 @@ type Aspect struct {
 	Polarity    string `json:"polarity"`
 	Span        [2]int `json:"span"`
 }
+
+// IsMention reports whether a is a topic mention: an aspect named without
+// an opinion.
+func (a Aspect) IsMention() bool { return a.Opinion == "" }
+
+// IsUnmapped reports whether a is an opinion about an aspect the taxonomy
+// does not know (category empty).
+func (a Aspect) IsUnmapped() bool { return a.Category == "" }
 
 // Clause is one clause of the normalized text with its own sentiment.
 type Clause struct {
