@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin/voc
 
-.PHONY: build web test demo eval learn bench bench-dashboard lint clean
+.PHONY: build web test demo eval eval-packs learn bench bench-dashboard lint clean
 
 build: web
 	$(GO) build -o $(BIN) ./cmd/voc
@@ -37,8 +37,17 @@ demo:
 	$(MAKE) --no-print-directory build
 	./$(BIN) demo
 
+# Sentiment and 之江杯 pain-point accuracy on ../shared/data (when present), and
+# topics per pack on the hand-labelled samples of testdata/aspect-eval.
 eval: build
-	./$(BIN) eval --data ../shared/data
+	./$(BIN) eval --data ../shared/data --aspect-samples testdata/aspect-eval
+
+# Topics per pack only (seconds; needs no ../shared/data): voc's mention recall
+# and (category, polarity) micro-F1 against the "topic name in the text"
+# baseline; texts voc got wrong in .voc/pack-mistakes.tsv.
+eval-packs: build
+	@mkdir -p .voc
+	./$(BIN) eval --pack-samples-only --aspect-samples testdata/aspect-eval --pack-mistakes .voc/pack-mistakes.tsv
 
 # Relearns the shipped lexicons/data/learned.tsv from the public sets in ../shared/data
 # (evaluate the result with make eval; review it with voc lexicon diff).

@@ -18,14 +18,20 @@ import (
 	"github.com/vocproject/voc/nlp/segment"
 )
 
-// evalCmd evaluates sentiment (and, when built, pain-point) accuracy on the
-// public labelled data.
+// evalCmd evaluates sentiment and pain-point accuracy on the public labelled
+// data (--data), and topics per pack on the hand-labelled samples of
+// testdata/aspect-eval (--aspect-samples), which need no other data.
 type evalCmd struct{ env env }
 
 func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fl.SetOutput(c.env.Stderr)
-	data := fl.String("data", "", "data directory (holding sentiment/, aspects/)")
+	data := fl.String("data", "", "data directory (holding sentiment/, aspects/); without it only the pack samples are evaluated")
+	samples := fl.String("aspect-samples", eval.PackSamplesDir, "`directory` of the hand-labelled topic samples, one <pack>.tsv per pack (skipped when absent; \"\": not evaluated)")
+	samplesOnly := fl.Bool("pack-samples-only", false, "evaluate the pack samples only (seconds; no --data needed)")
+	verbose := fl.Bool("v", false, "list in the report every pack-sample text whose topics voc got wrong")
+	mistakes := fl.String("pack-mistakes", "", "write the pack-sample texts whose topics voc got wrong to this TSV `file`")
+	format := fl.String("format", "markdown", "output `format`: markdown, or json (one line per pack sample: the closing numbers; --out still gets the Markdown)")
 	out := fl.String("out", "", "also write the Markdown report to this file")
 	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons")
 	pack := fl.String("pack", "", "lexicon packs for the sentiment and zhijiang evaluation (`NAME[,NAME]`; default "+strings.Join(lexicons.DefaultPacks, ",")+"); each labelled pack sample is evaluated with the packs its file names")
@@ -40,48 +46,111 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	if *data == "" {
-		return fmt.Errorf("%w: --data is required", errUsage)
+	if fl.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fl.Arg(0))
 	}
-	if st, err := os.Stat(*data); err != nil || !st.IsDir() {
-		fmt.Fprintf(c.env.Stdout, "voc eval: data directory %s not found; nothing evaluated (get the public data sets described in docs)\n", *data)
-		return nil
+	if *format != "markdown" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: want markdown or json", errUsage, *format)
 	}
+	if *samplesOnly && *samples == "" {
+		return fmt.Errorf("%w: --pack-samples-only needs --aspect-samples", errUsage)
+	}
+	samplesSet := false
+	fl.Visit(func(f *flag.Flag) { samplesSet = samplesSet || f.Name == "aspect-samples" })
 	log := slog.New(slog.NewTextHandler(c.env.Stderr, nil))
-	set, err := lexicons.LoadDefaultPacks(*lexDir, lexicons.SplitPacks(*pack))
-	if err != nil {
-		return fmt.Errorf("load lexicons: %w", err)
-	}
-	seg, err := segment.New(set.Domain)
-	if err != nil {
-		return err
-	}
-	cfg := eval.Config{DataDir: *data, Folds: *folds, Workers: *workers, Lexicons: set, Seg: seg, Logger: log}
-	cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams, cfg.Learn.Chars = *l2, *minCount, *bigrams, *chars
-	cfg.SetCap = *setCap
-	cfg.Learn.Skips = *skips
-	rep, err := eval.Run(ctx, cfg)
-	if errors.Is(err, eval.ErrNoData) {
-		// No sentiment sets: the pain-point set may still be there.
-		if md := aspectReport(ctx, *data, set, log); md != "" {
-			fmt.Fprint(c.env.Stdout, md)
-			return nil
+
+	// The pack samples first: their analyzers are released before the
+	// sentiment evaluation builds its own.
+	var packs []*eval.PackResult
+	if *samples != "" {
+		rs, err := eval.PackSamples(ctx, eval.PackConfig{Dir: *samples, Lexicons: lexicons.Dir(*lexDir), Logger: log})
+		switch {
+		case errors.Is(err, eval.ErrNoData) && !samplesSet && !*samplesOnly:
+			log.Warn("eval: no pack samples, skipped (run from the repository root or give --aspect-samples)", "dir", *samples)
+		case err != nil:
+			return fmt.Errorf("pack samples: %w", err)
+		default:
+			packs = rs
 		}
-		fmt.Fprintf(c.env.Stdout, "voc eval: %v; nothing evaluated\n", err)
+	}
+
+	var parts []string
+	if !*samplesOnly {
+		md, err := c.dataReport(ctx, *data, *lexDir, *pack, log, func(cfg *eval.Config) {
+			cfg.Folds, cfg.Workers = *folds, *workers
+			cfg.Learn.L2, cfg.Learn.MinCount, cfg.Learn.Bigrams, cfg.Learn.Chars = *l2, *minCount, *bigrams, *chars
+			cfg.SetCap = *setCap
+			cfg.Learn.Skips = *skips
+		})
+		if err != nil {
+			return err
+		}
+		if md != "" {
+			parts = append(parts, md)
+		}
+	}
+	if len(packs) > 0 {
+		parts = append(parts, eval.PackMarkdown(packs, *verbose))
+		if *mistakes != "" {
+			if err := os.WriteFile(*mistakes, []byte(eval.PackMistakesTSV(packs)), 0o644); err != nil {
+				return fmt.Errorf("write pack mistakes: %w", err)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		fmt.Fprintln(c.env.Stdout, "voc eval: no labelled data found (--data, --aspect-samples); nothing evaluated")
 		return nil
 	}
-	if err != nil {
-		return err
+	md := strings.Join(parts, "\n")
+	if *format == "json" {
+		fmt.Fprint(c.env.Stdout, eval.PackJSONLines(packs))
+	} else {
+		fmt.Fprint(c.env.Stdout, md)
 	}
-	rep.Aspects = aspectReport(ctx, *data, set, log)
-	md := rep.Markdown()
-	fmt.Fprint(c.env.Stdout, md)
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 	}
 	return nil
+}
+
+// dataReport runs the sentiment and 之江杯 evaluations on the public data in
+// data and returns their Markdown; "" (with a note) when data is not given
+// or not there.
+func (c *evalCmd) dataReport(ctx context.Context, data, lexDir, pack string, log *slog.Logger, tune func(*eval.Config)) (string, error) {
+	if data == "" {
+		log.Info("eval: no --data: sentiment and 之江杯 aspect evaluation skipped")
+		return "", nil
+	}
+	if st, err := os.Stat(data); err != nil || !st.IsDir() {
+		log.Warn("eval: data directory not found; sentiment and 之江杯 aspect evaluation skipped (get the public data sets described in docs)", "dir", data)
+		return "", nil
+	}
+	set, err := lexicons.LoadDefaultPacks(lexDir, lexicons.SplitPacks(pack))
+	if err != nil {
+		return "", fmt.Errorf("load lexicons: %w", err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return "", err
+	}
+	cfg := eval.Config{DataDir: data, Lexicons: set, Seg: seg, Logger: log}
+	tune(&cfg)
+	rep, err := eval.Run(ctx, cfg)
+	if errors.Is(err, eval.ErrNoData) {
+		// No sentiment sets: the pain-point set may still be there.
+		if md := aspectReport(ctx, data, set, log); md != "" {
+			return md, nil
+		}
+		log.Warn("eval: nothing evaluated in the data directory", "err", err)
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	rep.Aspects = aspectReport(ctx, data, set, log)
+	return rep.Markdown(), nil
 }
 
 // aspectReport runs the pain-point evaluation on the 之江杯 2019 set when
