@@ -28,10 +28,19 @@ const nIntents = len(order)
 // decide when no cue is present and tip the balance against weak cues.
 const impliedWeight = 1.0
 
-// cue is one entry of the dictionary: the intents it votes for.
+// complaintScore is the sentiment score at or below which a text gives
+// context=complaint cues their meaning. A negative label is not enough: the
+// learned weights lean neutral texts that name a medium (转发微博, 昨天电视台
+// 报道了) to about -0.3, the media words being frequent in complaints.
+const complaintScore = -0.5
+
+// cue is one entry of the dictionary: the intents it votes for, on its
+// own and (ctx…) only in a text with complaint context.
 type cue struct {
-	weights    [nIntents]float64
-	escalation bool
+	weights       [nIntents]float64
+	escalation    bool
+	ctxWeights    [nIntents]float64
+	ctxEscalation bool
 }
 
 // Classifier assigns intents. It is immutable after New and safe for
@@ -66,12 +75,21 @@ func New(in *lexicons.Intents) *Classifier {
 			c.cues = append(c.cues, cue{})
 			c.dict.Add(term, i)
 		}
+		conditional := q.Context == lexicons.ContextComplaint
 		if q.Intent == lexicons.Escalation {
-			c.cues[i].escalation = true
+			if conditional {
+				c.cues[i].ctxEscalation = true
+			} else {
+				c.cues[i].escalation = true
+			}
 			continue
 		}
 		if k := intentIndex(q.Intent); k >= 0 {
-			c.cues[i].weights[k] += q.Weight
+			if conditional {
+				c.cues[i].ctxWeights[k] += q.Weight
+			} else {
+				c.cues[i].weights[k] += q.Weight
+			}
 		}
 	}
 	return c
@@ -84,8 +102,22 @@ func New(in *lexicons.Intents) *Classifier {
 // the text's sentiment and aspects: a negative text with pain points and
 // no other cue is a complaint (投诉), a positive one with praise points is
 // praise (表扬).
+//
+// Cues of context=complaint (ambiguous escalation words such as 电视台 or
+// 发微博, which are news, reposts and praise as often as threats) count
+// only when the text complains otherwise too: a sentiment score of
+// complaintScore or less, a pain point, or a 投诉 or escalation cue that
+// counts on its own.
 func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sentiment, aspects []nlp.Aspect) (intent string, escalation bool) {
-	var score [nIntents]float64
+	const (
+		complaint = iota
+		after
+		inquiry
+		suggest
+		praise
+	)
+	var score, ctxScore [nIntents]float64
+	ctxEscalation := false
 	rs := []rune(strings.ToLower(text))
 	for i := 0; i < len(rs); {
 		end, v, ok := c.dict.Longest(rs, i)
@@ -94,27 +126,27 @@ func (c *Classifier) Classify(text string, tokens []segment.Token, sent nlp.Sent
 			continue
 		}
 		q := &c.cues[v]
-		if q.escalation {
-			escalation = true
-		}
-		for k, w := range q.weights {
-			score[k] += w
+		escalation = escalation || q.escalation
+		ctxEscalation = ctxEscalation || q.ctxEscalation
+		for k := range score {
+			score[k] += q.weights[k]
+			ctxScore[k] += q.ctxWeights[k]
 		}
 		i = end
-	}
-	if escalation {
-		return nlp.IntentComplaint, true
 	}
 	pains, praises := nlp.PainPraise(aspects)
 	negative := sent.Label == nlp.Negative
 	positive := sent.Label == nlp.Positive
-	const (
-		complaint = iota
-		after
-		inquiry
-		suggest
-		praise
-	)
+	if escalation || score[complaint] > 0 || pains > 0 || sent.Score <= complaintScore {
+		// complaint context: the conditional cues count
+		escalation = escalation || ctxEscalation
+		for k, w := range ctxScore {
+			score[k] += w
+		}
+	}
+	if escalation {
+		return nlp.IntentComplaint, true
+	}
 	switch {
 	case negative:
 		// praise words in a negative text are irony or concession (说好的

@@ -91,6 +91,16 @@ func TestClassify(t *testing.T) {
 		{"escalation media", "不退款我就去网上曝光你们", nlp.IntentComplaint, true},
 		{"no escalation inside a number", "型号是A123150，请问有货吗", nlp.IntentInquiry, false},
 		{"no escalation in a bank name", "用工商银行的卡付的款，物流很快，很满意", nlp.IntentPraise, false},
+		// media words flag escalation only with complaint context
+		{"repost is no escalation", "转发微博", "", false},
+		{"praise of a tv host", "电视台的主持们真漂亮", "", false},
+		{"news is no escalation", "昨天电视台报道了这个牌子", "", false},
+		{"price is no escalation", "花了315元买的，很值", "", false},
+		{"media threat with a refund", "再不退款我就发微博曝光你们", nlp.IntentComplaint, true},
+		{"media threat with a pain point", "等了半个月还没发货，我要上电视台", nlp.IntentComplaint, true},
+		{"media threat in a negative text", "发的货不对，我要发微博让大家看看", nlp.IntentComplaint, true},
+		{"threat alone", "已经投诉到12315了", nlp.IntentComplaint, true},
+		{"seeking media alone", "我要找媒体", nlp.IntentComplaint, true},
 		{"nothing", "今天天气晴", "", false},
 		{"traditional", "請問什麼時候發貨", nlp.IntentInquiry, false},
 	}
@@ -112,7 +122,11 @@ func TestClassifyInputs(t *testing.T) {
 		{Term: "不满意", Intent: "投诉", Weight: 1.5},
 		{Term: "退货", Intent: "售后", Weight: 1.5},
 		{Term: "律师", Intent: lexicons.Escalation, Weight: 1},
+		{Term: "微博", Intent: lexicons.Escalation, Weight: 1, Context: lexicons.ContextComplaint},
+		{Term: "差评", Intent: "投诉", Weight: 1.5},
+		{Term: "后悔", Intent: "投诉", Weight: 1, Context: lexicons.ContextComplaint},
 	}})
+	mild := nlp.Sentiment{Score: -0.3, Label: nlp.Negative}
 	neg := nlp.Sentiment{Score: -0.8, Label: nlp.Negative}
 	posv := nlp.Sentiment{Score: 0.8, Label: nlp.Positive}
 	neutral := nlp.Sentiment{Label: nlp.Neutral}
@@ -135,6 +149,15 @@ func TestClassifyInputs(t *testing.T) {
 		{"praise cue in negative text", "满意吗", neg, pain, nlp.IntentComplaint, false},
 		{"inquiry about return", "请问怎么退货", neutral, nil, nlp.IntentAfterSales, false},
 		{"escalation", "找律师", posv, praise, nlp.IntentComplaint, true},
+		{"context cue alone", "发微博", neutral, nil, "", false},
+		{"context cue, mildly negative", "发微博", mild, nil, "", false},
+		{"context cue, positive with praise", "发微博", posv, praise, nlp.IntentPraise, false},
+		{"context cue, clearly negative", "发微博", neg, nil, nlp.IntentComplaint, true},
+		{"context cue, pain point", "发微博", neutral, pain, nlp.IntentComplaint, true},
+		{"context cue, complaint cue", "差评，发微博", neutral, nil, nlp.IntentComplaint, true},
+		{"context cue, escalation cue", "律师和微博", neutral, nil, nlp.IntentComplaint, true},
+		{"context cues do not give each other context", "后悔，发微博", neutral, nil, "", false},
+		{"context complaint cue with context", "后悔", neg, nil, nlp.IntentComplaint, false},
 		{"empty", "", neutral, nil, "", false},
 	}
 	for _, tt := range tests {
