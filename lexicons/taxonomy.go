@@ -75,6 +75,9 @@ type Taxonomy struct {
 	// opinion (还没用 holds 没用, 差不多 holds 差, 价值 holds 价): as the
 	// longer match they hide the term.
 	Ignored []string
+	// Generic are nouns that name no aspect (people, times, generic things:
+	// 老公, 时候, 感觉): open extraction pairs no opinion with them.
+	Generic []string
 }
 
 // Category returns the category named name.
@@ -262,7 +265,7 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
 					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
 			}
-		case "modifier", "hedge", "conj", "negation", "ignore":
+		case "modifier", "hedge", "conj", "negation", "ignore", "generic":
 			if len(f) != 3 || f[1] != "-" {
 				return l.Errorf("%s: want \"-\" and terms", f[0])
 			}
@@ -279,11 +282,13 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Negations = append(t.Negations, terms...)
 			case "ignore":
 				t.Ignored = append(t.Ignored, terms...)
+			case "generic":
+				t.Generic = append(t.Generic, terms...)
 			default:
 				t.Conjunctions = append(t.Conjunctions, terms...)
 			}
 		default:
-			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation or ignore)", f[0])
+			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation, ignore or generic)", f[0])
 		}
 		return nil
 	})

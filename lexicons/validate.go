@@ -149,7 +149,7 @@ func Entries(fsys fs.FS) []Entry {
 				e.Term = t
 				add(e)
 			}
-		case "modifier", "hedge", "conj", "negation", "ignore":
+		case "modifier", "hedge", "conj", "negation", "ignore", "generic":
 			if len(f) != 3 {
 				return nil
 			}

@@ -53,11 +53,23 @@ type Aspect struct {
 
 // IsMention reports whether a is a topic mention: an aspect named without
 // an opinion.
-func (a Aspect) IsMention() bool { return a.Opinion == "" }
+func (a Aspect) IsMention() bool { return a.Opinion == "" && a.Subcategory == "" && a.Category != "" }
 
 // IsUnmapped reports whether a is an opinion about an aspect the taxonomy
 // does not know (category empty).
 func (a Aspect) IsUnmapped() bool { return a.Category == "" }
+
+// Point names what a says about: "category/subcategory" (物流/配送慢), the
+// category of a mention (物流), "?/aspect" for an open opinion (?/指纹识别).
+func (a Aspect) Point() string {
+	switch {
+	case a.IsUnmapped():
+		return "?/" + a.Aspect
+	case a.IsMention():
+		return a.Category
+	}
+	return a.Category + "/" + a.Subcategory
+}
 
 // Clause is one clause of the normalized text with its own sentiment.
 type Clause struct {

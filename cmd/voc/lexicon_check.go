@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +120,9 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		// each selection answers for its own files: a later pack hiding an
+		// entry of the pack it builds on does so on purpose
+		one.Problems = slices.DeleteFunc(one.Problems, func(p lexicons.Problem) bool { return p.File != "" && !sel.owns(p.File) })
 		if v == nil {
 			v = one
 			for _, p := range v.Problems {

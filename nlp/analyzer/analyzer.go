@@ -47,6 +47,10 @@ type Analyzer struct {
 	scorer  *sentiment.Scorer
 	aspects *aspect.Matcher
 	intents *intent.Classifier
+	// sarcasm cues (呵呵, 真是服了) and the pain point of each category:
+	// in a negative text with such a cue a praise point is scorn
+	sarcasm []string
+	pains   map[string]string
 }
 
 // New returns an Analyzer over the lexicons of set. seg holds the segmenter,
@@ -66,7 +70,7 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 	} else if seg.Load() == nil {
 		return nil, errors.New("analyzer: segment holder is empty")
 	}
-	m, err := aspect.New(set.Taxonomy)
+	m, err := aspect.New(set.Taxonomy, aspect.WithOpinionWords(set.Sentiment.Words))
 	if err != nil {
 		return nil, fmt.Errorf("analyzer: %w", err)
 	}
@@ -77,7 +81,55 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 		scorer:  sentiment.NewWithConfig(set.Sentiment, sentiment.Config{Inquiries: inquiries(set.Intents)}),
 		aspects: m,
 		intents: intent.New(set.Intents),
+		sarcasm: sarcasmCues(set.Sentiment),
+		pains:   painPoints(set.Taxonomy),
 	}, nil
+}
+
+func sarcasmCues(s *lexicons.Sentiment) []string {
+	var out []string
+	for _, c := range s.Cues {
+		if c.Sarcasm && c.Weight < 0 {
+			out = append(out, c.Text)
+		}
+	}
+	return out
+}
+
+func painPoints(t *lexicons.Taxonomy) map[string]string {
+	out := make(map[string]string, len(t.Categories))
+	for _, c := range t.Categories {
+		_, out[c.Name], _ = strings.Cut(c.PainPoint(), "/")
+	}
+	return out
+}
+
+// scorn turns the praise points of a negative text that holds a sarcasm
+// cue into the pain points of their categories: 呵呵，真是好质量 blames the
+// quality. A text the scorer does not find negative keeps its praise (呵呵
+// is friendly in most reviews).
+func (a *Analyzer) scorn(text string, sent nlp.Sentiment, aspects []nlp.Aspect) {
+	if sent.Label != nlp.Negative {
+		return
+	}
+	cue := false
+	for _, c := range a.sarcasm {
+		if strings.Contains(text, c) {
+			cue = true
+			break
+		}
+	}
+	if !cue {
+		return
+	}
+	for i := range aspects {
+		if x := &aspects[i]; x.Polarity == nlp.Positive {
+			x.Polarity = nlp.Negative
+			if x.Category != "" {
+				x.Subcategory = a.pains[x.Category]
+			}
+		}
+	}
 }
 
 // Version returns the version (content hash) of the lexicons in use.
@@ -159,6 +211,7 @@ func boundClauses(cs []clause.Clause, tokens []segment.Token, text string) []cla
 func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 	sent, clauses := a.scorer.Score(p.tokens, p.clauses, opts)
 	aspects := a.aspects.Match(p.text, p.tokens, p.clauses)
+	a.scorn(p.text, sent, aspects)
 	sent = agree(sent, aspects, a.scorer.Band())
 	in, esc := a.intents.Classify(p.text, p.tokens, sent, aspects)
 	if aspects == nil {

@@ -36,11 +36,30 @@ import (
 type Matcher struct {
 	dict     *Dict
 	lex      []lexeme
+	index    map[string]int32 // lowercased term → into lex
 	aspects  []lexicons.AspectTerm
 	opinions []lexicons.OpinionTerm
 	cats     map[string]lexicons.Category
 	overall  string // category of generic opinions with no aspect ("整体"), "" if none
-	pool     sync.Pool
+	// open extraction (open.go): the weights of opinion words outside the
+	// taxonomy, the nouns that name no aspect, and the polarity of each
+	// taxonomy opinion term (0 when its points disagree)
+	words   map[string]float64
+	generic map[string]bool
+	opPol   map[string]int
+	pool    sync.Pool
+}
+
+// Option configures a Matcher.
+type Option func(*Matcher)
+
+// WithOpinionWords turns on open extraction (open.go) with the weights of
+// sentiment words (negative: complaint): a noun the taxonomy does not know,
+// followed by such a word (指纹识别很慢) or preceded by one and 的 (很好的手感),
+// is an opinion about an unmapped aspect. New does not copy words; the
+// caller must not change it afterwards.
+func WithOpinionWords(words map[string]float64) Option {
+	return func(m *Matcher) { m.words = words }
 }
 
 // lexeme is everything one surface string can be. A string may play several
@@ -78,7 +97,7 @@ const overallCategory = "整体"
 const hedgeReach = 8
 
 // New builds a Matcher from the taxonomy.
-func New(tax *lexicons.Taxonomy) (*Matcher, error) {
+func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 	if tax == nil || len(tax.Categories) == 0 {
 		return nil, fmt.Errorf("aspect: new matcher: empty taxonomy")
 	}
@@ -94,7 +113,25 @@ func New(tax *lexicons.Taxonomy) (*Matcher, error) {
 	if _, ok := m.cats[overallCategory]; ok {
 		m.overall = overallCategory
 	}
+	for _, o := range opts {
+		o(m)
+	}
+	m.generic = make(map[string]bool, len(tax.Generic))
+	for _, w := range tax.Generic {
+		m.generic[strings.ToLower(w)] = true
+	}
+	m.opPol = map[string]int{}
+	for _, o := range tax.Opinions {
+		term := strings.ToLower(o.Term)
+		switch p, seen := m.opPol[term]; {
+		case !seen:
+			m.opPol[term] = o.Polarity
+		case p != o.Polarity:
+			m.opPol[term] = 0
+		}
+	}
 	index := map[string]int32{}
+	m.index = index
 	lowerPattern := strings.ToLower(lexicons.NumberPattern)
 	get := func(term string) *lexeme {
 		term = strings.ReplaceAll(strings.ToLower(term), lowerPattern, lexicons.NumberPattern)
@@ -193,6 +230,9 @@ type text struct {
 	tokens []segment.Token
 	sc     *scratch
 	refs   []aspectRef // block the aspects of this call are allocated from
+	// named are the aspect terms found, in text order, for the topic
+	// mentions of those no opinion attached to
+	named []*aspectRef
 }
 
 // newRef returns a zeroed aspectRef that lives as long as the call.
@@ -231,6 +271,7 @@ type aspectRef struct {
 	group      string
 	alts       []int32 // other readings of the term (味道: 气味, 口味), into Matcher.aspects
 	used       bool    // an opinion attached to it
+	merged     bool    // replaced by the attribute after it (快递小哥|的态度)
 	bare       bool    // its clause held nothing else (快递，太慢了)
 	implied    bool    // no term: the category of an implicit opinion
 }
@@ -289,6 +330,9 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 			carry = nil
 		}
 	}
+	t.open(clauses)
+	t.mentions()
+	t.pruneOverall()
 	if len(sc.out) == 0 {
 		return nil
 	}
@@ -564,12 +608,14 @@ func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 		prev := st.group[len(st.group)-1]
 		r.start, r.category, r.group, r.alts = prev.start, prev.category, prev.group, prev.alts
 		st.group[len(st.group)-1] = r
+		prev.merged = true
 	case st.conjPending:
 		st.group = append(st.group, r)
 	default:
 		st.group = []*aspectRef{r}
 	}
 	st.last = r
+	t.named = append(t.named, r)
 	st.conjPending = false
 	st.negStart, st.negs = -1, 0
 	st.loose = 0

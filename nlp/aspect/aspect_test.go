@@ -30,11 +30,12 @@ var (
 	envErr  error
 )
 
-// setup loads the lexicons and the segmenter once per test binary.
+// setup loads the lexicons (the ecommerce pack, which the cases are
+// about) and the segmenter once per test binary.
 func setup(tb testing.TB) env {
 	tb.Helper()
 	envOnce.Do(func() {
-		shared.set, envErr = lexicons.Load(lexicons.Embedded())
+		shared.set, envErr = lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce"})
 		if envErr != nil {
 			return
 		}
@@ -149,7 +150,9 @@ func TestMatch(t *testing.T) {
 			s, got := e.match(tt.text)
 			var gs []string
 			for _, a := range got {
-				gs = append(gs, short(a))
+				if !a.IsMention() { // mentions: TestMentions
+					gs = append(gs, short(a))
+				}
 			}
 			if !slices.Equal(gs, tt.want) {
 				t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
@@ -178,8 +181,11 @@ func checkSpans(t *testing.T, s string, got []nlp.Aspect) {
 		if !strings.Contains(covered, a.Opinion) || !strings.Contains(covered, a.Aspect) {
 			t.Errorf("%s: span %v = %q does not cover aspect %q and opinion %q", short(a), a.Span, covered, a.Aspect, a.Opinion)
 		}
-		if a.Opinion == "" {
-			t.Errorf("%s: empty opinion", short(a))
+		if a.Opinion == "" && (a.Subcategory != "" || a.Polarity != nlp.Neutral || a.Aspect == "" || a.Category == "") {
+			t.Errorf("%s: empty opinion, and not a topic mention (category, aspect, neutral)", short(a))
+		}
+		if a.Category == "" && (a.Aspect == "" || a.Opinion == "") {
+			t.Errorf("%s: an open opinion without aspect %q or opinion %q", short(a), a.Aspect, a.Opinion)
 		}
 		switch a.Polarity {
 		case nlp.Positive, nlp.Negative, nlp.Neutral:
@@ -207,6 +213,9 @@ func TestMatchCategories(t *testing.T) {
 	for _, text := range benchReviews {
 		_, got := e.match(text)
 		for _, a := range got {
+			if _, ok := e.set.Taxonomy.Category(a.Category); ok && a.IsMention() {
+				continue
+			}
 			if !points[a.Category+"/"+a.Subcategory] {
 				t.Errorf("%q: point %s/%s is not in the taxonomy", text, a.Category, a.Subcategory)
 			}
@@ -348,5 +357,82 @@ func TestMatchOpinionBeforeAspect(t *testing.T) {
 			t.Errorf("%s: no aspects", s)
 		}
 		checkSpans(t, norm, got)
+	}
+}
+
+// TestMentions checks the topic mentions: aspect terms named without an
+// opinion, one per category, none for a category the text has an opinion
+// about, none for the overall category.
+func TestMentions(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		name, text string
+		want       []string // mentions as category:term
+	}{
+		{"question", "请问快递什么时候到", []string{"物流:快递"}},
+		{"fact", "外观也是比较适合那些做生意的商务人士", []string{"外观:外观"}},
+		{"one per category", "快递和物流都还没消息", []string{"物流:快递"}},
+		{"not when the category has an opinion", "快递很快，物流单号也发了", nil},
+		{"not after an attribute took it", "快递小哥的态度", []string{"物流:快递小哥的态度"}},
+		{"two topics", "想问下包装和价格", []string{"包装:包装", "价格:价格"}},
+		{"overall is no topic", "东西收到了", nil},
+		{"an opinion elsewhere keeps the mention", "价格还没看，包装很精美", []string{"价格:价格"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, got := e.match(tt.text)
+			var ms []string
+			for _, a := range got {
+				if a.IsMention() {
+					ms = append(ms, a.Category+":"+a.Aspect)
+				}
+			}
+			if !slices.Equal(ms, tt.want) {
+				t.Errorf("mentions of %q = %v, want %v\n%+v", s, ms, tt.want, got)
+			}
+			checkSpans(t, s, got)
+		})
+	}
+}
+
+// TestOpen checks open extraction: opinions about aspects the taxonomy does
+// not know, and taxonomy aspects with opinion words it does not list.
+func TestOpen(t *testing.T) {
+	e := setup(t)
+	m, err := aspect.New(e.set.Taxonomy, aspect.WithOpinionWords(e.set.Sentiment.Words))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, text string
+		want       []string // category/subcategory:polarity@aspect
+	}{
+		{"unknown part, slow", "指纹识别很慢", []string{"/:negative@指纹识别"}},
+		{"implicit opinion keeps the noun before", "这个键盘不太好用", []string{"使用体验/难用:negative@键盘"}},
+		{"implicit opinion keeps the noun after", "非常漂亮的刺绣", []string{"外观/好看:positive@刺绣"}},
+		{"generic opinion about an unknown noun", "这款键盘真不错", []string{"/:positive@键盘"}},
+		{"negated", "电源键不灵敏", []string{"/:negative@电源键"}},
+		{"adverb is no verdict", "指纹识别老是出错", nil},
+		{"taxonomy aspect, opinion it does not list", "屏幕很细腻", []string{"功能/效果好:positive@屏幕"}},
+		{"asked", "请问指纹识别灵敏吗", []string{"/:neutral@指纹识别"}},
+		{"people are no aspect", "老公很喜欢", []string{"整体/满意:positive@"}},
+		{"taxonomy first", "物流很快", []string{"物流/配送快:positive@物流"}},
+		{"no opinion word", "指纹识别在背面", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := normalize.Normalize(tt.text).S
+			got := m.Match(s, e.seg.Cut(s), clause.Split(s, e.markers))
+			var gs []string
+			for _, a := range got {
+				if !a.IsMention() {
+					gs = append(gs, short(a)+"@"+a.Aspect)
+				}
+			}
+			if !slices.Equal(gs, tt.want) {
+				t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
+			}
+			checkSpans(t, s, got)
+		})
 	}
 }

@@ -485,13 +485,13 @@ func timing(c *nlp.Conversation, turns []Turn) {
 func ptr(f float64) *float64 { return &f }
 
 // painPoints returns the customer's negative aspects as sorted, unique
-// "category/subcategory".
+// points ("category/subcategory", "?/aspect" for an open opinion).
 func painPoints(turns []Turn, info []turnInfo, overall *nlp.Result) []string {
 	out := []string{}
 	add := func(as []nlp.Aspect) {
 		for _, a := range as {
 			if a.Polarity == nlp.Negative {
-				out = append(out, a.Category+"/"+a.Subcategory)
+				out = append(out, a.Point())
 			}
 		}
 	}

@@ -1,0 +1,436 @@
+package aspect
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/clause"
+)
+
+// Open extraction: after the taxonomy has had its say, opinions about
+// aspects it does not know are paired by pattern over the segmented words:
+//
+//	X (degree|negation)* opinion      指纹识别很慢, 键盘手感不好
+//	opinion 的 X                       很好的手感, 超烂的做工
+//
+// X is a run of nouns (gse's part of speech n, nz, vn, ng; ASCII words)
+// that no emitted aspect covers and that is not a generic noun (老公,
+// 时候); the opinion is a word of the taxonomy with one polarity or a
+// sentiment word of weight at least minOpinionWeight. A negation flips
+// the polarity; a question makes it neutral. An X that is an aspect term
+// of the taxonomy (屏幕 with 细腻, an opinion the taxonomy does not list
+// for it) takes its category and the category's praise or pain point; any
+// other X is emitted with an empty category, so that what a customer said
+// about an unknown part is kept and can surface as an emerging aspect.
+
+// minOpinionWeight is the least |weight| of a sentiment word that makes it
+// an opinion in open extraction: weaker words are mostly neutral verbs.
+const minOpinionWeight = 0.6
+
+// maxOpenGap is the most degree words and negations between an aspect and
+// its opinion (手感也不是很好).
+const maxOpenGap = 4
+
+// maxAspectRunes bounds an open aspect (a run of up to three nouns).
+const maxAspectRunes = 8
+
+// open runs open extraction over the clauses.
+func (t *text) open(clauses []clause.Clause) {
+	if t.m.words == nil || len(t.tokens) == 0 {
+		return
+	}
+	t.attach(clauses)
+	covered := make([]bool, len(t.rs))
+	for _, o := range t.sc.out {
+		for i := max(o.Span[0], 0); i < o.Span[1] && i < len(covered); i++ {
+			covered[i] = true
+		}
+	}
+	free := func(s, e int) bool {
+		for i := s; i < e; i++ {
+			if covered[i] {
+				return false
+			}
+		}
+		return true
+	}
+	k0 := 0
+	for _, c := range clauses {
+		for k0 < len(t.tokens) && t.tokens[k0].Start < c.Start {
+			k0++
+		}
+		k1 := k0
+		for k1 < len(t.tokens) && t.tokens[k1].End <= c.End {
+			k1++
+		}
+		if k1-k0 < 2 {
+			continue
+		}
+		question := t.question(c)
+		for k := k0; k < k1; k++ {
+			pol, ok := t.opinionWord(k)
+			if !ok || !free(t.tokens[k].Start, t.tokens[k].End) {
+				continue
+			}
+			oend := t.tokens[k].End
+			if k+1 < k1 {
+				// 不好|看, 难|用: the word after makes the opinion
+				if p, ok := t.opinionText(t.tokens[k].Text + t.tokens[k+1].Text); ok && free(oend, t.tokens[k+1].End) {
+					pol, oend = p, t.tokens[k+1].End
+				}
+			}
+			// X (degree|negation)* opinion
+			j, negs := k-1, 0
+			for j >= k0 && k-1-j < maxOpenGap {
+				l, ok := t.wordLexeme(j)
+				if !ok || !l.filler() {
+					break
+				}
+				if l.neg {
+					negs++
+				}
+				j--
+			}
+			ostart := t.tokens[j+1].Start
+			if s, ok := t.nounRun(j, k0, -1); ok && free(s, t.tokens[j].End) && free(ostart, oend) {
+				t.emitOpen(s, t.tokens[j].End, ostart, oend, pol, negs, question, covered)
+				continue
+			}
+			// opinion 的 X
+			if k+2 < k1 && t.tokens[k+1].Text == "的" {
+				if e, ok := t.nounRun(k+2, k1, +1); ok && free(t.tokens[k+2].Start, e) && free(ostart, t.tokens[k].End) {
+					t.emitOpen(t.tokens[k+2].Start, e, ostart, t.tokens[k].End, pol, negs, question, covered)
+				}
+			}
+		}
+		k0 = k1
+	}
+}
+
+// emitOpen emits the opinion at runes [os, oe) about the aspect at [as,
+// ae) and marks both covered.
+func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []bool) {
+	if negs%2 == 1 {
+		pol = -pol
+	}
+	term := string(t.rs[as:ae])
+	a := nlp.Aspect{Aspect: term, Opinion: string(t.rs[os:oe]), Span: [2]int{min(as, os), max(ae, oe)}}
+	switch {
+	case question:
+		a.Polarity = nlp.Neutral
+	case pol > 0:
+		a.Polarity = nlp.Positive
+	default:
+		a.Polarity = nlp.Negative
+	}
+	if v, ok := t.m.index[strings.ToLower(term)]; ok && t.m.lex[v].isAspect() {
+		cat := t.m.aspects[t.m.lex[v].aspects[0]].Category
+		if c, ok := t.m.cats[cat]; ok {
+			a.Category = cat
+			point := c.PainPoint()
+			if pol > 0 {
+				point = c.PraisePoint()
+			}
+			_, a.Subcategory, _ = strings.Cut(point, "/")
+			if question {
+				a.Subcategory = "" // asked, not said: a mention of the topic with its words
+			}
+		}
+		for _, r := range t.named {
+			if r.start == as && r.end == ae {
+				r.used = true
+			}
+		}
+	}
+	for i := a.Span[0]; i < a.Span[1]; i++ {
+		covered[i] = true
+	}
+	t.sc.out = append(t.sc.out, a)
+}
+
+// opinionWord reports whether token k carries an opinion, and its sign.
+// gse's part of speech is a hint, not a rule: it tags 很慢 an adverb and 灵敏
+// a person's name.
+func (t *text) opinionWord(k int) (int, bool) {
+	tk := t.tokens[k]
+	switch {
+	case tk.POS == "x" || tk.POS == "m" || tk.POS == "eng" || tk.POS == "r" || tk.POS == "p" ||
+		tk.POS == "c" || tk.POS == "u" || tk.POS == "q":
+		return 0, false
+	case tk.POS == "d" || strings.HasPrefix(tk.POS, "n") && tk.POS != "nr":
+		// an adverb (老是, 总是) or a noun is a verdict when the taxonomy
+		// says so, or when it is a strong sentiment word (很慢, 垃圾)
+		text := strings.ToLower(tk.Text)
+		if p := t.m.opPol[text]; p != 0 {
+			return p, true
+		}
+		if w := t.m.words[text]; w >= strongOpinionWeight || w <= -strongOpinionWeight {
+			return t.opinionText(tk.Text)
+		}
+		return 0, false
+	}
+	return t.opinionText(tk.Text)
+}
+
+// strongOpinionWeight is the least |weight| of a sentiment word that gse
+// tags an adverb or a noun for it to be an opinion.
+const strongOpinionWeight = 1.0
+
+// opinionText reports whether s is an opinion word, and its sign: a term of
+// the taxonomy's opinions with one polarity, else a sentiment word.
+func (t *text) opinionText(s string) (int, bool) {
+	text := strings.ToLower(s)
+	if v, ok := t.m.index[text]; ok {
+		l := &t.m.lex[v]
+		if l.ignore || l.isAspect() || l.hedge {
+			return 0, false
+		}
+		if p := t.m.opPol[text]; p != 0 {
+			return p, true
+		}
+	}
+	if w := t.m.words[text]; w >= minOpinionWeight {
+		return 1, true
+	} else if w <= -minOpinionWeight {
+		return -1, true
+	}
+	return 0, false
+}
+
+// wordLexeme returns the taxonomy lexeme that token k is as a whole word.
+func (t *text) wordLexeme(k int) (*lexeme, bool) {
+	v, ok := t.m.index[strings.ToLower(t.tokens[k].Text)]
+	if !ok {
+		return nil, false
+	}
+	return &t.m.lex[v], true
+}
+
+// nounRun finds the run of nouns that ends (dir -1) or starts (dir +1) at
+// token k, not beyond limit, and returns its other end in runes. The word
+// of the run nearest the opinion may be a verb after a noun (指纹|识别,
+// 系统|运行): the compound names a function.
+func (t *text) nounRun(k, limit, dir int) (int, bool) {
+	if k < 0 || k >= len(t.tokens) || dir < 0 && k < limit || dir > 0 && k >= limit {
+		return 0, false
+	}
+	if !t.noun(k) {
+		prev := k + dir
+		if dir > 0 || prev < limit || !t.verbTail(k) || !t.noun(prev) {
+			return 0, false
+		}
+		k = prev
+	}
+	end := k
+	for n := 1; n < 3; n++ {
+		next := end + dir
+		if next < 0 || next >= len(t.tokens) || dir < 0 && next < limit || dir > 0 && next >= limit || !t.noun(next) {
+			break
+		}
+		lo, hi := min(k, next), max(k, next)
+		if t.tokens[hi].End-t.tokens[lo].Start > maxAspectRunes {
+			break
+		}
+		end = next
+	}
+	lo, hi := min(k, end), max(k, end)
+	if t.tokens[hi].End-t.tokens[lo].Start < 2 {
+		return 0, false // one character: 人, 钱, 菜 say too little
+	}
+	if dir < 0 {
+		return t.tokens[end].Start, true
+	}
+	return t.tokens[end].End, true
+}
+
+// verbTail reports whether token k is a two-character verb that may end a
+// noun compound (识别, 运行, 充电).
+func (t *text) verbTail(k int) bool {
+	tk := t.tokens[k]
+	if tk.POS != "v" || utf8.RuneCountInString(tk.Text) != 2 {
+		return false
+	}
+	_, isOpinion := t.opinionText(tk.Text)
+	return !isOpinion && !t.m.generic[tk.Text] && !t.overallTerm(k-1)
+}
+
+// overallTerm reports whether token k is an aspect term of the overall
+// category (东西, 宝贝): 东西|收到 is no compound.
+func (t *text) overallTerm(k int) bool {
+	if k < 0 || t.m.overall == "" {
+		return false
+	}
+	v, ok := t.m.index[strings.ToLower(t.tokens[k].Text)]
+	return ok && t.m.lex[v].isAspect() && t.m.aspects[t.m.lex[v].aspects[0]].Category == t.m.overall
+}
+
+// attach gives an opinion the taxonomy found without an aspect term (an
+// implicit one: 不太好用, 漂亮) the unknown noun right before it, or after
+// it and 的 (这个键盘|不太好用, 非常漂亮的|刺绣), so that the aspect is kept.
+// A generic opinion filed under the overall category becomes an open
+// opinion about that noun (键盘不错 is about the keyboard, not the purchase).
+func (t *text) attach(clauses []clause.Clause) {
+	if len(t.tokens) == 0 {
+		return
+	}
+	for i := range t.sc.out {
+		o := &t.sc.out[i]
+		if o.Aspect != "" || o.Opinion == "" {
+			continue
+		}
+		k := t.tokenHolding(o.Span[0]) // 真|不错 may be one word
+		if k < 0 {
+			continue
+		}
+		c := t.clauseOf(clauses, o.Span[0])
+		if c == nil {
+			continue
+		}
+		var as, ae int
+		first := t.tokenStarting(c.Start)
+		j := k - 1 // over degree words between: 键盘|真|不错
+		for j >= max(first, 0) && k-1-j < maxOpenGap {
+			if l, ok := t.wordLexeme(j); !ok || !l.filler() {
+				break
+			}
+			j--
+		}
+		if s, ok := t.nounRun(j, first, -1); ok && j >= 0 && first >= 0 {
+			as, ae = s, t.tokens[j].End
+		} else if e := t.tokenStarting(o.Span[1]); e >= 0 && e+1 < len(t.tokens) && t.tokens[e].Text == "的" && t.tokens[e+1].End <= c.End {
+			end, ok := t.nounRun(e+1, len(t.tokens), +1)
+			if !ok || end > c.End {
+				continue
+			}
+			as, ae = t.tokens[e+1].Start, end
+		} else {
+			continue
+		}
+		if t.overlaps(as, ae, i) {
+			continue
+		}
+		o.Aspect = string(t.rs[as:ae])
+		o.Span = [2]int{min(o.Span[0], as), max(o.Span[1], ae)}
+		if o.Category == t.m.overall && t.m.overall != "" {
+			o.Category, o.Subcategory = "", ""
+		}
+	}
+}
+
+// tokenStarting returns the token that starts at rune i, -1 if none.
+func (t *text) tokenStarting(i int) int {
+	for k, tk := range t.tokens {
+		if tk.Start == i {
+			return k
+		}
+		if tk.Start > i {
+			break
+		}
+	}
+	return -1
+}
+
+// tokenHolding returns the token that holds rune i, -1 if none.
+func (t *text) tokenHolding(i int) int {
+	if i < 0 || i >= len(t.tokAt) {
+		return -1
+	}
+	return int(t.tokAt[i])
+}
+
+// clauseOf returns the clause holding rune i.
+func (t *text) clauseOf(clauses []clause.Clause, i int) *clause.Clause {
+	for j := range clauses {
+		if clauses[j].Start <= i && i < clauses[j].End {
+			return &clauses[j]
+		}
+	}
+	return nil
+}
+
+// overlaps reports whether [s, e) overlaps the span of an emitted aspect
+// other than the skip-th.
+func (t *text) overlaps(s, e, skip int) bool {
+	for j, o := range t.sc.out {
+		if j != skip && s < o.Span[1] && o.Span[0] < e {
+			return true
+		}
+	}
+	return false
+}
+
+// noun reports whether token k may name an aspect.
+func (t *text) noun(k int) bool {
+	tk := t.tokens[k]
+	text := strings.ToLower(tk.Text)
+	if t.m.generic[text] {
+		return false
+	}
+	switch tk.POS {
+	case "n", "nz", "vn", "ng", "nrt":
+	case "eng":
+		return len(text) >= 2 && strings.IndexFunc(text, unicode.IsLetter) >= 0
+	default:
+		// a word of the taxonomy's aspects is a noun whatever gse says
+		if v, ok := t.m.index[text]; ok && t.m.lex[v].isAspect() {
+			return true
+		}
+		return false
+	}
+	// an opinion, degree or negation word is no aspect (a noun to gse: 垃圾)
+	if v, ok := t.m.index[text]; ok {
+		l := &t.m.lex[v]
+		if !l.isAspect() && (l.isOpinion() || l.filler() || l.ignore || l.hedge) {
+			return false
+		}
+	}
+	return true
+}
+
+// mentions emits a topic mention for each category named by an aspect term
+// that no opinion took, once per category, when the text holds no opinion
+// of that category. The overall category (东西, 宝贝) is no topic.
+func (t *text) mentions() {
+	seen := map[string]bool{}
+	for _, o := range t.sc.out {
+		seen[o.Category] = true
+	}
+	for _, r := range t.named {
+		if r.used || r.merged || r.implied || seen[r.category] || r.category == t.m.overall {
+			continue
+		}
+		seen[r.category] = true
+		t.sc.out = append(t.sc.out, nlp.Aspect{
+			Category: r.category,
+			Aspect:   string(t.rs[r.start:r.end]),
+			Polarity: nlp.Neutral,
+			Span:     [2]int{r.start, r.end},
+		})
+	}
+}
+
+// pruneOverall drops the catch-all opinions (a generic opinion with no
+// aspect, filed under 整体) of a text where a specific aspect takes the same
+// side: 太差了，物流慢死了 is a delivery complaint, not two complaints.
+func (t *text) pruneOverall() {
+	if t.m.overall == "" {
+		return
+	}
+	side := map[string]bool{}
+	for _, o := range t.sc.out {
+		if o.Category != t.m.overall && o.Opinion != "" {
+			side[o.Polarity] = true
+		}
+	}
+	out := t.sc.out[:0]
+	for _, o := range t.sc.out {
+		if o.Category == t.m.overall && o.Aspect == "" && side[o.Polarity] {
+			continue
+		}
+		out = append(out, o)
+	}
+	clear(t.sc.out[len(out):])
+	t.sc.out = out
+}
