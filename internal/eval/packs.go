@@ -54,7 +54,10 @@ type PackSample struct {
 	Name  string   // the "# pack:" header, else the file name without .tsv
 	Path  string   // as given to ReadPackSample
 	Packs []string // the "# packs:" header, unresolved
-	Texts []PackText
+	// Conversational is set by "# kind: chat" (call, email): the texts are a
+	// customer's words to the company and are analysed as such.
+	Conversational bool
+	Texts          []PackText
 }
 
 // Labels returns the number of labels of the sample.
@@ -118,6 +121,14 @@ func ReadPackSample(path string) (*PackSample, error) {
 			case "pack":
 				if val != "" {
 					s.Name = val
+				}
+			case "kind":
+				switch val {
+				case "chat", "call", "email":
+					s.Conversational = true
+				case "review", "survey":
+				default:
+					fail(no, "\"# kind:\" %q: want review, survey, chat, call or email", val)
 				}
 			}
 			continue
@@ -483,8 +494,9 @@ func scoreGroup(ctx context.Context, fsys fs.FS, samples []*PackSample, idx []in
 	for i, c := range set.Taxonomy.Categories {
 		cats[i] = c.Name
 	}
-	analyze := func(text string) []nlp.Aspect { return an.Analyze(text, nlp.Options{}).Aspects }
 	for _, i := range idx {
+		opts := nlp.Options{Conversational: samples[i].Conversational}
+		analyze := func(text string) []nlp.Aspect { return an.Analyze(text, opts).Aspects }
 		r, err := ScorePackSample(ctx, samples[i], analyze, cats)
 		if err != nil {
 			return err

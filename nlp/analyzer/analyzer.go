@@ -51,6 +51,8 @@ type Analyzer struct {
 	// in a negative text with such a cue a praise point is scorn
 	sarcasm []string
 	pains   map[string]string
+	praises map[string]string
+	overall string // the category of verdicts on the whole ("整体"), "" if none
 }
 
 // New returns an Analyzer over the lexicons of set. seg holds the segmenter,
@@ -82,9 +84,23 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 		aspects: m,
 		intents: intent.New(set.Intents),
 		sarcasm: sarcasmCues(set.Sentiment),
-		pains:   painPoints(set.Taxonomy),
+		pains:   painPoints(set.Taxonomy, lexicons.Category.PainPoint),
+		praises: painPoints(set.Taxonomy, lexicons.Category.PraisePoint),
+		overall: overallCategory(set.Taxonomy),
 	}, nil
 }
+
+// overallCategory is the category of verdicts on the purchase as a whole,
+// when the taxonomy has it.
+func overallCategory(t *lexicons.Taxonomy) string {
+	if _, ok := t.Category(OverallCategory); ok {
+		return OverallCategory
+	}
+	return ""
+}
+
+// OverallCategory receives a text's verdict that names no aspect.
+const OverallCategory = "整体"
 
 func sarcasmCues(s *lexicons.Sentiment) []string {
 	var out []string
@@ -96,10 +112,12 @@ func sarcasmCues(s *lexicons.Sentiment) []string {
 	return out
 }
 
-func painPoints(t *lexicons.Taxonomy) map[string]string {
+// painPoints maps each category to the subcategory of its point (the
+// generic pain or praise point).
+func painPoints(t *lexicons.Taxonomy, point func(lexicons.Category) string) map[string]string {
 	out := make(map[string]string, len(t.Categories))
 	for _, c := range t.Categories {
-		_, out[c.Name], _ = strings.Cut(c.PainPoint(), "/")
+		_, out[c.Name], _ = strings.Cut(point(c), "/")
 	}
 	return out
 }
@@ -211,6 +229,9 @@ func boundClauses(cs []clause.Clause, tokens []segment.Token, text string) []cla
 func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 	sent, clauses := a.scorer.Score(p.tokens, p.clauses, opts)
 	aspects := a.aspects.Match(p.text, p.tokens, p.clauses)
+	if !opts.Conversational {
+		aspects = a.sides(p.text, aspects, clauses, sent)
+	}
 	a.scorn(p.text, sent, aspects)
 	sent = agree(sent, aspects, a.scorer.Band())
 	in, esc := a.intents.Classify(p.text, p.tokens, sent, aspects)
@@ -367,4 +388,81 @@ func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64) nlp.Sentiment {
 	}
 	s.Confidence = max(s.Confidence, math.Abs(s.Score)/2)
 	return s
+}
+
+// sideScore is the least |score| of a clause whose side a topic mention in
+// it takes, and of a text whose verdict goes to the overall category.
+const sideScore = 0.5
+
+// sides reads what the matcher could not pin on a word, from the scored
+// clauses of a review:
+//   - a topic mention in a clause with a clear side takes that side with the
+//     clause as its opinion (只是苹果的个头和品质，只能呵呵 blames the quality);
+//   - a text with a clear verdict and no aspect that takes a side gets the
+//     verdict as an opinion on the whole (无法用语言形容我内心的愤怒), in its
+//     strongest clause, when the taxonomy has an overall category.
+//
+// Conversations are left alone: a chat turn's side is mostly about the
+// exchange, not the topics it names.
+func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause, sent nlp.Sentiment) []nlp.Aspect {
+	if len(clauses) == 0 {
+		return aspects
+	}
+	var rs []rune
+	runes := func() []rune {
+		if rs == nil {
+			rs = []rune(text)
+		}
+		return rs
+	}
+	sided := false
+	for i := range aspects {
+		x := &aspects[i]
+		if !x.IsMention() {
+			sided = sided || x.Polarity != nlp.Neutral
+			continue
+		}
+		for _, c := range clauses {
+			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < sideScore {
+				continue
+			}
+			if c.Sentiment.Score > 0 {
+				x.Polarity, x.Subcategory = nlp.Positive, a.praises[x.Category]
+			} else {
+				x.Polarity, x.Subcategory = nlp.Negative, a.pains[x.Category]
+			}
+			if x.Subcategory == "" {
+				x.Polarity = nlp.Neutral
+				break
+			}
+			x.Opinion = strings.TrimSpace(string(runes()[c.Span[0]:c.Span[1]]))
+			x.Span = [2]int{min(x.Span[0], c.Span[0]), max(x.Span[1], c.Span[1])}
+			sided = true
+			break
+		}
+	}
+	if sided || a.overall == "" || sent.Label == nlp.Neutral || math.Abs(sent.Score) < sideScore {
+		return aspects
+	}
+	best := -1
+	for i, c := range clauses {
+		if (c.Sentiment.Score > 0) == (sent.Score > 0) && (best < 0 || math.Abs(c.Sentiment.Score) > math.Abs(clauses[best].Sentiment.Score)) {
+			best = i
+		}
+	}
+	if best < 0 || math.Abs(clauses[best].Sentiment.Score) < sideScore/2 {
+		return aspects
+	}
+	c := clauses[best]
+	v := nlp.Aspect{Category: a.overall, Polarity: nlp.Positive, Subcategory: a.praises[a.overall],
+		Opinion: strings.TrimSpace(string(runes()[c.Span[0]:c.Span[1]])), Span: c.Span}
+	if sent.Score < 0 {
+		v.Polarity, v.Subcategory = nlp.Negative, a.pains[a.overall]
+	}
+	if v.Opinion == "" {
+		return aspects
+	}
+	out := append(aspects, v)
+	slices.SortStableFunc(out, func(p, q nlp.Aspect) int { return p.Span[0] - q.Span[0] })
+	return out
 }
