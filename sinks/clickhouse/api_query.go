@@ -27,6 +27,65 @@ type Filter struct {
 	// Category).
 	Category    string
 	Subcategory string
+	// Mentions selects records by what their customer said about an
+	// aspect (rows of aspect_mentions); it narrows the record tables
+	// (Verbatims, Trend, SentimentBy) and is ignored by the pain point
+	// and topic aggregates.
+	Mentions MentionFilter
+}
+
+// MentionFilter selects records with at least one customer aspect row
+// (nlp.Aspect: opinion, topic mention or open opinion) matching every set
+// field: Topic a mapped category talked about in any way (pain, praise,
+// neutral, or named without an opinion); Aspect the aspect term;
+// Unmapped only open opinions about aspects the taxonomy does not know
+// (category ""); Polarity the row's polarity.
+type MentionFilter struct {
+	Topic    string
+	Aspect   string
+	Unmapped bool
+	Polarity string
+}
+
+// IsZero reports whether m selects nothing.
+func (m MentionFilter) IsZero() bool { return m == MentionFilter{} }
+
+func (m MentionFilter) validate() error {
+	if m.Topic != "" && m.Unmapped {
+		return fmt.Errorf("%w: a topic is a mapped category: give topic or unmapped, not both", ErrBadFilter)
+	}
+	switch m.Polarity {
+	case "", "positive", "negative", "neutral":
+	default:
+		return fmt.Errorf("%w: polarity %q is not positive, negative or neutral", ErrBadFilter, m.Polarity)
+	}
+	if m.Polarity != "" && m.Topic == "" && m.Aspect == "" && !m.Unmapped {
+		return fmt.Errorf("%w: polarity needs topic, aspect or unmapped", ErrBadFilter)
+	}
+	return nil
+}
+
+// conds returns the conditions of m on aspect_mentions rows (besides
+// role and time) and their arguments.
+func (m MentionFilter) conds() ([]string, []any) {
+	var w []string
+	var args []any
+	if m.Topic != "" {
+		w = append(w, "category = ?")
+		args = append(args, m.Topic)
+	}
+	if m.Unmapped {
+		w = append(w, UnmappedRows)
+	}
+	if m.Aspect != "" {
+		w = append(w, "aspect = ?")
+		args = append(args, m.Aspect)
+	}
+	if m.Polarity != "" {
+		w = append(w, "polarity = ?")
+		args = append(args, m.Polarity)
+	}
+	return w, args
 }
 
 // ErrBadFilter is wrapped by the errors of an invalid Filter or argument.
@@ -43,7 +102,7 @@ func (f Filter) Validate() error {
 	if f.Subcategory != "" && f.Category == "" {
 		return fmt.Errorf("%w: subcategory needs category", ErrBadFilter)
 	}
-	return nil
+	return f.Mentions.validate()
 }
 
 // Granularity is the bucket of a time series.
@@ -77,6 +136,9 @@ type source struct {
 	where []string // fixed conditions
 	// measures by name: SQL expressions to sum()
 	m map[string]string
+	// mentions is the aspect_mentions table that a record table's
+	// MentionFilter reads (the local one with distributed tables).
+	mentions string
 }
 
 // painSource reads pain_hourly unless the filter needs aspect_mentions.
@@ -89,13 +151,14 @@ func (s *Sink) painSource(f Filter) source {
 		m: map[string]string{"mentions": "1", "records": "is_first", "ss": "if(is_first = 1, toFloat64(sentiment), 0)"}}
 }
 
-// feedbackSource reads feedback_hourly unless the filter names a pain point.
+// feedbackSource reads feedback_hourly unless the filter names a pain
+// point or selects records by their mentions.
 func (s *Sink) feedbackSource(f Filter) source {
-	if f.Category == "" {
+	if f.Category == "" && f.Mentions.IsZero() {
 		return source{table: s.table(tableFeedbackHourly), time: "hour", m: map[string]string{
 			"records": "records", "negative": "negative", "ss": "sentiment_sum", "escalations": "escalations", "complaints": "complaints"}}
 	}
-	return source{table: s.table(tableFeedback), time: "created_at", m: map[string]string{
+	return source{table: s.table(tableFeedback), time: "created_at", mentions: s.local(tableMentions), m: map[string]string{
 		"records": "1", "negative": "sentiment_label = 'negative'", "ss": "toFloat64(sentiment)", "escalations": "escalation",
 		"complaints": "intent = '投诉' OR sentiment_label = 'negative'"}}
 }
@@ -132,6 +195,17 @@ func (src source) conds(f Filter, from, to time.Time, pain bool) (string, []any)
 		default:
 			add("has(categories, ?)", f.Category)
 		}
+	}
+	if !pain && !f.Mentions.IsZero() {
+		// The record's position among those of its matching rows. Each
+		// record's rows live on the shard of its feedback row (both
+		// tables are sharded by Kafka partition), so with distributed
+		// tables the subquery reads the local table on every shard.
+		mw, margs := f.Mentions.conds()
+		mw = append([]string{"role = 'customer'", "created_at >= ?", "created_at < ?"}, mw...)
+		w = append(w, "(kafka_topic, kafka_partition, kafka_offset) IN (SELECT kafka_topic, kafka_partition, kafka_offset FROM "+
+			src.mentions+" WHERE "+strings.Join(mw, " AND ")+")")
+		args = append(append(args, from.UTC(), to.UTC()), margs...)
 	}
 	return strings.Join(w, " AND "), args
 }
@@ -171,7 +245,9 @@ type TrendPoint struct {
 	// Negative: negative records; for a pain point, its negative mentions.
 	Negative uint64 `json:"negative"`
 	// NegativeShare is Negative/Records; for a pain point the share of its
-	// mentions (any polarity) that are negative.
+	// volume that is negative: of a category, all its customer aspect rows
+	// (pain, praise, neutral opinions and topic mentions: its topic
+	// volume); of a category/subcategory, its opinions of any polarity.
 	NegativeShare float64 `json:"negative_share"`
 	// AvgSentiment is the mean sentiment of the records counted.
 	AvgSentiment float64 `json:"avg_sentiment"`
@@ -229,7 +305,10 @@ func painKey(cat, sub string) string {
 
 // PainTrends returns one series per key ("category/subcategory", or a
 // bare category for all its subcategories) over f, ignoring f's own
-// pain point. Keys without data get an empty series.
+// pain point. Records and Negative count pain (negative opinions);
+// NegativeShare divides them by the key's volume. Rows without a category
+// (open opinions) never match a key. Keys without data get an empty
+// series.
 func (s *Sink) PainTrends(ctx context.Context, f Filter, g Granularity, keys []string) ([]Series, error) {
 	f.Category, f.Subcategory = "", ""
 	if err := f.Validate(); err != nil {
@@ -266,7 +345,7 @@ func (s *Sink) PainTrends(ctx context.Context, f Filter, g Granularity, keys []s
     sum(if(polarity = 'negative', %s, 0)) AS n,
     sum(%s) AS m,
     sum(if(polarity = 'negative', %s, 0)) AS ss
-FROM %s WHERE %s AND (%s)
+FROM %s WHERE %s AND `+TopicRows+` AND (%s)
 GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], src.m["mentions"], src.m["ss"], src.table, where, strings.Join(kw, " OR "))
 	qargs := append([]any{nonNil(pairs)}, args...)
 	if len(pairs) > 0 {
@@ -348,27 +427,22 @@ func (s *Sink) PainPointChanges(ctx context.Context, f Filter) (*PainChanges, er
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
 	out := &PainChanges{PrevFrom: prev.UTC(), Items: []PainChange{}}
-	// Totals per period (all records, not only those with the pain point).
-	tf := f
-	tf.Category, tf.Subcategory = "", ""
-	fs := s.feedbackSource(tf)
-	where, args := fs.conds(tf, prev, f.To, false)
-	q := fmt.Sprintf(`SELECT sum(if(%[1]s >= ?, %[2]s, 0)), sum(if(%[1]s < ?, %[2]s, 0)) FROM %[3]s WHERE %[4]s`, fs.time, fs.m["records"], fs.table, where)
-	if err := s.conn.QueryRow(ctx, q, append([]any{f.From.UTC(), f.From.UTC()}, args...)...).Scan(&out.Records, &out.PreviousRecords); err != nil {
-		return nil, fmt.Errorf("clickhouse: pain point changes: totals: %w", err)
+	var err error
+	if out.Records, out.PreviousRecords, err = s.periodTotals(ctx, f, prev); err != nil {
+		return nil, fmt.Errorf("clickhouse: pain point changes: %w", err)
 	}
 	ps := s.painSource(f)
-	where, args = ps.conds(f, prev, f.To, true)
-	q = fmt.Sprintf(`SELECT category, subcategory,
+	where, args := ps.conds(f, prev, f.To, true)
+	q := fmt.Sprintf(`SELECT category, subcategory,
     sum(if(%[1]s >= ?, %[2]s, 0)) AS cur,
     sum(if(%[1]s < ?, %[2]s, 0)) AS prv,
     sum(if(%[1]s >= ?, %[3]s, 0)) AS ss
-FROM %[4]s WHERE polarity = 'negative' AND %[5]s
+FROM %[4]s WHERE `+PainRows+` AND %[5]s
 GROUP BY category, subcategory
 HAVING cur + prv > 0
 ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], ps.m["ss"], ps.table, where)
 	from := f.From.UTC()
-	err := s.query(ctx, "pain point changes", q, append([]any{from, from, from}, args...), func(r rowScanner) error {
+	err = s.query(ctx, "pain point changes", q, append([]any{from, from, from}, args...), func(r rowScanner) error {
 		var c PainChange
 		var ss float64
 		if err := r.Scan(&c.Category, &c.Subcategory, &c.Current, &c.Previous, &ss); err != nil {
@@ -386,16 +460,44 @@ ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], p
 		c := &out.Items[i]
 		c.CurrentShare = ratio(float64(c.Current), n1)
 		c.PreviousShare = ratio(float64(c.Previous), n0)
-		switch {
-		case c.PreviousShare > 0:
-			c.Change = c.CurrentShare/c.PreviousShare - 1
-		case c.CurrentShare > 0:
-			c.Change = 1e9
-		}
+		c.Change = shareChange(c.CurrentShare, c.PreviousShare)
 		c.Z, c.P = TwoProportionZ(c.Current, out.Records, c.Previous, out.PreviousRecords)
 	}
-	markSignificant(out.Items)
+	pv := make([]float64, len(out.Items))
+	for i, c := range out.Items {
+		pv[i] = c.P
+	}
+	for i, sig := range significant(pv) {
+		out.Items[i].Significant = sig
+	}
 	return out, nil
+}
+
+// periodTotals returns the number of all records matching f's product,
+// channel and tier in [f.From, f.To) and in [prev, f.From), whatever their
+// pain points or mentions: the denominators of shares of records.
+func (s *Sink) periodTotals(ctx context.Context, f Filter, prev time.Time) (cur, previous uint64, err error) {
+	tf := f
+	tf.Category, tf.Subcategory, tf.Mentions = "", "", MentionFilter{}
+	fs := s.feedbackSource(tf)
+	where, args := fs.conds(tf, prev, f.To, false)
+	q := fmt.Sprintf(`SELECT sum(if(%[1]s >= ?, %[2]s, 0)), sum(if(%[1]s < ?, %[2]s, 0)) FROM %[3]s WHERE %[4]s`, fs.time, fs.m["records"], fs.table, where)
+	if err := s.conn.QueryRow(ctx, q, append([]any{f.From.UTC(), f.From.UTC()}, args...)...).Scan(&cur, &previous); err != nil {
+		return 0, 0, fmt.Errorf("totals: %w", err)
+	}
+	return cur, previous, nil
+}
+
+// shareChange is cur/prev - 1, 1e9 (for +Inf) when the share is new, 0
+// when both are 0.
+func shareChange(cur, prev float64) float64 {
+	switch {
+	case prev > 0:
+		return cur/prev - 1
+	case cur > 0:
+		return 1e9
+	}
+	return 0
 }
 
 // TwoProportionZ tests x1/n1 against x0/n0 with the pooled two-proportion
@@ -415,31 +517,34 @@ func TwoProportionZ(x1, n1, x0, n0 uint64) (z, p float64) {
 	return z, math.Erfc(math.Abs(z) / math.Sqrt2)
 }
 
-// markSignificant applies the Benjamini-Hochberg procedure at Alpha.
-func markSignificant(items []PainChange) {
-	idx := make([]int, len(items))
+// significant applies the Benjamini-Hochberg procedure at Alpha to the
+// p-values ps: which tests are significant.
+func significant(ps []float64) []bool {
+	idx := make([]int, len(ps))
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortFunc(idx, func(a, b int) int {
 		switch {
-		case items[a].P < items[b].P:
+		case ps[a] < ps[b]:
 			return -1
-		case items[a].P > items[b].P:
+		case ps[a] > ps[b]:
 			return 1
 		}
 		return a - b
 	})
-	m := float64(len(items))
+	m := float64(len(ps))
 	k := -1
 	for r, i := range idx {
-		if items[i].P <= Alpha*float64(r+1)/m {
+		if ps[i] <= Alpha*float64(r+1)/m {
 			k = r
 		}
 	}
+	out := make([]bool, len(ps))
 	for r := 0; r <= k; r++ {
-		items[idx[r]].Significant = true
+		out[idx[r]] = true
 	}
+	return out
 }
 
 // GroupSentiment is the sentiment of one group of records.
@@ -530,7 +635,7 @@ func (s *Sink) KeyDrivers(ctx context.Context, f Filter, metric string, minRecor
 	if !ok {
 		return nil, fmt.Errorf("%w: metric %q is not csat, nps or rating", ErrBadFilter, metric)
 	}
-	src := source{table: s.table(tableFeedback), time: "created_at"}
+	src := source{table: s.table(tableFeedback), time: "created_at", mentions: s.local(tableMentions)}
 	where, args := src.conds(f, f.From, f.To, false)
 	where += " AND " + sc[1]
 	out := &Drivers{Metric: metric, Drivers: []Driver{}}
@@ -543,7 +648,7 @@ func (s *Sink) KeyDrivers(ctx context.Context, f Filter, metric string, minRecor
 		return out, nil
 	}
 	out.Mean = total / float64(out.Scored)
-	q = fmt.Sprintf(`SELECT pp, count() AS n, sum(%s) AS s FROM %s ARRAY JOIN pain_points AS pp WHERE %s GROUP BY pp HAVING n >= ?`,
+	q = fmt.Sprintf(`SELECT pp, count() AS n, sum(%s) AS s FROM %s ARRAY JOIN pain_points AS pp WHERE %s AND pp NOT LIKE '/%%' GROUP BY pp HAVING n >= ?`,
 		sc[0], src.table, where)
 	err := s.query(ctx, "key drivers", q, append(args, uint64(max(minRecords, 1))), func(r rowScanner) error {
 		var d Driver
@@ -657,7 +762,7 @@ func (s *Sink) Record(ctx context.Context, id string) (*Verbatim, error) {
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
 	vs := []Verbatim{*out}
-	if err := s.attachMentions(ctx, vs, out.CreatedAt, out.CreatedAt.Add(time.Second), "", ""); err != nil {
+	if err := s.attachMentions(ctx, vs, out.CreatedAt, out.CreatedAt.Add(time.Second), Filter{}); err != nil {
 		return nil, err
 	}
 	return &vs[0], nil
@@ -670,13 +775,14 @@ type VerbatimPage struct {
 }
 
 // Verbatims returns the records matching f, newest first, with the
-// mentions of f's pain point (all mentions when f has none). text, when
-// set, must occur in the record's text (case-insensitive substring).
+// mentions of f's pain point, or the customer mentions f.Mentions selects
+// (all mentions when f has neither). text, when set, must occur in the
+// record's text (case-insensitive substring).
 func (s *Sink) Verbatims(ctx context.Context, f Filter, text, sentiment string, limit, offset int) (*VerbatimPage, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	src := source{table: s.table(tableFeedback), time: "created_at"}
+	src := source{table: s.table(tableFeedback), time: "created_at", mentions: s.local(tableMentions)}
 	where, args := src.conds(f, f.From, f.To, false)
 	if text != "" {
 		where += " AND positionCaseInsensitiveUTF8(text, ?) > 0"
@@ -699,7 +805,7 @@ func (s *Sink) Verbatims(ctx context.Context, f Filter, text, sentiment string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attachMentions(ctx, out.Items, f.From, f.To, f.Category, f.Subcategory); err != nil {
+	if err := s.attachMentions(ctx, out.Items, f.From, f.To, f); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -708,12 +814,13 @@ func (s *Sink) Verbatims(ctx context.Context, f Filter, text, sentiment string, 
 // MentionsOf fills the mentions of records already fetched elsewhere (the
 // search index) by id; created_at bounds narrow the read.
 func (s *Sink) MentionsOf(ctx context.Context, vs []Verbatim, from, to time.Time) error {
-	return s.attachMentions(ctx, vs, from, to, "", "")
+	return s.attachMentions(ctx, vs, from, to, Filter{})
 }
 
-// attachMentions reads the mentions of vs (only those of cat/sub when
-// set) and computes their offsets into each text.
-func (s *Sink) attachMentions(ctx context.Context, vs []Verbatim, from, to time.Time, cat, sub string) error {
+// attachMentions reads the mentions of vs (only those of sel's pain
+// point, or the customer rows its MentionFilter selects, when set) and
+// computes their offsets into each text.
+func (s *Sink) attachMentions(ctx context.Context, vs []Verbatim, from, to time.Time, sel Filter) error {
 	if len(vs) == 0 {
 		return nil
 	}
@@ -729,13 +836,18 @@ func (s *Sink) attachMentions(ctx context.Context, vs []Verbatim, from, to time.
 		where += " AND created_at >= ? AND created_at < ?"
 		args = append(args, from.UTC(), to.UTC())
 	}
-	if cat != "" {
+	if sel.Category != "" {
 		where += " AND category = ?"
-		args = append(args, cat)
+		args = append(args, sel.Category)
 	}
-	if sub != "" {
+	if sel.Subcategory != "" {
 		where += " AND subcategory = ?"
-		args = append(args, sub)
+		args = append(args, sel.Subcategory)
+	}
+	if !sel.Mentions.IsZero() {
+		w, a := sel.Mentions.conds()
+		where += " AND " + strings.Join(append([]string{"role = 'customer'"}, w...), " AND ")
+		args = append(args, a...)
 	}
 	q := `SELECT id, mention, turn, role, category, subcategory, aspect, opinion, polarity, span_start, span_end, sentiment, kind
 FROM ` + s.table(tableMentions) + " WHERE " + where + " ORDER BY id, mention"
@@ -822,7 +934,7 @@ func (s *Sink) Facets(ctx context.Context) (*Facets, error) {
 	} else {
 		out.Last = out.Last.Add(time.Hour)
 	}
-	q = "SELECT groupUniqArray(concat(category, '/', subcategory)) FROM " + s.table(tablePainHourly) + " WHERE polarity = 'negative'"
+	q = "SELECT groupUniqArray(concat(category, '/', subcategory)) FROM " + s.table(tablePainHourly) + " WHERE " + PainRows
 	if err := s.conn.QueryRow(ctx, q).Scan(&out.PainPoints); err != nil {
 		return nil, fmt.Errorf("clickhouse: facets: %w", err)
 	}

@@ -348,15 +348,15 @@ func TestTwoProportionZ(t *testing.T) {
 	}
 }
 
-func TestMarkSignificant(t *testing.T) {
-	items := []PainChange{{P: 0.001}, {P: 0.04}, {P: 0.03}, {P: 0.5}}
-	markSignificant(items)
+func TestSignificant(t *testing.T) {
+	ps := []float64{0.001, 0.04, 0.03, 0.5}
+	got := significant(ps)
 	// BH at 0.05 with m=4: thresholds .0125 .025 .0375 .05; sorted p
 	// .001 .03 .04 .5 → largest k with p_k <= k/m*alpha is k=1.
 	want := []bool{true, false, false, false}
-	for i, it := range items {
-		if it.Significant != want[i] {
-			t.Errorf("item %d (p %v): significant %v, want %v", i, it.P, it.Significant, want[i])
+	for i := range ps {
+		if got[i] != want[i] {
+			t.Errorf("test %d (p %v): significant %v, want %v", i, ps[i], got[i], want[i])
 		}
 	}
 }

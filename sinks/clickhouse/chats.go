@@ -40,6 +40,19 @@ func stringsOrEmpty(s []string) []string {
 	return s
 }
 
+// mappedPoints drops the "category/subcategory" keys without a category
+// (open opinions about aspects the taxonomy does not know): they are not
+// pain points, and a repeat contact about one is not about the same issue.
+func mappedPoints(keys []string) []string {
+	out := []string{}
+	for _, k := range keys {
+		if k != "" && k[0] != '/' {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // hasConversations reports whether any record carries a conversation.
 func hasConversations(recs []*pipeline.Record) bool {
 	for _, r := range recs {
@@ -73,7 +86,7 @@ func conversationRow(r *pipeline.Record, now time.Time) []any {
 		clampU8(c.CSAT), float32(c.StartSentiment), float32(c.EndSentiment), c.Trajectory,
 		float32(c.EscalationRisk), stringsOrEmpty(c.EscalationReasons), esc, c.Resolution, c.ResolutionReason,
 		clampU16(c.Transfers), clampU16(c.RepeatedQuestions), clampU16(c.RepeatedDemands), clampU16(c.Effort),
-		seconds(c.FirstResponseSec), seconds(c.AvgResponseSec), seconds(c.HandleTimeSec), stringsOrEmpty(c.PainPoints),
+		seconds(c.FirstResponseSec), seconds(c.AvgResponseSec), seconds(c.HandleTimeSec), mappedPoints(c.PainPoints),
 		clampU16(len(c.Violations)), clampU16(kinds[nlp.ViolationForbidden]), clampU16(kinds[nlp.ViolationDiscouraged]),
 		clampU16(kinds[nlp.ViolationMissing]), stringsOrEmpty(rules),
 		r.LexiconVersion, r.Msg.Pos.Topic, int32(r.Msg.Pos.Partition), r.Msg.Pos.Offset, now,

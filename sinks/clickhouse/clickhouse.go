@@ -244,6 +244,16 @@ func (s *Sink) Close(ctx context.Context) error {
 // table returns the qualified name to insert into and query.
 func (s *Sink) table(name string) string { return s.cfg.Database + "." + name }
 
+// local is the table holding a node's rows of name: name itself, or its
+// *_local table with distributed tables (for subqueries that stay on the
+// shard, where a Distributed table would be a double-distributed read).
+func (s *Sink) local(name string) string {
+	if s.cfg.Distributed {
+		return s.cfg.Database + "." + name + "_local"
+	}
+	return s.table(name)
+}
+
 // insertCtx carries the settings of an insert.
 func (s *Sink) insertCtx(ctx context.Context) context.Context {
 	if s.cfg.Distributed {

@@ -2,6 +2,11 @@
 -- (database voc). Each statement ends with ";" at the end of a line; the
 -- test suite runs every one of them against a real server.
 -- The hourly tables are SummingMergeTree: always sum() with GROUP BY.
+-- aspect_mentions and pain_hourly hold every kind of customer aspect row:
+-- opinions about aspects of the taxonomy (category and subcategory set),
+-- topic mentions (category set, subcategory and opinion '', polarity
+-- neutral) and open opinions about aspects the taxonomy does not know
+-- (category ''). Pain points are polarity = 'negative' AND category != ''.
 
 -- 1. Top pain points this week vs last week.
 SELECT
@@ -10,7 +15,7 @@ SELECT
     sumIf(mentions, hour >= toDateTime(toMonday(now()))) AS this_week,
     sumIf(mentions, hour < toDateTime(toMonday(now()))) AS last_week
 FROM voc.pain_hourly
-WHERE polarity = 'negative'
+WHERE polarity = 'negative' AND category != ''
   AND hour >= toDateTime(toMonday(now())) - INTERVAL 7 DAY
 GROUP BY category, subcategory
 ORDER BY this_week DESC
@@ -25,7 +30,7 @@ SELECT
     sumIf(mentions, hour < now() - INTERVAL 7 DAY) AS prev,
     round((cur + 1) / (prev + 1), 2) AS growth
 FROM voc.pain_hourly
-WHERE polarity = 'negative'
+WHERE polarity = 'negative' AND category != ''
   AND hour >= now() - INTERVAL 14 DAY
 GROUP BY category, subcategory
 HAVING cur > prev
@@ -53,7 +58,7 @@ SELECT
     sum(records) AS n_records,
     round(sum(sentiment_sum) / n_records, 3) AS avg_sentiment
 FROM voc.pain_hourly
-WHERE polarity = 'negative'
+WHERE polarity = 'negative' AND category != ''
   AND product = 'SKU-1001'
   AND hour >= now() - INTERVAL 30 DAY
 GROUP BY category, subcategory
@@ -67,7 +72,7 @@ ANY INNER JOIN
     FROM voc.feedback
     WHERE product = 'SKU-1001' AND created_at >= now() - INTERVAL 30 DAY
 ) AS f USING (kafka_topic, kafka_partition, kafka_offset)
-WHERE m.product = 'SKU-1001' AND m.polarity = 'negative' AND m.role = 'customer'
+WHERE m.product = 'SKU-1001' AND m.polarity = 'negative' AND m.category != '' AND m.role = 'customer'
   AND m.created_at >= now() - INTERVAL 30 DAY
 LIMIT 50;
 
@@ -103,10 +108,55 @@ SELECT
     countIf(role = 'customer') AS customer_mentions,
     countIf(role = 'agent') AS agent_mentions
 FROM voc.aspect_mentions
-WHERE kind = 'chat' AND polarity = 'negative'
+WHERE kind = 'chat' AND polarity = 'negative' AND category != ''
   AND created_at >= now() - INTERVAL 30 DAY
 GROUP BY category, subcategory
 ORDER BY customer_mentions DESC
+LIMIT 20;
+
+-- 7b. Topic volume per category in the last 7 days against the 7 before:
+-- everything customers said about it (pain + praise + neutral opinions
+-- and topic mentions, i.e. the category named without an opinion).
+SELECT
+    category,
+    sumIf(mentions, hour >= now() - INTERVAL 7 DAY) AS volume,
+    sumIf(mentions, hour >= now() - INTERVAL 7 DAY AND polarity = 'negative') AS pain,
+    sumIf(mentions, hour >= now() - INTERVAL 7 DAY AND polarity = 'positive') AS praise,
+    sumIf(mentions, hour >= now() - INTERVAL 7 DAY AND polarity = 'neutral') AS neutral,
+    sumIf(mentions, hour >= now() - INTERVAL 7 DAY AND subcategory = '') AS topic_mentions,
+    sumIf(mentions, hour < now() - INTERVAL 7 DAY) AS previous_volume
+FROM voc.pain_hourly
+WHERE category != '' AND hour >= now() - INTERVAL 14 DAY
+GROUP BY category
+ORDER BY volume DESC;
+
+-- 7c. Records talking about each category (distinct records, from the raw
+-- rows: a record's rows of one category may spread over subcategories).
+SELECT
+    category,
+    uniqExact(kafka_topic, kafka_partition, kafka_offset) AS n_records,
+    count() AS volume
+FROM voc.aspect_mentions
+WHERE role = 'customer' AND category != '' AND created_at >= now() - INTERVAL 7 DAY
+GROUP BY category
+ORDER BY volume DESC;
+
+-- 7d. Emerging aspects: opinions about aspects the taxonomy does not know
+-- (category ''), last 7 days, with their commonest opinion words, the
+-- negative share and whether they were seen in the 7 days before.
+SELECT
+    aspect,
+    uniqExactIf(kafka_topic, kafka_partition, kafka_offset, created_at >= now() - INTERVAL 7 DAY) AS n_records,
+    countIf(created_at >= now() - INTERVAL 7 DAY) AS n_mentions,
+    round(countIf(created_at >= now() - INTERVAL 7 DAY AND polarity = 'negative') / n_mentions, 3) AS negative_share,
+    topKIf(3)(opinion, created_at >= now() - INTERVAL 7 DAY) AS opinions,
+    countIf(created_at < now() - INTERVAL 7 DAY) = 0 AS is_new
+FROM voc.aspect_mentions
+WHERE role = 'customer' AND category = '' AND aspect != ''
+  AND created_at >= now() - INTERVAL 14 DAY
+GROUP BY aspect
+HAVING n_mentions > 0
+ORDER BY n_records DESC, n_mentions DESC
 LIMIT 20;
 
 -- 8. Exact counts after merges of duplicates (FINAL), e.g. after a

@@ -14,6 +14,21 @@ import (
 // SummingMergeTree collapses rows only eventually. Time ranges are
 // half-open, [from, to), at hour granularity, in the server's time zone.
 
+// Conditions on rows of aspect_mentions and pain_hourly. Both tables hold
+// every kind of customer aspect row (nlp.Aspect): opinions about aspects
+// of the taxonomy, topic mentions (category set, subcategory "",
+// polarity neutral) and open opinions about aspects the taxonomy does not
+// know (category ""). A pain point is a negative opinion of a mapped
+// category, a praise point a positive one; the topic volume of a category
+// is all its rows (TopicRows).
+const (
+	PainRows   = "polarity = 'negative' AND category != ''"
+	PraiseRows = "polarity = 'positive' AND category != ''"
+	TopicRows  = "category != ''"
+	// UnmappedRows are the open opinions (emerging aspects).
+	UnmappedRows = "category = '' AND aspect != ''"
+)
+
 // PainCount is a pain point (or praise point) with its counts.
 type PainCount struct {
 	Category    string
@@ -30,7 +45,7 @@ func (p PainCount) Key() string { return p.Category + "/" + p.Subcategory }
 func (s *Sink) painCounts(ctx context.Context, op, extraWhere string, args []any, limit int) ([]PainCount, error) {
 	q := `SELECT category, subcategory, sum(mentions) AS m, sum(records) AS r, sum(sentiment_sum) AS ss
 FROM ` + s.table(tablePainHourly) + `
-WHERE polarity = 'negative' AND hour >= ? AND hour < ?` + extraWhere + `
+WHERE ` + PainRows + ` AND hour >= ? AND hour < ?` + extraWhere + `
 GROUP BY category, subcategory
 ORDER BY m DESC, category, subcategory`
 	if limit > 0 {
@@ -98,7 +113,7 @@ func (s *Sink) RisingPainPoints(ctx context.Context, from, to time.Time, limit i
     sum(if(hour >= ?, mentions, 0)) AS cur,
     sum(if(hour < ?, mentions, 0)) AS prev
 FROM ` + s.table(tablePainHourly) + `
-WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory
 HAVING cur > prev
 ORDER BY cur - prev DESC, category, subcategory`
@@ -237,7 +252,7 @@ func (s *Sink) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error) 
 	days := int(math.Ceil(t.Sub(f).Hours() / 24))
 	q := `SELECT toDate(hour) AS day, category, subcategory, product, sum(mentions) AS m
 FROM ` + s.table(tablePainHourly) + `
-WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY day, category, subcategory, product`
 	rows, err := s.conn.Query(ctx, q, f, t)
 	if err != nil {

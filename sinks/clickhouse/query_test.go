@@ -29,6 +29,9 @@ type spec struct {
 	intent   string
 	pains    []string // "category/subcategory"
 	escalate bool
+	// more aspect rows that are not pain points: topic mentions, open
+	// opinions about aspects outside the taxonomy.
+	more []nlp.Aspect
 }
 
 func writeSpecs(t *testing.T, s *Sink, specs []spec) {
@@ -40,6 +43,7 @@ func writeSpecs(t *testing.T, s *Sink, specs []spec) {
 			cat, sub, _ := strings.Cut(p, "/")
 			as = append(as, nlp.Aspect{Category: cat, Subcategory: sub, Aspect: sub, Opinion: "差", Polarity: nlp.Negative})
 		}
+		as = append(as, sp.more...)
 		label := nlp.Neutral
 		if sp.score < 0 {
 			label = nlp.Negative
@@ -81,8 +85,13 @@ func TestQueries(t *testing.T) {
 		if d == 10 {
 			n = 12
 		}
+		// Each also complains twice about an aspect the taxonomy does not
+		// know and names 物流: a spike of open opinions and of mentions
+		// on day 10 that no pain point query may count.
 		specs = append(specs, repeat(n, spec{at: day(d), product: "SKU-B", channel: "app", tier: "vip", score: -0.5, intent: nlp.IntentComplaint,
-			pains: []string{"质量/屏幕"}, escalate: d == 10})...)
+			pains: []string{"质量/屏幕"}, escalate: d == 10, more: []nlp.Aspect{
+				{Aspect: "指纹识别", Opinion: "很慢", Polarity: nlp.Negative}, {Aspect: "指纹识别", Opinion: "不灵", Polarity: nlp.Negative},
+				{Category: "物流", Aspect: "快递", Polarity: nlp.Neutral}}})...)
 	}
 	// Neutral normal-tier records.
 	specs = append(specs, repeat(4, spec{at: day(8), product: "SKU-A", channel: "web", score: 0.5})...)
@@ -194,7 +203,8 @@ func TestExamplesSQLRun(t *testing.T) {
 	now := time.Now().UTC()
 	for d := 0; d < 14; d++ {
 		specs = append(specs, spec{at: now.Add(-time.Duration(d) * 24 * time.Hour), product: "SKU-1001", channel: "app", tier: []string{"vip", "normal"}[d%2],
-			score: -0.5, intent: nlp.IntentComplaint, pains: []string{"物流/配送速度", "质量/屏幕"}, escalate: d%3 == 0})
+			score: -0.5, intent: nlp.IntentComplaint, pains: []string{"物流/配送速度", "质量/屏幕"}, escalate: d%3 == 0,
+			more: []nlp.Aspect{{Aspect: "指纹识别", Opinion: "很慢", Polarity: nlp.Negative}, {Category: "服务", Aspect: "客服", Polarity: nlp.Neutral}}})
 	}
 	writeSpecs(t, s, specs)
 	write(t, s, []*pipeline.Record{func() *pipeline.Record {
@@ -230,6 +240,14 @@ func TestExamplesSQLRun(t *testing.T) {
 			}
 			if n == 0 {
 				t.Errorf("no rows from:\n%s", q)
+			}
+			// Pain point and topic lists never show an empty category
+			// (the open opinions above have one).
+			if strings.HasPrefix(q, "SELECT\n    category,") {
+				var empty uint64
+				if err := s.conn.QueryRow(ctx, "SELECT count() FROM ("+q+") WHERE category = ''").Scan(&empty); err != nil || empty > 0 {
+					t.Errorf("%d rows with an empty category (%v) from:\n%s", empty, err, q)
+				}
 			}
 		})
 	}

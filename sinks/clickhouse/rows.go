@@ -70,10 +70,16 @@ func analysis(r *pipeline.Record) *nlp.Result {
 }
 
 // points returns the sorted distinct categories, "category/subcategory" of
-// negative aspects and "category/subcategory" of positive aspects.
+// negative aspects and "category/subcategory" of positive aspects. Only
+// aspects of the taxonomy are pain or praise points: an open opinion about
+// an aspect the taxonomy does not know (nlp.Aspect.IsUnmapped, category
+// "") stays in aspect_mentions, and a topic mention is neutral.
 func points(as []nlp.Aspect) (cats, pains, praises []string) {
 	cats, pains, praises = []string{}, []string{}, []string{}
 	for _, a := range as {
+		if a.IsUnmapped() {
+			continue
+		}
 		key := a.Category + "/" + a.Subcategory
 		switch a.Polarity {
 		case nlp.Negative:
