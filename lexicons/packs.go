@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -42,7 +44,15 @@ type Pack struct {
 	Name        string
 	Description string
 	Requires    []string
+	// Side is the least |score| of a clause whose side a topic mention in
+	// it takes (pack.tsv "side": a number in [0, 1], or "off"); NaN when
+	// the pack does not say. Reviews state their verdicts (0.2); a forum
+	// talks about topics in an emotional tone that judges none (off).
+	Side float64
 }
+
+// DefaultSide is Pack.Side when no selected pack sets it.
+const DefaultSide = 0.2
 
 // ReadPacks returns the packs of fsys (every directory under packs/ that
 // holds a pack.tsv), sorted by name.
@@ -64,7 +74,7 @@ func ReadPacks(fsys fs.FS) ([]Pack, error) {
 		if _, err := fs.Stat(fsys, name); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		p := Pack{Name: d.Name()}
+		p := Pack{Name: d.Name(), Side: math.NaN()}
 		err := ReadLines(fsys, name, false, func(l Line) error {
 			switch l.Fields[0] {
 			case "description":
@@ -77,8 +87,21 @@ func ReadPacks(fsys fs.FS) ([]Pack, error) {
 					return l.Errorf("requires: want space-separated pack names")
 				}
 				p.Requires = append(p.Requires, strings.Fields(l.Fields[1])...)
+			case "side":
+				if len(l.Fields) != 2 {
+					return l.Errorf("side: want a number in [0, 1] or off")
+				}
+				if l.Fields[1] == "off" {
+					p.Side = math.Inf(1)
+					break
+				}
+				v, err := strconv.ParseFloat(l.Fields[1], 64)
+				if err != nil || v < 0 || v > 1 {
+					return l.Errorf("side %q: want a number in [0, 1] or off", l.Fields[1])
+				}
+				p.Side = v
 			default:
-				return l.Errorf("unknown key %q (want description or requires)", l.Fields[0])
+				return l.Errorf("unknown key %q (want description, requires or side)", l.Fields[0])
 			}
 			return nil
 		})
@@ -157,6 +180,24 @@ func ResolvePacks(fsys fs.FS, names []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// sideOf returns the side setting of a resolved selection: the last pack
+// that sets it, else DefaultSide.
+func sideOf(fsys fs.FS, packs []string) float64 {
+	all, err := ReadPacks(fsys)
+	if err != nil {
+		return DefaultSide
+	}
+	side := DefaultSide
+	for _, name := range packs {
+		for _, p := range all {
+			if p.Name == name && !math.IsNaN(p.Side) {
+				side = p.Side
+			}
+		}
+	}
+	return side
 }
 
 // SplitPacks parses a comma-separated selection ("food,hotel").

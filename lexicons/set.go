@@ -14,6 +14,9 @@ type Set struct {
 	// Packs is the pack selection, resolved: each pack after the packs it
 	// requires (packs.go).
 	Packs []string
+	// Side is the least |score| of a clause whose side a topic mention in
+	// it takes (+Inf: never), from the selected packs (Pack.Side).
+	Side float64
 
 	Sentiment *Sentiment // sentiment.go
 	Taxonomy  *Taxonomy  // taxonomy.go
@@ -42,6 +45,7 @@ func LoadPacks(fsys fs.FS, packs []string) (*Set, error) {
 		return nil, err
 	}
 	s.Packs = resolved
+	s.Side = sideOf(fsys, resolved)
 	return s, nil
 }
 

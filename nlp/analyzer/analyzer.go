@@ -53,6 +53,7 @@ type Analyzer struct {
 	pains   map[string]string
 	praises map[string]string
 	overall string // the category of verdicts on the whole ("整体"), "" if none
+	side    float64 // lexicons.Set.Side
 }
 
 // New returns an Analyzer over the lexicons of set. seg holds the segmenter,
@@ -87,6 +88,7 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 		pains:   painPoints(set.Taxonomy, lexicons.Category.PainPoint),
 		praises: painPoints(set.Taxonomy, lexicons.Category.PraisePoint),
 		overall: overallCategory(set.Taxonomy),
+		side:    set.Side,
 	}, nil
 }
 
@@ -390,9 +392,9 @@ func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64) nlp.Sentiment {
 	return s
 }
 
-// sideScore is the least |score| of a clause whose side a topic mention in
-// it takes, and of a text whose verdict goes to the overall category.
-const sideScore = 0.5
+// verdictScore is the least |score| of a text whose verdict goes to the
+// overall category.
+const verdictScore = 0.5
 
 // sides reads what the matcher could not pin on a word, from the scored
 // clauses of a review:
@@ -423,7 +425,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 			continue
 		}
 		for _, c := range clauses {
-			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < sideScore {
+			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral {
 				continue
 			}
 			if c.Sentiment.Score > 0 {
@@ -441,7 +443,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 			break
 		}
 	}
-	if sided || a.overall == "" || sent.Label == nlp.Neutral || math.Abs(sent.Score) < sideScore {
+	if sided || a.overall == "" || sent.Label == nlp.Neutral || math.Abs(sent.Score) < verdictScore {
 		return aspects
 	}
 	best := -1
@@ -450,7 +452,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 			best = i
 		}
 	}
-	if best < 0 || math.Abs(clauses[best].Sentiment.Score) < sideScore/2 {
+	if best < 0 || math.Abs(clauses[best].Sentiment.Score) < verdictScore/2 {
 		return aspects
 	}
 	c := clauses[best]
