@@ -52,7 +52,7 @@ type Analyzer struct {
 	sarcasm []string
 	pains   map[string]string
 	praises map[string]string
-	overall string // the category of verdicts on the whole ("整体"), "" if none
+	overall string  // the category of verdicts on the whole ("整体"), "" if none
 	side    float64 // lexicons.Set.Side
 }
 
