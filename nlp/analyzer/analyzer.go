@@ -54,6 +54,7 @@ type Analyzer struct {
 	praises map[string]string
 	overall string  // the category of verdicts on the whole ("整体"), "" if none
 	side    float64 // lexicons.Set.Side
+	basic   bool    // Config.TaxonomyOnly
 }
 
 // New returns an Analyzer over the lexicons of set. seg holds the segmenter,
@@ -61,6 +62,19 @@ type Analyzer struct {
 // build one with segment.New(set.Domain). New does not retain set beyond
 // what the stages keep.
 func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
+	return NewWithConfig(set, seg, Config{})
+}
+
+// Config changes what an Analyzer does; the zero value is the full analysis.
+type Config struct {
+	// TaxonomyOnly restricts the aspects to the taxonomy's opinions: no
+	// topic mentions, no open extraction, no sides from clause sentiment
+	// (the analysis before those existed; benchmarks compare with it).
+	TaxonomyOnly bool
+}
+
+// NewWithConfig is New with a Config.
+func NewWithConfig(set *lexicons.Set, seg *segment.Holder, cfg Config) (*Analyzer, error) {
 	if set == nil || set.Sentiment == nil || set.Taxonomy == nil || set.Intents == nil {
 		return nil, errors.New("analyzer: incomplete lexicon set")
 	}
@@ -73,7 +87,11 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 	} else if seg.Load() == nil {
 		return nil, errors.New("analyzer: segment holder is empty")
 	}
-	m, err := aspect.New(set.Taxonomy, aspect.WithOpinionWords(set.Sentiment.Words))
+	opts := []aspect.Option{aspect.WithOpinionWords(set.Sentiment.Words)}
+	if cfg.TaxonomyOnly {
+		opts = []aspect.Option{aspect.WithoutMentions()}
+	}
+	m, err := aspect.New(set.Taxonomy, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("analyzer: %w", err)
 	}
@@ -89,6 +107,7 @@ func New(set *lexicons.Set, seg *segment.Holder) (*Analyzer, error) {
 		praises: painPoints(set.Taxonomy, lexicons.Category.PraisePoint),
 		overall: overallCategory(set.Taxonomy),
 		side:    set.Side,
+		basic:   cfg.TaxonomyOnly,
 	}, nil
 }
 
@@ -231,7 +250,7 @@ func boundClauses(cs []clause.Clause, tokens []segment.Token, text string) []cla
 func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 	sent, clauses := a.scorer.Score(p.tokens, p.clauses, opts)
 	aspects := a.aspects.Match(p.text, p.tokens, p.clauses)
-	if !opts.Conversational {
+	if !opts.Conversational && !a.basic {
 		aspects = a.sides(p.text, aspects, clauses, sent)
 	}
 	a.scorn(p.text, sent, aspects)

@@ -11,7 +11,10 @@ import (
 	"github.com/go-ego/gse"
 
 	"github.com/vocproject/voc/internal/benchdata"
+	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/analyzer"
+	"github.com/vocproject/voc/nlp/segment"
 )
 
 // benchCorpora are the texts the throughput benchmarks run on: the
@@ -79,15 +82,29 @@ func totalBytes(texts []string) int64 {
 // BenchmarkThroughput compares, on the same raw texts and one core, bare
 // gse segmentation (Cut(text, true)), the segmenter's Cut and the whole
 // analysis. The goal is Analyze ≥ 60% of gse's bytes per second.
+//
+// stage=analyze-taxonomy is the analysis as it was before topic mentions,
+// open extraction and packs: the ecommerce pack alone, taxonomy opinions
+// only. stage=analyze (the default packs, everything on) is compared with
+// it in the same run.
 func BenchmarkThroughput(b *testing.B) {
 	_, seg, an := setup(b)
 	g := bareGse(b)
+	eco, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	old, err := analyzer.NewWithConfig(eco, segment.NewHolder(seg), analyzer.Config{TaxonomyOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
 	stages := []struct {
 		name string
 		f    func(string)
 	}{
 		{"stage=gse", func(s string) { g.Cut(s, true) }},
 		{"stage=cut", func(s string) { seg.Cut(s) }},
+		{"stage=analyze-taxonomy", func(s string) { old.Analyze(s, nlp.Options{}) }},
 		{"stage=analyze", func(s string) { an.Analyze(s, nlp.Options{}) }},
 	}
 	for _, c := range benchCorpora(b) {

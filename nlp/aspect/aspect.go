@@ -47,7 +47,15 @@ type Matcher struct {
 	words   map[string]float64
 	generic map[string]bool
 	opPol   map[string]int
-	pool    sync.Pool
+	// noMentions turns topic mentions off (WithoutMentions)
+	noMentions bool
+	pool       sync.Pool
+}
+
+// WithoutMentions turns topic mentions off: only opinions are emitted, as
+// before mentions existed (for comparisons and benchmarks).
+func WithoutMentions() Option {
+	return func(m *Matcher) { m.noMentions = true }
 }
 
 // Option configures a Matcher.
@@ -331,7 +339,9 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 		}
 	}
 	t.open(clauses)
-	t.mentions()
+	if !m.noMentions {
+		t.mentions()
+	}
 	t.pruneOverall()
 	if len(sc.out) == 0 {
 		return nil
