@@ -437,14 +437,27 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 		return rs
 	}
 	sided := false
+	for _, x := range aspects {
+		sided = sided || !x.IsMention() && x.Polarity != nlp.Neutral
+	}
+	// a clause whose score disagrees with an opinion the matcher found in it
+	// is not to be trusted (一小碗南瓜粥30多真有点贵 scores positive)
+	opined := func(c nlp.Clause) bool {
+		for _, x := range aspects {
+			if !x.IsMention() && x.Polarity != nlp.Neutral && c.Span[0] <= x.Span[0] && x.Span[0] < c.Span[1] &&
+				(x.Polarity == nlp.Positive) != (c.Sentiment.Score > 0) {
+				return true
+			}
+		}
+		return false
+	}
 	for i := range aspects {
 		x := &aspects[i]
 		if !x.IsMention() {
-			sided = sided || x.Polarity != nlp.Neutral
 			continue
 		}
 		for _, c := range clauses {
-			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral {
+			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral || opined(c) {
 				continue
 			}
 			if c.Sentiment.Score > 0 {

@@ -474,6 +474,12 @@ func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 	return l.term == "一般" && !t.gapOK(it.end, c.End)
 }
 
+// numberSuffix reports whether 多 follows a number it belongs to (30多,
+// 十多个): "more than", not "plenty".
+func (t *text) numberSuffix(it item, l *lexeme) bool {
+	return l.term == "多" && it.start > 0 && isNumeral(t.rs[it.start-1], false)
+}
+
 // gapOK reports whether only particles stand between rune offsets a and b.
 func (t *text) gapOK(a, b int) bool {
 	for i := a; i < b; i++ {
@@ -559,7 +565,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case !l.isOpinion():
 			continue
 		}
-		if t.beforeVerb(it, l) || t.adverb(c, it, l) {
+		if t.beforeVerb(it, l) || t.adverb(c, it, l) || t.numberSuffix(it, l) {
 			st.negStart, st.negs = -1, 0
 			st.clean = false
 			continue
