@@ -132,7 +132,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // Cube loads the hourly aggregates of [from, to) (whole hours) into a
 // cube: negative records per pain point, product and channel from
-// pain_hourly, and records, complaints and sentiment per product and
+// pain_hourly (pain points of the taxonomy only: topic mentions are
+// neutral and open opinions about unmapped aspects have no category), and records, complaints and sentiment per product and
 // channel from feedback_hourly, summed at query time as SummingMergeTree
 // requires.
 func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, error) {
@@ -146,7 +147,7 @@ func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, err
 func (s *Store) loadHours(ctx context.Context, c *detect.Cube, from, to time.Time) error {
 	q := `SELECT hour, category, subcategory, product, channel, sum(records)
 FROM ` + s.table("pain_hourly") + `
-WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+WHERE ` + clickhouse.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY hour, category, subcategory, product, channel`
 	rows, err := s.conn.Query(ctx, q, from.UTC(), to.UTC())
 	if err != nil {
@@ -198,7 +199,7 @@ func (s *Store) Baseline(ctx context.Context, b detect.Bounds) (*detect.Snapshot
 	earliest, baseFrom, histFrom, to := b.Earliest().UTC(), b.BaseFrom.UTC(), b.HistFrom.UTC(), b.BaseTo.UTC()
 	q := `SELECT category, subcategory, product, channel, sumIf(records, hour >= ?), sumIf(records, hour >= ?)
 FROM ` + s.table("pain_hourly") + `
-WHERE polarity = 'negative' AND hour >= ? AND hour < ?
+WHERE ` + clickhouse.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory, product, channel`
 	rows, err := s.conn.Query(ctx, q, baseFrom, histFrom, earliest, to)
 	if err != nil {

@@ -57,10 +57,12 @@ func (c *Cube) hourIndex(t time.Time) (int, bool) {
 	return i, i < c.hours
 }
 
-// AddPain adds negative records of a pain point in the hour of hour.
+// AddPain adds negative records of a pain point in the hour of hour. A
+// key without a category (an opinion about an aspect outside the
+// taxonomy) is not a pain point and is ignored.
 func (c *Cube) AddPain(hour time.Time, k PainKey, records uint64) {
 	i, ok := c.hourIndex(hour)
-	if !ok || records == 0 {
+	if !ok || records == 0 || k.Category == "" {
 		return
 	}
 	v := c.pains[k]
