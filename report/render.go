@@ -34,7 +34,30 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"pval":    func(p float64) string { return fmt.Sprintf("%.3g", p) },
+	"pval": func(p float64) string { return fmt.Sprintf("%.3g", p) },
+	"rel":  rel,
+	"share": func(n, total uint64) float64 {
+		if total == 0 {
+			return 0
+		}
+		return float64(n) / float64(total)
+	},
+	"achange": func(a clickhouse.UnmappedAspect) string {
+		if a.New {
+			return "新增"
+		}
+		return rel(a.Change)
+	},
+	"opinions": func(a clickhouse.UnmappedAspect) string {
+		var parts []string
+		for _, o := range a.Opinions {
+			parts = append(parts, fmt.Sprintf("%s ×%d", o.Opinion, o.Mentions))
+		}
+		if len(parts) == 0 {
+			return "—"
+		}
+		return strings.Join(parts, "，")
+	},
 	"metric":  metricName,
 	"key":     func(c clickhouse.PainChange) string { return c.Category + "/" + c.Subcategory },
 	"dkey":    func(d clickhouse.Driver) string { return d.Category + "/" + d.Subcategory },
@@ -46,6 +69,14 @@ var funcs = template.FuncMap{
 	"painChart": func(r *Report) template.HTML {
 		return template.HTML(painSVG(r.Top))
 	},
+}
+
+// rel formats a relative change (1e9: new).
+func rel(c float64) string {
+	if c >= 1e8 {
+		return "新增"
+	}
+	return fmt.Sprintf("%+.0f%%", 100*c)
 }
 
 func delta(cur, prev float64) string {
@@ -175,25 +206,35 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 <table><tr><th>下降痛点</th><th>本期</th><th>上期</th><th>变化</th><th>z</th></tr>
 {{range .Falling}}<tr><td>{{key .}}</td><td class="n">{{.Current}}</td><td class="n">{{.Previous}}</td><td class="n">{{change .}}</td><td class="n">{{f2 .Z}}</td></tr>
 {{else}}<tr><td colspan="5">无显著下降</td></tr>{{end}}</table>
-<h2>四、关键驱动因素</h2>
+<h2>四、话题热度</h2>
+{{with .Topics}}<p class="muted">声量 = 痛点 + 好评 + 中性（含只提到、未表态的话题提及）；覆盖率为谈到该话题的反馈占全部反馈的比例，环比为覆盖率的变化。</p>
+<table><tr><th>话题</th><th>声量</th><th>痛点</th><th>好评</th><th>中性</th><th>其中仅提及</th><th>反馈条数</th><th>覆盖率</th><th>环比</th></tr>
+{{range .Items}}<tr><td>{{.Category}}</td><td class="n">{{.Volume}}</td><td class="n">{{.Pain}}</td><td class="n">{{.Praise}}</td><td class="n">{{.Neutral}}</td><td class="n">{{.TopicMentions}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .Share}}</td><td class="n">{{rel .Change}}{{if .Significant}} <span class="sig">显著</span>{{end}}</td></tr>
+{{else}}<tr><td colspan="9">本期无话题</td></tr>{{end}}</table>{{end}}
+<h2>五、未归类的新话题</h2>
+{{with .Emerging}}<p class="muted">客户评价了、但分类体系尚未收录的方面（至少 {{$.EmergingMin}} 条反馈），按反馈条数排序；环比为占全部反馈比例的变化，“新增”为上期未出现。本期 {{.UnmappedRecords}} 条反馈（{{pct (share .UnmappedRecords .Records)}}）含此类评价，涉及 {{.Aspects}} 个方面。</p>
+<table><tr><th>方面</th><th>反馈条数</th><th>评价次数</th><th>负面占比</th><th>常见评价</th><th>环比</th></tr>
+{{range .Items}}<tr><td>{{.Aspect}}</td><td class="n">{{.Records}}</td><td class="n">{{.Mentions}}</td><td class="n">{{pct .NegativeShare}}</td><td>{{opinions .}}</td><td class="n">{{achange .}}</td></tr>
+{{else}}<tr><td colspan="6">本期无未归类的新话题</td></tr>{{end}}</table>{{end}}
+<h2>六、关键驱动因素</h2>
 {{range .Drivers}}<h3>{{metric .Metric}}：均值 {{f2 .Mean}}（{{.Scored}} 条有评分）</h3>
 <table><tr><th>痛点</th><th>覆盖率</th><th>有该痛点均值</th><th>无该痛点均值</th><th>影响</th><th>加权影响</th></tr>
 {{range .Drivers}}<tr><td>{{dkey .}}</td><td class="n">{{pct .Share}}</td><td class="n">{{f2 .MeanWith}}</td><td class="n">{{f2 .MeanWithout}}</td><td class="n">{{f2 .Impact}}</td><td class="n">{{f2 .Weighted}}</td></tr>
 {{end}}</table>
 {{else}}<p>本期无评分数据。</p>{{end}}
-<h2>五、渠道情感</h2>
+<h2>七、渠道情感</h2>
 <table><tr><th>渠道</th><th>反馈量</th><th>负面占比</th><th>平均情感</th><th>升级</th></tr>
 {{range .Channels}}<tr><td>{{.Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td><td class="n">{{.Escalations}}</td></tr>
 {{end}}</table>
-<h2>六、产品情感</h2>
+<h2>八、产品情感</h2>
 <table><tr><th>产品</th><th>反馈量</th><th>负面占比</th><th>平均情感</th></tr>
 {{range .Products}}<tr><td>{{.Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td></tr>
 {{end}}</table>
-<h2>七、典型原声</h2>
+<h2>九、典型原声</h2>
 {{range .Verbatims}}<h3>{{.Key}}</h3>
 {{range .Items}}<blockquote>{{oneline .Text}}<br><span class="muted">{{dtime .CreatedAt}} · {{.Channel}} · {{.Product}}{{if .Rating}} · {{.Rating}}星{{end}}</span></blockquote>
 {{else}}<p class="muted">无</p>{{end}}{{end}}
-<h2>八、本期告警</h2>
+<h2>十、本期告警</h2>
 {{if .AlertsAvailable}}<table><tr><th>开启时间</th><th>类型</th><th>状态</th><th>标题</th></tr>
 {{range .Alerts}}<tr><td>{{dtime .OpenedAt}}</td><td>{{.Kind}}</td><td>{{.Status}}</td><td>{{.Title}}</td></tr>
 {{else}}<tr><td colspan="4">本期无告警</td></tr>{{end}}</table>
@@ -237,7 +278,25 @@ const mdSrc = `# VOC周报（客户之声周报）
 {{end}}{{range .Falling}}| 下降 | {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
 {{end}}{{if and (not .Rising) (not .Falling)}}| — | 无显著变化 | | | | |
 {{end}}
-## 四、关键驱动因素
+## 四、话题热度
+{{with .Topics}}
+声量 = 痛点 + 好评 + 中性（含只提到、未表态的话题提及）；覆盖率为谈到该话题的反馈占全部反馈的比例，环比为覆盖率的变化。
+
+| 话题 | 声量 | 痛点 | 好评 | 中性 | 其中仅提及 | 反馈条数 | 覆盖率 | 环比 |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+{{range .Items}}| {{mdcell .Category}} | {{.Volume}} | {{.Pain}} | {{.Praise}} | {{.Neutral}} | {{.TopicMentions}} | {{.Records}} | {{pct .Share}} | {{rel .Change}}{{if .Significant}} 显著{{end}} |
+{{else}}| — | 本期无话题 | | | | | | | |
+{{end}}{{end}}
+## 五、未归类的新话题
+{{with .Emerging}}
+客户评价了、但分类体系尚未收录的方面（至少 {{$.EmergingMin}} 条反馈），按反馈条数排序；环比为占全部反馈比例的变化，“新增”为上期未出现。本期 {{.UnmappedRecords}} 条反馈（{{pct (share .UnmappedRecords .Records)}}）含此类评价，涉及 {{.Aspects}} 个方面。
+
+| 方面 | 反馈条数 | 评价次数 | 负面占比 | 常见评价 | 环比 |
+|---|---:|---:|---:|---|---:|
+{{range .Items}}| {{mdcell .Aspect}} | {{.Records}} | {{.Mentions}} | {{pct .NegativeShare}} | {{mdcell (opinions .)}} | {{achange .}} |
+{{else}}| — | 本期无未归类的新话题 | | | | |
+{{end}}{{end}}
+## 六、关键驱动因素
 {{range .Drivers}}
 ### {{metric .Metric}}：均值 {{f2 .Mean}}（{{.Scored}} 条有评分）
 
@@ -247,20 +306,20 @@ const mdSrc = `# VOC周报（客户之声周报）
 {{end}}{{else}}
 本期无评分数据。
 {{end}}
-## 五、渠道情感
+## 七、渠道情感
 
 | 渠道 | 反馈量 | 负面占比 | 平均情感 | 升级 |
 |---|---:|---:|---:|---:|
 {{range .Channels}}| {{mdcell .Key}} | {{.Records}} | {{pct .NegativeShare}} | {{f2 .AvgSentiment}} | {{.Escalations}} |
 {{end}}
-## 六、典型原声
+## 八、典型原声
 {{range .Verbatims}}
 ### {{.Key}}
 {{range .Items}}
 > {{mdcell .Text}}
 > — {{dtime .CreatedAt}} · {{.Channel}} · {{.Product}}
 {{end}}{{end}}
-## 七、本期告警
+## 九、本期告警
 {{if .AlertsAvailable}}
 | 开启时间 | 类型 | 状态 | 标题 |
 |---|---|---|---|

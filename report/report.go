@@ -1,7 +1,9 @@
 // Package report builds the weekly voice-of-the-customer report (VOC周报)
 // from ClickHouse: volume and sentiment against the previous period, top
-// and rising pain points, key drivers of rating / CSAT / NPS, sentiment by
-// channel, representative verbatims and the period's alerts. It renders as
+// and rising pain points, topic volume (what customers talk about, pain,
+// praise and neutral), emerging aspects the taxonomy does not know yet,
+// key drivers of rating / CSAT / NPS, sentiment by channel,
+// representative verbatims and the period's alerts. It renders as
 // self-contained HTML (inline SVG charts, no scripts, works offline) or as
 // Markdown.
 package report
@@ -24,6 +26,11 @@ type Options struct {
 	// Verbatims is the number of verbatims per top pain point (default 3)
 	// for the first VerbatimPains pain points (default 3).
 	Verbatims, VerbatimPains int
+	// Topics is the number of topics by volume (default 8), Emerging the
+	// number of emerging aspects (default 8), listed when on at least
+	// EmergingMinRecords records (default 2: one customer's words are not
+	// a trend).
+	Topics, Emerging, EmergingMinRecords int
 }
 
 // DefaultRange fills a missing bound: both missing is the last complete
@@ -67,8 +74,13 @@ type Report struct {
 	Products           []clickhouse.GroupSentiment
 	Drivers            []*clickhouse.Drivers // rating, csat, nps (those with scores)
 	Verbatims          []PainVerbatims
-	AlertsAvailable    bool
-	Alerts             []clickhouse.Alert
+	// Topics are the categories by topic volume; Emerging the aspects
+	// outside the taxonomy that customers gave opinions about.
+	Topics          *clickhouse.TopicVolumes
+	Emerging        *clickhouse.UnmappedAspects
+	EmergingMin     int // the least records of an emerging aspect listed
+	AlertsAvailable bool
+	Alerts          []clickhouse.Alert
 }
 
 // Build queries everything the report shows.
@@ -81,6 +93,15 @@ func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error)
 	}
 	if o.VerbatimPains <= 0 {
 		o.VerbatimPains = 3
+	}
+	if o.Topics <= 0 {
+		o.Topics = 8
+	}
+	if o.Emerging <= 0 {
+		o.Emerging = 8
+	}
+	if o.EmergingMinRecords <= 0 {
+		o.EmergingMinRecords = 2
 	}
 	f := clickhouse.Filter{From: o.From, To: o.To}
 	if err := f.Validate(); err != nil {
@@ -143,6 +164,13 @@ func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error)
 		}
 		r.Verbatims = append(r.Verbatims, PainVerbatims{Key: c.Category + "/" + c.Subcategory, Items: page.Items})
 	}
+	if r.Topics, err = ch.Topics(ctx, f, o.Topics); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if r.Emerging, err = ch.UnmappedAspects(ctx, f, o.EmergingMinRecords, o.Emerging); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r.EmergingMin = o.EmergingMinRecords
 	r.Alerts, err = ch.Alerts(ctx, o.From, o.To, 50)
 	switch {
 	case errors.Is(err, clickhouse.ErrNoAlerts):
