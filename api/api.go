@@ -16,14 +16,16 @@
 //
 // Endpoints (all under /api/v1):
 //
-//	GET dashboard                 the dashboard's first screen: facets, overview, rising and falling pain points (default range: the last 14 days of data)
+//	GET dashboard                 the dashboard's first screen: facets, overview, rising and falling pain points, topics, emerging aspects (default range: the last 14 days of data)
 //	GET facets                    products, channels, tiers, pain points, data range
 //	GET overview                  volume, sentiment, escalations vs the previous period; top pain points with daily sparklines
 //	GET trend                     time series of volume, negative share, mean sentiment (total, a pain point, or series=k1,k2)
 //	GET pain-points?sort=top|rising|falling   period over period with z, p and significance
+//	GET topics                    topic volume per category: records, volume = pain + praise + neutral (topic mentions among them), share, change
+//	GET aspects/unmapped          emerging aspects outside the taxonomy: records, mentions, negative share, opinion words, new or change
 //	GET sentiment?by=channel|product|customer_tier
 //	GET drivers?metric=csat|nps|rating        key drivers: share, mean with/without, impact
-//	GET search                    verbatims: full text (index) or filters (ClickHouse), spans, pagination
+//	GET search                    verbatims: full text (index) or filters (ClickHouse), spans, pagination; topic, aspect, unmapped, polarity select records by their aspect rows
 //	GET records/{id}              one record in full with its mentions (and clauses with an Analyzer)
 //	GET alerts                    alerts of the range; {"available": false} without alert tables
 //	GET /report?format=html|md    the weekly report
@@ -96,15 +98,17 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
 	api := map[string]func(*request) (any, error){
-		"dashboard":   h.dashboard,
-		"facets":      h.facets,
-		"overview":    h.overview,
-		"trend":       h.trend,
-		"pain-points": h.painPoints,
-		"sentiment":   h.sentiment,
-		"drivers":     h.drivers,
-		"search":      h.search,
-		"alerts":      h.alerts,
+		"dashboard":        h.dashboard,
+		"facets":           h.facets,
+		"overview":         h.overview,
+		"trend":            h.trend,
+		"pain-points":      h.painPoints,
+		"sentiment":        h.sentiment,
+		"drivers":          h.drivers,
+		"search":           h.search,
+		"alerts":           h.alerts,
+		"topics":           h.topics,
+		"aspects/unmapped": h.unmapped,
 	}
 	for name, fn := range api {
 		h.mux.Handle("/api/v1/"+name, h.auth(h.json(fn)))

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,11 +35,34 @@ type browserResult struct {
 	PainMarks    int    `json:"pain_marks"`
 	FirstMark    string `json:"first_mark"`
 	EnglishTitle string `json:"english_title"`
-	Hourly       struct {
+	// Topic volume and emerging aspects panels.
+	TopicRows           int       `json:"topic_rows"`
+	TopicSegments       int       `json:"topic_segments"`
+	TopicVolumes        []int     `json:"topic_volumes"`
+	EmergingRows        int       `json:"emerging_rows"`
+	EmergingNew         int       `json:"emerging_new"`
+	EmergingNote        string    `json:"emerging_note"`
+	EmergingClicked     string    `json:"emerging_clicked"`
+	EmergingDrill       drillSeen `json:"emerging_drill"`
+	TopicClicked        string    `json:"topic_clicked"`
+	TopicDrill          drillSeen `json:"topic_drill"`
+	ProductTopicVolumes []int     `json:"product_topic_volumes"`
+	ProductEmerging     int       `json:"product_emerging_rows"`
+	ProductCalls        []string  `json:"product_calls"` // topics and aspects/unmapped calls after the product filter
+	EnglishTopics       string    `json:"english_topics"`
+	Hourly              struct {
 		Series, Points int
 	} `json:"hourly"` // the trend chart after switching to hourly
 	Prompts int    `json:"prompts"` // token prompts answered
 	Error   string `json:"error"`
+}
+
+// drillSeen is the drill-down panel after a click.
+type drillSeen struct {
+	Title     string   `json:"title"`
+	Verbatims int      `json:"verbatims"`
+	Total     string   `json:"total"`
+	Marks     []string `json:"marks"` // highlighted mentions
 }
 
 // SkipBrowserEnv turns a missing Chromium or node toolchain into a skip.
@@ -99,7 +123,7 @@ func artifactDir(t testing.TB) string {
 }
 
 func TestDashboardInBrowser(t *testing.T) {
-	recs := analysed(t, 14, 80)
+	recs := withAspectRows(analysed(t, 14, 80), 14)
 	f := newFixture(t, recs, false, Config{})
 	shot := filepath.Join(artifactDir(t), "dashboard.png")
 	res := runBrowser(t, f.srv.URL+"/", shot)
@@ -126,6 +150,38 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	if daily := res.Charts["trend-chart"]; res.Hourly.Series != daily.Series || res.Hourly.Points <= 2*daily.Points {
 		t.Errorf("hourly trend: %+v, daily %+v", res.Hourly, daily)
+	}
+	// Topic volume: categories by volume with the pain/praise/neutral
+	// split; emerging aspects with the new ones marked (the dashboard's
+	// range is all the feed: every aspect is new); both drill down to
+	// their records with the mentions marked, and follow the filters.
+	if res.TopicRows < 5 || res.TopicSegments < res.TopicRows || !slices.IsSortedFunc(res.TopicVolumes, func(a, b int) int { return b - a }) {
+		t.Errorf("topics: %d rows, %d segments, volumes %v", res.TopicRows, res.TopicSegments, res.TopicVolumes)
+	}
+	if res.EmergingRows < 2 || res.EmergingNew != res.EmergingRows || res.EmergingNote == "" {
+		t.Errorf("emerging aspects: %d rows, %d new, note %q", res.EmergingRows, res.EmergingNew, res.EmergingNote)
+	}
+	if d := res.EmergingDrill; res.EmergingClicked == "" || !strings.Contains(d.Title, res.EmergingClicked) || d.Verbatims == 0 ||
+		len(d.Marks) == 0 || !strings.HasPrefix(d.Marks[0], res.EmergingClicked) {
+		t.Errorf("drill-down of %q: %+v", res.EmergingClicked, d)
+	}
+	if d := res.TopicDrill; res.TopicClicked == "" || !strings.Contains(d.Title, res.TopicClicked) || d.Verbatims == 0 || len(d.Marks) == 0 {
+		t.Errorf("drill-down of the pain of topic %q: %+v", res.TopicClicked, d)
+	}
+	sum := func(v []int) (n int) {
+		for _, x := range v {
+			n += x
+		}
+		return n
+	}
+	if n := sum(res.ProductTopicVolumes); n == 0 || n >= sum(res.TopicVolumes) || res.ProductEmerging == 0 || len(res.ProductCalls) != 2 {
+		t.Errorf("product filter: topic volume %d of %d, %d emerging rows, calls %v", n, sum(res.TopicVolumes), res.ProductEmerging, res.ProductCalls)
+	}
+	t.Logf("topics: %d rows, volumes %v (one product: %v); emerging: %d rows, %q; drill of %s: %+v; of the pain of %s: %d verbatims",
+		res.TopicRows, res.TopicVolumes, res.ProductTopicVolumes, res.EmergingRows, res.EmergingNote, res.EmergingClicked, res.EmergingDrill,
+		res.TopicClicked, res.TopicDrill.Verbatims)
+	if res.EnglishTopics != "Topic volume" {
+		t.Errorf("English topics title %q", res.EnglishTopics)
 	}
 	if st, err := os.Stat(shot); err != nil || st.Size() < 10000 {
 		t.Errorf("screenshot %s: %v", shot, err)

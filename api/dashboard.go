@@ -28,13 +28,15 @@ const dashboardDays = 14
 
 // FirstScreen is what the dashboard draws first, in one answer: the filter
 // values, the overview of the range (its daily series and the top pain
-// points' sparklines also draw the daily trend chart) and the rising and
-// falling pain points.
+// points' sparklines also draw the daily trend chart), the rising and
+// falling pain points, the topic volume and the emerging aspects.
 type FirstScreen struct {
-	Facets   *clickhouse.Facets      `json:"facets"`
-	Overview *Overview               `json:"overview"`
-	Rising   *clickhouse.PainChanges `json:"rising"`
-	Falling  *clickhouse.PainChanges `json:"falling"`
+	Facets   *clickhouse.Facets          `json:"facets"`
+	Overview *Overview                   `json:"overview"`
+	Rising   *clickhouse.PainChanges     `json:"rising"`
+	Falling  *clickhouse.PainChanges     `json:"falling"`
+	Topics   *clickhouse.TopicVolumes    `json:"topics"`
+	Emerging *clickhouse.UnmappedAspects `json:"emerging"`
 }
 
 // moversLimit is how many rising and falling pain points FirstScreen holds.
@@ -61,13 +63,23 @@ func (h *Handler) firstScreen(ctx context.Context, f clickhouse.Filter, fromData
 	if fromData {
 		f.From, f.To = dataRange(facets.Last, now)
 	}
-	ov, changes, err := h.overviewOf(ctx, f, limit)
-	if err != nil {
-		return nil, err
+	out := &FirstScreen{Facets: facets}
+	var (
+		wg      sync.WaitGroup
+		changes *clickhouse.PainChanges
+		errs    [3]error
+	)
+	wg.Go(func() { out.Overview, changes, errs[0] = h.overviewOf(ctx, f, limit) })
+	wg.Go(func() { out.Topics, errs[1] = h.cfg.CH.Topics(ctx, f, topicsLimit) })
+	wg.Go(func() { out.Emerging, errs[2] = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit) })
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
-	return &FirstScreen{Facets: facets, Overview: ov,
-		Rising:  movers(changes, "rising", moversLimit),
-		Falling: movers(changes, "falling", moversLimit)}, nil
+	out.Rising, out.Falling = movers(changes, "rising", moversLimit), movers(changes, "falling", moversLimit)
+	return out, nil
 }
 
 // dataRange is the dashboard's default range: dashboardDays whole days (UTC)

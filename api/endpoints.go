@@ -165,7 +165,7 @@ func (h *Handler) trend(r *request) (any, error) {
 			return nil, badRequest("series", "at most 20 series")
 		}
 		for _, k := range keys {
-			if k == "" || strings.Count(k, "/") > 1 {
+			if k == "" || k[0] == '/' || strings.Count(k, "/") > 1 {
 				return nil, badRequest("series", "series holds %q; want category or category/subcategory", k)
 			}
 		}
@@ -218,6 +218,46 @@ func cmpDesc(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// topicsLimit is the default number of topics of /topics and the
+// dashboard; unmappedLimit of emerging aspects.
+const (
+	topicsLimit   = 12
+	unmappedLimit = 10
+)
+
+// topics answers /topics: the topic volume of every category (pain,
+// praise, neutral and topic mentions), by volume, against the previous
+// period.
+func (h *Handler) topics(r *request) (any, error) {
+	f, err := r.filter(false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", topicsLimit, 1, 500)
+	if err != nil {
+		return nil, err
+	}
+	return h.cfg.CH.Topics(r.ctx, f, limit)
+}
+
+// unmapped answers /aspects/unmapped: the aspects the taxonomy does not
+// know that customers gave opinions about, most records first.
+func (h *Handler) unmapped(r *request) (any, error) {
+	f, err := r.filter(false)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", unmappedLimit, 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	minRecords, err := r.integer("min_records", 1, 1, 1000000)
+	if err != nil {
+		return nil, err
+	}
+	return h.cfg.CH.UnmappedAspects(r.ctx, f, minRecords, limit)
 }
 
 func (h *Handler) sentiment(r *request) (any, error) {
@@ -308,9 +348,13 @@ func (h *Handler) search(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.Mentions, err = r.mentions(); err != nil {
+		return nil, err
+	}
 	out := &SearchResponse{Offset: offset, Size: size, Items: []SearchItem{}}
-	// The index answers text searches.
-	if text != "" && h.cfg.Index != nil {
+	// The index answers text searches; ClickHouse those that select
+	// records by their aspect rows (the index does not hold them).
+	if text != "" && h.cfg.Index != nil && f.Mentions.IsZero() {
 		out.Engine = "index"
 		q := bleve.Query{Text: text, Product: f.Product, Channel: f.Channel, Tier: f.Tier, Sentiment: sent,
 			From: f.From, To: f.To, Size: size, Offset: offset, Highlight: true}

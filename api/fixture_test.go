@@ -4,14 +4,17 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vocproject/voc/internal/chserver/chtest"
 	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/pipeline"
@@ -87,6 +90,65 @@ func analysed(t testing.TB, days, perDay int) []*pipeline.Record {
 		recs = append(recs, rec)
 	}
 	return recs
+}
+
+// Aspects outside the taxonomy that withAspectRows adds: 指纹识别 on
+// every fifth review of the feed, 人脸解锁 only in its last four days.
+const (
+	steadyAspect = "指纹识别"
+	newAspect    = "人脸解锁"
+	mentionTopic = "物流"
+)
+
+// withAspectRows adds to the reviews of recs the aspect rows that are not
+// pain points, with their words appended to the text (spans into it):
+// opinions about aspects the taxonomy does not know (every fifth review
+// complains about or praises 指纹识别; every seventh of the last four days
+// of the feed complains about 人脸解锁) and topic mentions (every fourth
+// review without a 物流 opinion asks where the parcel is). The analyzer
+// may find such rows itself; these make the counts independent of the
+// lexicons. Chats (aspects per turn) are left as they are.
+func withAspectRows(recs []*pipeline.Record, days int) []*pipeline.Record {
+	last := genStart.AddDate(0, 0, days-4)
+	for i, r := range recs {
+		if len(r.Turns) > 0 || r.Analysis == nil {
+			continue
+		}
+		a := r.Analysis
+		add := func(words string, as nlp.Aspect) {
+			a.Text += "，"
+			start := utf8.RuneCountInString(a.Text)
+			a.Text += words
+			as.Span = [2]int{start, utf8.RuneCountInString(a.Text)}
+			a.Aspects = append(a.Aspects, as)
+		}
+		if i%5 == 0 {
+			op := []string{"很慢", "不灵", "很快"}[(i/5)%3]
+			pol := map[string]string{"很慢": nlp.Negative, "不灵": nlp.Negative, "很快": nlp.Positive}[op]
+			add(steadyAspect+op, nlp.Aspect{Aspect: steadyAspect, Opinion: op, Polarity: pol})
+		}
+		if i%7 == 0 && !r.Feedback.CreatedAt.Before(last) {
+			add(newAspect+"很烂", nlp.Aspect{Aspect: newAspect, Opinion: "很烂", Polarity: nlp.Negative})
+		}
+		if i%4 == 1 && !slices.ContainsFunc(a.Aspects, func(x nlp.Aspect) bool { return x.Category == mentionTopic }) {
+			add("快递到哪了", nlp.Aspect{Category: mentionTopic, Aspect: "快递", Polarity: nlp.Neutral})
+		}
+	}
+	return recs
+}
+
+// customerAspects are the aspect rows of r that pain_hourly counts.
+func customerAspects(r *pipeline.Record) []nlp.Aspect {
+	if len(r.Turns) == 0 {
+		return r.Analysis.Aspects
+	}
+	var out []nlp.Aspect
+	for _, t := range r.Turns {
+		if t.Role == "customer" {
+			out = append(out, t.Aspects...)
+		}
+	}
+	return out
 }
 
 // newFixture stores the records and starts a server over them.

@@ -154,6 +154,39 @@ func (r *request) filter(pain bool) (clickhouse.Filter, error) {
 	return f, nil
 }
 
+// mentions reads the drill-down by aspect rows: topic (a category talked
+// about in any way), aspect (an aspect term), unmapped (true: only
+// opinions about aspects the taxonomy does not know) and polarity (of
+// those rows).
+func (r *request) mentions() (clickhouse.MentionFilter, error) {
+	var m clickhouse.MentionFilter
+	var err error
+	if m.Topic, err = r.str("topic"); err != nil {
+		return m, err
+	}
+	if strings.Contains(m.Topic, "/") {
+		return m, badRequest("topic", "topic is a category, not %q", m.Topic)
+	}
+	if m.Aspect, err = r.str("aspect"); err != nil {
+		return m, err
+	}
+	u, err := r.oneOf("unmapped", "false", "true", "false", "1", "0")
+	if err != nil {
+		return m, err
+	}
+	m.Unmapped = u == "true" || u == "1"
+	if m.Topic != "" && m.Unmapped {
+		return m, badRequest("unmapped", "a topic is a category of the taxonomy: give topic or unmapped, not both")
+	}
+	if m.Polarity, err = r.oneOf("polarity", "", "positive", "negative", "neutral"); err != nil {
+		return m, err
+	}
+	if m.Polarity != "" && m.Topic == "" && m.Aspect == "" && !m.Unmapped {
+		return m, badRequest("polarity", "polarity needs topic, aspect or unmapped")
+	}
+	return m, nil
+}
+
 // unknown reports parameters that no reader asked for.
 func (r *request) unknown() error {
 	var bad []string

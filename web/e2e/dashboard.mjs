@@ -51,11 +51,50 @@ try {
   out.pain_marks = await page.locator('#drill-list mark.pain').count();
   out.first_mark = out.pain_marks ? await page.locator('#drill-list mark.pain').first().textContent() : '';
   await page.screenshot({ path: shot, fullPage: true });
-  // English toggle relabels the UI.
   await page.locator('#drill-close').click();
+  // Topic volume and emerging aspects: rows, the pain/praise/neutral
+  // split, and the drill-down of an emerging aspect and of a topic's pain.
+  const drills = () => page.evaluate(() => window.vocDashboard.drillLoaded || 0);
+  const drillOf = async (locator) => {
+    const before = await drills();
+    await locator.click();
+    await page.waitForFunction((n) => (window.vocDashboard.drillLoaded || 0) > n, before, { timeout: 15000 });
+    const res = { title: await page.locator('#drill-title').textContent(), verbatims: await page.locator('#drill-list li.verbatim').count(),
+      total: await page.locator('#drill-total').textContent(),
+      marks: await page.locator('#drill-list mark.pain').allTextContents() };
+    await page.locator('#drill-close').click();
+    return res;
+  };
+  await page.locator('#topics-table').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shot.replace(/\.png$/, '-topics.png') });
+  out.topic_rows = await page.locator('#topics-table tbody tr[data-topic]').count();
+  out.topic_segments = await page.locator('#topics-table tbody .seg').count();
+  out.topic_volumes = (await page.locator('#topics-table tbody tr[data-topic] td:nth-child(2)').allTextContents()).map(Number);
+  out.emerging_rows = await page.locator('#emerging-table tbody tr[data-aspect]').count();
+  out.emerging_new = await page.locator('#emerging-table tbody .tag-new').count();
+  out.emerging_note = await page.locator('#emerging-note').textContent();
+  const em = page.locator('#emerging-table tbody tr[data-aspect]').first();
+  out.emerging_clicked = await em.getAttribute('data-aspect');
+  out.emerging_drill = await drillOf(em);
+  const seg = page.locator('#topics-table tbody tr[data-topic] .seg.neg').first();
+  out.topic_clicked = await seg.evaluate((el) => el.closest('tr').dataset.topic);
+  out.topic_drill = await drillOf(seg);
+  // The panels follow the filters: one product.
+  const product = await page.locator('#filters [name=product] option').nth(1).getAttribute('value');
+  await page.locator('#filters [name=product]').selectOption(product);
+  await page.locator('#filters button[type=submit]').click();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  out.product_topic_volumes = (await page.locator('#topics-table tbody tr[data-topic] td:nth-child(2)').allTextContents()).map(Number);
+  out.product_emerging_rows = await page.locator('#emerging-table tbody tr[data-aspect]').count();
+  out.product_calls = (await page.evaluate(() => window.vocDashboard.timings || [])).map((x) => x[0]).filter((p) => p === 'topics' || p === 'aspects/unmapped');
+  await page.locator('#filters [name=product]').selectOption('');
+  await page.locator('#filters button[type=submit]').click();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  // English toggle relabels the UI.
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.body.dataset.ready === '1' && document.documentElement.lang === 'en');
   out.english_title = await page.locator('h1').textContent();
+  out.english_topics = await page.locator('#topics-table').evaluate((el) => el.closest('.card').querySelector('h2').textContent);
   // Hourly granularity asks the trend endpoint.
   await page.locator('#filters [name=granularity]').selectOption('hour');
   await page.locator('#filters button[type=submit]').click();

@@ -15,7 +15,11 @@
       vsPrev: '较上期', total: '全部反馈', noAlerts: '本期无告警', alertsOff: '未启用告警', hits: '共 {n} 条',
       verbatims: '原声', impact: '评分影响', share: '覆盖率', yes: '是', no: '—', rising: '上升', falling: '下降',
       noData: '无数据', tokenPrompt: '请输入 API 令牌', record: '记录详情', sentiment: '情感', rating: '星级',
-      intent: '意图', mentions: '提及', clauses: '分句情感', loadError: '加载失败：', noCharts: '图表库未加载（请运行 make web）'
+      intent: '意图', mentions: '提及', clauses: '分句情感', loadError: '加载失败：', noCharts: '图表库未加载（请运行 make web）',
+      topics: '话题热度', topic: '话题', topicVolume: '声量', mix: '构成', pain: '痛点', praise: '好评', neutral: '中性/提及',
+      emerging: '未归类的新话题', aspect: '方面', opinions: '常见评价', newTag: '新', unmapped: '未归类', mentionTag: '提及',
+      emergingNote: '{n} 条反馈（{s}）含分类体系未收录方面的评价，共 {a} 个方面',
+      topicTip: '痛点 {p} · 好评 {q} · 中性 {n}（仅提及 {m}）· {r} 条反馈'
     },
     en: {
       title: 'VOC Voice of the Customer', from: 'From', to: 'To', product: 'Product', channel: 'Channel', tier: 'Tier', all: 'All',
@@ -27,7 +31,11 @@
       vsPrev: 'vs previous', total: 'All feedback', noAlerts: 'No alerts in this period', alertsOff: 'Alerting is not enabled', hits: '{n} records',
       verbatims: 'Verbatims', impact: 'Rating impact', share: 'Share', yes: 'yes', no: '—', rising: 'rising', falling: 'falling',
       noData: 'No data', tokenPrompt: 'API token', record: 'Record', sentiment: 'Sentiment', rating: 'Rating',
-      intent: 'Intent', mentions: 'Mentions', clauses: 'Clause sentiment', loadError: 'Failed: ', noCharts: 'Chart library missing (run make web)'
+      intent: 'Intent', mentions: 'Mentions', clauses: 'Clause sentiment', loadError: 'Failed: ', noCharts: 'Chart library missing (run make web)',
+      topics: 'Topic volume', topic: 'Topic', topicVolume: 'Volume', mix: 'Mix', pain: 'Pain', praise: 'Praise', neutral: 'Neutral / mention',
+      emerging: 'Emerging aspects (not in the taxonomy)', aspect: 'Aspect', opinions: 'Common opinions', newTag: 'new', unmapped: 'Unmapped', mentionTag: 'mention',
+      emergingNote: '{n} records ({s}) hold opinions about aspects outside the taxonomy: {a} aspects',
+      topicTip: 'pain {p} · praise {q} · neutral {n} (mentions {m}) · {r} records'
     }
   };
   var lang = localStorage.getItem('voc-lang') || 'zh';
@@ -119,7 +127,7 @@
   }
 
   function changeText(c) {
-    if (c.change >= 1e8) return '<span class="up">new</span>';
+    if (c.change >= 1e8) return '<span class="up">' + t('newTag') + '</span>';
     var s = (c.change >= 0 ? '+' : '') + (100 * c.change).toFixed(0) + '%';
     return '<span class="' + (c.change > 0 ? 'up' : 'down') + '">' + s + '</span>';
   }
@@ -183,6 +191,58 @@
       tb.appendChild(tr);
     });
     if (!tb.children.length) tb.innerHTML = '<tr><td colspan="6">' + t('noData') + '</td></tr>';
+  }
+
+  var polarityKey = { negative: 'pain', positive: 'praise', neutral: 'neutral' };
+
+  // renderTopics draws the topic volume: categories by volume, each with a
+  // bar of its pain, praise and neutral rows (scaled to the largest
+  // volume). A row opens the records talking about the topic, a segment
+  // those of one polarity.
+  function renderTopics(res) {
+    var tb = $('topics-table').querySelector('tbody');
+    tb.innerHTML = '';
+    var max = Math.max.apply(null, res.items.map(function (x) { return x.volume; }).concat([1]));
+    res.items.forEach(function (it) {
+      function seg(cls, pol, n) {
+        return n ? '<span class="seg ' + cls + '" data-polarity="' + pol + '" style="width:' + (100 * n / max).toFixed(2) + '%" title="' +
+          esc(t(polarityKey[pol]) + ' ' + n) + '"></span>' : '';
+      }
+      var tr = document.createElement('tr');
+      tr.dataset.topic = it.category;
+      tr.title = t('topicTip', { p: it.pain, q: it.praise, n: it.neutral, m: it.topic_mentions, r: it.records });
+      tr.innerHTML = '<td>' + esc(it.category) + '</td><td class="n">' + it.volume + '</td><td><div class="mix">' +
+        seg('neg', 'negative', it.pain) + seg('pos', 'positive', it.praise) + seg('neu', 'neutral', it.neutral) +
+        '</div></td><td class="n">' + pct(it.share) + '</td><td class="n">' + changeText(it) + '</td>';
+      tr.addEventListener('click', function (e) {
+        var pol = e.target.dataset ? e.target.dataset.polarity : '';
+        var extra = { topic: it.category };
+        if (pol) extra.polarity = pol;
+        openDrill(extra, t('topic') + ' · ' + it.category + (pol ? ' · ' + t(polarityKey[pol]) : ''));
+      });
+      tb.appendChild(tr);
+    });
+    if (!res.items.length) tb.innerHTML = '<tr><td colspan="5">' + t('noData') + '</td></tr>';
+  }
+
+  // renderEmerging lists the aspects outside the taxonomy that customers
+  // gave opinions about; a row opens those records.
+  function renderEmerging(res) {
+    var tb = $('emerging-table').querySelector('tbody');
+    tb.innerHTML = '';
+    res.items.forEach(function (it) {
+      var tr = document.createElement('tr');
+      tr.dataset.aspect = it.aspect;
+      tr.innerHTML = '<td>' + esc(it.aspect) + (it.new ? '<span class="tag-new">' + t('newTag') + '</span>' : '') + '</td><td class="n">' + it.records +
+        '</td><td class="n">' + pct(it.negative_share) + '</td><td>' +
+        esc(it.opinions.map(function (o) { return o.opinion + ' ×' + o.mentions; }).join('，')) +
+        '</td><td class="n">' + (it.new ? '—' : changeText(it)) + '</td>';
+      tr.addEventListener('click', function () { openDrill({ aspect: it.aspect, unmapped: 'true' }, t('unmapped') + ' · ' + it.aspect); });
+      tb.appendChild(tr);
+    });
+    if (!res.items.length) tb.innerHTML = '<tr><td colspan="5">' + t('noData') + '</td></tr>';
+    $('emerging-note').textContent = res.unmapped_records ?
+      t('emergingNote', { n: res.unmapped_records, s: pct(res.records ? res.unmapped_records / res.records : 0), a: res.aspects }) : '';
   }
 
   function renderChannels(res) {
@@ -276,6 +336,15 @@
     }).catch(function (e) { showError(e.message); });
   }
 
+  // mentionLabel names an aspect row: an opinion about a pain or praise
+  // point, a topic mention (no opinion), or an opinion about an aspect
+  // outside the taxonomy (no category).
+  function mentionLabel(m) {
+    if (!m.category) return t('unmapped') + ' · ' + m.aspect + ' ' + m.opinion;
+    if (!m.opinion) return m.category + ' · ' + t('mentionTag') + ' · ' + m.aspect;
+    return m.category + '/' + m.subcategory + ' · ' + m.aspect + ' ' + m.opinion;
+  }
+
   function showRecord(id) {
     api('records/' + encodeURIComponent(id)).then(function (r) {
       var el = $('record');
@@ -284,7 +353,7 @@
       var html = '<h3>' + t('record') + '</h3><p>' + highlight(r.text, [], r.mentions) + '</p><table>' +
         rows.map(function (x) { return '<tr><th>' + esc(x[0]) + '</th><td>' + esc(x[1]) + '</td></tr>'; }).join('') + '</table>';
       html += '<h4>' + t('mentions') + '</h4><ul>' + r.mentions.map(function (m) {
-        return '<li>' + esc(m.category + '/' + m.subcategory) + ' · ' + esc(m.aspect) + ' ' + esc(m.opinion) + ' · ' + esc(m.polarity) + (m.role !== 'customer' ? ' · ' + esc(m.role) : '') + '</li>';
+        return '<li>' + esc(mentionLabel(m)) + ' · ' + esc(m.polarity) + (m.role !== 'customer' ? ' · ' + esc(m.role) : '') + '</li>';
       }).join('') + '</ul>';
       if (r.clauses && r.clauses.length) {
         var chars = Array.from(r.text);
@@ -310,7 +379,8 @@
 
   // load draws every panel for the filters. first, when given, is the
   // first screen for them (inlined in the page or from api/v1/dashboard):
-  // the overview, rising and falling pain points need no further call.
+  // the overview, rising and falling pain points, topics and emerging
+  // aspects need no further call.
   function load(first) {
     var f = filters();
     var b = base(f);
@@ -349,7 +419,9 @@
     var channels = later(function () { return api('sentiment', Object.assign({ by: 'channel' }, b)); }).then(renderChannels);
     var drivers = later(function () { return api('drivers', Object.assign({ metric: 'rating' }, b)); }).then(renderDrivers);
     var alerts = later(function () { return api('alerts', b); }).then(renderAlerts);
-    return Promise.all([drawn, movers, channels, drivers, alerts]).then(function () {
+    var topics = (first ? Promise.resolve(first.topics) : later(function () { return api('topics', b); })).then(renderTopics);
+    var emerging = (first ? Promise.resolve(first.emerging) : later(function () { return api('aspects/unmapped', b); })).then(renderEmerging);
+    return Promise.all([drawn, movers, channels, drivers, alerts, topics, emerging]).then(function () {
       if (gen !== state.gen) return;
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;
