@@ -241,6 +241,9 @@ type text struct {
 	// named are the aspect terms found, in text order, for the topic
 	// mentions of those no opinion attached to
 	named []*aspectRef
+	// ignored are the spans of ignore phrases (安装好, 还没用): open
+	// extraction pairs nothing inside them
+	ignored [][2]int
 }
 
 // newRef returns a zeroed aspectRef that lives as long as the call.
@@ -544,6 +547,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case l.ignore:
 			st.negStart, st.negs = -1, 0
 			st.clean = false
+			t.ignored = append(t.ignored, [2]int{it.start, it.end})
 			continue
 		case l.hedge && !l.isOpinion() && !l.isAspect():
 			st.hedgeEnd = it.end

@@ -48,6 +48,11 @@ func (t *text) open(clauses []clause.Clause) {
 			covered[i] = true
 		}
 	}
+	for _, g := range t.ignored {
+		for i := max(g[0], 0); i < g[1] && i < len(covered); i++ {
+			covered[i] = true
+		}
+	}
 	free := func(s, e int) bool {
 		for i := s; i < e; i++ {
 			if covered[i] {
