@@ -192,7 +192,15 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 					if file == l.File {
 						return l.Errorf("aspect term %q listed twice in %s", term, f[1])
 					}
-					continue // listed by a pack read before
+					// listed by a pack read before: the later pack's line
+					// places it (菜 is 口味 before 温度 with food)
+					for i := range t.Aspects {
+						if t.Aspects[i].Term == term && t.Aspects[i].Category == f[1] {
+							t.Aspects = slices.Delete(t.Aspects, i, i+1)
+							aspectFile = slices.Delete(aspectFile, i, i+1)
+							break
+						}
+					}
 				}
 				seen[key] = l.File
 				_, attr := opts["attr"]
