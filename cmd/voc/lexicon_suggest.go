@@ -29,10 +29,12 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	format := fl.String("format", "tsv", "output `format`: tsv (lexicon lines with comments) or json")
 	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "texts analysed in parallel")
 	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon suggest --sample FILE [--lexicons DIR] [--top N] [--min-count N] [--format tsv|json]")
+		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon suggest --sample FILE [--lexicons DIR] [--pack NAME[,NAME]] [--top N] [--min-count N] [--format tsv|json]")
 		fmt.Fprintln(c.env.Stderr, "\nMines the sample for lexicon candidates: new words (PMI and boundary entropy over character n-grams")
-		fmt.Fprintln(c.env.Stderr, "the segmenter's dictionary lacks), phrases of negative clauses that match no pain point, and terms")
-		fmt.Fprintln(c.env.Stderr, "rising from the older to the recent half of the sample. Prints lexicon lines to review and paste.\n\nflags:")
+		fmt.Fprintln(c.env.Stderr, "the segmenter's dictionary lacks), phrases of negative clauses that match no pain point, terms")
+		fmt.Fprintln(c.env.Stderr, "rising from the older to the recent half of the sample, and aspects the taxonomy of the selected")
+		fmt.Fprintln(c.env.Stderr, "packs does not know that the analysis paired with an opinion (with a guessed category). Prints")
+		fmt.Fprintln(c.env.Stderr, "lexicon lines to review and paste.\n\nflags:")
 		fl.PrintDefaults()
 	}
 	pos, err := parseInterleaved(fl, args)
@@ -55,7 +57,14 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := lexicons.LoadPacks(dir.FS(), lexicons.SplitPacks(*pack))
+	packs := lexicons.SplitPacks(*pack)
+	set, err := lexicons.LoadPacks(dir.FS(), packs)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", dir, err)
+	}
+	// the file of each category of the selection, for the aspect lines of
+	// unmapped aspects
+	catFiles, err := suggest.CategoryFiles(dir.FS(), packs)
 	if err != nil {
 		return fmt.Errorf("load %s: %w", dir, err)
 	}
@@ -87,7 +96,7 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	rep, err := suggest.Mine(ctx, an, seg, set, docs, suggest.Config{Top: *topN, MinCount: *minCount, MaxRunes: *maxRunes,
-		Examples: *examples, Workers: *workers})
+		Examples: *examples, Workers: *workers, CategoryFiles: catFiles})
 	if err != nil {
 		return err
 	}

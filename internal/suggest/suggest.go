@@ -9,7 +9,10 @@
 //     themselves), and rare elsewhere;
 //   - rising terms: words and new words whose share of texts grew most from
 //     the older half of the sample to the recent half (when texts have a
-//     time).
+//     time);
+//   - unmapped aspects: the aspects the analysis paired with an opinion but
+//     the taxonomy does not know (nlp.Aspect.IsUnmapped), by the texts
+//     naming them, near-duplicates grouped, with a guessed category.
 //
 // Each candidate comes with counts, a score and example sentences, and a
 // line in lexicon-file format to review and paste.
@@ -61,6 +64,10 @@ type Config struct {
 	Examples int
 	// Workers analyse texts in parallel. Default 1.
 	Workers int
+	// CategoryFiles names the file that declares each category
+	// (CategoryFiles), where an aspect line of the category belongs; nil:
+	// taxonomy.tsv for all.
+	CategoryFiles map[string]string
 }
 
 func (c *Config) defaults() {
@@ -111,7 +118,21 @@ type Candidate struct {
 	Older    int     `json:"older,omitempty"`
 	Negative float64 `json:"negative,omitempty"`
 	Existing string  `json:"existing,omitempty"` // what the lexicons already say of the term
-	// Line is the lexicon line to paste ("" when the term is known).
+	// Unmapped aspects: Count (and Texts) the texts naming the term or a
+	// near-duplicate of it (Variants, with their texts); Mentions the
+	// opinions about them, Negative and Positive the shares of those
+	// opinions by polarity, Opinions the most frequent opinion words; the
+	// guessed category ("?" when none stands out) and why.
+	Variants    []TermCount `json:"variants,omitempty"`
+	Mentions    int         `json:"mentions,omitempty"`
+	Positive    float64     `json:"positive,omitempty"`
+	Opinions    []TermCount `json:"opinions,omitempty"`
+	Category    string      `json:"category,omitempty"`
+	CategoryWhy string      `json:"category_why,omitempty"`
+	// Line is the lexicon line to paste ("" when the term is known; for an
+	// unmapped aspect whose category is "?", a line to complete), File the
+	// file it belongs in ("" for such a line: the file that declares the
+	// category chosen).
 	Line     string   `json:"line"`
 	File     string   `json:"file"`
 	Examples []string `json:"examples"`
@@ -125,6 +146,12 @@ type Report struct {
 	NewWords []Candidate `json:"new_words"`
 	Phrases  []Candidate `json:"complaint_phrases"`
 	Rising   []Candidate `json:"rising"`
+	// Unmapped are the aspects without a category, ranked by texts;
+	// UnmappedTexts the texts holding one (before --min-count).
+	Unmapped      []Candidate `json:"unmapped_aspects"`
+	UnmappedTexts int         `json:"unmapped_texts"`
+	// Packs is the pack selection the sample was analysed with.
+	Packs []string `json:"packs,omitempty"`
 	// Split is the time dividing the older and the recent half; zero when
 	// too few texts have a time (Rising is empty then).
 	Split time.Time `json:"split,omitzero"`
@@ -143,9 +170,16 @@ type analysed struct {
 // tokens of a chunk are dropped once counted.
 const chunk = 4096
 
+// Analyzer analyses one text (*analyzer.Analyzer does).
+type Analyzer interface {
+	Analyze(text string, opts nlp.Options) *nlp.Result
+}
+
+var _ Analyzer = (*analyzer.Analyzer)(nil)
+
 // Mine analyses docs with an (whose lexicons are set, segmenter seg) and
 // returns the candidates. It returns ctx's error if ctx ends first.
-func Mine(ctx context.Context, an *analyzer.Analyzer, seg *segment.Segmenter, set *lexicons.Set, docs []Doc, cfg Config) (*Report, error) {
+func Mine(ctx context.Context, an Analyzer, seg *segment.Segmenter, set *lexicons.Set, docs []Doc, cfg Config) (*Report, error) {
 	cfg.defaults()
 	if len(docs) == 0 {
 		return nil, errors.New("suggest: no texts")
@@ -161,12 +195,13 @@ func Mine(ctx context.Context, an *analyzer.Analyzer, seg *segment.Segmenter, se
 		return nil, err
 	}
 	known := knownTerms(set)
-	rep := &Report{Texts: len(docs)}
+	rep := &Report{Texts: len(docs), Packs: set.Packs}
 	for _, a := range as {
 		if a.neg {
 			rep.Negative++
 		}
 	}
+	rep.Unmapped, rep.UnmappedTexts = unmappedAspects(as, set.Taxonomy, seg, known, cfg)
 	words := newWords(as, seg, known, cfg)
 	rep.NewWords = top(words, cfg.Top)
 	// Phrases and rising terms are words: cut the texts with the new

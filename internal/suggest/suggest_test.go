@@ -52,7 +52,7 @@ func shipped(t testing.TB) (*analyzer.Analyzer, *segment.Segmenter, *lexicons.Se
 const (
 	newWord     = "啵啵杯" // a product name the dictionary lacks (cut 啵|啵|杯)
 	newWordN    = 60
-	complaint   = "拉胯" // slang for "poor", in no lexicon
+	complaint   = "下头" // slang for "a turn-off", in no lexicon
 	complaintN  = 30
 	risingWord  = "爆浆" // in 40 recent texts, 2 older ones
 	risingNew   = 40
@@ -104,8 +104,9 @@ func TestMineFixture(t *testing.T) {
 	an, seg, set := shipped(t)
 	docs := fixture()
 	// preconditions of the fixture: the planted words are new to the
-	// dictionary, the complaint texts (1 or 2 stars) hold no pain point and
-	// their complaint clause is not positive
+	// dictionary, the complaint clause of the complaint texts (1 or 2
+	// stars) holds no pain point and is not positive (the verdict after
+	// it, 郁闷 or 糟心, may be a pain point of 整体)
 	if toks := seg.Cut(newWord); len(toks) == 1 && toks[0].POS != "" {
 		t.Fatalf("fixture: %s is a dictionary word %v", newWord, toks)
 	}
@@ -114,8 +115,8 @@ func TestMineFixture(t *testing.T) {
 			continue
 		}
 		r := an.Analyze(d.Text, nlp.Options{Rating: d.Rating})
-		if len(r.Clauses) != 3 || r.Clauses[1].Sentiment.Label == nlp.Positive || slices.ContainsFunc(r.Aspects, func(a nlp.Aspect) bool { return a.Polarity == nlp.Negative }) {
-			t.Fatalf("fixture: %q: %v, %v: want a complaint clause that is not positive, no pain points", d.Text, r.Clauses, r.Aspects)
+		if len(r.Clauses) != 3 || r.Clauses[1].Sentiment.Label == nlp.Positive || painIn(r.Aspects, r.Clauses[1].Span) {
+			t.Fatalf("fixture: %q: %v, %v: want a complaint clause that is not positive and holds no pain point", d.Text, r.Clauses, r.Aspects)
 		}
 	}
 
@@ -174,9 +175,14 @@ func TestMineFixture(t *testing.T) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if strings.HasPrefix(line, "implicit\t") {
+		if f := strings.Split(line, "\t"); f[0] == "implicit" || f[0] == "aspect" {
+			// an implicit line of 整体, an aspect line of the category it names
+			cat := "整体"
+			if f[0] == "aspect" && len(f) == 3 {
+				cat = f[1]
+			}
 			dir := t.TempDir()
-			tax := "# source: test\ncategory\t整体\tx\n" + line + "\n"
+			tax := "# source: test\ncategory\t" + cat + "\tx\n" + line + "\n"
 			if err := os.WriteFile(filepath.Join(dir, lexicons.TaxonomyFile), []byte(tax), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -9,10 +9,15 @@ import (
 // Write writes the report in lexicon-file format: each section names the
 // file its lines belong to; every candidate is a comment with its score,
 // counts and examples, then the line to paste (commented out when the
-// lexicons already hold the term).
+// lexicons already hold the term, or when an unmapped aspect's category is
+// "?").
 func (r *Report) Write(w io.Writer) error {
 	ew := &errWriter{w: w}
-	ew.printf("# voc lexicon suggest: %d texts, %d negative\n", r.Texts, r.Negative)
+	ew.printf("# voc lexicon suggest: %d texts, %d negative", r.Texts, r.Negative)
+	if len(r.Packs) > 0 {
+		ew.printf("; packs %s", strings.Join(r.Packs, ", "))
+	}
+	ew.printf("\n")
 
 	ew.printf("\n# ==== %s: new words (not in the segmenter's dictionary; cohesion = PMI of their parts,\n", "domain_words.txt")
 	ew.printf("# ==== boundary = entropy of the characters left and right of them, in nats)\n")
@@ -38,9 +43,15 @@ func (r *Report) Write(w io.Writer) error {
 		ew.printf("%s\n", c.Line)
 	}
 
+	r.writeRising(ew)
+	r.writeUnmapped(ew)
+	return ew.err
+}
+
+func (r *Report) writeRising(ew *errWriter) {
 	if r.Split.IsZero() {
 		ew.printf("\n# ==== rising terms: the sample has too few times (created_at) to compare two halves\n")
-		return ew.err
+		return
 	}
 	ew.printf("\n# ==== rising terms: share of texts since %s against before (score: z of the two shares)\n", r.Split.Format("2006-01-02 15:04"))
 	if len(r.Rising) == 0 {
@@ -57,7 +68,49 @@ func (r *Report) Write(w io.Writer) error {
 			ew.printf("# for %s:\n%s\n", c.File, c.Line)
 		}
 	}
-	return ew.err
+}
+
+func (r *Report) writeUnmapped(ew *errWriter) {
+	ew.printf("\n# ==== taxonomy.tsv: aspects the taxonomy does not know, named with an opinion (texts holding one: %d;\n", r.UnmappedTexts)
+	ew.printf("# ==== ranked by texts, near-duplicates grouped). The category is a guess from aspect terms spelt\n")
+	ew.printf("# ==== alike and the categories named in the same texts: check it, and the terms, before pasting;\n")
+	ew.printf("# ==== a line with category ? is commented out: put a category in and uncomment it\n")
+	if len(r.Unmapped) == 0 {
+		ew.printf("# (none)\n")
+	}
+	for _, c := range r.Unmapped {
+		ew.printf("# %s: %s, %s, %.0f%% negative, %.0f%% positive", c.Term, plural(c.Count, "text"), plural(c.Mentions, "opinion"), 100*c.Negative, 100*c.Positive)
+		if len(c.Opinions) > 0 {
+			var ops []string
+			for _, o := range c.Opinions {
+				ops = append(ops, fmt.Sprintf("%s ×%d", o.Term, o.Count))
+			}
+			ew.printf("; %s", strings.Join(ops, ", "))
+		}
+		ew.printf("\n")
+		if len(c.Variants) > 0 {
+			var vs []string
+			for _, v := range c.Variants {
+				vs = append(vs, fmt.Sprintf("%s (%s)", v.Term, plural(v.Count, "text")))
+			}
+			ew.printf("#   near-duplicates: %s\n", strings.Join(vs, ", "))
+		}
+		ew.printf("#   category %s: %s\n", c.Category, c.CategoryWhy)
+		examples(ew, c)
+		if c.Category == "?" {
+			ew.printf("# for the taxonomy file that declares the category:\n# %s\n", c.Line)
+		} else {
+			ew.printf("# for %s:\n%s\n", c.File, c.Line)
+		}
+	}
+}
+
+// plural returns "1 text", "2 texts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func examples(ew *errWriter, c Candidate) {
