@@ -40,7 +40,7 @@ func get(t *testing.T, base, path, token string, v any) (int, []byte) {
 func hasPain(r *pipeline.Record, key string) bool {
 	as := r.Analysis.Aspects
 	for _, a := range as {
-		if a.Polarity == nlp.Negative && a.Category+"/"+a.Subcategory == key {
+		if a.Polarity == nlp.Negative && !a.IsUnmapped() && a.Category+"/"+a.Subcategory == key {
 			return true
 		}
 	}
@@ -287,7 +287,8 @@ func TestAPI(t *testing.T) {
 	})
 }
 
-// commonestPain is the pain point on the most records.
+// commonestPain is the pain point on the most records (an open opinion,
+// without a category, is none).
 func commonestPain(recs []*pipeline.Record) string {
 	n := map[string]int{}
 	best := ""
@@ -295,7 +296,7 @@ func commonestPain(recs []*pipeline.Record) string {
 		seen := map[string]bool{}
 		for _, a := range r.Analysis.Aspects {
 			k := a.Category + "/" + a.Subcategory
-			if a.Polarity == nlp.Negative && !seen[k] {
+			if a.Polarity == nlp.Negative && !a.IsUnmapped() && !seen[k] {
 				seen[k] = true
 				n[k]++
 				if n[k] > n[best] || (n[k] == n[best] && k < best) {

@@ -21,8 +21,9 @@ import (
 
 // BenchmarkDashboard loads VOC_BENCH_RECORDS records (e.g. 1000000) into
 // ClickHouse and the index (VOC_BENCH_INDEX of them, default all), then
-// reports the p95 latency of the trend, top pain point and search calls and
-// the dashboard's first render in headless Chromium. Records are copies of
+// reports the p95 latency of the trend, top pain point, topic volume,
+// emerging aspects and search calls and the dashboard's first render in
+// headless Chromium. Records are copies of
 // a few thousand analysed generated messages spread over 90 days. Run it
 // with `make bench-dashboard` (see docs/dashboard.md); it is skipped
 // without VOC_BENCH_RECORDS.
@@ -35,7 +36,7 @@ func BenchmarkDashboard(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("VOC_BENCH_INDEX")); err == nil && v >= 0 {
 		nIndex = min(v, n)
 	}
-	seed := analysed(b, 28, 200)
+	seed := withAspectRows(analysed(b, 28, 200), 28)
 	const days = 90
 	start := genStart
 	recs := make([]*pipeline.Record, n)
@@ -104,7 +105,13 @@ func BenchmarkDashboard(b *testing.B) {
 			}
 			p95("search", ps, 5)
 		}
+		p95("topics", []string{"/api/v1/topics?" + week, "/api/v1/topics?" + month,
+			"/api/v1/topics?product=" + url.QueryEscape("SKU-1001 保温杯") + "&" + month}, 10)
+		p95("emerging", []string{"/api/v1/aspects/unmapped?" + week, "/api/v1/aspects/unmapped?" + month,
+			"/api/v1/aspects/unmapped?channel=ecommerce&" + month}, 10)
 		p95("first-screen", []string{"/api/v1/dashboard"}, 20)
+		p95("drilldown-aspect", []string{"/api/v1/search?unmapped=true&aspect=" + url.QueryEscape(steadyAspect) + "&" + week,
+			"/api/v1/search?topic=" + url.QueryEscape(mentionTopic) + "&" + week}, 10)
 		p95("drilldown", []string{"/api/v1/search?category=" + url.QueryEscape(commonestPain(seed)) + "&" + week}, 20)
 		// The page is measured without the garbage of the calls above (a
 		// collection of the index-holding heap takes ~0.5 s of a core).
