@@ -99,7 +99,11 @@ func (t *text) open(clauses []clause.Clause) {
 				j--
 			}
 			ostart := t.tokens[j+1].Start
-			if s, ok := t.nounRun(j, k0, -1); ok && free(s, t.tokens[j].End) && free(ostart, oend) {
+			// an opinion right before a noun qualifies that noun (新型|血液,
+			// 火红|的圆盘 is the other pattern), not the one before it
+			attrib := k+1 < k1 && t.tokens[k+1].End <= oend && k+2 < k1 && t.noun(k+2) ||
+				t.tokens[k].End == oend && k+1 < k1 && t.noun(k+1)
+			if s, ok := t.nounRun(j, k0, -1); ok && !attrib && free(s, t.tokens[j].End) && free(ostart, oend) {
 				t.emitOpen(s, t.tokens[j].End, ostart, oend, pol, negs, question, covered)
 				continue
 			}
@@ -164,12 +168,16 @@ func (t *text) opinionWord(k int) (int, bool) {
 	case tk.POS == "x" || tk.POS == "m" || tk.POS == "eng" || tk.POS == "r" || tk.POS == "p" ||
 		tk.POS == "c" || tk.POS == "u" || tk.POS == "q":
 		return 0, false
-	case tk.POS == "d" || strings.HasPrefix(tk.POS, "n") && tk.POS != "nr":
-		// an adverb (老是, 总是) or a noun is a verdict when the taxonomy
-		// says so, or when it is a strong sentiment word (很慢, 垃圾)
+	case tk.POS == "d" || tk.POS == "v" || tk.POS == "vn" || strings.HasPrefix(tk.POS, "n") && tk.POS != "nr":
+		// an adverb (老是, 总是), a verb (推荐, 支持, 取得) or a noun is a
+		// verdict when the taxonomy says so, or when it is a strong
+		// sentiment word (很慢, 垃圾)
 		text := strings.ToLower(tk.Text)
 		if p := t.m.opPol[text]; p != 0 {
 			return p, true
+		}
+		if tk.POS == "v" || tk.POS == "vn" {
+			return 0, false
 		}
 		if w := t.m.words[text]; w >= strongOpinionWeight || w <= -strongOpinionWeight {
 			return t.opinionText(tk.Text)
@@ -274,8 +282,8 @@ func (t *text) overallTerm(k int) bool {
 // attach gives an opinion the taxonomy found without an aspect term (an
 // implicit one: 不太好用, 漂亮) the unknown noun right before it, or after
 // it and 的 (这个键盘|不太好用, 非常漂亮的|刺绣), so that the aspect is kept.
-// A generic opinion filed under the overall category becomes an open
-// opinion about that noun (键盘不错 is about the keyboard, not the purchase).
+// A generic opinion filed under the overall category stays there: the noun
+// before 不错 is mostly the product itself (手机不错, 衣服很好).
 func (t *text) attach(clauses []clause.Clause) {
 	if len(t.tokens) == 0 {
 		return
@@ -318,9 +326,6 @@ func (t *text) attach(clauses []clause.Clause) {
 		}
 		o.Aspect = string(t.rs[as:ae])
 		o.Span = [2]int{min(o.Span[0], as), max(o.Span[1], ae)}
-		if o.Category == t.m.overall && t.m.overall != "" {
-			o.Category, o.Subcategory = "", ""
-		}
 	}
 }
 
