@@ -157,7 +157,8 @@ func Aspects(ctx context.Context, dir string, an Analyze) (*AspectReport, error)
 		sp.Reviews++
 		pred := map[pair]bool{}
 		for _, a := range an(text) {
-			if mapped[a.Category] {
+			// a topic mention is no opinion: the set labels opinions only
+			if mapped[a.Category] && !a.IsMention() {
 				pred[pair{a.Category, a.Polarity}] = true
 			}
 		}
