@@ -295,6 +295,11 @@ func PackFiles(fsys fs.FS, packs []string) []string {
 	return out
 }
 
+// OwnTaxonomy reports whether the root taxonomy.tsv of fsys declares
+// categories: a complete taxonomy of its own, read without packs unless
+// packs are selected.
+func OwnTaxonomy(fsys fs.FS) bool { return declaresCategories(fsys) }
+
 // declaresCategories reports whether the root taxonomy.tsv of fsys
 // declares a category.
 func declaresCategories(fsys fs.FS) bool {

@@ -381,6 +381,11 @@ func selections(fsys fs.FS, flag string) ([]selection, error) {
 		}
 		return []selection{{packs: packs, own: "*"}}, nil
 	}
+	if lexicons.OwnTaxonomy(fsys) {
+		// a taxonomy.tsv with categories of its own (the layout before
+		// packs): it is checked alone
+		return []selection{{own: "*"}}, nil
+	}
 	packs, err := lexicons.ReadPacks(fsys)
 	if err != nil {
 		return nil, err
