@@ -49,6 +49,10 @@ type Aspect struct {
 	Opinion     string `json:"opinion"`
 	Polarity    string `json:"polarity"`
 	Span        [2]int `json:"span"`
+	// Asked marks a topic mention in a question or after a hedge (会不会
+	// 自动续费, 希望续航能再长一点): later stages give it no side. Not
+	// encoded.
+	Asked bool `json:"-"`
 }
 
 // IsMention reports whether a is a topic mention: an aspect named without

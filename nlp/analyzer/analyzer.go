@@ -453,7 +453,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	}
 	for i := range aspects {
 		x := &aspects[i]
-		if !x.IsMention() {
+		if !x.IsMention() || x.Asked {
 			continue
 		}
 		for _, c := range clauses {

@@ -283,6 +283,7 @@ type aspectRef struct {
 	alts       []int32 // other readings of the term (味道: 气味, 口味), into Matcher.aspects
 	used       bool    // an opinion attached to it
 	merged     bool    // replaced by the attribute after it (快递小哥|的态度)
+	asked      bool    // in a question, or within reach of a hedge
 	bare       bool    // its clause held nothing else (快递，太慢了)
 	implied    bool    // no term: the category of an implicit opinion
 }
@@ -635,6 +636,7 @@ func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 		st.group = []*aspectRef{r}
 	}
 	st.last = r
+	r.asked = st.question || st.hedgeEnd >= 0 && it.start-st.hedgeEnd <= hedgeReach
 	t.named = append(t.named, r)
 	st.conjPending = false
 	st.negStart, st.negs = -1, 0

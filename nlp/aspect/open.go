@@ -417,6 +417,7 @@ func (t *text) mentions() {
 			Aspect:   string(t.rs[r.start:r.end]),
 			Polarity: nlp.Neutral,
 			Span:     [2]int{r.start, r.end},
+			Asked:    r.asked,
 		})
 	}
 }
