@@ -126,20 +126,91 @@ func TestLexiconTest(t *testing.T) {
 	}
 }
 
-// TestLexiconCarsExample validates and tests the overlay of the guide
-// docs/extending-lexicons.md.
-func TestLexiconCarsExample(t *testing.T) {
-	dir := "../../docs/examples/cars"
-	out, err := runLexicon(t, "validate", dir)
-	if err != nil || !strings.Contains(out, dir+" over the shipped lexicons: 0 errors, 0 warnings") {
-		t.Errorf("validate %s: %v\n%s", dir, err, out)
+// TestLexiconPackWalkthrough runs the commands of the guide
+// docs/extending-lexicons.md on the lexicon directory it builds
+// (testdata/mylex, pack mycars: the walkthrough's DIR) and checks what the
+// guide shows of their output; then the shipped car pack, which the
+// walkthrough retraces, through the same commands.
+func TestLexiconPackWalkthrough(t *testing.T) {
+	pack := filepath.Join(walkDir, "packs", "mycars")
+
+	// 4. validate: clean with the pack's domain_words.txt and sentiment.tsv,
+	// and without them the warnings the guide fixes with them.
+	out, err := runLexicon(t, "validate", "--pack", "mycars", walkDir)
+	if err != nil || !strings.Contains(out, walkDir+" over the shipped lexicons: 0 errors, 0 warnings;") ||
+		!strings.Contains(out, "packs mycars, 10 categories,") {
+		t.Errorf("validate --pack mycars %s: %v\n%s", walkDir, err, out)
 	}
-	out, err = runLexicon(t, "test", "-v", dir)
+	bare := t.TempDir()
+	bareDir := filepath.Join(bare, "packs", "mycars")
+	if err := os.MkdirAll(bareDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"pack.tsv", "taxonomy.tsv"} {
+		b, err := os.ReadFile(filepath.Join(pack, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bareDir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err = runLexicon(t, "validate", "--pack", "mycars", bare)
+	for _, want := range []string{
+		`warning: segmentation: opinion "卡" (配置/难用) does not match in 中控卡: the segmenter, not knowing the words, cuts it 中|控卡 ("控卡" crosses the term's edge); add the words to domain_words.txt`,
+		`warning: polarity: "霸气" is a + term (外观/好看) but weighs -1 in sentiment.tsv:`,
+		" over the shipped lexicons: 0 errors, ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate without domain_words.txt and sentiment.tsv: output lacks %q (%v):\n%s", want, err, out)
+		}
+	}
+	if err != nil {
+		t.Errorf("validate without domain_words.txt and sentiment.tsv: %v (warnings only)", err)
+	}
+
+	// 5. test: every test line of the pack passes, run against the pack.
+	out, err = runLexicon(t, "test", "-v", "--pack", "mycars", walkDir)
 	if err != nil || !strings.Contains(out, " 0 failed") {
-		t.Errorf("test %s: %v\n%s", dir, err, out)
+		t.Errorf("test --pack mycars %s: %v\n%s", walkDir, err, out)
 	}
-	if n := strings.Count(out, filepath.Join(dir, "taxonomy.tsv")+":"); n < 15 {
-		t.Errorf("%d test lines of the car taxonomy ran, want at least 15", n)
+	if n := strings.Count(out, filepath.Join(pack, "taxonomy.tsv")+":"); n < 20 {
+		t.Errorf("%d test lines of the mycars taxonomy ran, want at least 20:\n%s", n, out)
+	}
+
+	// 6. analyze held-out forum posts with the pack: opinions of the
+	// taxonomy, topic mentions, open opinions; side off keeps a mention in
+	// a negative clause neutral.
+	posts := "保养不贵，就是维修的配件贵，前几天到4s店去做保养。看到一个变速箱电磁阀坏掉。要1万多\n" +
+		"现在这车提速慢，油耗增高，不知是什么原因，\n" +
+		"斯巴鲁车子空调制冷效果都很好，制冷快。\n" +
+		"和我的一样，2.0的。有点烧厉害，换中缸还是换个二手发动机考虑中\n"
+	out, err = runAnalyze(t, []byte(posts), "--lexicons", walkDir, "--pack", "mycars", "--input", "text", "--format", "text")
+	if err != nil {
+		t.Fatalf("analyze: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"  pain: / [配件+贵]\n  mention: 动力/ [变速箱+]\n",
+		"  pain: 动力/动力弱 [提速+慢]\n  mention: 油耗/ [油耗+]\n",
+		"  praise: 舒适性/舒适 [制冷+快]\n",
+		"换中缸还是换个二手发动机考虑中\n  mention: 动力/ [发动机+]\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("analyze --lexicons %s --pack mycars: output lacks %q:\n%s", walkDir, want, out)
+		}
+	}
+
+	// The shipped car pack: no errors, every test line passes.
+	out, err = runLexicon(t, "validate", "--pack", "cars")
+	if err != nil || !strings.Contains(out, "the shipped lexicons: 0 errors,") || !strings.Contains(out, "packs cars, 10 categories,") {
+		t.Errorf("validate --pack cars: %v\n%s", err, out)
+	}
+	out, err = runLexicon(t, "test", "-v", "--pack", "cars")
+	if err != nil || !strings.Contains(out, " 0 failed") {
+		t.Errorf("test --pack cars: %v\n%s", err, out)
+	}
+	if n := strings.Count(out, "embedded/packs/cars/taxonomy.tsv:"); n < 50 {
+		t.Errorf("%d test lines of the shipped car pack ran, want at least 50", n)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,17 +13,18 @@ import (
 	"github.com/vocproject/voc/lexicons"
 )
 
-// TestLexiconSuggest mines the car sample of the guide, where a slang word
-// (拉胯) that no lexicon holds starts in the recent weeks.
+// TestLexiconSuggest mines the car sample as docs/extending-lexicons.md
+// mines its forum sample (--lexicons DIR --pack mycars): a slang complaint
+// (拉胯) that the pack lacks starts in the recent weeks.
 func TestLexiconSuggest(t *testing.T) {
-	out, err := runLexicon(t, "suggest", "--lexicons", carsDir, "--sample", carsSample, "--min-count", "3", "--top", "5")
+	out, err := runLexicon(t, "suggest", "--lexicons", walkDir, "--pack", "mycars", "--sample", carsSample, "--min-count", "3", "--top", "5")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
+		"; packs mycars\n",
 		"# ==== domain_words.txt: new words",
 		"\n拉胯\n",
-		"\nimplicit\t整体/不满\t-\t拉胯\n",
 		"# score 4.6: 拉胯 in 4 recent texts, 0 older; 100% of them negative\n",
 		"\n# ==== taxonomy.tsv: aspects the taxonomy does not know, named with an opinion (texts holding one: ",
 	} {
@@ -30,18 +32,24 @@ func TestLexiconSuggest(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	js, err := runLexicon(t, "suggest", "--lexicons", carsDir, "--sample", carsSample, "--min-count", "3", "--format", "json")
+	// the uncovered complaint, as an implicit line of a category of the pack
+	if !regexp.MustCompile(`\nimplicit\t(动力|价格|内饰|配置|安全性|外观|操控|油耗|空间|舒适性)/[^\t]+\t-\t拉胯\n`).MatchString(out) {
+		t.Errorf("no implicit line for 拉胯 with a category of mycars:\n%s", out)
+	}
+	js, err := runLexicon(t, "suggest", "--lexicons", walkDir, "--pack", "mycars", "--sample", carsSample, "--min-count", "3", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var rep struct {
 		Texts    int
+		Packs    []string
 		NewWords []struct{ Term string } `json:"new_words"`
 		Unmapped *[]struct {
 			Term, Category, Line string
 		} `json:"unmapped_aspects"`
 	}
-	if err := json.Unmarshal([]byte(js), &rep); err != nil || rep.Texts != 60 || len(rep.NewWords) == 0 || rep.NewWords[0].Term != "拉胯" {
+	if err := json.Unmarshal([]byte(js), &rep); err != nil || rep.Texts != 60 || !slices.Equal(rep.Packs, []string{"mycars"}) ||
+		len(rep.NewWords) == 0 || rep.NewWords[0].Term != "拉胯" {
 		t.Errorf("json: %v %+v", err, rep)
 	}
 	if !strings.Contains(js, `"unmapped_aspects":`) {
