@@ -44,7 +44,9 @@ func BenchmarkDashboard(b *testing.B) {
 		src := seed[i%len(seed)]
 		fb := *src.Feedback
 		fb.ID = fmt.Sprintf("b%07d", i)
-		fb.CreatedAt = start.Add(time.Duration(int64(i) * int64(days*24*time.Hour) / int64(n)))
+		// In float: i × 90 days in nanoseconds overflows int64 beyond
+		// i ≈ 1,200, which put the records within ±2.6 h of start.
+		fb.CreatedAt = start.Add(time.Duration(float64(i) / float64(n) * float64(days*24*time.Hour)))
 		r := *src
 		r.ID, r.Feedback = fb.ID, &fb
 		r.Msg = pipeline.Message{Time: fb.CreatedAt, Pos: pipeline.Position{Topic: "bench", Partition: i % 4, Offset: int64(i / 4)}}
