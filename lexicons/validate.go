@@ -88,6 +88,15 @@ type Entry struct {
 	Weight   float64 // sentiment, negation, degree, contrast, cues, intent
 }
 
+// Source is the lexicon the entry belongs to: Src, or File when Src is
+// not set (entries made by hand).
+func (e Entry) Source() string {
+	if e.Src != "" {
+		return e.Src
+	}
+	return e.File
+}
+
 // Entries returns every term of the lexicon files of fsys that parses,
 // in file and line order (the learned weights are left out). Lines that do
 // not parse are skipped: Load reports them.
@@ -513,7 +522,7 @@ func CheckEntries(entries []Entry) []Problem {
 
 	// A term holding '=' is an option that lost its TAB.
 	for _, e := range entries {
-		if e.Src == TaxonomyFile && e.Kind != "category" && strings.Contains(e.Term, "=") {
+		if e.Source() == TaxonomyFile && e.Kind != "category" && strings.Contains(e.Term, "=") {
 			fail(e, "syntax", "term %q holds '=': an option needs a TAB before it", e.Term)
 		}
 	}
@@ -524,7 +533,7 @@ func CheckEntries(entries []Entry) []Problem {
 		switch e.Kind {
 		case "modifier", "hedge", "conj", "negation", "ignore", "degree", "contrast", "emoji", "sarcasm":
 		case "sentiment":
-			if e.Src != SentimentVocFile {
+			if e.Source() != SentimentVocFile {
 				continue // duplicates in sentiment.tsv are load errors
 			}
 		default:
@@ -551,7 +560,7 @@ func CheckEntries(entries []Entry) []Problem {
 	byKey := map[string][]Entry{}
 	var keys []string
 	for _, e := range entries {
-		if e.Src != TaxonomyFile {
+		if e.Source() != TaxonomyFile {
 			continue
 		}
 		switch e.Kind {
@@ -617,14 +626,14 @@ func CheckEntries(entries []Entry) []Problem {
 	groups := map[string]bool{}
 	hasAspect := map[string]bool{}
 	for _, e := range entries {
-		if e.Src == TaxonomyFile && e.Kind == "aspect" {
+		if e.Source() == TaxonomyFile && e.Kind == "aspect" {
 			groups[e.Category+"\x00"+e.Group] = true
 			hasAspect[e.Category] = true
 		}
 	}
 	reported := map[string]bool{}
 	for _, e := range entries {
-		if e.Src != TaxonomyFile || e.Kind != "opinion" || e.Category == AnyCategory {
+		if e.Source() != TaxonomyFile || e.Kind != "opinion" || e.Category == AnyCategory {
 			continue
 		}
 		key := fmt.Sprint(e.Line)

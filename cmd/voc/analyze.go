@@ -666,21 +666,27 @@ func summary(r *nlp.Result) string {
 	return s
 }
 
-// writeAspects writes pain points, praise points and neutral mentions as
-// "pain: category/subcategory [aspect+opinion]".
+// writeAspects writes pain points, praise points, asked or hedged opinions
+// and topic mentions as "pain: category/subcategory [aspect+opinion]", an
+// open opinion's point as "?/aspect" (no category in the taxonomy).
 func writeAspects(b *bytes.Buffer, indent string, as []nlp.Aspect) {
 	for _, a := range as {
-		kind := "mention"
-		switch a.Polarity {
-		case nlp.Negative:
+		kind := "neutral"
+		switch {
+		case a.IsMention():
+			kind = "topic"
+		case a.Polarity == nlp.Negative:
 			kind = "pain"
-		case nlp.Positive:
+		case a.Polarity == nlp.Positive:
 			kind = "praise"
 		}
 		what := a.Opinion
 		if a.Aspect != "" && !strings.Contains(a.Opinion, a.Aspect) {
 			what = a.Aspect + "+" + a.Opinion
 		}
-		fmt.Fprintf(b, "%s%s: %s/%s [%s]\n", indent, kind, a.Category, a.Subcategory, what)
+		if a.IsMention() {
+			what = a.Aspect
+		}
+		fmt.Fprintf(b, "%s%s: %s [%s]\n", indent, kind, a.Point(), what)
 	}
 }

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -150,18 +151,30 @@ func (n *nlpState) watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// fingerprint names, sizes and modification times of the files of dir and
+// of its packs (packs/NAME/...), so that editing a pack reloads too.
 func fingerprint(dir string) string {
-	entries, err := os.ReadDir(dir)
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if rel, _ := filepath.Rel(dir, path); rel != "." && rel != lexicons.PacksDir && filepath.Dir(rel) != lexicons.PacksDir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		fmt.Fprintf(&b, "%s %d %d\n", rel, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
 	if err != nil {
 		return "error: " + err.Error()
-	}
-	var b strings.Builder
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || info.IsDir() {
-			continue
-		}
-		fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), info.ModTime().UnixNano())
 	}
 	return b.String()
 }

@@ -157,7 +157,7 @@ func TestLexiconPackWalkthrough(t *testing.T) {
 	}
 	out, err = runLexicon(t, "validate", "--pack", "mycars", bare)
 	for _, want := range []string{
-		`warning: segmentation: opinion "卡" (配置/难用) does not match in 中控卡: the segmenter, not knowing the words, cuts it 中|控卡 ("控卡" crosses the term's edge); add the words to domain_words.txt`,
+		`warning: segmentation: aspect "全时四驱" (操控) does not match in 全时四驱棒: the segmenter, not knowing the words, cuts it 全时|四|驱棒 ("驱棒" crosses the term's edge); add "全时四驱" to domain_words.txt`,
 		`warning: polarity: "霸气" is a + term (外观/好看) but weighs -1 in sentiment.tsv:`,
 		" over the shipped lexicons: 0 errors, ",
 	} {
@@ -190,10 +190,10 @@ func TestLexiconPackWalkthrough(t *testing.T) {
 		t.Fatalf("analyze: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"  pain: / [配件+贵]\n  mention: 动力/ [变速箱+]\n",
-		"  pain: 动力/动力弱 [提速+慢]\n  mention: 油耗/ [油耗+]\n",
+		"  pain: ?/配件 [配件+贵]\n  topic: 动力 [变速箱]\n",
+		"  pain: 动力/动力弱 [提速+慢]\n  topic: 油耗 [油耗]\n",
 		"  praise: 舒适性/舒适 [制冷+快]\n",
-		"换中缸还是换个二手发动机考虑中\n  mention: 动力/ [发动机+]\n",
+		"换中缸还是换个二手发动机考虑中\n  topic: 动力 [发动机]\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("analyze --lexicons %s --pack mycars: output lacks %q:\n%s", walkDir, want, out)

@@ -45,7 +45,9 @@ func ValidatePacks(fsys fs.FS, packs []string) (*Validation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lexcheck: %w", err)
 	}
-	an, err := analyzer.New(v.Set, segment.NewHolder(seg))
+	// the probes ask whether the taxonomy's terms match: topic mentions,
+	// open extraction and clause sides would answer for them
+	an, err := analyzer.NewWithConfig(v.Set, segment.NewHolder(seg), analyzer.Config{TaxonomyOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("lexcheck: %w", err)
 	}
@@ -83,7 +85,7 @@ func Normalization(entries []lexicons.Entry) []lexicons.Problem {
 		if got == want {
 			continue
 		}
-		if e.Src == lexicons.SentimentFile {
+		if e.Source() == lexicons.SentimentFile {
 			if len(bulk) == 0 {
 				first = e
 			}
@@ -129,7 +131,7 @@ func Numbers(entries []lexicons.Entry) []lexicons.Problem {
 
 // numeralAfterPattern returns the numeral that follows {N} in e's term.
 func numeralAfterPattern(e lexicons.Entry) (rune, bool) {
-	if e.Src != lexicons.TaxonomyFile {
+	if e.Source() != lexicons.TaxonomyFile {
 		return 0, false
 	}
 	_, rest, ok := strings.Cut(e.Term, lexicons.NumberPattern)
@@ -151,7 +153,7 @@ func Tokens(seg *segment.Segmenter, entries []lexicons.Entry) []lexicons.Problem
 	for _, e := range entries {
 		switch {
 		case e.Kind == "domain":
-		case e.Src == lexicons.SentimentVocFile, e.Src == lexicons.NegationFile, e.Src == lexicons.DegreeFile:
+		case e.Source() == lexicons.SentimentVocFile, e.Source() == lexicons.NegationFile, e.Source() == lexicons.DegreeFile:
 		default:
 			continue // sentiment.tsv: a public list, checked in bulk below
 		}
@@ -171,7 +173,7 @@ func Tokens(seg *segment.Segmenter, entries []lexicons.Entry) []lexicons.Problem
 	var bulk []string
 	first := lexicons.Entry{}
 	for _, e := range entries {
-		if e.Src == lexicons.SentimentFile && e.Kind == "sentiment" && len(seg.Cut(strings.ToLower(e.Term))) > 1 {
+		if e.Source() == lexicons.SentimentFile && e.Kind == "sentiment" && len(seg.Cut(strings.ToLower(e.Term))) > 1 {
 			if len(bulk) == 0 {
 				first = e
 			}
@@ -210,7 +212,7 @@ func newProbeSet(entries []lexicons.Entry) *probeSet {
 	p := &probeSet{aspects: map[string][]string{}, opinions: map[string][]string{}, cats: map[string][]string{}}
 	catNames := []string{}
 	for _, e := range entries {
-		if e.Src != lexicons.TaxonomyFile {
+		if e.Source() != lexicons.TaxonomyFile {
 			continue
 		}
 		switch e.Kind {
@@ -302,7 +304,7 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 	}
 	badAspect := map[string]bool{}
 	for _, e := range ordered {
-		if e.Src != lexicons.TaxonomyFile || skip != nil && skip(e) {
+		if e.Source() != lexicons.TaxonomyFile || skip != nil && skip(e) {
 			continue
 		}
 		key := e.Kind + "\x00" + e.Point + "\x00" + e.Category + "\x00" + e.Group + "\x00" + e.Term

@@ -91,18 +91,25 @@ func TestValidateSegmentation(t *testing.T) {
 	}
 }
 
-// TestValidateUnloadable: a taxonomy without categories cannot load, and
-// the checks that need the analyzer are skipped.
+// TestValidateUnloadable: a taxonomy without categories (a core without
+// categories and a pack that adds none) cannot load, and the checks that
+// need the analyzer are skipped.
 func TestValidateUnloadable(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, lexicons.TaxonomyFile), []byte("# source: test\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v, err := Validate(lexicons.Overlay(dir))
+	if err := os.MkdirAll(filepath.Join(dir, "packs", "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "packs", "empty", lexicons.PackFile), []byte("# source: test\ndescription\tnothing\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := ValidatePacks(lexicons.Overlay(dir), []string{"empty"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Set != nil || v.Analyzer != nil || v.Errors() != 1 || v.Problems[0].String() != "taxonomy.tsv: error: load: no categories" {
+	if v.Set != nil || v.Analyzer != nil || v.Errors() != 1 || v.Problems[0].String() != `taxonomy.tsv: error: load: no categories (select a pack: FORMAT.md, section "Packs")` {
 		t.Errorf("set %v analyzer %v problems %v", v.Set, v.Analyzer, v.Problems)
 	}
 }
