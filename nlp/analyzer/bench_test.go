@@ -205,3 +205,47 @@ func BenchmarkVsGse(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAspectCoverageCost measures what topic mentions, open extraction
+// and the packs cost: the default analysis against the taxonomy-only
+// analysis of the ecommerce pack (the analysis before them), alternating
+// chunks of the same texts in one loop so that a busy machine slows both
+// alike. It reports each one's MB/s and full/taxonomy-only as
+// "throughput-ratio" (1.0: no cost; the goal is at least 0.9).
+func BenchmarkAspectCoverageCost(b *testing.B) {
+	_, seg, an := setup(b)
+	eco, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	old, err := analyzer.NewWithConfig(eco, segment.NewHolder(seg), analyzer.Config{TaxonomyOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range benchCorpora(b) {
+		b.Run(c.name, func(b *testing.B) {
+			const chunk = 50
+			var tOld, tNew time.Duration
+			var bytes int64
+			for b.Loop() {
+				for i := 0; i < len(c.texts); i += chunk {
+					part := c.texts[i:min(i+chunk, len(c.texts))]
+					start := time.Now()
+					for _, s := range part {
+						old.Analyze(s, nlp.Options{})
+					}
+					tOld += time.Since(start)
+					start = time.Now()
+					for _, s := range part {
+						an.Analyze(s, nlp.Options{})
+					}
+					tNew += time.Since(start)
+				}
+				bytes += totalBytes(c.texts)
+			}
+			b.ReportMetric(float64(bytes)/tOld.Seconds()/1e6, "MB/s-taxonomy-only")
+			b.ReportMetric(float64(bytes)/tNew.Seconds()/1e6, "MB/s-default")
+			b.ReportMetric(tOld.Seconds()/tNew.Seconds(), "throughput-ratio")
+		})
+	}
+}

@@ -47,6 +47,7 @@ type Matcher struct {
 	words   map[string]float64
 	generic map[string]bool
 	opPol   map[string]int
+	signs   map[string]opinionSign // opPol and words in one table (open.go)
 	// noMentions turns topic mentions off (WithoutMentions)
 	noMentions bool
 	pool       sync.Pool
@@ -199,6 +200,9 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 				l.aspectLead = true
 			}
 		}
+	}
+	if m.words != nil {
+		m.buildSigns()
 	}
 	return m, nil
 }

@@ -172,19 +172,80 @@ func (t *text) opinionWord(k int) (int, bool) {
 		// an adverb (老是, 总是), a verb (推荐, 支持, 取得) or a noun is a
 		// verdict when the taxonomy says so, or when it is a strong
 		// sentiment word (很慢, 垃圾)
-		text := strings.ToLower(tk.Text)
-		if p := t.m.opPol[text]; p != 0 {
-			return p, true
-		}
-		if tk.POS == "v" || tk.POS == "vn" {
+		o := t.m.opinionOf(tk.Text)
+		switch {
+		case o.tax != 0:
+			return int(o.tax), true
+		case tk.POS == "v" || tk.POS == "vn" || !o.strong:
 			return 0, false
 		}
-		if w := t.m.words[text]; w >= strongOpinionWeight || w <= -strongOpinionWeight {
-			return t.opinionText(tk.Text)
-		}
-		return 0, false
+		return int(o.word), o.word != 0
 	}
 	return t.opinionText(tk.Text)
+}
+
+// opinionSign is what open extraction knows of a word as an opinion.
+type opinionSign struct {
+	tax    int8 // the polarity of its taxonomy opinions, when they agree
+	word   int8 // the sign of its sentiment weight, when |weight| ≥ minOpinionWeight
+	strong bool // |weight| ≥ strongOpinionWeight
+	none   bool // an aspect, hedge or ignore phrase: no opinion
+}
+
+// opinionOf looks up a word (any case) in the table New built.
+func (m *Matcher) opinionOf(s string) opinionSign {
+	o, ok := m.signs[s]
+	if !ok && hasUpper(s) {
+		o, ok = m.signs[strings.ToLower(s)]
+	}
+	if !ok || o.none {
+		return opinionSign{}
+	}
+	return o
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSigns fills m.signs from the taxonomy and the opinion words: one map
+// lookup per word on the hot path instead of three.
+func (m *Matcher) buildSigns() {
+	m.signs = make(map[string]opinionSign, len(m.words)+len(m.opPol))
+	for w, v := range m.words {
+		var o opinionSign
+		switch {
+		case v >= minOpinionWeight:
+			o.word = 1
+		case v <= -minOpinionWeight:
+			o.word = -1
+		default:
+			continue
+		}
+		o.strong = v >= strongOpinionWeight || v <= -strongOpinionWeight
+		m.signs[strings.ToLower(w)] = o
+	}
+	for w, p := range m.opPol {
+		o := m.signs[w]
+		o.tax = int8(p)
+		if o.tax != 0 || o.word != 0 {
+			m.signs[w] = o
+		}
+	}
+	for w, o := range m.signs {
+		if v, ok := m.index[w]; ok {
+			l := &m.lex[v]
+			if l.ignore || l.isAspect() || l.hedge {
+				o.none = true
+				m.signs[w] = o
+			}
+		}
+	}
 }
 
 // strongOpinionWeight is the least |weight| of a sentiment word that gse
@@ -194,24 +255,12 @@ const strongOpinionWeight = 1.0
 // opinionText reports whether s is an opinion word, and its sign: a term of
 // the taxonomy's opinions with one polarity, else a sentiment word.
 func (t *text) opinionText(s string) (int, bool) {
-	text := strings.ToLower(s)
-	if v, ok := t.m.index[text]; ok {
-		l := &t.m.lex[v]
-		if l.ignore || l.isAspect() || l.hedge {
-			return 0, false
-		}
-		if p := t.m.opPol[text]; p != 0 {
-			return p, true
-		}
+	o := t.m.opinionOf(s)
+	if o.tax != 0 {
+		return int(o.tax), true
 	}
-	if w := t.m.words[text]; w >= minOpinionWeight {
-		return 1, true
-	} else if w <= -minOpinionWeight {
-		return -1, true
-	}
-	return 0, false
+	return int(o.word), o.word != 0
 }
-
 // wordLexeme returns the taxonomy lexeme that token k is as a whole word.
 func (t *text) wordLexeme(k int) (*lexeme, bool) {
 	v, ok := t.m.index[strings.ToLower(t.tokens[k].Text)]
