@@ -261,6 +261,7 @@ func (t *text) opinionText(s string) (int, bool) {
 	}
 	return int(o.word), o.word != 0
 }
+
 // wordLexeme returns the taxonomy lexeme that token k is as a whole word.
 func (t *text) wordLexeme(k int) (*lexeme, bool) {
 	v, ok := t.m.index[strings.ToLower(t.tokens[k].Text)]
