@@ -90,14 +90,7 @@ func totalBytes(texts []string) int64 {
 func BenchmarkThroughput(b *testing.B) {
 	_, seg, an := setup(b)
 	g := bareGse(b)
-	eco, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	old, err := analyzer.NewWithConfig(eco, segment.NewHolder(seg), analyzer.Config{TaxonomyOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	old := taxonomyOnly(b, seg)
 	stages := []struct {
 		name string
 		f    func(string)
@@ -214,14 +207,7 @@ func BenchmarkVsGse(b *testing.B) {
 // "throughput-ratio" (1.0: no cost; the goal is at least 0.9).
 func BenchmarkAspectCoverageCost(b *testing.B) {
 	_, seg, an := setup(b)
-	eco, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	old, err := analyzer.NewWithConfig(eco, segment.NewHolder(seg), analyzer.Config{TaxonomyOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	old := taxonomyOnly(b, seg)
 	for _, c := range benchCorpora(b) {
 		b.Run(c.name, func(b *testing.B) {
 			const chunk = 50
@@ -248,4 +234,18 @@ func BenchmarkAspectCoverageCost(b *testing.B) {
 			b.ReportMetric(tOld.Seconds()/tNew.Seconds(), "throughput-ratio")
 		})
 	}
+}
+
+// taxonomyOnly is the analysis before topic mentions, open extraction and
+// packs: the ecommerce pack, taxonomy opinions only, on seg.
+func taxonomyOnly(b *testing.B, seg *segment.Segmenter) *analyzer.Analyzer {
+	eco, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	old, err := analyzer.NewWithConfig(eco, segment.NewHolder(seg), analyzer.Config{TaxonomyOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return old
 }
