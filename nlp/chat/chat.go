@@ -484,13 +484,13 @@ func timing(c *nlp.Conversation, turns []Turn) {
 
 func ptr(f float64) *float64 { return &f }
 
-// painPoints returns the customer's negative aspects as sorted, unique
-// points ("category/subcategory", "?/aspect" for an open opinion).
+// painPoints returns the customer's negative aspects of the taxonomy as
+// sorted, unique "category/subcategory" (open opinions have no point).
 func painPoints(turns []Turn, info []turnInfo, overall *nlp.Result) []string {
 	out := []string{}
 	add := func(as []nlp.Aspect) {
 		for _, a := range as {
-			if a.Polarity == nlp.Negative {
+			if a.Polarity == nlp.Negative && !a.IsUnmapped() {
 				out = append(out, a.Point())
 			}
 		}

@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vocproject/voc/nlp"
@@ -46,7 +47,7 @@ func stringsOrEmpty(s []string) []string {
 func mappedPoints(keys []string) []string {
 	out := []string{}
 	for _, k := range keys {
-		if k != "" && k[0] != '/' {
+		if k != "" && k[0] != '/' && !strings.HasPrefix(k, "?/") {
 			out = append(out, k)
 		}
 	}
