@@ -807,7 +807,7 @@ func (t *text) question(c clause.Clause) bool {
 		}
 	}
 	if c.End < len(t.rs) && (t.rs[c.End] == '?' || t.rs[c.End] == '？') {
-		for _, w := range []string{"什么", "怎么", "是否", "多少", "哪", "啥", "为何", "为什么", "难道"} {
+		for _, w := range []string{"什么", "怎么", "是否", "多少", "哪", "啥", "为何", "为什么", "难道", "还是", "是不是", "有没有", "会不会", "能不能", "要不要", "几"} {
 			if strings.Contains(c.Text, w) {
 				return true
 			}
