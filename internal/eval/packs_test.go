@@ -27,11 +27,11 @@ const (
 
 // floors are the least mention recall and micro-F1 per sample.
 var floors = map[string][2]float64{
-	"app":         {0.65, 0.50},
-	"cars":        {0.84, 0.51},
+	"app":         {0.66, 0.52},
+	"cars":        {0.84, 0.52},
 	"ecommerce":   {0.73, 0.68},
 	"electronics": {0.70, 0.60},
-	"food":        {0.67, 0.66},
+	"food":        {0.69, 0.67},
 	"hotel":       {0.78, 0.66},
 	"service":     {0.74, 0.62},
 }
