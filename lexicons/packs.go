@@ -125,6 +125,20 @@ func ReadPacks(fsys fs.FS) ([]Pack, error) {
 // requires, each once. An empty selection is DefaultPacks when fsys has
 // packs, none otherwise.
 func ResolvePacks(fsys fs.FS, names []string) ([]string, error) {
+	ps, err := resolve(fsys, names)
+	return packNames(ps), err
+}
+
+func packNames(ps []Pack) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// resolve is ResolvePacks, returning the packs.
+func resolve(fsys fs.FS, names []string) ([]Pack, error) {
 	packs, err := ReadPacks(fsys)
 	if err != nil {
 		return nil, err
@@ -139,7 +153,7 @@ func ResolvePacks(fsys fs.FS, names []string) ([]string, error) {
 	for _, p := range packs {
 		byName[p.Name] = p
 	}
-	var out []string
+	var out []Pack
 	state := map[string]int{} // 1 visiting, 2 done
 	var visit func(name, from string) error
 	visit = func(name, from string) error {
@@ -168,7 +182,7 @@ func ResolvePacks(fsys fs.FS, names []string) ([]string, error) {
 			}
 		}
 		state[name] = 2
-		out = append(out, name)
+		out = append(out, p)
 		return nil
 	}
 	for _, n := range names {
@@ -184,17 +198,11 @@ func ResolvePacks(fsys fs.FS, names []string) ([]string, error) {
 
 // sideOf returns the side setting of a resolved selection: the last pack
 // that sets it, else DefaultSide.
-func sideOf(fsys fs.FS, packs []string) float64 {
-	all, err := ReadPacks(fsys)
-	if err != nil {
-		return DefaultSide
-	}
+func sideOf(packs []Pack) float64 {
 	side := DefaultSide
-	for _, name := range packs {
-		for _, p := range all {
-			if p.Name == name && !math.IsNaN(p.Side) {
-				side = p.Side
-			}
+	for _, p := range packs {
+		if !math.IsNaN(p.Side) {
+			side = p.Side
 		}
 	}
 	return side
@@ -221,11 +229,19 @@ func SplitPacks(s string) []string {
 // complete taxonomy of its own (the layout before packs, kept by many a
 // --lexicons directory): no pack is added to it.
 func Compose(fsys fs.FS, names []string) (fs.FS, []string, error) {
-	var packs []string
+	c, err := compose(fsys, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, packNames(c.packs), nil
+}
+
+func compose(fsys fs.FS, names []string) (composedFS, error) {
+	var packs []Pack
 	if len(names) > 0 || !declaresCategories(fsys) {
 		var err error
-		if packs, err = ResolvePacks(fsys, names); err != nil {
-			return nil, nil, err
+		if packs, err = resolve(fsys, names); err != nil {
+			return composedFS{}, err
 		}
 	}
 	files := map[string][]byte{}
@@ -237,16 +253,16 @@ func Compose(fsys fs.FS, names []string) (fs.FS, []string, error) {
 		case exists:
 			b.Write(root)
 		case !errors.Is(err, fs.ErrNotExist):
-			return nil, nil, err
+			return composedFS{}, err
 		}
 		for _, p := range packs {
-			name := path.Join(PacksDir, p, c.pack)
+			name := path.Join(PacksDir, p.Name, c.pack)
 			data, err := fs.ReadFile(fsys, name)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
 			if err != nil {
-				return nil, nil, err
+				return composedFS{}, err
 			}
 			if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
 				b.WriteByte('\n')
@@ -259,14 +275,14 @@ func Compose(fsys fs.FS, names []string) (fs.FS, []string, error) {
 			files[c.root] = b.Bytes()
 		}
 	}
-	return composedFS{editedFS{FS: fsys, files: files}, packs}, packs, nil
+	return composedFS{editedFS{FS: fsys, files: files}, packs}, nil
 }
 
 // composedFS is a root with its selected packs composed in. Its packs
 // directory is hidden from walks (Version hashes what was composed).
 type composedFS struct {
 	editedFS
-	packs []string
+	packs []Pack // the resolved selection
 }
 
 func (c composedFS) ReadDir(name string) ([]fs.DirEntry, error) {

@@ -36,16 +36,21 @@ func Load(fsys fs.FS) (*Set, error) { return LoadPacks(fsys, nil) }
 
 // LoadPacks is Load with a pack selection (nil: DefaultPacks).
 func LoadPacks(fsys fs.FS, packs []string) (*Set, error) {
-	cfs, resolved, err := Compose(fsys, packs)
+	cfs, err := compose(fsys, packs)
 	if err != nil {
 		return nil, err
 	}
+	return loadComposed(cfs)
+}
+
+// loadComposed reads the lexicons of a root with its packs composed in.
+func loadComposed(cfs composedFS) (*Set, error) {
 	s, err := load(cfs)
 	if err != nil {
 		return nil, err
 	}
-	s.Packs = resolved
-	s.Side = sideOf(fsys, resolved)
+	s.Packs = packNames(cfs.packs)
+	s.Side = sideOf(cfs.packs)
 	return s, nil
 }
 

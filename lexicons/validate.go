@@ -270,13 +270,14 @@ func Validate(fsys fs.FS) *Validation { return ValidatePacks(fsys, nil) }
 // ValidatePacks is Validate with a pack selection (nil: DefaultPacks).
 func ValidatePacks(fsys fs.FS, packs []string) *Validation {
 	v := &Validation{}
-	cfs, resolved, err := Compose(fsys, packs)
+	cfs, err := compose(fsys, packs)
 	if err != nil {
 		v.Problems = append(v.Problems, loadProblems(err)...)
 		return v
 	}
-	set, err := LoadPacks(fsys, packs)
-	checked := cfs
+	resolved := packNames(cfs.packs)
+	set, err := loadComposed(cfs)
+	var checked fs.FS = cfs
 	if err != nil {
 		v.Problems = append(v.Problems, loadProblems(err)...)
 		var efs fs.FS

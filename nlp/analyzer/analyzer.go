@@ -105,23 +105,11 @@ func NewWithConfig(set *lexicons.Set, seg *segment.Holder, cfg Config) (*Analyze
 		sarcasm: sarcasmCues(set.Sentiment),
 		pains:   painPoints(set.Taxonomy, lexicons.Category.PainPoint),
 		praises: painPoints(set.Taxonomy, lexicons.Category.PraisePoint),
-		overall: overallCategory(set.Taxonomy),
+		overall: m.Overall(),
 		side:    set.Side,
 		basic:   cfg.TaxonomyOnly,
 	}, nil
 }
-
-// overallCategory is the category of verdicts on the purchase as a whole,
-// when the taxonomy has it.
-func overallCategory(t *lexicons.Taxonomy) string {
-	if _, ok := t.Category(OverallCategory); ok {
-		return OverallCategory
-	}
-	return ""
-}
-
-// OverallCategory receives a text's verdict that names no aspect.
-const OverallCategory = "整体"
 
 func sarcasmCues(s *lexicons.Sentiment) []string {
 	var out []string
@@ -464,10 +452,6 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 				x.Polarity, x.Subcategory = nlp.Positive, a.praises[x.Category]
 			} else {
 				x.Polarity, x.Subcategory = nlp.Negative, a.pains[x.Category]
-			}
-			if x.Subcategory == "" {
-				x.Polarity = nlp.Neutral
-				break
 			}
 			x.Opinion = strings.TrimSpace(string(runes()[c.Span[0]:c.Span[1]]))
 			x.Span = [2]int{min(x.Span[0], c.Span[0]), max(x.Span[1], c.Span[1])}

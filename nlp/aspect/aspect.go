@@ -42,12 +42,11 @@ type Matcher struct {
 	cats     map[string]lexicons.Category
 	overall  string // category of generic opinions with no aspect ("整体"), "" if none
 	// open extraction (open.go): the weights of opinion words outside the
-	// taxonomy, the nouns that name no aspect, and the polarity of each
-	// taxonomy opinion term (0 when its points disagree)
+	// taxonomy (WithOpinionWords; read by New only), the nouns that name no
+	// aspect, and what each word is as an opinion (nil: open extraction off)
 	words   map[string]float64
 	generic map[string]bool
-	opPol   map[string]int
-	signs   map[string]opinionSign // opPol and words in one table (open.go)
+	signs   map[string]opinionSign
 	// noMentions turns topic mentions off (WithoutMentions)
 	noMentions bool
 	pool       sync.Pool
@@ -129,16 +128,6 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 	for _, w := range tax.Generic {
 		m.generic[strings.ToLower(w)] = true
 	}
-	m.opPol = map[string]int{}
-	for _, o := range tax.Opinions {
-		term := strings.ToLower(o.Term)
-		switch p, seen := m.opPol[term]; {
-		case !seen:
-			m.opPol[term] = o.Polarity
-		case p != o.Polarity:
-			m.opPol[term] = 0
-		}
-	}
 	index := map[string]int32{}
 	m.index = index
 	lowerPattern := strings.ToLower(lexicons.NumberPattern)
@@ -202,10 +191,14 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 		}
 	}
 	if m.words != nil {
-		m.buildSigns()
+		m.buildSigns(tax.Opinions)
 	}
 	return m, nil
 }
+
+// Overall returns the category that verdicts on the whole go to ("整体"),
+// "" when the taxonomy has none.
+func (m *Matcher) Overall() string { return m.overall }
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/clause"
 )
@@ -38,7 +39,7 @@ const maxAspectRunes = 8
 
 // open runs open extraction over the clauses.
 func (t *text) open(clauses []clause.Clause) {
-	if t.m.words == nil || len(t.tokens) == 0 {
+	if t.m.signs == nil || len(t.tokens) == 0 {
 		return
 	}
 	t.attach(clauses)
@@ -101,8 +102,11 @@ func (t *text) open(clauses []clause.Clause) {
 			ostart := t.tokens[j+1].Start
 			// an opinion right before a noun qualifies that noun (新型|血液,
 			// 火红|的圆盘 is the other pattern), not the one before it
-			attrib := k+1 < k1 && t.tokens[k+1].End <= oend && k+2 < k1 && t.noun(k+2) ||
-				t.tokens[k].End == oend && k+1 < k1 && t.noun(k+1)
+			after := k + 1 // the word after the opinion
+			if oend != t.tokens[k].End {
+				after = k + 2
+			}
+			attrib := after < k1 && t.noun(after)
 			if s, ok := t.nounRun(j, k0, -1); ok && !attrib && free(s, t.tokens[j].End) && free(ostart, oend) {
 				t.emitOpen(s, t.tokens[j].End, ostart, oend, pol, negs, question, covered)
 				continue
@@ -213,10 +217,21 @@ func hasUpper(s string) bool {
 	return false
 }
 
-// buildSigns fills m.signs from the taxonomy and the opinion words: one map
-// lookup per word on the hot path instead of three.
-func (m *Matcher) buildSigns() {
-	m.signs = make(map[string]opinionSign, len(m.words)+len(m.opPol))
+// buildSigns fills m.signs from the taxonomy's opinions and the opinion
+// words: one map lookup per word on the hot path.
+func (m *Matcher) buildSigns(opinions []lexicons.OpinionTerm) {
+	// the polarity of each taxonomy opinion term, 0 when its points disagree
+	opPol := map[string]int{}
+	for _, o := range opinions {
+		term := strings.ToLower(o.Term)
+		switch p, seen := opPol[term]; {
+		case !seen:
+			opPol[term] = o.Polarity
+		case p != o.Polarity:
+			opPol[term] = 0
+		}
+	}
+	m.signs = make(map[string]opinionSign, len(m.words)+len(opPol))
 	for w, v := range m.words {
 		var o opinionSign
 		switch {
@@ -230,7 +245,7 @@ func (m *Matcher) buildSigns() {
 		o.strong = v >= strongOpinionWeight || v <= -strongOpinionWeight
 		m.signs[strings.ToLower(w)] = o
 	}
-	for w, p := range m.opPol {
+	for w, p := range opPol {
 		o := m.signs[w]
 		o.tax = int8(p)
 		if o.tax != 0 || o.word != 0 {
@@ -335,9 +350,6 @@ func (t *text) overallTerm(k int) bool {
 // A generic opinion filed under the overall category stays there: the noun
 // before 不错 is mostly the product itself (手机不错, 衣服很好).
 func (t *text) attach(clauses []clause.Clause) {
-	if len(t.tokens) == 0 {
-		return
-	}
 	for i := range t.sc.out {
 		o := &t.sc.out[i]
 		if o.Aspect != "" || o.Opinion == "" {
@@ -381,13 +393,8 @@ func (t *text) attach(clauses []clause.Clause) {
 
 // tokenStarting returns the token that starts at rune i, -1 if none.
 func (t *text) tokenStarting(i int) int {
-	for k, tk := range t.tokens {
-		if tk.Start == i {
-			return k
-		}
-		if tk.Start > i {
-			break
-		}
+	if k := t.tokenHolding(i); k >= 0 && t.tokens[k].Start == i {
+		return k
 	}
 	return -1
 }
@@ -453,6 +460,9 @@ func (t *text) noun(k int) bool {
 // that no opinion took, once per category, when the text holds no opinion
 // of that category. The overall category (东西, 宝贝) is no topic.
 func (t *text) mentions() {
+	if len(t.named) == 0 {
+		return
+	}
 	seen := map[string]bool{}
 	for _, o := range t.sc.out {
 		seen[o.Category] = true
@@ -479,19 +489,36 @@ func (t *text) pruneOverall() {
 	if t.m.overall == "" {
 		return
 	}
-	side := map[string]bool{}
+	catchAll := func(o nlp.Aspect) bool { return o.Category == t.m.overall && o.Aspect == "" }
+	var side [3]bool // polarities a specific aspect takes
+	found := false
 	for _, o := range t.sc.out {
-		if o.Category != t.m.overall && o.Opinion != "" {
-			side[o.Polarity] = true
+		if catchAll(o) {
+			found = true
+		} else if o.Opinion != "" && o.Category != t.m.overall {
+			side[polarityIndex(o.Polarity)] = true
 		}
+	}
+	if !found {
+		return
 	}
 	out := t.sc.out[:0]
 	for _, o := range t.sc.out {
-		if o.Category == t.m.overall && o.Aspect == "" && side[o.Polarity] {
+		if catchAll(o) && side[polarityIndex(o.Polarity)] {
 			continue
 		}
 		out = append(out, o)
 	}
 	clear(t.sc.out[len(out):])
 	t.sc.out = out
+}
+
+func polarityIndex(p string) int {
+	switch p {
+	case nlp.Positive:
+		return 0
+	case nlp.Negative:
+		return 1
+	}
+	return 2
 }
