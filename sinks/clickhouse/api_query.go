@@ -308,7 +308,7 @@ func painKey(cat, sub string) string {
 // pain point. Records and Negative count pain (negative opinions);
 // NegativeShare divides them by the key's volume. Rows without a category
 // (open opinions) never match a key. Keys without data get an empty
-// series.
+// series; a key given twice gets the same points each time.
 func (s *Sink) PainTrends(ctx context.Context, f Filter, g Granularity, keys []string) ([]Series, error) {
 	f.Category, f.Subcategory = "", ""
 	if err := f.Validate(); err != nil {
@@ -324,17 +324,27 @@ func (s *Sink) PainTrends(ctx context.Context, f Filter, g Granularity, keys []s
 	}
 	where, args := src.conds(f, f.From, f.To, true)
 	var cats, pairs []string
+	seen := map[string]bool{}
 	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		if strings.Contains(k, "/") {
 			pairs = append(pairs, k)
 		} else {
 			cats = append(cats, k)
 		}
 	}
-	// A key expression per row: the pair when asked for, else the category.
-	keyExpr := "if(has(?, concat(category, '/', subcategory)), concat(category, '/', subcategory), category)"
+	// A key expression per row: the pair when asked for, else the
+	// category. Arrays are bound only when not empty: ClickHouse 18.16
+	// types [] as Array(Nothing), which has() refuses against a String.
+	keyExpr := "category"
 	var kw []string
+	var qargs []any
 	if len(pairs) > 0 {
+		keyExpr = "if(has(?, concat(category, '/', subcategory)), concat(category, '/', subcategory), category)"
+		qargs = append(qargs, pairs)
 		kw = append(kw, "has(?, concat(category, '/', subcategory))")
 	}
 	if len(cats) > 0 {
@@ -347,19 +357,14 @@ func (s *Sink) PainTrends(ctx context.Context, f Filter, g Granularity, keys []s
     sum(if(polarity = 'negative', %s, 0)) AS ss
 FROM %s WHERE %s AND `+TopicRows+` AND (%s)
 GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], src.m["mentions"], src.m["ss"], src.table, where, strings.Join(kw, " OR "))
-	qargs := append([]any{nonNil(pairs)}, args...)
+	qargs = append(qargs, args...)
 	if len(pairs) > 0 {
 		qargs = append(qargs, pairs)
 	}
 	if len(cats) > 0 {
 		qargs = append(qargs, cats)
 	}
-	byKey := map[string]*Series{}
-	out := make([]Series, len(keys))
-	for i, k := range keys {
-		out[i] = Series{Key: k, Points: []TrendPoint{}}
-		byKey[k] = &out[i]
-	}
+	byKey := map[string][]TrendPoint{}
 	err = s.query(ctx, "pain trends", q, qargs, func(r rowScanner) error {
 		var p TrendPoint
 		var k string
@@ -370,19 +375,19 @@ GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], s
 		}
 		p.AvgSentiment = ratio(ss, float64(p.Records))
 		p.NegativeShare = ratio(float64(p.Negative), float64(m))
-		if se := byKey[k]; se != nil {
-			se.Points = append(se.Points, p)
+		if seen[k] {
+			byKey[k] = append(byKey[k], p)
 		}
 		return nil
 	})
-	return out, err
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+	out := make([]Series, len(keys))
+	for i, k := range keys {
+		out[i] = Series{Key: k, Points: byKey[k]}
+		if out[i].Points == nil {
+			out[i].Points = []TrendPoint{}
+		}
 	}
-	return s
+	return out, err
 }
 
 // PainChange is a pain point in a period and the period before.
