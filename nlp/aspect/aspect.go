@@ -241,6 +241,48 @@ type text struct {
 	// ignored are the spans of ignore phrases (安装好, 还没用): open
 	// extraction pairs nothing inside them
 	ignored [][2]int
+	// catchAll are the indices into sc.out of generic opinions filed under
+	// the overall category (太差了): pruneOverall may drop them; implicit
+	// verdicts (不推荐, 下次还来) stay
+	catchAll []int
+	// emitted indexes sc.out by point and span once it grows past
+	// linearEmits, so that de-duplication stays linear in long texts
+	emitted map[emitKey]struct{}
+}
+
+// emitKey is what makes two emitted opinions the same.
+type emitKey struct {
+	category, sub string
+	span          [2]int
+}
+
+// linearEmits is how many emitted opinions are compared one by one before
+// emitted indexes them.
+const linearEmits = 16
+
+// seenEmit reports whether an opinion of the point at span was emitted
+// already, and records it if not (the caller appends it to sc.out).
+func (t *text) seenEmit(category, sub string, span [2]int) bool {
+	k := emitKey{category, sub, span}
+	if t.emitted == nil {
+		for _, o := range t.sc.out {
+			if o.Category == category && o.Subcategory == sub && o.Span == span {
+				return true
+			}
+		}
+		if len(t.sc.out) < linearEmits {
+			return false
+		}
+		t.emitted = make(map[emitKey]struct{}, 2*len(t.sc.out))
+		for _, o := range t.sc.out {
+			t.emitted[emitKey{o.Category, o.Subcategory, o.Span}] = struct{}{}
+		}
+	}
+	if _, ok := t.emitted[k]; ok {
+		return true
+	}
+	t.emitted[k] = struct{}{}
+	return false
 }
 
 // newRef returns a zeroed aspectRef that lives as long as the call.
@@ -693,7 +735,11 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 	}
 	for _, oi := range l.opinions {
 		if op := t.m.opinions[oi]; op.Category == lexicons.AnyCategory {
+			n := len(t.sc.out)
 			t.emit(op, "", t.m.overall, [2]int{ostart, it.end}, ostart, it.end, st.negs%2 == 1, t.hedged(st, ostart))
+			if len(t.sc.out) > n {
+				t.catchAll = append(t.catchAll, n)
+			}
 			return
 		}
 	}
@@ -938,10 +984,8 @@ func (t *text) emit(op lexicons.OpinionTerm, term, cat string, span [2]int, osta
 	case pol < 0:
 		polarity = nlp.Negative
 	}
-	for _, o := range t.sc.out {
-		if o.Category == category && o.Subcategory == sub && o.Span == span {
-			return
-		}
+	if t.seenEmit(category, sub, span) {
+		return
 	}
 	t.sc.out = append(t.sc.out, nlp.Aspect{
 		Category:    category,

@@ -78,7 +78,10 @@ func TestMatch(t *testing.T) {
 		// praise
 		{"praise two clauses", "物流很快，包装也很好", []string{"物流/配送快" + pos, "包装/满意" + pos}},
 		{"praise courier", "快递小哥态度很好，还帮忙送上楼", []string{"物流/快递员态度好" + pos, "物流/送货上门" + pos}},
-		{"praise price", "性价比很高，下次还来", []string{"价格/实惠" + pos}},
+		{"praise price", "性价比很高，下次还来", []string{"价格/实惠" + pos, "整体/满意" + pos}},
+		// a catch-all goes when a specific aspect takes its side, a verdict (不推荐) stays
+		{"catch-all pruned", "太差了，物流慢死了", []string{"物流/配送慢" + neg}},
+		{"verdict kept", "物流慢死了，不推荐购买", []string{"物流/配送慢" + neg, "整体/不满" + neg}},
 		{"praise service reply", "客服回复很及时，耐心解答", []string{"服务/响应快" + pos, "服务/态度好" + pos}},
 		{"opinion before aspect", "很精美的包装，送人很有面子", []string{"包装/精美" + pos}},
 		{"attribute of aspect", "卖家发货速度快", []string{"物流/配送快" + pos}},

@@ -486,25 +486,23 @@ func (t *text) mentions() {
 // aspect, filed under 整体) of a text where a specific aspect takes the same
 // side: 太差了，物流慢死了 is a delivery complaint, not two complaints.
 func (t *text) pruneOverall() {
-	if t.m.overall == "" {
+	if t.m.overall == "" || len(t.catchAll) == 0 {
 		return
 	}
-	catchAll := func(o nlp.Aspect) bool { return o.Category == t.m.overall && o.Aspect == "" }
+	// a catch-all that took a noun in attach (光圈太差了) is kept
+	drop := make([]bool, len(t.sc.out))
+	for _, i := range t.catchAll {
+		drop[i] = t.sc.out[i].Aspect == ""
+	}
 	var side [3]bool // polarities a specific aspect takes
-	found := false
-	for _, o := range t.sc.out {
-		if catchAll(o) {
-			found = true
-		} else if o.Opinion != "" && o.Category != t.m.overall {
+	for i, o := range t.sc.out {
+		if !drop[i] && o.Opinion != "" && o.Category != t.m.overall {
 			side[polarityIndex(o.Polarity)] = true
 		}
 	}
-	if !found {
-		return
-	}
 	out := t.sc.out[:0]
-	for _, o := range t.sc.out {
-		if catchAll(o) && side[polarityIndex(o.Polarity)] {
+	for i, o := range t.sc.out {
+		if drop[i] && side[polarityIndex(o.Polarity)] {
 			continue
 		}
 		out = append(out, o)
