@@ -7,7 +7,12 @@
 // body {"error": {"code", "message", "field"}}. Clients never send SQL:
 // parameters select whitelisted columns or are bound as query arguments.
 // With Config.Token set, /api/ and /report require
-// "Authorization: Bearer <token>"; the dashboard page and its assets do not.
+// "Authorization: Bearer <token>" (the scheme in any case); the dashboard
+// page and its assets do not. Every API request and report runs under a
+// timeout (Config.QueryTimeout, Config.ReportTimeout: 504 when it runs
+// out), and at most Config.MaxConcurrent of them at a time (503 with
+// Retry-After beyond). CheckHost guards a loopback listener without a
+// token against DNS rebinding; SECURITY.md has the threat model.
 // Without a token the page carries its first screen's data inline (the
 // answer of /api/v1/dashboard, streamed after the page's head so that the
 // browser loads the scripts meanwhile); with one it holds no data and asks
@@ -31,12 +36,14 @@
 //	GET /report?format=html|md    the weekly report
 //
 // Common filters: from, to (RFC 3339 or 2006-01-02; default the last 7
-// days), product, channel, customer_tier, category, subcategory.
+// days), product, channel, customer_tier, category, subcategory. The
+// query string is parsed strictly: parameters are separated by '&' only
+// (a raw ';' is a 400, not a silent drop of every filter), percent
+// escapes must be valid and there are at most 64 parameters.
 package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,17 +75,32 @@ type Config struct {
 	Analyzer Analyzer
 	// Logger defaults to discarding.
 	Logger *slog.Logger
-	// QueryTimeout bounds one request's queries (default 30s).
+	// QueryTimeout bounds one API request's queries, and the dashboard
+	// page's inline first screen (default 15s).
 	QueryTimeout time.Duration
+	// ReportTimeout bounds building one /report (default 30s).
+	ReportTimeout time.Duration
+	// MaxConcurrent caps the API requests and reports in progress; beyond
+	// it they are answered 503 with Retry-After at once (default 32;
+	// negative: no cap).
+	MaxConcurrent int
 	// Now returns the current time (default time.Now), for default ranges.
 	Now func() time.Time
 }
+
+// Default limits of Config.
+const (
+	DefaultQueryTimeout  = 15 * time.Second
+	DefaultReportTimeout = 30 * time.Second
+	DefaultMaxConcurrent = 32
+)
 
 // Handler serves the API, the dashboard and the report.
 type Handler struct {
 	cfg Config
 	mux *http.ServeMux
 	log *slog.Logger
+	sem chan struct{} // request slots; nil without a cap
 }
 
 // New returns the handler. Mount it at the root of a server (it serves /,
@@ -91,12 +113,21 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.QueryTimeout <= 0 {
-		cfg.QueryTimeout = 30 * time.Second
+		cfg.QueryTimeout = DefaultQueryTimeout
+	}
+	if cfg.ReportTimeout <= 0 {
+		cfg.ReportTimeout = DefaultReportTimeout
+	}
+	if cfg.MaxConcurrent == 0 {
+		cfg.MaxConcurrent = DefaultMaxConcurrent
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	if cfg.MaxConcurrent > 0 {
+		h.sem = make(chan struct{}, cfg.MaxConcurrent)
+	}
 	api := map[string]func(*request) (any, error){
 		"dashboard":        h.dashboard,
 		"facets":           h.facets,
@@ -111,13 +142,13 @@ func New(cfg Config) (*Handler, error) {
 		"aspects/unmapped": h.unmapped,
 	}
 	for name, fn := range api {
-		h.mux.Handle("/api/v1/"+name, h.auth(h.json(fn)))
+		h.mux.Handle("/api/v1/"+name, h.auth(h.limit(h.json(fn))))
 	}
-	h.mux.Handle("/api/v1/records/{id}", h.auth(h.json(h.record)))
+	h.mux.Handle("/api/v1/records/{id}", h.auth(h.limit(h.json(h.record))))
 	h.mux.Handle("/api/", h.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, &apiError{Code: "not_found", Message: "no such endpoint: " + r.URL.Path})
 	})))
-	h.mux.Handle("/report", h.auth(http.HandlerFunc(h.report)))
+	h.mux.Handle("/report", h.auth(h.limit(http.HandlerFunc(h.report))))
 	p, err := loadPage()
 	if err != nil {
 		return nil, fmt.Errorf("api: web assets: %w", err)
@@ -137,21 +168,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-func (h *Handler) auth(next http.Handler) http.Handler {
-	if h.cfg.Token == "" {
-		return next
-	}
-	want := []byte("Bearer " + h.cfg.Token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="voc"`)
-			writeError(w, http.StatusUnauthorized, &apiError{Code: "unauthorized", Message: "missing or wrong bearer token"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
+func (h *Handler) auth(next http.Handler) http.Handler { return RequireToken(h.cfg.Token, next) }
 
 // apiError is the body of an error response.
 type apiError struct {
@@ -186,11 +203,14 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
 		defer cancel()
-		req := &request{ctx: ctx, r: r, now: h.cfg.Now(), q: r.URL.Query(), used: map[string]bool{}}
 		start := time.Now()
-		v, err := fn(req)
+		var v any
+		q, err := parseQuery(r.URL.RawQuery)
 		if err == nil {
-			err = req.unknown()
+			req := &request{ctx: ctx, r: r, now: h.cfg.Now(), q: q, used: map[string]bool{}}
+			if v, err = fn(req); err == nil {
+				err = req.unknown()
+			}
 		}
 		if err != nil {
 			var ae *apiError

@@ -273,11 +273,14 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 			zw.Flush()
 		}
 		_ = http.NewResponseController(w).Flush()
-		if h.cfg.Token == "" {
+		// The inline data takes a request slot; when none is free the
+		// page asks the API instead (which may answer 503 and retry).
+		if h.cfg.Token == "" && h.acquire() {
 			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
 			start := time.Now()
 			fs, err := h.firstScreen(ctx, clickhouse.Filter{}, true, overviewLimit, h.cfg.Now())
 			cancel()
+			h.release()
 			h.log.Debug("api: dashboard first screen", "took", time.Since(start))
 			if err == nil {
 				var b []byte

@@ -496,9 +496,14 @@ func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 	var format string
 	var rep *report.Report
 	var buf bytes.Buffer
+	ctx, cancel := context.WithTimeout(hr.Context(), h.cfg.ReportTimeout)
+	defer cancel()
 	err := func() error {
-		req := &request{ctx: hr.Context(), r: hr, now: h.cfg.Now(), q: hr.URL.Query(), used: map[string]bool{}}
-		var err error
+		q, err := parseQuery(hr.URL.RawQuery)
+		if err != nil {
+			return err
+		}
+		req := &request{ctx: ctx, r: hr, now: h.cfg.Now(), q: q, used: map[string]bool{}}
 		if format, err = req.oneOf("format", "html", "html", "md"); err != nil {
 			return err
 		}
@@ -517,7 +522,7 @@ func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 		if !from.Before(to) || to.Sub(from) > maxRange {
 			return badRequest("from", "from must be before to and the range at most %d days", int(maxRange.Hours()/24))
 		}
-		if rep, err = report.Build(hr.Context(), h.cfg.CH, report.Options{From: from, To: to}); err != nil {
+		if rep, err = report.Build(ctx, h.cfg.CH, report.Options{From: from, To: to}); err != nil {
 			return err
 		}
 		if format == "md" {
@@ -529,6 +534,11 @@ func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 		var ae *apiError
 		if errors.As(err, &ae) {
 			writeError(w, http.StatusBadRequest, ae)
+			return
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			h.log.Warn("api: report timed out", "timeout", h.cfg.ReportTimeout)
+			writeError(w, http.StatusGatewayTimeout, &apiError{Code: "timeout", Message: "the report took too long; narrow the range"})
 			return
 		}
 		h.log.Error("api: report failed", "err", err)

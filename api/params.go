@@ -16,12 +16,49 @@ import (
 // Limits of request parameters.
 const (
 	maxParamLen = 200
+	maxParams   = 64
 	maxRange    = 400 * 24 * time.Hour
 	maxHourly   = 31 * 24 * time.Hour
 	maxPageSize = 100
 	maxOffset   = 10000
 	defaultDays = 7
 )
+
+// parseQuery parses a raw query string strictly, where url.ParseQuery
+// (and Request.URL.Query, which drops its error) would lose filters
+// silently: a raw ';' makes it drop the whole query, and past its
+// parameter cap it drops the rest. Parameters are separated by '&' only;
+// a raw ';', an invalid percent escape or more than maxParams parameters
+// is a 400 naming the problem.
+func parseQuery(raw string) (url.Values, error) {
+	q := url.Values{}
+	if raw == "" {
+		return q, nil
+	}
+	n := 0
+	for part := range strings.SplitSeq(raw, "&") {
+		if part == "" {
+			continue
+		}
+		if n++; n > maxParams {
+			return nil, badRequest("", "the query has more than %d parameters", maxParams)
+		}
+		rawKey, rawValue, _ := strings.Cut(part, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			return nil, badRequest("", "parameter name %q is not valid percent-encoding", rawKey)
+		}
+		if strings.Contains(rawKey, ";") || strings.Contains(rawValue, ";") {
+			return nil, badRequest(key, "parameter %s holds a raw ';': separate parameters with '&' and encode ';' as %%3B", key)
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			return nil, badRequest(key, "parameter %s is not valid percent-encoding", key)
+		}
+		q[key] = append(q[key], value)
+	}
+	return q, nil
+}
 
 // request is one API request: its parameters, read once each; any
 // parameter no endpoint read is an error.
