@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/vocproject/voc/internal/textsafe"
 )
 
 // Limits of the services, with room to spare.
@@ -121,7 +123,7 @@ type errcodeResp struct {
 func (d *dingTalk) Send(ctx context.Context, m *Message) error {
 	var body dingTalkBody
 	body.MsgType = "markdown"
-	body.Markdown.Title = m.Title
+	body.Markdown.Title = oneLine(m.Title) // the plain-text preview
 	text := markdown(m, "\n\n")
 	if len(d.cfg.Mentions) > 0 {
 		// Mentions notify only when the text names them.
@@ -232,15 +234,15 @@ func (f *feishu) Send(ctx context.Context, m *Message) error {
 	body.MsgType = "interactive"
 	body.Card.Config.WideScreenMode = true
 	body.Card.Header.Template = feishuTemplate(m.Severity)
-	body.Card.Header.Title = feishuText{Tag: "plain_text", Content: m.Title}
+	body.Card.Header.Title = feishuText{Tag: "plain_text", Content: oneLine(m.Title)}
 	els := []feishuElement{{Tag: "div", Text: &feishuText{Tag: "lark_md", Content: mdFields(m.Fields, "**", "\n")}}}
 	if len(m.Samples) > 0 {
 		els = append(els, feishuElement{Tag: "hr"},
 			feishuElement{Tag: "div", Text: &feishuText{Tag: "lark_md", Content: mdSamples(m.Samples, "**", "\n")}})
 	}
-	if m.Link != "" {
+	if link := httpURL(m.Link); link != "" {
 		els = append(els, feishuElement{Tag: "action", Actions: []feishuElement{{
-			Tag: "button", Text: &feishuText{Tag: "plain_text", Content: linkText(m)}, Type: "primary", URL: m.Link,
+			Tag: "button", Text: &feishuText{Tag: "plain_text", Content: oneLine(linkText(m))}, Type: "primary", URL: link,
 		}}})
 	}
 	body.Card.Elements = els
@@ -412,8 +414,10 @@ func (s *slack) Send(ctx context.Context, m *Message) error {
 
 // ---- shared markdown (DingTalk, WeCom, Feishu lark_md) ----
 
+// oneLine joins the words of s with single spaces: newlines and tabs go,
+// and control characters are escaped (textsafe.Line).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.Fields(textsafe.Line(s)), " ")
 }
 
 func linkText(m *Message) string {
@@ -423,13 +427,78 @@ func linkText(m *Message) string {
 	return "查看详情"
 }
 
+// mdInert makes plain text inert in the markdown of DingTalk (markdown
+// message: links, images, emphasis, headings, quotes, <font> HTML), WeCom
+// (markdown message: links, **bold**, `code`, quotes, <font>, <@userid>
+// mentions) and Feishu (card lark_md: links, emphasis, ~~strike~~, `code`,
+// <at id=all>, <font>, <text_tag>): every character that opens a construct
+// inline becomes its full-width form (［a］（x） for [a](x), ＜img＞ for <img>,
+// ＊＊ for **), and "://" and "www." lose the ASCII character autolinkers
+// look for. None of the three documents an escape that works the same on
+// desktop and mobile clients (DingTalk and WeCom document no backslash
+// escape; Feishu's entities depend on when the client decodes them), so
+// full-width forms are the one escaping that is inert under all three.
+// Text never starts a line (oneLine keeps it on the line of a label or
+// quote marker), so line-start syntax (#, >, -, 1.) needs no escape.
+var mdInert = strings.NewReplacer(
+	"\\", "＼", "`", "｀", "*", "＊", "_", "＿", "~", "～",
+	"[", "［", "]", "］", "(", "（", ")", "）", "!", "！",
+	"<", "＜", ">", "＞", "&", "＆", "|", "｜",
+	"://", "：//",
+)
+
+// mdText returns customer or data text for the chat markdown: one line,
+// control characters escaped, markup inert.
+func mdText(s string) string {
+	return defangWWW(mdInert.Replace(oneLine(s)))
+}
+
+// defangWWW turns the dot of "www." (any case) full-width so that no
+// client autolinks a bare domain.
+func defangWWW(s string) string {
+	lower := strings.ToLower(s)
+	if !strings.Contains(lower, "www.") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, "www.")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i+3])
+		b.WriteString("．")
+		s, lower = s[i+4:], lower[i+4:]
+	}
+}
+
+// mdLink returns u for the target of a markdown link, "" when it is not an
+// absolute http or https URL. Characters that could end the target or
+// start markup ( ) < > space ` and quotes are percent-encoded.
+func mdLink(u string) string {
+	return linkEscaper.Replace(httpURL(u))
+}
+
+// httpURL returns u when it is an absolute http or https URL, else "".
+func httpURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
+
+var linkEscaper = strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", " ", "%20",
+	"`", "%60", "\"", "%22", "'", "%27", "\\", "%5C", "[", "%5B", "]", "%5D", "*", "%2A", "_", "%5F")
+
 func mdFields(fs []Field, bold, sep string) string {
 	var b strings.Builder
 	for i, f := range fs {
 		if i > 0 {
 			b.WriteString(sep)
 		}
-		fmt.Fprintf(&b, "%s%s%s：%s", bold, f.Label, bold, oneLine(f.Value))
+		fmt.Fprintf(&b, "%s%s%s：%s", bold, mdText(f.Label), bold, mdText(f.Value))
 	}
 	return b.String()
 }
@@ -438,20 +507,21 @@ func mdSamples(ss []string, bold, sep string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s样例（已脱敏）%s", bold, bold)
 	for i, s := range ss {
-		fmt.Fprintf(&b, "%s> %d. %s", sep, i+1, truncateRunes(oneLine(s), sampleRunes))
+		fmt.Fprintf(&b, "%s> %d. %s", sep, i+1, mdText(truncateRunes(oneLine(s), sampleRunes)))
 	}
 	return b.String()
 }
 
 // markdown renders m for DingTalk and WeCom: a heading, the fields, the
-// samples as quotes and the link, blocks separated by sep.
+// samples as quotes and the link, blocks separated by sep. Only the link
+// to voc's own view is markup; every text is mdText.
 func markdown(m *Message, sep string) string {
-	parts := []string{"### " + oneLine(m.Title), mdFields(m.Fields, "**", sep)}
+	parts := []string{"### " + mdText(m.Title), mdFields(m.Fields, "**", sep)}
 	if len(m.Samples) > 0 {
 		parts = append(parts, mdSamples(m.Samples, "**", sep))
 	}
-	if m.Link != "" {
-		parts = append(parts, "["+linkText(m)+"]("+m.Link+")")
+	if link := mdLink(m.Link); link != "" {
+		parts = append(parts, "["+mdText(linkText(m))+"]("+link+")")
 	}
 	return strings.Join(parts, sep)
 }

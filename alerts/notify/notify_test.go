@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -106,9 +107,9 @@ func feishuExpectedSign(secret, ts string) string {
 
 func TestFormats(t *testing.T) {
 	const (
-		dingBody    = `{"msgtype":"markdown","markdown":{"title":"痛点激增：物流/配送慢 · SKU-1001 保温杯","text":"### 痛点激增：物流/配送慢 · SKU-1001 保温杯\n\n**观测**：近 6 小时 42 条，基线 8.3 条（5.1 倍）\n\n**窗口**：03-10 08:00 – 14:00\n\n**样例（已脱敏）**\n\n> 1. 快递 <三天> 才到 & 没人管\n\n> 2. 物流太慢了\n\n[查看详情](https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001)\n\n@13800000000"},"at":{"atMobiles":["13800000000"],"isAtAll":false}}`
-		feishuCard  = `"msg_type":"interactive","card":{"config":{"wide_screen_mode":true},"header":{"template":"red","title":{"tag":"plain_text","content":"痛点激增：物流/配送慢 · SKU-1001 保温杯"}},"elements":[{"tag":"div","text":{"tag":"lark_md","content":"**观测**：近 6 小时 42 条，基线 8.3 条（5.1 倍）\n**窗口**：03-10 08:00 – 14:00"}},{"tag":"hr"},{"tag":"div","text":{"tag":"lark_md","content":"**样例（已脱敏）**\n> 1. 快递 <三天> 才到 & 没人管\n> 2. 物流太慢了"}},{"tag":"action","actions":[{"tag":"button","text":{"tag":"plain_text","content":"查看详情"},"type":"primary","url":"https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001"}]}]}}`
-		wecomBody   = `{"msgtype":"markdown","markdown":{"content":"### 痛点激增：物流/配送慢 · SKU-1001 保温杯\n**观测**：近 6 小时 42 条，基线 8.3 条（5.1 倍）\n**窗口**：03-10 08:00 – 14:00\n**样例（已脱敏）**\n> 1. 快递 <三天> 才到 & 没人管\n> 2. 物流太慢了\n[查看详情](https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001)"}}`
+		dingBody    = `{"msgtype":"markdown","markdown":{"title":"痛点激增：物流/配送慢 · SKU-1001 保温杯","text":"### 痛点激增：物流/配送慢 · SKU-1001 保温杯\n\n**观测**：近 6 小时 42 条，基线 8.3 条（5.1 倍）\n\n**窗口**：03-10 08:00 – 14:00\n\n**样例（已脱敏）**\n\n> 1. 快递 ＜三天＞ 才到 ＆ 没人管\n\n> 2. 物流太慢了\n\n[查看详情](https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001)\n\n@13800000000"},"at":{"atMobiles":["13800000000"],"isAtAll":false}}`
+		feishuCard  = `"msg_type":"interactive","card":{"config":{"wide_screen_mode":true},"header":{"template":"red","title":{"tag":"plain_text","content":"痛点激增：物流/配送慢 · SKU-1001 保温杯"}},"elements":[{"tag":"div","text":{"tag":"lark_md","content":"**观测**：近 6 小时 42 条，基线 8.3 条（5.1 倍）\n**窗口**：03-10 08:00 – 14:00"}},{"tag":"hr"},{"tag":"div","text":{"tag":"lark_md","content":"**样例（已脱敏）**\n> 1. 快递 ＜三天＞ 才到 ＆ 没人管\n> 2. 物流太慢了"}},{"tag":"action","actions":[{"tag":"button","text":{"tag":"plain_text","content":"查看详情"},"type":"primary","url":"https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001"}]}]}}`
+		wecomBody   = `{"msgtype":"markdown","markdown":{"content":"### 痛点激增：物流/配送慢 · SKU-1001 保温杯\n**观测**：近 6 小时 42 条，基线 8.3 条（5.1 倍）\n**窗口**：03-10 08:00 – 14:00\n**样例（已脱敏）**\n> 1. 快递 ＜三天＞ 才到 ＆ 没人管\n> 2. 物流太慢了\n[查看详情](https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001)"}}`
 		slackBlocks = `{"text":"痛点激增：物流/配送慢 · SKU-1001 保温杯","blocks":[{"type":"header","text":{"type":"plain_text","text":"痛点激增：物流/配送慢 · SKU-1001 保温杯","emoji":true}},{"type":"section","text":{"type":"mrkdwn","text":"*观测*: 近 6 小时 42 条，基线 8.3 条（5.1 倍）\n*窗口*: 03-10 08:00 – 14:00"}},{"type":"section","text":{"type":"mrkdwn","text":">1. 快递 &lt;三天&gt; 才到 &amp; 没人管\n>2. 物流太慢了"}},{"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"查看详情"},"url":"https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001","style":"primary"}]}]}`
 		slackText   = `{"text":"*痛点激增：物流/配送慢 · SKU-1001 保温杯*\n*观测*: 近 6 小时 42 条，基线 8.3 条（5.1 倍）\n*窗口*: 03-10 08:00 – 14:00\n>1. 快递 &lt;三天&gt; 才到 &amp; 没人管\n>2. 物流太慢了\n<https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001|查看详情>"}`
 		hookBody    = `{"id":"a1b2c3","title":"痛点激增：物流/配送慢 · SKU-1001 保温杯","severity":"critical","fields":[{"label":"观测","value":"近 6 小时 42 条，基线 8.3 条（5.1 倍）"},{"label":"窗口","value":"03-10 08:00 – 14:00"}],"samples":["快递 <三天> 才到 & 没人管","物流太慢了"],"link":"https://voc.example.com/drill?category=%E7%89%A9%E6%B5%81&product=SKU-1001"}`
@@ -387,5 +388,137 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (Retry{Initial: time.Minute, Max: time.Second}).Validate(); err == nil {
 		t.Error("initial above max accepted")
+	}
+}
+
+// hostile are customer-controlled strings that would be markup in a chat
+// client's markdown: an image that loads on sight, links (one to
+// javascript:), raw HTML, emphasis, code, a line break starting a heading
+// and a quote, client tags (<font>, Feishu's <at id=all>, WeCom's <@all>),
+// bare URLs and a terminal escape.
+var hostile = []string{
+	"![x](http://evil/p.png)",
+	"[a](javascript:alert(1))",
+	"<img src=x onerror=alert(1)>",
+	"**bold** __u__ ~~s~~ *i*",
+	"`code` ```block```",
+	"第一行\n# 标题\n> 引用\n- 列表",
+	"<font color=red>红</font> <at id=all></at> <@all>",
+	"见 https://evil.example/x 或 WWW.evil.example",
+	"&lt;img src=x onerror=alert(1)&gt; \\*x\\*",
+	"\x1b[2J\x1b]0;pwned\x07",
+}
+
+func hostileMessage() *Message {
+	return &Message{
+		ID:       "id<img src=x>",
+		Title:    "痛点激增：物流/配送慢 · ![x](http://evil/p.png)",
+		Severity: SeverityWarning,
+		Fields: []Field{
+			{Label: "范围", Value: "产品 <img src=x onerror=alert(1)> · 渠道 [a](javascript:alert(1))"},
+			{Label: "记录", Value: "**bold**`x`\n# h"},
+		},
+		Samples: hostile,
+		Link:    "https://voc.example.com/drill?alert=a1&product=SKU-(1)",
+	}
+}
+
+// TestMarkdownInert: in the payload DingTalk, Feishu and WeCom actually
+// receive, no customer string produces an image, a link, HTML, emphasis,
+// code, a new line or a control character; voc's own link stays the one
+// link.
+func TestMarkdownInert(t *testing.T) {
+	const voc = "[查看详情](https://voc.example.com/drill?alert=a1&product=SKU-%281%29)"
+	tests := []struct {
+		typ   string
+		reply string
+		texts func(body map[string]any) []string // the markdown the client renders
+		link  bool                               // the link is in the markdown
+	}{
+		{TypeDingTalk, `{"errcode":0}`, func(b map[string]any) []string {
+			return []string{b["markdown"].(map[string]any)["text"].(string)}
+		}, true},
+		{TypeWeCom, `{"errcode":0}`, func(b map[string]any) []string {
+			return []string{b["markdown"].(map[string]any)["content"].(string)}
+		}, true},
+		{TypeFeishu, `{"code":0}`, func(b map[string]any) []string {
+			var out []string
+			for _, e := range b["card"].(map[string]any)["elements"].([]any) {
+				if txt, ok := e.(map[string]any)["text"].(map[string]any); ok && txt["tag"] == "lark_md" {
+					out = append(out, txt["content"].(string))
+				}
+			}
+			return out
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.typ, func(t *testing.T) {
+			rcv := newReceiver(t, response{200, tc.reply, nil})
+			s, err := New(Config{Name: "c", Type: tc.typ, URL: rcv.srv.URL}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Deliver(context.Background(), s, hostileMessage(), Retry{Attempts: 1}); err != nil {
+				t.Fatal(err)
+			}
+			raw := rcv.got()[0].Body
+			var body map[string]any
+			if err := json.Unmarshal([]byte(raw), &body); err != nil {
+				t.Fatal(err)
+			}
+			texts := tc.texts(body)
+			if len(texts) == 0 {
+				t.Fatalf("no markdown in %s", raw)
+			}
+			md := strings.Join(texts, "\n")
+			if tc.link {
+				if strings.Count(md, voc) != 1 {
+					t.Errorf("voc's link %s is not there once:\n%s", voc, md)
+				}
+				md = strings.Replace(md, voc, "", 1)
+			} else if !strings.Contains(raw, `"url":"https://voc.example.com/drill?alert=a1\u0026product=SKU-(1)"`) &&
+				!strings.Contains(raw, `"url":"https://voc.example.com/drill?alert=a1&product=SKU-(1)"`) {
+				t.Errorf("no button to voc's link in %s", raw)
+			}
+			for _, bad := range []string{"![", "](", "[", "]", "<", "`", "~~", "__", "://", "www.", "WWW.", "&lt;", "\x1b", "\x07"} {
+				if strings.Contains(md, bad) {
+					t.Errorf("markdown holds %q:\n%s", bad, md)
+				}
+			}
+			// The only emphasis is voc's bold labels: ** opens a line.
+			for _, line := range strings.Split(md, "\n") {
+				line = strings.TrimSpace(line)
+				switch {
+				case line == "", strings.HasPrefix(line, "### 痛点激增"), strings.HasPrefix(line, "**范围**："),
+					strings.HasPrefix(line, "**记录**："), line == "**样例（已脱敏）**":
+				case len(line) > 2 && line[0] == '>' && line[1] == ' ' && line[2] >= '1' && line[2] <= '9':
+				default:
+					t.Errorf("line %q was not written by voc (a customer newline?)", line)
+				}
+				if i := strings.Index(line, "："); i >= 0 && strings.Contains(line[i:], "*") {
+					t.Errorf("emphasis in a value: %q", line)
+				}
+				if strings.Contains(strings.TrimPrefix(line, "> "), ">") {
+					t.Errorf("> inside a line: %q", line)
+				}
+				if strings.HasPrefix(line, ">") && strings.Contains(line, "*") {
+					t.Errorf("emphasis in a sample: %q", line)
+				}
+			}
+			if n := strings.Count(md, "> "); n != len(hostile) {
+				t.Errorf("%d quote markers, want one per sample (%d)", n, len(hostile))
+			}
+		})
+	}
+}
+
+// TestMarkdownLink: only an http or https link to voc is a link.
+func TestMarkdownLink(t *testing.T) {
+	for _, link := range []string{"javascript:alert(1)", "data:text/html,<script>", "//evil/x", "http://"} {
+		m := testMessage()
+		m.Link = link
+		if got := markdown(m, "\n"); strings.Contains(got, "](") || strings.Contains(got, "查看详情") {
+			t.Errorf("link %q rendered: %s", link, got)
+		}
 	}
 }
