@@ -140,15 +140,58 @@ type NLP struct {
 	WatchInterval time.Duration `yaml:"watch_interval"`
 }
 
-// HTTP configures the metrics and health endpoints.
+// HTTP configures the listener of the dashboard, the API, the report,
+// /metrics, /healthz, /readyz, POST /admin/reload and, when enabled, the
+// profiles (SECURITY.md: what each exposes, with and without a token).
 type HTTP struct {
-	// Listen is the address of /metrics, /healthz and /readyz. Default
-	// "127.0.0.1:9464"; "off" disables the listener.
+	// Listen is the listener's address. Default "127.0.0.1:9464"; "off"
+	// disables the listener.
 	Listen string `yaml:"listen"`
-	// Token, when set, is the bearer token the API, the report and
-	// /admin/reload require. Required when Listen is not a loopback
-	// address. Prefer the VOC_API_TOKEN environment variable. Default none.
+	// Token, when set, is the bearer token ("Authorization: Bearer
+	// <token>", the scheme in any case) that /api/, /report, /metrics,
+	// POST /admin/reload and /debug/pprof/ require; the dashboard page
+	// and its assets, /healthz and /readyz ("ok", "ready" or "not ready",
+	// nothing else) stay open. Required when Listen is not a loopback
+	// address; at least 16 printable ASCII characters without spaces
+	// (openssl rand -hex 32). Without it, a loopback listener answers only
+	// loopback Host names (DNS rebinding). Prefer the VOC_API_TOKEN
+	// environment variable. Default none.
 	Token string `yaml:"token"`
+	// Pprof serves the Go runtime profiles under /debug/pprof/ (heap and
+	// goroutine dumps, CPU profile, execution trace: they may hold
+	// customer text in memory), requiring Token when one is set. Needs
+	// the listener. Default false.
+	Pprof bool `yaml:"pprof"`
+	// APITimeout bounds one API request's queries; past it the answer is
+	// 504. Default 15s.
+	APITimeout time.Duration `yaml:"api_timeout"`
+	// ReportTimeout bounds building one /report. Default 30s.
+	ReportTimeout time.Duration `yaml:"report_timeout"`
+	// MaxConcurrent caps the API requests and reports in progress; beyond
+	// it they are answered 503 with Retry-After at once. Default 32.
+	MaxConcurrent int `yaml:"max_concurrent"`
+}
+
+// MinTokenLen is the shortest http.token accepted.
+const MinTokenLen = 16
+
+// CheckToken reports why token cannot serve as the bearer token: blank,
+// holding a space, control or non-ASCII character (which a header value
+// cannot carry as is), or shorter than MinTokenLen. The error never
+// quotes the token.
+func CheckToken(token string) error {
+	if strings.TrimSpace(token) == "" {
+		return errors.New("is blank (whitespace only); set a random token (openssl rand -hex 32) or none")
+	}
+	for _, r := range token {
+		if r <= ' ' || r > '~' {
+			return errors.New("holds a space, control or non-ASCII character; want printable ASCII (openssl rand -hex 32)")
+		}
+	}
+	if len(token) < MinTokenLen {
+		return fmt.Errorf("is %d characters long; want at least %d (openssl rand -hex 32)", len(token), MinTokenLen)
+	}
+	return nil
 }
 
 // Log configures logging.
@@ -274,6 +317,15 @@ func (c *Config) fill() {
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = DefaultListen
+	}
+	if c.HTTP.APITimeout == 0 {
+		c.HTTP.APITimeout = 15 * time.Second
+	}
+	if c.HTTP.ReportTimeout == 0 {
+		c.HTTP.ReportTimeout = 30 * time.Second
+	}
+	if c.HTTP.MaxConcurrent == 0 {
+		c.HTTP.MaxConcurrent = 32
 	}
 	if c.MemoryLimitMB == 0 {
 		c.MemoryLimitMB = DefaultMemoryLimitMB
@@ -502,7 +554,16 @@ func (c Config) Validate() error {
 		{"pipeline.retry_max", int64(c.Pipeline.RetryMax)},
 		{"pipeline.flush_timeout", int64(c.Pipeline.FlushTimeout)},
 		{"nlp.max_message_bytes", int64(c.NLP.MaxMessageBytes)},
+		{"http.max_concurrent", int64(c.HTTP.MaxConcurrent)},
 	} {
+		if f.v <= 0 {
+			return &Error{Field: f.field, Value: f.v, Err: errors.New("must be positive")}
+		}
+	}
+	for _, f := range []struct {
+		field string
+		v     time.Duration
+	}{{"http.api_timeout", c.HTTP.APITimeout}, {"http.report_timeout", c.HTTP.ReportTimeout}} {
 		if f.v <= 0 {
 			return &Error{Field: f.field, Value: f.v, Err: errors.New("must be positive")}
 		}
@@ -526,6 +587,14 @@ func (c Config) Validate() error {
 		if _, err := lexicons.ResolvePacks(lexicons.Dir(c.NLP.Lexicons), c.NLP.Packs); err != nil {
 			return &Error{Field: "nlp.packs", Value: strings.Join(c.NLP.Packs, ","), Err: err}
 		}
+	}
+	if c.HTTP.Token != "" {
+		if err := CheckToken(c.HTTP.Token); err != nil {
+			return &Error{Field: "http.token", Err: err}
+		}
+	}
+	if c.HTTP.Pprof && c.HTTP.Listen == "off" {
+		return &Error{Field: "http.pprof", Err: errors.New("needs the listener (http.listen is off)")}
 	}
 	if c.HTTP.Listen != "off" {
 		if err := hostPort(c.HTTP.Listen); err != nil {

@@ -51,7 +51,7 @@ func TestBad(t *testing.T) {
 }
 
 func TestGood(t *testing.T) {
-	env := map[string]string{"VOC_KAFKA_SASL_PASSWORD": "s3cret", "VOC_API_TOKEN": "t0ken"}
+	env := map[string]string{"VOC_KAFKA_SASL_PASSWORD": "s3cret", "VOC_API_TOKEN": "0f6c2b9e8d41a7c3"}
 	c, err := LoadFile("testdata/good.yml", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +73,43 @@ func TestGood(t *testing.T) {
 	}
 	if c.ClickHouse.DialTimeout != 5*time.Second || c.Log.Format != "json" {
 		t.Errorf("clickhouse %+v log %+v", c.ClickHouse, c.Log)
+	}
+	if h := c.HTTP; !h.Pprof || h.ReportTimeout != time.Minute || h.APITimeout != 15*time.Second || h.MaxConcurrent != 32 || h.Token != "0f6c2b9e8d41a7c3" {
+		t.Errorf("http %+v", h)
+	}
+}
+
+// TestHTTPDefaults: profiling is off unless asked for; the limits have
+// their defaults.
+func TestHTTPDefaults(t *testing.T) {
+	h := Default().HTTP
+	if h.Pprof || h.APITimeout != 15*time.Second || h.ReportTimeout != 30*time.Second || h.MaxConcurrent != 32 {
+		t.Errorf("http defaults %+v", h)
+	}
+}
+
+// TestEnvToken: VOC_API_TOKEN is checked like http.token, without being
+// quoted in the error.
+func TestEnvToken(t *testing.T) {
+	tests := []struct{ token, err string }{
+		{" ", "config: http.token: is blank (whitespace only); set a random token (openssl rand -hex 32) or none"},
+		{"\t\t", "config: http.token: is blank (whitespace only); set a random token (openssl rand -hex 32) or none"},
+		{"hunter2", "config: http.token: is 7 characters long; want at least 16 (openssl rand -hex 32)"},
+		{" 0f6c2b9e8d41a7c3", "config: http.token: holds a space, control or non-ASCII character; want printable ASCII (openssl rand -hex 32)"},
+		{"0f6c2b9e8d41a7c3", ""},
+	}
+	for _, tc := range tests {
+		env := map[string]string{"VOC_API_TOKEN": tc.token, "VOC_HTTP_LISTEN": "0.0.0.0:9464"}
+		_, err := Load(strings.NewReader(""), func(k string) string { return env[k] })
+		if tc.err == "" {
+			if err != nil {
+				t.Errorf("token of %d characters: %v", len(tc.token), err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tc.err {
+			t.Errorf("token %q: error %v, want %q", tc.token, err, tc.err)
+		}
 	}
 }
 
