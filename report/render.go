@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/vocproject/voc/internal/textsafe"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )
 
@@ -51,7 +52,7 @@ var funcs = template.FuncMap{
 	"opinions": func(a clickhouse.UnmappedAspect) string {
 		var parts []string
 		for _, o := range a.Opinions {
-			parts = append(parts, fmt.Sprintf("%s ×%d", o.Opinion, o.Mentions))
+			parts = append(parts, fmt.Sprintf("%s ×%d", textsafe.Line(o.Opinion), o.Mentions))
 		}
 		if len(parts) == 0 {
 			return "—"
@@ -59,16 +60,55 @@ var funcs = template.FuncMap{
 		return strings.Join(parts, "，")
 	},
 	"metric":  metricName,
-	"key":     func(c clickhouse.PainChange) string { return c.Category + "/" + c.Subcategory },
-	"dkey":    func(d clickhouse.Driver) string { return d.Category + "/" + d.Subcategory },
-	"oneline": func(s string) string { return strings.ReplaceAll(s, "\n", " ⏎ ") },
-	"mdcell":  func(s string) string { return strings.NewReplacer("|", "\\|", "\n", " ⏎ ", "<", "&lt;").Replace(s) },
+	"key":     func(c clickhouse.PainChange) string { return textsafe.Line(c.Category + "/" + c.Subcategory) },
+	"dkey":    func(d clickhouse.Driver) string { return textsafe.Line(d.Category + "/" + d.Subcategory) },
+	"oneline": oneline,
+	"line":    textsafe.Line,
+	"md":      mdText,
 	"dailyChart": func(r *Report) template.HTML {
 		return template.HTML(dailySVG(r.Daily))
 	},
 	"painChart": func(r *Report) template.HTML {
 		return template.HTML(painSVG(r.Top))
 	},
+}
+
+// oneline is multi-line data text on one line, line breaks shown as ⏎
+// and control characters escaped (textsafe).
+func oneline(s string) string {
+	return strings.ReplaceAll(textsafe.Text(strings.ReplaceAll(s, "\r\n", "\n")), "\n", " ⏎ ")
+}
+
+// mdInline backslash-escapes the ASCII punctuation that opens an inline
+// Markdown construct (CommonMark and GFM: emphasis, code, links, images,
+// raw HTML, entities, strikethrough, table cells) or, in a heading, closes
+// it (#).
+var mdInline = strings.NewReplacer(
+	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "~", "\\~", "[", "\\[", "]", "\\]",
+	"(", "\\(", ")", "\\)", "!", "\\!", "<", "\\<", ">", "\\>", "&", "\\&", "|", "\\|", "#", "\\#",
+	// GFM autolinks bare URLs: a full-width colon keeps them text.
+	"://", "：//",
+)
+
+// mdText is data text (customer words, product, channel, category, alert
+// title) for the Markdown report: one line, control characters escaped,
+// inline markup escaped, bare URLs defanged. It never starts a line, so
+// line-start syntax (-, +, 1., >, =) needs no escape.
+func mdText(s string) string {
+	s = mdInline.Replace(oneline(s))
+	lower := strings.ToLower(s)
+	if i := strings.Index(lower, "www."); i >= 0 {
+		var b strings.Builder
+		for i >= 0 {
+			b.WriteString(s[:i+3])
+			b.WriteString("．")
+			s, lower = s[i+4:], lower[i+4:]
+			i = strings.Index(lower, "www.")
+		}
+		b.WriteString(s)
+		s = b.String()
+	}
+	return s
 }
 
 // rel formats a relative change (1e9: new).
@@ -159,7 +199,7 @@ func painSVG(top []clickhouse.PainChange) string {
 	for i, c := range top {
 		y := 20 + i*row
 		scale := float64(w-label-60) / float64(maxC)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, label-6, y+13, html.EscapeString(c.Category+"/"+c.Subcategory))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, label-6, y+13, html.EscapeString(textsafe.Line(c.Category+"/"+c.Subcategory)))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="9" fill="#5470c6"><title>本期 %d</title></rect>`, label, y+2, float64(c.Current)*scale, c.Current)
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="7" fill="#bbb"><title>上期 %d</title></rect>`, label, y+12, float64(c.Previous)*scale, c.Previous)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11">%d</text>`, float64(label)+float64(c.Current)*scale+4, y+11, c.Current)
@@ -209,12 +249,12 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 <h2>四、话题热度</h2>
 {{with .Topics}}<p class="muted">声量 = 痛点 + 好评 + 中性（含只提到、未表态的话题提及）；覆盖率为谈到该话题的反馈占全部反馈的比例，环比为覆盖率的变化。</p>
 <table><tr><th>话题</th><th>声量</th><th>痛点</th><th>好评</th><th>中性</th><th>其中仅提及</th><th>反馈条数</th><th>覆盖率</th><th>环比</th></tr>
-{{range .Items}}<tr><td>{{.Category}}</td><td class="n">{{.Volume}}</td><td class="n">{{.Pain}}</td><td class="n">{{.Praise}}</td><td class="n">{{.Neutral}}</td><td class="n">{{.TopicMentions}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .Share}}</td><td class="n">{{rel .Change}}{{if .Significant}} <span class="sig">显著</span>{{end}}</td></tr>
+{{range .Items}}<tr><td>{{line .Category}}</td><td class="n">{{.Volume}}</td><td class="n">{{.Pain}}</td><td class="n">{{.Praise}}</td><td class="n">{{.Neutral}}</td><td class="n">{{.TopicMentions}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .Share}}</td><td class="n">{{rel .Change}}{{if .Significant}} <span class="sig">显著</span>{{end}}</td></tr>
 {{else}}<tr><td colspan="9">本期无话题</td></tr>{{end}}</table>{{end}}
 <h2>五、未归类的新话题</h2>
 {{with .Emerging}}<p class="muted">客户评价了、但分类体系尚未收录的方面（至少 {{$.EmergingMin}} 条反馈），按反馈条数排序；环比为占全部反馈比例的变化，“新增”为上期未出现。本期 {{.UnmappedRecords}} 条反馈（{{pct (share .UnmappedRecords .Records)}}）含此类评价，涉及 {{.Aspects}} 个方面。</p>
 <table><tr><th>方面</th><th>反馈条数</th><th>评价次数</th><th>负面占比</th><th>常见评价</th><th>环比</th></tr>
-{{range .Items}}<tr><td>{{.Aspect}}</td><td class="n">{{.Records}}</td><td class="n">{{.Mentions}}</td><td class="n">{{pct .NegativeShare}}</td><td>{{opinions .}}</td><td class="n">{{achange .}}</td></tr>
+{{range .Items}}<tr><td>{{line .Aspect}}</td><td class="n">{{.Records}}</td><td class="n">{{.Mentions}}</td><td class="n">{{pct .NegativeShare}}</td><td>{{opinions .}}</td><td class="n">{{achange .}}</td></tr>
 {{else}}<tr><td colspan="6">本期无未归类的新话题</td></tr>{{end}}</table>{{end}}
 <h2>六、关键驱动因素</h2>
 {{range .Drivers}}<h3>{{metric .Metric}}：均值 {{f2 .Mean}}（{{.Scored}} 条有评分）</h3>
@@ -224,19 +264,19 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 {{else}}<p>本期无评分数据。</p>{{end}}
 <h2>七、渠道情感</h2>
 <table><tr><th>渠道</th><th>反馈量</th><th>负面占比</th><th>平均情感</th><th>升级</th></tr>
-{{range .Channels}}<tr><td>{{.Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td><td class="n">{{.Escalations}}</td></tr>
+{{range .Channels}}<tr><td>{{line .Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td><td class="n">{{.Escalations}}</td></tr>
 {{end}}</table>
 <h2>八、产品情感</h2>
 <table><tr><th>产品</th><th>反馈量</th><th>负面占比</th><th>平均情感</th></tr>
-{{range .Products}}<tr><td>{{.Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td></tr>
+{{range .Products}}<tr><td>{{line .Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td></tr>
 {{end}}</table>
 <h2>九、典型原声</h2>
-{{range .Verbatims}}<h3>{{.Key}}</h3>
-{{range .Items}}<blockquote>{{oneline .Text}}<br><span class="muted">{{dtime .CreatedAt}} · {{.Channel}} · {{.Product}}{{if .Rating}} · {{.Rating}}星{{end}}</span></blockquote>
+{{range .Verbatims}}<h3>{{line .Key}}</h3>
+{{range .Items}}<blockquote>{{oneline .Text}}<br><span class="muted">{{dtime .CreatedAt}} · {{line .Channel}} · {{line .Product}}{{if .Rating}} · {{.Rating}}星{{end}}</span></blockquote>
 {{else}}<p class="muted">无</p>{{end}}{{end}}
 <h2>十、本期告警</h2>
 {{if .AlertsAvailable}}<table><tr><th>开启时间</th><th>类型</th><th>状态</th><th>标题</th></tr>
-{{range .Alerts}}<tr><td>{{dtime .OpenedAt}}</td><td>{{.Kind}}</td><td>{{.Status}}</td><td>{{.Title}}</td></tr>
+{{range .Alerts}}<tr><td>{{dtime .OpenedAt}}</td><td>{{line .Kind}}</td><td>{{line .Status}}</td><td>{{line .Title}}</td></tr>
 {{else}}<tr><td colspan="4">本期无告警</td></tr>{{end}}</table>
 {{else}}<p class="muted">未启用告警。</p>{{end}}
 </body></html>
@@ -266,7 +306,7 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 | 痛点 | 本期 | 上期 | 占比 | 变化 | z | p | 显著性 |
 |---|---:|---:|---:|---:|---:|---:|---|
-{{range .Top}}| {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{pct .CurrentShare}} | {{change .}} | {{f2 .Z}} | {{pval .P}} | {{sig .}} |
+{{range .Top}}| {{md (key .)}} | {{.Current}} | {{.Previous}} | {{pct .CurrentShare}} | {{change .}} | {{f2 .Z}} | {{pval .P}} | {{sig .}} |
 {{end}}
 ## 三、上升与下降（显著变化）
 
@@ -274,8 +314,8 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 | 方向 | 痛点 | 本期 | 上期 | 变化 | z |
 |---|---|---:|---:|---:|---:|
-{{range .Rising}}| 上升 | {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
-{{end}}{{range .Falling}}| 下降 | {{mdcell (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
+{{range .Rising}}| 上升 | {{md (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
+{{end}}{{range .Falling}}| 下降 | {{md (key .)}} | {{.Current}} | {{.Previous}} | {{change .}} | {{f2 .Z}} |
 {{end}}{{if and (not .Rising) (not .Falling)}}| — | 无显著变化 | | | | |
 {{end}}
 ## 四、话题热度
@@ -284,7 +324,7 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 | 话题 | 声量 | 痛点 | 好评 | 中性 | 其中仅提及 | 反馈条数 | 覆盖率 | 环比 |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|
-{{range .Items}}| {{mdcell .Category}} | {{.Volume}} | {{.Pain}} | {{.Praise}} | {{.Neutral}} | {{.TopicMentions}} | {{.Records}} | {{pct .Share}} | {{rel .Change}}{{if .Significant}} 显著{{end}} |
+{{range .Items}}| {{md .Category}} | {{.Volume}} | {{.Pain}} | {{.Praise}} | {{.Neutral}} | {{.TopicMentions}} | {{.Records}} | {{pct .Share}} | {{rel .Change}}{{if .Significant}} 显著{{end}} |
 {{else}}| — | 本期无话题 | | | | | | | |
 {{end}}{{end}}
 ## 五、未归类的新话题
@@ -293,7 +333,7 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 | 方面 | 反馈条数 | 评价次数 | 负面占比 | 常见评价 | 环比 |
 |---|---:|---:|---:|---|---:|
-{{range .Items}}| {{mdcell .Aspect}} | {{.Records}} | {{.Mentions}} | {{pct .NegativeShare}} | {{mdcell (opinions .)}} | {{achange .}} |
+{{range .Items}}| {{md .Aspect}} | {{.Records}} | {{.Mentions}} | {{pct .NegativeShare}} | {{md (opinions .)}} | {{achange .}} |
 {{else}}| — | 本期无未归类的新话题 | | | | |
 {{end}}{{end}}
 ## 六、关键驱动因素
@@ -302,7 +342,7 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 | 痛点 | 覆盖率 | 有该痛点均值 | 无该痛点均值 | 影响 | 加权影响 |
 |---|---:|---:|---:|---:|---:|
-{{range .Drivers}}| {{mdcell (dkey .)}} | {{pct .Share}} | {{f2 .MeanWith}} | {{f2 .MeanWithout}} | {{f2 .Impact}} | {{f2 .Weighted}} |
+{{range .Drivers}}| {{md (dkey .)}} | {{pct .Share}} | {{f2 .MeanWith}} | {{f2 .MeanWithout}} | {{f2 .Impact}} | {{f2 .Weighted}} |
 {{end}}{{else}}
 本期无评分数据。
 {{end}}
@@ -310,20 +350,20 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 | 渠道 | 反馈量 | 负面占比 | 平均情感 | 升级 |
 |---|---:|---:|---:|---:|
-{{range .Channels}}| {{mdcell .Key}} | {{.Records}} | {{pct .NegativeShare}} | {{f2 .AvgSentiment}} | {{.Escalations}} |
+{{range .Channels}}| {{md .Key}} | {{.Records}} | {{pct .NegativeShare}} | {{f2 .AvgSentiment}} | {{.Escalations}} |
 {{end}}
 ## 八、典型原声
 {{range .Verbatims}}
-### {{.Key}}
+### {{md .Key}}
 {{range .Items}}
-> {{mdcell .Text}}
-> — {{dtime .CreatedAt}} · {{.Channel}} · {{.Product}}
+> {{md .Text}}
+> — {{dtime .CreatedAt}} · {{md .Channel}} · {{md .Product}}
 {{end}}{{end}}
 ## 九、本期告警
 {{if .AlertsAvailable}}
 | 开启时间 | 类型 | 状态 | 标题 |
 |---|---|---|---|
-{{range .Alerts}}| {{dtime .OpenedAt}} | {{.Kind}} | {{.Status}} | {{mdcell .Title}} |
+{{range .Alerts}}| {{dtime .OpenedAt}} | {{md .Kind}} | {{md .Status}} | {{md .Title}} |
 {{else}}| — | — | — | 本期无告警 |
 {{end}}{{else}}
 未启用告警。
