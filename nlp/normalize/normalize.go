@@ -13,8 +13,19 @@
 //     table (t2s_table.go, see internal/gent2s for provenance). Only
 //     one-to-one character mapping is done, no phrase conversion;
 //   - lowercases ASCII letters;
-//   - removes HTML tags (block tags such as <br>, <p>, <div> become a line
-//     break) and decodes HTML entities (&amp; &nbsp; &#20320; ...);
+//   - removes HTML tags and comments (block tags such as <br>, <p>, <div>
+//     become a line break) and decodes HTML entities (&amp; &nbsp; &#20320;
+//     ...). Entities are decoded before tags are recognised, so an escaped
+//     tag (&lt;img src=x&gt;, &#x3C;/p&#x3E;) is removed like a plain one.
+//     Entities are decoded once: &amp;lt; is the text "&lt;";
+//   - never outputs an HTML tag. A '<' kept as text (a broken or nested tag
+//     such as <scr<script>ipt>, a '<' decoded from an entity or folded from
+//     ＜, a '<' before a dropped character) is followed by a space when the
+//     next character would open a tag in an HTML parser (an ASCII letter,
+//     '/', '!' or '?'): "a<b" becomes "a< b". So S holds no tag but the pii
+//     placeholders kept below, and Normalize(S).S == S unless S holds an
+//     entity or markup that only appeared once characters were folded or
+//     dropped (see FuzzNormalize);
 //   - turns platform emoticon markup such as [哈哈] or [怒] into the bare word
 //     set off by spaces, so sentiment still sees it, while bracketed
 //     placeholders holding an ASCII letter or digit ([数字x], [金额x],
@@ -138,6 +149,19 @@ func Normalize(s string) Text {
 				}
 			case '&':
 				if m, r := entity(s[i:]); m > 0 {
+					if r == '<' {
+						// decode first, then strip: &lt;b&gt; is a tag
+						if n, tag, block, keep := entityTag(s[i+m:]); n > 0 {
+							if keep {
+								z.verbatim(tag, ri)
+							} else if block {
+								z.pendingSpace(ri, true)
+							}
+							ri += m + utf8.RuneCountInString(s[i+m:i+m+n])
+							i += m + n
+							continue
+						}
+					}
 					z.add(r, ri)
 					ri += m // entities are ASCII
 					i += m
@@ -269,7 +293,14 @@ func (z *normalizer) flushSpace() {
 }
 
 // write writes r unless it is the (max+1)-th copy of the same rune in a row.
+// A '<' left as text is never followed by a character that would open an
+// HTML tag: a space goes between them.
 func (z *normalizer) write(r rune, at, max int) {
+	if r < utf8.RuneSelf && opensTag(byte(r)) && !z.space {
+		if n := len(z.out); n > 0 && z.out[n-1] == '<' {
+			z.space, z.spaceAt = true, at
+		}
+	}
 	z.flushSpace()
 	if r == z.last {
 		z.run++
@@ -360,6 +391,45 @@ func tagLen(s string) (n int, block, keep bool) {
 		lower[k] = b
 	}
 	return end + 1, blockTags[string(lower)], false
+}
+
+// opensTag reports the bytes that make a preceding '<' start a tag, a
+// comment or a processing instruction in an HTML parser (HTML's "tag open
+// state": an ASCII letter, '/', '!' or '?').
+func opensTag(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
+}
+
+// entityTag returns the byte length of the rest of an HTML tag whose '<' was
+// an entity, s being what follows that entity (b&gt; or /p>), entities in it
+// decoded; the tag as decoded, whether it is a block tag and whether to
+// keep it (a placeholder). 0 if s does not complete a tag.
+func entityTag(s string) (n int, tag string, block, keep bool) {
+	const maxTag = 512
+	buf := []byte{'<'}
+	for i := 0; i < len(s) && len(buf) < maxTag; {
+		r, m := rune(s[i]), 1
+		if r == '&' {
+			if k, e := entity(s[i:]); k > 0 {
+				r, m = e, k
+			}
+		} else if r >= utf8.RuneSelf {
+			r, m = utf8.DecodeRuneInString(s[i:])
+		}
+		if r == '<' {
+			return 0, "", false, false
+		}
+		buf = utf8.AppendRune(buf, r)
+		i += m
+		if r == '>' {
+			tag = string(buf)
+			if t, block, keep := tagLen(tag); t == len(tag) {
+				return i, tag, block, keep
+			}
+			return 0, "", false, false
+		}
+	}
+	return 0, "", false, false
 }
 
 // entity returns the byte length of an HTML entity at the start of s (which
