@@ -17,6 +17,7 @@ import (
 	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/alerts/detect"
 	"github.com/vocproject/voc/alerts/notify"
+	"github.com/vocproject/voc/internal/textsafe"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )
 
@@ -225,17 +226,18 @@ func printReplay(w io.Writer, res *alerts.ReplayResult, loc *time.Location, imme
 			if len(a.Channels) > 0 {
 				route += " → " + strings.Join(a.Channels, ",")
 			}
+			route = textsafe.Line(route)
 			ratio := "-"
 			if a.Ratio > 0 {
 				ratio = fmt.Sprintf("%.1f", a.Ratio)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%.1e\t%s\t%s\n", ts(a.DetectedAt), a.Kind, a.Series, a.Window,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%.2f\t%s\t%.1e\t%s\t%s\n", ts(a.DetectedAt), textsafe.Line(a.Kind), textsafe.Line(a.Series), textsafe.Line(a.Window),
 				a.Observed, a.Expected, ratio, a.PValue, ts(a.ResolvedAt), route)
 		}
 		tw.Flush()
 		for _, a := range res.Alerts {
 			for _, s := range a.Samples {
-				fmt.Fprintf(w, "  %s  %s: %s\n", a.ID, s.ID, s.Text)
+				fmt.Fprintf(w, "  %s  %s: %s\n", textsafe.Line(a.ID), textsafe.Line(s.ID), textsafe.Line(s.Text))
 			}
 		}
 	}
@@ -251,14 +253,17 @@ func printReplay(w io.Writer, res *alerts.ReplayResult, loc *time.Location, imme
 				break
 			}
 			r := a.Record
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s · %s\t%s\t%s\n", ts(r.CreatedAt), a.Kind, r.ID, r.Product, r.Channel, strings.Join(r.PainPoints, ","), truncateText(r.Text, 60))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s · %s\t%s\t%s\n", ts(r.CreatedAt), textsafe.Line(a.Kind), textsafe.Line(r.ID),
+				textsafe.Line(r.Product), textsafe.Line(r.Channel), textsafe.Line(strings.Join(r.PainPoints, ",")), truncateText(r.Text, 60))
 		}
 		tw.Flush()
 	}
 }
 
+// truncateText is s on one line, control characters escaped, cut to n
+// runes.
 func truncateText(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(textsafe.Line(s)), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
@@ -307,20 +312,26 @@ func (c *alertsCmd) list(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	loc := location(ac)
+	return printStates(c.env.Stdout, sts, location(ac))
+}
+
+// printStates prints alert states as a table; every stored string is
+// printed through textsafe.Line (alert ids, titles and series hold
+// product and channel names from the data).
+func printStates(w io.Writer, sts []*alerts.State, loc *time.Location) error {
 	if len(sts) == 0 {
-		fmt.Fprintln(c.env.Stdout, "no alerts")
-		return nil
+		_, err := fmt.Fprintln(w, "no alerts")
+		return err
 	}
-	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tOPENED\tLAST FIRING\tKIND\tTEAM\tDELIVERED\tTITLE")
 	for _, st := range sts {
 		delivered := "no"
 		if st.Delivered {
 			delivered = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", st.ID, st.Status, st.OpenedAt.In(loc).Format("01-02 15:04"),
-			st.LastFiring.In(loc).Format("01-02 15:04"), st.Kind, st.Team, delivered, st.Title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", textsafe.Line(st.ID), textsafe.Line(st.Status), st.OpenedAt.In(loc).Format("01-02 15:04"),
+			st.LastFiring.In(loc).Format("01-02 15:04"), textsafe.Line(st.Kind), textsafe.Line(st.Team), delivered, textsafe.Line(st.Title))
 	}
 	return tw.Flush()
 }
@@ -348,7 +359,7 @@ func (c *alertsCmd) setStatus(ctx context.Context, args []string, status string)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.env.Stdout, "%s %s: %s\n", st.ID, st.Status, st.Title)
+		fmt.Fprintf(c.env.Stdout, "%s %s: %s\n", textsafe.Line(st.ID), textsafe.Line(st.Status), textsafe.Line(st.Title))
 	}
 	return nil
 }

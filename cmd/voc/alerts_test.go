@@ -208,3 +208,34 @@ func TestAlertsCommandUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertsOutputEscapes: ids, titles, products and texts from the data
+// print with their terminal escape sequences escaped, in voc alerts list
+// and voc alerts test.
+func TestAlertsOutputEscapes(t *testing.T) {
+	const evil = "\x1b[2J\x1b]0;pwned\x07"
+	now := time.Date(2025, 4, 1, 11, 0, 0, 0, time.UTC)
+	st := &alerts.State{ID: "a1" + evil, Status: detect.StatusOpen, Kind: alerts.KindSpike, Team: "t\u009b1m",
+		Title: "痛点激增 · SKU" + evil + "\r覆盖", OpenedAt: now, LastFiring: now}
+	var list bytes.Buffer
+	if err := printStates(&list, []*alerts.State{st}, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	a := &alerts.Alert{ID: "a1" + evil, Kind: alerts.KindSpike, Series: "pain_product|物流/配送慢|SKU" + evil + "|*", DetectedAt: now,
+		Samples: []alerts.Sample{{ID: "r1" + evil, Text: "太慢\x1b[31m了\n第二行"}}}
+	vip := &alerts.Alert{Kind: alerts.KindVIP, Record: &alerts.Record{ID: "r2" + evil, Product: "SKU" + evil, Channel: "app\x07", Text: "差\x1b[0m评"}}
+	var replay bytes.Buffer
+	printReplay(&replay, &alerts.ReplayResult{From: now, To: now, Step: time.Hour, Alerts: []alerts.Replayed{{Alert: a}},
+		Immediate: []*alerts.Alert{vip}, ImmediateTotal: 1}, time.UTC, 20)
+	for name, out := range map[string]string{"list": list.String(), "test": replay.String()} {
+		if strings.ContainsAny(out, "\x1b\x07\r\u009b") {
+			t.Errorf("%s prints a control character:\n%q", name, out)
+		}
+		if !strings.Contains(out, `\x1b[2J\x1b]0;pwned\x07`) {
+			t.Errorf("%s does not show the escape sequence escaped:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(replay.String(), "太慢\\x1b[31m了 第二行") {
+		t.Errorf("sample not on one escaped line:\n%s", replay.String())
+	}
+}
