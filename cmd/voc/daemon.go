@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -311,17 +310,51 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 }
 
 func (d *daemon) serveHTTP() error {
+	h, err := d.handler()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http: listen %s (http.listen): %w", d.cfg.HTTP.Listen, err)
 	}
 	d.addr = ln.Addr().String()
+	// No WriteTimeout: /debug/pprof/profile and trace stream for as long
+	// as asked; the API and the report have their own timeouts.
+	d.http = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := d.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("http: serve", "err", err)
+		}
+	}()
+	endpoints := "/ (dashboard) /api/v1/ /report /metrics /healthz /readyz POST /admin/reload"
+	if d.cfg.HTTP.Pprof {
+		endpoints += " /debug/pprof/"
+	}
+	d.log.Info("http: listening", "addr", d.addr, "endpoints", endpoints, "token", d.cfg.HTTP.Token != "")
+	return nil
+}
+
+// handler serves the listener: the dashboard, the API and the report (see
+// package api), /metrics, /healthz, /readyz, POST /admin/reload and, with
+// http.pprof, /debug/pprof/. With http.token set everything but the
+// dashboard's page and assets and the two probes requires it; without one
+// (loopback only, config.Validate sees to it) only loopback Host names are
+// served (DNS rebinding). The probes answer ok, ready or not ready, nothing
+// more. POST /admin/reload also refuses cross-origin browser requests
+// (CSRF: a page cannot make a visitor's browser reload the lexicons).
+func (d *daemon) handler() (http.Handler, error) {
+	tok := d.cfg.HTTP.Token
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}))
-	// Profiles for operators (the listener is on loopback by default).
-	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.Handle("GET /metrics", api.RequireToken(tok, promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{})))
+	if d.cfg.HTTP.Pprof {
+		// Heap and goroutine dumps, CPU profile and execution trace: they
+		// can show customer text held in memory.
+		mux.Handle("GET /debug/pprof/", api.RequireToken(tok, http.HandlerFunc(pprof.Index)))
+		mux.Handle("GET /debug/pprof/profile", api.RequireToken(tok, http.HandlerFunc(pprof.Profile)))
+		mux.Handle("GET /debug/pprof/symbol", api.RequireToken(tok, http.HandlerFunc(pprof.Symbol)))
+		mux.Handle("GET /debug/pprof/trace", api.RequireToken(tok, http.HandlerFunc(pprof.Trace)))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -332,33 +365,27 @@ func (d *daemon) serveHTTP() error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.HandleFunc("POST /admin/reload", func(w http.ResponseWriter, r *http.Request) {
-		if tok := d.cfg.HTTP.Token; tok != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+tok)) != 1 {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
+	reload := api.RequireToken(tok, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := d.nlp.reload()
 		if err != nil {
 			http.Error(w, "reload rejected: "+err.Error(), http.StatusUnprocessableEntity)
 			return
 		}
 		fmt.Fprintf(w, "lexicon version %s\n", v)
-	})
+	}))
+	mux.Handle("POST /admin/reload", http.NewCrossOriginProtection().Handler(reload))
 	// The dashboard, the JSON API and the weekly report share the listener.
-	h, err := api.New(api.Config{CH: d.ch, Index: d.index, Token: d.cfg.HTTP.Token, Logger: d.log, Analyzer: currentAnalyzer{d.nlp.stage}})
+	ac := api.Config{CH: d.ch, Index: d.index, Token: tok, Logger: d.log,
+		QueryTimeout: d.cfg.HTTP.APITimeout, ReportTimeout: d.cfg.HTTP.ReportTimeout, MaxConcurrent: d.cfg.HTTP.MaxConcurrent}
+	if d.nlp != nil {
+		ac.Analyzer = currentAnalyzer{d.nlp.stage}
+	}
+	h, err := api.New(ac)
 	if err != nil {
-		ln.Close()
-		return err
+		return nil, err
 	}
 	mux.Handle("/", h)
-	d.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := d.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			d.log.Error("http: serve", "err", err)
-		}
-	}()
-	d.log.Info("http: listening", "addr", d.addr, "endpoints", "/ (dashboard) /api/v1/ /report /metrics /healthz /readyz POST /admin/reload")
-	return nil
+	return api.CheckHost(mux, d.cfg.HTTP.Listen, tok), nil
 }
 
 // Run runs the pipeline until ctx is cancelled (then drains and flushes)

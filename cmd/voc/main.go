@@ -38,6 +38,7 @@ var usage = map[string]string{
 	"alerts":    "replay, list, acknowledge and resolve alerts; test a channel",
 	"serve":     "serve the read-only API, the dashboard and the weekly report over HTTP",
 	"report":    "write the weekly VoC report (VOC周报) as HTML or Markdown",
+	"version":   "print the version and the commit voc was built from",
 }
 
 func commands(e env) map[string]command {
@@ -53,6 +54,7 @@ func commands(e env) map[string]command {
 		"serve":     &serveCmd{env: e},
 		"report":    &reportCmd{env: e},
 		"alerts":    &alertsCmd{env: e},
+		"version":   &versionCmd{env: e},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/api"
+	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/sinks/bleve"
@@ -56,8 +57,13 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	indexDir := fs.String("index", bleve.DefaultPath, "search index `directory` (opened read-only; skipped when missing or locked by voc run)")
 	lexDir := fs.String("lexicons", "", "lexicon directory over the embedded lexicons (segmenter words for search)")
 	insecure := fs.Bool("insecure-no-token", false, "allow a non-loopback --listen without VOC_API_TOKEN")
+	apiTimeout := fs.Duration("api-timeout", api.DefaultQueryTimeout, "longest an API request may query (then 504)")
+	reportTimeout := fs.Duration("report-timeout", api.DefaultReportTimeout, "longest a /report may take (then 504)")
+	maxConcurrent := fs.Int("max-concurrent", api.DefaultMaxConcurrent, "API requests and reports in progress at most; beyond, 503 with Retry-After")
 	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc serve [flags]\n\nServes the read-only JSON API (/api/v1/), the dashboard (/) and the weekly report (/report).\nWith VOC_API_TOKEN set, /api/ and /report require \"Authorization: Bearer $VOC_API_TOKEN\".\n\nflags:")
+		fmt.Fprintln(c.env.Stderr, "usage: voc serve [flags]\n\nServes the read-only JSON API (/api/v1/), the dashboard (/) and the weekly report (/report).\n"+
+			"With VOC_API_TOKEN set (at least 16 printable ASCII characters), /api/ and /report require \"Authorization: Bearer $VOC_API_TOKEN\";\n"+
+			"without it, a loopback --listen answers only loopback Host names (localhost, 127.0.0.1, [::1]). See SECURITY.md.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -77,11 +83,19 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if c.env.Getenv != nil {
 		token = c.env.Getenv("VOC_API_TOKEN")
 	}
+	if token != "" {
+		if err := config.CheckToken(token); err != nil {
+			return fmt.Errorf("%w: VOC_API_TOKEN %v", errUsage, err)
+		}
+	}
+	if *apiTimeout <= 0 || *reportTimeout <= 0 || *maxConcurrent <= 0 {
+		return fmt.Errorf("%w: --api-timeout, --report-timeout and --max-concurrent must be positive", errUsage)
+	}
 	host, _, err := net.SplitHostPort(*listen)
 	if err != nil {
 		return fmt.Errorf("%w: --listen %q: %v", errUsage, *listen, err)
 	}
-	if !isLoopback(host) && token == "" && !*insecure {
+	if !api.IsLoopback(host) && token == "" && !*insecure {
 		return fmt.Errorf("%w: --listen %s is not a loopback address: set VOC_API_TOKEN (or --insecure-no-token)", errUsage, *listen)
 	}
 	logger := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -94,7 +108,8 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if idx != nil {
 		defer idx.Close(context.Background())
 	}
-	h, err := api.New(api.Config{CH: ch, Index: idx, Token: token, Logger: logger})
+	h, err := api.New(api.Config{CH: ch, Index: idx, Token: token, Logger: logger,
+		QueryTimeout: *apiTimeout, ReportTimeout: *reportTimeout, MaxConcurrent: *maxConcurrent})
 	if err != nil {
 		return err
 	}
@@ -102,7 +117,8 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: api.CheckHost(h, *listen, token), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: *reportTimeout + 30*time.Second, IdleTimeout: 2 * time.Minute}
 	fmt.Fprintf(c.env.Stderr, "voc serve: dashboard http://%s/  report http://%s/report\n", ln.Addr(), ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -114,14 +130,6 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // openIndexReadOnly opens the search index when there is one; without it
