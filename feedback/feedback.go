@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/vocproject/voc/nlp/normalize"
 )
 
 // SchemaVersion is the version of the message schema documented in README.
@@ -152,7 +154,9 @@ func Decode(data []byte, maxBytes int) (*Message, string, error) {
 	return &m, m.ID, nil
 }
 
-// Validate checks field values and that there is text to analyse.
+// Validate checks field values and that there is text to analyse: a text
+// or a turn that is not blank once normalized (nlp/normalize.Blank: not
+// only whitespace, HTML tags, control or zero-width characters).
 func (m *Message) Validate() error {
 	bad := func(field, format string, a ...any) error {
 		return &DecodeError{Reason: ReasonBadField, Field: field, Err: fmt.Errorf(format, a...)}
@@ -176,16 +180,21 @@ func (m *Message) Validate() error {
 			return bad(fmt.Sprintf("turns[%d].role", i), "role %q is not customer or agent", t.Role)
 		}
 	}
-	if strings.TrimSpace(m.Text) == "" {
-		has := false
+	if normalize.Blank(m.Text) {
+		has, blank := false, strings.TrimSpace(m.Text) != ""
 		for _, t := range m.Turns {
-			if strings.TrimSpace(t.Text) != "" {
+			if !normalize.Blank(t.Text) {
 				has = true
 				break
 			}
+			blank = blank || strings.TrimSpace(t.Text) != ""
 		}
 		if !has {
-			return &DecodeError{Reason: ReasonNoText, Field: "text", Err: errors.New("no text and no turn with text")}
+			err := errors.New("no text and no turn with text")
+			if blank {
+				err = errors.New("no text left once markup, control and zero-width characters are removed")
+			}
+			return &DecodeError{Reason: ReasonNoText, Field: "text", Err: err}
 		}
 	}
 	return nil

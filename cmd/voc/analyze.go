@@ -22,6 +22,7 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/chat"
+	"github.com/vocproject/voc/nlp/normalize"
 )
 
 // analyzeCmd is `voc analyze`: text lines or JSON Lines in, one analysis
@@ -377,13 +378,17 @@ func startsJSON(b []byte) bool {
 	return len(b) > 0 && b[0] == '{'
 }
 
-// checkTextLine validates a plain-text line.
+// checkTextLine validates a plain-text line: like the text of a message
+// (feedback.Message.Validate), it must not be blank once normalized.
 func checkTextLine(b []byte, over bool, max int) error {
 	switch {
 	case over:
 		return &feedback.DecodeError{Reason: feedback.ReasonOversize, Err: fmt.Errorf("line is longer than %d bytes", max)}
 	case !utf8.Valid(b):
 		return &feedback.DecodeError{Reason: feedback.ReasonNotUTF8, Err: errors.New("line is not valid UTF-8")}
+	case normalize.Blank(string(b)):
+		return &feedback.DecodeError{Reason: feedback.ReasonNoText,
+			Err: errors.New("no text left once markup, control and zero-width characters are removed")}
 	}
 	return nil
 }

@@ -396,6 +396,36 @@ func TestAnalyzeInputModes(t *testing.T) {
 	}
 }
 
+// A text that normalizes to nothing is a no_text error line, as a JSON
+// message and as a plain-text line.
+func TestAnalyzeEmptyText(t *testing.T) {
+	in := []byte("{\"id\":\"m\",\"text\":\"<b></b>\"}\n" +
+		"{\"id\":\"z\",\"text\":\"\\u200b\\u200d\"}\n" +
+		"{\"id\":\"n\",\"text\":\"\\u0000\"}\n" +
+		"{\"id\":\"c\",\"turns\":[{\"role\":\"customer\",\"text\":\"<p></p>\"}]}\n" +
+		"<p><br></p>\n" +
+		"\u200b\ufeff\n" +
+		"{\"id\":\"k\",\"text\":\"<b>好</b>\"}\n")
+	got, err := runAnalyze(t, in)
+	if err == nil {
+		t.Errorf("no error status with error lines")
+	}
+	var rs []string
+	for _, l := range strings.Split(strings.TrimSpace(got), "\n") {
+		var v struct{ ID, Reason string }
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Reason == "" {
+			v.Reason = "ok"
+		}
+		rs = append(rs, v.ID+":"+v.Reason)
+	}
+	if want := "m:no_text,z:no_text,n:no_text,c:no_text,:no_text,:no_text,k:ok"; strings.Join(rs, ",") != want {
+		t.Errorf("lines %v, want %s", rs, want)
+	}
+}
+
 func TestLineReader(t *testing.T) {
 	long := strings.Repeat("长", 50) // 150 bytes
 	in := "a\r\nb\n\n" + long + "\nc" + strings.Repeat("x", 200<<10) + "\nlast"

@@ -101,6 +101,10 @@ func TestStage(t *testing.T) {
 			}},
 		{name: "bad json keeps no id", value: `{"id":"x","text":"物流太慢`, id: "kafka:reviews:3:77", reason: feedback.ReasonBadJSON},
 		{name: "no text", value: `{"id":"n1","rating":2}`, id: "n1", reason: feedback.ReasonNoText},
+		{name: "markup only", value: `{"id":"n2","rating":2,"text":"<b></b>"}`, id: "n2", reason: feedback.ReasonNoText},
+		{name: "zero width only", value: `{"id":"n3","text":"\u200b\u200c\u200d\u2060"}`, id: "n3", reason: feedback.ReasonNoText},
+		{name: "nul only", value: `{"id":"n4","text":"\u0000\u0000"}`, id: "n4", reason: feedback.ReasonNoText},
+		{name: "chat of markup only", value: `{"id":"n5","turns":[{"role":"customer","text":"<p></p>"},{"role":"agent","text":"\ufeff"}]}`, id: "n5", reason: feedback.ReasonNoText},
 		{name: "not utf-8", value: "{\"id\":\"u1\",\"text\":\"\xbf\xec\"}", id: "u1", reason: feedback.ReasonNotUTF8},
 	}
 	for _, tc := range tests {

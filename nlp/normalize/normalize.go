@@ -131,8 +131,28 @@ type normalizer struct {
 func Normalize(s string) Text {
 	n := utf8.RuneCountInString(s)
 	z := normalizer{out: make([]byte, 0, len(s)), orig: make([]int, 0, n+1), last: -1}
+	z.normalize(s, false)
+	z.orig = append(z.orig, n)
+	return Text{S: string(z.out), Orig: z.orig}
+}
+
+// Blank reports whether Normalize(s).S is empty: s holds only whitespace,
+// HTML tags and comments, control, zero-width and other dropped characters
+// (see the package comment). It stops at the first character kept, so it
+// is cheap on ordinary text.
+func Blank(s string) bool {
+	var out [16]byte
+	var orig [16]int
+	z := normalizer{out: out[:0], orig: orig[:0], last: -1}
+	z.normalize(s, true)
+	return len(z.out) == 0
+}
+
+// normalize normalizes s into z; with stop, it returns after the first character
+// written.
+func (z *normalizer) normalize(s string, stop bool) {
 	ri := 0
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s) && (!stop || len(z.out) == 0); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch c {
@@ -198,8 +218,6 @@ func Normalize(s string) Text {
 		i += size
 		ri++
 	}
-	z.orig = append(z.orig, n)
-	return Text{S: string(z.out), Orig: z.orig}
 }
 
 // add normalizes rune r found at original rune offset at and writes it.

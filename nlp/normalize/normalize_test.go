@@ -163,6 +163,40 @@ func TestNormalizeNoTag(t *testing.T) {
 	}
 }
 
+func TestBlank(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"", true},
+		{" \t\r\n\u3000", true},
+		{"<b></b>", true},
+		{"<p><br/></p><!-- x -->", true},
+		{"\u200b\u200d\ufeff\u2060", true},
+		{"\x00\x01\x7f", true},
+		{"\xff\xfe", true},
+		{"&nbsp;&#x200b;", true},
+		{"&lt;b&gt;&lt;/b&gt;", true},
+		{"\ufe0f🏻", true},
+		{"好", false},
+		{"<b>好</b>", false},
+		{" a", false},
+		{"<PHONE>", false},
+		{"[哈哈]", false},
+		{"&amp;", false},
+		{"<", false},
+		{"\u200b\u200b好", false},
+	}
+	for _, tt := range tests {
+		if got := Blank(tt.in); got != tt.want {
+			t.Errorf("Blank(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		if got := Normalize(tt.in).S == ""; got != tt.want {
+			t.Errorf("Normalize(%q).S == \"\" is %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
 // FuzzNormalize checks the invariants of Text, that no HTML tag survives
 // and that normalizing again changes nothing, unless the output holds an
 // entity (decoded once only) or text that only became markup once
@@ -183,6 +217,9 @@ func FuzzNormalize(f *testing.F) {
 		checkInvariants(t, s, got)
 		if tag := tagAt(got.S); tag != "" {
 			t.Fatalf("Normalize(%q).S = %q holds a tag at %q", s, got.S, tag)
+		}
+		if Blank(s) != (got.S == "") {
+			t.Fatalf("Blank(%q) = %v, Normalize gives %q", s, Blank(s), got.S)
 		}
 		again := Normalize(got.S)
 		if again.S != got.S && !strings.ContainsAny(got.S, "&[") {
