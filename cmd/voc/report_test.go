@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/internal/chserver/chtest"
 	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )
@@ -83,6 +85,60 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("want %q in\n%.500s", want, out.String())
 		}
 	})
+}
+
+// TestReportEscapesData: voc report prints a product, channel and text
+// holding terminal escape sequences and markup without ESC or BEL, in
+// both formats.
+func TestReportEscapesData(t *testing.T) {
+	db := chtest.Start(t)
+	ctx := context.Background()
+	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close(ctx)
+	if err := ch.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const evil = "\x1b[2J\x1b]0;pwned\x07"
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	var recs []*pipeline.Record
+	for i := range 3 {
+		id := "r" + strconv.Itoa(i) + evil
+		recs = append(recs, &pipeline.Record{
+			Msg:      pipeline.Message{Pos: pipeline.Position{Topic: "t", Offset: int64(i)}, Time: at},
+			ID:       id,
+			Feedback: &feedback.Message{ID: id, Product: "SKU" + evil + "![x](http://evil/p.png)", Channel: "app" + evil, CreatedAt: at},
+			Analysis: &nlp.Result{Text: "物流太慢" + evil + "<img src=x onerror=alert(1)>", Sentiment: nlp.Sentiment{Score: -0.6, Label: nlp.Negative},
+				Aspects: []nlp.Aspect{{Category: "物流", Subcategory: "配送慢", Aspect: "物流", Opinion: "慢", Polarity: nlp.Negative}}},
+		})
+	}
+	if err := ch.WriteBatch(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"md", "html"} {
+		var out, errb bytes.Buffer
+		e := env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		if code := run(ctx, e, []string{"report", "--addr", db.Addr, "--database", db.Database, "--format", format, "--from", "2026-03-09"}); code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errb.String())
+		}
+		if !strings.Contains(out.String(), "SKU") {
+			t.Fatalf("%s: the product is not in the report:\n%.800s", format, out.String())
+		}
+		if strings.ContainsAny(out.String(), "\x1b\x07") {
+			t.Errorf("%s report prints a terminal escape", format)
+		}
+		text, live := out.String(), []string{"<img"} // HTML shows &lt;img
+		if format == "md" {                          // Markdown shows \<img and \!\[x\]
+			text, live = strings.NewReplacer(`\<img`, "", `\!\[x\]`, "").Replace(text), []string{"<img", "![x]"}
+		}
+		for _, l := range live {
+			if strings.Contains(text, l) {
+				t.Errorf("%s report holds %q unescaped", format, l)
+			}
+		}
+	}
 }
 
 func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
