@@ -129,8 +129,9 @@ func TestReportEscapesData(t *testing.T) {
 		if strings.ContainsAny(out.String(), "\x1b\x07") {
 			t.Errorf("%s report prints a terminal escape", format)
 		}
-		text, live := out.String(), []string{"<img"} // HTML shows &lt;img
-		if format == "md" {                          // Markdown shows \<img and \!\[x\]
+		// HTML shows &lt;img, Markdown \<img and \!\[x\].
+		text, live := out.String(), []string{"<img"}
+		if format == "md" {
 			text, live = strings.NewReplacer(`\<img`, "", `\!\[x\]`, "").Replace(text), []string{"<img", "![x]"}
 		}
 		for _, l := range live {
