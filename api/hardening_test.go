@@ -27,6 +27,7 @@ func TestParseQuery(t *testing.T) {
 		{"bad escape in a value", "q=100%", nil, "parameter q is not valid percent-encoding"},
 		{"bad escape in a name", "q%zz=1", nil, `parameter name "q%zz" is not valid percent-encoding`},
 		{"too many", strings.Repeat("x=1&", maxParams) + "product=SKU-1", nil, "the query has more than 64 parameters"},
+		{"too many empty parts", "product=SKU-1" + strings.Repeat("&", maxParams), nil, "the query has more than 64 parameters"},
 		{"as many as allowed", strings.Repeat("x=1&", maxParams-1) + "product=SKU-1", nil, ""},
 	}
 	for _, tc := range tests {
@@ -208,7 +209,8 @@ func TestHardening(t *testing.T) {
 		for _, tc := range []struct{ name, query, field string }{
 			{"raw semicolon", rng + "&product=" + url.QueryEscape(product) + ";x", "product"},
 			{"semicolon separator", rng + ";product=" + url.QueryEscape(product), "to"},
-			{"10,000 parameters", strings.Repeat("pad=1&", 9995) + rng + "&product=" + url.QueryEscape(product), ""},
+			{"over 10,000 parameters", strings.Repeat("pad=1&", 10001) + rng + "&product=" + url.QueryEscape(product), ""},
+			{"over 10,000 empty parameters", rng + "&product=" + url.QueryEscape(product) + strings.Repeat("&", 10001), ""},
 			{"bad escape", rng + "&product=" + url.QueryEscape(product) + "%", "product"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

@@ -37,11 +37,13 @@ func parseQuery(raw string) (url.Values, error) {
 	}
 	n := 0
 	for part := range strings.SplitSeq(raw, "&") {
-		if part == "" {
-			continue
-		}
+		// Empty parts count too: url.ParseQuery drops a query of more
+		// than 10,000 parts, empty or not.
 		if n++; n > maxParams {
 			return nil, badRequest("", "the query has more than %d parameters", maxParams)
+		}
+		if part == "" {
+			continue
 		}
 		rawKey, rawValue, _ := strings.Cut(part, "=")
 		key, err := url.QueryUnescape(rawKey)
