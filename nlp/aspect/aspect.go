@@ -238,6 +238,9 @@ type text struct {
 	// named are the aspect terms found, in text order, for the topic
 	// mentions of those no opinion attached to
 	named []*aspectRef
+	// namedAt indexes named by span for open extraction (built when needed;
+	// named is complete by then)
+	namedAt map[[2]int][]*aspectRef
 	// ignored are the spans of ignore phrases (安装好, 还没用): open
 	// extraction pairs nothing inside them
 	ignored [][2]int

@@ -1,6 +1,7 @@
 package aspect
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -151,10 +152,14 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 				a.Subcategory = "" // asked, not said: a mention of the topic with its words
 			}
 		}
-		for _, r := range t.named {
-			if r.start == as && r.end == ae {
-				r.used = true
+		if t.namedAt == nil {
+			t.namedAt = make(map[[2]int][]*aspectRef, len(t.named))
+			for _, r := range t.named {
+				t.namedAt[[2]int{r.start, r.end}] = append(t.namedAt[[2]int{r.start, r.end}], r)
 			}
+		}
+		for _, r := range t.namedAt[[2]int{as, ae}] {
+			r.used = true
 		}
 	}
 	for i := a.Span[0]; i < a.Span[1]; i++ {
@@ -350,6 +355,7 @@ func (t *text) overallTerm(k int) bool {
 // A generic opinion filed under the overall category stays there: the noun
 // before 不错 is mostly the product itself (手机不错, 衣服很好).
 func (t *text) attach(clauses []clause.Clause) {
+	var cov []int32 // how many emitted spans cover each rune, built when needed
 	for i := range t.sc.out {
 		o := &t.sc.out[i]
 		if o.Aspect != "" || o.Opinion == "" {
@@ -383,11 +389,20 @@ func (t *text) attach(clauses []clause.Clause) {
 		} else {
 			continue
 		}
-		if t.overlaps(as, ae, i) {
+		if cov == nil {
+			cov = t.coverage()
+		}
+		if overlaps(cov, as, ae, o.Span) {
 			continue
 		}
+		span := [2]int{min(o.Span[0], as), max(o.Span[1], ae)}
+		for r := span[0]; r < span[1]; r++ {
+			if r < o.Span[0] || r >= o.Span[1] {
+				cov[r]++
+			}
+		}
 		o.Aspect = string(t.rs[as:ae])
-		o.Span = [2]int{min(o.Span[0], as), max(o.Span[1], ae)}
+		o.Span = span
 	}
 }
 
@@ -407,21 +422,43 @@ func (t *text) tokenHolding(i int) int {
 	return int(t.tokAt[i])
 }
 
-// clauseOf returns the clause holding rune i.
+// clauseOf returns the clause holding rune i (clauses are in text order).
 func (t *text) clauseOf(clauses []clause.Clause, i int) *clause.Clause {
-	for j := range clauses {
-		if clauses[j].Start <= i && i < clauses[j].End {
-			return &clauses[j]
+	j, _ := slices.BinarySearchFunc(clauses, i, func(c clause.Clause, i int) int {
+		switch {
+		case c.End <= i:
+			return -1
+		case c.Start > i:
+			return 1
 		}
+		return 0
+	})
+	if j < len(clauses) && clauses[j].Start <= i && i < clauses[j].End {
+		return &clauses[j]
 	}
 	return nil
 }
 
+// coverage counts, per rune, the spans of emitted aspects that cover it.
+func (t *text) coverage() []int32 {
+	cov := make([]int32, len(t.rs))
+	for _, o := range t.sc.out {
+		for r := max(o.Span[0], 0); r < o.Span[1] && r < len(cov); r++ {
+			cov[r]++
+		}
+	}
+	return cov
+}
+
 // overlaps reports whether [s, e) overlaps the span of an emitted aspect
-// other than the skip-th.
-func (t *text) overlaps(s, e, skip int) bool {
-	for j, o := range t.sc.out {
-		if j != skip && s < o.Span[1] && o.Span[0] < e {
+// other than the one whose span is own, by the counts of coverage.
+func overlaps(cov []int32, s, e int, own [2]int) bool {
+	for r := max(s, 0); r < e && r < len(cov); r++ {
+		n := cov[r]
+		if own[0] <= r && r < own[1] {
+			n--
+		}
+		if n > 0 {
 			return true
 		}
 	}
