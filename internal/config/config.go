@@ -132,7 +132,10 @@ type NLP struct {
 	// electronics, app.
 	Packs []string `yaml:"packs"`
 	// MaxMessageBytes is the largest message accepted; larger ones are
-	// dead-lettered as oversize. Default 64 KiB.
+	// dead-lettered as oversize. Default 64 KiB, at most 8 MiB
+	// (MaxMaxMessageBytes: analysis is linear in the text, but one record
+	// holds its text, its words and its aspects in memory until its batch
+	// is written).
 	MaxMessageBytes int `yaml:"max_message_bytes"`
 	// WatchInterval is how often the Lexicons directory is checked for
 	// changed files, which are then validated and swapped in (as on SIGHUP).
@@ -211,7 +214,9 @@ const (
 	DefaultIndexPath       = ".voc/index"
 	DefaultListen          = "127.0.0.1:9464"
 	DefaultMaxMessageBytes = 64 << 10
-	DefaultMemoryLimitMB   = 700
+	// MaxMaxMessageBytes bounds nlp.max_message_bytes.
+	MaxMaxMessageBytes   = 8 << 20
+	DefaultMemoryLimitMB = 700
 )
 
 // Error names the invalid field of a configuration.
@@ -567,6 +572,10 @@ func (c Config) Validate() error {
 		if f.v <= 0 {
 			return &Error{Field: f.field, Value: f.v, Err: errors.New("must be positive")}
 		}
+	}
+	if c.NLP.MaxMessageBytes > MaxMaxMessageBytes {
+		return &Error{Field: "nlp.max_message_bytes", Value: c.NLP.MaxMessageBytes,
+			Err: fmt.Errorf("is above %d (8 MiB): a longer text is no single piece of feedback", MaxMaxMessageBytes)}
 	}
 	if c.Pipeline.BatchRecords > c.Pipeline.MaxInFlight {
 		return &Error{Field: "pipeline.batch_records", Value: c.Pipeline.BatchRecords,
