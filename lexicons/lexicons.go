@@ -6,21 +6,138 @@
 // ("# source: ..."). The shipped files are embedded in the binary (Embedded);
 // a directory given with --lexicons overrides them file by file.
 //
-// Errors name the file and line: "taxonomy.tsv:12: ...".
+// Errors name the file and line: "taxonomy.tsv:12: ...". A file above
+// MaxFileBytes, a line above MaxLineBytes, and an entry line that is not
+// UTF-8 or holds a control character are errors (ReadFile, ReadLines).
 package lexicons
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
+
+// Limits of a lexicon file. The largest shipped file is under 2 MiB and
+// its longest line under 32 KiB; the limits keep a wrong file (a log, a
+// dump, /dev/zero) from exhausting memory and make it an error naming it.
+const (
+	// MaxFileBytes is the largest lexicon file read, also a composed one
+	// (a root file with its packs' files).
+	MaxFileBytes = 64 << 20
+	// MaxLineBytes is the longest line of a lexicon file.
+	MaxLineBytes = 1 << 20
+)
+
+// ErrTooLarge marks a file or line above MaxFileBytes or MaxLineBytes.
+var ErrTooLarge = errors.New("too large")
+
+// ReadFile reads file name of fsys, refusing it as soon as it passes
+// MaxFileBytes or one of its lines passes MaxLineBytes: the error is then
+// an *Error naming the file (and the line) and wrapping ErrTooLarge, and
+// at most MaxFileBytes plus one read buffer were held. Other errors are
+// those of fsys.
+func ReadFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var data []byte
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > MaxFileBytes {
+			return nil, &Error{File: name, Err: fmt.Errorf("%w: %d bytes, above the %d MiB a lexicon file may have", ErrTooLarge, st.Size(), MaxFileBytes>>20)}
+		}
+		data = make([]byte, 0, st.Size()+1)
+	}
+	buf := make([]byte, 64<<10)
+	line, lineLen := 1, 0
+	for {
+		n, err := f.Read(buf)
+		for p := buf[:n]; len(p) > 0; {
+			i := bytes.IndexByte(p, '\n')
+			if i < 0 {
+				lineLen += len(p)
+			} else {
+				lineLen += i
+			}
+			if lineLen > MaxLineBytes {
+				return nil, &Error{File: name, Line: line, Err: fmt.Errorf("%w: line longer than %d KiB", ErrTooLarge, MaxLineBytes>>10)}
+			}
+			if i < 0 {
+				break
+			}
+			line, lineLen, p = line+1, 0, p[i+1:]
+		}
+		if len(data)+n > MaxFileBytes {
+			return nil, &Error{File: name, Err: fmt.Errorf("%w: more than the %d MiB a lexicon file may have", ErrTooLarge, MaxFileBytes>>20)}
+		}
+		if len(data)+n > cap(data) { // grow by doubling: at most 2×MaxFileBytes allocated in all
+			grown := make([]byte, len(data), min(max(2*cap(data), len(data)+n), MaxFileBytes))
+			copy(grown, data)
+			data = grown
+		}
+		data = append(data, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fileError is err as an *Error of file name: err itself when it already
+// is one (ReadFile's limits).
+func fileError(name string, err error) *Error {
+	var le *Error
+	if errors.As(err, &le) {
+		return le
+	}
+	return &Error{File: name, Err: err}
+}
+
+// checkText returns an error when an entry line is not UTF-8 or holds a
+// control character (C0 but TAB, DEL, C1): lexicon terms are text, and a
+// term echoed in a message must not act on the terminal. The message
+// quotes the offending field.
+func checkText(text string) error {
+	for _, field := range strings.Split(text, "\t") {
+		if !utf8.ValidString(field) {
+			return fmt.Errorf("not UTF-8: %s", quoteTerm(field))
+		}
+		for _, r := range field {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+				return fmt.Errorf("control character %U in %s: lexicon text must be printable", r, quoteTerm(field))
+			}
+		}
+	}
+	return nil
+}
+
+// quoteTerm quotes s for a message (Go escapes for anything not
+// printable), shortened to about 64 bytes.
+func quoteTerm(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return strconv.Quote(s)
+	}
+	cut := n
+	for cut > n-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
+}
 
 //go:embed data
 var embedded embed.FS
@@ -121,16 +238,16 @@ func (l Line) Errorf(format string, a ...any) *Error {
 // the errors fn returns (reading goes on after an error so that all problems
 // are reported at once). A missing file is an error unless optional is true.
 func ReadLines(fsys fs.FS, name string, optional bool, fn func(Line) error) error {
-	data, err := fs.ReadFile(fsys, name)
+	data, err := ReadFile(fsys, name)
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		return Errors{{File: name, Err: err}}
+		return Errors{fileError(name, err)}
 	}
 	var errs Errors
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes+1)
 	no := 0
 	file := name
 	for sc.Scan() {
@@ -144,6 +261,10 @@ func ReadLines(fsys fs.FS, name string, optional bool, fn func(Line) error) erro
 			continue
 		}
 		if strings.TrimSpace(text) == "" || strings.HasPrefix(strings.TrimSpace(text), "#") {
+			continue
+		}
+		if err := checkText(text); err != nil {
+			errs = append(errs, &Error{File: file, Line: no, Err: err})
 			continue
 		}
 		fields := strings.Split(text, "\t")
@@ -176,7 +297,7 @@ func version(fsys fs.FS) (string, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fs.ReadFile(fsys, path)
+		data, err := ReadFile(fsys, path)
 		if err != nil {
 			return err
 		}

@@ -247,7 +247,7 @@ func compose(fsys fs.FS, names []string) (composedFS, error) {
 	files := map[string][]byte{}
 	for _, c := range composed {
 		var b bytes.Buffer
-		root, err := fs.ReadFile(fsys, c.root)
+		root, err := ReadFile(fsys, c.root)
 		exists := err == nil
 		switch {
 		case exists:
@@ -257,7 +257,7 @@ func compose(fsys fs.FS, names []string) (composedFS, error) {
 		}
 		for _, p := range packs {
 			name := path.Join(PacksDir, p.Name, c.pack)
-			data, err := fs.ReadFile(fsys, name)
+			data, err := ReadFile(fsys, name)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}
@@ -319,7 +319,7 @@ func OwnTaxonomy(fsys fs.FS) bool { return declaresCategories(fsys) }
 // declaresCategories reports whether the root taxonomy.tsv of fsys
 // declares a category.
 func declaresCategories(fsys fs.FS) bool {
-	data, err := fs.ReadFile(fsys, TaxonomyFile)
+	data, err := ReadFile(fsys, TaxonomyFile)
 	if err != nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package lexicons
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -149,13 +150,13 @@ func ReadTests(fsys fs.FS) ([]TestCase, error) {
 		if e.IsDir() || !isLexiconFile(name) {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err := ReadFile(fsys, name)
 		if err != nil {
-			errs = append(errs, &Error{File: name, Err: err})
+			errs = append(errs, fileError(name, err))
 			continue
 		}
-		sc := bufio.NewScanner(strings.NewReader(string(data)))
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes+1)
 		file := name
 		for no := 1; sc.Scan(); no++ {
 			text := strings.TrimPrefix(strings.TrimRight(sc.Text(), "\r"), "\uFEFF")
@@ -164,6 +165,10 @@ func ReadTests(fsys fs.FS) ([]TestCase, error) {
 				continue
 			}
 			if !IsTestLine(text) {
+				continue
+			}
+			if err := checkText(text); err != nil {
+				errs = append(errs, &Error{File: file, Line: no, Err: err})
 				continue
 			}
 			tc, err := ParseTest(file, no, text)

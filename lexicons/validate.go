@@ -355,7 +355,7 @@ func loadSkipping(fsys fs.FS, packs []string, ps []Problem) (*Set, fs.FS) {
 	for range 5 {
 		efs := editedFS{FS: fsys, files: map[string][]byte{}}
 		for name, lines := range skip {
-			data, err := fs.ReadFile(fsys, name)
+			data, err := ReadFile(fsys, name)
 			if err != nil {
 				return nil, nil
 			}
@@ -440,9 +440,10 @@ func checkPackFiles(fsys fs.FS, packs []string) []Problem {
 		if !isLexiconFile(base) {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err := ReadFile(fsys, name)
 		if err != nil {
-			ps = append(ps, Problem{File: name, Check: "file", Msg: err.Error()})
+			e := fileError(name, err)
+			ps = append(ps, Problem{File: e.File, Line: e.Line, Check: "file", Msg: e.Err.Error()})
 			continue
 		}
 		known := base == PackFile || base == PackSentimentFile || base == TaxonomyFile || base == DomainFile
@@ -489,9 +490,10 @@ func checkFiles(fsys fs.FS) []Problem {
 		if e.IsDir() || !isLexiconFile(name) {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err := ReadFile(fsys, name)
 		if err != nil {
-			ps = append(ps, Problem{File: name, Check: "file", Msg: err.Error()})
+			e := fileError(name, err)
+			ps = append(ps, Problem{File: e.File, Line: e.Line, Check: "file", Msg: e.Err.Error()})
 			continue
 		}
 		if p := fileProblem(name, data, knownFiles[name]); p != nil {
