@@ -34,7 +34,8 @@
 //   - collapses runs of one repeated character: letters (Han) and ASCII
 //     punctuation keep at most 3 (好好好好好 → 好好好, !!!!! → !!!), emoji,
 //     symbols and CJK punctuation keep at most 2 (👍👍👍👍 → 👍👍). ASCII
-//     letters and all digits are never collapsed (numbers, ids, emails);
+//     letters, all digits and the Chinese numerals 〇零一幺二两三...九 are
+//     never collapsed (numbers, ids, emails, numbers spelled in Chinese);
 //   - collapses whitespace runs to one space, or one line break when the run
 //     holds a line break, and trims it at both ends.
 package normalize
@@ -275,6 +276,16 @@ func maxRepeat(r rune) int {
 	return 2
 }
 
+// numeral reports the Chinese numerals that write a digit: like ASCII
+// digits they are never collapsed (一三九八八八八一二三四 is a phone number).
+func numeral(r rune) bool {
+	switch r {
+	case '〇', '零', '一', '幺', '二', '两', '三', '四', '五', '六', '七', '八', '九':
+		return true
+	}
+	return false
+}
+
 // dropped reports runes that carry no meaning for analysis.
 func dropped(r rune) bool {
 	switch {
@@ -322,7 +333,7 @@ func (z *normalizer) write(r rune, at, max int) {
 	z.flushSpace()
 	if r == z.last {
 		z.run++
-		if max > 0 && z.run > max {
+		if max > 0 && z.run > max && !numeral(r) {
 			return
 		}
 	} else {
@@ -347,7 +358,7 @@ func (z *normalizer) verbatim(s string, at int) {
 // placeholders are the pii placeholders kept verbatim.
 var placeholders = map[string]bool{
 	"PHONE": true, "LANDLINE": true, "ID": true, "CARD": true, "EMAIL": true,
-	"ORDER": true, "ADDRESS": true, "URL": true,
+	"ORDER": true, "ADDRESS": true, "URL": true, "QQ": true, "WECHAT": true,
 }
 
 // blockTags become a line break when removed.

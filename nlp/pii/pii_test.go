@@ -43,6 +43,31 @@ func TestMask(t *testing.T) {
 		{"address compound", "地址:阳光花园12栋", "地址:<ADDRESS>", []string{"ADDRESS"}},
 		{"mixed", "电话13812345678,地址南京路100号,邮箱a1@b.cn", "电话<PHONE>,地址<ADDRESS>,邮箱<EMAIL>", []string{"ADDRESS", "EMAIL", "PHONE"}},
 
+		// issue 17: misses
+		{"mobile in chinese numerals", "电话一三八一二三四五六七八", "电话<PHONE>", []string{"PHONE"}},
+		{"mobile with 幺", "幺三八 幺二三四 五六七八", "<PHONE>", []string{"PHONE"}},
+		{"landline bracketed", "(010)62345678", "<LANDLINE>", []string{"LANDLINE"}},
+		{"landline bracketed spaced", "座机(0571) 8888-6666", "座机<LANDLINE>", []string{"LANDLINE"}},
+		{"address 道", "地址:滨江道18号", "地址:<ADDRESS>", []string{"ADDRESS"}},
+		{"address chinese numerals", "送到解放路十八号", "送到<ADDRESS>", []string{"ADDRESS"}},
+		{"address room dashes", "送人民大道18号3-2-501", "送<ADDRESS>", []string{"ADDRESS"}},
+		{"building after street", "幸福路5号,3栋2单元501室", "<ADDRESS>", []string{"ADDRESS"}},
+		{"building alone", "放到3栋2单元501室门口", "放到<ADDRESS>门口", []string{"ADDRESS"}},
+		{"spelled email", "邮箱zhangsan at 163 dot com", "邮箱<EMAIL>", []string{"EMAIL"}},
+		{"spelled email brackets", "li.si(at)qq(dot)com谢谢", "<EMAIL>谢谢", []string{"EMAIL"}},
+		{"qq", "qq:12345678", "qq:<QQ>", []string{"QQ"}},
+		{"扣扣", "扣扣 123456789", "扣扣 <QQ>", []string{"QQ"}},
+		{"wechat", "微信:abc_123", "微信:<WECHAT>", []string{"WECHAT"}},
+		{"vx", "vx: zhang_san88 v信 lily-2021", "vx: <WECHAT> v信 <WECHAT>", []string{"WECHAT"}},
+		// issue 17: over-masking
+		{"ms timestamp", "ts=1703123456780", "ts=1703123456780", nil},
+		{"ean-13", "条码6901234567892", "条码6901234567892", nil},
+		{"16-digit code", "兑换码7834567890123453", "兑换码7834567890123453", nil},
+		{"card after cue without issuer", "银行卡号9558801234567897", "银行卡号<CARD>", []string{"CARD"}},
+		{"知道 is no street", "我知道18号能到", "我知道18号能到", nil},
+		{"wechat pay", "微信支付100元", "微信支付100元", nil},
+		{"rooms", "两室一厅", "两室一厅", nil},
+
 		// near misses: left alone
 		{"price", "199元买的,优惠了30元", "199元买的,优惠了30元", nil},
 		{"date", "2023年12月25日下单,2023-12-25到货", "2023年12月25日下单,2023-12-25到货", nil},
