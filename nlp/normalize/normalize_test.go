@@ -27,6 +27,8 @@ func TestNormalize(t *testing.T) {
 		{"repeat punct", "太差了!!!!!!", "太差了!!!"},
 		{"repeat full width punct", "太差了！！！！？？？？", "太差了!!!???"},
 		{"digits not collapsed", "13888888888", "13888888888"},
+		{"chinese numerals not collapsed", "一三九八八八八一二三四 好好好好", "一三九八八八八一二三四 好好好"},
+		{"pii placeholders kept", "<QQ> <WECHAT>", "<QQ> <WECHAT>"},
 		{"ascii letters not collapsed", "soooo good", "soooo good"},
 		{"whitespace", "  a \t\t b  \r\n\n c  ", "a b\nc"},
 		{"html tags", "<p>很好</p><p>物流<b>快</b></p>", "很好\n物流快"},
