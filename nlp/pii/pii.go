@@ -124,34 +124,50 @@ func Mask(s string) (masked string, types []string) {
 
 // find returns the sorted spans to mask in s.
 func find(s string) []span {
-	var digits, at, letters, han bool
+	// what the text holds decides which rules can match
+	var digits, at, letters bool
+	numeral := -1        // the first Chinese numeral
+	run, longest := 0, 0 // of ASCII letters, digits, '_' and '-'
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
+		c := s[i]
+		switch {
 		case c >= '0' && c <= '9':
 			digits = true
-		case c == '@':
-			at = true
+			run++
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			letters = true
-		case c >= utf8.RuneSelf:
-			han = true
+			run++
+		case c == '_' || c == '-':
+			run++
+		case c == '@':
+			at = true
+			run = 0
+		case c >= 0xE3 && c <= 0xE9 && i+2 < len(s):
+			if numeral < 0 && numeralAt(s, i) {
+				numeral = i
+			}
+			run = 0
+			i += 2
+		default:
+			run = 0
 		}
+		longest = max(longest, run)
 	}
 	var spans []span
 	if at {
 		spans = findEmails(s, spans)
 	}
-	if letters {
+	if letters && longest >= 2 {
 		spans = findSpelledEmails(s, spans)
 	}
 	if digits {
 		spans = findOrders(s, spans)
 	}
-	if han || letters {
+	if longest >= 5 {
 		spans = findAccounts(s, spans) // QQ and WeChat after their cue
 	}
-	if han {
-		spans = findHanNumbers(s, spans)
+	if numeral >= 0 {
+		spans = findHanNumbers(s, numeral, spans)
 	}
 	if digits {
 		spans = findNumbers(s, spans)

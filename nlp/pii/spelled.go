@@ -23,10 +23,13 @@ var (
 // findSpelledEmails masks local part, an at word, and a domain of labels
 // joined by dot words whose last label is a known top-level domain.
 func findSpelledEmails(s string, spans []span) []span {
-	for _, w := range atWords[:len(atWords)-1] { // '#' only with its neighbours
+	if !strings.Contains(s, "at") && !strings.Contains(s, "艾特") && strings.IndexByte(s, '#') < 0 {
+		return spans
+	}
+	for _, w := range atWords {
 		spans = spelledAt(s, w, spans)
 	}
-	return spelledAt(s, "#", spans)
+	return spans
 }
 
 func spelledAt(s, w string, spans []span) []span {
@@ -202,20 +205,37 @@ func hanDigit(r rune) int {
 // hanNumeral reports the characters of a number in Chinese numerals, the
 // digits and 十百千.
 func hanNumeral(r rune) bool {
-	return hanDigit(r) >= 0 || r == '十' || r == '百' || r == '千'
+	return r < 0x10000 && numeralBits[r>>6]&(1<<(r&63)) != 0
+}
+
+// numeralBits is the set of hanNumeral runes, all in the BMP.
+var numeralBits = func() (b [0x10000 >> 6]uint64) {
+	for _, r := range "〇零一幺壹二两贰三叁四肆五伍六陆七柒八捌九玖十百千" {
+		b[r>>6] |= 1 << (r & 63)
+	}
+	return b
+}()
+
+// numeralAt reports a hanNumeral encoded in the three bytes at s[i:]; the
+// caller checks that they are there.
+func numeralAt(s string, i int) bool {
+	r := rune(s[i]&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+	return numeralBits[r>>6]&(1<<(r&63)) != 0
 }
 
 // findHanNumbers masks phone numbers written with Chinese numerals
 // (一三八一二三四五六七八九, 幺三八 1234 5678) and addresses numbered with
 // them (解放路十八号, 三栋二单元).
-func findHanNumbers(s string, spans []span) []span {
+// The first numeral is at byte from.
+func findHanNumbers(s string, from int, spans []span) []span {
 	var d []byte
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !hanNumeral(r) {
-			i += size
+	for i := from; i < len(s); {
+		c := s[i]
+		if c < 0xE3 || c > 0xE9 || i+2 >= len(s) || !numeralAt(s, i) {
+			i++
 			continue
 		}
+		size := 3
 		// back up over ASCII digits written before: 138一二三四五六七八
 		b := i
 		for b > 0 && (isDigit(s[b-1]) || (s[b-1] == ' ' || s[b-1] == '-') && b > 1 && isDigit(s[b-2])) {
@@ -257,6 +277,10 @@ func findHanNumbers(s string, spans []span) []span {
 		for e > b && (s[e-1] == ' ' || s[e-1] == '-') {
 			e--
 		}
+		if (!pure || len(d) < 11) && !unitNext(s[e:]) {
+			i = max(e, i+size) // 一个, 三遍: not a phone, no unit after it
+			continue
+		}
 		if ab, ae, ok := address(s, b, e); ok && !overlaps(spans, ab, ae) {
 			spans = append(spans, span{ab, ae, kAddress})
 			i = ae
@@ -290,6 +314,17 @@ func findHanNumbers(s string, spans []span) []span {
 // 三栋二单元 from 一座一座.
 func roomUnit(s string) bool {
 	return strings.Contains(s, "单元") || strings.Contains(s, "室") || strings.Contains(s, "号楼")
+}
+
+// unitNext reports that s starts with the first character of a unit
+// suffix, which every address number is followed by.
+func unitNext(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch r {
+	case '号', '单', '弄', '栋', '幢', '座', '室', '楼', '层', '户', '区', '期':
+		return true
+	}
+	return false
 }
 
 func hanDigitAt(s string) bool {
