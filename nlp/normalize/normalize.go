@@ -23,9 +23,10 @@
 //     ＜, a '<' before a dropped character) is followed by a space when the
 //     next character would open a tag in an HTML parser (an ASCII letter,
 //     '/', '!' or '?'): "a<b" becomes "a< b". So S holds no tag but the pii
-//     placeholders kept below, and Normalize(S).S == S unless S holds an
-//     entity or markup that only appeared once characters were folded or
-//     dropped (see FuzzNormalize);
+//     placeholders kept below. Normalize(S).S == S unless S holds '&' (an
+//     entity is decoded once: &amp;lt; gives the text "&lt;") or '[' (an
+//     emoticon that appeared only once characters were folded or dropped),
+//     which FuzzNormalize checks;
 //   - turns platform emoticon markup such as [哈哈] or [怒] into the bare word
 //     set off by spaces, so sentiment still sees it, while bracketed
 //     placeholders holding an ASCII letter or digit ([数字x], [金额x],
