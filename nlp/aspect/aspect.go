@@ -555,6 +555,10 @@ type clauseState struct {
 	// opened the clause: only then may an opinion take the aspect of the
 	// clause before (快递，太慢了 but not 快递很快，发热量还好).
 	clean bool
+	// cmp is a comparison that denies (没有以前那么好, 不如图片的好看):
+	// the marker's runes [cmp[0], cmp[1]) and the furthest rune where the
+	// opinion it negates may start (cmp[2]); cmp[0] < 0 if none
+	cmp [3]int
 }
 
 // maxLoose is the most runes outside any term between an aspect and its
@@ -566,11 +570,14 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c)}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
 		l := &t.m.lex[it.lx]
+		if st.cmp[0] >= 0 && it.start >= st.cmp[0] && it.end <= st.cmp[1] {
+			continue // the marker (没有 is also an opinion of gifts and tastes)
+		}
 		adjacent := t.gapOK(prevEnd, it.start)
 		if n := t.looseRunes(prevEnd, it.start); n > 0 {
 			st.loose += n
@@ -617,6 +624,11 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.clean = false
 			continue
 		}
+		if st.cmp[0] >= 0 && st.negs == 0 && st.cmp[1] < it.start && it.start <= st.cmp[2] {
+			// 质量没有以前那么好: the comparison denies the opinion
+			st.negStart, st.negs = st.cmp[0], 1
+			st.cmp[0] = -1
+		}
 		// an opinion: find what it is about
 		ki := k // the opinion's index; k moves on when the aspect follows it
 		var targets []*aspectRef
@@ -657,6 +669,65 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		st.last.bare = t.bare(c, items)
 	}
 	return st.last
+}
+
+// comparisonMarkers deny what follows a point of comparison: 没有以前好,
+// 不如图片好看, 比不上实体店的好吃.
+var comparisonMarkers = []string{"没有", "不如", "比不上", "赶不上", "不及", "没"}
+
+// comparisonLinks end the point of comparison right before the opinion
+// (没有以前那么好, 没有想象中的好).
+var comparisonLinks = []string{"那么", "这么", "那样", "这样", "的"}
+
+// comparisonRefs are points of comparison that need no link (物流没有以前快).
+var comparisonRefs = []string{"以前", "之前", "原来", "从前", "上次", "上回", "想象", "预期", "期待", "描述", "宣传", "图片", "图上", "店里", "实体店", "别家", "别人家", "其他家"}
+
+// maxComparison is the most runes between a comparison marker and the
+// opinion it denies.
+const maxComparison = 10
+
+// comparison finds a comparison that denies an opinion in the clause (没有
+// 以前那么好): a marker that is a word of its own, followed within
+// maxComparison runes by a point of comparison that ends with a link
+// word or names one of comparisonRefs. It returns the marker's span and the
+// last rune where the opinion may start, or {-1, -1, -1}.
+func (t *text) comparison(c clause.Clause) [3]int {
+	none := [3]int{-1, -1, -1}
+	for k := t.tokenStarting(c.Start); k >= 0 && k < len(t.tokens) && t.tokens[k].End <= c.End; k++ {
+		tk := t.tokens[k]
+		if !slices.Contains(comparisonMarkers, tk.Text) {
+			continue
+		}
+		limit := min(tk.End+maxComparison, c.End)
+		between := string(t.rs[tk.End:limit])
+		for _, ref := range comparisonRefs {
+			if i := strings.Index(between, ref); i >= 0 && (i == 0 || slices.Contains(comparisonLinks, string([]rune(between[:i])))) {
+				return [3]int{tk.Start, tk.End, limit}
+			}
+		}
+		// a link word right before the opinion: checked loosely here (the
+		// opinion must start within reach, after some point of comparison)
+		for j := k + 2; j < len(t.tokens) && t.tokens[j].Start < limit; j++ {
+			if slices.Contains(comparisonLinks, t.tokens[j].Text) && j+1 < len(t.tokens) && t.tokens[j+1].Start < c.End {
+				if _, ok := t.opinionText(t.tokens[j+1].Text); ok || t.taxonomyOpinionAt(t.tokens[j+1].Start) {
+					return [3]int{tk.Start, tk.End, t.tokens[j+1].Start}
+				}
+			}
+		}
+		return none
+	}
+	return none
+}
+
+// taxonomyOpinionAt reports whether a taxonomy opinion term starts at rune i.
+func (t *text) taxonomyOpinionAt(i int) bool {
+	found := false
+	t.m.dict.Each(t.lower, i, func(end int, v int32) {
+		if t.m.lex[v].isOpinion() {
+			found = true
+		}
+	})
+	return found
 }
 
 // addAspect makes the aspect term at it the current aspect of the clause

@@ -82,6 +82,10 @@ func TestMatch(t *testing.T) {
 		// a catch-all goes when a specific aspect takes its side, a verdict (不推荐) stays
 		{"catch-all pruned", "太差了，物流慢死了", []string{"物流/配送慢" + neg}},
 		{"verdict kept", "物流慢死了，不推荐购买", []string{"物流/配送慢" + neg, "整体/不满" + neg}},
+		// a comparison that denies: 没有/不如 + point of comparison + opinion
+		{"comparison denies", "质量没有以前那么好了", []string{"质量/做工差" + neg}},
+		{"comparison with a reference", "物流没有以前快", []string{"物流/配送慢" + neg}},
+		{"no comparison", "没有破损，包装很好", []string{"包装/完好" + pos, "包装/满意" + pos}},
 		{"praise service reply", "客服回复很及时，耐心解答", []string{"服务/响应快" + pos, "服务/态度好" + pos}},
 		{"opinion before aspect", "很精美的包装，送人很有面子", []string{"包装/精美" + pos}},
 		{"attribute of aspect", "卖家发货速度快", []string{"物流/配送快" + pos}},
