@@ -86,8 +86,6 @@ func oneline(s string) string {
 var mdInline = strings.NewReplacer(
 	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "~", "\\~", "[", "\\[", "]", "\\]",
 	"(", "\\(", ")", "\\)", "!", "\\!", "<", "\\<", ">", "\\>", "&", "\\&", "|", "\\|", "#", "\\#",
-	// GFM autolinks bare URLs: a full-width colon keeps them text.
-	"://", "：//",
 )
 
 // mdText is data text (customer words, product, channel, category, alert
@@ -95,20 +93,8 @@ var mdInline = strings.NewReplacer(
 // inline markup escaped, bare URLs defanged. It never starts a line, so
 // line-start syntax (-, +, 1., >, =) needs no escape.
 func mdText(s string) string {
-	s = mdInline.Replace(oneline(s))
-	lower := strings.ToLower(s)
-	if i := strings.Index(lower, "www."); i >= 0 {
-		var b strings.Builder
-		for i >= 0 {
-			b.WriteString(s[:i+3])
-			b.WriteString("．")
-			s, lower = s[i+4:], lower[i+4:]
-			i = strings.Index(lower, "www.")
-		}
-		b.WriteString(s)
-		s = b.String()
-	}
-	return s
+	// GFM autolinks bare URLs: textsafe.Defang keeps them text
+	return textsafe.Defang(mdInline.Replace(oneline(s)))
 }
 
 // rel formats a relative change (1e9: new).

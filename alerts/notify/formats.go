@@ -444,33 +444,12 @@ var mdInert = strings.NewReplacer(
 	"\\", "＼", "`", "｀", "*", "＊", "_", "＿", "~", "～",
 	"[", "［", "]", "］", "(", "（", ")", "）", "!", "！",
 	"<", "＜", ">", "＞", "&", "＆", "|", "｜",
-	"://", "：//",
 )
 
 // mdText returns customer or data text for the chat markdown: one line,
 // control characters escaped, markup inert.
 func mdText(s string) string {
-	return defangWWW(mdInert.Replace(oneLine(s)))
-}
-
-// defangWWW turns the dot of "www." (any case) full-width so that no
-// client autolinks a bare domain.
-func defangWWW(s string) string {
-	lower := strings.ToLower(s)
-	if !strings.Contains(lower, "www.") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(lower, "www.")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i+3])
-		b.WriteString("．")
-		s, lower = s[i+4:], lower[i+4:]
-	}
+	return textsafe.Defang(mdInert.Replace(oneLine(s)))
 }
 
 // mdLink returns u for the target of a markdown link, "" when it is not an

@@ -217,6 +217,11 @@ const (
 	// MaxMaxMessageBytes bounds nlp.max_message_bytes.
 	MaxMaxMessageBytes   = 8 << 20
 	DefaultMemoryLimitMB = 700
+	// The defaults of http.api_timeout, http.report_timeout and
+	// http.max_concurrent, as api.Config's.
+	DefaultAPITimeout    = 15 * time.Second
+	DefaultReportTimeout = 30 * time.Second
+	DefaultMaxConcurrent = 32
 )
 
 // Error names the invalid field of a configuration.
@@ -324,13 +329,13 @@ func (c *Config) fill() {
 		c.HTTP.Listen = DefaultListen
 	}
 	if c.HTTP.APITimeout == 0 {
-		c.HTTP.APITimeout = 15 * time.Second
+		c.HTTP.APITimeout = DefaultAPITimeout
 	}
 	if c.HTTP.ReportTimeout == 0 {
-		c.HTTP.ReportTimeout = 30 * time.Second
+		c.HTTP.ReportTimeout = DefaultReportTimeout
 	}
 	if c.HTTP.MaxConcurrent == 0 {
-		c.HTTP.MaxConcurrent = 32
+		c.HTTP.MaxConcurrent = DefaultMaxConcurrent
 	}
 	if c.MemoryLimitMB == 0 {
 		c.MemoryLimitMB = DefaultMemoryLimitMB

@@ -4,6 +4,8 @@
 // bidirectional overrides that reorder what is shown, and bytes that are
 // not UTF-8 are replaced by their Go escape (\x1b, \u202e, \xff), so the
 // reader sees what the data holds and the terminal does nothing with it.
+// Defang keeps bare URLs in data text from becoming links where it is
+// shown as Markdown (chat alerts, the Markdown report).
 package textsafe
 
 import (
@@ -23,6 +25,27 @@ func Text(s string) string { return clean(s, true) }
 
 // Safe reports whether s prints as itself under Text.
 func Safe(s string) bool { return firstUnsafe(s, true) < 0 }
+
+// Defang makes the URLs in s plain text for Markdown renderers and chat
+// clients that link them on sight: "://" gets a full-width colon
+// (https：//) and the dot of "www." (any case) turns full-width (www．).
+func Defang(s string) string {
+	s = strings.ReplaceAll(s, "://", "：//")
+	lower := strings.ToLower(s)
+	i := strings.Index(lower, "www.")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i >= 0 {
+		b.WriteString(s[:i+3])
+		b.WriteString("．")
+		s, lower = s[i+4:], lower[i+4:]
+		i = strings.Index(lower, "www.")
+	}
+	b.WriteString(s)
+	return b.String()
+}
 
 func clean(s string, multiline bool) string {
 	i := firstUnsafe(s, multiline)

@@ -701,7 +701,7 @@ func (t *text) comparison(c clause.Clause) [3]int {
 		limit := min(tk.End+maxComparison, c.End)
 		between := string(t.rs[tk.End:limit])
 		for _, ref := range comparisonRefs {
-			if i := strings.Index(between, ref); i >= 0 && (i == 0 || slices.Contains(comparisonLinks, string([]rune(between[:i])))) {
+			if i := strings.Index(between, ref); i >= 0 && (i == 0 || slices.Contains(comparisonLinks, between[:i])) {
 				return [3]int{tk.Start, tk.End, limit}
 			}
 		}
