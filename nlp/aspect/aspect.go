@@ -920,6 +920,10 @@ func (t *text) question(c clause.Clause) bool {
 		}
 	}
 	if c.End < len(t.rs) && (t.rs[c.End] == '?' || t.rs[c.End] == '？') {
+		// V没有? and V了没? ask whether it happened (发货没有？)
+		if q := strings.TrimRight(c.Text, "呢呀啊"); strings.HasSuffix(q, "没有") || strings.HasSuffix(q, "了没") {
+			return true
+		}
 		for _, w := range []string{"什么", "怎么", "是否", "多少", "哪", "啥", "为何", "为什么", "难道", "还是", "是不是", "有没有", "会不会", "能不能", "要不要", "几"} {
 			if strings.Contains(c.Text, w) {
 				return true

@@ -427,6 +427,10 @@ func TestOpen(t *testing.T) {
 		{"people are no aspect", "老公很喜欢", []string{"整体/满意:positive@"}},
 		{"taxonomy first", "物流很快", []string{"物流/配送快:positive@物流"}},
 		{"no opinion word", "指纹识别在背面", nil},
+		{"the head of a compound names its aspect", "新款屏幕很细腻", []string{"功能/效果好:positive@新款屏幕"}},
+		{"the head of a compound names its aspect", "华为手机屏幕很细腻", []string{"功能/效果好:positive@手机屏幕"}},
+		{"a degree word is no opinion", "系统驱动确实很烦", nil},
+		{"asked with V没有", "请问配送员配送没有?", []string{"物流/:neutral@配送员配送"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

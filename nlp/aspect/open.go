@@ -139,7 +139,7 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 	default:
 		a.Polarity = nlp.Negative
 	}
-	if v, ok := t.m.index[strings.ToLower(term)]; ok && t.m.lex[v].isAspect() {
+	if v, hs, ok := t.head(as, ae); ok {
 		cat := t.m.aspects[t.m.lex[v].aspects[0]].Category
 		if c, ok := t.m.cats[cat]; ok {
 			a.Category = cat
@@ -158,7 +158,7 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 				t.namedAt[[2]int{r.start, r.end}] = append(t.namedAt[[2]int{r.start, r.end}], r)
 			}
 		}
-		for _, r := range t.namedAt[[2]int{as, ae}] {
+		for _, r := range t.namedAt[[2]int{hs, ae}] {
 			r.used = true
 		}
 	}
@@ -166,6 +166,28 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 		covered[i] = true
 	}
 	t.sc.out = append(t.sc.out, a)
+}
+
+// head finds the taxonomy aspect that the open aspect at runes [as, ae)
+// names: the whole run when it is an aspect term, else its longest tail
+// that starts a word and is one. Chinese compounds put the head last
+// (小米|声音 is a 声音, 电话簿|功能 a 功能, 低配版|前脸 a 前脸), so the tail
+// says what the run is about. It returns the lexeme and where the term
+// starts.
+func (t *text) head(as, ae int) (int32, int, bool) {
+	for s := as; s < ae; s++ {
+		if s > as && t.tokenStarting(s) < 0 {
+			continue
+		}
+		if ae-s < 2 && s > as {
+			break // a one-character tail (声, 钱) says too little
+		}
+		v, ok := t.m.index[strings.ToLower(string(t.rs[s:ae]))]
+		if ok && t.m.lex[v].isAspect() {
+			return v, s, true
+		}
+	}
+	return 0, 0, false
 }
 
 // opinionWord reports whether token k carries an opinion, and its sign.
@@ -260,7 +282,10 @@ func (m *Matcher) buildSigns(opinions []lexicons.OpinionTerm) {
 	for w, o := range m.signs {
 		if v, ok := m.index[w]; ok {
 			l := &m.lex[v]
-			if l.ignore || l.isAspect() || l.hedge {
+			// a degree word or negation of the taxonomy is no opinion
+			// (确实, 实在 weigh as much as 好 in HowNet): 系统驱动确实很烦
+			// says 烦, not 确实
+			if l.ignore || l.isAspect() || l.hedge || l.filler() && !l.isOpinion() {
 				o.none = true
 				m.signs[w] = o
 			}
