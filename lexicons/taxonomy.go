@@ -78,6 +78,16 @@ type Taxonomy struct {
 	// Generic are nouns that name no aspect (people, times, generic things:
 	// 老公, 时候, 感觉): open extraction pairs no opinion with them.
 	Generic []string
+	// Headings introduce what a customer dislikes or likes (缺点：, 优点是,
+	// 美中不足的是): a topic named after one, in the same sentence, with no
+	// opinion of its own takes the heading's side.
+	Headings []Heading
+}
+
+// Heading is a word that introduces the points of one side.
+type Heading struct {
+	Term     string
+	Polarity int // +1 praise, -1 pain
 }
 
 // Category returns the category named name.
@@ -273,6 +283,24 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
 					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
 			}
+		case "heading":
+			if len(f) != 3 || f[1] != "+" && f[1] != "-" {
+				return l.Errorf("heading: want + or - and terms")
+			}
+			pol := 1
+			if f[1] == "-" {
+				pol = -1
+			}
+			terms, err := splitTerms(l, f[2])
+			if err != nil {
+				return err
+			}
+			for _, term := range terms {
+				if strings.Contains(term, "{N}") {
+					return l.Errorf("heading %q: a heading holds no {N}", term)
+				}
+				t.Headings = append(t.Headings, Heading{Term: term, Polarity: pol})
+			}
 		case "modifier", "hedge", "conj", "negation", "ignore", "generic":
 			if len(f) != 3 || f[1] != "-" {
 				return l.Errorf("%s: want \"-\" and terms", f[0])
@@ -296,7 +324,7 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 				t.Conjunctions = append(t.Conjunctions, terms...)
 			}
 		default:
-			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation, ignore or generic)", f[0])
+			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation, ignore, generic or heading)", f[0])
 		}
 		return nil
 	})

@@ -49,6 +49,8 @@ type Matcher struct {
 	signs   map[string]opinionSign
 	// noMentions turns topic mentions off (WithoutMentions)
 	noMentions bool
+	// headings introduce one side's points (缺点：, 优点是): heading.go
+	headings []heading
 	pool       sync.Pool
 }
 
@@ -124,6 +126,7 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 	for _, o := range opts {
 		o(m)
 	}
+	m.headings = newHeadings(tax.Headings)
 	m.generic = make(map[string]bool, len(tax.Generic))
 	for _, w := range tax.Generic {
 		m.generic[strings.ToLower(w)] = true
@@ -387,6 +390,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	t.open(clauses)
 	if !m.noMentions {
 		t.mentions()
+		t.headed()
 	}
 	t.pruneOverall()
 	if len(sc.out) == 0 {

@@ -449,3 +449,39 @@ func TestOpen(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadings checks that topics listed under a heading (缺点：, 优点是)
+// take its side, and that a heading that is an opinion or negated does not.
+func TestHeadings(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		name, text string
+		want       []string // category:polarity of the topics named
+	}{
+		{"colon, list, two sides", "缺点：包装，价格。优点是物流", []string{"包装:negative", "价格:negative", "物流:positive"}},
+		{"copula", "唯一的缺点就是包装", []string{"包装:negative"}},
+		{"ends in 是", "美中不足的是包装", []string{"包装:negative"}},
+		{"numbered list", "缺点:1.包装 2.价格", []string{"包装:negative", "价格:negative"}},
+		{"the sentence ends the heading", "缺点：包装。物流也到了", []string{"包装:negative", "物流:neutral"}},
+		{"negated heading", "没什么缺点，包装也还行吧", []string{"包装:positive"}},
+		{"negated heading, topic", "没发现什么缺点，物流昨天到的", []string{"物流:neutral"}},
+		{"an opinion, not a heading", "缺点太多了，物流昨天到的", []string{"物流:neutral"}},
+		{"a topic's own opinion wins", "缺点：物流很快但包装破了", []string{"物流:positive", "包装:negative"}},
+		{"asked stays neutral", "优点是什么？价格吗", []string{"价格:neutral"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, got := e.match(tt.text)
+			var gs []string
+			for _, a := range got {
+				if a.Category != "" && a.Category != "整体" {
+					gs = append(gs, a.Category+":"+string(a.Polarity))
+				}
+			}
+			if !slices.Equal(gs, tt.want) {
+				t.Errorf("topics of %q = %v, want %v\n%+v", s, gs, tt.want, got)
+			}
+			checkSpans(t, s, got)
+		})
+	}
+}

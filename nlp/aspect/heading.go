@@ -1,0 +1,168 @@
+package aspect
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/nlp"
+)
+
+// Headings: reviews often list their points under a heading (缺点：隔音，
+// 早餐。优点是位置). A topic named after a heading, in its sentence, that no
+// opinion took is one of the heading's points: 缺点：隔音 blames the sound
+// insulation as 隔音太差 would.
+
+// heading is a lexicons.Heading as the matcher uses it.
+type heading struct {
+	rs  []rune // lower case
+	pol int
+}
+
+// maxHeadingReach bounds how far (in runes) a heading's points reach.
+const maxHeadingReach = 60
+
+func newHeadings(hs []lexicons.Heading) []heading {
+	out := make([]heading, 0, len(hs))
+	for _, h := range hs {
+		if rs := []rune(strings.ToLower(h.Term)); len(rs) > 0 {
+			out = append(out, heading{rs: rs, pol: h.Polarity})
+		}
+	}
+	// longest first, so that 美中不足的是 is found before 不足
+	slices.SortStableFunc(out, func(a, b heading) int { return len(b.rs) - len(a.rs) })
+	return out
+}
+
+// headingAt is a heading found in the text: runes [start, end) and the end
+// of its reach.
+type headingAt struct {
+	start, end, reach, pol int
+}
+
+// headed gives the topic mentions after a heading the heading's side.
+func (t *text) headed() {
+	if len(t.m.headings) == 0 {
+		return
+	}
+	some := false
+	for _, o := range t.sc.out {
+		if o.IsMention() && !o.Asked {
+			some = true
+			break
+		}
+	}
+	if !some {
+		return
+	}
+	var found []headingAt
+	for _, h := range t.m.headings {
+		for i := 0; i+len(h.rs) <= len(t.lower); i++ {
+			if t.lower[i] != h.rs[0] || !slices.Equal(t.lower[i:i+len(h.rs)], h.rs) {
+				continue
+			}
+			end := i + len(h.rs)
+			if t.inHeading(found, i, end) || !t.introduces(i, end) {
+				continue
+			}
+			found = append(found, headingAt{start: i, end: end, pol: h.pol})
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	slices.SortFunc(found, func(a, b headingAt) int { return a.start - b.start })
+	for k := range found {
+		h := &found[k]
+		h.reach = t.sentenceEnd(h.end, min(h.end+maxHeadingReach, len(t.rs)))
+		if k+1 < len(found) {
+			h.reach = min(h.reach, found[k+1].start)
+		}
+	}
+	for i := range t.sc.out {
+		x := &t.sc.out[i]
+		if !x.IsMention() || x.Asked {
+			continue
+		}
+		for _, h := range found {
+			if x.Span[0] < h.end || x.Span[0] >= h.reach {
+				continue
+			}
+			c := t.m.cats[x.Category]
+			point := c.PainPoint()
+			x.Polarity = nlp.Negative
+			if h.pol > 0 {
+				point, x.Polarity = c.PraisePoint(), nlp.Positive
+			}
+			_, x.Subcategory, _ = strings.Cut(point, "/")
+			x.Opinion = string(t.rs[h.start:h.end])
+			x.Span[0] = h.start
+			break
+		}
+	}
+}
+
+// inHeading reports whether [s, e) overlaps a heading already found (不足
+// inside 美中不足).
+func (t *text) inHeading(found []headingAt, s, e int) bool {
+	for _, h := range found {
+		if s < h.end && h.start < e {
+			return true
+		}
+	}
+	return false
+}
+
+// introduces reports whether the heading at runes [s, e) introduces points:
+// it is whole words, not negated (没什么缺点, 不算大缺点), and followed by a
+// colon or a copula (是, 就是, 在于, 为), or ends in one (美中不足的是) — 缺点太多
+// and 房间面积不足15平米 are opinions, not headings.
+func (t *text) introduces(s, e int) bool {
+	if s > 0 && t.tokenStarting(s) < 0 || e < len(t.rs) && t.tokenStarting(e) < 0 && t.tokenHolding(e) >= 0 {
+		return false
+	}
+	before := string(t.lower[max(0, s-3):s])
+	for _, n := range []string{"没", "无", "不算", "什么", "不是"} {
+		if strings.Contains(before, n) {
+			return false
+		}
+	}
+	if t.rs[e-1] == '是' {
+		return true // 美中不足的是
+	}
+	i := e
+	for i < len(t.rs) && (t.rs[i] == ' ' || t.rs[i] == '\u3000') {
+		i++
+	}
+	if i == len(t.rs) {
+		return false
+	}
+	switch t.rs[i] {
+	case '：', ':', '，', ',', '-', '—':
+		return true
+	}
+	rest := string(t.lower[i:min(len(t.lower), i+2)])
+	for _, w := range []string{"是", "就是", "在于", "为", "有", "就"} {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceEnd returns the first end of a sentence in runes [from, to), or
+// to: 。！？!? and line breaks, and a full stop that is no decimal point or
+// list number (1.隔音 2.早餐).
+func (t *text) sentenceEnd(from, to int) int {
+	for i := from; i < to; i++ {
+		switch t.rs[i] {
+		case '。', '！', '？', '!', '?', '\n':
+			return i
+		case '.':
+			if i == 0 || t.rs[i-1] < '0' || t.rs[i-1] > '9' {
+				return i
+			}
+		}
+	}
+	return to
+}
