@@ -51,7 +51,7 @@ type Matcher struct {
 	noMentions bool
 	// headings introduce one side's points (缺点：, 优点是): heading.go
 	headings []heading
-	pool       sync.Pool
+	pool     sync.Pool
 }
 
 // WithoutMentions turns topic mentions off: only opinions are emitted, as
