@@ -391,6 +391,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	if !m.noMentions {
 		t.mentions()
 		t.headed()
+		t.inferior(clauses)
 	}
 	t.pruneOverall()
 	if len(sc.out) == 0 {

@@ -485,3 +485,36 @@ func TestHeadings(t *testing.T) {
 		})
 	}
 }
+
+// TestInferior checks that a topic a comparison puts below its point of
+// comparison is a pain, and that other 不如 are not.
+func TestInferior(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		name, text string
+		want       []string // category:polarity of the topics named
+	}{
+		{"不如 + point", "包装不如从前", []string{"包装:negative"}},
+		{"degree word first", "价格也远远不如别家", []string{"价格:negative"}},
+		{"和 + point + 没法比", "包装和别家的没法比", []string{"包装:negative"}},
+		{"opinion after the point", "包装不如以前好", []string{"包装:negative"}},
+		{"a clause between", "包装，不如以前", []string{"包装:neutral"}},
+		{"not the topic's comparison", "物流到了，不如退了吧", []string{"物流:neutral"}},
+		{"a word between that is no degree word", "包装盒子里的说明书不如以前", []string{"包装:neutral"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, got := e.match(tt.text)
+			var gs []string
+			for _, a := range got {
+				if a.Category != "" && a.Category != "整体" {
+					gs = append(gs, a.Category+":"+string(a.Polarity))
+				}
+			}
+			if !slices.Equal(gs, tt.want) {
+				t.Errorf("topics of %q = %v, want %v\n%+v", s, gs, tt.want, got)
+			}
+			checkSpans(t, s, got)
+		})
+	}
+}

@@ -3,9 +3,11 @@ package aspect
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
+	"github.com/vocproject/voc/nlp/clause"
 )
 
 // Headings: reviews often list their points under a heading (缺点：隔音，
@@ -165,4 +167,92 @@ func (t *text) sentenceEnd(from, to int) int {
 		}
 	}
 	return to
+}
+
+// inferiorMarkers say that what comes before them is worse than what comes
+// after: 质感不如从前, 音质比不上苹果, 屏幕和led没法比.
+var inferiorMarkers = []string{"不如", "比不上", "比不了", "赶不上", "不及", "没法比", "没得比", "没法跟", "没法和", "差远了", "差得远", "差太多", "逊色于", "大不如前"}
+
+// maxInferiorGap is the most runes between a topic and an inferior marker
+// (屏幕效果和led没法比: 和led).
+const maxInferiorGap = 6
+
+// inferior gives a topic mention that a comparison puts below its point of
+// comparison, with no opinion of its own, the category's pain point:
+// 质感不如从前 blames the feel as 质感变差了 would. The marker follows the
+// topic in its clause, after degree words (也, 远远, 明显) or a 和/跟 + point
+// of comparison (屏幕和led没法比); an opinion after the marker (不如以前好)
+// is read by the matcher already.
+func (t *text) inferior(clauses []clause.Clause) {
+	for i := range t.sc.out {
+		x := &t.sc.out[i]
+		if !x.IsMention() || x.Asked || x.Span[1] >= len(t.rs) {
+			continue
+		}
+		c := t.clauseOf(clauses, x.Span[0])
+		if c == nil {
+			continue
+		}
+		limit := min(x.Span[1]+maxInferiorGap, c.End)
+		for s := x.Span[1]; s < limit; s++ {
+			rest := string(t.lower[s:min(c.End, s+4)])
+			m := ""
+			for _, w := range inferiorMarkers {
+				if strings.HasPrefix(rest, w) {
+					m = w
+					break
+				}
+			}
+			if m == "" {
+				continue
+			}
+			// 没法比 and 差远了 need the point of comparison before them
+			// (和led没法比); the others need it after (不如从前)
+			e := s + utf8.RuneCountInString(m)
+			if !t.comparedWith(x.Span[1], s, e, c.End, m) {
+				break
+			}
+			point := t.m.cats[x.Category].PainPoint()
+			x.Polarity = nlp.Negative
+			_, x.Subcategory, _ = strings.Cut(point, "/")
+			x.Opinion = strings.TrimSpace(string(t.rs[s:e]))
+			x.Span[1] = e
+			break
+		}
+	}
+}
+
+// comparedWith checks the words around an inferior marker at runes [s, e)
+// after a topic ending at from, in a clause ending at end.
+func (t *text) comparedWith(from, s, e, end int, marker string) bool {
+	between := string(t.lower[from:s])
+	for _, r := range between {
+		if r == ' ' || r == ',' || r == '，' {
+			return false
+		}
+	}
+	switch marker {
+	case "没法比", "没得比", "差远了", "差得远", "差太多":
+		// a 和/跟/与 point of comparison first
+		return strings.HasPrefix(between, "和") || strings.HasPrefix(between, "跟") || strings.HasPrefix(between, "与") ||
+			strings.HasPrefix(between, "比")
+	case "大不如前":
+		return true
+	}
+	// the marker right after the topic or after degree words only, and a
+	// point of comparison after it
+	for k := t.tokenHolding(from); k >= 0 && k < len(t.tokens) && t.tokens[k].Start < s; k++ {
+		if t.tokens[k].End <= from {
+			continue
+		}
+		word := t.tokens[k].Text
+		if t.tokens[k].End > s { // 远远|不如 cut as one word
+			word = string(t.lower[t.tokens[k].Start:s])
+		}
+		v, ok := t.m.index[strings.ToLower(word)]
+		if !ok || !t.m.lex[v].filler() || t.m.lex[v].neg {
+			return false
+		}
+	}
+	return e < end
 }
