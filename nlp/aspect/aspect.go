@@ -50,7 +50,7 @@ type Matcher struct {
 	// noMentions turns topic mentions off (WithoutMentions)
 	noMentions bool
 	// headings introduce one side's points (缺点：, 优点是): heading.go
-	headings []heading
+	headings *headings
 	pool     sync.Pool
 }
 

@@ -1,7 +1,6 @@
 package aspect
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -15,25 +14,27 @@ import (
 // opinion took is one of the heading's points: 缺点：隔音 blames the sound
 // insulation as 隔音太差 would.
 
-// heading is a lexicons.Heading as the matcher uses it.
-type heading struct {
-	rs  []rune // lower case
-	pol int
+// headings is the matcher's dictionary of heading terms.
+type headings struct {
+	dict *Dict
+	pol  []int // by dictionary value
 }
 
 // maxHeadingReach bounds how far (in runes) a heading's points reach.
 const maxHeadingReach = 60
 
-func newHeadings(hs []lexicons.Heading) []heading {
-	out := make([]heading, 0, len(hs))
-	for _, h := range hs {
-		if rs := []rune(strings.ToLower(h.Term)); len(rs) > 0 {
-			out = append(out, heading{rs: rs, pol: h.Polarity})
+func newHeadings(hs []lexicons.Heading) *headings {
+	if len(hs) == 0 {
+		return nil
+	}
+	h := &headings{dict: NewDict()}
+	for _, x := range hs {
+		if x.Term != "" {
+			h.dict.Add(strings.ToLower(x.Term), int32(len(h.pol)))
+			h.pol = append(h.pol, x.Polarity)
 		}
 	}
-	// longest first, so that 美中不足的是 is found before 不足
-	slices.SortStableFunc(out, func(a, b heading) int { return len(b.rs) - len(a.rs) })
-	return out
+	return h
 }
 
 // headingAt is a heading found in the text: runes [start, end) and the end
@@ -44,7 +45,7 @@ type headingAt struct {
 
 // headed gives the topic mentions after a heading the heading's side.
 func (t *text) headed() {
-	if len(t.m.headings) == 0 {
+	if t.m.headings == nil {
 		return
 	}
 	some := false
@@ -58,22 +59,17 @@ func (t *text) headed() {
 		return
 	}
 	var found []headingAt
-	for _, h := range t.m.headings {
-		for i := 0; i+len(h.rs) <= len(t.lower); i++ {
-			if t.lower[i] != h.rs[0] || !slices.Equal(t.lower[i:i+len(h.rs)], h.rs) {
-				continue
-			}
-			end := i + len(h.rs)
-			if t.inHeading(found, i, end) || !t.introduces(i, end) {
-				continue
-			}
-			found = append(found, headingAt{start: i, end: end, pol: h.pol})
+	for i := 0; i < len(t.lower); i++ {
+		end, v, ok := t.m.headings.dict.Longest(t.lower, i)
+		if !ok || !t.introduces(i, end) {
+			continue
 		}
+		found = append(found, headingAt{start: i, end: end, pol: t.m.headings.pol[v]})
+		i = end - 1
 	}
 	if len(found) == 0 {
 		return
 	}
-	slices.SortFunc(found, func(a, b headingAt) int { return a.start - b.start })
 	for k := range found {
 		h := &found[k]
 		h.reach = t.sentenceEnd(h.end, min(h.end+maxHeadingReach, len(t.rs)))
@@ -102,17 +98,6 @@ func (t *text) headed() {
 			break
 		}
 	}
-}
-
-// inHeading reports whether [s, e) overlaps a heading already found (不足
-// inside 美中不足).
-func (t *text) inHeading(found []headingAt, s, e int) bool {
-	for _, h := range found {
-		if s < h.end && h.start < e {
-			return true
-		}
-	}
-	return false
 }
 
 // introduces reports whether the heading at runes [s, e) introduces points:
