@@ -242,7 +242,7 @@ func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 		aspects = a.sides(p.text, aspects, clauses, sent)
 	}
 	a.scorn(p.text, sent, aspects)
-	sent = agree(sent, aspects, a.scorer.Band())
+	sent = agree(sent, aspects, a.scorer.Band(), a.overall)
 	in, esc := a.intents.Classify(p.text, p.tokens, sent, aspects)
 	if aspects == nil {
 		aspects = []nlp.Aspect{}
@@ -380,17 +380,24 @@ func inquiries(in *lexicons.Intents) []string {
 // when they all take one (all pain points, or all praise points) and the
 // score does not lean the other way: 有股怪味道 holds no scored word but a
 // pain point, 好评 a praise point and too little weight to leave the
-// neutral band. The score moves to the edge of the band, with the
-// confidence of one piece of evidence; its sign never changes.
-func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64) nlp.Sentiment {
+// neutral band. Points of specific topics (not the overall category)
+// overrule a lean of less than half the band, which is the learned bias
+// of words such as 座椅 or 动力, not an opinion: 座椅舒服 is positive. The
+// score moves to the edge of the band, with the confidence of one piece of
+// evidence.
+func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64, overall string) nlp.Sentiment {
 	if s.Label != nlp.Neutral {
 		return s
 	}
 	pain, praise := nlp.PainPraise(aspects)
+	lean := 0.0
+	if specific(aspects, overall) {
+		lean = band / 2
+	}
 	switch {
-	case pain > 0 && praise == 0 && s.Score <= 0:
+	case pain > 0 && praise == 0 && s.Score <= lean:
 		s.Label, s.Score = nlp.Negative, -band
-	case praise > 0 && pain == 0 && s.Score >= 0:
+	case praise > 0 && pain == 0 && s.Score >= -lean:
 		s.Label, s.Score = nlp.Positive, band
 	default:
 		return s
@@ -483,4 +490,15 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	out := append(aspects, v)
 	slices.SortStableFunc(out, func(p, q nlp.Aspect) int { return p.Span[0] - q.Span[0] })
 	return out
+}
+
+// specific reports whether every aspect with a side names a specific topic
+// of the taxonomy (not the overall category, not an unmapped aspect).
+func specific(aspects []nlp.Aspect, overall string) bool {
+	for _, x := range aspects {
+		if x.Polarity != nlp.Neutral && (x.Category == "" || x.Category == overall) {
+			return false
+		}
+	}
+	return true
 }
