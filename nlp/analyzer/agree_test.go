@@ -10,6 +10,7 @@ func TestAgree(t *testing.T) {
 	const band = 0.2
 	pain := nlp.Aspect{Category: "气味", Subcategory: "难闻", Polarity: nlp.Negative}
 	praise := nlp.Aspect{Category: "整体", Subcategory: "满意", Polarity: nlp.Positive}
+	verdict := nlp.Aspect{Category: "整体", Subcategory: "不满", Polarity: nlp.Negative}
 	roomy := nlp.Aspect{Category: "空间", Subcategory: "空间大", Polarity: nlp.Positive}
 	hedged := nlp.Aspect{Category: "质量", Subcategory: "褪色", Polarity: nlp.Neutral}
 	neutral := func(score float64) nlp.Sentiment { return nlp.Sentiment{Score: score, Label: nlp.Neutral} }
@@ -23,10 +24,10 @@ func TestAgree(t *testing.T) {
 		{"no evidence, a pain point", neutral(0), []nlp.Aspect{pain}, nlp.Negative, -band},
 		{"weak praise, a praise point", neutral(0.12), []nlp.Aspect{praise}, nlp.Positive, band},
 		{"no evidence, a praise point", neutral(0), []nlp.Aspect{praise}, nlp.Positive, band},
-		{"leaning positive, a pain point: no flip", neutral(0.12), []nlp.Aspect{pain}, nlp.Neutral, 0.12},
+		{"leaning positive, an overall pain point: no flip", neutral(0.1), []nlp.Aspect{verdict}, nlp.Neutral, 0.1},
 		{"leaning negative, a praise point: no flip", neutral(-0.05), []nlp.Aspect{praise}, nlp.Neutral, -0.05},
 		{"leaning negative a little, a specific praise point", neutral(-0.09), []nlp.Aspect{roomy}, nlp.Positive, band},
-		{"leaning negative, a specific praise point: no flip", neutral(-0.15), []nlp.Aspect{roomy}, nlp.Neutral, -0.15},
+		{"leaning negative within the band, a specific praise point", neutral(-0.19), []nlp.Aspect{roomy}, nlp.Positive, band},
 		{"leaning positive a little, a specific pain point", neutral(0.05), []nlp.Aspect{pain}, nlp.Negative, -band},
 		{"a specific and an overall praise point", neutral(-0.05), []nlp.Aspect{roomy, praise}, nlp.Neutral, -0.05},
 		{"both sides", neutral(0), []nlp.Aspect{pain, praise}, nlp.Neutral, 0},
