@@ -428,6 +428,17 @@ func (t *text) scan(from, to, maxLen int, items []item) []item {
 				break
 			}
 		}
+		if best.end < 0 {
+			// 不发|烫: a negation or degree word that the segmenter glued
+			// to the start of the term after it (valid lets 发烫 start
+			// inside the word) is a word of its own
+			for _, c := range cands {
+				if l := &t.m.lex[c.v]; l.filler() && !l.ignore && t.tokenBounds(i)[0] == i && t.startsTerm(c.end, to, maxLen) {
+					best = c
+					break
+				}
+			}
+		}
 		if best.end > i {
 			items = append(items, item{i, best.end, best.v})
 			i = best.end
@@ -440,6 +451,18 @@ func (t *text) scan(from, to, maxLen int, items []item) []item {
 
 // dropAnotA drops the items of A-not-A questions (好不好用, 是不是正品,
 // 有没有破损): they assert nothing.
+// startsTerm reports whether a term that agrees with the segmentation
+// starts at rune i (and ends by to).
+func (t *text) startsTerm(i, to, maxLen int) bool {
+	ok := false
+	t.m.dict.Each(t.lower[:to], i, func(end int, v int32) {
+		if !ok && (maxLen == 0 || end-i <= maxLen) && t.valid(i, end, &t.m.lex[v]) {
+			ok = true
+		}
+	})
+	return ok
+}
+
 func (t *text) dropAnotA(items []item) []item {
 	out := items[:0]
 	for _, it := range items {

@@ -518,3 +518,25 @@ func TestInferior(t *testing.T) {
 		})
 	}
 }
+
+// TestGluedNegation checks negations that the segmenter glues to the word
+// before or after them (不发|烫, 从来没|死机).
+func TestGluedNegation(t *testing.T) {
+	e := setup(t)
+	tests := []struct{ text, want string }{
+		{"手机不发烫", "功能/效果好:positive"},
+		{"手机发烫", "功能/效果差:negative"},
+		{"这个从来没卡顿过", "功能/效果好:positive"},
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, []string{tt.want}) {
+			t.Errorf("Match(%q) = %v, want [%s]\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}
