@@ -78,7 +78,7 @@ func (t *text) open(clauses []clause.Clause) {
 		question := t.question(c)
 		for k := k0; k < k1; k++ {
 			pol, ok := t.opinionWord(k)
-			if !ok || !free(t.tokens[k].Start, t.tokens[k].End) {
+			if !ok || !free(t.tokens[k].Start, t.tokens[k].End) || t.negatesNext(k, k1) {
 				continue
 			}
 			oend := t.tokens[k].End
@@ -188,6 +188,25 @@ func (t *text) head(as, ae int) (int32, int, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// negatesNext reports whether token k is a negation that is also an
+// opinion (没有: 一点辣味都没有) followed in its clause (ending at token k1)
+// by a word it negates (笔记本是没有拆过的, 还没有弄好): there it is no
+// opinion.
+func (t *text) negatesNext(k, k1 int) bool {
+	l, ok := t.wordLexeme(k)
+	if !ok || !l.neg {
+		return false
+	}
+	for j := k + 1; j < k1; j++ {
+		for _, r := range t.tokens[j].Text {
+			if !isParticle(r) && !unicode.IsPunct(r) && !unicode.IsSpace(r) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // opinionWord reports whether token k carries an opinion, and its sign.
