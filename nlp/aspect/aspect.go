@@ -948,9 +948,17 @@ func (t *text) question(c clause.Clause) bool {
 		}
 	}
 	if c.End < len(t.rs) && (t.rs[c.End] == '?' || t.rs[c.End] == '？') {
-		// V没有? and V了没? ask whether it happened (发货没有？)
-		if q := strings.TrimRight(c.Text, "呢呀啊"); strings.HasSuffix(q, "没有") || strings.HasSuffix(q, "了没") {
+		// V没有? and V了没? ask whether it happened (发货没有？); 嘛? asks
+		// (价格会低嘛？)
+		if q := strings.TrimRight(c.Text, "呢呀啊"); strings.HasSuffix(q, "没有") || strings.HasSuffix(q, "了没") || strings.HasSuffix(c.Text, "嘛") {
 			return true
+		}
+		// why does it (为什么老是死机？, 怎么还没发货？) complains, it does
+		// not ask
+		for _, w := range []string{"为什么", "为何", "怎么会", "怎么老", "怎么总", "怎么又", "怎么还", "怎么这么", "怎么那么"} {
+			if strings.Contains(c.Text, w) {
+				return false
+			}
 		}
 		for _, w := range []string{"什么", "怎么", "是否", "多少", "哪", "啥", "为何", "为什么", "难道", "还是", "是不是", "有没有", "会不会", "能不能", "要不要", "几"} {
 			if strings.Contains(c.Text, w) {

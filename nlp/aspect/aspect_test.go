@@ -541,3 +541,29 @@ func TestGluedNegation(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestQuestions checks which questions assert nothing (asked: neutral) and
+// which complain (为什么…？).
+func TestQuestions(t *testing.T) {
+	e := setup(t)
+	tests := []struct{ text, want string }{
+		{"物流什么时候到？", "物流:neutral"},
+		{"价格会便宜嘛？", "价格:neutral"},
+		{"发货了没？快递呢", "物流:neutral"},
+		{"为什么物流这么慢？", "物流:negative"},
+		{"快递怎么还这么慢？", "物流:negative"},
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			if a.Category != "整体" {
+				gs = append(gs, a.Category+":"+string(a.Polarity))
+			}
+		}
+		if !slices.Equal(gs, []string{tt.want}) {
+			t.Errorf("Match(%q) = %v, want [%s]\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}
