@@ -44,10 +44,12 @@ eval: build
 
 # Topics per pack only (seconds; needs no ../shared/data): voc's mention recall
 # and (category, polarity) micro-F1 against the "topic name in the text"
-# baseline; texts voc got wrong in .voc/pack-mistakes.tsv.
+# baseline; texts voc got wrong in .voc/pack-mistakes.tsv. Then the same on
+# the check sets, which the packs were not tuned on (testdata/aspect-check).
 eval-packs: build
 	@mkdir -p .voc
 	./$(BIN) eval --pack-samples-only --aspect-samples testdata/aspect-eval --pack-mistakes .voc/pack-mistakes.tsv
+	./$(BIN) eval --pack-samples-only --aspect-samples testdata/aspect-check
 
 # Relearns the shipped lexicons/data/learned.tsv from the public sets in ../shared/data
 # (evaluate the result with make eval; review it with voc lexicon diff).
