@@ -10,9 +10,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vocproject/voc/internal/chserver/chtest"
 	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"

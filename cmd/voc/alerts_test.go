@@ -16,7 +16,7 @@ import (
 	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/alerts/detect"
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/clickhouse"

@@ -13,9 +13,9 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/vocproject/voc/internal/chserver/chtest"
 	"github.com/vocproject/voc/internal/gen"
-	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
+	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 )
 
 // BenchmarkEndToEnd measures, on this machine with broker, ClickHouse and

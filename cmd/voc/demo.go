@@ -17,9 +17,9 @@ import (
 
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/internal/broker"
-	"github.com/vocproject/voc/internal/chserver"
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/internal/testinfra/chserver"
 	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )
 

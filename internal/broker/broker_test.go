@@ -10,7 +10,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/vocproject/voc/internal/broker"
-	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 )
 
 // TestRestartKeepsState commits group offsets with a consumer group, stops

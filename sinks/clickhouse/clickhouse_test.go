@@ -17,8 +17,8 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/chserver"
-	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/testinfra/chserver"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 )

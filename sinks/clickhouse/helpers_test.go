@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 )

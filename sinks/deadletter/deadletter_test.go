@@ -18,7 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/deadletter"
 	"github.com/vocproject/voc/sources/kafka"

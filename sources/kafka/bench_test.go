@@ -9,7 +9,7 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sources/kafka"
 )

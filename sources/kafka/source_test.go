@@ -14,7 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sources/kafka"
 )

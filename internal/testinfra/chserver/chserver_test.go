@@ -10,8 +10,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
-	"github.com/vocproject/voc/internal/chserver"
-	"github.com/vocproject/voc/internal/chserver/chtest"
+	"github.com/vocproject/voc/internal/testinfra/chserver"
+	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/vocproject/voc/internal/kafkatest"
+	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 )
 
 func TestKcatProduceReadAll(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vocproject/voc/internal/chserver"
+	"github.com/vocproject/voc/internal/testinfra/chserver"
 )
 
 // SkipEnv names the environment variable that turns a missing server into
