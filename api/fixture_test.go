@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/lexicons"
@@ -18,6 +17,7 @@ import (
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )

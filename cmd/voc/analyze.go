@@ -17,12 +17,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/chat"
 	"github.com/vocproject/voc/nlp/normalize"
+	"github.com/vocproject/voc/pipeline/enrich"
 )
 
 // analyzeCmd is `voc analyze`: text lines or JSON Lines in, one analysis

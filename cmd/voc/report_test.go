@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )
 

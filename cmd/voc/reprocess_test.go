@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/clickhouse"
 )
 

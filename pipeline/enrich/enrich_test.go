@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/enrich"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/pipeline/enrich"
 )
 
 var (
