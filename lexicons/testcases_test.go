@@ -146,7 +146,7 @@ func TestReadTests(t *testing.T) {
 }
 
 // TestShippedTests checks that the shipped files hold well-formed test
-// lines (lexcheck and "voc lexicon test" run them).
+// lines (lexicons/tools/check and "voc lexicon test" run them).
 func TestShippedTests(t *testing.T) {
 	cfs, _, err := Compose(Embedded(), nil)
 	if err != nil {

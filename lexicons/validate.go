@@ -264,7 +264,7 @@ func (v *Validation) Errors() int {
 // rejects: malformed test lines, unread files, duplicates, conflicting
 // polarities and entries that another entry always hides. It reports every
 // problem found, each naming file and line. Checks that need the segmenter
-// and the matcher live in internal/lexcheck.
+// and the matcher live in lexicons/tools/check.
 func Validate(fsys fs.FS) *Validation { return ValidatePacks(fsys, nil) }
 
 // ValidatePacks is Validate with a pack selection (nil: DefaultPacks).

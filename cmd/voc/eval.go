@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/vocproject/voc/internal/eval"
-	"github.com/vocproject/voc/internal/learn"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/eval"
+	"github.com/vocproject/voc/lexicons/tools/learn"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vocproject/voc/internal/learn"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/learn"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/nlp/sentiment"
 )

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vocproject/voc/internal/lexcheck"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/check"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 )
@@ -113,10 +113,10 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var v *lexcheck.Validation
+	var v *check.Validation
 	seen := map[string]bool{}
 	for _, sel := range sels {
-		one, err := lexcheck.ValidatePacks(dir.FS(), sel.packs)
+		one, err := check.ValidatePacks(dir.FS(), sel.packs)
 		if err != nil {
 			return err
 		}
@@ -330,7 +330,7 @@ func (c *lexiconCmd) runTests(ctx context.Context, dir lexiconDir, an *analyzer.
 			return 0, 0, 0, err
 		}
 		files[tc.File] = true
-		o := lexcheck.Run(an, tc)
+		o := check.Run(an, tc)
 		switch {
 		case len(o.Failures) == 0 && tc.Todo:
 			passed++

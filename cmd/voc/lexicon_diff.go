@@ -10,8 +10,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/vocproject/voc/internal/lexdiff"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/diff"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"
 )
@@ -81,7 +81,7 @@ func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
 	if ex == 0 {
 		ex = -1
 	}
-	rep, err := lexdiff.Compare(ctx, ans[0], ans[1], recs, lexdiff.Config{Workers: *workers, Examples: ex})
+	rep, err := diff.Compare(ctx, ans[0], ans[1], recs, diff.Config{Workers: *workers, Examples: ex})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
 			Sample     string `json:"sample"`
 			BadLines   int    `json:"bad_lines"`
 			AnalysisMS int64  `json:"analysis_ms"`
-			*lexdiff.Report
+			*diff.Report
 		}{dirs[0].Dir, dirs[1].Dir, *sample, len(bad), took.Milliseconds(), rep}
 		if out.Old == "" {
 			out.Old = embeddedName
@@ -116,7 +116,7 @@ func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
 }
 
 // readSample reads a sample file ("-" is stdin).
-func (c *lexiconCmd) readSample(path string) ([]lexdiff.Record, []*lexdiff.LineError, error) {
+func (c *lexiconCmd) readSample(path string) ([]diff.Record, []*diff.LineError, error) {
 	in := c.env.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -126,7 +126,7 @@ func (c *lexiconCmd) readSample(path string) ([]lexdiff.Record, []*lexdiff.LineE
 		defer f.Close()
 		in = f
 	}
-	recs, bad, err := lexdiff.ReadSample(in, 0)
+	recs, bad, err := diff.ReadSample(in, 0)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vocproject/voc/internal/suggest"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/suggest"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"
 )

@@ -235,7 +235,7 @@ func TestEntropy(t *testing.T) {
 // the shipped taxonomy lacks: absent from it, and far more frequent in the
 // texts the data labels negative than in the positive ones.
 func TestMineShared(t *testing.T) {
-	path := "../../../shared/data/sentiment/online_shopping_10_cats.csv"
+	path := "../../../../shared/data/sentiment/online_shopping_10_cats.csv"
 	f, err := os.Open(path)
 	if err != nil {
 		t.Skipf("shared data absent: %v", err)

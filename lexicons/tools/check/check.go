@@ -1,4 +1,4 @@
-// Package lexcheck checks lexicons against the analysis they drive: terms
+// Package check checks lexicons against the analysis they drive: terms
 // that normalization or the segmenter keep from ever matching, taxonomy
 // terms that do not match in the sentences they are written for, and the
 // test lines of the lexicon files (lexicons.TestCase).
@@ -6,7 +6,7 @@
 // lexicons.Validate checks what the data alone shows; this package adds
 // what needs the segmenter, the matcher and the analyzer, which the
 // lexicons package cannot import.
-package lexcheck
+package check
 
 import (
 	"fmt"

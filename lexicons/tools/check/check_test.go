@@ -1,4 +1,4 @@
-package lexcheck
+package check
 
 import (
 	"os"

@@ -1,9 +1,9 @@
-// Package lexdiff shows the impact of a lexicon change on a sample of real
+// Package diff shows the impact of a lexicon change on a sample of real
 // feedback: it analyses every record with the old and the new lexicons and
 // reports the records whose tags (pain and praise points) or sentiment label
 // change, with counts per point, per category and per label flip, and
 // examples of each.
-package lexdiff
+package diff
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package lexdiff
+package diff
 
 import (
 	"bytes"

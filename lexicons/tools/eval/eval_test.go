@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/vocproject/voc/internal/eval"
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/eval"
 	"github.com/vocproject/voc/nlp/segment"
 )
 

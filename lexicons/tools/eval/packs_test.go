@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vocproject/voc/internal/eval"
+	"github.com/vocproject/voc/lexicons/tools/eval"
 	"github.com/vocproject/voc/nlp"
 )
 
