@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/vocproject/voc/nlp"
 )
 
 // TestPrefix starts a test line in any lexicon file (see data/FORMAT.md,
@@ -21,6 +19,15 @@ import (
 //
 // The loaders read it as a comment; ReadTests and "voc lexicon test" run it.
 const TestPrefix = "#test"
+
+// The sentiment labels and aspect polarities test lines name: the labels of
+// the analysis (nlp.Positive, nlp.Negative, nlp.Neutral), spelled here so
+// that the lexicon data imports no analysis package.
+const (
+	Positive = "positive"
+	Negative = "negative"
+	Neutral  = "neutral"
+)
 
 // TestCase is one test line: a text and what its analysis must show.
 type TestCase struct {
@@ -52,11 +59,11 @@ type AspectExpectation struct {
 	Not         bool   // "!": no such aspect
 	Category    string // never empty
 	Subcategory string // "*" for any
-	Polarity    string // nlp.Positive, nlp.Negative, nlp.Neutral or "" for any
+	Polarity    string // Positive, Negative, Neutral or "" for any
 	Aspect      string // the aspect term, "" for any
 }
 
-var polaritySigns = map[byte]string{'+': nlp.Positive, '-': nlp.Negative, '~': nlp.Neutral}
+var polaritySigns = map[byte]string{'+': Positive, '-': Negative, '~': Neutral}
 
 func (e AspectExpectation) String() string {
 	var b strings.Builder
@@ -73,52 +80,6 @@ func (e AspectExpectation) String() string {
 		b.WriteString("@" + e.Aspect)
 	}
 	return b.String()
-}
-
-// Matches reports whether aspect a fulfils e (ignoring Not).
-func (e AspectExpectation) Matches(a nlp.Aspect) bool {
-	return a.Category == e.Category &&
-		(e.Subcategory == "*" || a.Subcategory == e.Subcategory) &&
-		(e.Polarity == "" || a.Polarity == e.Polarity) &&
-		(e.Aspect == "" || a.Aspect == e.Aspect)
-}
-
-// Check returns what in r contradicts the test case, one message per
-// failed expectation; none means the case passes.
-func (tc *TestCase) Check(r *nlp.Result) []string {
-	var fails []string
-	for _, e := range tc.Aspects {
-		found := slices.ContainsFunc(r.Aspects, e.Matches)
-		switch {
-		case e.Not && found:
-			fails = append(fails, "want no "+e.String()[1:])
-		case !e.Not && !found:
-			fails = append(fails, "want "+e.String())
-		}
-	}
-	if tc.Exact {
-		for _, a := range r.Aspects {
-			if !slices.ContainsFunc(tc.Aspects, func(e AspectExpectation) bool { return !e.Not && e.Matches(a) }) {
-				fails = append(fails, "unexpected "+FormatAspect(a))
-			}
-		}
-	}
-	if tc.Sentiment != "" && r.Sentiment.Label != tc.Sentiment {
-		fails = append(fails, fmt.Sprintf("want sentiment=%s, got %s (%.2f)", tc.Sentiment, r.Sentiment.Label, r.Sentiment.Score))
-	}
-	if tc.CheckIntent && r.Intent != tc.Intent {
-		fails = append(fails, fmt.Sprintf("want intent=%s, got %s", orNone(tc.Intent), orNone(r.Intent)))
-	}
-	if tc.CheckEscalation && r.Escalation != tc.Escalation {
-		fails = append(fails, fmt.Sprintf("want escalation=%s, got %s", yesNo(tc.Escalation), yesNo(r.Escalation)))
-	}
-	return fails
-}
-
-// FormatAspect writes a in the test-line notation: 物流/配送慢-@快递.
-func FormatAspect(a nlp.Aspect) string {
-	e := AspectExpectation{Category: a.Category, Subcategory: a.Subcategory, Polarity: a.Polarity, Aspect: a.Aspect}
-	return e.String()
 }
 
 func orNone(s string) string {
@@ -243,7 +204,7 @@ func ParseTest(file string, no int, line string) (TestCase, error) {
 			tc.Todo = true
 		case isKV && key == "sentiment":
 			switch val {
-			case nlp.Positive, nlp.Negative, nlp.Neutral:
+			case Positive, Negative, Neutral:
 				tc.Sentiment = val
 			default:
 				return bad("sentiment=%q: want positive, negative or neutral", val)

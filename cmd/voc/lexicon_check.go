@@ -401,7 +401,7 @@ func selections(fsys fs.FS, flag string) ([]selection, error) {
 func describeResult(r *nlp.Result) string {
 	var parts []string
 	for _, a := range r.Aspects {
-		parts = append(parts, fmt.Sprintf("%s (%s)", lexicons.FormatAspect(a), a.Opinion))
+		parts = append(parts, fmt.Sprintf("%s (%s)", check.FormatAspect(a), a.Opinion))
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "no aspects")

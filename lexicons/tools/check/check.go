@@ -469,7 +469,7 @@ func (p *probeSet) explain(an *analyzer.Analyzer, seg *segment.Segmenter, e lexi
 		r := an.Analyze(s.text(), nlp.Options{})
 		var found []string
 		for _, a := range r.Aspects {
-			found = append(found, lexicons.FormatAspect(a)+" ("+a.Opinion+")")
+			found = append(found, FormatAspect(a)+" ("+a.Opinion+")")
 		}
 		if len(found) == 0 {
 			found = []string{"nothing"}

@@ -276,7 +276,7 @@ func analyse(an *analyzer.Analyzer, r Record) *nlp.Result {
 func Tags(r *nlp.Result) []string {
 	out := make([]string, 0, len(r.Aspects))
 	for _, a := range r.Aspects {
-		out = append(out, lexicons.FormatAspect(nlp.Aspect{Category: a.Category, Subcategory: a.Subcategory, Polarity: a.Polarity}))
+		out = append(out, lexicons.AspectExpectation{Category: a.Category, Subcategory: a.Subcategory, Polarity: a.Polarity}.String())
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
