@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/alerts/detect"
-	"github.com/vocproject/voc/alerts/internal/feed"
 	"github.com/vocproject/voc/alerts/notify"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
@@ -97,7 +96,7 @@ func newEnvWith(t *testing.T, mod func(its []gen.Item, recs []*pipeline.Record))
 	if err := sink.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	recs := feed.Records("voc.feedback", its)
+	recs := gen.Records("voc.feedback", its)
 	for _, r := range recs {
 		r.Analysis.Escalation = escalated(r.ID)
 	}
@@ -136,7 +135,7 @@ func TestReplayMatchesMemory(t *testing.T) {
 	}
 	// The same replay over the generator's feed in memory.
 	b := cfg.WithDefaults().Detector.Bounds(from)
-	mem := detect.Replay(feed.Cube(e.items, b.Earliest(), to), cfg.Detector, cfg.policy(), from, to, time.Hour)
+	mem := detect.Replay(gen.Cube(e.items, b.Earliest(), to), cfg.Detector, cfg.policy(), from, to, time.Hour)
 	if len(res.Alerts) != len(mem) {
 		t.Fatalf("%d alerts from ClickHouse, %d in memory", len(res.Alerts), len(mem))
 	}
@@ -181,7 +180,7 @@ func TestReplayMatchesMemory(t *testing.T) {
 		if c.Before(from) || !c.Before(to) {
 			continue
 		}
-		if escalated(it.Msg.ID) || (feed.Tier(&it.Msg) == "vip" && it.Truth.Sentiment == nlp.Negative) {
+		if escalated(it.Msg.ID) || (gen.Tier(&it.Msg) == "vip" && it.Truth.Sentiment == nlp.Negative) {
 			want++
 		}
 	}
@@ -202,7 +201,7 @@ func TestSnapshotMatchesCube(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := svc.cfg.Detector.Bounds(now)
-	want := feed.Cube(e.items, b.Earliest(), now).Snapshot(b)
+	want := gen.Cube(e.items, b.Earliest(), now).Snapshot(b)
 	if len(got.Pains) != len(want.Pains) || len(got.Scopes) != len(want.Scopes) {
 		t.Fatalf("%d pains %d scopes, want %d %d", len(got.Pains), len(got.Scopes), len(want.Pains), len(want.Scopes))
 	}
@@ -265,7 +264,7 @@ func TestMentionsAndOpenOpinionsDoNotAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := svc.cfg.Detector.Bounds(now)
-	want := feed.Cube(e.items, b.Earliest(), now).Snapshot(b)
+	want := gen.Cube(e.items, b.Earliest(), now).Snapshot(b)
 	if len(got.Pains) != len(want.Pains) {
 		t.Errorf("%d pain series, want %d", len(got.Pains), len(want.Pains))
 	}
@@ -280,7 +279,7 @@ func TestMentionsAndOpenOpinionsDoNotAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := detect.Replay(feed.Cube(e.items, Config{}.WithDefaults().Detector.Bounds(from).Earliest(), to), Config{}.Detector, Config{}.policy(), from, to, time.Hour)
+	mem := detect.Replay(gen.Cube(e.items, Config{}.WithDefaults().Detector.Bounds(from).Earliest(), to), Config{}.Detector, Config{}.policy(), from, to, time.Hour)
 	if len(res.Alerts) != len(mem) {
 		t.Fatalf("%d alerts from ClickHouse, %d from the ground truth", len(res.Alerts), len(mem))
 	}

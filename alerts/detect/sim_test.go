@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/alerts/detect"
-	"github.com/vocproject/voc/alerts/internal/feed"
 	"github.com/vocproject/voc/internal/gen"
 )
 
@@ -55,7 +54,7 @@ func (r simResult) falseRate() float64 {
 // and product (detect.Absorbs either way) and it opened between the
 // spike day's start and the end of the day after (a 24h window still
 // holds the spike then).
-func simulate(t *testing.T, perDay int, factor float64, noise feed.Noise, cfg detect.Config) simResult {
+func simulate(t *testing.T, perDay int, factor float64, noise gen.Noise, cfg detect.Config) simResult {
 	t.Helper()
 	spikes := slices.Clone(simSpikes)
 	for i := range spikes {
@@ -67,7 +66,7 @@ func simulate(t *testing.T, perDay int, factor float64, noise feed.Noise, cfg de
 	}
 	items := noise.Apply(g.Items())
 	start := g.Config().Start
-	cube := feed.Cube(items, start, start.AddDate(0, 0, 56))
+	cube := gen.Cube(items, start, start.AddDate(0, 0, 56))
 	from, to := start.AddDate(0, 0, 28), start.AddDate(0, 0, 56)
 	alerts := detect.Replay(cube, cfg, detect.Policy{}, from, to, time.Hour)
 
@@ -187,10 +186,10 @@ func TestSimulatedFeed(t *testing.T) {
 	tests := []struct {
 		name   string
 		perDay int
-		noise  feed.Noise
+		noise  gen.Noise
 	}{
-		{"generator", 2000, feed.Noise{}},
-		{"noisy", 2000, feed.Noise{Seed: 3, Volume: 0.3, Pain: 0.2}},
+		{"generator", 2000, gen.Noise{}},
+		{"noisy", 2000, gen.Noise{Seed: 3, Volume: 0.3, Pain: 0.2}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,7 +220,7 @@ func TestSimulatedSensitivity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measurement")
 	}
-	noise := feed.Noise{Seed: 3, Volume: 0.3, Pain: 0.2}
+	noise := gen.Noise{Seed: 3, Volume: 0.3, Pain: 0.2}
 	tests := []struct {
 		name   string
 		perDay int

@@ -1,7 +1,12 @@
-// Package gen generates a deterministic, realistic feed of Chinese customer
-// feedback (reviews, chats, calls, emails, social posts, surveys) for voc
-// demo, end-to-end tests and benchmarks, with ground-truth labels and
-// injectable pain-point spikes.
+// Package gen is voc's one source of test data. It generates a
+// deterministic, realistic feed of Chinese customer feedback (reviews,
+// chats, calls, emails, social posts, surveys) for voc demo, end-to-end
+// tests and benchmarks, with ground-truth labels and injectable pain-point
+// spikes; turns that feed into what the alert tests need (records.go:
+// pipeline records analysed from the ground truth, hourly cubes, extra
+// noise); gives the NLP benchmarks their texts (benchdata.go: the
+// repository's reviews, sized inputs, the shared public data sets); and
+// builds malformed messages for the dead-letter path (poison.go).
 //
 // Generation works a day at a time. For each day the generator first plans
 // how many mentions of every topic (pain point, praise point, request) each

@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-ego/gse"
 
-	"github.com/vocproject/voc/internal/benchdata"
+	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
@@ -41,7 +41,7 @@ func benchCorpora(b *testing.B) []struct {
 		name  string
 		texts []string
 	}{{"corpus=reviews", reviews}}
-	if shop := benchdata.Shopping(2000); shop != nil {
+	if shop := gen.Shopping(2000); shop != nil {
 		cs = append(cs, struct {
 			name  string
 			texts []string

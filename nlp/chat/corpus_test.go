@@ -11,13 +11,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/benchdata"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/chat"
 )
 
-// genChats returns the chat transcripts of a small generated feed.
+// genChats returns the chat transcripts of a small generated gen.
 func genChats(tb testing.TB, days int) []feedback.Message {
 	tb.Helper()
 	g, err := gen.New(gen.Config{Seed: 7, Days: days, PerDay: 150, Channels: []string{gen.ChannelChat, gen.ChannelEcommerce}, ChatShare: 0.6})
@@ -106,7 +105,7 @@ func TestGeneratedChats(t *testing.T) {
 
 // jddcPath is the shared JD customer-service data (see the README of the
 // shared data beside the repository); the smoke test skips when it is absent.
-var jddcPath = filepath.Join(benchdata.SharedDir(), "chats", "jddc2018", "train.enc")
+var jddcPath = filepath.Join(gen.SharedDir(), "chats", "jddc2018", "train.enc")
 
 // jddcChats reads up to max excerpts (0: all), each the context of
 // train.enc followed by the agent's reply of the same line of train.dec.

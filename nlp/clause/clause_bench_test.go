@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/vocproject/voc/internal/benchdata"
+	"github.com/vocproject/voc/internal/gen"
 )
 
 func BenchmarkSplit(b *testing.B) {
-	lines := benchdata.Lines(b, "../segment/testdata/reviews.txt")
+	lines := gen.Lines(b, "../segment/testdata/reviews.txt")
 	m := DefaultMarkers()
-	for _, n := range benchdata.Sizes {
-		s := benchdata.Sized(lines, n)
+	for _, n := range gen.BenchSizes {
+		s := gen.Sized(lines, n)
 		b.Run(fmt.Sprintf("chars=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(s)))
 			b.ReportAllocs()
@@ -20,7 +20,7 @@ func BenchmarkSplit(b *testing.B) {
 			}
 		})
 	}
-	if corpus := benchdata.Shopping(2000); corpus != nil {
+	if corpus := gen.Shopping(2000); corpus != nil {
 		b.Run("corpus=shopping", func(b *testing.B) {
 			total := 0
 			for _, s := range corpus {

@@ -1,27 +1,28 @@
-package normalize
+package normalize_test
 
 import (
 	"fmt"
 	"testing"
 
-	"github.com/vocproject/voc/internal/benchdata"
+	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/nlp/normalize"
 )
 
 func BenchmarkNormalize(b *testing.B) {
-	lines := benchdata.Lines(b, "../segment/testdata/reviews.txt")
-	for _, n := range benchdata.Sizes {
-		s := benchdata.Sized(lines, n)
+	lines := gen.Lines(b, "../segment/testdata/reviews.txt")
+	for _, n := range gen.BenchSizes {
+		s := gen.Sized(lines, n)
 		b.Run(fmt.Sprintf("chars=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(s)))
 			b.ReportAllocs()
 			for b.Loop() {
-				Normalize(s)
+				normalize.Normalize(s)
 			}
 		})
 	}
-	if corpus := benchdata.Shopping(2000); corpus != nil {
+	if corpus := gen.Shopping(2000); corpus != nil {
 		b.Run("corpus=shopping", func(b *testing.B) {
-			benchCorpus(b, corpus, func(s string) { Normalize(s) })
+			benchCorpus(b, corpus, func(s string) { normalize.Normalize(s) })
 		})
 	}
 }

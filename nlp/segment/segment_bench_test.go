@@ -8,7 +8,7 @@ import (
 	"github.com/vocproject/voc/nlp/normalize"
 	"github.com/vocproject/voc/nlp/pii"
 
-	"github.com/vocproject/voc/internal/benchdata"
+	"github.com/vocproject/voc/internal/gen"
 )
 
 // prepared returns normalized, masked text, as Cut sees it in the analyzer.
@@ -23,12 +23,12 @@ type benchCase struct {
 }
 
 func benchCases(b *testing.B) []benchCase {
-	lines := benchdata.Lines(b, "testdata/reviews.txt")
+	lines := gen.Lines(b, "testdata/reviews.txt")
 	var cs []benchCase
-	for _, n := range benchdata.Sizes {
-		cs = append(cs, benchCase{fmt.Sprintf("chars=%d", n), []string{benchdata.Sized(lines, n)}})
+	for _, n := range gen.BenchSizes {
+		cs = append(cs, benchCase{fmt.Sprintf("chars=%d", n), []string{gen.Sized(lines, n)}})
 	}
-	if corpus := benchdata.Shopping(2000); corpus != nil {
+	if corpus := gen.Shopping(2000); corpus != nil {
 		cs = append(cs, benchCase{"corpus=shopping", corpus})
 	}
 	return cs

@@ -1,9 +1,10 @@
-// Package benchdata gives the NLP benchmarks and smoke tests their texts:
-// the hand-written reviews kept in the repository, sized inputs built from
+package gen
+
+// This file gives the NLP benchmarks and smoke tests their texts: the
+// hand-written reviews kept in the repository, sized inputs built from
 // them, and, when the public data sets are on this machine (a "shared"
 // directory beside the repository), real reviews and chats. Tests that use
 // the shared data must skip when it is absent.
-package benchdata
 
 import (
 	"bufio"
@@ -12,15 +13,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 	"unicode/utf8"
 )
 
-// Sizes are the text lengths (in runes) the stage benchmarks run at.
-var Sizes = []int{20, 100, 1000}
+// BenchSizes are the text lengths (in runes) the stage benchmarks run at.
+var BenchSizes = []int{20, 100, 1000}
 
 // Lines returns the non-empty, non-comment lines of the file at path.
-func Lines(tb testing.TB, path string) []string {
+func Lines(tb TB, path string) []string {
 	tb.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -35,6 +35,13 @@ func Lines(tb testing.TB, path string) []string {
 		}
 	}
 	return out
+}
+
+// TB is the part of testing.TB that Lines uses (so that the generator,
+// which voc demo links, does not import package testing).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
 }
 
 // Sized returns n runes of lines joined end to end.

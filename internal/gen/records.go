@@ -1,9 +1,10 @@
-// Package feed turns the generator's feed (internal/gen) into what the
-// alert tests need: pipeline records whose analysis comes from the
-// generator's ground truth (so that the tests do not depend on the NLP
-// packages), hourly cubes as ClickHouse's materialized views would build
-// them, and optional background noise on top of the generator's own.
-package feed
+package gen
+
+// This file turns the generated feed into what the alert tests need:
+// pipeline records whose analysis comes from the generator's ground truth
+// (so that the tests do not depend on the NLP packages), hourly cubes as
+// ClickHouse's materialized views would build them, and optional
+// background noise on top of the generator's own.
 
 import (
 	"fmt"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/vocproject/voc/alerts/detect"
 	"github.com/vocproject/voc/feedback"
-	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 )
@@ -41,7 +41,7 @@ func (n Noise) rng(parts ...any) *rand.Rand {
 }
 
 // Apply returns the items with noise applied, in created_at order.
-func (n Noise) Apply(items []gen.Item) []gen.Item {
+func (n Noise) Apply(items []Item) []Item {
 	if n.Volume == 0 && n.Pain == 0 {
 		return items
 	}
@@ -57,7 +57,7 @@ func (n Noise) Apply(items []gen.Item) []gen.Item {
 	for _, it := range items {
 		byDay[it.Truth.Day] = append(byDay[it.Truth.Day], it.Msg.CreatedAt)
 	}
-	var out []gen.Item
+	var out []Item
 	for i, it := range items {
 		if it.Truth.Spike {
 			out = append(out, it)
@@ -82,13 +82,13 @@ func (n Noise) Apply(items []gen.Item) []gen.Item {
 			out = append(out, cp)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b gen.Item) int { return a.Msg.CreatedAt.Compare(b.Msg.CreatedAt) })
+	slices.SortStableFunc(out, func(a, b Item) int { return a.Msg.CreatedAt.Compare(b.Msg.CreatedAt) })
 	return out
 }
 
 // Score is the sentiment score given to an item: around -0.7 for
 // negative, 0.7 for positive, 0 for neutral, with deterministic noise.
-func Score(it gen.Item) float64 {
+func Score(it Item) float64 {
 	h := fnv.New64a()
 	fmt.Fprint(h, it.Msg.ID)
 	u := float64(h.Sum64()%1000) / 1000
@@ -103,7 +103,7 @@ func Score(it gen.Item) float64 {
 
 // Analysis is the nlp.Result of an item built from its ground truth: one
 // aspect per topic, sentiment by Score, intent 投诉 for negative items.
-func Analysis(it gen.Item) *nlp.Result {
+func Analysis(it Item) *nlp.Result {
 	text := it.Msg.Text
 	if text == "" {
 		for _, t := range it.Msg.Turns {
@@ -135,7 +135,7 @@ func Analysis(it gen.Item) *nlp.Result {
 
 // Records returns pipeline records for the items at consecutive offsets
 // of one partition of topic, with analyses from the ground truth.
-func Records(topic string, items []gen.Item) []*pipeline.Record {
+func Records(topic string, items []Item) []*pipeline.Record {
 	out := make([]*pipeline.Record, len(items))
 	for i := range items {
 		it := items[i]
@@ -153,11 +153,11 @@ func Records(topic string, items []gen.Item) []*pipeline.Record {
 
 // IsComplaint is feedback_hourly's complaint test: intent 投诉 or
 // negative sentiment.
-func IsComplaint(it gen.Item) bool { return it.Truth.Sentiment == nlp.Negative }
+func IsComplaint(it Item) bool { return it.Truth.Sentiment == nlp.Negative }
 
 // Cube returns the hourly cube of the items over [from, to), as the
 // pain_hourly and feedback_hourly views count them.
-func Cube(items []gen.Item, from, to time.Time) *detect.Cube {
+func Cube(items []Item, from, to time.Time) *detect.Cube {
 	c := detect.NewCube(from, to)
 	for _, it := range items {
 		m := it.Msg
@@ -167,7 +167,7 @@ func Cube(items []gen.Item, from, to time.Time) *detect.Cube {
 			compl = 1
 		}
 		c.AddScope(h, detect.ScopeKey{Product: m.Product, Channel: m.Channel}, 1, compl, float64(float32(Score(it))))
-		seen := map[gen.Topic]bool{}
+		seen := map[Topic]bool{}
 		for _, tp := range it.Truth.Topics {
 			if tp.Polarity != nlp.Negative || seen[tp] {
 				continue
