@@ -251,11 +251,83 @@ func prepareSets(ctx context.Context, cfg Config, log *slog.Logger) ([]*set, err
 	return sets, nil
 }
 
-// evaluate featurizes the prepared sets and runs every evaluation.
+// evaluate featurizes the prepared sets and runs every evaluation: cross-
+// validation of the learned model (pooled and in-domain training) with a
+// naive Bayes baseline, the cross-domain run, and the shipped and
+// hand-written lexicons through the scorer itself.
 func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*Report, error) {
 	// Hand-written lexicons only: the learner fits the learned part.
 	handSc := sentiment.New(cfg.Lexicons.Sentiment.HandOnly())
 	shipSc := sentiment.New(cfg.Lexicons.Sentiment)
+	ev := newEvaluator(cfg, sets, handSc)
+	rep := &Report{}
+	var pooled []scored // CV predictions for the band table
+
+	for _, s := range sets {
+		if s.TrainOnly {
+			continue
+		}
+		for _, inDomain := range []bool{false, true} {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if inDomain && s.OutOfDomain {
+				continue
+			}
+			start := time.Now()
+			total, sc, err := ev.crossValidate(s, inDomain)
+			if err != nil {
+				return nil, err
+			}
+			if !inDomain {
+				pooled = append(pooled, sc...)
+			}
+			rep.Results = append(rep.Results, total)
+			log.Info("eval: done", "set", s.Name, "method", total.Method, "accuracy", total.Accuracy(), "took", time.Since(start).Round(time.Millisecond))
+		}
+		if !s.HeldOut {
+			rep.Results = append(rep.Results, ev.naiveBayesBaseline(s))
+		}
+	}
+
+	for _, s := range sets {
+		if s.Name != cfg.CrossDomain {
+			continue
+		}
+		r, err := ev.crossDomain(s)
+		if err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, r)
+	}
+
+	for _, s := range sets {
+		ship, handR := lexiconResults(s, sets, shipSc, handSc)
+		rep.Results = append(rep.Results, ship, handR)
+	}
+
+	rep.Bands = bands(pooled)
+	rep.Notes = append(rep.Notes,
+		"Accuracy is the sign of the score (binary); a text never scored 0 counts as positive.",
+		"CV: rows of a fold are never learned from, nor any row of any set with the same normalized text; chnsenticorp_dev is never learned from.",
+		"Pooled training learns from the other folds plus the other sets; in-domain training from the other folds of the same set only.",
+	)
+	return rep, nil
+}
+
+// evaluator holds the featurized sets, indexed as one list of docs, that
+// the learned model is trained and scored on.
+type evaluator struct {
+	cfg    Config
+	sets   []*set
+	vocab  *learn.Vocab
+	all    []learn.Doc  // the docs of every set, one index
+	offset map[*set]int // index in all of each set's first doc
+}
+
+// newEvaluator featurizes every set with the hand-written scorer (the
+// learner fits the learned part) and weights its docs by set size.
+func newEvaluator(cfg Config, sets []*set, handSc *sentiment.Scorer) *evaluator {
 	vocab := learn.NewVocab()
 	setCap := cfg.SetCap
 	if setCap == 0 {
@@ -270,189 +342,176 @@ func evaluate(ctx context.Context, cfg Config, sets []*set, log *slog.Logger) (*
 			s.docs = append(s.docs, d)
 		}
 	}
-
-	// One index over all docs.
-	var all []learn.Doc
-	offset := map[*set]int{}
+	ev := &evaluator{cfg: cfg, sets: sets, vocab: vocab, offset: map[*set]int{}}
 	for _, s := range sets {
-		offset[s] = len(all)
-		all = append(all, s.docs...)
+		ev.offset[s] = len(ev.all)
+		ev.all = append(ev.all, s.docs...)
 	}
-	rep := &Report{}
-	var pooled []scored // CV predictions for the band table
+	return ev
+}
 
-	train := func(exclude func(s *set, i int) bool) (*learn.Model, error) {
-		var rows []int
-		for _, s := range sets {
-			for i := range s.docs {
-				if !exclude(s, i) {
-					rows = append(rows, offset[s]+i)
-				}
+// train fits a model on every doc that exclude does not reject.
+func (ev *evaluator) train(exclude func(s *set, i int) bool) (*learn.Model, error) {
+	var rows []int
+	for _, s := range ev.sets {
+		for i := range s.docs {
+			if !exclude(s, i) {
+				rows = append(rows, ev.offset[s]+i)
 			}
 		}
-		return learn.Train(all, rows, vocab, cfg.Learn)
 	}
-	// evalRows scores rows of s with m, excluding from training every row of
-	// any set whose text is one of them.
-	heldOut := func(s *set, rows []int, inDomain bool) (Result, []scored, error) {
-		keys := map[string]bool{}
-		in := map[int]bool{}
-		for _, i := range rows {
-			keys[s.keys[i]] = true
-			in[i] = true
+	return learn.Train(ev.all, rows, ev.vocab, ev.cfg.Learn)
+}
+
+// heldOut scores rows of s with a model trained without them, excluding
+// from training every row of any set whose text is one of them.
+func (ev *evaluator) heldOut(s *set, rows []int, inDomain bool) (Result, []scored, error) {
+	keys := map[string]bool{}
+	in := map[int]bool{}
+	for _, i := range rows {
+		keys[s.keys[i]] = true
+		in[i] = true
+	}
+	m, err := ev.train(func(t *set, i int) bool {
+		if t.HeldOut && t != s {
+			return true // dev sets are never learned from
 		}
-		m, err := train(func(t *set, i int) bool {
-			if t.HeldOut && t != s {
-				return true // dev sets are never learned from
-			}
-			if inDomain && t != s && !(s.HeldOut && t.Name == strings.Replace(s.Name, "_dev", "_train", 1)) {
-				return true
-			}
-			return t == s && in[i] || keys[t.keys[i]]
-		})
+		if inDomain && t != s && !(s.HeldOut && t.Name == strings.Replace(s.Name, "_dev", "_train", 1)) {
+			return true
+		}
+		return t == s && in[i] || keys[t.keys[i]]
+	})
+	if err != nil {
+		return Result{}, nil, err
+	}
+	var r Result
+	var sc []scored
+	for _, i := range rows {
+		raw := m.Raw(s.docs[i])
+		r.add(s.ex[i].Label, raw)
+		sc = append(sc, scored{s.ex[i].Label, raw})
+	}
+	return r, sc, nil
+}
+
+// crossValidate scores every row of s held out: by k-fold cross-validation,
+// or as one fold when s is a held-out split. Training is pooled (the other
+// folds plus the other sets) or in-domain (the other folds only). It
+// returns the merged result, named, and every row's score.
+func (ev *evaluator) crossValidate(s *set, inDomain bool) (Result, []scored, error) {
+	var total Result
+	var all []scored
+	method := "learned, %d-fold CV, pooled training"
+	if inDomain {
+		method = "learned, %d-fold CV, in-domain training"
+	}
+	method = fmt.Sprintf(method, ev.cfg.Folds)
+	var folds [][]int
+	if s.HeldOut {
+		method = "learned, held-out split, pooled training"
+		if inDomain {
+			method = "learned, held-out split, in-domain training"
+		}
+		every := make([]int, len(s.docs))
+		for i := range every {
+			every[i] = i
+		}
+		folds = [][]int{every}
+	} else {
+		folds = foldsOf(len(s.docs), ev.cfg.Folds)
+	}
+	for _, rows := range folds {
+		r, sc, err := ev.heldOut(s, rows, inDomain)
 		if err != nil {
 			return Result{}, nil, err
 		}
-		var r Result
-		var sc []scored
-		for _, i := range rows {
-			raw := m.Raw(s.docs[i])
-			r.add(s.ex[i].Label, raw)
-			sc = append(sc, scored{s.ex[i].Label, raw})
-		}
-		return r, sc, nil
+		total = merge(total, r)
+		all = append(all, sc...)
 	}
+	total.Set, total.Method = s.Name, method
+	return total, all, nil
+}
 
-	for _, s := range sets {
-		if s.TrainOnly {
-			continue
-		}
-		for _, inDomain := range []bool{false, true} {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if inDomain && s.OutOfDomain {
-				continue
-			}
-			start := time.Now()
-			var total Result
-			method := "learned, %d-fold CV, pooled training"
-			if inDomain {
-				method = "learned, %d-fold CV, in-domain training"
-			}
-			method = fmt.Sprintf(method, cfg.Folds)
-			var folds [][]int
-			if s.HeldOut {
-				method = "learned, held-out split, pooled training"
-				if inDomain {
-					method = "learned, held-out split, in-domain training"
-				}
-				all := make([]int, len(s.docs))
-				for i := range all {
-					all[i] = i
-				}
-				folds = [][]int{all}
-			} else {
-				folds = foldsOf(len(s.docs), cfg.Folds)
-			}
-			for _, rows := range folds {
-				r, sc, err := heldOut(s, rows, inDomain)
-				if err != nil {
-					return nil, err
-				}
-				total = merge(total, r)
-				if !inDomain {
-					pooled = append(pooled, sc...)
-				}
-			}
-			total.Set, total.Method = s.Name, method
-			rep.Results = append(rep.Results, total)
-			log.Info("eval: done", "set", s.Name, "method", method, "accuracy", total.Accuracy(), "took", time.Since(start).Round(time.Millisecond))
-		}
-		// Naive Bayes baseline, in-domain, same folds.
-		if !s.HeldOut {
-			var nb Result
-			for _, rows := range foldsOf(len(s.docs), cfg.Folds) {
-				nb = merge(nb, naiveBayes(s, rows, vocab))
-			}
-			nb.Set, nb.Method = s.Name, fmt.Sprintf("baseline: naive Bayes on words, %d-fold CV, in-domain", cfg.Folds)
-			rep.Results = append(rep.Results, nb)
+// naiveBayesBaseline is the naive Bayes baseline on s, in-domain, with the
+// folds of crossValidate.
+func (ev *evaluator) naiveBayesBaseline(s *set) Result {
+	var nb Result
+	for _, rows := range foldsOf(len(s.docs), ev.cfg.Folds) {
+		nb = merge(nb, naiveBayes(s, rows, ev.vocab))
+	}
+	nb.Set, nb.Method = s.Name, fmt.Sprintf("baseline: naive Bayes on words, %d-fold CV, in-domain", ev.cfg.Folds)
+	return nb
+}
+
+// crossDomain scores s with a model learned from the other training sets
+// only (none of its texts).
+func (ev *evaluator) crossDomain(s *set) (Result, error) {
+	keys := map[string]bool{}
+	for _, k := range s.keys {
+		keys[k] = true
+	}
+	m, err := ev.train(func(t *set, i int) bool {
+		return t == s || t.HeldOut || keys[t.keys[i]]
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	var r Result
+	for i, d := range s.docs {
+		r.add(s.ex[i].Label, m.Raw(d))
+	}
+	var names []string
+	for _, t := range ev.sets {
+		if t != s && !t.HeldOut {
+			names = append(names, t.Name)
 		}
 	}
+	r.Set, r.Method = s.Name, "learned without it (cross-domain): "+strings.Join(names, " + ")
+	return r, nil
+}
 
-	// Cross-domain.
-	for _, s := range sets {
-		if s.Name != cfg.CrossDomain {
-			continue
-		}
-		keys := map[string]bool{}
-		for _, k := range s.keys {
-			keys[k] = true
-		}
-		m, err := train(func(t *set, i int) bool {
-			return t == s || t.HeldOut || keys[t.keys[i]]
-		})
-		if err != nil {
-			return nil, err
-		}
-		var r Result
-		for i, d := range s.docs {
-			r.add(s.ex[i].Label, m.Raw(d))
-		}
-		var names []string
-		for _, t := range sets {
-			if t != s && !t.HeldOut {
-				names = append(names, t.Name)
-			}
-		}
-		r.Set, r.Method = s.Name, "learned without it (cross-domain): "+strings.Join(names, " + ")
-		rep.Results = append(rep.Results, r)
+// lexiconResults scores s through the scorer itself with the shipped
+// lexicons and with the hand-written ones alone.
+func lexiconResults(s *set, sets []*set, shipSc, handSc *sentiment.Scorer) (ship, hand Result) {
+	for i, p := range s.prep {
+		raw, _ := shipSc.Raw(p.Tokens, p.Clauses)
+		ship.add(s.ex[i].Label, raw)
+		raw, _ = handSc.Raw(p.Tokens, p.Clauses)
+		hand.add(s.ex[i].Label, raw)
 	}
+	ship.Set, ship.Method = s.Name, "shipped lexicons (learned.tsv + hand-written)"
+	ship.Note = shippedNote(s, sets)
+	hand.Set, hand.Method = s.Name, "hand-written lexicons and rules only"
+	hand.Note = "no learning; an empty text counts as positive"
+	return ship, hand
+}
 
-	// Shipped and hand-written lexicons, through the scorer itself.
-	for _, s := range sets {
-		var ship, handR Result
-		for i, p := range s.prep {
-			raw, _ := shipSc.Raw(p.Tokens, p.Clauses)
-			ship.add(s.ex[i].Label, raw)
-			raw, _ = handSc.Raw(p.Tokens, p.Clauses)
-			handR.add(s.ex[i].Label, raw)
-		}
-		ship.Set, ship.Method = s.Name, "shipped lexicons (learned.tsv + hand-written)"
-		if s.HeldOut {
-			others := map[string]bool{}
-			for _, t := range sets {
-				if t != s {
-					for _, k := range t.keys {
-						others[k] = true
-					}
-				}
-			}
-			dup := 0
-			for _, k := range s.keys {
-				if others[k] {
-					dup++
-				}
-			}
-			ship.Note = fmt.Sprintf("never learned from; %d of its %d texts also occur in the training sets", dup, len(s.keys))
-			if 2*dup > len(s.keys) {
-				ship.Note += ": largely in-sample"
-			}
-		} else {
-			ship.Note = "in-sample: learned.tsv was learned from this set"
-		}
-		handR.Set, handR.Method = s.Name, "hand-written lexicons and rules only"
-		handR.Note = "no learning; an empty text counts as positive"
-		rep.Results = append(rep.Results, ship, handR)
+// shippedNote says how far the shipped lexicons' result on s is in-sample:
+// learned.tsv was learned from every set but the held-out ones, whose texts
+// may still occur in the training sets.
+func shippedNote(s *set, sets []*set) string {
+	if !s.HeldOut {
+		return "in-sample: learned.tsv was learned from this set"
 	}
-
-	rep.Bands = bands(pooled)
-	rep.Notes = append(rep.Notes,
-		"Accuracy is the sign of the score (binary); a text never scored 0 counts as positive.",
-		"CV: rows of a fold are never learned from, nor any row of any set with the same normalized text; chnsenticorp_dev is never learned from.",
-		"Pooled training learns from the other folds plus the other sets; in-domain training from the other folds of the same set only.",
-	)
-	return rep, nil
+	others := map[string]bool{}
+	for _, t := range sets {
+		if t != s {
+			for _, k := range t.keys {
+				others[k] = true
+			}
+		}
+	}
+	dup := 0
+	for _, k := range s.keys {
+		if others[k] {
+			dup++
+		}
+	}
+	note := fmt.Sprintf("never learned from; %d of its %d texts also occur in the training sets", dup, len(s.keys))
+	if 2*dup > len(s.keys) {
+		note += ": largely in-sample"
+	}
+	return note
 }
 
 type scored struct {
