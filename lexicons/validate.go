@@ -506,31 +506,57 @@ func checkFiles(fsys fs.FS) []Problem {
 // CheckEntries finds duplicates, conflicting polarities and entries that
 // another entry always hides, using the entries alone.
 func CheckEntries(entries []Entry) []Problem {
-	var ps []Problem
-	warn := func(e Entry, check, format string, a ...any) {
-		ps = append(ps, Problem{File: e.File, Line: e.Line, Warning: true, Check: check, Msg: fmt.Sprintf(format, a...), Term: e.Term})
+	var ps entryProblems
+	ps.checkSyntax(entries)
+	ps.checkDuplicateWords(entries)
+	byKey, keys := taxonomyByKey(entries)
+	for _, k := range keys {
+		ps.checkIgnored(byKey[k])
+		ps.checkOpinionPairs(byKey[k])
 	}
-	fail := func(e Entry, check, format string, a ...any) {
-		ps = append(ps, Problem{File: e.File, Line: e.Line, Check: check, Msg: fmt.Sprintf(format, a...), Term: e.Term})
-	}
-	at := func(e Entry) string {
-		return fmt.Sprintf("%s:%d", e.File, e.Line)
-	}
-	lineRef := func(e, other Entry) string {
-		if e.File == other.File {
-			return fmt.Sprintf("line %d", other.Line)
-		}
-		return at(other)
-	}
+	ps.checkGroups(entries)
+	ps.checkWeights(entries, byKey, keys)
+	ps.checkCues(entries)
+	return ps
+}
 
-	// A term holding '=' is an option that lost its TAB.
+// entryProblems collects the problems CheckEntries finds, in order.
+type entryProblems []Problem
+
+func (ps *entryProblems) warn(e Entry, check, format string, a ...any) {
+	*ps = append(*ps, Problem{File: e.File, Line: e.Line, Warning: true, Check: check, Msg: fmt.Sprintf(format, a...), Term: e.Term})
+}
+
+func (ps *entryProblems) fail(e Entry, check, format string, a ...any) {
+	*ps = append(*ps, Problem{File: e.File, Line: e.Line, Check: check, Msg: fmt.Sprintf(format, a...), Term: e.Term})
+}
+
+// entryAt names the place of e: file:line.
+func entryAt(e Entry) string {
+	return fmt.Sprintf("%s:%d", e.File, e.Line)
+}
+
+// lineRef names the place of other as seen from e: "line N" in the same
+// file, file:line in another.
+func lineRef(e, other Entry) string {
+	if e.File == other.File {
+		return fmt.Sprintf("line %d", other.Line)
+	}
+	return entryAt(other)
+}
+
+// checkSyntax: a taxonomy term holding '=' is an option that lost its TAB.
+func (ps *entryProblems) checkSyntax(entries []Entry) {
 	for _, e := range entries {
 		if e.Source() == TaxonomyFile && e.Kind != "category" && strings.Contains(e.Term, "=") {
-			fail(e, "syntax", "term %q holds '=': an option needs a TAB before it", e.Term)
+			ps.fail(e, "syntax", "term %q holds '=': an option needs a TAB before it", e.Term)
 		}
 	}
+}
 
-	// Word lists: a duplicate is harmless but dead.
+// checkDuplicateWords: in word lists a duplicate is harmless but dead; in
+// the sentiment vocabulary a duplicate of the other sign is an error.
+func (ps *entryProblems) checkDuplicateWords(entries []Entry) {
 	first := map[string]Entry{}
 	for _, e := range entries {
 		switch e.Kind {
@@ -549,19 +575,21 @@ func CheckEntries(entries []Entry) []Problem {
 			continue
 		}
 		if e.Kind == "sentiment" && sign(prev.Weight) != sign(e.Weight) {
-			fail(e, "polarity", "%q weighs %+g here and %+g at line %d; the last one wins", e.Term, e.Weight, prev.Weight, prev.Line)
+			ps.fail(e, "polarity", "%q weighs %+g here and %+g at line %d; the last one wins", e.Term, e.Weight, prev.Weight, prev.Line)
 			continue
 		}
 		if prev.Line == e.Line {
-			warn(e, "duplicate", "%s %q listed twice on this line", e.Kind, e.Term)
+			ps.warn(e, "duplicate", "%s %q listed twice on this line", e.Kind, e.Term)
 		} else {
-			warn(e, "duplicate", "%s %q already listed at line %d", e.Kind, e.Term, prev.Line)
+			ps.warn(e, "duplicate", "%s %q already listed at line %d", e.Kind, e.Term, prev.Line)
 		}
 	}
+}
 
-	// The taxonomy: terms by match key.
-	byKey := map[string][]Entry{}
-	var keys []string
+// taxonomyByKey groups the taxonomy's term entries by match key; keys are
+// in order of first appearance.
+func taxonomyByKey(entries []Entry) (byKey map[string][]Entry, keys []string) {
+	byKey = map[string][]Entry{}
 	for _, e := range entries {
 		if e.Source() != TaxonomyFile {
 			continue
@@ -575,57 +603,69 @@ func CheckEntries(entries []Entry) []Problem {
 			byKey[k] = append(byKey[k], e)
 		}
 	}
-	for _, k := range keys {
-		es := byKey[k]
-		var ignore *Entry
-		for i := range es {
-			if es[i].Kind == "ignore" {
-				ignore = &es[i]
-				break
-			}
+	return byKey, keys
+}
+
+// checkIgnored: entries of one match key that is also an ignore phrase
+// never apply.
+func (ps *entryProblems) checkIgnored(es []Entry) {
+	var ignore *Entry
+	for i := range es {
+		if es[i].Kind == "ignore" {
+			ignore = &es[i]
+			break
 		}
-		if ignore != nil {
-			for _, e := range es {
-				if e.Kind != "ignore" {
-					warn(e, "unreachable", "%s %q%s is also an ignore phrase (%s): ignore wins, this entry never applies",
-						e.Kind, e.Term, describe(e), lineRef(e, *ignore))
-				}
-			}
+	}
+	if ignore == nil {
+		return
+	}
+	for _, e := range es {
+		if e.Kind != "ignore" {
+			ps.warn(e, "unreachable", "%s %q%s is also an ignore phrase (%s): ignore wins, this entry never applies",
+				e.Kind, e.Term, describe(e), lineRef(e, *ignore))
 		}
-		// Explicit opinions for the same aspects: the first listed always
-		// wins (the matcher scores them equal).
-		for i, a := range es {
-			for _, b := range es[:i] {
-				if a.Kind != "opinion" && a.Kind != "implicit" || b.Kind != "opinion" && b.Kind != "implicit" {
-					continue
+	}
+}
+
+// checkOpinionPairs: of explicit opinions of one match key for the same
+// aspects, the first listed always wins (the matcher scores them equal);
+// an opinion and an implicit one of opposite polarity make the polarity
+// depend on whether the aspect is named.
+func (ps *entryProblems) checkOpinionPairs(es []Entry) {
+	for i, a := range es {
+		for _, b := range es[:i] {
+			if a.Kind != "opinion" && a.Kind != "implicit" || b.Kind != "opinion" && b.Kind != "implicit" {
+				continue
+			}
+			if a.Category != b.Category || a.Point == b.Point {
+				continue
+			}
+			switch {
+			case a.Kind == "opinion" && b.Kind == "opinion" && a.Group == b.Group:
+				if a.Polarity != b.Polarity {
+					ps.fail(a, "polarity", "opinion %q is %s for %s here and %s for %s at %s: for the same aspects the first one always wins",
+						a.Term, polSign(a.Polarity), a.Point, polSign(b.Polarity), b.Point, lineRef(a, b))
+				} else {
+					ps.warn(a, "unreachable", "opinion %q (%s) is never chosen: %s lists it for %s first, for the same aspects",
+						a.Term, a.Point, lineRef(a, b), b.Point)
 				}
-				if a.Category != b.Category || a.Point == b.Point {
-					continue
+			case a.Kind != b.Kind && a.Polarity != b.Polarity && a.Category != AnyCategory:
+				op, im := a, b
+				if a.Kind == "implicit" {
+					op, im = b, a
 				}
-				switch {
-				case a.Kind == "opinion" && b.Kind == "opinion" && a.Group == b.Group:
-					if a.Polarity != b.Polarity {
-						fail(a, "polarity", "opinion %q is %s for %s here and %s for %s at %s: for the same aspects the first one always wins",
-							a.Term, polSign(a.Polarity), a.Point, polSign(b.Polarity), b.Point, lineRef(a, b))
-					} else {
-						warn(a, "unreachable", "opinion %q (%s) is never chosen: %s lists it for %s first, for the same aspects",
-							a.Term, a.Point, lineRef(a, b), b.Point)
-					}
-				case a.Kind != b.Kind && a.Polarity != b.Polarity && a.Category != AnyCategory:
-					op, im := a, b
-					if a.Kind == "implicit" {
-						op, im = b, a
-					}
-					if op.Group == "" {
-						fail(a, "polarity", "%q is a %s opinion (%s, %s) and a %s implicit one (%s, %s): its polarity depends on whether the aspect is named",
-							a.Term, polSign(op.Polarity), op.Point, at(op), polSign(im.Polarity), im.Point, at(im))
-					}
+				if op.Group == "" {
+					ps.fail(a, "polarity", "%q is a %s opinion (%s, %s) and a %s implicit one (%s, %s): its polarity depends on whether the aspect is named",
+						a.Term, polSign(op.Polarity), op.Point, entryAt(op), polSign(im.Polarity), im.Point, entryAt(im))
 				}
 			}
 		}
 	}
+}
 
-	// Groups that no aspect of the category declares.
+// checkGroups: explicit opinions of a category with no aspect, and groups
+// that no aspect of the category declares, never attach.
+func (ps *entryProblems) checkGroups(entries []Entry) {
 	groups := map[string]bool{}
 	hasAspect := map[string]bool{}
 	for _, e := range entries {
@@ -646,14 +686,17 @@ func CheckEntries(entries []Entry) []Problem {
 		switch {
 		case !hasAspect[e.Category]:
 			reported[key] = true
-			warn(e, "unreachable", "opinion %s: no aspect of %s is listed, so its explicit opinions never attach (make them implicit?)", e.Point, e.Category)
+			ps.warn(e, "unreachable", "opinion %s: no aspect of %s is listed, so its explicit opinions never attach (make them implicit?)", e.Point, e.Category)
 		case e.Group != "" && !groups[e.Category+"\x00"+e.Group]:
 			reported[key] = true
-			warn(e, "unreachable", "group=%s: no aspect of %s has this group (misspelt?)", e.Group, e.Category)
+			ps.warn(e, "unreachable", "group=%s: no aspect of %s has this group (misspelt?)", e.Group, e.Category)
 		}
 	}
+}
 
-	// Taxonomy polarity against the sentiment weight of the same word.
+// checkWeights: the taxonomy polarity of a term against the sentiment
+// weight of the same word.
+func (ps *entryProblems) checkWeights(entries []Entry, byKey map[string][]Entry, keys []string) {
 	weight := map[string]Entry{}
 	for _, e := range entries {
 		if e.Kind == "sentiment" {
@@ -661,9 +704,8 @@ func CheckEntries(entries []Entry) []Problem {
 		}
 	}
 	for _, k := range keys {
-		es := byKey[k]
 		pol, first := 0, Entry{}
-		for _, e := range es {
+		for _, e := range byKey[k] {
 			if e.Kind != "opinion" && e.Kind != "implicit" {
 				continue
 			}
@@ -677,23 +719,24 @@ func CheckEntries(entries []Entry) []Problem {
 		if pol == 2 || pol == 0 || !ok || math.Abs(w.Weight) < 0.5 || sign(w.Weight) == pol {
 			continue
 		}
-		warn(first, "polarity", "%q is a %s term (%s) but weighs %+g in %s: texts tagged with it lean the other way",
-			first.Term, polSign(pol), first.Point, w.Weight, at(w))
+		ps.warn(first, "polarity", "%q is a %s term (%s) but weighs %+g in %s: texts tagged with it lean the other way",
+			first.Term, polSign(pol), first.Point, w.Weight, entryAt(w))
 	}
+}
 
-	// Intent cues of two intents.
+// checkCues: an intent cue that counts for two intents (escalation aside).
+func (ps *entryProblems) checkCues(entries []Entry) {
 	cue := map[string]Entry{}
 	for _, e := range entries {
 		if e.Kind != "intent" {
 			continue
 		}
 		if prev, ok := cue[e.Term]; ok && prev.Point != e.Point && prev.Point != Escalation && e.Point != Escalation {
-			warn(e, "duplicate", "cue %q counts for %s here and for %s at line %d", e.Term, e.Point, prev.Point, prev.Line)
+			ps.warn(e, "duplicate", "cue %q counts for %s here and for %s at line %d", e.Term, e.Point, prev.Point, prev.Line)
 			continue
 		}
 		cue[e.Term] = e
 	}
-	return ps
 }
 
 func describe(e Entry) string {
