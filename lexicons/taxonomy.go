@@ -120,223 +120,278 @@ func (c Category) PainPoint() string {
 // missing TAB.
 const maxTermRunes = 24
 
+// loadTaxonomy reads taxonomy.tsv of fsys (the base and the selected
+// packs' files, composed).
 func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
-	t := &Taxonomy{}
-	type catDecl struct {
-		file        string
-		line, index int
-	}
-	cats := map[string]catDecl{}
-	type ref struct {
-		l     Line
-		point string
-		what  string
-	}
-	var refs []ref              // points checked once all categories are known
-	seen := map[string]string{} // entry key → file
+	ld := &taxonomyLoader{t: &Taxonomy{}, cats: map[string]catDecl{}, seen: map[string]string{}}
+	err := ReadLines(fsys, TaxonomyFile, false, ld.line)
+	return ld.finish(err)
+}
+
+// taxonomyLoader builds a Taxonomy one line at a time (taxonomy.tsv of the
+// base and of every selected pack, packs.go) and checks, once every line is
+// read, what needs all of them.
+type taxonomyLoader struct {
+	t    *Taxonomy
+	cats map[string]catDecl
+	refs []pointRef        // points checked once all categories are known
+	seen map[string]string // entry key → file
 	// aspects of a later pack are read first (packs.go): aspectFile is the
 	// order of the file of each aspect
-	var files []string
-	var aspectFile []int
-	fileIndex := func(f string) int {
-		if i := slices.Index(files, f); i >= 0 {
-			return i
-		}
-		files = append(files, f)
-		return len(files) - 1
+	files      []string
+	aspectFile []int
+}
+
+// catDecl is where a category was declared and its index in Categories.
+type catDecl struct {
+	file        string
+	line, index int
+}
+
+// pointRef is a point (or category, as CATEGORY/x) a line names.
+type pointRef struct {
+	l     Line
+	point string
+	what  string
+}
+
+func (ld *taxonomyLoader) fileIndex(f string) int {
+	if i := slices.Index(ld.files, f); i >= 0 {
+		return i
 	}
-	err := ReadLines(fsys, TaxonomyFile, false, func(l Line) error {
-		f := l.Fields
-		switch f[0] {
-		case "category":
-			if len(f) < 3 || f[1] == "" {
-				return l.Errorf("category: want name and description")
-			}
-			if strings.ContainsAny(f[1], "/* ") {
-				return l.Errorf("category %q: name must not hold '/', '*' or spaces", f[1])
-			}
-			c := Category{Name: f[1], Description: f[2]}
-			opts, err := parseOptions(l, f[3:], "praise", "pain")
-			if err != nil {
-				return err
-			}
-			c.Praise, c.Pain = opts["praise"], opts["pain"]
-			if prev, ok := cats[f[1]]; ok {
-				if prev.file == l.File {
-					return l.Errorf("category %q already declared at line %d", f[1], prev.line)
-				}
-				// a later pack adding to a category of a pack it builds on
-				old := t.Categories[prev.index]
-				if old.PraisePoint() != c.PraisePoint() || old.PainPoint() != c.PainPoint() {
-					return l.Errorf("category %q: declared by %s:%d with praise=%s pain=%s; a pack may declare it again only with the same points",
-						f[1], prev.file, prev.line, old.PraisePoint(), old.PainPoint())
-				}
-				return nil
-			}
-			for _, p := range []string{c.Praise, c.Pain} {
-				if p != "" {
-					if cat, _, _ := strings.Cut(p, "/"); cat != c.Name {
-						return l.Errorf("category %q: point %q is not in the category", c.Name, p)
-					}
-					refs = append(refs, ref{l, p, "point"})
-				}
-			}
-			cats[c.Name] = catDecl{l.File, l.No, len(t.Categories)}
-			t.Categories = append(t.Categories, c)
-		case "aspect":
-			if len(f) < 3 {
-				return l.Errorf("aspect: want category and terms")
-			}
-			opts, err := parseOptions(l, f[3:], "group", "attr")
-			if err != nil {
-				return err
-			}
-			refs = append(refs, ref{l, f[1] + "/x", "category"})
-			terms, err := splitTerms(l, f[2])
-			if err != nil {
-				return err
-			}
-			for _, term := range terms {
-				key := "aspect\x00" + f[1] + "\x00" + term
-				if file, ok := seen[key]; ok {
-					if file == l.File {
-						return l.Errorf("aspect term %q listed twice in %s", term, f[1])
-					}
-					// listed by a pack read before: the later pack's line
-					// places it (菜 is 口味 before 温度 with food)
-					for i := range t.Aspects {
-						if t.Aspects[i].Term == term && t.Aspects[i].Category == f[1] {
-							t.Aspects = slices.Delete(t.Aspects, i, i+1)
-							aspectFile = slices.Delete(aspectFile, i, i+1)
-							break
-						}
-					}
-				}
-				seen[key] = l.File
-				_, attr := opts["attr"]
-				t.Aspects = append(t.Aspects, AspectTerm{Term: term, Category: f[1], Group: opts["group"], Attr: attr})
-				aspectFile = append(aspectFile, fileIndex(l.File))
-			}
-		case "opinion", "implicit":
-			if len(f) < 4 {
-				return l.Errorf("%s: want point, polarity and terms", f[0])
-			}
-			cat, name, ok := strings.Cut(f[1], "/")
-			if !ok || cat == "" || name == "" {
-				return l.Errorf("%s: point %q is not category/name", f[0], f[1])
-			}
-			implicit := f[0] == "implicit"
-			if cat == AnyCategory && implicit {
-				return l.Errorf("implicit: point %q: an implicit opinion needs a real category", f[1])
-			}
-			pol := 0
-			switch f[2] {
-			case "+":
-				pol = 1
-			case "-":
-				pol = -1
-			default:
-				return l.Errorf("%s: polarity %q is not + or -", f[0], f[2])
-			}
-			opts, err := parseOptions(l, f[4:], "opposite", "group")
-			if err != nil {
-				return err
-			}
-			if cat != AnyCategory {
-				refs = append(refs, ref{l, f[1], "point"})
-			}
-			if o := opts["opposite"]; o != "" {
-				ocat, _, _ := strings.Cut(o, "/")
-				if (ocat == AnyCategory) != (cat == AnyCategory) {
-					return l.Errorf("%s: opposite %q: a generic opinion needs a generic opposite and the reverse", f[0], o)
-				}
-				if ocat != AnyCategory {
-					refs = append(refs, ref{l, o, "opposite"})
-				}
-			}
-			if opts["group"] != "" && implicit {
-				return l.Errorf("implicit: group: an implicit opinion has no aspect to restrict")
-			}
-			terms, err := splitTerms(l, f[3])
-			if err != nil {
-				return err
-			}
-			for _, term := range terms {
-				key := f[0] + "\x00" + f[1] + "\x00" + opts["group"] + "\x00" + term
-				if file, ok := seen[key]; ok {
-					if file == l.File {
-						return l.Errorf("term %q listed twice for %s %s", term, f[0], f[1])
-					}
-					continue // listed by a pack read before
-				}
-				seen[key] = l.File
-				if implicit {
-					if file, ok := seen["implicit\x00"+term]; ok {
-						if file == l.File {
-							return l.Errorf("term %q is implicit in two points; keep one", term)
-						}
-						// a later pack gives the term its own point (凉了 is 温度 with food)
-						t.Opinions = slices.DeleteFunc(t.Opinions, func(o OpinionTerm) bool { return o.Implicit && o.Term == term })
-					}
-					seen["implicit\x00"+term] = l.File
-				}
-				t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
-					Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
-			}
-		case "heading":
-			if len(f) != 3 || f[1] != "+" && f[1] != "-" {
-				return l.Errorf("heading: want + or - and terms")
-			}
-			pol := 1
-			if f[1] == "-" {
-				pol = -1
-			}
-			terms, err := splitTerms(l, f[2])
-			if err != nil {
-				return err
-			}
-			for _, term := range terms {
-				if strings.Contains(term, "{N}") {
-					return l.Errorf("heading %q: a heading holds no {N}", term)
-				}
-				t.Headings = append(t.Headings, Heading{Term: term, Polarity: pol})
-			}
-		case "modifier", "hedge", "conj", "negation", "ignore", "generic":
-			if len(f) != 3 || f[1] != "-" {
-				return l.Errorf("%s: want \"-\" and terms", f[0])
-			}
-			terms, err := splitTerms(l, f[2])
-			if err != nil {
-				return err
-			}
-			switch f[0] {
-			case "modifier":
-				t.Modifiers = append(t.Modifiers, terms...)
-			case "hedge":
-				t.Hedges = append(t.Hedges, terms...)
-			case "negation":
-				t.Negations = append(t.Negations, terms...)
-			case "ignore":
-				t.Ignored = append(t.Ignored, terms...)
-			case "generic":
-				t.Generic = append(t.Generic, terms...)
-			default:
-				t.Conjunctions = append(t.Conjunctions, terms...)
-			}
-		default:
-			return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation, ignore, generic or heading)", f[0])
+	ld.files = append(ld.files, f)
+	return len(ld.files) - 1
+}
+
+// line reads one entry line.
+func (ld *taxonomyLoader) line(l Line) error {
+	switch l.Fields[0] {
+	case "category":
+		return ld.category(l)
+	case "aspect":
+		return ld.aspect(l)
+	case "opinion", "implicit":
+		return ld.opinion(l)
+	case "heading":
+		return ld.heading(l)
+	case "modifier", "hedge", "conj", "negation", "ignore", "generic":
+		return ld.wordList(l)
+	default:
+		return l.Errorf("unknown kind %q (want category, aspect, opinion, implicit, modifier, hedge, conj, negation, ignore, generic or heading)", l.Fields[0])
+	}
+}
+
+func (ld *taxonomyLoader) category(l Line) error {
+	f, t := l.Fields, ld.t
+	if len(f) < 3 || f[1] == "" {
+		return l.Errorf("category: want name and description")
+	}
+	if strings.ContainsAny(f[1], "/* ") {
+		return l.Errorf("category %q: name must not hold '/', '*' or spaces", f[1])
+	}
+	c := Category{Name: f[1], Description: f[2]}
+	opts, err := parseOptions(l, f[3:], "praise", "pain")
+	if err != nil {
+		return err
+	}
+	c.Praise, c.Pain = opts["praise"], opts["pain"]
+	if prev, ok := ld.cats[f[1]]; ok {
+		if prev.file == l.File {
+			return l.Errorf("category %q already declared at line %d", f[1], prev.line)
+		}
+		// a later pack adding to a category of a pack it builds on
+		old := t.Categories[prev.index]
+		if old.PraisePoint() != c.PraisePoint() || old.PainPoint() != c.PainPoint() {
+			return l.Errorf("category %q: declared by %s:%d with praise=%s pain=%s; a pack may declare it again only with the same points",
+				f[1], prev.file, prev.line, old.PraisePoint(), old.PainPoint())
 		}
 		return nil
-	})
+	}
+	for _, p := range []string{c.Praise, c.Pain} {
+		if p != "" {
+			if cat, _, _ := strings.Cut(p, "/"); cat != c.Name {
+				return l.Errorf("category %q: point %q is not in the category", c.Name, p)
+			}
+			ld.refs = append(ld.refs, pointRef{l, p, "point"})
+		}
+	}
+	ld.cats[c.Name] = catDecl{l.File, l.No, len(t.Categories)}
+	t.Categories = append(t.Categories, c)
+	return nil
+}
+
+func (ld *taxonomyLoader) aspect(l Line) error {
+	f, t := l.Fields, ld.t
+	if len(f) < 3 {
+		return l.Errorf("aspect: want category and terms")
+	}
+	opts, err := parseOptions(l, f[3:], "group", "attr")
+	if err != nil {
+		return err
+	}
+	ld.refs = append(ld.refs, pointRef{l, f[1] + "/x", "category"})
+	terms, err := splitTerms(l, f[2])
+	if err != nil {
+		return err
+	}
+	for _, term := range terms {
+		key := "aspect\x00" + f[1] + "\x00" + term
+		if file, ok := ld.seen[key]; ok {
+			if file == l.File {
+				return l.Errorf("aspect term %q listed twice in %s", term, f[1])
+			}
+			// listed by a pack read before: the later pack's line
+			// places it (菜 is 口味 before 温度 with food)
+			for i := range t.Aspects {
+				if t.Aspects[i].Term == term && t.Aspects[i].Category == f[1] {
+					t.Aspects = slices.Delete(t.Aspects, i, i+1)
+					ld.aspectFile = slices.Delete(ld.aspectFile, i, i+1)
+					break
+				}
+			}
+		}
+		ld.seen[key] = l.File
+		_, attr := opts["attr"]
+		t.Aspects = append(t.Aspects, AspectTerm{Term: term, Category: f[1], Group: opts["group"], Attr: attr})
+		ld.aspectFile = append(ld.aspectFile, ld.fileIndex(l.File))
+	}
+	return nil
+}
+
+func (ld *taxonomyLoader) opinion(l Line) error {
+	f, t := l.Fields, ld.t
+	if len(f) < 4 {
+		return l.Errorf("%s: want point, polarity and terms", f[0])
+	}
+	cat, name, ok := strings.Cut(f[1], "/")
+	if !ok || cat == "" || name == "" {
+		return l.Errorf("%s: point %q is not category/name", f[0], f[1])
+	}
+	implicit := f[0] == "implicit"
+	if cat == AnyCategory && implicit {
+		return l.Errorf("implicit: point %q: an implicit opinion needs a real category", f[1])
+	}
+	pol := 0
+	switch f[2] {
+	case "+":
+		pol = 1
+	case "-":
+		pol = -1
+	default:
+		return l.Errorf("%s: polarity %q is not + or -", f[0], f[2])
+	}
+	opts, err := parseOptions(l, f[4:], "opposite", "group")
+	if err != nil {
+		return err
+	}
+	if cat != AnyCategory {
+		ld.refs = append(ld.refs, pointRef{l, f[1], "point"})
+	}
+	if o := opts["opposite"]; o != "" {
+		ocat, _, _ := strings.Cut(o, "/")
+		if (ocat == AnyCategory) != (cat == AnyCategory) {
+			return l.Errorf("%s: opposite %q: a generic opinion needs a generic opposite and the reverse", f[0], o)
+		}
+		if ocat != AnyCategory {
+			ld.refs = append(ld.refs, pointRef{l, o, "opposite"})
+		}
+	}
+	if opts["group"] != "" && implicit {
+		return l.Errorf("implicit: group: an implicit opinion has no aspect to restrict")
+	}
+	terms, err := splitTerms(l, f[3])
+	if err != nil {
+		return err
+	}
+	for _, term := range terms {
+		key := f[0] + "\x00" + f[1] + "\x00" + opts["group"] + "\x00" + term
+		if file, ok := ld.seen[key]; ok {
+			if file == l.File {
+				return l.Errorf("term %q listed twice for %s %s", term, f[0], f[1])
+			}
+			continue // listed by a pack read before
+		}
+		ld.seen[key] = l.File
+		if implicit {
+			if file, ok := ld.seen["implicit\x00"+term]; ok {
+				if file == l.File {
+					return l.Errorf("term %q is implicit in two points; keep one", term)
+				}
+				// a later pack gives the term its own point (凉了 is 温度 with food)
+				t.Opinions = slices.DeleteFunc(t.Opinions, func(o OpinionTerm) bool { return o.Implicit && o.Term == term })
+			}
+			ld.seen["implicit\x00"+term] = l.File
+		}
+		t.Opinions = append(t.Opinions, OpinionTerm{Term: term, Point: f[1], Category: cat, Polarity: pol,
+			Implicit: implicit, Group: opts["group"], Opposite: opts["opposite"]})
+	}
+	return nil
+}
+
+func (ld *taxonomyLoader) heading(l Line) error {
+	f := l.Fields
+	if len(f) != 3 || f[1] != "+" && f[1] != "-" {
+		return l.Errorf("heading: want + or - and terms")
+	}
+	pol := 1
+	if f[1] == "-" {
+		pol = -1
+	}
+	terms, err := splitTerms(l, f[2])
+	if err != nil {
+		return err
+	}
+	for _, term := range terms {
+		if strings.Contains(term, "{N}") {
+			return l.Errorf("heading %q: a heading holds no {N}", term)
+		}
+		ld.t.Headings = append(ld.t.Headings, Heading{Term: term, Polarity: pol})
+	}
+	return nil
+}
+
+// wordList reads a line of one of the word lists (modifier, hedge, conj,
+// negation, ignore, generic).
+func (ld *taxonomyLoader) wordList(l Line) error {
+	f, t := l.Fields, ld.t
+	if len(f) != 3 || f[1] != "-" {
+		return l.Errorf("%s: want \"-\" and terms", f[0])
+	}
+	terms, err := splitTerms(l, f[2])
+	if err != nil {
+		return err
+	}
+	switch f[0] {
+	case "modifier":
+		t.Modifiers = append(t.Modifiers, terms...)
+	case "hedge":
+		t.Hedges = append(t.Hedges, terms...)
+	case "negation":
+		t.Negations = append(t.Negations, terms...)
+	case "ignore":
+		t.Ignored = append(t.Ignored, terms...)
+	case "generic":
+		t.Generic = append(t.Generic, terms...)
+	default:
+		t.Conjunctions = append(t.Conjunctions, terms...)
+	}
+	return nil
+}
+
+// finish adds to the line errors of ReadLines (err) the points naming an
+// unknown category, and orders the aspects of several files: a later
+// pack's first.
+func (ld *taxonomyLoader) finish(err error) (*Taxonomy, error) {
+	t := ld.t
 	var errs Errors
 	if err != nil {
 		if !errors.As(err, &errs) {
 			return nil, err
 		}
 	}
-	for _, r := range refs {
+	for _, r := range ld.refs {
 		cat, _, _ := strings.Cut(r.point, "/")
-		if _, ok := cats[cat]; !ok {
+		if _, ok := ld.cats[cat]; !ok {
 			errs = append(errs, r.l.Errorf("%s %q: unknown category %q", r.what, r.point, cat))
 		}
 	}
@@ -347,12 +402,12 @@ func loadTaxonomy(fsys fs.FS) (*Taxonomy, error) {
 	if len(t.Categories) == 0 {
 		return nil, Errors{{File: TaxonomyFile, Err: errors.New("no categories (select a pack: FORMAT.md, section \"Packs\")")}}
 	}
-	if len(files) > 1 {
+	if len(ld.files) > 1 {
 		idx := make([]int, len(t.Aspects))
 		for i := range idx {
 			idx[i] = i
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return aspectFile[b] - aspectFile[a] })
+		slices.SortStableFunc(idx, func(a, b int) int { return ld.aspectFile[b] - ld.aspectFile[a] })
 		sorted := make([]AspectTerm, len(idx))
 		for i, j := range idx {
 			sorted[i] = t.Aspects[j]
