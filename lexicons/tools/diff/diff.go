@@ -122,10 +122,29 @@ func Compare(ctx context.Context, old, new *analyzer.Analyzer, recs []Record, cf
 	if cfg.Examples == 0 {
 		cfg.Examples = 3
 	}
+	outs, err := analyseAll(ctx, old, new, recs, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	tl := tally{
+		rep:      &Report{OldVersion: old.Version(), NewVersion: new.Version(), Records: len(recs)},
+		examples: cfg.Examples,
+		points:   map[string]*PointDelta{},
+		flips:    map[[2]string]*Flip{},
+	}
+	for i, o := range outs {
+		tl.add(recs[i], o)
+	}
+	return tl.report(), nil
+}
+
+// analyseAll analyses every record with both analyzers on workers
+// goroutines; the outcomes are in the order of recs.
+func analyseAll(ctx context.Context, old, new *analyzer.Analyzer, recs []Record, workers int) ([]outcome, error) {
 	outs := make([]outcome, len(recs))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range cfg.Workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -151,60 +170,107 @@ feed:
 	if err != nil {
 		return nil, err
 	}
+	return outs, nil
+}
 
-	rep := &Report{OldVersion: old.Version(), NewVersion: new.Version(), Records: len(recs)}
-	points := map[string]*PointDelta{}
-	flips := map[[2]string]*Flip{}
-	for i, o := range outs {
-		added, removed := setDiff(o.newTags, o.oldTags), setDiff(o.oldTags, o.newTags)
-		flip := o.old.Label != o.new.Label
-		if len(added) == 0 && len(removed) == 0 && !flip {
-			continue
-		}
-		rep.Changed++
-		ex := Example{Line: recs[i].Line, ID: recs[i].ID, Text: o.text, Old: o.oldTags, New: o.newTags,
-			OldLabel: o.old.Label, NewLabel: o.new.Label, OldScore: round2(o.old.Score), NewScore: round2(o.new.Score)}
-		if len(added)+len(removed) > 0 {
-			rep.TagChanges++
-		}
-		for _, tags := range []struct {
-			list  []string
-			added bool
-		}{{added, true}, {removed, false}} {
-			for _, t := range tags.list {
-				pd := points[t]
-				if pd == nil {
-					cat, _, _ := strings.Cut(t, "/")
-					pd = &PointDelta{Tag: t, Category: cat, Polarity: tagPolarity(t)}
-					points[t] = pd
-				}
-				n, exs := &pd.Removed, &pd.RemovedExamples
-				if tags.added {
-					n, exs = &pd.Added, &pd.AddedExamples
-				}
-				*n++
-				if len(*exs) < cfg.Examples {
-					*exs = append(*exs, ex)
-				}
-			}
-		}
-		if flip {
-			rep.LabelFlips++
-			k := [2]string{o.old.Label, o.new.Label}
-			f := flips[k]
-			if f == nil {
-				f = &Flip{Old: k[0], New: k[1]}
-				flips[k] = f
-			}
-			f.Count++
-			if len(f.Examples) < cfg.Examples {
-				f.Examples = append(f.Examples, ex)
-			}
-		}
+// tally counts the changes of the outcomes, per point and per label flip,
+// keeping up to examples examples of each.
+type tally struct {
+	rep      *Report
+	examples int
+	points   map[string]*PointDelta
+	flips    map[[2]string]*Flip
+}
+
+// add counts the changes of one record, if any.
+func (tl *tally) add(rec Record, o outcome) {
+	added, removed := setDiff(o.newTags, o.oldTags), setDiff(o.oldTags, o.newTags)
+	flip := o.old.Label != o.new.Label
+	if len(added) == 0 && len(removed) == 0 && !flip {
+		return
 	}
+	tl.rep.Changed++
+	ex := Example{Line: rec.Line, ID: rec.ID, Text: o.text, Old: o.oldTags, New: o.newTags,
+		OldLabel: o.old.Label, NewLabel: o.new.Label, OldScore: round2(o.old.Score), NewScore: round2(o.new.Score)}
+	if len(added)+len(removed) > 0 {
+		tl.rep.TagChanges++
+	}
+	for _, t := range added {
+		pd := tl.point(t)
+		pd.Added++
+		pd.AddedExamples = tl.example(pd.AddedExamples, ex)
+	}
+	for _, t := range removed {
+		pd := tl.point(t)
+		pd.Removed++
+		pd.RemovedExamples = tl.example(pd.RemovedExamples, ex)
+	}
+	if flip {
+		tl.rep.LabelFlips++
+		k := [2]string{o.old.Label, o.new.Label}
+		f := tl.flips[k]
+		if f == nil {
+			f = &Flip{Old: k[0], New: k[1]}
+			tl.flips[k] = f
+		}
+		f.Count++
+		f.Examples = tl.example(f.Examples, ex)
+	}
+}
+
+// point returns the delta of tag t, new when t was not seen before.
+func (tl *tally) point(t string) *PointDelta {
+	pd := tl.points[t]
+	if pd == nil {
+		cat, _, _ := strings.Cut(t, "/")
+		pd = &PointDelta{Tag: t, Category: cat, Polarity: tagPolarity(t)}
+		tl.points[t] = pd
+	}
+	return pd
+}
+
+// example appends ex to exs unless exs holds enough examples.
+func (tl *tally) example(exs []Example, ex Example) []Example {
+	if len(exs) < tl.examples {
+		exs = append(exs, ex)
+	}
+	return exs
+}
+
+// report fills the report's points, categories and flips, biggest change
+// first, and returns it.
+func (tl *tally) report() *Report {
+	rep := tl.rep
+	rep.Points = []PointDelta{}
+	for _, pd := range tl.points {
+		rep.Points = append(rep.Points, *pd)
+	}
+	sort.Slice(rep.Points, func(i, j int) bool {
+		a, b := rep.Points[i], rep.Points[j]
+		if a.Added+a.Removed != b.Added+b.Removed {
+			return a.Added+a.Removed > b.Added+b.Removed
+		}
+		return a.Tag < b.Tag
+	})
+	rep.Categories = categoryDeltas(rep.Points)
+	rep.Flips = []Flip{}
+	for _, f := range tl.flips {
+		rep.Flips = append(rep.Flips, *f)
+	}
+	sort.Slice(rep.Flips, func(i, j int) bool {
+		a, b := rep.Flips[i], rep.Flips[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Old+a.New < b.Old+b.New
+	})
+	return rep
+}
+
+// categoryDeltas sums the point deltas per category, biggest change first.
+func categoryDeltas(points []PointDelta) []CategoryDelta {
 	cats := map[string]*CategoryDelta{}
 	for _, pd := range points {
-		rep.Points = append(rep.Points, *pd)
 		cd := cats[pd.Category]
 		if cd == nil {
 			cd = &CategoryDelta{Category: pd.Category}
@@ -221,18 +287,12 @@ feed:
 			cd.Neutral += pd.Added + pd.Removed
 		}
 	}
-	sort.Slice(rep.Points, func(i, j int) bool {
-		a, b := rep.Points[i], rep.Points[j]
-		if a.Added+a.Removed != b.Added+b.Removed {
-			return a.Added+a.Removed > b.Added+b.Removed
-		}
-		return a.Tag < b.Tag
-	})
+	out := []CategoryDelta{}
 	for _, cd := range cats {
-		rep.Categories = append(rep.Categories, *cd)
+		out = append(out, *cd)
 	}
-	sort.Slice(rep.Categories, func(i, j int) bool {
-		a, b := rep.Categories[i], rep.Categories[j]
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		na := a.PainAdded + a.PainRemoved + a.PraiseAdded + a.PraiseRemoved + a.Neutral
 		nb := b.PainAdded + b.PainRemoved + b.PraiseAdded + b.PraiseRemoved + b.Neutral
 		if na != nb {
@@ -240,26 +300,7 @@ feed:
 		}
 		return a.Category < b.Category
 	})
-	for _, f := range flips {
-		rep.Flips = append(rep.Flips, *f)
-	}
-	sort.Slice(rep.Flips, func(i, j int) bool {
-		a, b := rep.Flips[i], rep.Flips[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		return a.Old+a.New < b.Old+b.New
-	})
-	if rep.Points == nil {
-		rep.Points = []PointDelta{}
-	}
-	if rep.Categories == nil {
-		rep.Categories = []CategoryDelta{}
-	}
-	if rep.Flips == nil {
-		rep.Flips = []Flip{}
-	}
-	return rep, nil
+	return out
 }
 
 func analyse(an *analyzer.Analyzer, r Record) *nlp.Result {
