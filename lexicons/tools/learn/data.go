@@ -59,18 +59,9 @@ func readDelimited(r io.Reader, name string, sep rune, textCol, labelCol string)
 	if err != nil {
 		return nil, fmt.Errorf("learn: read %s: header: %w", name, err)
 	}
-	ti, li := -1, -1
-	for i, h := range head {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
-		if ti < 0 && isCol(h, textCol) {
-			ti = i
-		}
-		if li < 0 && isCol(h, labelCol) {
-			li = i
-		}
-	}
-	if ti < 0 || li < 0 {
-		return nil, fmt.Errorf("learn: read %s: header %q lacks text column %q or label column %q", name, head, textCol, labelCol)
+	ti, li, err := headerColumns(name, head, textCol, labelCol)
+	if err != nil {
+		return nil, err
 	}
 	var out []Example
 	for {
@@ -160,17 +151,9 @@ func readTSV(r io.Reader, name, textCol, labelCol string) ([]Example, error) {
 	for no := 1; sc.Scan(); no++ {
 		rec := strings.Split(strings.TrimRight(sc.Text(), "\r"), "\t")
 		if no == 1 {
-			for i, h := range rec {
-				h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
-				if ti < 0 && isCol(h, textCol) {
-					ti = i
-				}
-				if li < 0 && isCol(h, labelCol) {
-					li = i
-				}
-			}
-			if ti < 0 || li < 0 {
-				return nil, fmt.Errorf("learn: read %s: header %q lacks text column %q or label column %q", name, rec, textCol, labelCol)
+			var err error
+			if ti, li, err = headerColumns(name, rec, textCol, labelCol); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -205,4 +188,23 @@ func isCol(h, names string) bool {
 		}
 	}
 	return false
+}
+
+// headerColumns returns the indexes of the text and label columns in the
+// header row head of file name.
+func headerColumns(name string, head []string, textCol, labelCol string) (ti, li int, err error) {
+	ti, li = -1, -1
+	for i, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))
+		if ti < 0 && isCol(h, textCol) {
+			ti = i
+		}
+		if li < 0 && isCol(h, labelCol) {
+			li = i
+		}
+	}
+	if ti < 0 || li < 0 {
+		return -1, -1, fmt.Errorf("learn: read %s: header %q lacks text column %q or label column %q", name, head, textCol, labelCol)
+	}
+	return ti, li, nil
 }
