@@ -6,16 +6,17 @@
 package diff
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/parallel"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 )
@@ -142,31 +143,11 @@ func Compare(ctx context.Context, old, new *analyzer.Analyzer, recs []Record, cf
 // goroutines; the outcomes are in the order of recs.
 func analyseAll(ctx context.Context, old, new *analyzer.Analyzer, recs []Record, workers int) ([]outcome, error) {
 	outs := make([]outcome, len(recs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r := recs[i]
-				o, n := analyse(old, r), analyse(new, r)
-				outs[i] = outcome{oldTags: Tags(o), newTags: Tags(n), old: o.Sentiment, new: n.Sentiment, text: n.Text}
-			}
-		}()
-	}
-	var err error
-feed:
-	for i := range recs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
+	err := parallel.Each(ctx, len(recs), workers, func(i int) {
+		r := recs[i]
+		o, n := analyse(old, r), analyse(new, r)
+		outs[i] = outcome{oldTags: Tags(o), newTags: Tags(n), old: o.Sentiment, new: n.Sentiment, text: n.Text}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -357,63 +338,63 @@ func sgn(f float64) float64 {
 
 // WriteText writes the report for people.
 func (r *Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
+	ew := bufio.NewWriter(w) // keeps the first write error; Flush returns it
 	pct := func(n int) string {
 		if r.Records == 0 {
 			return "0%"
 		}
 		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(r.Records))
 	}
-	ew.printf("records: %d; changed: %d (%s): %d change tags, %d flip the sentiment label\n",
+	fmt.Fprintf(ew, "records: %d; changed: %d (%s): %d change tags, %d flip the sentiment label\n",
 		r.Records, r.Changed, pct(r.Changed), r.TagChanges, r.LabelFlips)
 	if r.Changed == 0 {
-		ew.printf("no record changes tags or sentiment label\n")
-		return ew.err
+		fmt.Fprintf(ew, "no record changes tags or sentiment label\n")
+		return ew.Flush()
 	}
 	if len(r.Categories) > 0 {
-		ew.printf("\nby category (records)       pain +   pain -  praise +  praise -  neutral ±\n")
+		fmt.Fprintf(ew, "\nby category (records)       pain +   pain -  praise +  praise -  neutral ±\n")
 		for _, c := range r.Categories {
-			ew.printf("  %-*s %8s %8s %9s %9s %10s\n", padTo(c.Category, 24), c.Category,
+			fmt.Fprintf(ew, "  %-*s %8s %8s %9s %9s %10s\n", padTo(c.Category, 24), c.Category,
 				signed(c.PainAdded, "+"), signed(c.PainRemoved, "-"), signed(c.PraiseAdded, "+"), signed(c.PraiseRemoved, "-"), signed(c.Neutral, ""))
 		}
 	}
 	if len(r.Points) > 0 {
-		ew.printf("\nby point (records)          added  removed\n")
+		fmt.Fprintf(ew, "\nby point (records)          added  removed\n")
 		for _, p := range r.Points {
-			ew.printf("  %-*s %7s %8s\n", padTo(p.Tag, 24), p.Tag, signed(p.Added, "+"), signed(p.Removed, "-"))
+			fmt.Fprintf(ew, "  %-*s %7s %8s\n", padTo(p.Tag, 24), p.Tag, signed(p.Added, "+"), signed(p.Removed, "-"))
 		}
 	}
 	if len(r.Flips) > 0 {
-		ew.printf("\nsentiment label flips (records)\n")
+		fmt.Fprintf(ew, "\nsentiment label flips (records)\n")
 		for _, f := range r.Flips {
-			ew.printf("  %-8s → %-8s %6d\n", f.Old, f.New, f.Count)
+			fmt.Fprintf(ew, "  %-8s → %-8s %6d\n", f.Old, f.New, f.Count)
 		}
 	}
-	ew.printf("\nexamples\n")
+	fmt.Fprintf(ew, "\nexamples\n")
 	for _, p := range r.Points {
 		if len(p.AddedExamples) > 0 {
-			ew.printf("  gained %s (%d records)\n", p.Tag, p.Added)
+			fmt.Fprintf(ew, "  gained %s (%d records)\n", p.Tag, p.Added)
 			for _, ex := range p.AddedExamples {
 				writeExample(ew, ex)
 			}
 		}
 		if len(p.RemovedExamples) > 0 {
-			ew.printf("  lost %s (%d records)\n", p.Tag, p.Removed)
+			fmt.Fprintf(ew, "  lost %s (%d records)\n", p.Tag, p.Removed)
 			for _, ex := range p.RemovedExamples {
 				writeExample(ew, ex)
 			}
 		}
 	}
 	for _, f := range r.Flips {
-		ew.printf("  %s → %s (%d records)\n", f.Old, f.New, f.Count)
+		fmt.Fprintf(ew, "  %s → %s (%d records)\n", f.Old, f.New, f.Count)
 		for _, ex := range f.Examples {
 			writeExample(ew, ex)
 		}
 	}
-	return ew.err
+	return ew.Flush()
 }
 
-func writeExample(ew *errWriter, ex Example) {
+func writeExample(ew *bufio.Writer, ex Example) {
 	id := ""
 	if ex.ID != "" {
 		id = " id " + ex.ID
@@ -422,9 +403,9 @@ func writeExample(ew *errWriter, ex Example) {
 	if len(text) > 120 {
 		text = append(text[:117], '…')
 	}
-	ew.printf("    line %d%s: %s\n", ex.Line, id, strings.ReplaceAll(string(text), "\n", " / "))
-	ew.printf("      old: %s %s (%.2f)\n", tagList(ex.Old), ex.OldLabel, ex.OldScore)
-	ew.printf("      new: %s %s (%.2f)\n", tagList(ex.New), ex.NewLabel, ex.NewScore)
+	fmt.Fprintf(ew, "    line %d%s: %s\n", ex.Line, id, strings.ReplaceAll(string(text), "\n", " / "))
+	fmt.Fprintf(ew, "      old: %s %s (%.2f)\n", tagList(ex.Old), ex.OldLabel, ex.OldScore)
+	fmt.Fprintf(ew, "      new: %s %s (%.2f)\n", tagList(ex.New), ex.NewLabel, ex.NewScore)
 }
 
 func tagList(tags []string) string {
@@ -451,15 +432,4 @@ func padTo(s string, n int) int {
 		}
 	}
 	return max(n-wide, 0)
-}
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) printf(format string, a ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, a...)
-	}
 }

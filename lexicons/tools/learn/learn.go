@@ -9,6 +9,7 @@ package learn
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -16,9 +17,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/parallel"
 	"github.com/vocproject/voc/nlp/clause"
 	"github.com/vocproject/voc/nlp/normalize"
 	"github.com/vocproject/voc/nlp/pii"
@@ -348,23 +349,9 @@ type Prepared struct {
 // costly step). ctx-free: it is bounded by len(texts).
 func (p Prep) PrepareAll(texts []string, workers int) []Prepared {
 	out := make([]Prepared, len(texts))
-	if workers < 1 {
-		workers = 1
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, workers)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				t, c := p.Prepare(texts[i])
-				out[i] = Prepared{t, c}
-			}
-		})
-	}
-	for i := range texts {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	_ = parallel.Each(context.Background(), len(texts), workers, func(i int) { // never cancelled
+		t, c := p.Prepare(texts[i])
+		out[i] = Prepared{t, c}
+	})
 	return out
 }

@@ -26,12 +26,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/lexicons"
+	"github.com/vocproject/voc/lexicons/tools/parallel"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
 	"github.com/vocproject/voc/nlp/segment"
@@ -185,7 +185,7 @@ func Mine(ctx context.Context, an Analyzer, seg *segment.Segmenter, set *lexicon
 		return nil, errors.New("suggest: no texts")
 	}
 	as := make([]analysed, len(docs))
-	err := parallel(ctx, len(docs), cfg.Workers, func(i int) {
+	err := parallel.Each(ctx, len(docs), cfg.Workers, func(i int) {
 		d := docs[i]
 		r := an.Analyze(d.Text, nlp.Options{Rating: d.Rating, Conversational: d.Conversational})
 		as[i] = analysed{text: r.Text, clauses: r.Clauses, aspects: r.Aspects, time: d.Time,
@@ -219,7 +219,7 @@ func Mine(ctx context.Context, an Analyzer, seg *segment.Segmenter, set *lexicon
 	tokens := make([][]segment.Token, chunk)
 	for start := 0; start < len(as); start += chunk {
 		part := as[start:min(start+chunk, len(as))]
-		if err := parallel(ctx, len(part), cfg.Workers, func(i int) { tokens[i] = seg2.Cut(part[i].text) }); err != nil {
+		if err := parallel.Each(ctx, len(part), cfg.Workers, func(i int) { tokens[i] = seg2.Cut(part[i].text) }); err != nil {
 			return nil, err
 		}
 		for i := range part {
@@ -235,35 +235,6 @@ func Mine(ctx context.Context, an Analyzer, seg *segment.Segmenter, set *lexicon
 		rep.Rising, rep.Split = ra.result(seg, set, known, cfg), ra.split
 	}
 	return rep, nil
-}
-
-// parallel calls fn(0..n-1) from the given number of goroutines and
-// returns ctx's error if ctx ends first.
-func parallel(ctx context.Context, n, workers int, fn func(i int)) error {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	var err error
-feed:
-	for i := range n {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	return err
 }
 
 // known is what the lexicons already hold.
