@@ -1,9 +1,6 @@
 package analyzer_test
 
 import (
-	"bufio"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,18 +22,7 @@ func benchCorpora(b *testing.B) []struct {
 	name  string
 	texts []string
 } {
-	f, err := os.Open("../segment/testdata/reviews.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	var reviews []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
-			reviews = append(reviews, l)
-		}
-	}
+	reviews := gen.Lines(b, "../segment/testdata/reviews.txt")
 	cs := []struct {
 		name  string
 		texts []string

@@ -1,15 +1,14 @@
 package segment
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"unicode"
 
+	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/lexicons"
 )
 
@@ -35,19 +34,7 @@ func seg(tb testing.TB) *Segmenter {
 
 func reviews(tb testing.TB) []string {
 	tb.Helper()
-	f, err := os.Open("testdata/reviews.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
+	return gen.Lines(tb, "testdata/reviews.txt")
 }
 
 func texts(toks []Token) []string {

@@ -231,14 +231,24 @@ func Aspects(ctx context.Context, dir string, an Analyze) (*AspectReport, error)
 	return rep, nil
 }
 
-// readCSV reads the named columns of a CSV file with a header row.
-func readCSV(path string, cols ...string) ([][]string, error) {
+// openData opens a data file: ErrNoData (wrapped) when it is missing,
+// other errors behind prefix.
+func openData(path, prefix string) (*os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s missing", ErrNoData, path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("eval: aspects: %w", err)
+		return nil, fmt.Errorf("%s: %w", prefix, err)
+	}
+	return f, nil
+}
+
+// readCSV reads the named columns of a CSV file with a header row.
+func readCSV(path string, cols ...string) ([][]string, error) {
+	f, err := openData(path, "eval: aspects")
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	r := csv.NewReader(f)

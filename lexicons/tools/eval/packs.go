@@ -75,12 +75,9 @@ func (s *PackSample) Labels() int {
 // space-separated CATEGORY:POLARITY with polarity + - 0. Errors name the
 // file and line.
 func ReadPackSample(path string) (*PackSample, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s missing", ErrNoData, path)
-	}
+	f, err := openData(path, "eval")
 	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	s := &PackSample{Name: strings.TrimSuffix(filepath.Base(path), ".tsv"), Path: path}
