@@ -9,6 +9,12 @@
 // Errors name the file and line: "taxonomy.tsv:12: ...". A file above
 // MaxFileBytes, a line above MaxLineBytes, and an entry line that is not
 // UTF-8 or holds a control character are errors (ReadFile, ReadLines).
+//
+// The package reads and checks the data alone and imports no NLP package;
+// the tools that need the analysis live under lexicons/tools: check (terms
+// that cannot match, test lines), diff (a change's impact on a sample),
+// suggest (candidates mined from feedback), learn (the learned weights) and
+// eval (accuracy on public data).
 package lexicons
 
 import (

@@ -3,6 +3,9 @@
 // id, run the NLP analyzer over its text (or over each turn of a chat) and
 // stamp the lexicon version. A message that cannot be decoded or analysed
 // gets rec.Err (a *feedback.DecodeError) and goes to the dead-letter sink.
+//
+// Stage is the pipeline.Stage `voc run` gives the pipeline runner, between the
+// Kafka source and the sinks.
 package enrich
 
 import (
