@@ -100,17 +100,13 @@ func yesNo(b bool) string {
 // the top of fsys, ordered by file name and line. Malformed test lines are
 // returned as Errors naming file and line; the good ones are returned too.
 func ReadTests(fsys fs.FS) ([]TestCase, error) {
-	entries, err := fs.ReadDir(fsys, ".")
+	names, err := topFiles(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("read tests: %w", err)
 	}
 	var cases []TestCase
 	var errs Errors
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !isLexiconFile(name) {
-			continue
-		}
+	for _, name := range names {
 		data, err := ReadFile(fsys, name)
 		if err != nil {
 			errs = append(errs, fileError(name, err))

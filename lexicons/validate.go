@@ -434,24 +434,16 @@ var _ io.Reader = (*memFile)(nil)
 // checkPackFiles reports files of the selected packs that no loader reads
 // and files without provenance.
 func checkPackFiles(fsys fs.FS, packs []string) []Problem {
-	var ps []Problem
+	var names []string
 	for _, name := range PackFiles(fsys, packs) {
-		base := path.Base(name)
-		if !isLexiconFile(base) {
-			continue
-		}
-		data, err := ReadFile(fsys, name)
-		if err != nil {
-			e := fileError(name, err)
-			ps = append(ps, Problem{File: e.File, Line: e.Line, Check: "file", Msg: e.Err.Error()})
-			continue
-		}
-		known := base == PackFile || base == PackSentimentFile || base == TaxonomyFile || base == DomainFile
-		if p := fileProblem(name, data, known); p != nil {
-			ps = append(ps, *p)
+		if isLexiconFile(path.Base(name)) {
+			names = append(names, name)
 		}
 	}
-	return ps
+	return checkFileList(fsys, names, func(name string) bool {
+		base := path.Base(name)
+		return base == PackFile || base == PackSentimentFile || base == TaxonomyFile || base == DomainFile
+	})
 }
 
 // fileProblem reports a file no loader reads (known false) or one without
@@ -480,27 +472,45 @@ func fileProblem(name string, data []byte, known bool) *Problem {
 
 // checkFiles reports files no loader reads and files without provenance.
 func checkFiles(fsys fs.FS) []Problem {
-	var ps []Problem
-	entries, err := fs.ReadDir(fsys, ".")
+	names, err := topFiles(fsys)
 	if err != nil {
 		return []Problem{{Check: "file", Msg: err.Error()}}
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !isLexiconFile(name) {
-			continue
-		}
+	return checkFileList(fsys, names, func(name string) bool { return knownFiles[name] })
+}
+
+// checkFileList reads the named files and reports the unreadable ones and
+// those fileProblem finds; known tells whether a loader reads a file.
+func checkFileList(fsys fs.FS, names []string, known func(name string) bool) []Problem {
+	var ps []Problem
+	for _, name := range names {
 		data, err := ReadFile(fsys, name)
 		if err != nil {
 			e := fileError(name, err)
 			ps = append(ps, Problem{File: e.File, Line: e.Line, Check: "file", Msg: e.Err.Error()})
 			continue
 		}
-		if p := fileProblem(name, data, knownFiles[name]); p != nil {
+		if p := fileProblem(name, data, known(name)); p != nil {
 			ps = append(ps, *p)
 		}
 	}
 	return ps
+}
+
+// topFiles returns the names of the lexicon files (*.tsv, *.txt) at the top
+// of fsys, in the order of fs.ReadDir (by name).
+func topFiles(fsys fs.FS) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && isLexiconFile(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
 }
 
 // CheckEntries finds duplicates, conflicting polarities and entries that
