@@ -181,6 +181,8 @@ func (ld *taxonomyLoader) line(l Line) error {
 	}
 }
 
+// category reads a category line: name, description, its praise and pain
+// points; a later pack may declare a category again with the same points.
 func (ld *taxonomyLoader) category(l Line) error {
 	f, t := l.Fields, ld.t
 	if len(f) < 3 || f[1] == "" {
@@ -220,6 +222,8 @@ func (ld *taxonomyLoader) category(l Line) error {
 	return nil
 }
 
+// aspect reads an aspect line; an aspect term a pack read before lists
+// takes the place of this line.
 func (ld *taxonomyLoader) aspect(l Line) error {
 	f, t := l.Fields, ld.t
 	if len(f) < 3 {
@@ -258,47 +262,15 @@ func (ld *taxonomyLoader) aspect(l Line) error {
 	return nil
 }
 
+// opinion reads an opinion or implicit line; an implicit term a pack read
+// before lists moves to this line's point.
 func (ld *taxonomyLoader) opinion(l Line) error {
 	f, t := l.Fields, ld.t
-	if len(f) < 4 {
-		return l.Errorf("%s: want point, polarity and terms", f[0])
-	}
-	cat, name, ok := strings.Cut(f[1], "/")
-	if !ok || cat == "" || name == "" {
-		return l.Errorf("%s: point %q is not category/name", f[0], f[1])
-	}
-	implicit := f[0] == "implicit"
-	if cat == AnyCategory && implicit {
-		return l.Errorf("implicit: point %q: an implicit opinion needs a real category", f[1])
-	}
-	pol := 0
-	switch f[2] {
-	case "+":
-		pol = 1
-	case "-":
-		pol = -1
-	default:
-		return l.Errorf("%s: polarity %q is not + or -", f[0], f[2])
-	}
-	opts, err := parseOptions(l, f[4:], "opposite", "group")
+	cat, pol, opts, err := ld.opinionHeader(l)
 	if err != nil {
 		return err
 	}
-	if cat != AnyCategory {
-		ld.refs = append(ld.refs, pointRef{l, f[1], "point"})
-	}
-	if o := opts["opposite"]; o != "" {
-		ocat, _, _ := strings.Cut(o, "/")
-		if (ocat == AnyCategory) != (cat == AnyCategory) {
-			return l.Errorf("%s: opposite %q: a generic opinion needs a generic opposite and the reverse", f[0], o)
-		}
-		if ocat != AnyCategory {
-			ld.refs = append(ld.refs, pointRef{l, o, "opposite"})
-		}
-	}
-	if opts["group"] != "" && implicit {
-		return l.Errorf("implicit: group: an implicit opinion has no aspect to restrict")
-	}
+	implicit := f[0] == "implicit"
 	terms, err := splitTerms(l, f[3])
 	if err != nil {
 		return err
@@ -328,6 +300,54 @@ func (ld *taxonomyLoader) opinion(l Line) error {
 	return nil
 }
 
+// opinionHeader checks an opinion or implicit line up to its terms and
+// returns the point's category, the polarity (1 or -1) and the options.
+func (ld *taxonomyLoader) opinionHeader(l Line) (cat string, pol int, opts map[string]string, err error) {
+	f := l.Fields
+	if len(f) < 4 {
+		return "", 0, nil, l.Errorf("%s: want point, polarity and terms", f[0])
+	}
+	var name string
+	var ok bool
+	cat, name, ok = strings.Cut(f[1], "/")
+	if !ok || cat == "" || name == "" {
+		return "", 0, nil, l.Errorf("%s: point %q is not category/name", f[0], f[1])
+	}
+	implicit := f[0] == "implicit"
+	if cat == AnyCategory && implicit {
+		return "", 0, nil, l.Errorf("implicit: point %q: an implicit opinion needs a real category", f[1])
+	}
+	switch f[2] {
+	case "+":
+		pol = 1
+	case "-":
+		pol = -1
+	default:
+		return "", 0, nil, l.Errorf("%s: polarity %q is not + or -", f[0], f[2])
+	}
+	opts, err = parseOptions(l, f[4:], "opposite", "group")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	if cat != AnyCategory {
+		ld.refs = append(ld.refs, pointRef{l, f[1], "point"})
+	}
+	if o := opts["opposite"]; o != "" {
+		ocat, _, _ := strings.Cut(o, "/")
+		if (ocat == AnyCategory) != (cat == AnyCategory) {
+			return "", 0, nil, l.Errorf("%s: opposite %q: a generic opinion needs a generic opposite and the reverse", f[0], o)
+		}
+		if ocat != AnyCategory {
+			ld.refs = append(ld.refs, pointRef{l, o, "opposite"})
+		}
+	}
+	if opts["group"] != "" && implicit {
+		return "", 0, nil, l.Errorf("implicit: group: an implicit opinion has no aspect to restrict")
+	}
+	return cat, pol, opts, nil
+}
+
+// heading reads a heading line: words that introduce one side's points.
 func (ld *taxonomyLoader) heading(l Line) error {
 	f := l.Fields
 	if len(f) != 3 || f[1] != "+" && f[1] != "-" {
