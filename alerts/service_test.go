@@ -26,6 +26,7 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
@@ -87,7 +88,7 @@ func newEnvWith(t *testing.T, mod func(its []gen.Item, recs []*pipeline.Record))
 	db := chtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	chCfg := clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}
+	chCfg := ch.Config{Addrs: []string{db.Addr}, Database: db.Database}
 	sink, err := clickhouse.Open(ctx, chCfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -14,31 +14,34 @@ import (
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vocproject/voc/alerts/detect"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
-// Store reads voc's tables in ClickHouse and keeps the alert tables:
+// Store reads voc's tables in ClickHouse for the alert service (hourly
+// aggregates, samples, records that alert on their own) and reads and
+// writes its own rows of the alert tables:
 //
-//   - alert_state (ReplacingMergeTree(version)): one row per alert and
-//     status change; FINAL gives the current state. version orders the
-//     statuses (open < acknowledged < resolved) before time, so that a
-//     late write of an older status never wins.
-//   - alert_claims (MergeTree): one row per process claiming an alert; the
-//     earliest claim by server time wins (see Claim).
-//   - alert_events (MergeTree): one row per delivery to a channel.
+//   - alert_state: one row per alert and status change; FINAL gives the
+//     current state. version orders the statuses (open < acknowledged <
+//     resolved) before time, so that a late write of an older status
+//     never wins.
+//   - alert_claims: one row per process claiming an alert; the earliest
+//     claim by server time wins (see Claim).
+//   - alert_events: one row per delivery to a channel.
 //
-// The tables are created by Migrate, idempotently, on a single node.
-// The Store is safe for concurrent use.
+// Their DDL belongs to store/ch (ch.AlertTables); Migrate runs it. The
+// Store is safe for concurrent use.
 type Store struct {
 	conn chdriver.Conn
 	db   string
 	own  bool
 }
 
-// OpenStore connects to ClickHouse with the sink's configuration (the
+// OpenStore connects to ClickHouse with voc's ClickHouse configuration (the
 // `clickhouse:` section).
-func OpenStore(ctx context.Context, cfg clickhouse.Config) (*Store, error) {
-	conn, cfg, err := clickhouse.Dial(ctx, cfg)
+func OpenStore(ctx context.Context, cfg ch.Config) (*Store, error) {
+	conn, cfg, err := ch.Dial(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("alerts: %w", err)
 	}
@@ -63,64 +66,10 @@ func (s *Store) Close() error {
 
 func (s *Store) table(name string) string { return s.db + "." + name }
 
-// Alert tables. Columns stay within ClickHouse 18.16 (DateTime, no
-// Nullable, no LowCardinality).
-var alertTables = []string{
-	`CREATE TABLE IF NOT EXISTS %s.alert_state
-(
-    id String,
-    series String,
-    kind String,
-    status String,
-    opened_at DateTime,
-    updated_at DateTime,
-    last_firing DateTime,
-    resolved_at DateTime,
-    delivered UInt8,
-    team String,
-    title String,
-    payload String,
-    instance String,
-    version UInt64
-)
-ENGINE = ReplacingMergeTree(version)
-ORDER BY id`,
-	`CREATE TABLE IF NOT EXISTS %s.alert_claims
-(
-    series String,
-    alert_id String,
-    instance String,
-    nonce String,
-    at DateTime,
-    server_time DateTime DEFAULT now()
-)
-ENGINE = MergeTree
-PARTITION BY toYYYYMM(server_time)
-ORDER BY (series, server_time)`,
-	`CREATE TABLE IF NOT EXISTS %s.alert_events
-(
-    at DateTime DEFAULT now(),
-    alert_id String,
-    series String,
-    kind String,
-    event String,
-    team String,
-    channel String,
-    channel_type String,
-    attempts UInt8,
-    error String,
-    instance String
-)
-ENGINE = MergeTree
-PARTITION BY toYYYYMM(at)
-ORDER BY (alert_id, at)`,
-}
-
-// Migrate creates the alert tables when missing. It needs the database
-// (voc migrate creates it with the feedback tables).
+// Migrate creates the alert tables when missing (ch.AlertTables). It
+// needs the database (voc migrate creates it with the feedback tables).
 func (s *Store) Migrate(ctx context.Context) error {
-	for _, q := range alertTables {
-		q = fmt.Sprintf(q, s.db)
+	for _, q := range ch.AlertTables(s.db) {
 		if err := s.conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("alerts: create %s: %w", strings.Fields(q)[5], err)
 		}
@@ -146,8 +95,8 @@ func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, err
 
 func (s *Store) loadHours(ctx context.Context, c *detect.Cube, from, to time.Time) error {
 	q := `SELECT hour, category, subcategory, product, channel, sum(records)
-FROM ` + s.table("pain_hourly") + `
-WHERE ` + clickhouse.PainRows + ` AND hour >= ? AND hour < ?
+FROM ` + s.table(ch.TablePainHourly) + `
+WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY hour, category, subcategory, product, channel`
 	rows, err := s.conn.Query(ctx, q, from.UTC(), to.UTC())
 	if err != nil {
@@ -168,7 +117,7 @@ GROUP BY hour, category, subcategory, product, channel`
 		return fmt.Errorf("alerts: read pain_hourly: %w", err)
 	}
 	q = `SELECT hour, product, channel, sum(records), sum(complaints), sum(sentiment_sum)
-FROM ` + s.table("feedback_hourly") + `
+FROM ` + s.table(ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?
 GROUP BY hour, product, channel`
 	rows, err = s.conn.Query(ctx, q, from.UTC(), to.UTC())
@@ -198,8 +147,8 @@ func (s *Store) Baseline(ctx context.Context, b detect.Bounds) (*detect.Snapshot
 	snap := detect.NewSnapshot(b)
 	earliest, baseFrom, histFrom, to := b.Earliest().UTC(), b.BaseFrom.UTC(), b.HistFrom.UTC(), b.BaseTo.UTC()
 	q := `SELECT category, subcategory, product, channel, sumIf(records, hour >= ?), sumIf(records, hour >= ?)
-FROM ` + s.table("pain_hourly") + `
-WHERE ` + clickhouse.PainRows + ` AND hour >= ? AND hour < ?
+FROM ` + s.table(ch.TablePainHourly) + `
+WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory, product, channel`
 	rows, err := s.conn.Query(ctx, q, baseFrom, histFrom, earliest, to)
 	if err != nil {
@@ -227,7 +176,7 @@ GROUP BY category, subcategory, product, channel`
 FROM
 (
     SELECT hour, product, channel, sum(records) AS n, sum(complaints) AS c, sum(sentiment_sum) AS s
-    FROM ` + s.table("feedback_hourly") + `
+    FROM ` + s.table(ch.TableFeedbackHourly) + `
     WHERE hour >= ? AND hour < ?
     GROUP BY hour, product, channel
 )
@@ -294,7 +243,7 @@ func (s *Store) Samples(ctx context.Context, q SampleQuery) ([]Sample, error) {
 FROM %s
 WHERE %s
 ORDER BY cityHash64(id)
-LIMIT %d`, s.table("feedback"), strings.Join(where, " AND "), q.Limit*4)
+LIMIT %d`, s.table(ch.TableFeedback), strings.Join(where, " AND "), q.Limit*4)
 	rows, err := s.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("alerts: read samples: %w", err)
@@ -350,7 +299,7 @@ func (s *Store) Immediate(ctx context.Context, from, to time.Time, tiers []strin
 FROM %s
 WHERE created_at >= ? AND created_at < ? AND (%s)
 ORDER BY created_at, id
-LIMIT %d`, s.table("feedback"), strings.Join(cond, " OR "), limit*2)
+LIMIT %d`, s.table(ch.TableFeedback), strings.Join(cond, " OR "), limit*2)
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("alerts: read immediate records: %w", err)
@@ -420,7 +369,7 @@ func (s *Store) PutState(ctx context.Context, states ...*State) error {
 	if len(states) == 0 {
 		return nil
 	}
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("alert_state")+" ("+stateColumns+")")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableAlertState)+" ("+stateColumns+")")
 	if err != nil {
 		return fmt.Errorf("alerts: write alert_state: %w", err)
 	}
@@ -484,7 +433,7 @@ func (s *Store) States(ctx context.Context, f StateFilter) ([]*State, error) {
 		where = append(where, "opened_at >= ?")
 		args = append(args, clampTime(f.OpenedSince))
 	}
-	q := fmt.Sprintf(`SELECT %s FROM %s FINAL`, strings.TrimSuffix(stateColumns, ", version"), s.table("alert_state"))
+	q := fmt.Sprintf(`SELECT %s FROM %s FINAL`, strings.TrimSuffix(stateColumns, ", version"), s.table(ch.TableAlertState))
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -598,7 +547,7 @@ func (s *Store) Claim(ctx context.Context, instance string, claims []Claim, sett
 		return nil, nil
 	}
 	nonces := make([]string, len(claims))
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("alert_claims")+" (series, alert_id, instance, nonce, at)")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableAlertClaims)+" (series, alert_id, instance, nonce, at)")
 	if err != nil {
 		return nil, fmt.Errorf("alerts: claim: %w", err)
 	}
@@ -619,7 +568,7 @@ func (s *Store) Claim(ctx context.Context, instance string, claims []Claim, sett
 		return nil, ctx.Err()
 	case <-t.C:
 	}
-	rows, err := s.conn.Query(ctx, "SELECT series, instance, nonce, server_time FROM "+s.table("alert_claims")+
+	rows, err := s.conn.Query(ctx, "SELECT series, instance, nonce, server_time FROM "+s.table(ch.TableAlertClaims)+
 		" WHERE server_time >= now() - ? ORDER BY server_time", int64((claimWindow+settle)/time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("alerts: read claims: %w", err)
@@ -687,7 +636,7 @@ func (s *Store) Claimed(ctx context.Context, keys []string) (map[string]bool, er
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := s.conn.Query(ctx, "SELECT DISTINCT series FROM "+s.table("alert_claims")+" WHERE has(?, series)", keys)
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT series FROM "+s.table(ch.TableAlertClaims)+" WHERE has(?, series)", keys)
 	if err != nil {
 		return nil, fmt.Errorf("alerts: read claims: %w", err)
 	}
@@ -736,7 +685,7 @@ func (s *Store) RecordEvents(ctx context.Context, evs ...Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("alert_events")+" (alert_id, series, kind, event, team, channel, channel_type, attempts, error, instance)")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableAlertEvents)+" (alert_id, series, kind, event, team, channel, channel_type, attempts, error, instance)")
 	if err != nil {
 		return fmt.Errorf("alerts: write alert_events: %w", err)
 	}
@@ -755,7 +704,7 @@ func (s *Store) RecordEvents(ctx context.Context, evs ...Event) error {
 // Events returns the delivery events of an alert (all alerts when id is
 // empty), oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
-	q := "SELECT at, alert_id, series, kind, event, team, channel, channel_type, attempts, error, instance FROM " + s.table("alert_events")
+	q := "SELECT at, alert_id, series, kind, event, team, channel, channel_type, attempts, error, instance FROM " + s.table(ch.TableAlertEvents)
 	var args []any
 	if id != "" {
 		q += " WHERE alert_id = ?"

@@ -1,6 +1,6 @@
 // Package api is voc's read-only HTTP query surface: a JSON API over the
-// ClickHouse tables and the search index, the embedded web dashboard and the
-// weekly VoC report (VOC周报).
+// ClickHouse tables (read through store/ch/query) and the search index,
+// the embedded web dashboard and the weekly VoC report (VOC周报).
 //
 // Every endpoint is a GET with validated query parameters; unknown
 // parameters, bad values and oversized ranges are 400 errors with a JSON
@@ -53,7 +53,7 @@ import (
 
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/sinks/bleve"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // Analyzer re-analyses a stored (masked) text to show its clauses.
@@ -64,7 +64,7 @@ type Analyzer interface {
 // Config configures the handler. CH is required.
 type Config struct {
 	// CH answers every aggregate query and the verbatims.
-	CH *clickhouse.Sink
+	CH *query.Store
 	// Index, when set, answers full-text searches (with highlighting);
 	// without it text searches fall back to a substring match in
 	// ClickHouse.
@@ -216,9 +216,9 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 			var ae *apiError
 			switch {
 			case errors.As(err, &ae):
-			case errors.Is(err, clickhouse.ErrBadFilter):
+			case errors.Is(err, query.ErrBadFilter):
 				ae = &apiError{Code: "bad_request", Message: err.Error(), status: http.StatusBadRequest}
-			case errors.Is(err, clickhouse.ErrNotFound):
+			case errors.Is(err, query.ErrNotFound):
 				ae = &apiError{Code: "not_found", Message: err.Error(), status: http.StatusNotFound}
 			case errors.Is(err, context.DeadlineExceeded):
 				ae = &apiError{Code: "timeout", Message: "query took too long; narrow the range or the filters", status: http.StatusGatewayTimeout}

@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 	"github.com/vocproject/voc/web"
 )
 
@@ -31,12 +31,12 @@ const dashboardDays = 14
 // points' sparklines also draw the daily trend chart), the rising and
 // falling pain points, the topic volume and the emerging aspects.
 type FirstScreen struct {
-	Facets   *clickhouse.Facets          `json:"facets"`
-	Overview *Overview                   `json:"overview"`
-	Rising   *clickhouse.PainChanges     `json:"rising"`
-	Falling  *clickhouse.PainChanges     `json:"falling"`
-	Topics   *clickhouse.TopicVolumes    `json:"topics"`
-	Emerging *clickhouse.UnmappedAspects `json:"emerging"`
+	Facets   *query.Facets          `json:"facets"`
+	Overview *Overview              `json:"overview"`
+	Rising   *query.PainChanges     `json:"rising"`
+	Falling  *query.PainChanges     `json:"falling"`
+	Topics   *query.TopicVolumes    `json:"topics"`
+	Emerging *query.UnmappedAspects `json:"emerging"`
 }
 
 // moversLimit is how many rising and falling pain points FirstScreen holds.
@@ -55,7 +55,7 @@ func (h *Handler) dashboard(r *request) (any, error) {
 
 // firstScreen computes the first screen over f; with fromData f's range is
 // replaced by the last dashboardDays days of stored data.
-func (h *Handler) firstScreen(ctx context.Context, f clickhouse.Filter, fromData bool, limit int, now time.Time) (*FirstScreen, error) {
+func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool, limit int, now time.Time) (*FirstScreen, error) {
 	facets, err := h.cfg.CH.Facets(ctx)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (h *Handler) firstScreen(ctx context.Context, f clickhouse.Filter, fromData
 	out := &FirstScreen{Facets: facets}
 	var (
 		wg      sync.WaitGroup
-		changes *clickhouse.PainChanges
+		changes *query.PainChanges
 		errs    [3]error
 	)
 	wg.Go(func() { out.Overview, changes, errs[0] = h.overviewOf(ctx, f, limit) })
@@ -101,16 +101,16 @@ func dataRange(last, now time.Time) (from, to time.Time) {
 // movers returns the pain points of res that rise (sortBy "rising": z > 0,
 // largest z first) or fall ("falling": z < 0, smallest first), or all of
 // them ("top", most records first), at most limit. res is not modified.
-func movers(res *clickhouse.PainChanges, sortBy string, limit int) *clickhouse.PainChanges {
+func movers(res *query.PainChanges, sortBy string, limit int) *query.PainChanges {
 	out := *res
 	items := slices.Clone(res.Items)
 	switch sortBy {
 	case "rising":
-		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z <= 0 })
-		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(a.Z, b.Z) })
+		items = slices.DeleteFunc(items, func(c query.PainChange) bool { return c.Z <= 0 })
+		slices.SortStableFunc(items, func(a, b query.PainChange) int { return cmpDesc(a.Z, b.Z) })
 	case "falling":
-		items = slices.DeleteFunc(items, func(c clickhouse.PainChange) bool { return c.Z >= 0 })
-		slices.SortStableFunc(items, func(a, b clickhouse.PainChange) int { return cmpDesc(-a.Z, -b.Z) })
+		items = slices.DeleteFunc(items, func(c query.PainChange) bool { return c.Z >= 0 })
+		slices.SortStableFunc(items, func(a, b query.PainChange) int { return cmpDesc(-a.Z, -b.Z) })
 	}
 	if len(items) > limit {
 		items = items[:limit]
@@ -278,7 +278,7 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 		if h.cfg.Token == "" && h.acquire() {
 			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
 			start := time.Now()
-			fs, err := h.firstScreen(ctx, clickhouse.Filter{}, true, overviewLimit, h.cfg.Now())
+			fs, err := h.firstScreen(ctx, query.Filter{}, true, overviewLimit, h.cfg.Now())
 			cancel()
 			h.release()
 			h.log.Debug("api: dashboard first screen", "took", time.Since(start))

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 	"github.com/vocproject/voc/web"
 )
 
@@ -88,9 +88,9 @@ func TestFirstScreen(t *testing.T) {
 	}
 	for _, m := range []struct {
 		sort string
-		got  *clickhouse.PainChanges
+		got  *query.PainChanges
 	}{{"rising", fs.Rising}, {"falling", fs.Falling}} {
-		var res clickhouse.PainChanges
+		var res query.PainChanges
 		if code, body := get(t, f.srv.URL, "/api/v1/pain-points?limit=6&sort="+m.sort+"&"+rng, "", &res); code != 200 {
 			t.Fatalf("%d %s", code, body)
 		}
@@ -184,7 +184,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 // TestStaticAssets needs no database: with a token the page inlines no
 // data, and the assets never query.
 func TestStaticAssets(t *testing.T) {
-	h, err := New(Config{CH: &clickhouse.Sink{}, Token: "s3cret"})
+	h, err := New(Config{CH: &query.Store{}, Token: "s3cret"})
 	if err != nil {
 		t.Fatal(err)
 	}

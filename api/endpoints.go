@@ -15,7 +15,7 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/report"
 	"github.com/vocproject/voc/sinks/bleve"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 func (h *Handler) facets(r *request) (any, error) {
@@ -23,21 +23,21 @@ func (h *Handler) facets(r *request) (any, error) {
 }
 
 // Totals are the headline numbers of a period.
-type Totals = clickhouse.Totals
+type Totals = query.Totals
 
 // Overview is the dashboard's first screen.
 type Overview struct {
-	From     time.Time               `json:"from"`
-	To       time.Time               `json:"to"`
-	Current  Totals                  `json:"current"`
-	Previous Totals                  `json:"previous"`
-	Daily    []clickhouse.TrendPoint `json:"daily"`
-	Top      []OverviewPain          `json:"top"`
+	From     time.Time          `json:"from"`
+	To       time.Time          `json:"to"`
+	Current  Totals             `json:"current"`
+	Previous Totals             `json:"previous"`
+	Daily    []query.TrendPoint `json:"daily"`
+	Top      []OverviewPain     `json:"top"`
 }
 
 // OverviewPain is a top pain point with its daily sparkline.
 type OverviewPain struct {
-	clickhouse.PainChange
+	query.PainChange
 	Key       string   `json:"key"`
 	Sparkline []uint64 `json:"sparkline"` // records per day of the range
 }
@@ -56,7 +56,7 @@ const overviewLimit = 8
 
 // overviewParams reads the filters and the top pain point limit of the
 // overview and the dashboard.
-func (r *request) overviewParams() (clickhouse.Filter, int, error) {
+func (r *request) overviewParams() (query.Filter, int, error) {
 	f, err := r.filter(false)
 	if err != nil {
 		return f, 0, err
@@ -68,20 +68,20 @@ func (r *request) overviewParams() (clickhouse.Filter, int, error) {
 // overviewOf computes the overview of f with its top limit pain points,
 // and returns the pain point changes it ranked them by. The independent
 // queries run concurrently.
-func (h *Handler) overviewOf(ctx context.Context, f clickhouse.Filter, limit int) (*Overview, *clickhouse.PainChanges, error) {
+func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int) (*Overview, *query.PainChanges, error) {
 	ch := h.cfg.CH
 	out := &Overview{From: f.From, To: f.To, Top: []OverviewPain{}}
 	pf := f
 	pf.From, pf.To = f.From.Add(-f.To.Sub(f.From)), f.From
 	var (
 		wg        sync.WaitGroup
-		cur, prev []clickhouse.GroupSentiment
-		changes   *clickhouse.PainChanges
+		cur, prev []query.GroupSentiment
+		changes   *query.PainChanges
 		errs      [4]error
 	)
 	wg.Go(func() { cur, errs[0] = ch.SentimentBy(ctx, f, "channel") })
 	wg.Go(func() { prev, errs[1] = ch.SentimentBy(ctx, pf, "channel") })
-	wg.Go(func() { out.Daily, errs[2] = ch.Trend(ctx, f, clickhouse.Day) })
+	wg.Go(func() { out.Daily, errs[2] = ch.Trend(ctx, f, query.Day) })
 	wg.Go(func() { changes, errs[3] = ch.PainPointChanges(ctx, f) })
 	wg.Wait()
 	for _, err := range errs {
@@ -89,9 +89,9 @@ func (h *Handler) overviewOf(ctx context.Context, f clickhouse.Filter, limit int
 			return nil, nil, err
 		}
 	}
-	out.Current, out.Previous = clickhouse.Total(cur), clickhouse.Total(prev)
+	out.Current, out.Previous = query.Total(cur), query.Total(prev)
 	if out.Daily == nil {
-		out.Daily = []clickhouse.TrendPoint{}
+		out.Daily = []query.TrendPoint{}
 	}
 	var keys []string
 	for i, c := range changes.Items {
@@ -102,7 +102,7 @@ func (h *Handler) overviewOf(ctx context.Context, f clickhouse.Filter, limit int
 		keys = append(keys, k)
 		out.Top = append(out.Top, OverviewPain{PainChange: c, Key: k})
 	}
-	series, err := ch.PainTrends(ctx, f, clickhouse.Day, keys)
+	series, err := ch.PainTrends(ctx, f, query.Day, keys)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +123,7 @@ func dayBuckets(from, to time.Time) []time.Time {
 }
 
 // spread places the points' records on the buckets, zero where absent.
-func spread(buckets []time.Time, pts []clickhouse.TrendPoint) []uint64 {
+func spread(buckets []time.Time, pts []query.TrendPoint) []uint64 {
 	out := make([]uint64, len(buckets))
 	for _, p := range pts {
 		if i, ok := slices.BinarySearchFunc(buckets, p.Time.UTC(), func(a, b time.Time) int { return a.Compare(b) }); ok {
@@ -135,8 +135,8 @@ func spread(buckets []time.Time, pts []clickhouse.TrendPoint) []uint64 {
 
 // TrendResponse is the answer of /trend.
 type TrendResponse struct {
-	Granularity string              `json:"granularity"`
-	Series      []clickhouse.Series `json:"series"`
+	Granularity string         `json:"granularity"`
+	Series      []query.Series `json:"series"`
 }
 
 func (h *Handler) trend(r *request) (any, error) {
@@ -155,7 +155,7 @@ func (h *Handler) trend(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &TrendResponse{Granularity: g, Series: []clickhouse.Series{}}
+	out := &TrendResponse{Granularity: g, Series: []query.Series{}}
 	if list != "" {
 		if f.Category != "" {
 			return nil, badRequest("series", "give either series or category, not both")
@@ -169,10 +169,10 @@ func (h *Handler) trend(r *request) (any, error) {
 				return nil, badRequest("series", "series holds %q; want category or category/subcategory", k)
 			}
 		}
-		out.Series, err = h.cfg.CH.PainTrends(r.ctx, f, clickhouse.Granularity(g), keys)
+		out.Series, err = h.cfg.CH.PainTrends(r.ctx, f, query.Granularity(g), keys)
 		return out, err
 	}
-	pts, err := h.cfg.CH.Trend(r.ctx, f, clickhouse.Granularity(g))
+	pts, err := h.cfg.CH.Trend(r.ctx, f, query.Granularity(g))
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +184,9 @@ func (h *Handler) trend(r *request) (any, error) {
 		}
 	}
 	if pts == nil {
-		pts = []clickhouse.TrendPoint{}
+		pts = []query.TrendPoint{}
 	}
-	out.Series = append(out.Series, clickhouse.Series{Key: key, Points: pts})
+	out.Series = append(out.Series, query.Series{Key: key, Points: pts})
 	return out, nil
 }
 
@@ -313,7 +313,7 @@ type Span struct {
 // the query text matched, and the mentions (of the filtered pain point,
 // else all) with their spans.
 type SearchItem struct {
-	clickhouse.Verbatim
+	query.Verbatim
 	Matches []Span  `json:"matches"`
 	Score   float64 `json:"score,omitempty"`
 }
@@ -372,7 +372,7 @@ func (h *Handler) search(r *request) (any, error) {
 			return nil, err
 		}
 		out.Total = res.Total
-		vs := make([]clickhouse.Verbatim, len(res.Hits))
+		vs := make([]query.Verbatim, len(res.Hits))
 		for i, hit := range res.Hits {
 			vs[i] = verbatimOfHit(hit)
 		}
@@ -396,14 +396,14 @@ func (h *Handler) search(r *request) (any, error) {
 	return out, nil
 }
 
-func verbatimOfHit(hit bleve.Hit) clickhouse.Verbatim {
+func verbatimOfHit(hit bleve.Hit) query.Verbatim {
 	str := func(k string) string { s, _ := hit.Fields[k].(string); return s }
 	num := func(k string) float64 { n, _ := hit.Fields[k].(float64); return n }
-	v := clickhouse.Verbatim{ID: hit.ID, CreatedAt: hit.CreatedAt, Text: hit.Text, Kind: str(bleve.FieldKind),
+	v := query.Verbatim{ID: hit.ID, CreatedAt: hit.CreatedAt, Text: hit.Text, Kind: str(bleve.FieldKind),
 		Channel: str(bleve.FieldChannel), Product: str(bleve.FieldProduct), Tier: str(bleve.FieldTier),
 		Region: str(bleve.FieldRegion), SentimentLabel: str(bleve.FieldSentiment), Intent: str(bleve.FieldIntent),
 		Sentiment: num(bleve.FieldScore), Rating: uint8(num(bleve.FieldRating)), CSAT: uint8(num(bleve.FieldCSAT)),
-		NPS: -1, Mentions: []clickhouse.Mention{}}
+		NPS: -1, Mentions: []query.Mention{}}
 	if n, ok := hit.Fields[bleve.FieldNPS].(float64); ok {
 		v.NPS = int8(n)
 	}
@@ -447,7 +447,7 @@ func substringSpans(text, sub string) []Span {
 
 // RecordResponse is one record in full.
 type RecordResponse struct {
-	*clickhouse.Verbatim
+	*query.Verbatim
 	// Clauses with their sentiment, rune spans into Text (only when the
 	// server has an analyzer).
 	Clauses []nlp.Clause `json:"clauses,omitempty"`
@@ -482,8 +482,8 @@ func (h *Handler) alerts(r *request) (any, error) {
 		return nil, err
 	}
 	as, err := h.cfg.CH.Alerts(r.ctx, f.From, f.To, limit)
-	if errors.Is(err, clickhouse.ErrNoAlerts) {
-		return map[string]any{"available": false, "alerts": []clickhouse.Alert{}}, nil
+	if errors.Is(err, query.ErrNoAlerts) {
+		return map[string]any{"available": false, "alerts": []query.Alert{}}, nil
 	}
 	if err != nil {
 		return nil, err

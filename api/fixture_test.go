@@ -20,6 +20,8 @@ import (
 	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
@@ -56,7 +58,7 @@ func testAnalyzer(t testing.TB) *analyzer.Analyzer {
 // fixture is a generated, analysed feed stored in ClickHouse (and
 // optionally the index), served by a Handler.
 type fixture struct {
-	ch    *clickhouse.Sink
+	ch    *query.Store // reads what the sink wrote
 	index *bleve.Sink
 	recs  []*pipeline.Record
 	from  time.Time // first day of the feed
@@ -157,20 +159,20 @@ func newFixture(t testing.TB, recs []*pipeline.Record, withIndex bool, cfg Confi
 	db := chtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	sink, err := clickhouse.Open(ctx, ch.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ch.Close(context.Background()) })
-	if err := ch.Migrate(ctx); err != nil {
+	t.Cleanup(func() { sink.Close(context.Background()) })
+	if err := sink.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < len(recs); i += 5000 {
-		if err := ch.WriteBatch(ctx, recs[i:min(i+5000, len(recs))]); err != nil {
+		if err := sink.WriteBatch(ctx, recs[i:min(i+5000, len(recs))]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f := &fixture{ch: ch, recs: recs, from: genStart}
+	f := &fixture{ch: query.New(sink.DB()), recs: recs, from: genStart}
 	for _, r := range recs {
 		if e := r.Feedback.CreatedAt.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour); e.After(f.to) {
 			f.to = e
@@ -188,7 +190,7 @@ func newFixture(t testing.TB, recs []*pipeline.Record, withIndex bool, cfg Confi
 		}
 		f.index = idx
 	}
-	cfg.CH, cfg.Index = ch, f.index
+	cfg.CH, cfg.Index = f.ch, f.index
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return f.to }
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -125,7 +125,7 @@ func TestCheckHost(t *testing.T) {
 // loads (without inline data) and a wrong token is still a 401.
 func TestConcurrencyLimit(t *testing.T) {
 	for _, token := range []string{"", "0123456789abcdef"} {
-		h, err := New(Config{CH: &clickhouse.Sink{}, Token: token, MaxConcurrent: 2})
+		h, err := New(Config{CH: &query.Store{}, Token: token, MaxConcurrent: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestHardening(t *testing.T) {
 	recs := analysed(t, 3, 40)
 	f := newFixture(t, recs, false, Config{})
 	rng := "from=" + f.from.Format("2006-01-02") + "&to=" + f.to.Format("2006-01-02")
-	sum := func(s clickhouse.Series) uint64 {
+	sum := func(s query.Series) uint64 {
 		var n uint64
 		for _, p := range s.Points {
 			n += p.Records

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // Limits of request parameters.
@@ -139,8 +139,8 @@ func (r *request) when(name string) (time.Time, error) {
 
 // filter reads from, to, product, channel, customer_tier, category and
 // subcategory. pain says whether the endpoint takes a pain point.
-func (r *request) filter(pain bool) (clickhouse.Filter, error) {
-	var f clickhouse.Filter
+func (r *request) filter(pain bool) (query.Filter, error) {
+	var f query.Filter
 	var err error
 	if f.From, err = r.when("from"); err != nil {
 		return f, err
@@ -197,8 +197,8 @@ func (r *request) filter(pain bool) (clickhouse.Filter, error) {
 // about in any way), aspect (an aspect term), unmapped (true: only
 // opinions about aspects the taxonomy does not know) and polarity (of
 // those rows).
-func (r *request) mentions() (clickhouse.MentionFilter, error) {
-	var m clickhouse.MentionFilter
+func (r *request) mentions() (query.MentionFilter, error) {
+	var m query.MentionFilter
 	var err error
 	if m.Topic, err = r.str("topic"); err != nil {
 		return m, err

@@ -10,14 +10,14 @@ import (
 
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // truth holds what the records say, counted here without ClickHouse.
 type truth struct {
 	records uint64
-	topics  map[string]*clickhouse.TopicVolume
-	aspects map[string]*clickhouse.UnmappedAspect
+	topics  map[string]*query.TopicVolume
+	aspects map[string]*query.UnmappedAspect
 	// opinions per unmapped aspect; pains: records per pain point key.
 	opinions map[string]map[string]uint64
 	pains    map[string]uint64
@@ -26,7 +26,7 @@ type truth struct {
 }
 
 func count(recs []*pipeline.Record, from, to time.Time, product string) *truth {
-	tr := &truth{topics: map[string]*clickhouse.TopicVolume{}, aspects: map[string]*clickhouse.UnmappedAspect{},
+	tr := &truth{topics: map[string]*query.TopicVolume{}, aspects: map[string]*query.UnmappedAspect{},
 		opinions: map[string]map[string]uint64{}, pains: map[string]uint64{}, neutral: map[string]uint64{}}
 	for _, r := range recs {
 		at := r.Feedback.CreatedAt.UTC().Truncate(time.Second)
@@ -46,7 +46,7 @@ func count(recs []*pipeline.Record, from, to time.Time, product string) *truth {
 			if a.Category == "" {
 				u := tr.aspects[a.Aspect]
 				if u == nil {
-					u = &clickhouse.UnmappedAspect{Aspect: a.Aspect}
+					u = &query.UnmappedAspect{Aspect: a.Aspect}
 					tr.aspects[a.Aspect] = u
 					tr.opinions[a.Aspect] = map[string]uint64{}
 				}
@@ -65,7 +65,7 @@ func count(recs []*pipeline.Record, from, to time.Time, product string) *truth {
 			}
 			tv := tr.topics[a.Category]
 			if tv == nil {
-				tv = &clickhouse.TopicVolume{Category: a.Category}
+				tv = &query.TopicVolume{Category: a.Category}
 				tr.topics[a.Category] = tv
 			}
 			if once("t/" + a.Category) {
@@ -103,7 +103,7 @@ func TestTopicsAndEmerging(t *testing.T) {
 	cur, prev := count(recs, from, f.to, ""), count(recs, f.from, from, "")
 
 	t.Run("topic volume counts every aspect row of a category", func(t *testing.T) {
-		var got clickhouse.TopicVolumes
+		var got query.TopicVolumes
 		if code, body := get(t, f.srv.URL, "/api/v1/topics?limit=500&"+week, "", &got); code != 200 {
 			t.Fatalf("%d %s", code, body)
 		}
@@ -138,7 +138,7 @@ func TestTopicsAndEmerging(t *testing.T) {
 		// Filter-aware: one product.
 		product := recs[0].Feedback.Product
 		pc := count(recs, from, f.to, product)
-		var gp clickhouse.TopicVolumes
+		var gp query.TopicVolumes
 		if code, body := get(t, f.srv.URL, "/api/v1/topics?product="+url.QueryEscape(product)+"&"+week, "", &gp); code != 200 {
 			t.Fatalf("%d %s", code, body)
 		}
@@ -152,18 +152,18 @@ func TestTopicsAndEmerging(t *testing.T) {
 		}
 	})
 
-	var emerging clickhouse.UnmappedAspects
+	var emerging query.UnmappedAspects
 	t.Run("emerging aspects rank by records and mark new ones", func(t *testing.T) {
 		if code, body := get(t, f.srv.URL, "/api/v1/aspects/unmapped?limit=100&"+week, "", &emerging); code != 200 {
 			t.Fatalf("%d %s", code, body)
 		}
-		want := make([]*clickhouse.UnmappedAspect, 0, len(cur.aspects))
+		want := make([]*query.UnmappedAspect, 0, len(cur.aspects))
 		var unmappedMentions uint64
 		for _, a := range cur.aspects {
 			want = append(want, a)
 			unmappedMentions += a.Mentions
 		}
-		slices.SortFunc(want, func(a, b *clickhouse.UnmappedAspect) int {
+		slices.SortFunc(want, func(a, b *query.UnmappedAspect) int {
 			return cmp.Or(cmp.Compare(b.Records, a.Records), cmp.Compare(b.Mentions, a.Mentions), strings.Compare(a.Aspect, b.Aspect))
 		})
 		if len(emerging.Items) != min(len(want), 100) || emerging.Aspects != uint64(len(want)) || emerging.Mentions != unmappedMentions {
@@ -182,7 +182,7 @@ func TestTopicsAndEmerging(t *testing.T) {
 		}
 		t.Logf("%d records, %d with open opinions, %d aspects; first %+v", emerging.Records, emerging.UnmappedRecords, emerging.Aspects, emerging.Items[:1])
 		idx := func(a string) int {
-			return slices.IndexFunc(emerging.Items, func(x clickhouse.UnmappedAspect) bool { return x.Aspect == a })
+			return slices.IndexFunc(emerging.Items, func(x query.UnmappedAspect) bool { return x.Aspect == a })
 		}
 		s, n := idx(steadyAspect), idx(newAspect)
 		if s < 0 || n < 0 || emerging.Items[s].New || !emerging.Items[n].New || emerging.Items[n].Change != 1e9 {
@@ -227,7 +227,7 @@ func TestTopicsAndEmerging(t *testing.T) {
 	})
 
 	t.Run("pain points count only negative rows of mapped categories", func(t *testing.T) {
-		var res clickhouse.PainChanges
+		var res query.PainChanges
 		if code, body := get(t, f.srv.URL, "/api/v1/pain-points?sort=top&limit=500&"+week, "", &res); code != 200 {
 			t.Fatalf("%d %s", code, body)
 		}
@@ -240,7 +240,7 @@ func TestTopicsAndEmerging(t *testing.T) {
 					cur.pains[c.Category+"/"+c.Subcategory], prev.pains[c.Category+"/"+c.Subcategory])
 			}
 		}
-		var fc clickhouse.Facets
+		var fc query.Facets
 		get(t, f.srv.URL, "/api/v1/facets", "", &fc)
 		for _, p := range fc.PainPoints {
 			if strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
@@ -254,9 +254,9 @@ func TestTopicsAndEmerging(t *testing.T) {
 		if code, body := get(t, f.srv.URL, "/api/v1/dashboard?"+week, "", &fs); code != 200 {
 			t.Fatalf("%d %s", code, body)
 		}
-		var tv clickhouse.TopicVolumes
+		var tv query.TopicVolumes
 		get(t, f.srv.URL, "/api/v1/topics?"+week, "", &tv)
-		var ua clickhouse.UnmappedAspects
+		var ua query.UnmappedAspects
 		get(t, f.srv.URL, "/api/v1/aspects/unmapped?"+week, "", &ua)
 		if fs.Topics == nil || fs.Emerging == nil || len(fs.Topics.Items) != len(tv.Items) || len(fs.Emerging.Items) != len(ua.Items) ||
 			len(ua.Items) != min(unmappedLimit, len(cur.aspects)) || len(tv.Items) != min(topicsLimit, len(cur.topics)) {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/internal/textsafe"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 var funcs = template.FuncMap{
@@ -23,13 +23,13 @@ var funcs = template.FuncMap{
 	"deltaU": func(cur, prev uint64) string { return delta(float64(cur), float64(prev)) },
 	"diff":   func(cur, prev float64) string { return fmt.Sprintf("%+.3f", cur-prev) },
 	"pp":     func(cur, prev float64) string { return fmt.Sprintf("%+.1f pp", 100*(cur-prev)) },
-	"change": func(c clickhouse.PainChange) string {
+	"change": func(c query.PainChange) string {
 		if c.Change >= 1e8 {
 			return "新增"
 		}
 		return fmt.Sprintf("%+.0f%%", 100*c.Change)
 	},
-	"sig": func(c clickhouse.PainChange) string {
+	"sig": func(c query.PainChange) string {
 		if c.Significant {
 			return "显著"
 		}
@@ -43,13 +43,13 @@ var funcs = template.FuncMap{
 		}
 		return float64(n) / float64(total)
 	},
-	"achange": func(a clickhouse.UnmappedAspect) string {
+	"achange": func(a query.UnmappedAspect) string {
 		if a.New {
 			return "新增"
 		}
 		return rel(a.Change)
 	},
-	"opinions": func(a clickhouse.UnmappedAspect) string {
+	"opinions": func(a query.UnmappedAspect) string {
 		var parts []string
 		for _, o := range a.Opinions {
 			parts = append(parts, fmt.Sprintf("%s ×%d", textsafe.Line(o.Opinion), o.Mentions))
@@ -60,8 +60,8 @@ var funcs = template.FuncMap{
 		return strings.Join(parts, "，")
 	},
 	"metric":  metricName,
-	"key":     func(c clickhouse.PainChange) string { return textsafe.Line(c.Category + "/" + c.Subcategory) },
-	"dkey":    func(d clickhouse.Driver) string { return textsafe.Line(d.Category + "/" + d.Subcategory) },
+	"key":     func(c query.PainChange) string { return textsafe.Line(c.Category + "/" + c.Subcategory) },
+	"dkey":    func(d query.Driver) string { return textsafe.Line(d.Category + "/" + d.Subcategory) },
 	"oneline": oneline,
 	"line":    textsafe.Line,
 	"md":      mdText,
@@ -141,7 +141,7 @@ func Markdown(w io.Writer, r *Report) error {
 }
 
 // dailySVG draws daily volume bars with the negative share as a line.
-func dailySVG(pts []clickhouse.TrendPoint) string {
+func dailySVG(pts []query.TrendPoint) string {
 	const w, h, pad = 640, 200, 30
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="每日反馈量与负面占比">`, w, h, w, h)
@@ -173,7 +173,7 @@ func dailySVG(pts []clickhouse.TrendPoint) string {
 
 // painSVG draws the top pain points as horizontal bars, this period and
 // the previous one.
-func painSVG(top []clickhouse.PainChange) string {
+func painSVG(top []query.PainChange) string {
 	const w, row, label = 640, 22, 170
 	h := row*len(top) + 30
 	var b strings.Builder

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // hostileReport holds customer- and data-derived strings that would be
@@ -20,15 +20,15 @@ func hostileReport() *Report {
 	)
 	return &Report{
 		From: from, To: from.AddDate(0, 0, 7), PrevFrom: from.AddDate(0, 0, -7), Generated: from,
-		Top:      []clickhouse.PainChange{{Category: "物流**", Subcategory: "配送慢`x`", Current: 3}},
-		Channels: []clickhouse.GroupSentiment{{Key: channel, Records: 3}},
-		Products: []clickhouse.GroupSentiment{{Key: product, Records: 3}},
-		Verbatims: []PainVerbatims{{Key: "物流/配送慢<font color=red>", Items: []clickhouse.Verbatim{{
+		Top:      []query.PainChange{{Category: "物流**", Subcategory: "配送慢`x`", Current: 3}},
+		Channels: []query.GroupSentiment{{Key: channel, Records: 3}},
+		Products: []query.GroupSentiment{{Key: product, Records: 3}},
+		Verbatims: []PainVerbatims{{Key: "物流/配送慢<font color=red>", Items: []query.Verbatim{{
 			Channel: channel, Product: product, CreatedAt: from,
 			Text: "太慢了\n# 标题\n<img src=x onerror=alert(1)> **bold** www.evil.example \x1b[31m红",
 		}}}},
 		AlertsAvailable: true,
-		Alerts:          []clickhouse.Alert{{OpenedAt: from, Kind: "spike\x1b[1m", Status: "open", Title: "痛点激增 · " + product}},
+		Alerts:          []query.Alert{{OpenedAt: from, Kind: "spike\x1b[1m", Status: "open", Title: "痛点激增 · " + product}},
 	}
 }
 

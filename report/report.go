@@ -1,11 +1,11 @@
 // Package report builds the weekly voice-of-the-customer report (VOC周报)
-// from ClickHouse: volume and sentiment against the previous period, top
-// and rising pain points, topic volume (what customers talk about, pain,
-// praise and neutral), emerging aspects the taxonomy does not know yet,
-// key drivers of rating / CSAT / NPS, sentiment by channel,
-// representative verbatims and the period's alerts. It renders as
-// self-contained HTML (inline SVG charts, no scripts, works offline) or as
-// Markdown.
+// from ClickHouse, read through store/ch/query: volume and sentiment
+// against the previous period, top and rising pain points, topic volume
+// (what customers talk about, pain, praise and neutral), emerging aspects
+// the taxonomy does not know yet, key drivers of rating / CSAT / NPS,
+// sentiment by channel, representative verbatims and the period's alerts.
+// It renders as self-contained HTML (inline SVG charts, no scripts, works
+// offline) or as Markdown.
 package report
 
 import (
@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // Options selects the period.
@@ -53,12 +53,12 @@ func DefaultRange(from, to, now time.Time) (time.Time, time.Time) {
 }
 
 // Totals are the headline numbers of a period.
-type Totals = clickhouse.Totals
+type Totals = query.Totals
 
 // PainVerbatims are representative verbatims of one pain point.
 type PainVerbatims struct {
 	Key   string
-	Items []clickhouse.Verbatim
+	Items []query.Verbatim
 }
 
 // Report is the content of one report.
@@ -66,25 +66,25 @@ type Report struct {
 	From, To, PrevFrom time.Time
 	Generated          time.Time
 	Current, Previous  Totals
-	Daily              []clickhouse.TrendPoint
-	Top                []clickhouse.PainChange
-	Rising             []clickhouse.PainChange // significant rises, strongest first
-	Falling            []clickhouse.PainChange // significant falls
-	Channels           []clickhouse.GroupSentiment
-	Products           []clickhouse.GroupSentiment
-	Drivers            []*clickhouse.Drivers // rating, csat, nps (those with scores)
+	Daily              []query.TrendPoint
+	Top                []query.PainChange
+	Rising             []query.PainChange // significant rises, strongest first
+	Falling            []query.PainChange // significant falls
+	Channels           []query.GroupSentiment
+	Products           []query.GroupSentiment
+	Drivers            []*query.Drivers // rating, csat, nps (those with scores)
 	Verbatims          []PainVerbatims
 	// Topics are the categories by topic volume; Emerging the aspects
 	// outside the taxonomy that customers gave opinions about.
-	Topics          *clickhouse.TopicVolumes
-	Emerging        *clickhouse.UnmappedAspects
+	Topics          *query.TopicVolumes
+	Emerging        *query.UnmappedAspects
 	EmergingMin     int // the least records of an emerging aspect listed
 	AlertsAvailable bool
-	Alerts          []clickhouse.Alert
+	Alerts          []query.Alert
 }
 
 // Build queries everything the report shows.
-func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error) {
+func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 	if o.TopN <= 0 {
 		o.TopN = 10
 	}
@@ -103,7 +103,7 @@ func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error)
 	if o.EmergingMinRecords <= 0 {
 		o.EmergingMinRecords = 2
 	}
-	f := clickhouse.Filter{From: o.From, To: o.To}
+	f := query.Filter{From: o.From, To: o.To}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -115,13 +115,13 @@ func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error)
 	if r.Products, err = ch.SentimentBy(ctx, f, "product"); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r.Current = clickhouse.Total(r.Channels)
-	prev, err := ch.SentimentBy(ctx, clickhouse.Filter{From: r.PrevFrom, To: o.From}, "channel")
+	r.Current = query.Total(r.Channels)
+	prev, err := ch.SentimentBy(ctx, query.Filter{From: r.PrevFrom, To: o.From}, "channel")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r.Previous = clickhouse.Total(prev)
-	if r.Daily, err = ch.Trend(ctx, f, clickhouse.Day); err != nil {
+	r.Previous = query.Total(prev)
+	if r.Daily, err = ch.Trend(ctx, f, query.Day); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	changes, err := ch.PainPointChanges(ctx, f)
@@ -173,7 +173,7 @@ func Build(ctx context.Context, ch *clickhouse.Sink, o Options) (*Report, error)
 	r.EmergingMin = o.EmergingMinRecords
 	r.Alerts, err = ch.Alerts(ctx, o.From, o.To, 50)
 	switch {
-	case errors.Is(err, clickhouse.ErrNoAlerts):
+	case errors.Is(err, query.ErrNoAlerts):
 	case err != nil:
 		return nil, fmt.Errorf("report: %w", err)
 	default:
@@ -189,7 +189,7 @@ func head[T any](s []T, n int) []T {
 	return s
 }
 
-func sortByZ(s []clickhouse.PainChange, sign float64) {
+func sortByZ(s []query.PainChange, sign float64) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && sign*s[j].Z > sign*s[j-1].Z; j-- {
 			s[j], s[j-1] = s[j-1], s[j]

@@ -14,6 +14,8 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
@@ -25,12 +27,12 @@ func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
 func TestTopicsAndEmergingSections(t *testing.T) {
 	db := chtest.Start(t)
 	ctx := context.Background()
-	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	sink, err := clickhouse.Open(ctx, ch.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ch.Close(ctx)
-	if err := ch.Migrate(ctx); err != nil {
+	defer sink.Close(ctx)
+	if err := sink.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	from := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC) // a Monday
@@ -73,10 +75,10 @@ func TestTopicsAndEmergingSections(t *testing.T) {
 		add(before, battery)
 	}
 	add(from.Add(time.Hour), nlp.Aspect{Aspect: "屏幕", Opinion: "太暗", Polarity: neg})
-	if err := ch.WriteBatch(ctx, recs); err != nil {
+	if err := sink.WriteBatch(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Build(ctx, ch, Options{From: from, To: from.AddDate(0, 0, 7)})
+	r, err := Build(ctx, query.New(sink.DB()), Options{From: from, To: from.AddDate(0, 0, 7)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/vocproject/voc/alerts/detect"
 	"github.com/vocproject/voc/alerts/notify"
 	"github.com/vocproject/voc/internal/textsafe"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // alertsCmd is "voc alerts": replay the detector over stored data, list
@@ -76,29 +76,29 @@ type alertsFile struct {
 
 // loadAlertsConfig reads path (empty: defaults) into the ClickHouse and
 // alerts configurations.
-func loadAlertsConfig(path string, e env) (clickhouse.Config, alerts.Config, error) {
+func loadAlertsConfig(path string, e env) (ch.Config, alerts.Config, error) {
 	var f alertsFile
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return clickhouse.Config{}, alerts.Config{}, fmt.Errorf("read config: %w", err)
+			return ch.Config{}, alerts.Config{}, fmt.Errorf("read config: %w", err)
 		}
 		if err := yaml.Unmarshal(data, &f); err != nil {
-			return clickhouse.Config{}, alerts.Config{}, fmt.Errorf("config %s: %w", path, err)
+			return ch.Config{}, alerts.Config{}, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
 	ac, err := alerts.FromNode(&f.Alerts)
 	if err != nil {
-		return clickhouse.Config{}, alerts.Config{}, fmt.Errorf("config %s: %w", path, err)
+		return ch.Config{}, alerts.Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
-	cc := clickhouse.Config{Addrs: f.ClickHouse.Addrs, Database: f.ClickHouse.Database, Username: f.ClickHouse.Username, Password: f.ClickHouse.Password}
+	cc := ch.Config{Addrs: f.ClickHouse.Addrs, Database: f.ClickHouse.Database, Username: f.ClickHouse.Username, Password: f.ClickHouse.Password}
 	if e.Getenv != nil {
 		if p := e.Getenv("VOC_CLICKHOUSE_PASSWORD"); p != "" {
 			cc.Password = p
 		}
 	}
 	if err := cc.Validate(); err != nil {
-		return clickhouse.Config{}, alerts.Config{}, fmt.Errorf("config %s: %w", path, err)
+		return ch.Config{}, alerts.Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
 	return cc, ac, nil
 }

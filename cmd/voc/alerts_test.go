@@ -20,6 +20,7 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // alertsFeed is 30 days of 20 records an hour for one product, one of
@@ -69,7 +70,7 @@ func TestAlertsCommand(t *testing.T) {
 	db := chtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	chCfg := clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}
+	chCfg := ch.Config{Addrs: []string{db.Addr}, Database: db.Database}
 	sink, err := clickhouse.Open(ctx, chCfg, nil)
 	if err != nil {
 		t.Fatal(err)

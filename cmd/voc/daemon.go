@@ -35,6 +35,8 @@ import (
 	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // newLogger builds the process logger from the log section.
@@ -180,7 +182,7 @@ func fingerprint(dir string) string {
 
 // openClickHouse opens the sink, waiting for the server with backoff
 // (ClickHouse may start after voc), and migrates when asked.
-func openClickHouse(ctx context.Context, cfg clickhouse.Config, migrate bool, log *slog.Logger) (*clickhouse.Sink, error) {
+func openClickHouse(ctx context.Context, cfg ch.Config, migrate bool, log *slog.Logger) (*clickhouse.Sink, error) {
 	wait := 500 * time.Millisecond
 	for {
 		s, err := clickhouse.Open(ctx, cfg, log)
@@ -193,7 +195,7 @@ func openClickHouse(ctx context.Context, cfg clickhouse.Config, migrate bool, lo
 			}
 			return s, nil
 		}
-		var ce *clickhouse.ConfigError
+		var ce *ch.ConfigError
 		if errors.As(err, &ce) || ctx.Err() != nil {
 			return nil, err
 		}
@@ -214,6 +216,7 @@ type daemon struct {
 	log    *slog.Logger
 	nlp    *nlpState
 	ch     *clickhouse.Sink
+	q      *query.Store // reads through ch's connection
 	index  *bleve.Sink
 	dlq    pipeline.Sink
 	src    pipeline.Source
@@ -246,6 +249,7 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 		return nil, err
 	}
 	d.opened = append(d.opened, d.ch)
+	d.q = query.New(d.ch.DB())
 	sinks := []pipeline.Sink{d.ch}
 	if !cfg.Index.Disabled {
 		bleve.SetSegmenter(d.nlp.seg)
@@ -375,7 +379,7 @@ func (d *daemon) handler() (http.Handler, error) {
 	}))
 	mux.Handle("POST /admin/reload", http.NewCrossOriginProtection().Handler(reload))
 	// The dashboard, the JSON API and the weekly report share the listener.
-	ac := api.Config{CH: d.ch, Index: d.index, Token: tok, Logger: d.log,
+	ac := api.Config{CH: d.q, Index: d.index, Token: tok, Logger: d.log,
 		QueryTimeout: d.cfg.HTTP.APITimeout, ReportTimeout: d.cfg.HTTP.ReportTimeout, MaxConcurrent: d.cfg.HTTP.MaxConcurrent}
 	if d.nlp != nil {
 		ac.Analyzer = currentAnalyzer{d.nlp.stage}

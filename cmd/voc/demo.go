@@ -21,7 +21,7 @@ import (
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver"
 	"github.com/vocproject/voc/sinks/bleve"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // demoCmd runs voc end to end on this machine: an embedded Kafka broker, a
@@ -144,9 +144,9 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	// Wait until every message is in ClickHouse.
 	pipeStart := time.Now()
 	deadline := time.Now().Add(o.timeout)
-	var counts clickhouse.Counts
+	var counts ch.Counts
 	for {
-		counts, err = d.ch.Counts(ctx)
+		counts, err = d.ch.DB().Counts(ctx)
 		if err == nil && counts.DistinctRecords >= uint64(len(msgs)) {
 			break
 		}
@@ -330,7 +330,7 @@ func countReasons(msgs []kafkago.Message) string {
 }
 
 func printSummary(ctx context.Context, w io.Writer, d *daemon, g *gen.Generator, spike gen.Spike, today time.Time) error {
-	ch := d.ch
+	ch := d.q
 	end := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location()).AddDate(0, 0, 1)
 	weekAgo := end.AddDate(0, 0, -7)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -26,6 +26,7 @@ import (
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // The end-to-end tests run `voc run` as a child process (this test binary
@@ -233,7 +234,7 @@ func openCH(t testing.TB, addr, database string) *clickhouse.Sink {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{addr}, Database: database}, nil)
+	s, err := clickhouse.Open(ctx, ch.Config{Addrs: []string{addr}, Database: database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,13 +243,13 @@ func openCH(t testing.TB, addr, database string) *clickhouse.Sink {
 }
 
 // waitRecords polls until at least n distinct records are stored.
-func waitRecords(t *testing.T, s *clickhouse.Sink, n int, timeout time.Duration, alive ...*child) clickhouse.Counts {
+func waitRecords(t *testing.T, s *clickhouse.Sink, n int, timeout time.Duration, alive ...*child) ch.Counts {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	var last clickhouse.Counts
+	var last ch.Counts
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := s.Counts(ctx)
+		c, err := s.DB().Counts(ctx)
 		cancel()
 		if err == nil {
 			last = c
@@ -274,7 +275,7 @@ func waitRecords(t *testing.T, s *clickhouse.Sink, n int, timeout time.Duration,
 func checkExact(t *testing.T, s *clickhouse.Sink, addr, database string, f *feed) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := s.Counts(ctx)
+	c, err := s.DB().Counts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,9 +466,9 @@ func TestE2ETwoConsumersOneGroup(t *testing.T) {
 	}
 }
 
-func mustCounts(t testing.TB, s *clickhouse.Sink) clickhouse.Counts {
+func mustCounts(t testing.TB, s *clickhouse.Sink) ch.Counts {
 	t.Helper()
-	c, err := s.Counts(context.Background())
+	c, err := s.DB().Counts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,7 +481,7 @@ func waitForSink(t *testing.T, addr, database string, alive ...*child) *clickhou
 	s := openCH(t, addr, database)
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		if v, err := s.SchemaVersion(context.Background()); err == nil && v == clickhouse.LatestVersion() {
+		if v, err := s.SchemaVersion(context.Background()); err == nil && v == ch.LatestVersion() {
 			return s
 		}
 		for _, ch := range alive {

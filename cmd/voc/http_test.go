@@ -16,6 +16,7 @@ import (
 
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 const testToken = "0f6c2b9e8d41a7c3d5e6f708"
@@ -35,7 +36,7 @@ func testDaemon(t *testing.T, listen, token string, pprof bool) http.Handler {
 	if err := os.WriteFile(notDir, []byte("not a directory"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{cfg: cfg, log: log, reg: prometheus.NewRegistry(), ch: &clickhouse.Sink{},
+	d := &daemon{cfg: cfg, log: log, reg: prometheus.NewRegistry(), ch: &clickhouse.Sink{}, q: &query.Store{},
 		nlp: &nlpState{dir: notDir, log: log}}
 	h, err := d.handler()
 	if err != nil {

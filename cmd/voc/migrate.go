@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // migrateCmd creates or upgrades the ClickHouse database and tables.
@@ -17,7 +17,7 @@ type migrateCmd struct{ env env }
 // migrateFlags parses the command line of `voc migrate` into a sink
 // config. The password comes from VOC_CLICKHOUSE_PASSWORD, not a flag, so
 // that it does not show in the process list.
-func migrateFlags(args []string, e env) (clickhouse.Config, time.Duration, error) {
+func migrateFlags(args []string, e env) (ch.Config, time.Duration, error) {
 	fs := flag.NewFlagSet("voc migrate", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	addr := fs.String("addr", "127.0.0.1:9000", "ClickHouse native `host:port` (comma-separated for several)")
@@ -34,15 +34,15 @@ func migrateFlags(args []string, e env) (clickhouse.Config, time.Duration, error
 	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			return clickhouse.Config{}, 0, err
+			return ch.Config{}, 0, err
 		}
-		return clickhouse.Config{}, 0, fmt.Errorf("%w: %v", errUsage, err)
+		return ch.Config{}, 0, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
-		return clickhouse.Config{}, 0, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+		return ch.Config{}, 0, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	if *timeout <= 0 {
-		return clickhouse.Config{}, 0, fmt.Errorf("%w: --timeout must be positive", errUsage)
+		return ch.Config{}, 0, fmt.Errorf("%w: --timeout must be positive", errUsage)
 	}
 	var addrs []string
 	for _, a := range strings.Split(*addr, ",") {
@@ -50,7 +50,7 @@ func migrateFlags(args []string, e env) (clickhouse.Config, time.Duration, error
 			addrs = append(addrs, a)
 		}
 	}
-	cfg := clickhouse.Config{
+	cfg := ch.Config{
 		Addrs:       addrs,
 		Database:    *database,
 		Username:    *username,
@@ -62,7 +62,7 @@ func migrateFlags(args []string, e env) (clickhouse.Config, time.Duration, error
 		cfg.Password = e.Getenv("VOC_CLICKHOUSE_PASSWORD")
 	}
 	if err := cfg.Validate(); err != nil {
-		return clickhouse.Config{}, 0, fmt.Errorf("%w: %v", errUsage, err)
+		return ch.Config{}, 0, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return cfg, *timeout, nil
 }
@@ -79,12 +79,12 @@ func (c *migrateCmd) Run(ctx context.Context, args []string) error {
 }
 
 // migrate applies the migrations and prints the resulting version.
-func migrate(ctx context.Context, cfg clickhouse.Config, logger *slog.Logger, e env) error {
-	s, err := clickhouse.Open(ctx, cfg, logger)
+func migrate(ctx context.Context, cfg ch.Config, logger *slog.Logger, e env) error {
+	s, err := ch.Open(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer s.Close(context.Background())
+	defer s.Close()
 	before, err := s.SchemaVersion(ctx)
 	if err != nil {
 		before = 0 // no schema_migrations table yet

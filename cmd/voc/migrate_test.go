@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 func TestMigrateFlags(t *testing.T) {
@@ -52,7 +52,7 @@ func TestMigrateFlags(t *testing.T) {
 
 func TestMigrateCommand(t *testing.T) {
 	srv := chtest.StartServer(t, t.TempDir())
-	v := clickhouse.LatestVersion()
+	v := ch.LatestVersion()
 	for i, want := range []string{fmt.Sprintf("schema version %d (was 0)", v), fmt.Sprintf("schema version %d (up to date)", v)} {
 		var stdout, stderr bytes.Buffer
 		cmd := &migrateCmd{env: env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}}

@@ -7,12 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/vocproject/voc/report"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // reportCmd is "voc report": the weekly VoC report (VOC周报).
@@ -58,12 +57,11 @@ func (c *reportCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ch, err := clickhouse.Open(ctx, cfg, logger)
+	ch, err := query.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer ch.Close(context.Background())
+	defer ch.Close()
 	rep, err := report.Build(ctx, ch, report.Options{From: f, To: t})
 	if err != nil {
 		return err

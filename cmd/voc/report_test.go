@@ -15,17 +15,18 @@ import (
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 func TestReportCommand(t *testing.T) {
 	db := chtest.Start(t)
 	ctx := context.Background()
-	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	sink, err := clickhouse.Open(ctx, ch.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ch.Close(ctx)
-	if err := ch.Migrate(ctx); err != nil {
+	defer sink.Close(ctx)
+	if err := sink.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -41,7 +42,7 @@ func TestReportCommand(t *testing.T) {
 		stage.Process(ctx, r)
 		recs = append(recs, r)
 	}
-	if err := ch.WriteBatch(ctx, recs); err != nil {
+	if err := sink.WriteBatch(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -93,12 +94,12 @@ func TestReportCommand(t *testing.T) {
 func TestReportEscapesData(t *testing.T) {
 	db := chtest.Start(t)
 	ctx := context.Background()
-	ch, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	sink, err := clickhouse.Open(ctx, ch.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ch.Close(ctx)
-	if err := ch.Migrate(ctx); err != nil {
+	defer sink.Close(ctx)
+	if err := sink.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	const evil = "\x1b[2J\x1b]0;pwned\x07"
@@ -114,7 +115,7 @@ func TestReportEscapesData(t *testing.T) {
 				Aspects: []nlp.Aspect{{Category: "物流", Subcategory: "配送慢", Aspect: "物流", Opinion: "慢", Polarity: nlp.Negative}}},
 		})
 	}
-	if err := ch.WriteBatch(ctx, recs); err != nil {
+	if err := sink.WriteBatch(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
 	for _, format := range []string{"md", "html"} {

@@ -16,6 +16,7 @@ import (
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/pipeline/enrich"
 	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // TestReprocessCommand stores an analysed feed, then re-tags it with an
@@ -24,7 +25,7 @@ import (
 func TestReprocessCommand(t *testing.T) {
 	ctx := context.Background()
 	db := chtest.Start(t)
-	s, err := clickhouse.Open(ctx, clickhouse.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	s, err := clickhouse.Open(ctx, ch.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestReprocessCommand(t *testing.T) {
 	if err := s.WriteBatch(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := s.Counts(ctx)
+	before, _ := s.DB().Counts(ctx)
 
 	lex := t.TempDir()
 	os.WriteFile(filepath.Join(lex, "domain_words.txt"), []byte("# source: test\n保温杯盖\t1000\tn\n"), 0o644)
@@ -66,7 +67,7 @@ func TestReprocessCommand(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "reprocessed ") {
 		t.Errorf("output %q", out.String())
 	}
-	after, _ := s.Counts(ctx)
+	after, _ := s.DB().Counts(ctx)
 	if after.Records != before.Records || after.DistinctRecords != before.Records || after.HourlyRecords != before.Records || after.PainMentions != after.Mentions-agentMentions(t, db) {
 		t.Errorf("counts before %+v\nafter %+v", before, after)
 	}

@@ -18,7 +18,8 @@ import (
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/sinks/bleve"
-	"github.com/vocproject/voc/sinks/clickhouse"
+	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // serveCmd is "voc serve": the read-only API, dashboard and report.
@@ -26,19 +27,19 @@ type serveCmd struct{ env env }
 
 // chFlags registers the ClickHouse connection flags; the password comes
 // from VOC_CLICKHOUSE_PASSWORD.
-func chFlags(fs *flag.FlagSet, e env) func() (clickhouse.Config, error) {
+func chFlags(fs *flag.FlagSet, e env) func() (ch.Config, error) {
 	addr := fs.String("addr", "127.0.0.1:9000", "ClickHouse native `host:port` (comma-separated for several)")
 	database := fs.String("database", "voc", "database `name`")
 	username := fs.String("username", "default", "ClickHouse user")
 	useTLS := fs.Bool("tls", false, "connect to ClickHouse with TLS")
-	return func() (clickhouse.Config, error) {
+	return func() (ch.Config, error) {
 		var addrs []string
 		for _, a := range strings.Split(*addr, ",") {
 			if a = strings.TrimSpace(a); a != "" {
 				addrs = append(addrs, a)
 			}
 		}
-		cfg := clickhouse.Config{Addrs: addrs, Database: *database, Username: *username, TLS: *useTLS}
+		cfg := ch.Config{Addrs: addrs, Database: *database, Username: *username, TLS: *useTLS}
 		if e.Getenv != nil {
 			cfg.Password = e.Getenv("VOC_CLICKHOUSE_PASSWORD")
 		}
@@ -99,11 +100,11 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --listen %s is not a loopback address: set VOC_API_TOKEN (or --insecure-no-token)", errUsage, *listen)
 	}
 	logger := slog.New(slog.NewTextHandler(c.env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	ch, err := clickhouse.Open(ctx, cfg, logger)
+	ch, err := query.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer ch.Close(context.Background())
+	defer ch.Close()
 	idx := openIndexReadOnly(*indexDir, *lexDir, logger)
 	if idx != nil {
 		defer idx.Close(context.Background())

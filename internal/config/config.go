@@ -22,20 +22,20 @@ import (
 
 	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/lexicons"
-	"github.com/vocproject/voc/sinks/clickhouse"
 	"github.com/vocproject/voc/sinks/deadletter"
 	"github.com/vocproject/voc/sources/kafka"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // Config is the whole voc configuration.
 type Config struct {
-	Kafka      Kafka             `yaml:"kafka"`
-	ClickHouse clickhouse.Config `yaml:"clickhouse"`
-	Index      Index             `yaml:"index"`
-	Pipeline   Pipeline          `yaml:"pipeline"`
-	NLP        NLP               `yaml:"nlp"`
-	HTTP       HTTP              `yaml:"http"`
-	Log        Log               `yaml:"log"`
+	Kafka      Kafka     `yaml:"kafka"`
+	ClickHouse ch.Config `yaml:"clickhouse"`
+	Index      Index     `yaml:"index"`
+	Pipeline   Pipeline  `yaml:"pipeline"`
+	NLP        NLP       `yaml:"nlp"`
+	HTTP       HTTP      `yaml:"http"`
+	Log        Log       `yaml:"log"`
 	// MemoryLimitMB is the soft memory limit of the Go runtime (as
 	// GOMEMLIMIT): the garbage collector works harder as the heap nears it,
 	// keeping peak RSS steady through bursts such as catching up after a
@@ -541,7 +541,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.ClickHouse.Validate(); err != nil {
-		var ce *clickhouse.ConfigError
+		var ce *ch.ConfigError
 		if errors.As(err, &ce) {
 			return &Error{Field: "clickhouse." + ce.Field, Value: ce.Value, Err: ce.Err}
 		}

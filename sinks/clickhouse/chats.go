@@ -8,6 +8,7 @@ import (
 
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // Insert column lists of the chat tables; the order must match
@@ -125,7 +126,7 @@ func (s *Sink) writeChats(ctx context.Context, recs []*pipeline.Record, lows map
 	if !hasConversations(recs) {
 		return nil
 	}
-	wm, err := s.watermarks(ctx, tableConversations, lows)
+	wm, err := s.watermarks(ctx, ch.TableConversations, lows)
 	if err != nil {
 		return err
 	}
@@ -135,10 +136,10 @@ func (s *Sink) writeChats(ctx context.Context, recs []*pipeline.Record, lows map
 			rows = append(rows, conversationRow(r, now))
 		}
 	}
-	if err := s.insertRows(ctx, tableConversations, conversationColumns, rows); err != nil {
+	if err := s.insertRows(ctx, ch.TableConversations, conversationColumns, rows); err != nil {
 		return err
 	}
-	wm, err = s.watermarks(ctx, tableViolations, lows)
+	wm, err = s.watermarks(ctx, ch.TableViolations, lows)
 	if err != nil {
 		return err
 	}
@@ -148,7 +149,7 @@ func (s *Sink) writeChats(ctx context.Context, recs []*pipeline.Record, lows map
 			rows = append(rows, violationRows(r, now)...)
 		}
 	}
-	return s.insertRows(ctx, tableViolations, violationColumns, rows)
+	return s.insertRows(ctx, ch.TableViolations, violationColumns, rows)
 }
 
 // insertRows inserts rows into table as one block; no rows, no insert.

@@ -1,12 +1,15 @@
-// Package clickhouse is voc's ClickHouse sink: it stores one row per
-// feedback record (table feedback) and one row per aspect mention (table
-// aspect_mentions), and ClickHouse materialized views keep hourly
-// aggregates (feedback_hourly, pain_hourly) from those inserts. Chats
-// analysed as conversations also get one row in conversations and one row
-// per agent compliance violation in agent_violations. The schema
-// works on ClickHouse 18.16 and on current releases; Migrate creates and
-// upgrades it. Query helpers for reports live in query.go, example SQL for
-// analysts in examples.sql.
+// Package clickhouse is voc's ClickHouse sink: its one job is writing. It
+// stores one row per feedback record (table feedback) and one row per
+// aspect mention (table aspect_mentions), and ClickHouse materialized views
+// keep hourly aggregates (feedback_hourly, pain_hourly) from those inserts.
+// Chats analysed as conversations also get one row in conversations and
+// one row per agent compliance violation in agent_violations. Reprocess
+// (reprocess.go) is its maintenance write: re-tagging stored records with
+// new lexicons.
+//
+// The connection settings, the table names, the schema and its migrations
+// belong to store/ch (Migrate here only delegates to it); reading for the
+// API, the report and alerting to store/ch/query.
 //
 // # Exactly-once effect: offsets stored with the data
 //
@@ -70,194 +73,69 @@ package clickhouse
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
-	ch "github.com/ClickHouse/clickhouse-go/v2"
+	chgo "github.com/ClickHouse/clickhouse-go/v2"
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/store/ch"
 )
 
 var _ pipeline.Sink = (*Sink)(nil)
-
-// Config configures the sink. The zero value of each field means its
-// default.
-type Config struct {
-	// Addrs are the native-protocol addresses, host:port. Default
-	// ["127.0.0.1:9000"].
-	Addrs []string `yaml:"addrs"`
-	// Database holds voc's tables. Default "voc".
-	Database string `yaml:"database"`
-	// Username defaults to "default"; Password to empty.
-	Username string `yaml:"username"`
-	Password string `yaml:"password"`
-	// Cluster, when set, adds ON CLUSTER to every DDL statement. Default
-	// empty: a single node.
-	Cluster string `yaml:"cluster"`
-	// Distributed (requires Cluster) creates *_local Replicated tables on
-	// every node and Distributed tables over them under the plain names.
-	Distributed bool `yaml:"distributed"`
-	// TLS connects with TLS (system roots). Default false.
-	TLS bool `yaml:"tls"`
-	// DialTimeout bounds connecting. Default 10 s.
-	DialTimeout time.Duration `yaml:"dial_timeout"`
-	// Settings are ClickHouse settings sent with every query. Default none.
-	Settings map[string]any `yaml:"settings"`
-}
-
-// ConfigError names the offending field of an invalid Config.
-type ConfigError struct {
-	Field string
-	Value any
-	Err   error
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("clickhouse: config field %s = %v: %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-
-// withDefaults returns the config with defaults filled in.
-func (c Config) withDefaults() Config {
-	if len(c.Addrs) == 0 {
-		c.Addrs = []string{"127.0.0.1:9000"}
-	}
-	if c.Database == "" {
-		c.Database = "voc"
-	}
-	if c.Username == "" {
-		c.Username = "default"
-	}
-	if c.DialTimeout == 0 {
-		c.DialTimeout = 10 * time.Second
-	}
-	return c
-}
-
-// Validate reports the first invalid field.
-func (c Config) Validate() error {
-	c = c.withDefaults()
-	for i, a := range c.Addrs {
-		host, port, err := net.SplitHostPort(a)
-		if err != nil || host == "" || port == "" {
-			return &ConfigError{Field: fmt.Sprintf("addrs[%d]", i), Value: a, Err: errors.New("want host:port")}
-		}
-	}
-	if !identRE.MatchString(c.Database) {
-		return &ConfigError{Field: "database", Value: c.Database, Err: errors.New("want an identifier: letters, digits, underscore, not starting with a digit")}
-	}
-	if c.Cluster != "" && !identRE.MatchString(c.Cluster) {
-		return &ConfigError{Field: "cluster", Value: c.Cluster, Err: errors.New("want an identifier: letters, digits, underscore, not starting with a digit")}
-	}
-	if c.Distributed && c.Cluster == "" {
-		return &ConfigError{Field: "distributed", Value: true, Err: errors.New("requires cluster")}
-	}
-	if c.DialTimeout < 0 {
-		return &ConfigError{Field: "dial_timeout", Value: c.DialTimeout, Err: errors.New("must not be negative")}
-	}
-	for k := range c.Settings {
-		if !identRE.MatchString(k) {
-			return &ConfigError{Field: "settings", Value: k, Err: errors.New("setting name is not an identifier")}
-		}
-	}
-	return nil
-}
 
 // Sink writes records to ClickHouse. It is safe for concurrent use, but
 // batches of one partition must be written one after the other (see the
 // package comment).
 type Sink struct {
-	cfg    Config
+	db     *ch.DB
 	conn   chdriver.Conn
+	cfg    ch.Config
 	logger *slog.Logger
 }
 
-// Dial validates cfg, fills its defaults, connects and pings the server.
-// It returns the connection and the completed configuration; Open and
-// other ClickHouse users of voc (the alert store) connect through it.
-func Dial(ctx context.Context, cfg Config) (chdriver.Conn, Config, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, cfg, err
-	}
-	cfg = cfg.withDefaults()
-	opts := &ch.Options{
-		Addr:        cfg.Addrs,
-		Auth:        ch.Auth{Username: cfg.Username, Password: cfg.Password},
-		DialTimeout: cfg.DialTimeout,
-		Settings:    ch.Settings{},
-		Compression: &ch.Compression{Method: ch.CompressionLZ4},
-	}
-	for k, v := range cfg.Settings {
-		opts.Settings[k] = v
-	}
-	if cfg.TLS {
-		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	conn, err := ch.Open(opts)
-	if err != nil {
-		return nil, cfg, fmt.Errorf("clickhouse: open %v: %w", cfg.Addrs, err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
-	defer cancel()
-	if err := conn.Ping(pctx); err != nil {
-		conn.Close()
-		return nil, cfg, fmt.Errorf("clickhouse: ping %v: %w", cfg.Addrs, err)
-	}
-	return conn, cfg, nil
-}
-
-// Open connects and pings the server. It does not create the schema: call
-// Migrate (or run `voc migrate`) first.
-func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Sink, error) {
+// Open connects and pings the server (ch.Open). It does not create the
+// schema: call Migrate (or run `voc migrate`) first.
+func Open(ctx context.Context, cfg ch.Config, logger *slog.Logger) (*Sink, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	conn, cfg, err := Dial(ctx, cfg)
+	db, err := ch.Open(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	return &Sink{cfg: cfg, conn: conn, logger: logger}, nil
+	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger}, nil
 }
+
+// DB is the sink's connection, for readers that share it (the query
+// store of `voc run`, Counts) and for the schema.
+func (s *Sink) DB() *ch.DB { return s.db }
+
+// Migrate creates or upgrades the schema the sink writes to (ch.DB.Migrate).
+func (s *Sink) Migrate(ctx context.Context) error { return s.db.Migrate(ctx) }
+
+// SchemaVersion returns the highest applied migration, 0 when none.
+func (s *Sink) SchemaVersion(ctx context.Context) (int, error) { return s.db.SchemaVersion(ctx) }
 
 // Close closes the connections. The context is unused: nothing is buffered.
-func (s *Sink) Close(ctx context.Context) error {
-	if err := s.conn.Close(); err != nil {
-		return fmt.Errorf("clickhouse: close: %w", err)
-	}
-	return nil
-}
+func (s *Sink) Close(ctx context.Context) error { return s.db.Close() }
 
 // table returns the qualified name to insert into and query.
-func (s *Sink) table(name string) string { return s.cfg.Database + "." + name }
-
-// local is the table holding a node's rows of name: name itself, or its
-// *_local table with distributed tables (for subqueries that stay on the
-// shard, where a Distributed table would be a double-distributed read).
-func (s *Sink) local(name string) string {
-	if s.cfg.Distributed {
-		return s.cfg.Database + "." + name + "_local"
-	}
-	return s.table(name)
-}
+func (s *Sink) table(name string) string { return s.db.Table(name) }
 
 // insertCtx carries the settings of an insert.
 func (s *Sink) insertCtx(ctx context.Context) context.Context {
 	if s.cfg.Distributed {
-		return ch.Context(ctx, ch.WithSettings(ch.Settings{"insert_distributed_sync": 1}))
+		return chgo.Context(ctx, chgo.WithSettings(chgo.Settings{"insert_distributed_sync": 1}))
 	}
 	return ctx
 }
@@ -303,7 +181,7 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 
-	wm, err := s.watermarks(ctx, tableFeedback, lows)
+	wm, err := s.watermarks(ctx, ch.TableFeedback, lows)
 	if err != nil {
 		return err
 	}
@@ -314,7 +192,7 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 		}
 	}
 
-	wm, err = s.watermarks(ctx, tableMentions, lows)
+	wm, err = s.watermarks(ctx, ch.TableMentions, lows)
 	if err != nil {
 		return err
 	}
@@ -376,7 +254,7 @@ func (s *Sink) watermarks(ctx context.Context, table string, lows map[partKey]in
 
 func (s *Sink) insertFeedback(ctx context.Context, recs []*pipeline.Record, now time.Time) error {
 	ctx = s.insertCtx(ctx)
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(tableFeedback)+" ("+feedbackColumns+")")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableFeedback)+" ("+feedbackColumns+")")
 	if err != nil {
 		return fmt.Errorf("clickhouse: prepare insert into feedback: %w", err)
 	}
@@ -402,7 +280,7 @@ func (s *Sink) insertMentions(ctx context.Context, recs []*pipeline.Record, now 
 		return 0, nil
 	}
 	ctx = s.insertCtx(ctx)
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(tableMentions)+" ("+mentionColumns+")")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableMentions)+" ("+mentionColumns+")")
 	if err != nil {
 		return 0, fmt.Errorf("clickhouse: prepare insert into aspect_mentions: %w", err)
 	}
@@ -451,7 +329,7 @@ func IsRetryable(err error) bool {
 	if err == nil {
 		return false
 	}
-	var ex *ch.Exception
+	var ex *chgo.Exception
 	if errors.As(err, &ex) {
 		return retryableCodes[ex.Code]
 	}
@@ -459,8 +337,8 @@ func IsRetryable(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, ch.ErrAcquireConnTimeout) ||
-		errors.Is(err, ch.ErrConnectionClosed) {
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, chgo.ErrAcquireConnTimeout) ||
+		errors.Is(err, chgo.ErrConnectionClosed) {
 		return true
 	}
 	var ne net.Error

@@ -14,50 +14,16 @@ import (
 	"testing"
 	"time"
 
-	ch "github.com/ClickHouse/clickhouse-go/v2"
+	chgo "github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/internal/testinfra/chserver"
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
-)
 
-func TestConfigValidate(t *testing.T) {
-	tests := []struct {
-		name  string
-		cfg   Config
-		field string // empty: valid
-	}{
-		{"zero is valid", Config{}, ""},
-		{"full", Config{Addrs: []string{"ch1:9000", "ch2:9000"}, Database: "voc_prod", Cluster: "c1", Distributed: true}, ""},
-		{"addr without port", Config{Addrs: []string{"localhost"}}, "addrs[0]"},
-		{"database with dash", Config{Database: "voc-prod"}, "database"},
-		{"database injection", Config{Database: "voc; DROP TABLE x"}, "database"},
-		{"cluster with space", Config{Cluster: "my cluster"}, "cluster"},
-		{"distributed without cluster", Config{Distributed: true}, "distributed"},
-		{"negative dial timeout", Config{DialTimeout: -time.Second}, "dial_timeout"},
-		{"bad setting name", Config{Settings: map[string]any{"a b": 1}}, "settings"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
-			if tt.field == "" {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			var ce *ConfigError
-			if !errors.As(err, &ce) || ce.Field != tt.field {
-				t.Fatalf("Validate() = %v, want a ConfigError on %s", err, tt.field)
-			}
-			if !strings.Contains(err.Error(), tt.field) {
-				t.Errorf("message %q does not name %s", err, tt.field)
-			}
-		})
-	}
-}
+	"github.com/vocproject/voc/store/ch"
+)
 
 func TestIsRetryable(t *testing.T) {
 	tests := []struct {
@@ -69,11 +35,11 @@ func TestIsRetryable(t *testing.T) {
 		{"conn refused", fmt.Errorf("x: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), true},
 		{"eof", fmt.Errorf("read: %w", io.EOF), true},
 		{"deadline", fmt.Errorf("q: %w", context.DeadlineExceeded), true},
-		{"too many parts", fmt.Errorf("insert: %w", &ch.Exception{Code: 252}), true},
-		{"memory limit", &ch.Exception{Code: 241}, true},
-		{"unknown table", fmt.Errorf("insert: %w", &ch.Exception{Code: 60}), false},
-		{"type mismatch", &ch.Exception{Code: 53}, false},
-		{"syntax", &ch.Exception{Code: 62}, false},
+		{"too many parts", fmt.Errorf("insert: %w", &chgo.Exception{Code: 252}), true},
+		{"memory limit", &chgo.Exception{Code: 241}, true},
+		{"unknown table", fmt.Errorf("insert: %w", &chgo.Exception{Code: 60}), false},
+		{"type mismatch", &chgo.Exception{Code: 53}, false},
+		{"syntax", &chgo.Exception{Code: 62}, false},
 		{"append conversion", errors.New("converting string to UInt8 is unsupported"), false},
 	}
 	for _, tt := range tests {
@@ -82,52 +48,6 @@ func TestIsRetryable(t *testing.T) {
 				t.Fatalf("IsRetryable(%v) = %v, want %v", tt.err, got, tt.want)
 			}
 		})
-	}
-}
-
-func TestMigrateTwiceIsNoop(t *testing.T) {
-	s := openTest(t) // migrated once
-	ctx := context.Background()
-	tables := func() []string {
-		rows, err := s.conn.Query(ctx, "SELECT name, engine FROM system.tables WHERE database = ? ORDER BY name", s.cfg.Database)
-		if err != nil {
-			t.Fatalf("list tables: %v", err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var n, e string
-			if err := rows.Scan(&n, &e); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, n+":"+e)
-		}
-		return out
-	}
-	before := tables()
-	want := []string{"agent_violations:ReplacingMergeTree", "aspect_mentions:ReplacingMergeTree", "conversations:ReplacingMergeTree",
-		"feedback:ReplacingMergeTree", "feedback_hourly:SummingMergeTree",
-		"feedback_hourly_mv:MaterializedView", "pain_hourly:SummingMergeTree", "pain_hourly_mv:MaterializedView",
-		"schema_migrations:ReplacingMergeTree"}
-	if !reflect.DeepEqual(before, want) {
-		t.Fatalf("tables = %v, want %v", before, want)
-	}
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
-	if after := tables(); !reflect.DeepEqual(after, before) {
-		t.Fatalf("tables after second migrate = %v, want %v", after, before)
-	}
-	var n uint64
-	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table(tableSchemaMigration)).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if int(n) != len(Migrations(s.cfg)) {
-		t.Fatalf("schema_migrations has %d rows, want %d (one per migration)", n, len(Migrations(s.cfg)))
-	}
-	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != LatestVersion() || v < 3 {
-		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, LatestVersion())
 	}
 }
 
@@ -200,7 +120,7 @@ func TestWriteBatchValues(t *testing.T) {
 	}
 	rows, err := s.conn.Query(ctx, `SELECT id, kind, channel, product, created_at, rating, csat, nps, customer_id, customer_tier, region, agent_id,
 		lang, text, sentiment, sentiment_label, confidence, intent, escalation, categories, pain_points, praise_points, pii, lexicon_version,
-		turn_count, kafka_topic, kafka_partition, kafka_offset FROM `+s.table(tableFeedback)+` ORDER BY kafka_offset`)
+		turn_count, kafka_topic, kafka_partition, kafka_offset FROM `+s.table(ch.TableFeedback)+` ORDER BY kafka_offset`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +161,7 @@ func TestWriteBatchValues(t *testing.T) {
 		Offset               int64
 	}
 	rows, err = s.conn.Query(ctx, `SELECT id, mention, turn, role, category, subcategory, aspect, opinion, polarity, span_start, span_end,
-		sentiment, is_first, product, kind, customer_tier, kafka_offset FROM `+s.table(tableMentions)+` ORDER BY kafka_offset, mention`)
+		sentiment, is_first, product, kind, customer_tier, kafka_offset FROM `+s.table(ch.TableMentions)+` ORDER BY kafka_offset, mention`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +190,7 @@ func TestWriteBatchValues(t *testing.T) {
 	// Aggregates: the 物流/配送速度 hour of r-1 has 2 mentions in 1 record.
 	var mentions, records uint64
 	var ss float64
-	if err := s.conn.QueryRow(ctx, "SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM "+s.table(tablePainHourly)+
+	if err := s.conn.QueryRow(ctx, "SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM "+s.table(ch.TablePainHourly)+
 		" WHERE category = '物流' AND subcategory = '配送速度' AND product = 'SKU-1' AND hour = ?", baseTime.Truncate(time.Hour)).Scan(&mentions, &records, &ss); err != nil {
 		t.Fatal(err)
 	}
@@ -278,13 +198,13 @@ func TestWriteBatchValues(t *testing.T) {
 		t.Errorf("pain_hourly 物流/配送速度 = %d mentions, %d records, sum %v; want 2, 1, -0.75", mentions, records, ss)
 	}
 	// The agent's mention is stored but not aggregated.
-	if err := s.conn.QueryRow(ctx, "SELECT sum(mentions) FROM "+s.table(tablePainHourly)+" WHERE subcategory = '屏幕'").Scan(&mentions); err != nil {
+	if err := s.conn.QueryRow(ctx, "SELECT sum(mentions) FROM "+s.table(ch.TablePainHourly)+" WHERE subcategory = '屏幕'").Scan(&mentions); err != nil {
 		t.Fatal(err)
 	}
 	if mentions != 1 {
 		t.Errorf("pain_hourly 屏幕 mentions = %d, want 1 (agent mention excluded)", mentions)
 	}
-	checkCounts(t, s, Counts{
+	checkCounts(t, s, ch.Counts{
 		Records: 3, DistinctRecords: 3, Mentions: 6, DistinctMentions: 6, CustomerMentions: 5, SentimentSum: -1.25,
 		HourlyRecords: 3, HourlyNegative: 2, HourlyComplaints: 2, HourlyEscalations: 1, HourlySentimentSum: -1.25,
 		PainMentions: 5, PainRecords: 4, PainSentimentSum: -0.75*3 - 0.5,
@@ -353,7 +273,7 @@ func TestExactlyOnce(t *testing.T) {
 			if _, err := s.insertMentions(context.Background(), b, baseTime); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.insertRows(context.Background(), tableConversations, conversationColumns, rows); err != nil {
+			if err := s.insertRows(context.Background(), ch.TableConversations, conversationColumns, rows); err != nil {
 				t.Fatalf("insert conversations only: %v", err)
 			}
 			write(t, s, genBatch("fb", parts, 30, 70))
@@ -387,7 +307,7 @@ func TestServerDown(t *testing.T) {
 	dir := t.TempDir()
 	srv := chtest.StartServer(t, filepath.Join(dir, "ch"))
 	ctx := context.Background()
-	s, err := Open(ctx, Config{Addrs: []string{srv.Addr()}, Database: "down", DialTimeout: 2 * time.Second}, nil)
+	s, err := Open(ctx, ch.Config{Addrs: []string{srv.Addr()}, Database: "down", DialTimeout: 2 * time.Second}, nil)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -437,7 +357,7 @@ func TestServerDown(t *testing.T) {
 func TestSchemaErrorIsPermanent(t *testing.T) {
 	db := chtest.Start(t)
 	ctx := context.Background()
-	s, err := Open(ctx, Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
+	s, err := Open(ctx, ch.Config{Addrs: []string{db.Addr}, Database: db.Database}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,12 +434,12 @@ func TestWatermarkQueryUsesPrimaryKey(t *testing.T) {
 	const rows = 400000
 	if err := s.conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (id, created_at, kafka_topic, kafka_partition, kafka_offset)
 		SELECT toString(number), toDateTime('2026-03-02 00:00:00'), 'fb', toInt32(number %% 4), toInt64(intDiv(number, 4))
-		FROM system.numbers LIMIT %d`, s.table(tableFeedback), rows)); err != nil {
+		FROM system.numbers LIMIT %d`, s.table(ch.TableFeedback), rows)); err != nil {
 		t.Fatalf("fill: %v", err)
 	}
-	limited := ch.Context(ctx, ch.WithSettings(ch.Settings{"max_rows_to_read": 4 * 8192}))
+	limited := chgo.Context(ctx, chgo.WithSettings(chgo.Settings{"max_rows_to_read": 4 * 8192}))
 	lows := map[partKey]int64{{"fb", 1}: rows/4 - 500, {"fb", 3}: rows/4 - 1000, {"fb", 7}: 0}
-	wm, err := s.watermarks(limited, tableFeedback, lows)
+	wm, err := s.watermarks(limited, ch.TableFeedback, lows)
 	if err != nil {
 		t.Fatalf("watermark query over %d rows: %v", rows, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // ReprocessStats reports what Reprocess did.
@@ -85,7 +86,7 @@ func (s *Sink) reprocessRange(ctx context.Context, from, to time.Time, analyze f
 	}
 	notChat := " AND kind != '" + feedback.KindChat + "'"
 	if len(recs) > 0 {
-		for _, t := range []string{tableFeedback, tableMentions} {
+		for _, t := range []string{ch.TableFeedback, ch.TableMentions} {
 			if err := s.mutate(ctx, t, "DELETE WHERE "+rng+notChat); err != nil {
 				return err
 			}
@@ -103,14 +104,14 @@ func (s *Sink) reprocessRange(ctx context.Context, from, to time.Time, analyze f
 	}
 	// Aggregates: recompute the hours from the raw tables.
 	hours := fmt.Sprintf("hour >= toDateTime(%d) AND hour < toDateTime(%d)", from.Unix(), to.Unix())
-	for _, t := range []string{tableFeedbackHourly, tablePainHourly} {
+	for _, t := range []string{ch.TableFeedbackHourly, ch.TablePainHourly} {
 		if err := s.mutate(ctx, t, "DELETE WHERE "+hours); err != nil {
 			return err
 		}
 	}
 	for _, q := range []struct{ target, cols, sel, source string }{
-		{tableFeedbackHourly, "hour, product, channel, kind, customer_tier, records, negative, complaints, escalations, sentiment_sum", feedbackHourlySelect, tableFeedback},
-		{tablePainHourly, "hour, category, subcategory, product, channel, polarity, mentions, records, sentiment_sum", painHourlySelect, tableMentions},
+		{ch.TableFeedbackHourly, ch.FeedbackHourlyColumns, ch.FeedbackHourlySelect, ch.TableFeedback},
+		{ch.TablePainHourly, ch.PainHourlyColumns, ch.PainHourlySelect, ch.TableMentions},
 	} {
 		src := "(SELECT * FROM " + s.table(q.source) + " FINAL WHERE " + rng + ")"
 		stmt := "INSERT INTO " + s.table(q.target) + " (" + q.cols + ") " + fmt.Sprintf(q.sel, src)
@@ -125,13 +126,13 @@ func (s *Sink) reprocessRange(ctx context.Context, from, to time.Time, analyze f
 // their stored analysis (text, PII, sentiment label, points) in Analysis.
 func (s *Sink) storedRecords(ctx context.Context, rng string, st *ReprocessStats) ([]*pipeline.Record, error) {
 	var chats uint64
-	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table(tableFeedback)+" FINAL WHERE "+rng+" AND kind = 'chat'").Scan(&chats); err != nil {
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table(ch.TableFeedback)+" FINAL WHERE "+rng+" AND kind = 'chat'").Scan(&chats); err != nil {
 		return nil, fmt.Errorf("clickhouse: reprocess: count chats: %w", err)
 	}
 	st.Chats += int(chats)
 	q := `SELECT id, kind, channel, product, created_at, rating, csat, nps, customer_id, customer_tier, region, agent_id, lang,
 	text, sentiment_label, pain_points, praise_points, pii, kafka_topic, kafka_partition, kafka_offset
-	FROM ` + s.table(tableFeedback) + ` FINAL WHERE ` + rng + ` AND kind != 'chat'`
+	FROM ` + s.table(ch.TableFeedback) + ` FINAL WHERE ` + rng + ` AND kind != 'chat'`
 	rows, err := s.conn.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: reprocess: read feedback: %w", err)

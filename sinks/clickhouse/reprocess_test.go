@@ -7,6 +7,8 @@ import (
 
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/nlp"
+
+	"github.com/vocproject/voc/store/ch"
 )
 
 // TestReprocess re-tags stored records with another analysis: raw rows,
@@ -46,7 +48,7 @@ func TestReprocess(t *testing.T) {
 		checkCounts(t, s, want)
 	}
 	var old uint64
-	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table(tableFeedback)+" FINAL WHERE kind != 'chat' AND lexicon_version != 'v2'").Scan(&old); err != nil {
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table(ch.TableFeedback)+" FINAL WHERE kind != 'chat' AND lexicon_version != 'v2'").Scan(&old); err != nil {
 		t.Fatal(err)
 	}
 	if old != 0 {

@@ -1,10 +1,12 @@
-package clickhouse
+package query
 
 import (
 	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vocproject/voc/store/ch"
 )
 
 // Query helpers over the chat tables (conversations, agent_violations).
@@ -80,17 +82,17 @@ type ServiceStats struct {
 // equality JOIN ... USING, the time condition in WHERE.
 // keys is "id" (a chat with any repeat contact) or "id, pain" (a chat and
 // the pain point a repeat contact was about).
-func (s *Sink) repeatContactsSQL(keys string) string {
+func (s *Store) repeatContactsSQL(keys string) string {
 	return `SELECT ` + keys + `, 1 AS repeat_contact
     FROM
     (
         SELECT id, customer_id, created_at, arrayJoin(pain_points) AS pain
-        FROM ` + s.table(tableConversations) + `
+        FROM ` + s.table(ch.TableConversations) + `
         WHERE created_at >= ? AND created_at < ? AND customer_id != ''
     ) ALL INNER JOIN
     (
         SELECT customer_id, arrayJoin(pain_points) AS pain, created_at AS later_at
-        FROM ` + s.table(tableFeedback) + `
+        FROM ` + s.table(ch.TableFeedback) + `
         WHERE kind IN ('chat', 'call', 'email') AND customer_id != '' AND created_at >= ? AND created_at < ?
     ) USING (customer_id, pain)
     WHERE later_at > created_at AND later_at <= created_at + ?
@@ -124,7 +126,7 @@ func normWindow(w time.Duration) time.Duration {
 // of the same customer (chat, call or email, looked up until to+window) raised one
 // of its pain points within the window after it. Chats without a customer
 // id or without pain points cannot be matched with a repeat contact.
-func (s *Sink) ServiceStats(ctx context.Context, by GroupBy, from, to time.Time, window time.Duration) ([]ServiceStats, error) {
+func (s *Store) ServiceStats(ctx context.Context, by GroupBy, from, to time.Time, window time.Duration) ([]ServiceStats, error) {
 	key, err := by.expr()
 	if err != nil {
 		return nil, err
@@ -148,7 +150,7 @@ FROM
 (
     SELECT id, agent_id, team, day, resolution, first_response_s, avg_response_s, handle_time_s, csat,
         violations, forbidden, discouraged, missing, escalated, transfers, effort
-    FROM ` + s.table(tableConversations) + `
+    FROM ` + s.table(ch.TableConversations) + `
     WHERE created_at >= ? AND created_at < ?
 ) ANY LEFT JOIN
 (
@@ -213,7 +215,7 @@ func (p UnresolvedPain) Key() string { return p.Category + "/" + p.Subcategory }
 // in [from, to) by how often their chats end unresolved (most first), with
 // repeat contacts about the same pain point over window (0:
 // DefaultFCRWindow); at most limit (0: all).
-func (s *Sink) UnresolvedPainPoints(ctx context.Context, from, to time.Time, window time.Duration, limit int) ([]UnresolvedPain, error) {
+func (s *Store) UnresolvedPainPoints(ctx context.Context, from, to time.Time, window time.Duration, limit int) ([]UnresolvedPain, error) {
 	from, to = chatRange(from, to)
 	window = normWindow(window)
 	q := `SELECT pain,
@@ -224,7 +226,7 @@ func (s *Sink) UnresolvedPainPoints(ctx context.Context, from, to time.Time, win
 FROM
 (
     SELECT id, resolution, arrayJoin(pain_points) AS pain
-    FROM ` + s.table(tableConversations) + `
+    FROM ` + s.table(ch.TableConversations) + `
     WHERE created_at >= ? AND created_at < ?
 ) ANY LEFT JOIN
 (
@@ -272,9 +274,9 @@ type RuleCount struct {
 // ViolationsByRule returns the compliance violations of chats created in
 // [from, to) per kind and rule, most frequent first; agent limits them to
 // one agent when set.
-func (s *Sink) ViolationsByRule(ctx context.Context, from, to time.Time, agent string) ([]RuleCount, error) {
+func (s *Store) ViolationsByRule(ctx context.Context, from, to time.Time, agent string) ([]RuleCount, error) {
 	q := `SELECT kind, rule, count() AS n, uniqExact(kafka_topic, kafka_partition, kafka_offset) AS chats, uniqExact(agent_id) AS agents
-FROM ` + s.table(tableViolations) + `
+FROM ` + s.table(ch.TableViolations) + `
 WHERE created_at >= ? AND created_at < ?`
 	f, t := chatRange(from, to)
 	args := []any{f, t}

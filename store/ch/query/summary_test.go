@@ -1,11 +1,9 @@
-package clickhouse
+package query
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -34,7 +32,7 @@ type spec struct {
 	more []nlp.Aspect
 }
 
-func writeSpecs(t *testing.T, s *Sink, specs []spec) {
+func writeSpecs(t *testing.T, s *testDB, specs []spec) {
 	t.Helper()
 	var batch []*pipeline.Record
 	for i, sp := range specs {
@@ -285,51 +283,5 @@ func TestExamplesSQLRun(t *testing.T) {
 	}
 	if !reflect.DeepEqual(fromSQL, fromGo) || fromGo["T1"].repeats != 2 {
 		t.Errorf("FCR example per team %+v, ServiceStats %+v (want 2 repeat contacts in T1)", fromSQL, fromGo)
-	}
-}
-
-// TestDDLGolden pins the generated DDL of each deployment mode. The
-// single-node DDL runs in every other test; the cluster DDL cannot run here
-// (no cluster), so its text is checked against reviewed golden files.
-func TestDDLGolden(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  Config
-	}{
-		{"single", Config{}},
-		{"cluster", Config{Database: "voc", Cluster: "voc_cluster"}},
-		{"distributed", Config{Database: "voc", Cluster: "voc_cluster", Distributed: true}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var b strings.Builder
-			for _, q := range bootstrap(tt.cfg.withDefaults()) {
-				fmt.Fprintf(&b, "-- bootstrap\n%s;\n\n", q)
-			}
-			for _, m := range Migrations(tt.cfg) {
-				for _, q := range m.Statements {
-					fmt.Fprintf(&b, "-- version %d: %s\n%s;\n\n", m.Version, m.Name, q)
-				}
-			}
-			path := filepath.Join("testdata", "ddl_"+tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if b.String() != string(want) {
-				t.Errorf("DDL differs from %s (review, then go test -update):\n%s", path, b.String())
-			}
-		})
-	}
-	// Invariants the golden files must keep.
-	for _, q := range Migrations(Config{Cluster: "c", Distributed: true})[0].Statements {
-		if !strings.Contains(q, " ON CLUSTER c") {
-			t.Errorf("cluster DDL without ON CLUSTER: %s", firstLine(q))
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package clickhouse
+package query
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vocproject/voc/store/ch"
 )
 
 // Topic volume and emerging aspects. Both read the customer rows of
@@ -72,7 +74,7 @@ type TopicVolumes struct {
 // mentionsWhere returns the conditions and arguments of the customer rows
 // of aspect_mentions matching f's product, channel and tier in [from, to),
 // with the fixed conditions rows.
-func (s *Sink) mentionsWhere(f Filter, from, to time.Time, rows ...string) (string, []any) {
+func (s *Store) mentionsWhere(f Filter, from, to time.Time, rows ...string) (string, []any) {
 	g := f
 	g.Category, g.Subcategory, g.Mentions = "", "", MentionFilter{}
 	src := source{time: "created_at", where: append([]string{"role = 'customer'"}, rows...)}
@@ -83,7 +85,7 @@ func (s *Sink) mentionsWhere(f Filter, from, to time.Time, rows ...string) (stri
 // range or the period of the same length before it, by volume in the
 // range (then by records, category), at most limit (0: all). f's pain
 // point and mention filter are ignored.
-func (s *Sink) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes, error) {
+func (s *Store) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes, error) {
 	f.Category, f.Subcategory, f.Mentions = "", "", MentionFilter{}
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -103,7 +105,7 @@ func (s *Sink) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes, 
     countIf(created_at >= ? AND opinion = '') AS bare,
     uniqExactIf(` + recordKey + `, created_at < ?) AS prec,
     countIf(created_at < ?) AS pvol
-FROM ` + s.table(tableMentions) + `
+FROM ` + s.table(ch.TableMentions) + `
 WHERE ` + where + `
 GROUP BY category
 ORDER BY vol DESC, rec DESC, category`
@@ -206,7 +208,7 @@ const maxOpinions = 3
 // aspect), those on at least minRecords records, at most limit (0: all),
 // compared with the period of the same length before. f's pain point and
 // mention filter are ignored.
-func (s *Sink) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit int) (*UnmappedAspects, error) {
+func (s *Store) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit int) (*UnmappedAspects, error) {
 	f.Category, f.Subcategory, f.Mentions = "", "", MentionFilter{}
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -220,7 +222,7 @@ func (s *Sink) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit 
 	wg.Go(func() { out.Records, out.PreviousRecords, totalsErr = s.periodTotals(ctx, f, prev) })
 	wg.Go(func() {
 		where, args := s.mentionsWhere(f, f.From, f.To, UnmappedRows)
-		q := `SELECT uniqExact(` + recordKey + `), uniqExact(aspect), count() FROM ` + s.table(tableMentions) + ` WHERE ` + where
+		q := `SELECT uniqExact(` + recordKey + `), uniqExact(aspect), count() FROM ` + s.table(ch.TableMentions) + ` WHERE ` + where
 		coverErr = s.conn.QueryRow(ctx, q, args...).Scan(&out.UnmappedRecords, &out.Aspects, &out.Mentions)
 	})
 	where, args := s.mentionsWhere(f, prev, f.To, UnmappedRows)
@@ -232,7 +234,7 @@ func (s *Sink) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit 
     minIf(created_at, created_at >= ?) AS seen,
     uniqExactIf(` + recordKey + `, created_at < ?) AS prec,
     countIf(created_at < ?) AS pn
-FROM ` + s.table(tableMentions) + `
+FROM ` + s.table(ch.TableMentions) + `
 WHERE ` + where + `
 GROUP BY aspect
 HAVING rec >= ?
@@ -280,7 +282,7 @@ ORDER BY rec DESC, n DESC, aspect`
 	}
 	where, args = s.mentionsWhere(f, f.From, f.To, UnmappedRows)
 	q = `SELECT aspect, opinion, count() AS n
-FROM ` + s.table(tableMentions) + `
+FROM ` + s.table(ch.TableMentions) + `
 WHERE ` + where + ` AND has(?, aspect)
 GROUP BY aspect, opinion
 ORDER BY aspect, n DESC, opinion`

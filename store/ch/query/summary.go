@@ -1,4 +1,4 @@
-package clickhouse
+package query
 
 import (
 	"context"
@@ -7,10 +7,12 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/vocproject/voc/store/ch"
 )
 
-// Query helpers for reports (voc demo's summary, the HTTP API). They read
-// the hourly aggregate tables, summing at query time because
+// Summary queries (voc demo's summary, the alert service's pain rows).
+// They read the hourly aggregate tables, summing at query time because
 // SummingMergeTree collapses rows only eventually. Time ranges are
 // half-open, [from, to), at hour granularity, in the server's time zone.
 
@@ -42,9 +44,9 @@ type PainCount struct {
 // Key returns "category/subcategory".
 func (p PainCount) Key() string { return p.Category + "/" + p.Subcategory }
 
-func (s *Sink) painCounts(ctx context.Context, op, extraWhere string, args []any, limit int) ([]PainCount, error) {
+func (s *Store) painCounts(ctx context.Context, op, extraWhere string, args []any, limit int) ([]PainCount, error) {
 	q := `SELECT category, subcategory, sum(mentions) AS m, sum(records) AS r, sum(sentiment_sum) AS ss
-FROM ` + s.table(tablePainHourly) + `
+FROM ` + s.table(ch.TablePainHourly) + `
 WHERE ` + PainRows + ` AND hour >= ? AND hour < ?` + extraWhere + `
 GROUP BY category, subcategory
 ORDER BY m DESC, category, subcategory`
@@ -80,14 +82,14 @@ func hourRange(from, to time.Time) (time.Time, time.Time) {
 
 // TopPainPoints returns the most mentioned pain points in [from, to),
 // at most limit (0: all).
-func (s *Sink) TopPainPoints(ctx context.Context, from, to time.Time, limit int) ([]PainCount, error) {
+func (s *Store) TopPainPoints(ctx context.Context, from, to time.Time, limit int) ([]PainCount, error) {
 	f, t := hourRange(from, to)
 	return s.painCounts(ctx, "top pain points", "", []any{f, t}, limit)
 }
 
 // PainPointsOfProduct returns the pain points of one product in [from, to),
 // most mentioned first.
-func (s *Sink) PainPointsOfProduct(ctx context.Context, product string, from, to time.Time) ([]PainCount, error) {
+func (s *Store) PainPointsOfProduct(ctx context.Context, product string, from, to time.Time) ([]PainCount, error) {
 	f, t := hourRange(from, to)
 	return s.painCounts(ctx, "pain points of product", " AND product = ?", []any{f, t, product}, 0)
 }
@@ -106,13 +108,13 @@ type PainTrend struct {
 // RisingPainPoints compares [from, to) with the period of the same length
 // before it and returns the pain points whose mentions grew, largest
 // absolute growth first, at most limit (0: all).
-func (s *Sink) RisingPainPoints(ctx context.Context, from, to time.Time, limit int) ([]PainTrend, error) {
+func (s *Store) RisingPainPoints(ctx context.Context, from, to time.Time, limit int) ([]PainTrend, error) {
 	f, t := hourRange(from, to)
 	prev := f.Add(-t.Sub(f))
 	q := `SELECT category, subcategory,
     sum(if(hour >= ?, mentions, 0)) AS cur,
     sum(if(hour < ?, mentions, 0)) AS prev
-FROM ` + s.table(tablePainHourly) + `
+FROM ` + s.table(ch.TablePainHourly) + `
 WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory
 HAVING cur > prev
@@ -152,10 +154,10 @@ type ChannelSentiment struct {
 
 // SentimentByChannel returns per-channel sentiment in [from, to), by
 // channel name.
-func (s *Sink) SentimentByChannel(ctx context.Context, from, to time.Time) ([]ChannelSentiment, error) {
+func (s *Store) SentimentByChannel(ctx context.Context, from, to time.Time) ([]ChannelSentiment, error) {
 	f, t := hourRange(from, to)
 	q := `SELECT channel, sum(records) AS r, sum(negative) AS n, sum(escalations) AS e, sum(sentiment_sum) AS ss
-FROM ` + s.table(tableFeedbackHourly) + `
+FROM ` + s.table(ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?
 GROUP BY channel
 ORDER BY channel`
@@ -198,10 +200,10 @@ type ComplaintShare struct {
 
 // VIPComplaintShare returns the share of complaints in [from, to) that
 // come from customers of tier vip.
-func (s *Sink) VIPComplaintShare(ctx context.Context, from, to time.Time) (ComplaintShare, error) {
+func (s *Store) VIPComplaintShare(ctx context.Context, from, to time.Time) (ComplaintShare, error) {
 	f, t := hourRange(from, to)
 	q := `SELECT sum(complaints), sum(if(customer_tier = 'vip', complaints, 0)), sum(records), sum(if(customer_tier = 'vip', records, 0))
-FROM ` + s.table(tableFeedbackHourly) + `
+FROM ` + s.table(ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?`
 	var c ComplaintShare
 	if err := s.conn.QueryRow(ctx, q, f, t).Scan(&c.Complaints, &c.VIPComplaints, &c.Records, &c.VIPRecords); err != nil {
@@ -243,7 +245,7 @@ const (
 // Spikes finds spike days in [from, to) over daily negative mention counts
 // per (pain point, product), biggest Z first. The range should span at
 // least a week for the baseline to mean anything.
-func (s *Sink) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error) {
+func (s *Store) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error) {
 	f := from.UTC().Truncate(24 * time.Hour)
 	t := to.UTC()
 	if !t.After(f) {
@@ -251,7 +253,7 @@ func (s *Sink) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error) 
 	}
 	days := int(math.Ceil(t.Sub(f).Hours() / 24))
 	q := `SELECT toDate(hour) AS day, category, subcategory, product, sum(mentions) AS m
-FROM ` + s.table(tablePainHourly) + `
+FROM ` + s.table(ch.TablePainHourly) + `
 WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY day, category, subcategory, product`
 	rows, err := s.conn.Query(ctx, q, f, t)
@@ -330,61 +332,6 @@ GROUP BY day, category, subcategory, product`
 		return 0
 	})
 	return out, nil
-}
-
-// Counts are totals over everything stored, for checking exactness: with
-// no duplicates, Records == DistinctRecords == HourlyRecords and
-// CustomerMentions == PainMentions.
-type Counts struct {
-	Records          uint64 // rows in feedback
-	DistinctRecords  uint64 // distinct positions in feedback
-	Mentions         uint64 // rows in aspect_mentions
-	DistinctMentions uint64 // distinct (position, mention) in aspect_mentions
-	CustomerMentions uint64 // rows in aspect_mentions with role customer
-	SentimentSum     float64
-
-	HourlyRecords      uint64 // sum(records) in feedback_hourly
-	HourlyNegative     uint64
-	HourlyComplaints   uint64
-	HourlyEscalations  uint64
-	HourlySentimentSum float64
-
-	PainMentions     uint64 // sum(mentions) in pain_hourly
-	PainRecords      uint64 // sum(records) in pain_hourly
-	PainSentimentSum float64
-
-	Conversations         uint64 // rows in conversations
-	DistinctConversations uint64 // distinct positions in conversations
-	Violations            uint64 // rows in agent_violations
-	DistinctViolations    uint64 // distinct (position, violation) in agent_violations
-}
-
-// Counts returns the totals of the tables.
-func (s *Sink) Counts(ctx context.Context) (Counts, error) {
-	var c Counts
-	qs := []struct {
-		q    string
-		dest []any
-	}{
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset), sum(toFloat64(sentiment)) FROM " + s.table(tableFeedback),
-			[]any{&c.Records, &c.DistinctRecords, &c.SentimentSum}},
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, mention), sum(role = 'customer') FROM " + s.table(tableMentions),
-			[]any{&c.Mentions, &c.DistinctMentions, &c.CustomerMentions}},
-		{"SELECT sum(records), sum(negative), sum(complaints), sum(escalations), sum(sentiment_sum) FROM " + s.table(tableFeedbackHourly),
-			[]any{&c.HourlyRecords, &c.HourlyNegative, &c.HourlyComplaints, &c.HourlyEscalations, &c.HourlySentimentSum}},
-		{"SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM " + s.table(tablePainHourly),
-			[]any{&c.PainMentions, &c.PainRecords, &c.PainSentimentSum}},
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset) FROM " + s.table(tableConversations),
-			[]any{&c.Conversations, &c.DistinctConversations}},
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, violation) FROM " + s.table(tableViolations),
-			[]any{&c.Violations, &c.DistinctViolations}},
-	}
-	for _, q := range qs {
-		if err := s.conn.QueryRow(ctx, q.q).Scan(q.dest...); err != nil {
-			return c, fmt.Errorf("clickhouse: counts: %w", err)
-		}
-	}
-	return c, nil
 }
 
 // ExamplesSQL is examples.sql: queries for product and R&D teams over the

@@ -1,4 +1,4 @@
-package clickhouse
+package query
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vocproject/voc/store/ch"
 )
 
 // Query helpers of the HTTP API and the weekly report. Every query is
@@ -142,23 +144,23 @@ type source struct {
 }
 
 // painSource reads pain_hourly unless the filter needs aspect_mentions.
-func (s *Sink) painSource(f Filter) source {
+func (s *Store) painSource(f Filter) source {
 	if f.Tier == "" {
-		return source{table: s.table(tablePainHourly), time: "hour", m: map[string]string{
+		return source{table: s.table(ch.TablePainHourly), time: "hour", m: map[string]string{
 			"mentions": "mentions", "records": "records", "ss": "sentiment_sum"}}
 	}
-	return source{table: s.table(tableMentions), time: "created_at", where: []string{"role = 'customer'"},
+	return source{table: s.table(ch.TableMentions), time: "created_at", where: []string{"role = 'customer'"},
 		m: map[string]string{"mentions": "1", "records": "is_first", "ss": "if(is_first = 1, toFloat64(sentiment), 0)"}}
 }
 
 // feedbackSource reads feedback_hourly unless the filter names a pain
 // point or selects records by their mentions.
-func (s *Sink) feedbackSource(f Filter) source {
+func (s *Store) feedbackSource(f Filter) source {
 	if f.Category == "" && f.Mentions.IsZero() {
-		return source{table: s.table(tableFeedbackHourly), time: "hour", m: map[string]string{
+		return source{table: s.table(ch.TableFeedbackHourly), time: "hour", m: map[string]string{
 			"records": "records", "negative": "negative", "ss": "sentiment_sum", "escalations": "escalations", "complaints": "complaints"}}
 	}
-	return source{table: s.table(tableFeedback), time: "created_at", mentions: s.local(tableMentions), m: map[string]string{
+	return source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions), m: map[string]string{
 		"records": "1", "negative": "sentiment_label = 'negative'", "ss": "toFloat64(sentiment)", "escalations": "escalation",
 		"complaints": "intent = '投诉' OR sentiment_label = 'negative'"}}
 }
@@ -210,7 +212,7 @@ func (src source) conds(f Filter, from, to time.Time, pain bool) (string, []any)
 	return strings.Join(w, " AND "), args
 }
 
-func (s *Sink) query(ctx context.Context, op, q string, args []any, scan func(rowScanner) error) error {
+func (s *Store) query(ctx context.Context, op, q string, args []any, scan func(rowScanner) error) error {
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("clickhouse: %s: %w", op, err)
@@ -262,7 +264,7 @@ type Series struct {
 // Trend returns the volume, negative share and mean sentiment per bucket
 // of all records matching f (f.Category narrows to records with that pain
 // point). Empty buckets are absent.
-func (s *Sink) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoint, error) {
+func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoint, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -309,7 +311,7 @@ func painKey(cat, sub string) string {
 // NegativeShare divides them by the key's volume. Rows without a category
 // (open opinions) never match a key. Keys without data get an empty
 // series; a key given twice gets the same points each time.
-func (s *Sink) PainTrends(ctx context.Context, f Filter, g Granularity, keys []string) ([]Series, error) {
+func (s *Store) PainTrends(ctx context.Context, f Filter, g Granularity, keys []string) ([]Series, error) {
 	f.Category, f.Subcategory = "", ""
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -426,7 +428,7 @@ const Alpha = 0.05
 // PainPointChanges compares every pain point's share of records in f's
 // range with the previous period of the same length, most frequent first.
 // f's pain point, if any, narrows to that category or pain point.
-func (s *Sink) PainPointChanges(ctx context.Context, f Filter) (*PainChanges, error) {
+func (s *Store) PainPointChanges(ctx context.Context, f Filter) (*PainChanges, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -481,7 +483,7 @@ ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], p
 // periodTotals returns the number of all records matching f's product,
 // channel and tier in [f.From, f.To) and in [prev, f.From), whatever their
 // pain points or mentions: the denominators of shares of records.
-func (s *Sink) periodTotals(ctx context.Context, f Filter, prev time.Time) (cur, previous uint64, err error) {
+func (s *Store) periodTotals(ctx context.Context, f Filter, prev time.Time) (cur, previous uint64, err error) {
 	tf := f
 	tf.Category, tf.Subcategory, tf.Mentions = "", "", MentionFilter{}
 	fs := s.feedbackSource(tf)
@@ -568,7 +570,7 @@ var groupColumns = map[string]string{"channel": "channel", "product": "product",
 
 // SentimentBy returns the sentiment of the records matching f grouped by
 // dim (channel, product or customer_tier), most records first.
-func (s *Sink) SentimentBy(ctx context.Context, f Filter, dim string) ([]GroupSentiment, error) {
+func (s *Store) SentimentBy(ctx context.Context, f Filter, dim string) ([]GroupSentiment, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -631,7 +633,7 @@ var scoreColumns = map[string][2]string{
 // 0-10 likelihood — or rating) they cost among the records matching f
 // that have a score. f's pain point, if any, is ignored. Pain points on
 // fewer than minRecords scored records are left out.
-func (s *Sink) KeyDrivers(ctx context.Context, f Filter, metric string, minRecords int) (*Drivers, error) {
+func (s *Store) KeyDrivers(ctx context.Context, f Filter, metric string, minRecords int) (*Drivers, error) {
 	f.Category, f.Subcategory = "", ""
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -640,7 +642,7 @@ func (s *Sink) KeyDrivers(ctx context.Context, f Filter, metric string, minRecor
 	if !ok {
 		return nil, fmt.Errorf("%w: metric %q is not csat, nps or rating", ErrBadFilter, metric)
 	}
-	src := source{table: s.table(tableFeedback), time: "created_at", mentions: s.local(tableMentions)}
+	src := source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions)}
 	where, args := src.conds(f, f.From, f.To, false)
 	where += " AND " + sc[1]
 	out := &Drivers{Metric: metric, Drivers: []Driver{}}
@@ -752,9 +754,9 @@ func scanVerbatim(r rowScanner) (Verbatim, error) {
 var ErrNotFound = errors.New("clickhouse: record not found")
 
 // Record returns one record by id with all its mentions.
-func (s *Sink) Record(ctx context.Context, id string) (*Verbatim, error) {
+func (s *Store) Record(ctx context.Context, id string) (*Verbatim, error) {
 	var out *Verbatim
-	q := "SELECT " + verbatimColumns + " FROM " + s.table(tableFeedback) + " WHERE id = ? LIMIT 1"
+	q := "SELECT " + verbatimColumns + " FROM " + s.table(ch.TableFeedback) + " WHERE id = ? LIMIT 1"
 	err := s.query(ctx, "record", q, []any{id}, func(r rowScanner) error {
 		v, err := scanVerbatim(r)
 		out = &v
@@ -783,11 +785,11 @@ type VerbatimPage struct {
 // mentions of f's pain point, or the customer mentions f.Mentions selects
 // (all mentions when f has neither). text, when set, must occur in the
 // record's text (case-insensitive substring).
-func (s *Sink) Verbatims(ctx context.Context, f Filter, text, sentiment string, limit, offset int) (*VerbatimPage, error) {
+func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string, limit, offset int) (*VerbatimPage, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	src := source{table: s.table(tableFeedback), time: "created_at", mentions: s.local(tableMentions)}
+	src := source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions)}
 	where, args := src.conds(f, f.From, f.To, false)
 	if text != "" {
 		where += " AND positionCaseInsensitiveUTF8(text, ?) > 0"
@@ -818,14 +820,14 @@ func (s *Sink) Verbatims(ctx context.Context, f Filter, text, sentiment string, 
 
 // MentionsOf fills the mentions of records already fetched elsewhere (the
 // search index) by id; created_at bounds narrow the read.
-func (s *Sink) MentionsOf(ctx context.Context, vs []Verbatim, from, to time.Time) error {
+func (s *Store) MentionsOf(ctx context.Context, vs []Verbatim, from, to time.Time) error {
 	return s.attachMentions(ctx, vs, from, to, Filter{})
 }
 
 // attachMentions reads the mentions of vs (only those of sel's pain
 // point, or the customer rows its MentionFilter selects, when set) and
 // computes their offsets into each text.
-func (s *Sink) attachMentions(ctx context.Context, vs []Verbatim, from, to time.Time, sel Filter) error {
+func (s *Store) attachMentions(ctx context.Context, vs []Verbatim, from, to time.Time, sel Filter) error {
 	if len(vs) == 0 {
 		return nil
 	}
@@ -855,7 +857,7 @@ func (s *Sink) attachMentions(ctx context.Context, vs []Verbatim, from, to time.
 		args = append(args, a...)
 	}
 	q := `SELECT id, mention, turn, role, category, subcategory, aspect, opinion, polarity, span_start, span_end, sentiment, kind
-FROM ` + s.table(tableMentions) + " WHERE " + where + " ORDER BY id, mention"
+FROM ` + s.table(ch.TableMentions) + " WHERE " + where + " ORDER BY id, mention"
 	last := ""
 	lastMention := -1
 	return s.query(ctx, "mentions", q, args, func(r rowScanner) error {
@@ -927,10 +929,10 @@ type Facets struct {
 }
 
 // Facets returns the distinct products, channels, tiers and pain points.
-func (s *Sink) Facets(ctx context.Context) (*Facets, error) {
+func (s *Store) Facets(ctx context.Context) (*Facets, error) {
 	out := &Facets{Products: []string{}, Channels: []string{}, Tiers: []string{}, PainPoints: []string{}}
 	var n uint64
-	q := "SELECT groupUniqArray(product), groupUniqArray(channel), groupUniqArray(customer_tier), min(hour), max(hour), sum(records) FROM " + s.table(tableFeedbackHourly)
+	q := "SELECT groupUniqArray(product), groupUniqArray(channel), groupUniqArray(customer_tier), min(hour), max(hour), sum(records) FROM " + s.table(ch.TableFeedbackHourly)
 	if err := s.conn.QueryRow(ctx, q).Scan(&out.Products, &out.Channels, &out.Tiers, &out.First, &out.Last, &n); err != nil {
 		return nil, fmt.Errorf("clickhouse: facets: %w", err)
 	}
@@ -939,7 +941,7 @@ func (s *Sink) Facets(ctx context.Context) (*Facets, error) {
 	} else {
 		out.Last = out.Last.Add(time.Hour)
 	}
-	q = "SELECT groupUniqArray(concat(category, '/', subcategory)) FROM " + s.table(tablePainHourly) + " WHERE " + PainRows
+	q = "SELECT groupUniqArray(concat(category, '/', subcategory)) FROM " + s.table(ch.TablePainHourly) + " WHERE " + PainRows
 	if err := s.conn.QueryRow(ctx, q).Scan(&out.PainPoints); err != nil {
 		return nil, fmt.Errorf("clickhouse: facets: %w", err)
 	}
@@ -968,7 +970,7 @@ var ErrNoAlerts = errors.New("clickhouse: no alert tables")
 
 // Alerts returns the alerts opened or updated in [from, to), newest first,
 // at most limit; ErrNoAlerts when alerting never ran on this database.
-func (s *Sink) Alerts(ctx context.Context, from, to time.Time, limit int) ([]Alert, error) {
+func (s *Store) Alerts(ctx context.Context, from, to time.Time, limit int) ([]Alert, error) {
 	var n uint64
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = 'alert_state'", s.cfg.Database).Scan(&n); err != nil {
 		return nil, fmt.Errorf("clickhouse: alerts: %w", err)
@@ -980,7 +982,7 @@ func (s *Sink) Alerts(ctx context.Context, from, to time.Time, limit int) ([]Ale
 FROM %s FINAL
 WHERE updated_at >= ? AND opened_at < ?
 ORDER BY opened_at DESC, id
-LIMIT %d`, s.table("alert_state"), max(limit, 1))
+LIMIT %d`, s.table(ch.TableAlertState), max(limit, 1))
 	out := []Alert{}
 	err := s.query(ctx, "alerts", q, []any{from.UTC(), to.UTC()}, func(r rowScanner) error {
 		var a Alert

@@ -1,4 +1,4 @@
-package clickhouse
+package ch
 
 import (
 	"context"
@@ -7,15 +7,19 @@ import (
 	"time"
 )
 
-// Table names.
+// Table names, unqualified (DB.Table qualifies them).
 const (
-	tableFeedback        = "feedback"
-	tableMentions        = "aspect_mentions"
-	tableFeedbackHourly  = "feedback_hourly"
-	tablePainHourly      = "pain_hourly"
-	tableSchemaMigration = "schema_migrations"
-	tableConversations   = "conversations"
-	tableViolations      = "agent_violations"
+	TableFeedback         = "feedback"
+	TableMentions         = "aspect_mentions"
+	TableFeedbackHourly   = "feedback_hourly"
+	TablePainHourly       = "pain_hourly"
+	TableSchemaMigrations = "schema_migrations"
+	TableConversations    = "conversations"
+	TableViolations       = "agent_violations"
+	// The alert service's tables (see AlertTables).
+	TableAlertState  = "alert_state"
+	TableAlertClaims = "alert_claims"
+	TableAlertEvents = "alert_events"
 )
 
 // Migration is one versioned schema change, applied once.
@@ -46,7 +50,7 @@ var (
 	// per-batch watermark query read a granule or two. Time-range queries
 	// prune by the monthly partition; dashboards read the hourly tables.
 	feedbackSpec = tableSpec{
-		name: tableFeedback,
+		name: TableFeedback,
 		columns: `id String,
     kind String,
     channel String,
@@ -85,7 +89,7 @@ var (
 	// aspect_mentions: one row per aspect mention, deduplicated on
 	// (position, mention index).
 	mentionsSpec = tableSpec{
-		name: tableMentions,
+		name: TableMentions,
 		columns: `id String,
     mention UInt16,
     turn UInt16,
@@ -113,7 +117,7 @@ var (
 		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
 	}
 	feedbackHourlySpec = tableSpec{
-		name: tableFeedbackHourly,
+		name: TableFeedbackHourly,
 		columns: `hour DateTime,
     product String,
     channel String,
@@ -130,7 +134,7 @@ var (
 		shardKey:  "rand()",
 	}
 	painHourlySpec = tableSpec{
-		name: tablePainHourly,
+		name: TablePainHourly,
 		columns: `hour DateTime,
     category String,
     subcategory String,
@@ -150,9 +154,9 @@ var (
 	// like feedback. Service times are -1 when the timestamps they need
 	// are missing (unknown, not zero): aggregate them with avgIf(x, x >= 0).
 	// First-contact resolution is computed at query time (rows are
-	// immutable): see ServiceStats.
+	// immutable): see query.Store.ServiceStats.
 	conversationsSpec = tableSpec{
-		name: tableConversations,
+		name: TableConversations,
 		columns: `id String,
     created_at DateTime,
     day Date DEFAULT toDate(created_at),
@@ -201,7 +205,7 @@ var (
 	// its rune span in the agent turn's masked text (0, 0 for a missing
 	// phrase); deduplicated on (position, violation index).
 	violationsSpec = tableSpec{
-		name: tableViolations,
+		name: TableViolations,
 		columns: `id String,
     violation UInt16,
     created_at DateTime,
@@ -226,7 +230,7 @@ var (
 		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
 	}
 	migrationsSpec = tableSpec{
-		name: tableSchemaMigration,
+		name: TableSchemaMigrations,
 		columns: `version UInt32,
     name String,
     applied_at DateTime`,
@@ -236,11 +240,16 @@ var (
 )
 
 // Materialized view bodies; %[1]s is the source table, written as
-// qualified names by ddl.view.
+// qualified names by ddl.view. The sink's reprocessing recomputes hours
+// with them too, inserting into the columns FeedbackHourlyColumns and
+// PainHourlyColumns.
 const (
+	FeedbackHourlyColumns = "hour, product, channel, kind, customer_tier, records, negative, complaints, escalations, sentiment_sum"
+	PainHourlyColumns     = "hour, category, subcategory, product, channel, polarity, mentions, records, sentiment_sum"
+
 	// feedback_hourly: records, negative records, complaints (intent 投诉 or
 	// negative sentiment), escalations and the sentiment sum.
-	feedbackHourlySelect = `SELECT
+	FeedbackHourlySelect = `SELECT
     toStartOfHour(created_at) AS hour,
     product,
     channel,
@@ -257,7 +266,7 @@ GROUP BY hour, product, channel, kind, customer_tier`
 	// complaint is not a second one). records counts each record once per
 	// (category, subcategory, polarity) through is_first, which also
 	// weights the record's sentiment.
-	painHourlySelect = `SELECT
+	PainHourlySelect = `SELECT
     toStartOfHour(created_at) AS hour,
     category,
     subcategory,
@@ -331,7 +340,7 @@ func (d ddl) view(name, target, source, selectFmt string) string {
 // Each is applied once and recorded in schema_migrations. Never edit a
 // released migration; append a new one.
 func Migrations(cfg Config) []Migration {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	d := ddl{db: cfg.Database, cluster: cfg.Cluster, distributed: cfg.Distributed}
 	return []Migration{
 		{
@@ -343,8 +352,8 @@ func Migrations(cfg Config) []Migration {
 			Version: 2,
 			Name:    "hourly aggregates: feedback_hourly, pain_hourly and their views",
 			Statements: append(append(d.table(feedbackHourlySpec), d.table(painHourlySpec)...),
-				d.view("feedback_hourly_mv", tableFeedbackHourly, tableFeedback, feedbackHourlySelect),
-				d.view("pain_hourly_mv", tablePainHourly, tableMentions, painHourlySelect)),
+				d.view("feedback_hourly_mv", TableFeedbackHourly, TableFeedback, FeedbackHourlySelect),
+				d.view("pain_hourly_mv", TablePainHourly, TableMentions, PainHourlySelect)),
 		},
 		{
 			Version:    3,
@@ -372,7 +381,7 @@ func bootstrap(cfg Config) []string {
 // Migrate creates the database and tables, applying each pending migration
 // once and recording it in schema_migrations. Running it again, or from two
 // processes at once, is harmless: every statement is IF NOT EXISTS.
-func (s *Sink) Migrate(ctx context.Context) error {
+func (s *DB) Migrate(ctx context.Context) error {
 	for _, q := range bootstrap(s.cfg) {
 		if err := s.conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("clickhouse: migrate: %s: %w", firstLine(q), err)
@@ -391,7 +400,7 @@ func (s *Sink) Migrate(ctx context.Context) error {
 				return fmt.Errorf("clickhouse: migrate to version %d: %s: %w", m.Version, firstLine(q), err)
 			}
 		}
-		b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(tableSchemaMigration)+" (version, name, applied_at)")
+		b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.Table(TableSchemaMigrations)+" (version, name, applied_at)")
 		if err != nil {
 			return fmt.Errorf("clickhouse: migrate: record version %d: %w", m.Version, err)
 		}
@@ -408,7 +417,7 @@ func (s *Sink) Migrate(ctx context.Context) error {
 }
 
 // SchemaVersion returns the highest applied migration, 0 when none.
-func (s *Sink) SchemaVersion(ctx context.Context) (int, error) {
+func (s *DB) SchemaVersion(ctx context.Context) (int, error) {
 	applied, err := s.appliedVersions(ctx)
 	if err != nil {
 		return 0, err
@@ -420,8 +429,8 @@ func (s *Sink) SchemaVersion(ctx context.Context) (int, error) {
 	return v, nil
 }
 
-func (s *Sink) appliedVersions(ctx context.Context) (map[int]bool, error) {
-	rows, err := s.conn.Query(ctx, "SELECT DISTINCT version FROM "+s.table(tableSchemaMigration))
+func (s *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT version FROM "+s.Table(TableSchemaMigrations))
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: read schema_migrations: %w", err)
 	}
@@ -445,4 +454,75 @@ func firstLine(q string) string {
 		return q[:i]
 	}
 	return q
+}
+
+// AlertTables returns the CREATE statements of the alert service's tables
+// in database, idempotent (IF NOT EXISTS), for a single node; alerts.Store
+// runs them (voc migrate creates the database first). Columns stay within
+// ClickHouse 18.16 (DateTime, no Nullable, no LowCardinality).
+//
+//   - alert_state (ReplacingMergeTree(version)): one row per alert and
+//     status change; FINAL gives the current state. version orders the
+//     statuses (open < acknowledged < resolved) before time, so that a
+//     late write of an older status never wins.
+//   - alert_claims (MergeTree): one row per process claiming an alert; the
+//     earliest claim by server time wins.
+//   - alert_events (MergeTree): one row per delivery to a channel.
+func AlertTables(database string) []string {
+	out := make([]string, len(alertTables))
+	for i, q := range alertTables {
+		out[i] = fmt.Sprintf(q, database)
+	}
+	return out
+}
+
+var alertTables = []string{
+	`CREATE TABLE IF NOT EXISTS %s.` + TableAlertState + `
+(
+    id String,
+    series String,
+    kind String,
+    status String,
+    opened_at DateTime,
+    updated_at DateTime,
+    last_firing DateTime,
+    resolved_at DateTime,
+    delivered UInt8,
+    team String,
+    title String,
+    payload String,
+    instance String,
+    version UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY id`,
+	`CREATE TABLE IF NOT EXISTS %s.` + TableAlertClaims + `
+(
+    series String,
+    alert_id String,
+    instance String,
+    nonce String,
+    at DateTime,
+    server_time DateTime DEFAULT now()
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(server_time)
+ORDER BY (series, server_time)`,
+	`CREATE TABLE IF NOT EXISTS %s.` + TableAlertEvents + `
+(
+    at DateTime DEFAULT now(),
+    alert_id String,
+    series String,
+    kind String,
+    event String,
+    team String,
+    channel String,
+    channel_type String,
+    attempts UInt8,
+    error String,
+    instance String
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY (alert_id, at)`,
 }

@@ -1,4 +1,4 @@
-package clickhouse
+package query
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
+
+	"github.com/vocproject/voc/store/ch"
 )
 
 // Aspect rows of the three kinds nlp.Aspect holds.
@@ -273,13 +275,13 @@ func TestTopicsAndUnmapped(t *testing.T) {
 			t.Errorf("record with an open opinion only: pain %q praise %q mentions %+v", v.PainPoints, v.PraisePoints, v.Mentions)
 		}
 		var cats, pains []string
-		if err := s.conn.QueryRow(ctx, "SELECT categories, pain_points FROM "+s.table(tableFeedback)+" WHERE id = 'r2'").Scan(&cats, &pains); err != nil {
+		if err := s.conn.QueryRow(ctx, "SELECT categories, pain_points FROM "+s.table(ch.TableFeedback)+" WHERE id = 'r2'").Scan(&cats, &pains); err != nil {
 			t.Fatal(err)
 		}
 		if len(cats) != 0 || len(pains) != 0 {
 			t.Errorf("r2 (topic mention, open opinion): categories %q pain points %q", cats, pains)
 		}
-		if err := s.conn.QueryRow(ctx, "SELECT pain_points FROM "+s.table(tableConversations)+" WHERE id = ?", feed.chatName).Scan(&pains); err != nil {
+		if err := s.conn.QueryRow(ctx, "SELECT pain_points FROM "+s.table(ch.TableConversations)+" WHERE id = ?", feed.chatName).Scan(&pains); err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(pains, []string{"物流/配送慢"}) {

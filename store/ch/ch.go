@@ -1,0 +1,204 @@
+// Package ch owns voc's ClickHouse database: the connection settings
+// (Config, Dial, Open), the names of every table, their DDL and the
+// versioned migrations that create and upgrade them (schema.go), the DDL of
+// the alert service's tables, and Counts, the exactness check over the
+// stored tables. Writing is the sink's job (sinks/clickhouse), reading for
+// the API, the report and alerting the query store's (store/ch/query); both
+// connect through this package and name tables with its constants. The
+// schema works on ClickHouse 18.16 and on current releases.
+//
+// One owner per table: every table of the database is declared here, and
+// only here:
+//
+//   - feedback, aspect_mentions, conversations, agent_violations: the raw
+//     rows, written by the sink;
+//   - feedback_hourly, pain_hourly: hourly aggregates filled by
+//     materialized views on those inserts;
+//   - schema_migrations: the applied migrations;
+//   - alert_state, alert_claims, alert_events: the alert service's state,
+//     written and read by alerts.Store (see AlertTables).
+package ch
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"time"
+
+	clickhouse "github.com/ClickHouse/clickhouse-go/v2"
+	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Config configures the connection and the deployment mode of the
+// schema. The zero value of each field means its default.
+type Config struct {
+	// Addrs are the native-protocol addresses, host:port. Default
+	// ["127.0.0.1:9000"].
+	Addrs []string `yaml:"addrs"`
+	// Database holds voc's tables. Default "voc".
+	Database string `yaml:"database"`
+	// Username defaults to "default"; Password to empty.
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// Cluster, when set, adds ON CLUSTER to every DDL statement. Default
+	// empty: a single node.
+	Cluster string `yaml:"cluster"`
+	// Distributed (requires Cluster) creates *_local Replicated tables on
+	// every node and Distributed tables over them under the plain names.
+	Distributed bool `yaml:"distributed"`
+	// TLS connects with TLS (system roots). Default false.
+	TLS bool `yaml:"tls"`
+	// DialTimeout bounds connecting. Default 10 s.
+	DialTimeout time.Duration `yaml:"dial_timeout"`
+	// Settings are ClickHouse settings sent with every query. Default none.
+	Settings map[string]any `yaml:"settings"`
+}
+
+// ConfigError names the offending field of an invalid Config.
+type ConfigError struct {
+	Field string
+	Value any
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("clickhouse: config field %s = %v: %v", e.Field, e.Value, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// WithDefaults returns the config with defaults filled in.
+func (c Config) WithDefaults() Config {
+	if len(c.Addrs) == 0 {
+		c.Addrs = []string{"127.0.0.1:9000"}
+	}
+	if c.Database == "" {
+		c.Database = "voc"
+	}
+	if c.Username == "" {
+		c.Username = "default"
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = 10 * time.Second
+	}
+	return c
+}
+
+// Validate reports the first invalid field.
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	for i, a := range c.Addrs {
+		host, port, err := net.SplitHostPort(a)
+		if err != nil || host == "" || port == "" {
+			return &ConfigError{Field: fmt.Sprintf("addrs[%d]", i), Value: a, Err: errors.New("want host:port")}
+		}
+	}
+	if !identRE.MatchString(c.Database) {
+		return &ConfigError{Field: "database", Value: c.Database, Err: errors.New("want an identifier: letters, digits, underscore, not starting with a digit")}
+	}
+	if c.Cluster != "" && !identRE.MatchString(c.Cluster) {
+		return &ConfigError{Field: "cluster", Value: c.Cluster, Err: errors.New("want an identifier: letters, digits, underscore, not starting with a digit")}
+	}
+	if c.Distributed && c.Cluster == "" {
+		return &ConfigError{Field: "distributed", Value: true, Err: errors.New("requires cluster")}
+	}
+	if c.DialTimeout < 0 {
+		return &ConfigError{Field: "dial_timeout", Value: c.DialTimeout, Err: errors.New("must not be negative")}
+	}
+	for k := range c.Settings {
+		if !identRE.MatchString(k) {
+			return &ConfigError{Field: "settings", Value: k, Err: errors.New("setting name is not an identifier")}
+		}
+	}
+	return nil
+}
+
+// Dial validates cfg, fills its defaults, connects and pings the server.
+// It returns the connection and the completed configuration; Open and
+// the alert store connect through it.
+func Dial(ctx context.Context, cfg Config) (chdriver.Conn, Config, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, cfg, err
+	}
+	cfg = cfg.WithDefaults()
+	opts := &clickhouse.Options{
+		Addr:        cfg.Addrs,
+		Auth:        clickhouse.Auth{Username: cfg.Username, Password: cfg.Password},
+		DialTimeout: cfg.DialTimeout,
+		Settings:    clickhouse.Settings{},
+		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+	}
+	for k, v := range cfg.Settings {
+		opts.Settings[k] = v
+	}
+	if cfg.TLS {
+		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("clickhouse: open %v: %w", cfg.Addrs, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	if err := conn.Ping(pctx); err != nil {
+		conn.Close()
+		return nil, cfg, fmt.Errorf("clickhouse: ping %v: %w", cfg.Addrs, err)
+	}
+	return conn, cfg, nil
+}
+
+// DB is an open connection to voc's database with its completed
+// configuration. The sink and the query store share one DB in `voc run`.
+// It is safe for concurrent use.
+type DB struct {
+	conn   chdriver.Conn
+	cfg    Config
+	logger *slog.Logger
+}
+
+// Open connects and pings the server (see Dial). It does not create the
+// schema: call Migrate (or run `voc migrate`) first. logger (nil: none)
+// reports applied migrations.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	conn, cfg, err := Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{conn: conn, cfg: cfg, logger: logger}, nil
+}
+
+// Close closes the connection.
+func (d *DB) Close() error {
+	if err := d.conn.Close(); err != nil {
+		return fmt.Errorf("clickhouse: close: %w", err)
+	}
+	return nil
+}
+
+// Conn is the connection.
+func (d *DB) Conn() chdriver.Conn { return d.conn }
+
+// Config is the completed configuration.
+func (d *DB) Config() Config { return d.cfg }
+
+// Table returns the qualified name of a table, to insert into and query.
+func (d *DB) Table(name string) string { return d.cfg.Database + "." + name }
+
+// Local is the table holding a node's rows of name: name itself, or its
+// *_local table with distributed tables (for subqueries that stay on the
+// shard, where a Distributed table would be a double-distributed read).
+func (d *DB) Local(name string) string {
+	if d.cfg.Distributed {
+		return d.cfg.Database + "." + name + "_local"
+	}
+	return d.Table(name)
+}

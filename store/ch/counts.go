@@ -1,0 +1,61 @@
+package ch
+
+import (
+	"context"
+	"fmt"
+)
+
+// Counts are totals over everything stored, for checking exactness: with
+// no duplicates, Records == DistinctRecords == HourlyRecords and
+// CustomerMentions == PainMentions.
+type Counts struct {
+	Records          uint64 // rows in feedback
+	DistinctRecords  uint64 // distinct positions in feedback
+	Mentions         uint64 // rows in aspect_mentions
+	DistinctMentions uint64 // distinct (position, mention) in aspect_mentions
+	CustomerMentions uint64 // rows in aspect_mentions with role customer
+	SentimentSum     float64
+
+	HourlyRecords      uint64 // sum(records) in feedback_hourly
+	HourlyNegative     uint64
+	HourlyComplaints   uint64
+	HourlyEscalations  uint64
+	HourlySentimentSum float64
+
+	PainMentions     uint64 // sum(mentions) in pain_hourly
+	PainRecords      uint64 // sum(records) in pain_hourly
+	PainSentimentSum float64
+
+	Conversations         uint64 // rows in conversations
+	DistinctConversations uint64 // distinct positions in conversations
+	Violations            uint64 // rows in agent_violations
+	DistinctViolations    uint64 // distinct (position, violation) in agent_violations
+}
+
+// Counts returns the totals of the tables.
+func (s *DB) Counts(ctx context.Context) (Counts, error) {
+	var c Counts
+	qs := []struct {
+		q    string
+		dest []any
+	}{
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset), sum(toFloat64(sentiment)) FROM " + s.Table(TableFeedback),
+			[]any{&c.Records, &c.DistinctRecords, &c.SentimentSum}},
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, mention), sum(role = 'customer') FROM " + s.Table(TableMentions),
+			[]any{&c.Mentions, &c.DistinctMentions, &c.CustomerMentions}},
+		{"SELECT sum(records), sum(negative), sum(complaints), sum(escalations), sum(sentiment_sum) FROM " + s.Table(TableFeedbackHourly),
+			[]any{&c.HourlyRecords, &c.HourlyNegative, &c.HourlyComplaints, &c.HourlyEscalations, &c.HourlySentimentSum}},
+		{"SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM " + s.Table(TablePainHourly),
+			[]any{&c.PainMentions, &c.PainRecords, &c.PainSentimentSum}},
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset) FROM " + s.Table(TableConversations),
+			[]any{&c.Conversations, &c.DistinctConversations}},
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, violation) FROM " + s.Table(TableViolations),
+			[]any{&c.Violations, &c.DistinctViolations}},
+	}
+	for _, q := range qs {
+		if err := s.conn.QueryRow(ctx, q.q).Scan(q.dest...); err != nil {
+			return c, fmt.Errorf("clickhouse: counts: %w", err)
+		}
+	}
+	return c, nil
+}
