@@ -98,44 +98,33 @@ func (s *Store) loadHours(ctx context.Context, c *detect.Cube, from, to time.Tim
 FROM ` + s.table(ch.TablePainHourly) + `
 WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY hour, category, subcategory, product, channel`
-	rows, err := s.conn.Query(ctx, q, from.UTC(), to.UTC())
-	if err != nil {
-		return fmt.Errorf("alerts: read pain_hourly: %w", err)
-	}
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, []any{from.UTC(), to.UTC()}, func(row ch.Row) error {
 		var h time.Time
 		var k detect.PainKey
 		var n uint64
-		if err := rows.Scan(&h, &k.Category, &k.Subcategory, &k.Product, &k.Channel, &n); err != nil {
-			rows.Close()
-			return fmt.Errorf("alerts: read pain_hourly: %w", err)
+		if err := row.Scan(&h, &k.Category, &k.Subcategory, &k.Product, &k.Channel, &n); err != nil {
+			return err
 		}
 		c.AddPain(h, k, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return fmt.Errorf("alerts: read pain_hourly: %w", err)
 	}
 	q = `SELECT hour, product, channel, sum(records), sum(complaints), sum(sentiment_sum)
 FROM ` + s.table(ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?
 GROUP BY hour, product, channel`
-	rows, err = s.conn.Query(ctx, q, from.UTC(), to.UTC())
-	if err != nil {
-		return fmt.Errorf("alerts: read feedback_hourly: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, []any{from.UTC(), to.UTC()}, func(row ch.Row) error {
 		var h time.Time
 		var k detect.ScopeKey
 		var n, cpl uint64
 		var sent float64
-		if err := rows.Scan(&h, &k.Product, &k.Channel, &n, &cpl, &sent); err != nil {
-			return fmt.Errorf("alerts: read feedback_hourly: %w", err)
+		if err := row.Scan(&h, &k.Product, &k.Channel, &n, &cpl, &sent); err != nil {
+			return err
 		}
 		c.AddScope(h, k, n, cpl, sent)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return fmt.Errorf("alerts: read feedback_hourly: %w", err)
 	}
 	return nil
@@ -150,24 +139,18 @@ func (s *Store) Baseline(ctx context.Context, b detect.Bounds) (*detect.Snapshot
 FROM ` + s.table(ch.TablePainHourly) + `
 WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory, product, channel`
-	rows, err := s.conn.Query(ctx, q, baseFrom, histFrom, earliest, to)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read pain baseline: %w", err)
-	}
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, []any{baseFrom, histFrom, earliest, to}, func(row ch.Row) error {
 		var k detect.PainKey
 		var base, hist uint64
-		if err := rows.Scan(&k.Category, &k.Subcategory, &k.Product, &k.Channel, &base, &hist); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("alerts: read pain baseline: %w", err)
+		if err := row.Scan(&k.Category, &k.Subcategory, &k.Product, &k.Channel, &base, &hist); err != nil {
+			return err
 		}
 		if base > 0 || hist > 0 {
 			p := snap.Pain(k)
 			p.Base, p.Hist = base, hist
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read pain baseline: %w", err)
 	}
 	// Per hour first: the sentiment spread needs each hour's sums.
@@ -182,24 +165,19 @@ FROM
 )
 WHERE n > 0
 GROUP BY product, channel`
-	rows, err = s.conn.Query(ctx, q, baseFrom, baseFrom, baseFrom, baseFrom, baseFrom, histFrom, earliest, to)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read traffic baseline: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, []any{baseFrom, baseFrom, baseFrom, baseFrom, baseFrom, histFrom, earliest, to}, func(row ch.Row) error {
 		var k detect.ScopeKey
 		var base, cpl, hours, hist uint64
 		var sent, sq float64
-		if err := rows.Scan(&k.Product, &k.Channel, &base, &cpl, &sent, &sq, &hours, &hist); err != nil {
-			return nil, fmt.Errorf("alerts: read traffic baseline: %w", err)
+		if err := row.Scan(&k.Product, &k.Channel, &base, &cpl, &sent, &sq, &hours, &hist); err != nil {
+			return err
 		}
 		if base > 0 || hist > 0 {
 			sc := snap.Scope(k)
 			sc.Base, sc.BaseComplaints, sc.BaseSentiment, sc.SentSq, sc.SentHours, sc.Hist = base, cpl, sent, sq, hours, hist
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read traffic baseline: %w", err)
 	}
 	return snap, nil
@@ -244,27 +222,22 @@ FROM %s
 WHERE %s
 ORDER BY cityHash64(id)
 LIMIT %d`, s.table(ch.TableFeedback), strings.Join(where, " AND "), q.Limit*4)
-	rows, err := s.conn.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read samples: %w", err)
-	}
-	defer rows.Close()
 	var out []Sample
 	seenID, seenText := map[string]bool{}, map[string]bool{}
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, sql, args, func(row ch.Row) error {
 		var sm Sample
-		if err := rows.Scan(&sm.ID, &sm.CreatedAt, &sm.Channel, &sm.Product, &sm.Text); err != nil {
-			return nil, fmt.Errorf("alerts: read samples: %w", err)
+		if err := row.Scan(&sm.ID, &sm.CreatedAt, &sm.Channel, &sm.Product, &sm.Text); err != nil {
+			return err
 		}
 		// Replayed rows repeat ids; copied reviews repeat texts.
 		if seenID[sm.ID] || seenText[sm.Text] || len(out) >= q.Limit {
-			continue
+			return nil
 		}
 		seenID[sm.ID], seenText[sm.Text] = true, true
 		sm.Text = truncate(sm.Text, 200)
 		out = append(out, sm)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read samples: %w", err)
 	}
 	return out, nil
@@ -300,30 +273,25 @@ FROM %s
 WHERE created_at >= ? AND created_at < ? AND (%s)
 ORDER BY created_at, id
 LIMIT %d`, s.table(ch.TableFeedback), strings.Join(cond, " OR "), limit*2)
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read immediate records: %w", err)
-	}
-	defer rows.Close()
 	var out []Record
 	seen := map[string]bool{}
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
 		var r Record
 		var sent float32
 		var esc uint8
-		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.Kind, &r.Channel, &r.Product, &r.CustomerTier, &r.Text, &sent, &r.Label, &r.Intent, &esc, &r.PainPoints); err != nil {
-			return nil, fmt.Errorf("alerts: read immediate records: %w", err)
+		if err := row.Scan(&r.ID, &r.CreatedAt, &r.Kind, &r.Channel, &r.Product, &r.CustomerTier, &r.Text, &sent, &r.Label, &r.Intent, &esc, &r.PainPoints); err != nil {
+			return err
 		}
 		if seen[r.ID] || len(out) >= limit {
-			continue
+			return nil
 		}
 		seen[r.ID] = true
 		r.Sentiment = round(float64(sent), 3)
 		r.Escalation = esc == 1
 		r.Text = truncate(r.Text, 300)
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read immediate records: %w", err)
 	}
 	return out, nil
@@ -438,25 +406,20 @@ func (s *Store) States(ctx context.Context, f StateFilter) ([]*State, error) {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY opened_at DESC, id"
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read alert_state: %w", err)
-	}
-	defer rows.Close()
 	var out []*State
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
 		var st State
 		var delivered uint8
 		var payload string
-		if err := rows.Scan(&st.ID, &st.Series, &st.Kind, &st.Status, &st.OpenedAt, &st.UpdatedAt, &st.LastFiring, &st.ResolvedAt,
+		if err := row.Scan(&st.ID, &st.Series, &st.Kind, &st.Status, &st.OpenedAt, &st.UpdatedAt, &st.LastFiring, &st.ResolvedAt,
 			&delivered, &st.Team, &st.Title, &payload, &st.Instance); err != nil {
-			return nil, fmt.Errorf("alerts: read alert_state: %w", err)
+			return err
 		}
 		if st.Status == detect.StatusResolved && !f.Since.IsZero() && st.OpenedAt.Before(f.Since) {
-			continue
+			return nil
 		}
 		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, st.Status) {
-			continue
+			return nil
 		}
 		st.Delivered = delivered == 1
 		var a Alert
@@ -465,14 +428,17 @@ func (s *Store) States(ctx context.Context, f StateFilter) ([]*State, error) {
 		}
 		out = append(out, &st)
 		if f.Limit > 0 && len(out) >= f.Limit {
-			break
+			return errEnough
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil && err != errEnough {
 		return nil, fmt.Errorf("alerts: read alert_state: %w", err)
 	}
 	return out, nil
 }
+
+// errEnough stops reading rows once a limit is reached.
+var errEnough = errors.New("alerts: enough rows")
 
 // ErrNotFound is returned for an unknown alert id.
 var ErrNotFound = errors.New("alerts: no such alert")
@@ -568,25 +534,20 @@ func (s *Store) Claim(ctx context.Context, instance string, claims []Claim, sett
 		return nil, ctx.Err()
 	case <-t.C:
 	}
-	rows, err := s.conn.Query(ctx, "SELECT series, instance, nonce, server_time FROM "+s.table(ch.TableAlertClaims)+
-		" WHERE server_time >= now() - ? ORDER BY server_time", int64((claimWindow+settle)/time.Second))
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read claims: %w", err)
-	}
-	defer rows.Close()
 	var all []claimRow
 	mine := map[string]int{} // nonce -> index in all
-	for rows.Next() {
+	q := "SELECT series, instance, nonce, server_time FROM " + s.table(ch.TableAlertClaims) + " WHERE server_time >= now() - ? ORDER BY server_time"
+	if err := ch.EachRow(ctx, s.conn, q, []any{int64((claimWindow + settle) / time.Second)}, func(row ch.Row) error {
 		var c claimRow
-		if err := rows.Scan(&c.key, &c.instance, &c.nonce, &c.serverTime); err != nil {
-			return nil, fmt.Errorf("alerts: read claims: %w", err)
+		if err := row.Scan(&c.key, &c.instance, &c.nonce, &c.serverTime); err != nil {
+			return err
 		}
 		if c.instance == instance {
 			mine[c.nonce] = len(all)
 		}
 		all = append(all, c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read claims: %w", err)
 	}
 	won := make([]bool, len(claims))
@@ -636,19 +597,14 @@ func (s *Store) Claimed(ctx context.Context, keys []string) (map[string]bool, er
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := s.conn.Query(ctx, "SELECT DISTINCT series FROM "+s.table(ch.TableAlertClaims)+" WHERE has(?, series)", keys)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read claims: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, "SELECT DISTINCT series FROM "+s.table(ch.TableAlertClaims)+" WHERE has(?, series)", []any{keys}, func(row ch.Row) error {
 		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("alerts: read claims: %w", err)
+		if err := row.Scan(&k); err != nil {
+			return err
 		}
 		out[k] = true
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read claims: %w", err)
 	}
 	return out, nil
@@ -711,22 +667,17 @@ func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
 		args = append(args, id)
 	}
 	q += " ORDER BY at, alert_id, channel"
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: read alert_events: %w", err)
-	}
-	defer rows.Close()
 	var out []Event
-	for rows.Next() {
+	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
 		var e Event
 		var attempts uint8
-		if err := rows.Scan(&e.At, &e.AlertID, &e.Series, &e.Kind, &e.Event, &e.Team, &e.Channel, &e.ChannelType, &attempts, &e.Error, &e.Instance); err != nil {
-			return nil, fmt.Errorf("alerts: read alert_events: %w", err)
+		if err := row.Scan(&e.At, &e.AlertID, &e.Series, &e.Kind, &e.Event, &e.Team, &e.Channel, &e.ChannelType, &attempts, &e.Error, &e.Instance); err != nil {
+			return err
 		}
 		e.Attempts = int(attempts)
 		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("alerts: read alert_events: %w", err)
 	}
 	return out, nil

@@ -21,8 +21,8 @@ func hostileReport() *Report {
 	return &Report{
 		From: from, To: from.AddDate(0, 0, 7), PrevFrom: from.AddDate(0, 0, -7), Generated: from,
 		Top:      []query.PainChange{{Category: "物流**", Subcategory: "配送慢`x`", Current: 3}},
-		Channels: []query.GroupSentiment{{Key: channel, Records: 3}},
-		Products: []query.GroupSentiment{{Key: product, Records: 3}},
+		Channels: []query.GroupSentiment{{Key: channel, Totals: query.Totals{Records: 3}}},
+		Products: []query.GroupSentiment{{Key: product, Totals: query.Totals{Records: 3}}},
 		Verbatims: []PainVerbatims{{Key: "物流/配送慢<font color=red>", Items: []query.Verbatim{{
 			Channel: channel, Product: product, CreatedAt: from,
 			Text: "太慢了\n# 标题\n<img src=x onerror=alert(1)> **bold** www.evil.example \x1b[31m红",

@@ -85,23 +85,13 @@ type Report struct {
 
 // Build queries everything the report shows.
 func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
-	if o.TopN <= 0 {
-		o.TopN = 10
-	}
-	if o.Verbatims <= 0 {
-		o.Verbatims = 3
-	}
-	if o.VerbatimPains <= 0 {
-		o.VerbatimPains = 3
-	}
-	if o.Topics <= 0 {
-		o.Topics = 8
-	}
-	if o.Emerging <= 0 {
-		o.Emerging = 8
-	}
-	if o.EmergingMinRecords <= 0 {
-		o.EmergingMinRecords = 2
+	for _, d := range []struct {
+		n   *int
+		def int
+	}{{&o.TopN, 10}, {&o.Verbatims, 3}, {&o.VerbatimPains, 3}, {&o.Topics, 8}, {&o.Emerging, 8}, {&o.EmergingMinRecords, 2}} {
+		if *d.n <= 0 {
+			*d.n = d.def
+		}
 	}
 	f := query.Filter{From: o.From, To: o.To}
 	if err := f.Validate(); err != nil {

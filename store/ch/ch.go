@@ -202,3 +202,23 @@ func (d *DB) Local(name string) string {
 	}
 	return d.Table(name)
 }
+
+// Row is one row of a result, as EachRow hands it to its scan function.
+type Row interface{ Scan(dest ...any) error }
+
+// EachRow runs q with args and calls scan on every row, in order. It
+// returns the first error of the query, of scan or of reading the result,
+// unwrapped: callers say which read failed.
+func EachRow(ctx context.Context, conn chdriver.Conn, q string, args []any, scan func(Row) error) error {
+	rows, err := conn.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -40,6 +40,27 @@ type tableSpec struct {
 	shardKey  string // Distributed sharding expression
 }
 
+// positionColumns are the source position of a raw row, part of its
+// dedupe and primary key.
+const positionColumns = `kafka_topic String,
+    kafka_partition Int32,
+    kafka_offset Int64`
+
+// byPosition is a raw table of rows deduplicated on their source position
+// (then extra, the row's index within its record): ReplacingMergeTree,
+// partitioned by month of created_at, sharded by Kafka partition so that a
+// partition's rows live on one shard.
+func byPosition(name, columns, extra string) tableSpec {
+	return tableSpec{
+		name:      name,
+		columns:   columns,
+		engine:    "ReplacingMergeTree",
+		partition: "toYYYYMM(created_at)",
+		orderBy:   "(kafka_topic, kafka_partition, kafka_offset" + extra + ")",
+		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
+	}
+}
+
 // Column types stay within what ClickHouse 18.16 supports without
 // experimental settings: String (not LowCardinality), DateTime (not
 // DateTime64), sentinels instead of Nullable.
@@ -49,9 +70,7 @@ var (
 	// message has the same position) and the primary key that makes the
 	// per-batch watermark query read a granule or two. Time-range queries
 	// prune by the monthly partition; dashboards read the hourly tables.
-	feedbackSpec = tableSpec{
-		name: TableFeedback,
-		columns: `id String,
+	feedbackSpec = byPosition(TableFeedback, `id String,
     kind String,
     channel String,
     product String,
@@ -77,20 +96,11 @@ var (
     pii Array(String),
     lexicon_version String,
     turn_count UInt16,
-    kafka_topic String,
-    kafka_partition Int32,
-    kafka_offset Int64,
-    ingested_at DateTime`,
-		engine:    "ReplacingMergeTree",
-		partition: "toYYYYMM(created_at)",
-		orderBy:   "(kafka_topic, kafka_partition, kafka_offset)",
-		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
-	}
+    `+positionColumns+`,
+    ingested_at DateTime`, "")
 	// aspect_mentions: one row per aspect mention, deduplicated on
 	// (position, mention index).
-	mentionsSpec = tableSpec{
-		name: TableMentions,
-		columns: `id String,
+	mentionsSpec = byPosition(TableMentions, `id String,
     mention UInt16,
     turn UInt16,
     role String,
@@ -108,14 +118,7 @@ var (
     span_end UInt32,
     sentiment Float32,
     is_first UInt8,
-    kafka_topic String,
-    kafka_partition Int32,
-    kafka_offset Int64`,
-		engine:    "ReplacingMergeTree",
-		partition: "toYYYYMM(created_at)",
-		orderBy:   "(kafka_topic, kafka_partition, kafka_offset, mention)",
-		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
-	}
+    `+positionColumns, ", mention")
 	feedbackHourlySpec = tableSpec{
 		name: TableFeedbackHourly,
 		columns: `hour DateTime,
@@ -155,9 +158,7 @@ var (
 	// are missing (unknown, not zero): aggregate them with avgIf(x, x >= 0).
 	// First-contact resolution is computed at query time (rows are
 	// immutable): see query.Store.ServiceStats.
-	conversationsSpec = tableSpec{
-		name: TableConversations,
-		columns: `id String,
+	conversationsSpec = byPosition(TableConversations, `id String,
     created_at DateTime,
     day Date DEFAULT toDate(created_at),
     channel String,
@@ -192,21 +193,12 @@ var (
     missing UInt16,
     violation_rules Array(String),
     lexicon_version String,
-    kafka_topic String,
-    kafka_partition Int32,
-    kafka_offset Int64,
-    ingested_at DateTime`,
-		engine:    "ReplacingMergeTree",
-		partition: "toYYYYMM(created_at)",
-		orderBy:   "(kafka_topic, kafka_partition, kafka_offset)",
-		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
-	}
+    `+positionColumns+`,
+    ingested_at DateTime`, "")
 	// agent_violations: one row per compliance violation of an agent, with
 	// its rune span in the agent turn's masked text (0, 0 for a missing
 	// phrase); deduplicated on (position, violation index).
-	violationsSpec = tableSpec{
-		name: TableViolations,
-		columns: `id String,
+	violationsSpec = byPosition(TableViolations, `id String,
     violation UInt16,
     created_at DateTime,
     day Date DEFAULT toDate(created_at),
@@ -221,14 +213,7 @@ var (
     span_start UInt32,
     span_end UInt32,
     text String,
-    kafka_topic String,
-    kafka_partition Int32,
-    kafka_offset Int64`,
-		engine:    "ReplacingMergeTree",
-		partition: "toYYYYMM(created_at)",
-		orderBy:   "(kafka_topic, kafka_partition, kafka_offset, violation)",
-		shardKey:  "cityHash64(kafka_topic, kafka_partition)",
-	}
+    `+positionColumns, ", violation")
 	migrationsSpec = tableSpec{
 		name: TableSchemaMigrations,
 		columns: `version UInt32,

@@ -159,20 +159,15 @@ FROM
 GROUP BY key
 ORDER BY key`
 	args := append([]any{from, to}, fcrArgs(from, to, window)...)
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: service stats by %s: %w", by, err)
-	}
-	defer rows.Close()
 	var out []ServiceStats
-	for rows.Next() {
+	err = s.query(ctx, "service stats by "+string(by), q, args, func(r ch.Row) error {
 		var st ServiceStats
 		var nFirst, nART, nHandle, sumCSAT, sumEffort uint64
 		var sumFirst, sumART, sumHandle float64
-		if err := rows.Scan(&st.Key, &st.Conversations, &st.Resolved, &st.Unresolved, &st.RepeatContacts, &st.FirstContactResolved,
+		if err := r.Scan(&st.Key, &st.Conversations, &st.Resolved, &st.Unresolved, &st.RepeatContacts, &st.FirstContactResolved,
 			&nFirst, &sumFirst, &nART, &sumART, &nHandle, &sumHandle, &st.CSATResponses, &sumCSAT,
 			&st.Violations, &st.Forbidden, &st.Discouraged, &st.Missing, &st.Escalations, &st.Transfers, &sumEffort); err != nil {
-			return nil, fmt.Errorf("clickhouse: service stats by %s: %w", by, err)
+			return err
 		}
 		mean := func(sum float64, n uint64) *float64 {
 			if n == 0 {
@@ -188,9 +183,10 @@ ORDER BY key`
 			st.AvgEffort = float64(sumEffort) / float64(st.Conversations)
 		}
 		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: service stats by %s: %w", by, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -238,26 +234,22 @@ ORDER BY unresolved DESC, n DESC, pain`
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
 	args := append([]any{from, to}, fcrArgs(from, to, window)...)
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: unresolved pain points: %w", err)
-	}
-	defer rows.Close()
 	var out []UnresolvedPain
-	for rows.Next() {
+	err := s.query(ctx, "unresolved pain points", q, args, func(r ch.Row) error {
 		var p UnresolvedPain
 		var key string
-		if err := rows.Scan(&key, &p.Conversations, &p.Unresolved, &p.RepeatContacts, &p.NotFirstContact); err != nil {
-			return nil, fmt.Errorf("clickhouse: unresolved pain points: %w", err)
+		if err := r.Scan(&key, &p.Conversations, &p.Unresolved, &p.RepeatContacts, &p.NotFirstContact); err != nil {
+			return err
 		}
 		p.Category, p.Subcategory, _ = strings.Cut(key, "/")
 		if p.Conversations > 0 {
 			p.UnresolvedShare = float64(p.Unresolved) / float64(p.Conversations)
 		}
 		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: unresolved pain points: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -285,21 +277,17 @@ WHERE created_at >= ? AND created_at < ?`
 		args = append(args, agent)
 	}
 	q += "\nGROUP BY kind, rule\nORDER BY n DESC, kind, rule"
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: violations by rule: %w", err)
-	}
-	defer rows.Close()
 	var out []RuleCount
-	for rows.Next() {
+	err := s.query(ctx, "violations by rule", q, args, func(row ch.Row) error {
 		var r RuleCount
-		if err := rows.Scan(&r.Kind, &r.Rule, &r.Violations, &r.Conversations, &r.Agents); err != nil {
-			return nil, fmt.Errorf("clickhouse: violations by rule: %w", err)
+		if err := row.Scan(&r.Kind, &r.Rule, &r.Violations, &r.Conversations, &r.Agents); err != nil {
+			return err
 		}
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: violations by rule: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -212,24 +212,14 @@ func (src source) conds(f Filter, from, to time.Time, pain bool) (string, []any)
 	return strings.Join(w, " AND "), args
 }
 
-func (s *Store) query(ctx context.Context, op, q string, args []any, scan func(rowScanner) error) error {
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("clickhouse: %s: %w", op, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("clickhouse: %s: %w", op, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+// query runs q and scans every row (ch.EachRow), its errors prefixed
+// with op.
+func (s *Store) query(ctx context.Context, op, q string, args []any, scan func(ch.Row) error) error {
+	if err := ch.EachRow(ctx, s.conn, q, args, scan); err != nil {
 		return fmt.Errorf("clickhouse: %s: %w", op, err)
 	}
 	return nil
 }
-
-type rowScanner interface{ Scan(dest ...any) error }
 
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -284,7 +274,7 @@ func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoin
 	q := fmt.Sprintf(`SELECT %s AS t, sum(%s) AS r, sum(%s) AS n, sum(%s) AS ss FROM %s WHERE %s GROUP BY t ORDER BY t`,
 		b, src.m["records"], src.m["negative"], src.m["ss"], src.table, where)
 	var out []TrendPoint
-	err = s.query(ctx, "trend", q, args, func(r rowScanner) error {
+	err = s.query(ctx, "trend", q, args, func(r ch.Row) error {
 		var p TrendPoint
 		var ss float64
 		if err := r.Scan(&p.Time, &p.Records, &p.Negative, &ss); err != nil {
@@ -367,7 +357,7 @@ GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], s
 		qargs = append(qargs, cats)
 	}
 	byKey := map[string][]TrendPoint{}
-	err = s.query(ctx, "pain trends", q, qargs, func(r rowScanner) error {
+	err = s.query(ctx, "pain trends", q, qargs, func(r ch.Row) error {
 		var p TrendPoint
 		var k string
 		var m uint64
@@ -449,7 +439,7 @@ GROUP BY category, subcategory
 HAVING cur + prv > 0
 ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], ps.m["ss"], ps.table, where)
 	from := f.From.UTC()
-	err = s.query(ctx, "pain point changes", q, append([]any{from, from, from}, args...), func(r rowScanner) error {
+	err = s.query(ctx, "pain point changes", q, append([]any{from, from, from}, args...), func(r ch.Row) error {
 		var c PainChange
 		var ss float64
 		if err := r.Scan(&c.Category, &c.Subcategory, &c.Current, &c.Previous, &ss); err != nil {
@@ -554,15 +544,10 @@ func significant(ps []float64) []bool {
 	return out
 }
 
-// GroupSentiment is the sentiment of one group of records.
+// GroupSentiment is the sentiment of one group of records: its totals.
 type GroupSentiment struct {
-	Key           string  `json:"key"`
-	Records       uint64  `json:"records"`
-	Negative      uint64  `json:"negative"`
-	Escalations   uint64  `json:"escalations"`
-	Complaints    uint64  `json:"complaints"`
-	AvgSentiment  float64 `json:"avg_sentiment"`
-	NegativeShare float64 `json:"negative_share"`
+	Key string `json:"key"`
+	Totals
 }
 
 // Dimensions that SentimentBy may group by.
@@ -583,7 +568,7 @@ func (s *Store) SentimentBy(ctx context.Context, f Filter, dim string) ([]GroupS
 	q := fmt.Sprintf(`SELECT %s AS g, sum(%s) AS r, sum(%s) AS n, sum(%s) AS e, sum(%s) AS c, sum(%s) AS ss
 FROM %s WHERE %s GROUP BY g ORDER BY r DESC, g`, col, src.m["records"], src.m["negative"], src.m["escalations"], src.m["complaints"], src.m["ss"], src.table, where)
 	out := []GroupSentiment{}
-	err := s.query(ctx, "sentiment by "+dim, q, args, func(r rowScanner) error {
+	err := s.query(ctx, "sentiment by "+dim, q, args, func(r ch.Row) error {
 		var g GroupSentiment
 		var ss float64
 		if err := r.Scan(&g.Key, &g.Records, &g.Negative, &g.Escalations, &g.Complaints, &ss); err != nil {
@@ -657,7 +642,7 @@ func (s *Store) KeyDrivers(ctx context.Context, f Filter, metric string, minReco
 	out.Mean = total / float64(out.Scored)
 	q = fmt.Sprintf(`SELECT pp, count() AS n, sum(%s) AS s FROM %s ARRAY JOIN pain_points AS pp WHERE %s AND pp NOT LIKE '/%%' GROUP BY pp HAVING n >= ?`,
 		sc[0], src.table, where)
-	err := s.query(ctx, "key drivers", q, append(args, uint64(max(minRecords, 1))), func(r rowScanner) error {
+	err := s.query(ctx, "key drivers", q, append(args, uint64(max(minRecords, 1))), func(r ch.Row) error {
 		var d Driver
 		var key string
 		var sum float64
@@ -738,7 +723,7 @@ type Verbatim struct {
 const verbatimColumns = `id, kind, channel, product, created_at, rating, csat, nps, customer_tier, region, text,
     sentiment, sentiment_label, confidence, intent, escalation, pain_points, praise_points, pii, lexicon_version, turn_count`
 
-func scanVerbatim(r rowScanner) (Verbatim, error) {
+func scanVerbatim(r ch.Row) (Verbatim, error) {
 	var v Verbatim
 	var sent, conf float32
 	var esc uint8
@@ -757,7 +742,7 @@ var ErrNotFound = errors.New("clickhouse: record not found")
 func (s *Store) Record(ctx context.Context, id string) (*Verbatim, error) {
 	var out *Verbatim
 	q := "SELECT " + verbatimColumns + " FROM " + s.table(ch.TableFeedback) + " WHERE id = ? LIMIT 1"
-	err := s.query(ctx, "record", q, []any{id}, func(r rowScanner) error {
+	err := s.query(ctx, "record", q, []any{id}, func(r ch.Row) error {
 		v, err := scanVerbatim(r)
 		out = &v
 		return err
@@ -804,7 +789,7 @@ func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string,
 		return nil, fmt.Errorf("clickhouse: verbatims: count: %w", err)
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY created_at DESC, id LIMIT %d, %d", verbatimColumns, src.table, where, max(offset, 0), max(limit, 0))
-	err := s.query(ctx, "verbatims", q, args, func(r rowScanner) error {
+	err := s.query(ctx, "verbatims", q, args, func(r ch.Row) error {
 		v, err := scanVerbatim(r)
 		out.Items = append(out.Items, v)
 		return err
@@ -860,7 +845,7 @@ func (s *Store) attachMentions(ctx context.Context, vs []Verbatim, from, to time
 FROM ` + s.table(ch.TableMentions) + " WHERE " + where + " ORDER BY id, mention"
 	last := ""
 	lastMention := -1
-	return s.query(ctx, "mentions", q, args, func(r rowScanner) error {
+	return s.query(ctx, "mentions", q, args, func(r ch.Row) error {
 		var id, kind string
 		var mention, turn uint16
 		var st, en uint32
@@ -984,7 +969,7 @@ WHERE updated_at >= ? AND opened_at < ?
 ORDER BY opened_at DESC, id
 LIMIT %d`, s.table(ch.TableAlertState), max(limit, 1))
 	out := []Alert{}
-	err := s.query(ctx, "alerts", q, []any{from.UTC(), to.UTC()}, func(r rowScanner) error {
+	err := s.query(ctx, "alerts", q, []any{from.UTC(), to.UTC()}, func(r ch.Row) error {
 		var a Alert
 		if err := r.Scan(&a.ID, &a.Series, &a.Kind, &a.Status, &a.OpenedAt, &a.UpdatedAt, &a.ResolvedAt, &a.Team, &a.Title, &a.Payload); err != nil {
 			return err
@@ -998,7 +983,8 @@ LIMIT %d`, s.table(ch.TableAlertState), max(limit, 1))
 	return out, err
 }
 
-// Totals are the sums of a set of GroupSentiment rows.
+// Totals are the volume and sentiment of a set of records: of one group
+// (GroupSentiment), or the sums of several (Total).
 type Totals struct {
 	Records       uint64  `json:"records"`
 	Negative      uint64  `json:"negative"`

@@ -53,25 +53,21 @@ ORDER BY m DESC, category, subcategory`
 	if limit > 0 {
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
-	}
-	defer rows.Close()
 	var out []PainCount
-	for rows.Next() {
+	err := s.query(ctx, op, q, args, func(r ch.Row) error {
 		var p PainCount
 		var ss float64
-		if err := rows.Scan(&p.Category, &p.Subcategory, &p.Mentions, &p.Records, &ss); err != nil {
-			return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
+		if err := r.Scan(&p.Category, &p.Subcategory, &p.Mentions, &p.Records, &ss); err != nil {
+			return err
 		}
 		if p.Records > 0 {
 			p.AvgSentiment = ss / float64(p.Records)
 		}
 		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -122,22 +118,18 @@ ORDER BY cur - prev DESC, category, subcategory`
 	if limit > 0 {
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
-	rows, err := s.conn.Query(ctx, q, f, f, prev, t)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: rising pain points: %w", err)
-	}
-	defer rows.Close()
 	var out []PainTrend
-	for rows.Next() {
+	err := s.query(ctx, "rising pain points", q, []any{f, f, prev, t}, func(r ch.Row) error {
 		var p PainTrend
-		if err := rows.Scan(&p.Category, &p.Subcategory, &p.Current, &p.Previous); err != nil {
-			return nil, fmt.Errorf("clickhouse: rising pain points: %w", err)
+		if err := r.Scan(&p.Category, &p.Subcategory, &p.Current, &p.Previous); err != nil {
+			return err
 		}
 		p.Growth = float64(p.Current+1) / float64(p.Previous+1)
 		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: rising pain points: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -161,26 +153,22 @@ FROM ` + s.table(ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?
 GROUP BY channel
 ORDER BY channel`
-	rows, err := s.conn.Query(ctx, q, f, t)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: sentiment by channel: %w", err)
-	}
-	defer rows.Close()
 	var out []ChannelSentiment
-	for rows.Next() {
+	err := s.query(ctx, "sentiment by channel", q, []any{f, t}, func(r ch.Row) error {
 		var c ChannelSentiment
 		var ss float64
-		if err := rows.Scan(&c.Channel, &c.Records, &c.Negative, &c.Escalations, &ss); err != nil {
-			return nil, fmt.Errorf("clickhouse: sentiment by channel: %w", err)
+		if err := r.Scan(&c.Channel, &c.Records, &c.Negative, &c.Escalations, &ss); err != nil {
+			return err
 		}
 		if c.Records > 0 {
 			c.AvgSentiment = ss / float64(c.Records)
 			c.NegativeShare = float64(c.Negative) / float64(c.Records)
 		}
 		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: sentiment by channel: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -256,31 +244,27 @@ func (s *Store) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error)
 FROM ` + s.table(ch.TablePainHourly) + `
 WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY day, category, subcategory, product`
-	rows, err := s.conn.Query(ctx, q, f, t)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: spikes: %w", err)
-	}
-	defer rows.Close()
 	type key struct{ cat, sub, product string }
 	series := map[key][]uint64{}
-	for rows.Next() {
+	err := s.query(ctx, "spikes", q, []any{f, t}, func(r ch.Row) error {
 		var day time.Time
 		var k key
 		var m uint64
-		if err := rows.Scan(&day, &k.cat, &k.sub, &k.product, &m); err != nil {
-			return nil, fmt.Errorf("clickhouse: spikes: %w", err)
+		if err := r.Scan(&day, &k.cat, &k.sub, &k.product, &m); err != nil {
+			return err
 		}
 		i := int(day.Sub(f).Hours() / 24)
 		if i < 0 || i >= days {
-			continue
+			return nil
 		}
 		if series[k] == nil {
 			series[k] = make([]uint64, days)
 		}
 		series[k][i] += m
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: spikes: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []Spike
 	for k, counts := range series {

@@ -59,16 +59,22 @@ type TopicVolume struct {
 	Significant  bool    `json:"significant"`
 }
 
-// TopicVolumes are the topics of [From, To) against the period of the
-// same length before, by volume.
-type TopicVolumes struct {
+// Periods are a range [From, To) and the period of the same length
+// before it, [PrevFrom, From), with all records of each.
+type Periods struct {
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
 	PrevFrom time.Time `json:"prev_from"`
 	// Records and PreviousRecords are all records of each period.
-	Records         uint64        `json:"records"`
-	PreviousRecords uint64        `json:"previous_records"`
-	Items           []TopicVolume `json:"items"`
+	Records         uint64 `json:"records"`
+	PreviousRecords uint64 `json:"previous_records"`
+}
+
+// TopicVolumes are the topics of [From, To) against the period of the
+// same length before, by volume.
+type TopicVolumes struct {
+	Periods
+	Items []TopicVolume `json:"items"`
 }
 
 // mentionsWhere returns the conditions and arguments of the customer rows
@@ -91,7 +97,7 @@ func (s *Store) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes,
 		return nil, err
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
-	out := &TopicVolumes{From: f.From.UTC(), To: f.To.UTC(), PrevFrom: prev.UTC(), Items: []TopicVolume{}}
+	out := &TopicVolumes{Periods: Periods{From: f.From.UTC(), To: f.To.UTC(), PrevFrom: prev.UTC()}, Items: []TopicVolume{}}
 	var wg sync.WaitGroup
 	var totalsErr error
 	wg.Go(func() { out.Records, out.PreviousRecords, totalsErr = s.periodTotals(ctx, f, prev) })
@@ -114,7 +120,7 @@ ORDER BY vol DESC, rec DESC, category`
 	}
 	from := f.From.UTC()
 	qargs := append([]any{from, from, from, from, from, from, from, from}, args...)
-	err := s.query(ctx, "topics", q, qargs, func(r rowScanner) error {
+	err := s.query(ctx, "topics", q, qargs, func(r ch.Row) error {
 		var t TopicVolume
 		if err := r.Scan(&t.Category, &t.Records, &t.Volume, &t.Pain, &t.Praise, &t.Neutral, &t.TopicMentions,
 			&t.PreviousRecords, &t.PreviousVolume); err != nil {
@@ -184,12 +190,7 @@ type UnmappedAspect struct {
 
 // UnmappedAspects are the emerging aspects of [From, To).
 type UnmappedAspects struct {
-	From     time.Time `json:"from"`
-	To       time.Time `json:"to"`
-	PrevFrom time.Time `json:"prev_from"`
-	// Records and PreviousRecords are all records of each period.
-	Records         uint64 `json:"records"`
-	PreviousRecords uint64 `json:"previous_records"`
+	Periods
 	// UnmappedRecords are the records of the period with at least one
 	// opinion about an aspect the taxonomy does not know, Aspects the
 	// distinct such aspects, Mentions those opinions: how much the
@@ -215,7 +216,7 @@ func (s *Store) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
 	from := f.From.UTC()
-	out := &UnmappedAspects{From: from, To: f.To.UTC(), PrevFrom: prev.UTC(), Items: []UnmappedAspect{}}
+	out := &UnmappedAspects{Periods: Periods{From: from, To: f.To.UTC(), PrevFrom: prev.UTC()}, Items: []UnmappedAspect{}}
 	// All records, the coverage of the period and the aspects, at once.
 	var wg sync.WaitGroup
 	var totalsErr, coverErr error
@@ -245,7 +246,7 @@ ORDER BY rec DESC, n DESC, aspect`
 	qargs := append([]any{from, from, from, from, from, from, from}, args...)
 	qargs = append(qargs, uint64(max(minRecords, 1)))
 	byAspect := map[string]int{}
-	err := s.query(ctx, "unmapped aspects", q, qargs, func(r rowScanner) error {
+	err := s.query(ctx, "unmapped aspects", q, qargs, func(r ch.Row) error {
 		a := UnmappedAspect{Opinions: []OpinionCount{}}
 		if err := r.Scan(&a.Aspect, &a.Records, &a.Mentions, &a.Negative, &a.Positive, &a.FirstSeen, &a.PreviousRecords, &a.PreviousMentions); err != nil {
 			return err
@@ -286,7 +287,7 @@ FROM ` + s.table(ch.TableMentions) + `
 WHERE ` + where + ` AND has(?, aspect)
 GROUP BY aspect, opinion
 ORDER BY aspect, n DESC, opinion`
-	err = s.query(ctx, "unmapped aspects: opinions", q, append(args, aspects), func(r rowScanner) error {
+	err = s.query(ctx, "unmapped aspects: opinions", q, append(args, aspects), func(r ch.Row) error {
 		var a string
 		var o OpinionCount
 		if err := r.Scan(&a, &o.Opinion, &o.Mentions); err != nil {
