@@ -51,7 +51,7 @@
 //     check and insert the same rows. The raw tables are ReplacingMergeTree
 //     on the position, so the duplicate collapses on merge and queries with
 //     FINAL are exact at once; the hourly SummingMergeTree aggregates count
-//     such rows twice. Compare Counts().Records with DistinctRecords to
+//     such rows twice. Compare ch.Counts' Records with DistinctRecords to
 //     detect it; rebuilding an hour from feedback FINAL repairs it.
 //   - A ClickHouse server crash in the middle of an insert can commit the
 //     raw rows but not the materialized views' rows, or the part of one
@@ -62,7 +62,7 @@
 //     Distributed tables are synchronous (insert_distributed_sync=1). With
 //     several replicas per shard, reading the watermark from a lagging
 //     replica could let a replay through: set insert_quorum and
-//     select_sequential_consistency in Config.Settings for full safety.
+//     select_sequential_consistency in ch.Config.Settings for full safety.
 //   - Deleting and recreating a topic restarts its offsets at 0: the
 //     watermark would then skip the new messages; drop the old rows first.
 //
