@@ -49,11 +49,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/vocproject/voc/nlp"
-	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/store/ch/query"
+	"github.com/vocproject/voc/store/search"
 )
 
 // Analyzer re-analyses a stored (masked) text to show its clauses.
@@ -68,7 +69,7 @@ type Config struct {
 	// Index, when set, answers full-text searches (with highlighting);
 	// without it text searches fall back to a substring match in
 	// ClickHouse.
-	Index *bleve.Sink
+	Index search.Searcher
 	// Token, when set, is the bearer token /api/ and /report require.
 	Token string
 	// Analyzer, when set, adds per-clause sentiment to records/{id}.
@@ -108,6 +109,9 @@ type Handler struct {
 func New(cfg Config) (*Handler, error) {
 	if cfg.CH == nil {
 		return nil, errors.New("api: config field CH is required")
+	}
+	if v := reflect.ValueOf(cfg.Index); v.Kind() == reflect.Pointer && v.IsNil() {
+		cfg.Index = nil // a nil index (none opened) is no index
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

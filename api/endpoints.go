@@ -14,8 +14,8 @@ import (
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/report"
-	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/store/ch/query"
+	"github.com/vocproject/voc/store/search"
 )
 
 func (h *Handler) facets(r *request) (any, error) {
@@ -356,7 +356,7 @@ func (h *Handler) search(r *request) (any, error) {
 	// records by their aspect rows (the index does not hold them).
 	if text != "" && h.cfg.Index != nil && f.Mentions.IsZero() {
 		out.Engine = "index"
-		q := bleve.Query{Text: text, Product: f.Product, Channel: f.Channel, Tier: f.Tier, Sentiment: sent,
+		q := search.Query{Text: text, Product: f.Product, Channel: f.Channel, Tier: f.Tier, Sentiment: sent,
 			From: f.From, To: f.To, Size: size, Offset: offset, Highlight: true}
 		if f.Category != "" {
 			q.PainPoint = f.Category
@@ -366,7 +366,7 @@ func (h *Handler) search(r *request) (any, error) {
 		}
 		res, err := h.cfg.Index.Search(r.ctx, q)
 		if err != nil {
-			if errors.Is(err, bleve.ErrClosed) {
+			if errors.Is(err, search.ErrClosed) {
 				return nil, &apiError{Code: "unavailable", Message: "search index is closed", status: http.StatusServiceUnavailable}
 			}
 			return nil, err
@@ -380,7 +380,7 @@ func (h *Handler) search(r *request) (any, error) {
 			return nil, err
 		}
 		for i, hit := range res.Hits {
-			out.Items = append(out.Items, SearchItem{Verbatim: vs[i], Score: hit.Score, Matches: runeSpans(hit.Text, hit.Spans[bleve.FieldText])})
+			out.Items = append(out.Items, SearchItem{Verbatim: vs[i], Score: hit.Score, Matches: runeSpans(hit.Text, hit.Spans[search.FieldText])})
 		}
 		return out, nil
 	}
@@ -396,15 +396,15 @@ func (h *Handler) search(r *request) (any, error) {
 	return out, nil
 }
 
-func verbatimOfHit(hit bleve.Hit) query.Verbatim {
+func verbatimOfHit(hit search.Hit) query.Verbatim {
 	str := func(k string) string { s, _ := hit.Fields[k].(string); return s }
 	num := func(k string) float64 { n, _ := hit.Fields[k].(float64); return n }
-	v := query.Verbatim{ID: hit.ID, CreatedAt: hit.CreatedAt, Text: hit.Text, Kind: str(bleve.FieldKind),
-		Channel: str(bleve.FieldChannel), Product: str(bleve.FieldProduct), Tier: str(bleve.FieldTier),
-		Region: str(bleve.FieldRegion), SentimentLabel: str(bleve.FieldSentiment), Intent: str(bleve.FieldIntent),
-		Sentiment: num(bleve.FieldScore), Rating: uint8(num(bleve.FieldRating)), CSAT: uint8(num(bleve.FieldCSAT)),
+	v := query.Verbatim{ID: hit.ID, CreatedAt: hit.CreatedAt, Text: hit.Text, Kind: str(search.FieldKind),
+		Channel: str(search.FieldChannel), Product: str(search.FieldProduct), Tier: str(search.FieldTier),
+		Region: str(search.FieldRegion), SentimentLabel: str(search.FieldSentiment), Intent: str(search.FieldIntent),
+		Sentiment: num(search.FieldScore), Rating: uint8(num(search.FieldRating)), CSAT: uint8(num(search.FieldCSAT)),
 		NPS: -1, Mentions: []query.Mention{}}
-	if n, ok := hit.Fields[bleve.FieldNPS].(float64); ok {
+	if n, ok := hit.Fields[search.FieldNPS].(float64); ok {
 		v.NPS = int8(n)
 	}
 	if v.Kind == "chat" {
@@ -414,7 +414,7 @@ func verbatimOfHit(hit bleve.Hit) query.Verbatim {
 }
 
 // runeSpans converts byte spans of text to rune spans.
-func runeSpans(text string, spans []bleve.Span) []Span {
+func runeSpans(text string, spans []search.Span) []Span {
 	out := make([]Span, 0, len(spans))
 	for _, s := range spans {
 		if s.Start < 0 || s.End > len(text) || s.Start >= s.End {

@@ -20,8 +20,8 @@ import (
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver"
-	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/search"
 )
 
 // demoCmd runs voc end to end on this machine: an embedded Kafka broker, a
@@ -391,7 +391,7 @@ func printSummary(ctx context.Context, w io.Writer, d *daemon, g *gen.Generator,
 	tw.Flush()
 
 	if d.index != nil {
-		q := bleve.Query{PainPoint: spike.Category + "/" + spike.Subcategory, Product: spike.Product,
+		q := search.Query{PainPoint: spike.Category + "/" + spike.Subcategory, Product: spike.Product,
 			From: spikeDay, To: spikeDay.AddDate(0, 0, 1), Size: 3}
 		res, err := d.index.Search(ctx, q)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/sinks/bleve"
+	"github.com/vocproject/voc/store/search"
 )
 
 // searchCmd is "voc search": full-text search of the verbatims in the index.
@@ -28,7 +29,7 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 	}
 	dir := fl.String("index", bleve.DefaultPath, "index directory")
 	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons (domain words for the segmenter)")
-	var q bleve.Query
+	var q search.Query
 	fl.StringVar(&q.Channel, "channel", "", "only this channel")
 	fl.StringVar(&q.Product, "product", "", "only this product")
 	fl.StringVar(&q.Tier, "tier", "", "only this customer tier")
@@ -102,15 +103,15 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 		if !h.CreatedAt.IsZero() {
 			when = h.CreatedAt.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(c.env.Stdout, "\n%s  %s  %v  %v", h.ID, when, h.Fields[bleve.FieldChannel], h.Fields[bleve.FieldProduct])
-		if s, ok := h.Fields[bleve.FieldSentiment]; ok {
+		fmt.Fprintf(c.env.Stdout, "\n%s  %s  %v  %v", h.ID, when, h.Fields[search.FieldChannel], h.Fields[search.FieldProduct])
+		if s, ok := h.Fields[search.FieldSentiment]; ok {
 			fmt.Fprintf(c.env.Stdout, "  %v", s)
 		}
 		fmt.Fprintln(c.env.Stdout)
-		text := bleve.Fragment(h.Text, h.Spans[bleve.FieldText], before, after, bleve.FragmentRunes)
+		text := search.Fragment(h.Text, h.Spans[search.FieldText], before, after, search.FragmentRunes)
 		fmt.Fprintf(c.env.Stdout, "  %s\n", oneLine(text))
-		if sp := h.Spans[bleve.FieldAgentText]; len(sp) > 0 {
-			fmt.Fprintf(c.env.Stdout, "  agent: %s\n", oneLine(bleve.Fragment(h.AgentText, sp, before, after, bleve.FragmentRunes)))
+		if sp := h.Spans[search.FieldAgentText]; len(sp) > 0 {
+			fmt.Fprintf(c.env.Stdout, "  agent: %s\n", oneLine(search.Fragment(h.AgentText, sp, before, after, search.FragmentRunes)))
 		}
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
+
+	"github.com/vocproject/voc/store/search"
 )
 
 // feedRecords turns generated messages into records. The analysis is taken
@@ -134,12 +136,12 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	queries := []struct {
 		name string
-		q    Query
+		q    search.Query
 	}{
-		{"word", Query{Text: "物流"}},
-		{"two-words", Query{Text: "客服态度"}},
-		{"word+filters+highlight", Query{Text: "漏液", Product: "SKU-1001 保温杯", Sentiment: "negative", Highlight: true}},
-		{"filters-only-newest", Query{PainPoint: "售后/退款难", Channel: "ecommerce"}},
+		{"word", search.Query{Text: "物流"}},
+		{"two-words", search.Query{Text: "客服态度"}},
+		{"word+filters+highlight", search.Query{Text: "漏液", Product: "SKU-1001 保温杯", Sentiment: "negative", Highlight: true}},
+		{"filters-only-newest", search.Query{PainPoint: "售后/退款难", Channel: "ecommerce"}},
 	}
 	for _, tc := range queries {
 		b.Run(tc.name, func(b *testing.B) {

@@ -1,6 +1,8 @@
 // Package bleve is voc's full-text index: a pipeline.Sink that writes the
 // masked, normalized text of every record into a bleve (scorch) index, and a
-// Search over it with filters and highlighting.
+// Search over it with filters and highlighting (a store/search.Searcher:
+// the query, result and field names live there, for readers that need no
+// sink).
 //
 // bleve has no Chinese analyzer. This package registers one, voc_zh: the
 // voc_gse tokenizer (the gse segmenter of nlp/segment, in search mode: long
@@ -29,6 +31,8 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/vocproject/voc/pipeline"
+
+	"github.com/vocproject/voc/store/search"
 )
 
 // DefaultPath is the default index directory.
@@ -37,9 +41,6 @@ const DefaultPath = "./.voc/index"
 // DefaultBatchSize is the default largest number of documents in one bleve
 // batch.
 const DefaultBatchSize = 1000
-
-// ErrClosed is returned by calls on a closed Sink.
-var ErrClosed = errors.New("bleve: sink is closed")
 
 // ErrReadOnly is returned by WriteBatch on an index opened read-only.
 var ErrReadOnly = errors.New("bleve: index is open read-only")
@@ -92,29 +93,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Fields of an indexed document (see the package README for the mapping).
-const (
-	FieldText         = "text"       // customer text, voc_zh, stored, term vectors
-	FieldAgentText    = "agent_text" // agent turns of a chat, voc_zh, stored
-	FieldKind         = "kind"
-	FieldChannel      = "channel"
-	FieldProduct      = "product"
-	FieldTier         = "customer_tier"
-	FieldRegion       = "region"
-	FieldIntent       = "intent"
-	FieldSentiment    = "sentiment" // label: positive, negative, neutral
-	FieldCategories   = "categories"
-	FieldPainPoints   = "pain_points"
-	FieldPII          = "pii"
-	FieldLexicon      = "lexicon_version"
-	FieldCreatedAt    = "created_at"      // datetime
-	FieldScore        = "sentiment_score" // numeric
-	FieldRating       = "rating"          // numeric
-	FieldCSAT         = "csat"            // numeric
-	FieldNPS          = "nps"             // numeric
-	FieldEscalation   = "escalation"      // boolean
-	keywordFieldCount = 11
-)
+// keywordFieldCount is the number of keyword fields among search.Field*.
+const keywordFieldCount = 11
 
 // Sink is the index sink. It is safe for concurrent use: Search may run
 // while WriteBatch writes.
@@ -229,17 +209,17 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	doc := blv.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(FieldText, text())
-	doc.AddFieldMappingsAt(FieldAgentText, text())
-	for _, name := range []string{FieldKind, FieldChannel, FieldProduct, FieldTier, FieldRegion, FieldIntent,
-		FieldSentiment, FieldCategories, FieldPainPoints, FieldPII, FieldLexicon} {
+	doc.AddFieldMappingsAt(search.FieldText, text())
+	doc.AddFieldMappingsAt(search.FieldAgentText, text())
+	for _, name := range []string{search.FieldKind, search.FieldChannel, search.FieldProduct, search.FieldTier, search.FieldRegion, search.FieldIntent,
+		search.FieldSentiment, search.FieldCategories, search.FieldPainPoints, search.FieldPII, search.FieldLexicon} {
 		doc.AddFieldMappingsAt(name, kw())
 	}
 	created := blv.NewDateTimeFieldMapping()
 	created.Store = true
 	created.IncludeInAll = false
-	doc.AddFieldMappingsAt(FieldCreatedAt, created)
-	for _, name := range []string{FieldScore, FieldRating, FieldCSAT, FieldNPS} {
+	doc.AddFieldMappingsAt(search.FieldCreatedAt, created)
+	for _, name := range []string{search.FieldScore, search.FieldRating, search.FieldCSAT, search.FieldNPS} {
 		doc.AddFieldMappingsAt(name, num())
 	}
 	esc := blv.NewBooleanFieldMapping()
@@ -247,7 +227,7 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 	esc.Index = false
 	esc.IncludeInAll = false
 	esc.DocValues = false
-	doc.AddFieldMappingsAt(FieldEscalation, esc)
+	doc.AddFieldMappingsAt(search.FieldEscalation, esc)
 
 	// No _all field: every query names its field.
 	doc.AddSubDocumentMapping("_all", blv.NewDocumentDisabledMapping())
@@ -273,7 +253,7 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return ErrClosed
+		return search.ErrClosed
 	}
 	if s.cfg.ReadOnly {
 		return ErrReadOnly
@@ -329,7 +309,7 @@ func (s *Sink) Count() (uint64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return 0, ErrClosed
+		return 0, search.ErrClosed
 	}
 	n, err := s.idx.DocCount()
 	if err != nil {
@@ -339,7 +319,7 @@ func (s *Sink) Count() (uint64, error) {
 }
 
 // Close waits for running calls and closes the index. Later calls return
-// ErrClosed; closing twice is a no-op.
+// search.ErrClosed; closing twice is a no-op.
 func (s *Sink) Close(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -362,40 +342,40 @@ func fields(rec *pipeline.Record) map[string]interface{} {
 		}
 	}
 	if rec.LexiconVersion != "" {
-		d[FieldLexicon] = rec.LexiconVersion
+		d[search.FieldLexicon] = rec.LexiconVersion
 	}
 	created := rec.Msg.Time
 	if f := rec.Feedback; f != nil {
-		put(FieldKind, f.Kind)
-		put(FieldChannel, f.Channel)
-		put(FieldProduct, f.Product)
-		put(FieldTier, f.Customer.Tier)
-		put(FieldRegion, f.Region)
+		put(search.FieldKind, f.Kind)
+		put(search.FieldChannel, f.Channel)
+		put(search.FieldProduct, f.Product)
+		put(search.FieldTier, f.Customer.Tier)
+		put(search.FieldRegion, f.Region)
 		if f.Rating != 0 {
-			d[FieldRating] = float64(f.Rating)
+			d[search.FieldRating] = float64(f.Rating)
 		}
 		if f.CSAT != 0 {
-			d[FieldCSAT] = float64(f.CSAT)
+			d[search.FieldCSAT] = float64(f.CSAT)
 		}
 		if f.NPS != nil {
-			d[FieldNPS] = float64(*f.NPS)
+			d[search.FieldNPS] = float64(*f.NPS)
 		}
 		if !f.CreatedAt.IsZero() {
 			created = f.CreatedAt
 		}
 		if f.Kind == "" && f.IsChat() {
-			d[FieldKind] = "chat"
+			d[search.FieldKind] = "chat"
 		}
 	}
 	if !created.IsZero() {
-		d[FieldCreatedAt] = created.UTC()
+		d[search.FieldCreatedAt] = created.UTC()
 	}
 	if a := rec.Analysis; a != nil {
-		put(FieldText, a.Text)
-		put(FieldIntent, a.Intent)
-		put(FieldSentiment, a.Sentiment.Label)
-		d[FieldScore] = a.Sentiment.Score
-		d[FieldEscalation] = a.Escalation
+		put(search.FieldText, a.Text)
+		put(search.FieldIntent, a.Intent)
+		put(search.FieldSentiment, a.Sentiment.Label)
+		d[search.FieldScore] = a.Sentiment.Score
+		d[search.FieldEscalation] = a.Escalation
 		var cats, pains []string
 		seenC, seenP := map[string]bool{}, map[string]bool{}
 		add := func(list *[]string, seen map[string]bool, v string) {
@@ -417,13 +397,13 @@ func fields(rec *pipeline.Record) map[string]interface{} {
 			}
 		}
 		if len(cats) > 0 {
-			d[FieldCategories] = cats
+			d[search.FieldCategories] = cats
 		}
 		if len(pains) > 0 {
-			d[FieldPainPoints] = pains
+			d[search.FieldPainPoints] = pains
 		}
 		if len(a.PII) > 0 {
-			d[FieldPII] = append([]string(nil), a.PII...)
+			d[search.FieldPII] = append([]string(nil), a.PII...)
 		}
 	}
 	var agent []byte
@@ -436,7 +416,7 @@ func fields(rec *pipeline.Record) map[string]interface{} {
 		}
 	}
 	if len(agent) > 0 {
-		d[FieldAgentText] = string(agent)
+		d[search.FieldAgentText] = string(agent)
 	}
 	return d
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/segment"
 	"github.com/vocproject/voc/pipeline"
+
+	"github.com/vocproject/voc/store/search"
 )
 
 var (
@@ -115,7 +116,7 @@ func writeCorpus(t *testing.T, s *Sink, docs []doc) {
 	}
 }
 
-func ids(r *Result) []string {
+func ids(r *search.Result) []string {
 	out := make([]string, len(r.Hits))
 	for i, h := range r.Hits {
 		out[i] = h.ID
@@ -129,31 +130,31 @@ func TestSearch(t *testing.T) {
 	writeCorpus(t, s, corpus)
 	tests := []struct {
 		name string
-		q    Query
+		q    search.Query
 		want []string
 	}{
-		{"word 物流", Query{Text: "物流"}, []string{"r1", "r4"}},
-		{"phrase words 客服态度", Query{Text: "客服态度"}, []string{"r3", "r4"}},
-		{"漏液", Query{Text: "漏液"}, []string{"r2"}},
-		{"subword 保温 inside 保温杯", Query{Text: "保温"}, []string{"r2"}},
-		{"particle ignored 快递太慢了", Query{Text: "快递太慢了"}, []string{"r1"}},
-		{"all words required", Query{Text: "物流 漏液"}, nil},
-		{"english lowercased", Query{Text: "bluetooth"}, []string{"r6"}},
-		{"placeholder", Query{Text: "<PHONE>"}, []string{"r5"}},
-		{"agent text excluded", Query{Text: "加急"}, nil},
-		{"agent text included", Query{Text: "加急", IncludeAgent: true}, []string{"r5"}},
-		{"channel filter", Query{Text: "物流", Channel: "appstore"}, nil},
-		{"product filter", Query{Product: "SKU-1001 保温杯"}, []string{"r1", "r2", "r5"}},
-		{"customer tier", Query{Tier: "vip"}, []string{"r2", "r3"}},
-		{"text and customer tier", Query{Text: "质量", Tier: "vip"}, []string{"r2"}},
-		{"other customer tier", Query{Text: "质量", Tier: "normal"}, nil},
-		{"pain point category", Query{PainPoint: "物流"}, []string{"r1"}},
-		{"pain point full", Query{PainPoint: "质量/漏液"}, []string{"r2"}},
-		{"category any polarity", Query{Category: "物流"}, []string{"r1", "r4"}},
-		{"sentiment", Query{Text: "客服", Sentiment: "negative"}, []string{"r3"}},
-		{"time range", Query{From: day0.Add(24 * time.Hour), To: day0.Add(3 * 24 * time.Hour)}, []string{"r2", "r3"}},
-		{"from only", Query{From: day0.Add(5 * 24 * time.Hour)}, []string{"r6"}},
-		{"no filter", Query{}, []string{"r1", "r2", "r3", "r4", "r5", "r6"}},
+		{"word 物流", search.Query{Text: "物流"}, []string{"r1", "r4"}},
+		{"phrase words 客服态度", search.Query{Text: "客服态度"}, []string{"r3", "r4"}},
+		{"漏液", search.Query{Text: "漏液"}, []string{"r2"}},
+		{"subword 保温 inside 保温杯", search.Query{Text: "保温"}, []string{"r2"}},
+		{"particle ignored 快递太慢了", search.Query{Text: "快递太慢了"}, []string{"r1"}},
+		{"all words required", search.Query{Text: "物流 漏液"}, nil},
+		{"english lowercased", search.Query{Text: "bluetooth"}, []string{"r6"}},
+		{"placeholder", search.Query{Text: "<PHONE>"}, []string{"r5"}},
+		{"agent text excluded", search.Query{Text: "加急"}, nil},
+		{"agent text included", search.Query{Text: "加急", IncludeAgent: true}, []string{"r5"}},
+		{"channel filter", search.Query{Text: "物流", Channel: "appstore"}, nil},
+		{"product filter", search.Query{Product: "SKU-1001 保温杯"}, []string{"r1", "r2", "r5"}},
+		{"customer tier", search.Query{Tier: "vip"}, []string{"r2", "r3"}},
+		{"text and customer tier", search.Query{Text: "质量", Tier: "vip"}, []string{"r2"}},
+		{"other customer tier", search.Query{Text: "质量", Tier: "normal"}, nil},
+		{"pain point category", search.Query{PainPoint: "物流"}, []string{"r1"}},
+		{"pain point full", search.Query{PainPoint: "质量/漏液"}, []string{"r2"}},
+		{"category any polarity", search.Query{Category: "物流"}, []string{"r1", "r4"}},
+		{"sentiment", search.Query{Text: "客服", Sentiment: "negative"}, []string{"r3"}},
+		{"time range", search.Query{From: day0.Add(24 * time.Hour), To: day0.Add(3 * 24 * time.Hour)}, []string{"r2", "r3"}},
+		{"from only", search.Query{From: day0.Add(5 * 24 * time.Hour)}, []string{"r6"}},
+		{"no filter", search.Query{}, []string{"r1", "r2", "r3", "r4", "r5", "r6"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +175,7 @@ func TestSearch(t *testing.T) {
 func TestSearchNewestFirstAndPaging(t *testing.T) {
 	s, _ := openTemp(t)
 	writeCorpus(t, s, corpus)
-	res, err := s.Search(context.Background(), Query{Size: 2, Offset: 1})
+	res, err := s.Search(context.Background(), search.Query{Size: 2, Offset: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestSearchNewestFirstAndPaging(t *testing.T) {
 	if res.Total != 6 {
 		t.Errorf("total %d, want 6", res.Total)
 	}
-	if h := res.Hits[0]; !h.CreatedAt.Equal(day0.Add(4*24*time.Hour)) || h.Fields[FieldChannel] != "chat" || h.AgentText == "" {
+	if h := res.Hits[0]; !h.CreatedAt.Equal(day0.Add(4*24*time.Hour)) || h.Fields[search.FieldChannel] != "chat" || h.AgentText == "" {
 		t.Errorf("hit fields: %+v", h)
 	}
 }
@@ -206,11 +207,11 @@ func TestHighlight(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
-			res, err := s.Search(context.Background(), Query{Text: tc.query, Highlight: true})
+			res, err := s.Search(context.Background(), search.Query{Text: tc.query, Highlight: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var hit *Hit
+			var hit *search.Hit
 			for i := range res.Hits {
 				if res.Hits[i].ID == tc.id {
 					hit = &res.Hits[i]
@@ -220,29 +221,16 @@ func TestHighlight(t *testing.T) {
 				t.Fatalf("no hit %s in %v", tc.id, ids(res))
 			}
 			var got []string
-			for _, sp := range hit.Spans[FieldText] {
+			for _, sp := range hit.Spans[search.FieldText] {
 				got = append(got, hit.Text[sp.Start:sp.End])
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("spans %v, want %v", got, tc.want)
 			}
-			if tc.frag != "" && hit.Fragments[FieldText] != tc.frag {
-				t.Errorf("fragment %q, want %q", hit.Fragments[FieldText], tc.frag)
+			if tc.frag != "" && hit.Fragments[search.FieldText] != tc.frag {
+				t.Errorf("fragment %q, want %q", hit.Fragments[search.FieldText], tc.frag)
 			}
 		})
-	}
-}
-
-func TestFragmentWindow(t *testing.T) {
-	text := strings.Repeat("好", 100) + "物流" + strings.Repeat("慢", 100)
-	st := len(strings.Repeat("好", 100))
-	got := Fragment(text, []Span{{st, st + len("物流")}}, "[", "]", 30)
-	want := "…" + strings.Repeat("好", 20) + "[物流]" + strings.Repeat("慢", 8) + "…"
-	if got != want {
-		t.Errorf("fragment %q, want %q", got, want)
-	}
-	if got := Fragment("短文本", nil, "[", "]", 30); got != "短文本" {
-		t.Errorf("no spans: %q", got)
 	}
 }
 
@@ -292,7 +280,7 @@ func TestRewriteByID(t *testing.T) {
 		t.Errorf("count after replace %d, want %d", n, len(corpus))
 	}
 	for q, want := range map[string][]string{"快递": nil, "破损": {"r1"}} {
-		res, err := s.Search(context.Background(), Query{Text: q})
+		res, err := s.Search(context.Background(), search.Query{Text: q})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,15 +296,15 @@ func TestReopen(t *testing.T) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Search(context.Background(), Query{Text: "物流"}); !errors.Is(err, ErrClosed) {
-		t.Errorf("search after close: %v, want ErrClosed", err)
+	if _, err := s.Search(context.Background(), search.Query{Text: "物流"}); !errors.Is(err, search.ErrClosed) {
+		t.Errorf("search after close: %v, want search.ErrClosed", err)
 	}
 	s2, err := Open(Config{Path: dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s2.Close(context.Background())
-	res, err := s2.Search(context.Background(), Query{Text: "客服态度", Highlight: true})
+	res, err := s2.Search(context.Background(), search.Query{Text: "客服态度", Highlight: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +313,7 @@ func TestReopen(t *testing.T) {
 	}
 	// New documents are analysed with voc_zh too.
 	writeCorpus(t, s2, []doc{{id: "r9", channel: "email", product: "p", text: "发票一直没开", label: nlp.Negative, day: 9}})
-	res, err = s2.Search(context.Background(), Query{Text: "发票"})
+	res, err = s2.Search(context.Background(), search.Query{Text: "发票"})
 	if err != nil || len(res.Hits) != 1 {
 		t.Errorf("new doc after reopen: %v %v", res, err)
 	}
@@ -345,12 +333,12 @@ func TestBadInput(t *testing.T) {
 	s, _ := openTemp(t)
 	tests := []struct {
 		name string
-		q    Query
+		q    search.Query
 	}{
-		{"sentiment", Query{Sentiment: "angry"}},
-		{"size", Query{Size: -1}},
-		{"offset", Query{Offset: -3}},
-		{"range", Query{From: day0.Add(time.Hour), To: day0}},
+		{"sentiment", search.Query{Sentiment: "angry"}},
+		{"size", search.Query{Size: -1}},
+		{"offset", search.Query{Offset: -3}},
+		{"range", search.Query{From: day0.Add(time.Hour), To: day0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -403,7 +391,7 @@ func TestSearchDuringWrite(t *testing.T) {
 		defer wg.Done()
 		last := uint64(0)
 		for range 40 {
-			res, err := s.Search(ctx, Query{Text: "物流", Highlight: true})
+			res, err := s.Search(ctx, search.Query{Text: "物流", Highlight: true})
 			if err != nil {
 				errc <- err
 				return
@@ -420,7 +408,7 @@ func TestSearchDuringWrite(t *testing.T) {
 	for err := range errc {
 		t.Fatal(err)
 	}
-	res, err := s.Search(ctx, Query{Text: "物流"})
+	res, err := s.Search(ctx, search.Query{Text: "物流"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +439,7 @@ func TestLockedAndReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close(context.Background())
-	res, err := ro.Search(context.Background(), Query{Text: "漏液"})
+	res, err := ro.Search(context.Background(), search.Query{Text: "漏液"})
 	if err != nil || res.Total != 1 {
 		t.Fatalf("read-only search: %v %v", res, err)
 	}

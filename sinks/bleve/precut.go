@@ -6,6 +6,8 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/vocproject/voc/nlp"
+
+	"github.com/vocproject/voc/store/search"
 )
 
 // The analysis of a record has already segmented the text the index stores
@@ -42,7 +44,7 @@ func (p precut) use(doc *document.Document, words []nlp.Token) {
 	}
 	for i, f := range doc.Fields {
 		tf, ok := f.(*document.TextField)
-		if !ok || tf.Name() != FieldText {
+		if !ok || tf.Name() != search.FieldText {
 			continue
 		}
 		doc.Fields[i] = document.NewTextFieldCustom(tf.Name(), tf.ArrayPositions(), tf.Value(), tf.Options(),

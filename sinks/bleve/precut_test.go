@@ -11,6 +11,8 @@ import (
 
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/pipeline"
+
+	"github.com/vocproject/voc/store/search"
 )
 
 func termsOf(ts analysis.TokenStream) []string {
@@ -106,18 +108,18 @@ func TestPrecutIndexSameAnswers(t *testing.T) {
 	}
 	for _, q := range []string{"物流", "快递 物流", "保温", "保温杯", "漏液 质量", "退款", "PHONE", "bluetooth", "音质", "态度", "加急", "五天"} {
 		t.Run(q, func(t *testing.T) {
-			want, err := plain.Search(context.Background(), Query{Text: q, Highlight: true})
+			want, err := plain.Search(context.Background(), search.Query{Text: q, Highlight: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := cut.Search(context.Background(), Query{Text: q, Highlight: true})
+			got, err := cut.Search(context.Background(), search.Query{Text: q, Highlight: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(ids(got), ids(want)) {
 				t.Fatalf("hits %v, want %v", ids(got), ids(want))
 			}
-			spans := func(r *Result) map[string]string {
+			spans := func(r *search.Result) map[string]string {
 				m := map[string]string{}
 				for _, h := range r.Hits {
 					m[h.ID] = fmt.Sprint(h.Spans)
@@ -133,7 +135,7 @@ func TestPrecutIndexSameAnswers(t *testing.T) {
 		})
 	}
 	// The wrong words were not indexed for r6.
-	res, err := cut.Search(context.Background(), Query{Text: "漏液"})
+	res, err := cut.Search(context.Background(), search.Query{Text: "漏液"})
 	if err != nil {
 		t.Fatal(err)
 	}
