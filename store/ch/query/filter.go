@@ -1,0 +1,226 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vocproject/voc/store/ch"
+)
+
+// Filter, the selection of the HTTP API's and the weekly report's
+// queries, and how it becomes SQL. Aggregates come from the hourly tables
+// when the filter allows it and from the raw tables otherwise (customer
+// tier on pain points, pain point on volumes).
+
+// Filter narrows a query. From and To are required and bound [From, To);
+// empty strings do not filter.
+type Filter struct {
+	From, To time.Time
+	Product  string
+	Channel  string
+	Tier     string // customer_tier
+	// Category and Subcategory select a pain point (Subcategory needs
+	// Category).
+	Category    string
+	Subcategory string
+	// Mentions selects records by what their customer said about an
+	// aspect (rows of aspect_mentions); it narrows the record tables
+	// (Verbatims, Trend, SentimentBy) and is ignored by the pain point
+	// and topic aggregates.
+	Mentions MentionFilter
+}
+
+// MentionFilter selects records with at least one customer aspect row
+// (nlp.Aspect: opinion, topic mention or open opinion) matching every set
+// field: Topic a mapped category talked about in any way (pain, praise,
+// neutral, or named without an opinion); Aspect the aspect term;
+// Unmapped only open opinions about aspects the taxonomy does not know
+// (category ""); Polarity the row's polarity.
+type MentionFilter struct {
+	Topic    string
+	Aspect   string
+	Unmapped bool
+	Polarity string
+}
+
+// IsZero reports whether m selects nothing.
+func (m MentionFilter) IsZero() bool { return m == MentionFilter{} }
+
+func (m MentionFilter) validate() error {
+	if m.Topic != "" && m.Unmapped {
+		return fmt.Errorf("%w: a topic is a mapped category: give topic or unmapped, not both", ErrBadFilter)
+	}
+	switch m.Polarity {
+	case "", "positive", "negative", "neutral":
+	default:
+		return fmt.Errorf("%w: polarity %q is not positive, negative or neutral", ErrBadFilter, m.Polarity)
+	}
+	if m.Polarity != "" && m.Topic == "" && m.Aspect == "" && !m.Unmapped {
+		return fmt.Errorf("%w: polarity needs topic, aspect or unmapped", ErrBadFilter)
+	}
+	return nil
+}
+
+// conds returns the conditions of m on aspect_mentions rows (besides
+// role and time) and their arguments.
+func (m MentionFilter) conds() ([]string, []any) {
+	var w []string
+	var args []any
+	if m.Topic != "" {
+		w = append(w, "category = ?")
+		args = append(args, m.Topic)
+	}
+	if m.Unmapped {
+		w = append(w, UnmappedRows)
+	}
+	if m.Aspect != "" {
+		w = append(w, "aspect = ?")
+		args = append(args, m.Aspect)
+	}
+	if m.Polarity != "" {
+		w = append(w, "polarity = ?")
+		args = append(args, m.Polarity)
+	}
+	return w, args
+}
+
+// ErrBadFilter is wrapped by the errors of an invalid Filter or argument.
+var ErrBadFilter = errors.New("bad filter")
+
+// Validate checks the range and the pain point fields.
+func (f Filter) Validate() error {
+	if f.From.IsZero() || f.To.IsZero() {
+		return fmt.Errorf("%w: from and to are required", ErrBadFilter)
+	}
+	if !f.From.Before(f.To) {
+		return fmt.Errorf("%w: from %s is not before to %s", ErrBadFilter, f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
+	}
+	if f.Subcategory != "" && f.Category == "" {
+		return fmt.Errorf("%w: subcategory needs category", ErrBadFilter)
+	}
+	return f.Mentions.validate()
+}
+
+// Granularity is the bucket of a time series.
+type Granularity string
+
+// Granularities.
+const (
+	Hour Granularity = "hour"
+	Day  Granularity = "day"
+	Week Granularity = "week"
+)
+
+// bucket returns the bucket expression of a DateTime column.
+func (g Granularity) bucket(col string) (string, error) {
+	switch g {
+	case Hour:
+		return "toStartOfHour(" + col + ")", nil
+	case Day, "":
+		return "toDateTime(toDate(" + col + "))", nil
+	case Week:
+		return "toDateTime(toMonday(" + col + "))", nil
+	}
+	return "", fmt.Errorf("%w: granularity %q is not hour, day or week", ErrBadFilter, string(g))
+}
+
+// source is a table with the expressions of its measures: the hourly
+// aggregate or the raw table it is built from.
+type source struct {
+	table string
+	time  string
+	where []string // fixed conditions
+	// measures by name: SQL expressions to sum()
+	m map[string]string
+	// mentions is the aspect_mentions table that a record table's
+	// MentionFilter reads (the local one with distributed tables).
+	mentions string
+}
+
+// painSource reads pain_hourly unless the filter needs aspect_mentions.
+func (s *Store) painSource(f Filter) source {
+	if f.Tier == "" {
+		return source{table: s.table(ch.TablePainHourly), time: "hour", m: map[string]string{
+			"mentions": "mentions", "records": "records", "ss": "sentiment_sum"}}
+	}
+	return source{table: s.table(ch.TableMentions), time: "created_at", where: []string{"role = 'customer'"},
+		m: map[string]string{"mentions": "1", "records": "is_first", "ss": "if(is_first = 1, toFloat64(sentiment), 0)"}}
+}
+
+// feedbackSource reads feedback_hourly unless the filter names a pain
+// point or selects records by their mentions.
+func (s *Store) feedbackSource(f Filter) source {
+	if f.Category == "" && f.Mentions.IsZero() {
+		return source{table: s.table(ch.TableFeedbackHourly), time: "hour", m: map[string]string{
+			"records": "records", "negative": "negative", "ss": "sentiment_sum", "escalations": "escalations", "complaints": "complaints"}}
+	}
+	return source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions), m: map[string]string{
+		"records": "1", "negative": "sentiment_label = 'negative'", "ss": "toFloat64(sentiment)", "escalations": "escalation",
+		"complaints": "intent = '投诉' OR sentiment_label = 'negative'"}}
+}
+
+// where returns the conditions and arguments of f over src, the time range
+// being [from, to) (which may differ from f's, for a previous period).
+// pain says whether src is a pain table (category columns) or a feedback
+// table (pain_points arrays).
+func (src source) conds(f Filter, from, to time.Time, pain bool) (string, []any) {
+	w := append([]string{src.time + " >= ?", src.time + " < ?"}, src.where...)
+	args := []any{from.UTC(), to.UTC()}
+	add := func(cond string, v any) {
+		w = append(w, cond)
+		args = append(args, v)
+	}
+	if f.Product != "" {
+		add("product = ?", f.Product)
+	}
+	if f.Channel != "" {
+		add("channel = ?", f.Channel)
+	}
+	if f.Tier != "" {
+		add("customer_tier = ?", f.Tier)
+	}
+	if f.Category != "" {
+		switch {
+		case pain && f.Subcategory != "":
+			add("category = ?", f.Category)
+			add("subcategory = ?", f.Subcategory)
+		case pain:
+			add("category = ?", f.Category)
+		case f.Subcategory != "":
+			add("has(pain_points, ?)", f.Category+"/"+f.Subcategory)
+		default:
+			add("has(categories, ?)", f.Category)
+		}
+	}
+	if !pain && !f.Mentions.IsZero() {
+		// The record's position among those of its matching rows. Each
+		// record's rows live on the shard of its feedback row (both
+		// tables are sharded by Kafka partition), so with distributed
+		// tables the subquery reads the local table on every shard.
+		mw, margs := f.Mentions.conds()
+		mw = append([]string{"role = 'customer'", "created_at >= ?", "created_at < ?"}, mw...)
+		w = append(w, "(kafka_topic, kafka_partition, kafka_offset) IN (SELECT kafka_topic, kafka_partition, kafka_offset FROM "+
+			src.mentions+" WHERE "+strings.Join(mw, " AND ")+")")
+		args = append(append(args, from.UTC(), to.UTC()), margs...)
+	}
+	return strings.Join(w, " AND "), args
+}
+
+// query runs q and scans every row (ch.EachRow), its errors prefixed
+// with op.
+func (s *Store) query(ctx context.Context, op, q string, args []any, scan func(ch.Row) error) error {
+	if err := ch.EachRow(ctx, s.conn, q, args, scan); err != nil {
+		return fmt.Errorf("clickhouse: %s: %w", op, err)
+	}
+	return nil
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
