@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/feedback"
+	"github.com/vocproject/voc/internal/backoff"
 )
 
 // StageFunc adapts a function to a Stage.
@@ -446,7 +447,7 @@ func reasonOf(err error) string {
 }
 
 func (r *run) writeSink(s Sink, name string, recs []*Record) error {
-	wait := r.cfg.Retry.Initial
+	bo := backoff.Backoff{Initial: r.cfg.Retry.Initial, Max: r.cfg.Retry.Max}
 	for attempt := 1; ; attempt++ {
 		err := s.WriteBatch(r.workCtx, recs)
 		if err == nil {
@@ -459,15 +460,11 @@ func (r *run) writeSink(s Sink, name string, recs []*Record) error {
 		if r.workCtx.Err() != nil {
 			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w (%w)", len(recs), name, attempt, err, ErrFlushTimeout)
 		}
+		wait := bo.Next()
 		r.log.Warn("pipeline: sink write failed, retrying", "sink", name, "records", len(recs),
 			"attempt", attempt, "backoff", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-r.workCtx.Done():
-			t.Stop()
+		if backoff.Sleep(r.workCtx, wait) != nil {
 			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w (%w)", len(recs), name, attempt, err, ErrFlushTimeout)
 		}
-		wait = min(2*wait, r.cfg.Retry.Max)
 	}
 }

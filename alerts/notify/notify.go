@@ -16,12 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vocproject/voc/internal/backoff"
 )
 
 // Channel types.
@@ -288,7 +289,7 @@ func (r Retry) Validate() error {
 // success). It stops early when ctx is done.
 func Deliver(ctx context.Context, s Sender, m *Message, r Retry) (int, error) {
 	r = r.WithDefaults()
-	wait := r.Initial
+	bo := backoff.Backoff{Initial: r.Initial, Max: r.Max, Jitter: 0.2}
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = s.Send(ctx, m)
@@ -298,20 +299,14 @@ func Deliver(ctx context.Context, s Sender, m *Message, r Retry) (int, error) {
 		if attempt >= r.Attempts || !IsRetryable(err) || ctx.Err() != nil {
 			return attempt, err
 		}
-		d := time.Duration(float64(wait) * (0.8 + 0.4*rand.Float64()))
+		d := bo.Next()
 		var e *Error
 		if errors.As(err, &e) && e.RetryAfter > d {
-			d = e.RetryAfter
+			d = min(e.RetryAfter, r.Max)
 		}
-		d = min(d, r.Max)
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if backoff.Sleep(ctx, d) != nil {
 			return attempt, err
-		case <-t.C:
 		}
-		wait = min(wait*2, r.Max)
 	}
 }
 

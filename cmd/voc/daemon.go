@@ -24,6 +24,7 @@ import (
 
 	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/api"
+	"github.com/vocproject/voc/internal/backoff"
 	"github.com/vocproject/voc/internal/broker"
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/lexicons"
@@ -183,7 +184,7 @@ func fingerprint(dir string) string {
 // openClickHouse opens the sink, waiting for the server with backoff
 // (ClickHouse may start after voc), and migrates when asked.
 func openClickHouse(ctx context.Context, cfg ch.Config, migrate bool, log *slog.Logger) (*clickhouse.Sink, error) {
-	wait := 500 * time.Millisecond
+	bo := backoff.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second}
 	for {
 		s, err := clickhouse.Open(ctx, cfg, log)
 		if err == nil {
@@ -199,13 +200,11 @@ func openClickHouse(ctx context.Context, cfg ch.Config, migrate bool, log *slog.
 		if errors.As(err, &ce) || ctx.Err() != nil {
 			return nil, err
 		}
+		wait := bo.Next()
 		log.Warn("clickhouse: not reachable, retrying", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("clickhouse: open: %w (last error: %v)", ctx.Err(), err)
-		case <-time.After(wait):
+		if cerr := backoff.Sleep(ctx, wait); cerr != nil {
+			return nil, fmt.Errorf("clickhouse: open: %w (last error: %v)", cerr, err)
 		}
-		wait = min(2*wait, 10*time.Second)
 	}
 }
 

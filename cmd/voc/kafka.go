@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vocproject/voc/internal/backoff"
 	"github.com/vocproject/voc/internal/config"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/deadletter"
@@ -20,7 +21,7 @@ func openDeadLetter(ctx context.Context, k config.Kafka, log *slog.Logger) (*dea
 	if err != nil {
 		return nil, fmt.Errorf("kafka.dead_letter_topic: %w", err)
 	}
-	wait := 500 * time.Millisecond
+	bo := backoff.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second}
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err = s.Check(cctx)
@@ -32,12 +33,9 @@ func openDeadLetter(ctx context.Context, k config.Kafka, log *slog.Logger) (*dea
 			s.Close(context.Background())
 			return nil, fmt.Errorf("kafka.dead_letter_topic %s: %w", k.DeadLetterTopic, err)
 		}
+		wait := bo.Next()
 		log.Warn("kafka: dead-letter topic not available, retrying (create it, or check kafka.brokers)", "topic", k.DeadLetterTopic, "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 10*time.Second)
+		backoff.Sleep(ctx, wait)
 	}
 }
 

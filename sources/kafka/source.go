@@ -25,6 +25,7 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
+	"github.com/vocproject/voc/internal/backoff"
 	"github.com/vocproject/voc/pipeline"
 )
 
@@ -58,12 +59,14 @@ type Source struct {
 	joins     atomic.Uint64 // JoinGroup requests sent, counted by joinCounter
 	lastInc   uint64        // source of partState.inc values
 
-	commitMu   sync.Mutex // one commit at a time
-	stopLoop   context.CancelFunc
-	loopDone   chan struct{}
-	closeOnce  sync.Once
-	closeErr   error
-	fetchFails int
+	commitMu  sync.Mutex // one commit at a time
+	stopLoop  context.CancelFunc
+	loopDone  chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+	// fetchBackoff spaces the retries of failed fetches: 100ms doubling
+	// up to 5s, from the start again after a fetch succeeds.
+	fetchBackoff backoff.Backoff
 }
 
 type topicPartition struct {
@@ -102,7 +105,8 @@ func New(cfg Config, opts ...Option) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{cfg: cfg, cp: pipeline.NewCheckpointer(), parts: make(map[topicPartition]*partState)}
+	s := &Source{cfg: cfg, cp: pipeline.NewCheckpointer(), parts: make(map[topicPartition]*partState),
+		fetchBackoff: backoff.Backoff{Initial: 100 * time.Millisecond, Max: 5 * time.Second}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -210,7 +214,7 @@ func (s *Source) Read(ctx context.Context) (pipeline.Message, pipeline.AckFunc, 
 		var err error
 		m, err = s.r.FetchMessage(ctx)
 		if err == nil {
-			s.fetchFails = 0
+			s.fetchBackoff.Reset()
 			break
 		}
 		switch {
@@ -224,13 +228,10 @@ func (s *Source) Read(ctx context.Context) (pipeline.Message, pipeline.AckFunc, 
 				return pipeline.Message{}, nil, fmt.Errorf("kafka: fetch: %w", err)
 			}
 		}
-		s.fetchFails++
-		wait := min(100*time.Millisecond<<min(s.fetchFails-1, 6), 5*time.Second)
-		s.log.Warn("kafka: fetch failed, retrying", "err", err, "attempt", s.fetchFails, "backoff", wait)
-		select {
-		case <-ctx.Done():
-			return pipeline.Message{}, nil, ctx.Err()
-		case <-time.After(wait):
+		wait := s.fetchBackoff.Next()
+		s.log.Warn("kafka: fetch failed, retrying", "err", err, "attempt", s.fetchBackoff.Attempts(), "backoff", wait)
+		if err := backoff.Sleep(ctx, wait); err != nil {
+			return pipeline.Message{}, nil, err
 		}
 	}
 	joins := s.joins.Load()
