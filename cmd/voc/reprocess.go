@@ -58,7 +58,7 @@ func (c *reprocessCmd) Run(ctx context.Context, args []string) error {
 	if !to.After(from) {
 		return fmt.Errorf("%w: --to must be after --from", errUsage)
 	}
-	cfg, err := config.LoadFile(*path, c.env.Getenv)
+	cfg, err := config.LoadFile(*path, c.env.Getenv, checkAlerts)
 	if err != nil {
 		return err
 	}

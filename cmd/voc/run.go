@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/internal/config"
 )
 
@@ -42,7 +43,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	cfg, err := config.LoadFile(*path, c.env.Getenv)
+	cfg, err := config.LoadFile(*path, c.env.Getenv, checkAlerts)
 	if err != nil {
 		return err
 	}
@@ -83,4 +84,11 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	}
 	log.Info("voc run: stopped cleanly")
 	return nil
+}
+
+// checkAlerts validates the alerts section of voc's configuration, which
+// package config carries without reading.
+func checkAlerts(c *config.Config) error {
+	_, err := alerts.FromNode(&c.Alerts)
+	return err
 }

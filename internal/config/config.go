@@ -4,6 +4,11 @@
 // HTTP endpoints and logging. The zero value of every field means its
 // default; each field's comment states it. Load reads a file, applies
 // VOC_* environment overrides and validates; errors name the field.
+//
+// The kafka section is the Kafka source's own configuration (kafka.Config)
+// plus the dead-letter topic and the embedded broker; the alerts section is
+// carried as a YAML node for the alert service, which validates it through
+// a SectionCheck given to Load, so that this package imports no alerts code.
 package config
 
 import (
@@ -20,7 +25,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/vocproject/voc/alerts"
+	"github.com/vocproject/voc/internal/kafkaconn"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/sinks/deadletter"
 	"github.com/vocproject/voc/sources/kafka"
@@ -42,36 +47,24 @@ type Config struct {
 	// ClickHouse outage. Default 700; -1 leaves the runtime's default (or
 	// GOMEMLIMIT) alone.
 	MemoryLimitMB int `yaml:"memory_limit_mb"`
-	// Alerts is passed as is to the alert service (see docs/alerts.md).
+	// Alerts is carried as is for the alert service, which decodes and
+	// validates it (alerts.FromNode, passed to Load as a SectionCheck by
+	// `voc run`). See docs/alerts.md.
 	Alerts yaml.Node `yaml:"alerts"`
 }
 
-// Kafka configures the consumer group and the dead-letter topic.
+// Kafka configures the consumer group and the dead-letter topic. Its
+// consumer settings are the Kafka source's own (kafka.Config, every field
+// under the same key), with voc's defaults where they differ: brokers
+// ["127.0.0.1:9092"], topics ["voc.feedback"], group_id "voc" (every
+// `voc run` of one deployment uses the same group so that they share
+// partitions) and client_id "voc-" + hostname. The dead-letter sink
+// connects with the same brokers, client id, timeout, TLS and SASL.
 type Kafka struct {
-	// Brokers are the bootstrap brokers, host:port. Default ["127.0.0.1:9092"].
-	Brokers []string `yaml:"brokers"`
-	// Topics are the topics to consume. Default ["voc.feedback"].
-	Topics []string `yaml:"topics"`
-	// GroupID is the consumer group; every `voc run` of one deployment uses
-	// the same group so that they share partitions. Default "voc".
-	GroupID string `yaml:"group_id"`
-	// ClientID identifies this process to the brokers. Default "voc-" + hostname.
-	ClientID string `yaml:"client_id"`
-	// StartOffset is where a group with no committed offset starts:
-	// "earliest" or "latest". Default "earliest".
-	StartOffset string `yaml:"start_offset"`
+	kafka.Config `yaml:",inline"`
 	// DeadLetterTopic receives the messages that cannot be decoded or
 	// analysed, with the reason in headers. Default "voc.deadletter".
 	DeadLetterTopic string `yaml:"dead_letter_topic"`
-	// CommitInterval is how often acknowledged offsets are committed.
-	// Default 1s.
-	CommitInterval time.Duration `yaml:"commit_interval"`
-	// SessionTimeout is how long the group coordinator waits for a
-	// heartbeat before it gives a silent consumer's partitions to the
-	// others. Default 30s.
-	SessionTimeout time.Duration    `yaml:"session_timeout"`
-	TLS            kafka.TLSConfig  `yaml:"tls"`
-	SASL           kafka.SASLConfig `yaml:"sasl"`
 	// Embedded runs a single-node Kafka-compatible broker inside voc and
 	// consumes from it (brokers is then ignored): a one-box setup with no
 	// Kafka to operate. Producers connect to its port.
@@ -348,10 +341,16 @@ func (c *Config) fill() {
 	}
 }
 
+// SectionCheck validates a section that Config carries as a YAML node
+// without reading it (Alerts): the section's owner supplies it, e.g. `voc
+// run` checks the alerts section with the alert service's own decoder.
+type SectionCheck func(*Config) error
+
 // Load reads a YAML configuration (unknown fields are errors), applies
 // environment overrides from getenv (nil means none), fills defaults and
-// validates.
-func Load(r io.Reader, getenv func(string) string) (Config, error) {
+// validates, then runs checks on the sections Config carries as nodes; a
+// check's error is returned as "config: " + its message.
+func Load(r io.Reader, getenv func(string) string, checks ...SectionCheck) (Config, error) {
 	var c Config
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -370,21 +369,29 @@ func Load(r io.Reader, getenv func(string) string) (Config, error) {
 		}
 	}
 	c.fill()
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	for _, check := range checks {
+		if err := check(&c); err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+	}
+	return c, nil
 }
 
 // LoadFile is Load on a file; path "" means no file (defaults and
 // environment only).
-func LoadFile(path string, getenv func(string) string) (Config, error) {
+func LoadFile(path string, getenv func(string) string, checks ...SectionCheck) (Config, error) {
 	if path == "" {
-		return Load(strings.NewReader(""), getenv)
+		return Load(strings.NewReader(""), getenv, checks...)
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	defer f.Close()
-	c, err := Load(f, getenv)
+	c, err := Load(f, getenv, checks...)
 	if err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
@@ -452,23 +459,12 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 }
 
 // SourceConfig is the Kafka source configuration of k.
-func (k Kafka) SourceConfig() kafka.Config {
-	return kafka.Config{
-		Brokers:        k.Brokers,
-		Topics:         k.Topics,
-		GroupID:        k.GroupID,
-		ClientID:       k.ClientID,
-		StartOffset:    k.StartOffset,
-		CommitInterval: k.CommitInterval,
-		SessionTimeout: k.SessionTimeout,
-		TLS:            k.TLS,
-		SASL:           k.SASL,
-	}
-}
+func (k Kafka) SourceConfig() kafka.Config { return k.Config }
 
 // DeadLetterConfig is the dead-letter sink configuration of k.
 func (k Kafka) DeadLetterConfig() deadletter.Config {
-	return deadletter.Config{Brokers: k.Brokers, Topic: k.DeadLetterTopic, ClientID: k.ClientID, TLS: k.TLS, SASL: k.SASL}
+	return deadletter.Config{Brokers: k.Brokers, Topic: k.DeadLetterTopic, ClientID: k.ClientID, DialTimeout: k.DialTimeout,
+		TLS: k.TLS, SASL: k.SASL}
 }
 
 // Validate reports the first invalid field as an *Error. It expects a
@@ -533,7 +529,7 @@ func (c Config) Validate() error {
 	}
 	for _, v := range []func() error{k.SourceConfig().Validate, k.DeadLetterConfig().Validate} {
 		if err := v(); err != nil {
-			var ke *kafka.ConfigError
+			var ke *kafkaconn.ConfigError
 			if errors.As(err, &ke) {
 				return &Error{Field: "kafka." + ke.Field, Value: ke.Value, Err: ke.Err}
 			}
@@ -617,9 +613,6 @@ func (c Config) Validate() error {
 		if h, _, _ := net.SplitHostPort(c.HTTP.Listen); c.HTTP.Token == "" && !isLoopback(h) {
 			return &Error{Field: "http.token", Err: fmt.Errorf("required when http.listen %s is not a loopback address (the API serves customer verbatims); set VOC_API_TOKEN", c.HTTP.Listen)}
 		}
-	}
-	if _, err := alerts.FromNode(&c.Alerts); err != nil {
-		return fmt.Errorf("config: %w", err)
 	}
 	if c.MemoryLimitMB < -1 || (c.MemoryLimitMB >= 0 && c.MemoryLimitMB < 300) {
 		return &Error{Field: "memory_limit_mb", Value: c.MemoryLimitMB, Err: errors.New("want at least 300 (the segmenter dictionary alone needs about 230 MB), or -1")}

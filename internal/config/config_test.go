@@ -6,7 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vocproject/voc/alerts"
 )
+
+// checkAlerts validates the alerts section as `voc run` does.
+func checkAlerts(c *Config) error {
+	_, err := alerts.FromNode(&c.Alerts)
+	return err
+}
 
 // TestBad loads every testdata/*.bad.yml; its leading "# error:" comment
 // lines hold the exact error it must produce ("..." at the end of the first
@@ -32,7 +40,7 @@ func TestBad(t *testing.T) {
 				want = append(want, strings.TrimPrefix(l, "#"))
 			}
 			w := strings.Join(want, "\n")
-			_, err = LoadFile(f, nil)
+			_, err = LoadFile(f, nil, checkAlerts)
 			if err == nil {
 				t.Fatalf("loaded without error, want %q", w)
 			}

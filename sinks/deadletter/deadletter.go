@@ -42,8 +42,8 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/vocproject/voc/feedback"
+	"github.com/vocproject/voc/internal/kafkaconn"
 	"github.com/vocproject/voc/pipeline"
-	"github.com/vocproject/voc/sources/kafka"
 )
 
 // Header names.
@@ -81,9 +81,9 @@ type Config struct {
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	// AutoCreateTopic lets the broker create a missing topic on the first
 	// write (when the broker allows it). Default false.
-	AutoCreateTopic bool             `yaml:"auto_create_topic"`
-	TLS             kafka.TLSConfig  `yaml:"tls"`
-	SASL            kafka.SASLConfig `yaml:"sasl"`
+	AutoCreateTopic bool                 `yaml:"auto_create_topic"`
+	TLS             kafkaconn.TLSConfig  `yaml:"tls"`
+	SASL            kafkaconn.SASLConfig `yaml:"sasl"`
 }
 
 // Defaults.
@@ -92,23 +92,23 @@ const (
 	DefaultWriteTimeout    = 10 * time.Second
 )
 
-// Validate reports the first invalid field as a *kafka.ConfigError.
+// Validate reports the first invalid field as a *kafkaconn.ConfigError.
 func (c Config) Validate() error {
-	if err := kafka.ValidateBrokers(c.Brokers); err != nil {
+	if err := kafkaconn.ValidateBrokers(c.Brokers); err != nil {
 		return err
 	}
 	if c.Topic == "" {
-		return &kafka.ConfigError{Field: "topic", Value: c.Topic, Err: errors.New("required")}
+		return &kafkaconn.ConfigError{Field: "topic", Value: c.Topic, Err: kafkaconn.ErrRequired}
 	}
 	if c.MaxMessageBytes < 0 || (c.MaxMessageBytes > 0 && c.MaxMessageBytes < minMessageBytes) {
-		return &kafka.ConfigError{Field: "max_message_bytes", Value: c.MaxMessageBytes,
+		return &kafkaconn.ConfigError{Field: "max_message_bytes", Value: c.MaxMessageBytes,
 			Err: fmt.Errorf("must be 0 (default) or at least %d", minMessageBytes)}
 	}
 	if c.WriteTimeout < 0 {
-		return &kafka.ConfigError{Field: "write_timeout", Value: c.WriteTimeout, Err: errors.New("must not be negative")}
+		return &kafkaconn.ConfigError{Field: "write_timeout", Value: c.WriteTimeout, Err: errors.New("must not be negative")}
 	}
 	if c.DialTimeout < 0 {
-		return &kafka.ConfigError{Field: "dial_timeout", Value: c.DialTimeout, Err: errors.New("must not be negative")}
+		return &kafkaconn.ConfigError{Field: "dial_timeout", Value: c.DialTimeout, Err: errors.New("must not be negative")}
 	}
 	if err := c.TLS.Validate(); err != nil {
 		return err
@@ -148,7 +148,7 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
-	tr, err := kafka.Transport(cfg.ClientID, cfg.DialTimeout, cfg.TLS, cfg.SASL)
+	tr, err := kafkaconn.Transport(cfg.ClientID, cfg.DialTimeout, cfg.TLS, cfg.SASL)
 	if err != nil {
 		return nil, err
 	}

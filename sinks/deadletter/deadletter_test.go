@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/vocproject/voc/feedback"
+	"github.com/vocproject/voc/internal/kafkaconn"
 	"github.com/vocproject/voc/internal/testinfra/kafkatest"
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/deadletter"
@@ -278,7 +279,7 @@ func TestConfigValidate(t *testing.T) {
 				}
 				return
 			}
-			var ce *kafka.ConfigError
+			var ce *kafkaconn.ConfigError
 			if !errors.As(err, &ce) || ce.Field != tt.field {
 				t.Fatalf("New: %v, want a ConfigError on %s", err, tt.field)
 			}

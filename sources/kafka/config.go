@@ -1,19 +1,11 @@
 package kafka
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"strings"
 	"time"
 
-	kafkago "github.com/segmentio/kafka-go"
-	"github.com/segmentio/kafka-go/sasl"
-	"github.com/segmentio/kafka-go/sasl/plain"
-	"github.com/segmentio/kafka-go/sasl/scram"
+	"github.com/vocproject/voc/internal/kafkaconn"
 )
 
 // Config configures a Source. The zero value of each optional field means
@@ -61,43 +53,14 @@ type Config struct {
 	// error (coordinator unreachable, authentication failure). Default 5s.
 	JoinBackoff time.Duration `yaml:"join_backoff"`
 	// DialTimeout bounds connecting to a broker. Default 10s.
-	DialTimeout time.Duration `yaml:"dial_timeout"`
-	TLS         TLSConfig     `yaml:"tls"`
-	SASL        SASLConfig    `yaml:"sasl"`
-}
-
-// TLSConfig configures TLS to the brokers. Its fields match the dead-letter
-// sink's and voc's configuration file.
-type TLSConfig struct {
-	// Enabled turns TLS on, verifying the brokers against the system roots
-	// unless CAFile is set. Default false.
-	Enabled bool `yaml:"enabled"`
-	// CAFile is a PEM file of the CA certificates to trust. Default none
-	// (system roots).
-	CAFile string `yaml:"ca_file"`
-	// CertFile and KeyFile are the PEM client certificate and key, for
-	// brokers that require client authentication. Both or neither. Default
-	// none.
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
-	// InsecureSkipVerify accepts any broker certificate. Default false.
-	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
-}
-
-// SASLConfig configures SASL authentication to the brokers.
-type SASLConfig struct {
-	// Mechanism is "plain", "scram-sha-256" or "scram-sha-512". Default ""
-	// (no SASL).
-	Mechanism string `yaml:"mechanism"`
-	// Username and Password are the credentials; required with a
-	// Mechanism. Default empty.
-	Username string `yaml:"username"`
-	Password string `yaml:"password"`
+	DialTimeout time.Duration        `yaml:"dial_timeout"`
+	TLS         kafkaconn.TLSConfig  `yaml:"tls"`
+	SASL        kafkaconn.SASLConfig `yaml:"sasl"`
 }
 
 // Defaults.
 const (
-	DefaultClientID          = "voc"
+	DefaultClientID          = kafkaconn.DefaultClientID
 	DefaultMinBytes          = 1
 	DefaultMaxBytes          = 10 << 20
 	DefaultMaxWait           = 500 * time.Millisecond
@@ -109,31 +72,22 @@ const (
 	DefaultSessionTimeout    = 30 * time.Second
 	DefaultRebalanceTimeout  = 30 * time.Second
 	DefaultJoinBackoff       = 5 * time.Second
-	DefaultDialTimeout       = 10 * time.Second
+	DefaultDialTimeout       = kafkaconn.DefaultDialTimeout
 )
 
-// ConfigError reports an invalid configuration field.
-type ConfigError struct {
-	Field string // e.g. "group_id", "tls.cert_file"
-	Value any
-	Err   error
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("kafka: config %s=%v: %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError is the error of an invalid field, of the connection
+// settings and the source's own alike.
+type ConfigError = kafkaconn.ConfigError
 
 var (
-	errRequired = errors.New("required")
+	errRequired = kafkaconn.ErrRequired
 	errNegative = errors.New("must not be negative")
 )
 
 // Validate reports the first invalid field as a *ConfigError. It reads no
 // files; New does, and reports unreadable ones the same way.
 func (c Config) Validate() error {
-	if err := validateBrokers(c.Brokers); err != nil {
+	if err := kafkaconn.ValidateBrokers(c.Brokers); err != nil {
 		return err
 	}
 	if len(c.Topics) == 0 {
@@ -184,167 +138,6 @@ func (c Config) Validate() error {
 	}
 	return c.SASL.Validate()
 }
-
-func validateBrokers(brokers []string) error {
-	if len(brokers) == 0 {
-		return &ConfigError{Field: "brokers", Value: brokers, Err: errRequired}
-	}
-	for i, b := range brokers {
-		host, port, err := net.SplitHostPort(b)
-		if err == nil && (host == "" || port == "") {
-			err = errors.New("want host:port")
-		}
-		if err != nil {
-			return &ConfigError{Field: fmt.Sprintf("brokers[%d]", i), Value: b, Err: err}
-		}
-	}
-	return nil
-}
-
-// Validate reports an invalid TLS field as a *ConfigError with a "tls."
-// prefix.
-func (c TLSConfig) Validate() error {
-	if !c.Enabled {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{{"tls.ca_file", c.CAFile != ""}, {"tls.cert_file", c.CertFile != ""}, {"tls.key_file", c.KeyFile != ""},
-			{"tls.insecure_skip_verify", c.InsecureSkipVerify}} {
-			if f.set {
-				return &ConfigError{Field: f.name, Value: "set", Err: errors.New("tls.enabled is false: set it, or TLS settings would be ignored")}
-			}
-		}
-		return nil
-	}
-	if (c.CertFile == "") != (c.KeyFile == "") {
-		if c.CertFile == "" {
-			return &ConfigError{Field: "tls.cert_file", Value: "", Err: errors.New("required with tls.key_file")}
-		}
-		return &ConfigError{Field: "tls.key_file", Value: "", Err: errors.New("required with tls.cert_file")}
-	}
-	return nil
-}
-
-// Build loads the files and returns the TLS configuration, nil when TLS is
-// disabled.
-func (c TLSConfig) Build() (*tls.Config, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	if !c.Enabled {
-		return nil, nil
-	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.InsecureSkipVerify} //nolint:gosec // opt-in
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
-		if err != nil {
-			return nil, &ConfigError{Field: "tls.ca_file", Value: c.CAFile, Err: err}
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &ConfigError{Field: "tls.ca_file", Value: c.CAFile, Err: errors.New("no PEM certificate found")}
-		}
-		tc.RootCAs = pool
-	}
-	if c.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-		if err != nil {
-			return nil, &ConfigError{Field: "tls.cert_file", Value: c.CertFile, Err: err}
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
-}
-
-// Validate reports an invalid SASL field as a *ConfigError with a "sasl."
-// prefix.
-func (c SASLConfig) Validate() error {
-	switch strings.ToLower(c.Mechanism) {
-	case "":
-		if c.Username != "" || c.Password != "" {
-			return &ConfigError{Field: "sasl.mechanism", Value: "", Err: errors.New("required with a username or password")}
-		}
-		return nil
-	case "plain", "scram-sha-256", "scram-sha-512":
-	default:
-		return &ConfigError{Field: "sasl.mechanism", Value: c.Mechanism,
-			Err: errors.New(`must be "plain", "scram-sha-256" or "scram-sha-512"`)}
-	}
-	if c.Username == "" {
-		return &ConfigError{Field: "sasl.username", Value: "", Err: errRequired}
-	}
-	if c.Password == "" {
-		return &ConfigError{Field: "sasl.password", Value: "", Err: errRequired}
-	}
-	return nil
-}
-
-// Build returns the SASL mechanism, nil when SASL is off.
-func (c SASLConfig) Build() (sasl.Mechanism, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	var algo scram.Algorithm
-	switch strings.ToLower(c.Mechanism) {
-	case "":
-		return nil, nil
-	case "plain":
-		return plain.Mechanism{Username: c.Username, Password: c.Password}, nil
-	case "scram-sha-256":
-		algo = scram.SHA256
-	case "scram-sha-512":
-		algo = scram.SHA512
-	}
-	m, err := scram.Mechanism(algo, c.Username, c.Password)
-	if err != nil {
-		return nil, &ConfigError{Field: "sasl.username", Value: c.Username, Err: err}
-	}
-	return m, nil
-}
-
-// connSettings builds the TLS and SASL settings and fills the client id
-// and timeout defaults shared by Dialer and Transport.
-func connSettings(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (string, time.Duration, *tls.Config, sasl.Mechanism, error) {
-	t, err := tc.Build()
-	if err != nil {
-		return "", 0, nil, nil, err
-	}
-	m, err := sc.Build()
-	if err != nil {
-		return "", 0, nil, nil, err
-	}
-	if clientID == "" {
-		clientID = DefaultClientID
-	}
-	if timeout == 0 {
-		timeout = DefaultDialTimeout
-	}
-	return clientID, timeout, t, m, nil
-}
-
-// Dialer returns a kafka-go dialer with the client id, timeout, TLS and SASL
-// settings.
-func Dialer(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (*kafkago.Dialer, error) {
-	id, to, t, m, err := connSettings(clientID, timeout, tc, sc)
-	if err != nil {
-		return nil, err
-	}
-	return &kafkago.Dialer{ClientID: id, Timeout: to, DualStack: true, TLS: t, SASLMechanism: m}, nil
-}
-
-// Transport returns a kafka-go transport (for writers and clients) with the
-// client id, timeout, TLS and SASL settings.
-func Transport(clientID string, timeout time.Duration, tc TLSConfig, sc SASLConfig) (*kafkago.Transport, error) {
-	id, to, t, m, err := connSettings(clientID, timeout, tc, sc)
-	if err != nil {
-		return nil, err
-	}
-	return &kafkago.Transport{ClientID: id, DialTimeout: to, TLS: t, SASL: m}, nil
-}
-
-// ValidateBrokers checks a broker list as Config.Validate does, for other
-// Kafka clients configured like the Source.
-func ValidateBrokers(brokers []string) error { return validateBrokers(brokers) }
 
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {

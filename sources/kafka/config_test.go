@@ -20,6 +20,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/vocproject/voc/internal/kafkaconn"
 	"github.com/vocproject/voc/sources/kafka"
 )
 
@@ -38,8 +39,8 @@ func TestConfigValidate(t *testing.T) {
 		{"minimal", valid, ""},
 		{"all set", with(func(c *kafka.Config) {
 			c.StartOffset, c.MinBytes, c.MaxBytes, c.CommitInterval = "latest", 10, 100, time.Second
-			c.TLS = kafka.TLSConfig{Enabled: true, CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "k.pem"}
-			c.SASL = kafka.SASLConfig{Mechanism: "SCRAM-SHA-512", Username: "u", Password: "p"}
+			c.TLS = kafkaconn.TLSConfig{Enabled: true, CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "k.pem"}
+			c.SASL = kafkaconn.SASLConfig{Mechanism: "SCRAM-SHA-512", Username: "u", Password: "p"}
 		}), ""},
 		{"no brokers", with(func(c *kafka.Config) { c.Brokers = nil }), "brokers"},
 		{"broker without port", with(func(c *kafka.Config) { c.Brokers = []string{"a:1", "localhost"} }), "brokers[1]"},
@@ -54,12 +55,14 @@ func TestConfigValidate(t *testing.T) {
 		{"heartbeat above session", with(func(c *kafka.Config) { c.HeartbeatInterval, c.SessionTimeout = 10*time.Second, 6*time.Second }), "heartbeat_interval"},
 		{"tls file without enabled", with(func(c *kafka.Config) { c.TLS.CAFile = "ca.pem" }), "tls.ca_file"},
 		{"tls insecure without enabled", with(func(c *kafka.Config) { c.TLS.InsecureSkipVerify = true }), "tls.insecure_skip_verify"},
-		{"tls key without cert", with(func(c *kafka.Config) { c.TLS = kafka.TLSConfig{Enabled: true, KeyFile: "k.pem"} }), "tls.cert_file"},
-		{"tls cert without key", with(func(c *kafka.Config) { c.TLS = kafka.TLSConfig{Enabled: true, CertFile: "c.pem"} }), "tls.key_file"},
-		{"sasl mechanism", with(func(c *kafka.Config) { c.SASL = kafka.SASLConfig{Mechanism: "gssapi", Username: "u", Password: "p"} }), "sasl.mechanism"},
+		{"tls key without cert", with(func(c *kafka.Config) { c.TLS = kafkaconn.TLSConfig{Enabled: true, KeyFile: "k.pem"} }), "tls.cert_file"},
+		{"tls cert without key", with(func(c *kafka.Config) { c.TLS = kafkaconn.TLSConfig{Enabled: true, CertFile: "c.pem"} }), "tls.key_file"},
+		{"sasl mechanism", with(func(c *kafka.Config) {
+			c.SASL = kafkaconn.SASLConfig{Mechanism: "gssapi", Username: "u", Password: "p"}
+		}), "sasl.mechanism"},
 		{"sasl user without mechanism", with(func(c *kafka.Config) { c.SASL.Username = "u" }), "sasl.mechanism"},
-		{"sasl no user", with(func(c *kafka.Config) { c.SASL = kafka.SASLConfig{Mechanism: "plain", Password: "p"} }), "sasl.username"},
-		{"sasl no password", with(func(c *kafka.Config) { c.SASL = kafka.SASLConfig{Mechanism: "plain", Username: "u"} }), "sasl.password"},
+		{"sasl no user", with(func(c *kafka.Config) { c.SASL = kafkaconn.SASLConfig{Mechanism: "plain", Password: "p"} }), "sasl.username"},
+		{"sasl no password", with(func(c *kafka.Config) { c.SASL = kafkaconn.SASLConfig{Mechanism: "plain", Username: "u"} }), "sasl.password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,48 +78,6 @@ func TestConfigValidate(t *testing.T) {
 				t.Fatalf("Validate: %v, want a ConfigError on %s", err, tt.field)
 			}
 		})
-	}
-}
-
-func TestTLSBuildErrors(t *testing.T) {
-	dir := t.TempDir()
-	notPEM := filepath.Join(dir, "bad.pem")
-	os.WriteFile(notPEM, []byte("not a certificate"), 0o600)
-	tests := []struct {
-		name  string
-		cfg   kafka.TLSConfig
-		field string
-	}{
-		{"missing ca", kafka.TLSConfig{Enabled: true, CAFile: filepath.Join(dir, "nope.pem")}, "tls.ca_file"},
-		{"ca not pem", kafka.TLSConfig{Enabled: true, CAFile: notPEM}, "tls.ca_file"},
-		{"bad key pair", kafka.TLSConfig{Enabled: true, CertFile: notPEM, KeyFile: notPEM}, "tls.cert_file"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.cfg.Build()
-			var ce *kafka.ConfigError
-			if !errors.As(err, &ce) || ce.Field != tt.field {
-				t.Fatalf("Build: %v, want a ConfigError on %s", err, tt.field)
-			}
-		})
-	}
-	if tc, err := (kafka.TLSConfig{}).Build(); tc != nil || err != nil {
-		t.Errorf("disabled TLS: %v, %v; want nil, nil", tc, err)
-	}
-}
-
-func TestSASLBuild(t *testing.T) {
-	for mech, name := range map[string]string{"plain": "PLAIN", "scram-sha-256": "SCRAM-SHA-256", "SCRAM-SHA-512": "SCRAM-SHA-512"} {
-		m, err := kafka.SASLConfig{Mechanism: mech, Username: "u", Password: "p"}.Build()
-		if err != nil {
-			t.Fatalf("%s: %v", mech, err)
-		}
-		if m.Name() != name {
-			t.Errorf("%s: mechanism %s, want %s", mech, m.Name(), name)
-		}
-	}
-	if m, err := (kafka.SASLConfig{}).Build(); m != nil || err != nil {
-		t.Errorf("no SASL: %v, %v; want nil, nil", m, err)
 	}
 }
 
@@ -146,12 +107,12 @@ func TestSourceTLSAndSASL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cluster.Close()
-	tlsCfg := kafka.TLSConfig{Enabled: true, CAFile: caFile, CertFile: certFile, KeyFile: keyFile}
-	saslCfg := kafka.SASLConfig{Mechanism: "scram-sha-256", Username: "voc", Password: "s3cret"}
+	tlsCfg := kafkaconn.TLSConfig{Enabled: true, CAFile: caFile, CertFile: certFile, KeyFile: keyFile}
+	saslCfg := kafkaconn.SASLConfig{Mechanism: "scram-sha-256", Username: "voc", Password: "s3cret"}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tr, err := kafka.Transport("test", 0, tlsCfg, saslCfg)
+	tr, err := kafkaconn.Transport("test", 0, tlsCfg, saslCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@
 // unacknowledged before it. A rebalance, a restart or a failed commit can
 // deliver a message again: sinks must be idempotent.
 //
-// The dead-letter sink (sinks/deadletter) shares TLSConfig, SASLConfig and
-// Transport with this package.
+// The connection settings (TLS, SASL, dialer) are internal/kafkaconn's,
+// which the dead-letter sink (sinks/deadletter) uses too.
 package kafka
 
 import (
@@ -26,6 +26,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/vocproject/voc/internal/backoff"
+	"github.com/vocproject/voc/internal/kafkaconn"
 	"github.com/vocproject/voc/pipeline"
 )
 
@@ -101,7 +102,7 @@ func New(cfg Config, opts ...Option) (*Source, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	dialer, err := Dialer(cfg.ClientID, cfg.DialTimeout, cfg.TLS, cfg.SASL)
+	dialer, err := kafkaconn.Dialer(cfg.ClientID, cfg.DialTimeout, cfg.TLS, cfg.SASL)
 	if err != nil {
 		return nil, err
 	}
