@@ -21,6 +21,7 @@
 package sentiment
 
 import (
+	"iter"
 	"math"
 	"strings"
 	"unicode"
@@ -262,7 +263,7 @@ func Markers(lex *lexicons.Sentiment) clause.Markers {
 // evidence at all (and no rating) is neutral with score 0.
 func (s *Scorer) Score(tokens []segment.Token, clauses []clause.Clause, opts nlp.Options) (nlp.Sentiment, []nlp.Clause) {
 	out := make([]nlp.Clause, len(clauses))
-	raw, ev := s.walk(tokens, clauses, nil, out, opts.Conversational)
+	raw, ev := s.score(tokens, clauses, out, opts.Conversational)
 	if opts.Rating >= 1 && opts.Rating <= 5 {
 		raw += s.cfg.RatingWeight * float64(opts.Rating-3)
 		ev += 2
@@ -278,15 +279,7 @@ func (s *Scorer) Band() float64 { return s.cfg.Band }
 // Raw returns the text's log-odds of being positive (before the rating
 // prior) and the number of pieces of evidence found.
 func (s *Scorer) Raw(tokens []segment.Token, clauses []clause.Clause) (float64, int) {
-	return s.walk(tokens, clauses, nil, nil, false)
-}
-
-// Features calls fn for every occurrence of a feature in the text with its
-// value (the clause weight, or for the special features the weighted
-// evidence). The learner fits the weights of these features; Raw equals the
-// bias plus the sum of weight·value over these calls.
-func (s *Scorer) Features(tokens []segment.Token, clauses []clause.Clause, fn func(f Feature, x float64)) {
-	s.walk(tokens, clauses, fn, nil, false)
+	return s.score(tokens, clauses, nil, false)
 }
 
 func (s *Scorer) sentiment(raw float64, ev int) nlp.Sentiment {
@@ -344,166 +337,90 @@ func isWord(t string) bool {
 // scopeLen is how many words a negation or degree word reaches.
 const scopeLen = 3
 
-// walk runs the model over the text. With fn set it reports features;
-// otherwise it sums learned weights. It fills out (when not nil) with the
+// The scorer and the feature extractor read a text the same way: clause by
+// clause, word by word, with the same rules for what counts. score sums
+// the learned weights of the features it meets (the hot path: a map lookup
+// only for a word that may start a learned feature); Features reports every
+// feature to the learner. What they share is below: the walk state of a
+// clause (wordWalk) and the clause-level rules (clauseRules).
+
+// score runs the model over the text. It fills out (when not nil) with the
 // clause sentiments and returns the raw score and the evidence count. With
-// conv set (fn nil), a question clause without negation counts its
-// hand-written words and cues only (Config.Inquiries).
-func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(Feature, float64), out []nlp.Clause, conv bool) (float64, int) {
-	raw := s.bias
-	if fn != nil {
-		raw = 0
-	}
-	evidence := 0
+// conv set, a question clause without negation counts its hand-written
+// words and cues only (Config.Inquiries).
+func (s *Scorer) score(tokens []segment.Token, clauses []clause.Clause, out []nlp.Clause, conv bool) (float64, int) {
+	raw, evidence := s.bias, 0
+	sarcastic := s.sarcastic(clauses)
 	ti := 0
-	// Sarcasm anywhere (呵呵，真是好棒的服务) turns the text's praise to scorn.
-	sarcastic := false
-	for ci := range clauses {
-		if _, _, sc, _ := s.matchCues(clauses[ci].Text); sc {
-			sarcastic = true
-			break
-		}
-	}
 	for ci := range clauses {
 		c := &clauses[ci]
 		cw := s.clauseWeight(clauses, ci)
-		for ti < len(tokens) && tokens[ti].Start < c.Start {
-			ti++
-		}
-		var learned, hand float64
-		ev, handEv := 0, 0 // all evidence; hand-written words
-		negated := false   // a negation word in the clause
-		negF, negLeft := 0.0, 0
-		degM, degLeft := 1.0, 0
-		prev, prev2 := "", ""
-		var prevE, prev2E entry
-		// A text that opens with a concession (虽然…) does not open with its
-		// verdict.
-		first := ci == 0 && len(clauses) > 1 && c.Kind != clause.Concession
+		ti = skipTo(tokens, ti, c.Start)
+		var w wordWalk
+		var learned float64
+		ev := 0 // learned evidence; w.handEv counts the hand-written words
+		first := opensVerdict(clauses, ci)
 		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
 			t := tokens[ti].Text
 			if !isWord(t) {
-				prev, prev2 = "", ""
+				w.gap()
 				continue
 			}
 			e := s.words[t]
-			if conv && !negated && e.flags&isNeg == 0 {
-				// a word opened by a negation (没到, 不想) negates too
-				if _, size := utf8.DecodeRuneInString(t); size < len(t) && s.words[t[:size]].flags&isNeg != 0 {
-					negated = true
-				}
+			if conv && !w.negated && e.flags&isNeg == 0 && s.opensWithNegation(t) {
+				w.negated = true // a word opened by a negation (没到, 不想) negates too
 			}
-			if prev != "" {
-				if fn != nil {
-					fn(Feature{prev, t}, cw)
-				} else if prevE.flags&pairHead != 0 {
-					if w, ok := s.pairs[Feature{prev, t}]; ok {
-						learned += w
-						ev++
-					}
-				}
-			}
-			// A pair one word apart only over a thin middle word (不太好,
-			// 慢了点, 不怎么好): over a content word it is mostly noise.
-			if prev2 != "" && (prevE.flags&(isNeg|isDeg) != 0 || utf8.RuneCountInString(prev) == 1) {
-				if fn != nil {
-					fn(Feature{prev2, SkipMark + t}, cw)
-				} else if prev2E.flags&skipHead != 0 {
-					if w, ok := s.skips[Feature{prev2, t}]; ok {
-						learned += w
-						ev++
-					}
-				}
-			}
-			if first {
-				if fn != nil {
-					fn(Feature{FirstPrefix, t}, cw)
-				} else if e.flags&hasFirstLearned != 0 {
-					learned += e.firstLearned
+			if w.prev != "" && w.prevE.flags&pairHead != 0 {
+				if x, ok := s.pairs[Feature{w.prev, t}]; ok {
+					learned += x
 					ev++
 				}
 			}
-			prev2, prev2E = prev, prevE
-			prev, prevE = t, e
-			if e.flags&isNeg != 0 {
-				negated = true
-				if negLeft > 0 {
-					negF *= e.neg
-				} else {
-					negF = e.neg
+			if w.prev2 != "" && w.prev2E.flags&skipHead != 0 && w.thinMiddle() {
+				if x, ok := s.skips[Feature{w.prev2, t}]; ok {
+					learned += x
+					ev++
 				}
-				negLeft = scopeLen
-				learned += s.learnedWord(t, e, false, cw, fn, &ev)
-				continue
 			}
-			if e.flags&isDeg != 0 {
-				degM, degLeft = e.deg, scopeLen
-				learned += s.learnedWord(t, e, false, cw, fn, &ev)
-				continue
-			}
-			learned += s.learnedWord(t, e, negLeft > 0, cw, fn, &ev)
-			if h, ok := s.handWord(t, e); ok {
-				if negLeft > 0 {
-					h *= negF
-					negLeft = 0
-				}
-				if degLeft > 0 {
-					h *= degM
-					degLeft = 0
-				}
-				hand += h
+			if first && e.flags&hasFirstLearned != 0 {
+				learned += e.firstLearned
 				ev++
-				handEv++
 			}
-			negLeft--
-			degLeft--
+			if w.step(s, t, e) {
+				if e.flags&hasNegLearned != 0 {
+					learned += e.negLearned
+					ev++
+				}
+			} else if e.flags&hasLearned != 0 {
+				learned += e.learned
+				ev++
+			}
 		}
-		if fn != nil || len(s.chars) > 0 {
-			learned += s.charPairs(c.Text, cw, fn, &ev)
+		if len(s.chars) > 0 {
+			var sum float64
+			for p := range hanPairs(c.Text) {
+				if x, ok := s.chars[p]; ok {
+					sum += x
+					ev++
+				}
+			}
+			learned += sum
 		}
-		cues, sarc, _, n := s.matchCues(c.Text)
-		ev += n
-		if sarcastic && hand > 0 {
-			hand *= -0.5 // praise said with 呵呵 is scorn
-		}
-		// The punctuation after the clause, if any.
-		after := ""
-		if ti < len(tokens) && tokens[ti].Start >= c.End && (ci+1 == len(clauses) || tokens[ti].Start < clauses[ci+1].Start) {
-			after = tokens[ti].Text
-		}
-		// An exclamation mark after the clause intensifies its words.
-		if strings.ContainsAny(after, "!！") {
-			hand *= 1.3
-			cues *= 1.3
-			sarc *= 1.3
-		}
+		after := clauseAfter(tokens, ti, clauses, ci)
+		hand, cues, sarc, n := s.clauseRules(c.Text, w.hand, sarcastic, after)
+		ev += w.handEv + n
 		// In a conversation a question without negation is an inquiry: what
 		// its words learned from reviews (where questions are rhetorical
 		// complaints) does not apply; only hand-written opinion words and
 		// cues count.
-		if conv && fn == nil && !negated && s.question(c.Text, after) {
-			learned, ev = 0, handEv+n
+		if conv && !w.negated && s.question(c.Text, after) {
+			learned, ev = 0, w.handEv+n
 			if ev == 0 {
 				if out != nil {
 					out[ci] = nlp.Clause{Span: [2]int{c.Start, c.End}, Sentiment: nlp.Sentiment{Label: nlp.Neutral}}
 				}
 				continue
 			}
-		}
-		if fn != nil {
-			switch {
-			case hand > 0:
-				fn(featLexicon, cw*hand)
-			case hand < 0:
-				fn(featLexiconNeg, cw*hand)
-			}
-			if cues != 0 {
-				fn(featCues, cw*cues)
-			}
-			if sarc != 0 {
-				fn(featSarcasm, cw*sarc)
-			}
-			continue
 		}
 		lexW := s.lexW
 		if hand < 0 {
@@ -520,6 +437,184 @@ func (s *Scorer) walk(tokens []segment.Token, clauses []clause.Clause, fn func(F
 		}
 	}
 	return raw, evidence
+}
+
+// Features calls fn for every occurrence of a feature in the text with its
+// value (the clause weight, or for the special features the weighted
+// evidence). The learner fits the weights of these features; Raw equals the
+// bias plus the sum of weight·value over these calls.
+func (s *Scorer) Features(tokens []segment.Token, clauses []clause.Clause, fn func(f Feature, x float64)) {
+	sarcastic := s.sarcastic(clauses)
+	ti := 0
+	for ci := range clauses {
+		c := &clauses[ci]
+		cw := s.clauseWeight(clauses, ci)
+		ti = skipTo(tokens, ti, c.Start)
+		var w wordWalk
+		first := opensVerdict(clauses, ci)
+		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
+			t := tokens[ti].Text
+			if !isWord(t) {
+				w.gap()
+				continue
+			}
+			e := s.words[t]
+			if w.prev != "" {
+				fn(Feature{w.prev, t}, cw)
+			}
+			if w.prev2 != "" && w.thinMiddle() {
+				fn(Feature{w.prev2, SkipMark + t}, cw)
+			}
+			if first {
+				fn(Feature{FirstPrefix, t}, cw)
+			}
+			if w.step(s, t, e) {
+				fn(Feature{NegPrefix, t}, cw)
+			} else {
+				fn(Feature{t, ""}, cw)
+			}
+		}
+		for p := range hanPairs(c.Text) {
+			fn(Feature{CharPrefix, p}, cw)
+		}
+		hand, cues, sarc, _ := s.clauseRules(c.Text, w.hand, sarcastic, clauseAfter(tokens, ti, clauses, ci))
+		switch {
+		case hand > 0:
+			fn(featLexicon, cw*hand)
+		case hand < 0:
+			fn(featLexiconNeg, cw*hand)
+		}
+		if cues != 0 {
+			fn(featCues, cw*cues)
+		}
+		if sarc != 0 {
+			fn(featSarcasm, cw*sarc)
+		}
+	}
+}
+
+// wordWalk is the state of the walk over the words of one clause: the two
+// previous words (for pairs), the negation and degree scopes, and the
+// hand-written evidence found so far.
+type wordWalk struct {
+	prev, prev2   string
+	prevE, prev2E entry
+	negF          float64 // the factor of the open negation scope
+	negLeft       int     // words left in it
+	degM          float64 // the multiplier of the open degree scope
+	degLeft       int
+	negated       bool // a negation word in the clause
+	hand          float64
+	handEv        int
+}
+
+// gap records a token that is no word (punctuation, emoji): no pair spans
+// it.
+func (w *wordWalk) gap() { w.prev, w.prev2 = "", "" }
+
+// thinMiddle reports whether the previous word is thin (one character, a
+// degree or a negation word), so that a pair one word apart spans it (不太好,
+// 慢了点, 不怎么好): over a content word such a pair is mostly noise.
+func (w *wordWalk) thinMiddle() bool {
+	return w.prevE.flags&(isNeg|isDeg) != 0 || utf8.RuneCountInString(w.prev) == 1
+}
+
+// step moves the walk past word t: a negation or degree word opens its
+// scope; any other word adds its hand-written weight, scaled by the open
+// scopes, which it closes. It reports whether t's learned feature is the
+// negated one (不|t): t is in a negation scope.
+func (w *wordWalk) step(s *Scorer, t string, e entry) (negScope bool) {
+	w.prev2, w.prev2E = w.prev, w.prevE
+	w.prev, w.prevE = t, e
+	if e.flags&isNeg != 0 {
+		w.negated = true
+		if w.negLeft > 0 {
+			w.negF *= e.neg
+		} else {
+			w.negF = e.neg
+		}
+		w.negLeft = scopeLen
+		return false
+	}
+	if e.flags&isDeg != 0 {
+		w.degM, w.degLeft = e.deg, scopeLen
+		return false
+	}
+	negScope = w.negLeft > 0
+	if h, ok := s.handWord(t, e); ok {
+		if w.negLeft > 0 {
+			h *= w.negF
+			w.negLeft = 0
+		}
+		if w.degLeft > 0 {
+			h *= w.degM
+			w.degLeft = 0
+		}
+		w.hand += h
+		w.handEv++
+	}
+	w.negLeft--
+	w.degLeft--
+	return negScope
+}
+
+// sarcastic reports whether a sarcasm cue stands anywhere in the text
+// (呵呵，真是好棒的服务): it turns the whole text's praise to scorn.
+func (s *Scorer) sarcastic(clauses []clause.Clause) bool {
+	for ci := range clauses {
+		if _, _, sc, _ := s.matchCues(clauses[ci].Text); sc {
+			return true
+		}
+	}
+	return false
+}
+
+// skipTo returns the index of the first token at or after rune offset start,
+// searching from ti.
+func skipTo(tokens []segment.Token, ti, start int) int {
+	for ti < len(tokens) && tokens[ti].Start < start {
+		ti++
+	}
+	return ti
+}
+
+// opensVerdict reports whether clause ci is the first of several that does
+// not open with a concession (虽然…): reviews open with their verdict.
+func opensVerdict(clauses []clause.Clause, ci int) bool {
+	return ci == 0 && len(clauses) > 1 && clauses[ci].Kind != clause.Concession
+}
+
+// clauseAfter returns the punctuation token after clause ci, if any; ti is
+// the index of the first token past the clause's words.
+func clauseAfter(tokens []segment.Token, ti int, clauses []clause.Clause, ci int) string {
+	if ti < len(tokens) && tokens[ti].Start >= clauses[ci].End && (ci+1 == len(clauses) || tokens[ti].Start < clauses[ci+1].Start) {
+		return tokens[ti].Text
+	}
+	return ""
+}
+
+// clauseRules matches the cues of a clause and applies the clause-level
+// rules to its hand-written sum: in a sarcastic text praise is scorn, and an
+// exclamation mark after the clause intensifies its words and cues. It
+// returns the hand-written, emoji and sarcasm sums and the number of cues.
+func (s *Scorer) clauseRules(text string, hand float64, sarcastic bool, after string) (h, cues, sarc float64, n int) {
+	cues, sarc, _, n = s.matchCues(text)
+	if sarcastic && hand > 0 {
+		hand *= -0.5 // praise said with 呵呵 is scorn
+	}
+	if strings.ContainsAny(after, "!！") {
+		hand *= 1.3
+		cues *= 1.3
+		sarc *= 1.3
+	}
+	return hand, cues, sarc, n
+}
+
+// opensWithNegation reports whether word t of several characters starts
+// with a negation word (没到, 不想).
+func (s *Scorer) opensWithNegation(t string) bool {
+	_, size := utf8.DecodeRuneInString(t)
+	return size < len(t) && s.words[t[:size]].flags&isNeg != 0
 }
 
 // question reports whether a clause is a question: followed by a question
@@ -565,50 +660,18 @@ func (s *Scorer) handWord(t string, e entry) (float64, bool) {
 	return 0, false
 }
 
-// learnedWord reports word t (negated or not) to fn, or returns its
-// learned weight.
-func (s *Scorer) learnedWord(t string, e entry, negated bool, cw float64, fn func(Feature, float64), ev *int) float64 {
-	if fn != nil {
-		if negated {
-			fn(Feature{NegPrefix, t}, cw)
-		} else {
-			fn(Feature{t, ""}, cw)
-		}
-		return 0
-	}
-	if negated {
-		if e.flags&hasNegLearned != 0 {
-			*ev++
-			return e.negLearned
-		}
-		return 0
-	}
-	if e.flags&hasLearned != 0 {
-		*ev++
-		return e.learned
-	}
-	return 0
-}
-
-// charPairs reports the pairs of adjacent Han characters of text to fn, or
-// returns the sum of their learned weights.
-func (s *Scorer) charPairs(text string, cw float64, fn func(Feature, float64), ev *int) float64 {
-	var sum float64
-	prevAt, prevHan := 0, false
-	for i, r := range text {
-		han := r >= 0x4E00 && r <= 0x9FFF
-		if han && prevHan {
-			p := text[prevAt : i+3] // Han characters of the BMP are 3 bytes
-			if fn != nil {
-				fn(Feature{CharPrefix, p}, cw)
-			} else if w, ok := s.chars[p]; ok {
-				sum += w
-				*ev++
+// hanPairs yields the pairs of adjacent Han characters of text.
+func hanPairs(text string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		prevAt, prevHan := 0, false
+		for i, r := range text {
+			han := r >= 0x4E00 && r <= 0x9FFF
+			if han && prevHan && !yield(text[prevAt:i+3]) { // Han characters of the BMP are 3 bytes
+				return
 			}
+			prevAt, prevHan = i, han
 		}
-		prevAt, prevHan = i, han
 	}
-	return sum
 }
 
 // matchCues sums the emoji and the sarcasm cues found in text (the longest
