@@ -131,10 +131,6 @@ func (d *dingTalk) Send(ctx context.Context, m *Message) error {
 	}
 	body.Markdown.Text = text
 	body.At.AtMobiles = nonNil(d.cfg.Mentions)
-	data, err := marshal(body)
-	if err != nil {
-		return d.errorf(0, false, "encode payload: %w", err)
-	}
 	target := d.cfg.URL
 	if d.cfg.Secret != "" {
 		ts := d.now().UnixMilli()
@@ -148,7 +144,7 @@ func (d *dingTalk) Send(ctx context.Context, m *Message) error {
 		u.RawQuery = q.Encode()
 		target = u.String()
 	}
-	_, resp, err := d.post(ctx, target, data, nil)
+	resp, err := d.postJSON(ctx, target, body)
 	if err != nil {
 		return err
 	}
@@ -246,11 +242,7 @@ func (f *feishu) Send(ctx context.Context, m *Message) error {
 		}}})
 	}
 	body.Card.Elements = els
-	data, err := marshal(body)
-	if err != nil {
-		return f.errorf(0, false, "encode payload: %w", err)
-	}
-	_, resp, err := f.post(ctx, f.cfg.URL, data, nil)
+	resp, err := f.postJSON(ctx, f.cfg.URL, body)
 	if err != nil {
 		return err
 	}
@@ -299,11 +291,7 @@ func (w *weCom) Send(ctx context.Context, m *Message) error {
 		content = truncateBytes(content, weComMaxBytes)
 	}
 	body.Markdown.Content = content
-	data, err := marshal(body)
-	if err != nil {
-		return w.errorf(0, false, "encode payload: %w", err)
-	}
-	_, resp, err := w.post(ctx, w.cfg.URL, data, nil)
+	resp, err := w.postJSON(ctx, w.cfg.URL, body)
 	if err != nil {
 		return err
 	}
@@ -351,25 +339,15 @@ func slackEscape(s string) string {
 }
 
 func slackFields(fs []Field) string {
-	var b strings.Builder
-	for i, f := range fs {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, "*%s*: %s", slackEscape(f.Label), slackEscape(oneLine(f.Value)))
-	}
-	return b.String()
+	return joinLines(fs, "\n", func(_ int, f Field) string {
+		return "*" + slackEscape(f.Label) + "*: " + slackEscape(oneLine(f.Value))
+	})
 }
 
 func slackSamples(ss []string) string {
-	var b strings.Builder
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, ">%d. %s", i+1, slackEscape(truncateRunes(oneLine(s), sampleRunes)))
-	}
-	return b.String()
+	return joinLines(ss, "\n", func(i int, s string) string {
+		return ">" + strconv.Itoa(i+1) + ". " + slackEscape(sampleLine(s))
+	})
 }
 
 func (s *slack) Send(ctx context.Context, m *Message) error {
@@ -398,11 +376,7 @@ func (s *slack) Send(ctx context.Context, m *Message) error {
 			}}})
 		}
 	}
-	data, err := marshal(body)
-	if err != nil {
-		return s.errorf(0, false, "encode payload: %w", err)
-	}
-	_, resp, err := s.post(ctx, s.cfg.URL, data, nil)
+	resp, err := s.postJSON(ctx, s.cfg.URL, body)
 	if err != nil {
 		return err
 	}
@@ -472,21 +446,34 @@ var linkEscaper = strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "
 	"`", "%60", "\"", "%22", "'", "%27", "\\", "%5C", "[", "%5B", "]", "%5D", "*", "%2A", "_", "%5F")
 
 func mdFields(fs []Field, bold, sep string) string {
-	var b strings.Builder
-	for i, f := range fs {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		fmt.Fprintf(&b, "%s%s%s：%s", bold, mdText(f.Label), bold, mdText(f.Value))
-	}
-	return b.String()
+	return joinLines(fs, sep, func(_ int, f Field) string {
+		return bold + mdText(f.Label) + bold + "：" + mdText(f.Value)
+	})
 }
 
 func mdSamples(ss []string, bold, sep string) string {
+	head := bold + "样例（已脱敏）" + bold
+	if len(ss) == 0 {
+		return head
+	}
+	return head + sep + joinLines(ss, sep, func(i int, s string) string {
+		return "> " + strconv.Itoa(i+1) + ". " + mdText(sampleLine(s))
+	})
+}
+
+// sampleLine is a verbatim as every format quotes it: one line of at most
+// sampleRunes runes.
+func sampleLine(s string) string { return truncateRunes(oneLine(s), sampleRunes) }
+
+// joinLines renders each item with line and joins them with sep: the
+// fields and the samples of every format.
+func joinLines[T any](items []T, sep string, line func(i int, item T) string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s样例（已脱敏）%s", bold, bold)
-	for i, s := range ss {
-		fmt.Fprintf(&b, "%s> %d. %s", sep, i+1, mdText(truncateRunes(oneLine(s), sampleRunes)))
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(line(i, it))
 	}
 	return b.String()
 }

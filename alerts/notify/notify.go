@@ -362,6 +362,17 @@ func (b *base) post(ctx context.Context, target string, body []byte, header http
 	return resp.StatusCode, data, nil
 }
 
+// postJSON encodes payload (marshal) and posts it to target without extra
+// headers, returning the response body; errors as post's.
+func (b *base) postJSON(ctx context.Context, target string, payload any) ([]byte, error) {
+	data, err := marshal(payload)
+	if err != nil {
+		return nil, b.errorf(0, false, "encode payload: %w", err)
+	}
+	_, resp, err := b.post(ctx, target, data, nil)
+	return resp, err
+}
+
 // redactURL drops the URL from a transport error: webhook URLs carry
 // their credential (access_token, key, the Slack path).
 func redactURL(err error) error {
