@@ -355,18 +355,11 @@ func (s *Scorer) score(tokens []segment.Token, clauses []clause.Clause, out []nl
 	for ci := range clauses {
 		c := &clauses[ci]
 		cw := s.clauseWeight(clauses, ci)
-		ti = skipTo(tokens, ti, c.Start)
-		var w wordWalk
 		var learned float64
 		ev := 0 // learned evidence; w.handEv counts the hand-written words
 		first := opensVerdict(clauses, ci)
-		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
-			t := tokens[ti].Text
-			if !isWord(t) {
-				w.gap()
-				continue
-			}
-			e := s.words[t]
+		var w wordWalk
+		for t, e := range w.words(s, tokens, &ti, c) {
 			if conv && !w.negated && e.flags&isNeg == 0 && s.opensWithNegation(t) {
 				w.negated = true // a word opened by a negation (没到, 不想) negates too
 			}
@@ -449,16 +442,9 @@ func (s *Scorer) Features(tokens []segment.Token, clauses []clause.Clause, fn fu
 	for ci := range clauses {
 		c := &clauses[ci]
 		cw := s.clauseWeight(clauses, ci)
-		ti = skipTo(tokens, ti, c.Start)
-		var w wordWalk
 		first := opensVerdict(clauses, ci)
-		for ; ti < len(tokens) && tokens[ti].Start < c.End; ti++ {
-			t := tokens[ti].Text
-			if !isWord(t) {
-				w.gap()
-				continue
-			}
-			e := s.words[t]
+		var w wordWalk
+		for t, e := range w.words(s, tokens, &ti, c) {
 			if w.prev != "" {
 				fn(Feature{w.prev, t}, cw)
 			}
@@ -508,9 +494,27 @@ type wordWalk struct {
 	handEv        int
 }
 
-// gap records a token that is no word (punctuation, emoji): no pair spans
-// it.
-func (w *wordWalk) gap() { w.prev, w.prev2 = "", "" }
+// words yields the words of clause c with their lexicon entries, from
+// token *ti on (tokens before the clause are skipped), and leaves *ti at
+// the first token past the clause. A token that is no word (punctuation,
+// emoji) is not yielded, and no pair spans it.
+func (w *wordWalk) words(s *Scorer, tokens []segment.Token, ti *int, c *clause.Clause) iter.Seq2[string, entry] {
+	return func(yield func(string, entry) bool) {
+		for *ti < len(tokens) && tokens[*ti].Start < c.Start {
+			*ti++
+		}
+		for ; *ti < len(tokens) && tokens[*ti].Start < c.End; *ti++ {
+			t := tokens[*ti].Text
+			if !isWord(t) {
+				w.prev, w.prev2 = "", ""
+				continue
+			}
+			if !yield(t, s.words[t]) {
+				return
+			}
+		}
+	}
+}
 
 // thinMiddle reports whether the previous word is thin (one character, a
 // degree or a negation word), so that a pair one word apart spans it (不太好,
@@ -567,15 +571,6 @@ func (s *Scorer) sarcastic(clauses []clause.Clause) bool {
 		}
 	}
 	return false
-}
-
-// skipTo returns the index of the first token at or after rune offset start,
-// searching from ti.
-func skipTo(tokens []segment.Token, ti, start int) int {
-	for ti < len(tokens) && tokens[ti].Start < start {
-		ti++
-	}
-	return ti
 }
 
 // opensVerdict reports whether clause ci is the first of several that does
