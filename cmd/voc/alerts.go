@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -112,16 +111,6 @@ func (c *alertsCmd) flags(name, usage string) (*flag.FlagSet, *string) {
 		fs.PrintDefaults()
 	}
 	return fs, path
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return nil
 }
 
 // alertTime parses RFC 3339, or a date or "date hh:mm" in loc.

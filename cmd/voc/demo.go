@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,8 +41,8 @@ type demoOptions struct {
 }
 
 func (c *demoCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("voc demo", flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
+	fs := newFlagSet("voc demo", c.env, "usage: voc demo [--dir DIR] [--days N] [--per-day N] [--serve]",
+		"\nRuns voc end to end on an embedded Kafka broker and a local clickhouse-server with a generated feed.")
 	var o demoOptions
 	fs.StringVar(&o.dir, "dir", ".voc/demo", "working `directory` for Kafka, ClickHouse and index data (wiped at start)")
 	fs.IntVar(&o.days, "days", 28, "days of feedback to generate")
@@ -53,19 +52,8 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.serve, "serve", false, "keep running after the summary (Ctrl-C to stop)")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "HTTP `address` of /metrics and /healthz")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up when the feed is not processed within this")
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc demo [--dir DIR] [--days N] [--per-day N] [--serve]")
-		fmt.Fprintln(c.env.Stderr, "\nRuns voc end to end on an embedded Kafka broker and a local clickhouse-server with a generated feed.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	if o.days < 14 || o.perDay <= 0 || o.partitions <= 0 {
 		return fmt.Errorf("%w: --days must be at least 14, --per-day and --partitions positive", errUsage)

@@ -43,11 +43,8 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	minCount := fl.Int("min-count", 0, "drop features in fewer training texts (0: default)")
 	bigrams := fl.Bool("bigrams", true, "learn word-pair features too")
 	chars := fl.Bool("chars", false, "learn character-pair features too")
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fl.Arg(0))
+	if err := parseNoArgs(fl, args); err != nil {
+		return err
 	}
 	if *format != "markdown" && *format != "json" {
 		return fmt.Errorf("%w: --format %q: want markdown or json", errUsage, *format)

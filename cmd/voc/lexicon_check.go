@@ -88,19 +88,15 @@ type problemJSON struct {
 
 // validate is "voc lexicon validate [DIR]".
 func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("voc lexicon validate", flag.ContinueOnError)
-	fl.SetOutput(c.env.Stderr)
+	fl := newFlagSet("voc lexicon validate", c.env,
+		"usage: voc lexicon validate [--all] [--format text|json] [--pack NAME[,NAME]] [DIR]",
+		"\nLoads DIR over the shipped lexicons (the shipped ones alone without DIR) and reports every problem",
+		"with file and line: errors (bad syntax, unknown categories, duplicates the loader rejects, conflicting",
+		"polarities, bad test lines) and warnings (entries that can never or hardly ever match: hidden by",
+		"another entry, changed by normalization, cut apart by the segmenter). Exit status 1 on errors.\n\nflags:")
 	all := fl.Bool("all", false, "also show the warnings about shipped files DIR does not replace")
 	format := fl.String("format", "text", "output `format`: text or json")
 	pack := fl.String("pack", "", "validate this pack selection (`NAME[,NAME]`, each with the packs it requires); default: every pack of DIR and the shipped ones, each with what it requires")
-	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon validate [--all] [--format text|json] [--pack NAME[,NAME]] [DIR]")
-		fmt.Fprintln(c.env.Stderr, "\nLoads DIR over the shipped lexicons (the shipped ones alone without DIR) and reports every problem")
-		fmt.Fprintln(c.env.Stderr, "with file and line: errors (bad syntax, unknown categories, duplicates the loader rejects, conflicting")
-		fmt.Fprintln(c.env.Stderr, "polarities, bad test lines) and warnings (entries that can never or hardly ever match: hidden by")
-		fmt.Fprintln(c.env.Stderr, "another entry, changed by normalization, cut apart by the segmenter). Exit status 1 on errors.\n\nflags:")
-		fl.PrintDefaults()
-	}
 	dir, err := parseArgs(fl, args)
 	if err != nil {
 		return err
@@ -225,11 +221,8 @@ func parseArgs(fl *flag.FlagSet, args []string) (lexiconDir, error) {
 func parseInterleaved(fl *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fl.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%w: %w", errUsage, err)
+		if err := parseFlags(fl, args); err != nil {
+			return nil, err
 		}
 		if fl.NArg() == 0 {
 			return pos, nil
@@ -241,17 +234,13 @@ func parseInterleaved(fl *flag.FlagSet, args []string) ([]string, error) {
 
 // test is "voc lexicon test [DIR]".
 func (c *lexiconCmd) test(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("voc lexicon test", flag.ContinueOnError)
-	fl.SetOutput(c.env.Stderr)
+	fl := newFlagSet("voc lexicon test", c.env,
+		"usage: voc lexicon test [-v] [--run REGEXP] [--pack NAME[,NAME]] [DIR]",
+		"\nRuns the #test lines of every lexicon file (DIR over the shipped lexicons; see FORMAT.md, section",
+		"\"Tests\") and prints each failure with file and line. Exit status 1 when a test fails.\n\nflags:")
 	verbose := fl.Bool("v", false, "print passing tests too")
 	run := fl.String("run", "", "run only the tests whose text or file:line matches this `regexp`")
 	pack := fl.String("pack", "", "run the tests of this pack selection (`NAME[,NAME]`, each with the packs it requires) against it; default: each pack's tests against that pack (with what it requires), the root files' tests against the default selection")
-	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon test [-v] [--run REGEXP] [--pack NAME[,NAME]] [DIR]")
-		fmt.Fprintln(c.env.Stderr, "\nRuns the #test lines of every lexicon file (DIR over the shipped lexicons; see FORMAT.md, section")
-		fmt.Fprintln(c.env.Stderr, "\"Tests\") and prints each failure with file and line. Exit status 1 when a test fails.\n\nflags:")
-		fl.PrintDefaults()
-	}
 	dir, err := parseArgs(fl, args)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -18,20 +17,16 @@ import (
 
 // diff is "voc lexicon diff OLD NEW --sample FILE".
 func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("voc lexicon diff", flag.ContinueOnError)
-	fl.SetOutput(c.env.Stderr)
+	fl := newFlagSet("voc lexicon diff", c.env,
+		"usage: voc lexicon diff OLD NEW --sample FILE [--examples N] [--format text|json] [--workers N]",
+		"\nAnalyses every record of the sample with the lexicons OLD and NEW (directories over the shipped",
+		"lexicons; \"embedded\" is the shipped lexicons alone) and reports the records whose tags or sentiment",
+		"label change: counts per category and point (pain and praise points added or removed), label flips",
+		"and examples.\n\nflags:")
 	sample := fl.String("sample", "", "sample `file`: JSON Lines of feedback messages or one text per line (- for stdin)")
 	examples := fl.Int("examples", 3, "examples shown per point and per label flip")
 	format := fl.String("format", "text", "output `format`: text or json")
 	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "records analysed in parallel")
-	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon diff OLD NEW --sample FILE [--examples N] [--format text|json] [--workers N]")
-		fmt.Fprintln(c.env.Stderr, "\nAnalyses every record of the sample with the lexicons OLD and NEW (directories over the shipped")
-		fmt.Fprintln(c.env.Stderr, "lexicons; \"embedded\" is the shipped lexicons alone) and reports the records whose tags or sentiment")
-		fmt.Fprintln(c.env.Stderr, "label change: counts per category and point (pain and praise points added or removed), label flips")
-		fmt.Fprintln(c.env.Stderr, "and examples.\n\nflags:")
-		fl.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fl, args)
 	if err != nil {
 		return err

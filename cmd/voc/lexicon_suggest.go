@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"runtime"
 	"strings"
@@ -17,8 +16,13 @@ import (
 
 // suggest is "voc lexicon suggest --sample FILE".
 func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("voc lexicon suggest", flag.ContinueOnError)
-	fl.SetOutput(c.env.Stderr)
+	fl := newFlagSet("voc lexicon suggest", c.env,
+		"usage: voc lexicon suggest --sample FILE [--lexicons DIR] [--pack NAME[,NAME]] [--top N] [--min-count N] [--format tsv|json]",
+		"\nMines the sample for lexicon candidates: new words (PMI and boundary entropy over character n-grams",
+		"the segmenter's dictionary lacks), phrases of negative clauses that match no pain point, terms",
+		"rising from the older to the recent half of the sample, and aspects the taxonomy of the selected",
+		"packs does not know that the analysis paired with an opinion (with a guessed category). Prints",
+		"lexicon lines to review and paste.\n\nflags:")
 	sample := fl.String("sample", "", "sample `file`: JSON Lines of feedback messages (created_at enables rising terms) or one text per line (- for stdin)")
 	lexDir := fl.String("lexicons", "", "lexicon `dir`ectory over the shipped lexicons (\"\": the shipped ones)")
 	pack := fl.String("pack", "", "lexicon packs the sample is analysed with (`NAME[,NAME]`; default the default selection): suggestions are what they miss")
@@ -28,15 +32,6 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	examples := fl.Int("examples", 2, "example sentences per candidate")
 	format := fl.String("format", "tsv", "output `format`: tsv (lexicon lines with comments) or json")
 	workers := fl.Int("workers", runtime.GOMAXPROCS(0), "texts analysed in parallel")
-	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc lexicon suggest --sample FILE [--lexicons DIR] [--pack NAME[,NAME]] [--top N] [--min-count N] [--format tsv|json]")
-		fmt.Fprintln(c.env.Stderr, "\nMines the sample for lexicon candidates: new words (PMI and boundary entropy over character n-grams")
-		fmt.Fprintln(c.env.Stderr, "the segmenter's dictionary lacks), phrases of negative clauses that match no pain point, terms")
-		fmt.Fprintln(c.env.Stderr, "rising from the older to the recent half of the sample, and aspects the taxonomy of the selected")
-		fmt.Fprintln(c.env.Stderr, "packs does not know that the analysis paired with an opinion (with a guessed category). Prints")
-		fmt.Fprintln(c.env.Stderr, "lexicon lines to review and paste.\n\nflags:")
-		fl.PrintDefaults()
-	}
 	pos, err := parseInterleaved(fl, args)
 	if err != nil {
 		return err

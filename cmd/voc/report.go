@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,34 +16,23 @@ import (
 type reportCmd struct{ env env }
 
 func (c *reportCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("voc report", flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
+	fs := newFlagSet("voc report", c.env, "usage: voc report [--from DATE] [--to DATE] [--format html|md] [-o FILE]\n\nflags:")
 	chConfig := chFlags(fs, c.env)
 	from := fs.String("from", "", "period start (RFC 3339 or 2006-01-02, UTC); default the Monday of last week")
 	to := fs.String("to", "", "period end, exclusive; default 7 days after --from")
 	format := fs.String("format", "html", "html or md")
 	out := fs.String("o", "", "write to this `file` instead of stdout")
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc report [--from DATE] [--to DATE] [--format html|md] [-o FILE]\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	if *format != "html" && *format != "md" {
 		return fmt.Errorf("%w: --format %q is not html or md", errUsage, *format)
 	}
-	f, err := parseDay(*from)
+	f, err := parseDate(*from, time.UTC)
 	if err != nil {
 		return fmt.Errorf("%w: --from: %v", errUsage, err)
 	}
-	t, err := parseDay(*to)
+	t, err := parseDate(*to, time.UTC)
 	if err != nil {
 		return fmt.Errorf("%w: --to: %v", errUsage, err)
 	}
@@ -88,19 +75,4 @@ func (c *reportCmd) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
-}
-
-// parseDay reads RFC 3339 or a date at UTC midnight; "" is the zero time.
-func parseDay(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not RFC 3339 or 2006-01-02", s)
-	}
-	return t, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -15,34 +14,24 @@ type reprocessCmd struct{ env env }
 
 // parseTime reads RFC 3339 or a date (YYYY-MM-DD, UTC).
 func parseTime(flagName, v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
+	t, err := parseDate(v, time.UTC)
+	if err != nil || v == "" {
+		return time.Time{}, fmt.Errorf("%w: --%s %q: want RFC 3339 or YYYY-MM-DD", errUsage, flagName, v)
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%w: --%s %q: want RFC 3339 or YYYY-MM-DD", errUsage, flagName, v)
+	return t, nil
 }
 
 func (c *reprocessCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("voc reprocess", flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
+	fs := newFlagSet("voc reprocess", c.env, "usage: voc reprocess --from TIME --to TIME [--config FILE] [--lexicons DIR]",
+		"\nRe-tags the stored feedback of a past period with the current lexicons: sentiment, intent,",
+		"pain points and mentions are replaced at their Kafka positions and the hourly aggregates",
+		"recomputed. Idempotent: run it again after a failure. Chats keep their tags (turns are not stored).")
 	path := fs.String("config", "", "configuration `file` (clickhouse and nlp sections are used)")
 	fromS := fs.String("from", "", "start of the period (RFC 3339 or YYYY-MM-DD), rounded down to the hour")
 	toS := fs.String("to", "", "end of the period, exclusive, rounded up to the hour")
 	lex := fs.String("lexicons", "", "lexicon `directory` overriding nlp.lexicons")
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc reprocess --from TIME --to TIME [--config FILE] [--lexicons DIR]")
-		fmt.Fprintln(c.env.Stderr, "\nRe-tags the stored feedback of a past period with the current lexicons: sentiment, intent,")
-		fmt.Fprintln(c.env.Stderr, "pain points and mentions are replaced at their Kafka positions and the hourly aggregates")
-		fmt.Fprintln(c.env.Stderr, "recomputed. Idempotent: run it again after a failure. Chats keep their tags (turns are not stored).")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 || *fromS == "" || *toS == "" {
 		return fmt.Errorf("%w: --from and --to are required", errUsage)

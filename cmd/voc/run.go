@@ -34,14 +34,8 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.env.Stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	cfg, err := config.LoadFile(*path, c.env.Getenv, checkAlerts)
 	if err != nil {

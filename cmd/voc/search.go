@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,12 +20,7 @@ import (
 type searchCmd struct{ env env }
 
 func (c *searchCmd) Run(ctx context.Context, args []string) error {
-	fl := flag.NewFlagSet("search", flag.ContinueOnError)
-	fl.SetOutput(c.env.Stderr)
-	fl.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc search [flags] QUERY\n\nQUERY words must all occur; an empty QUERY lists the newest matches of the filters.\n\nflags:")
-		fl.PrintDefaults()
-	}
+	fl := newFlagSet("search", c.env, "usage: voc search [flags] QUERY\n\nQUERY words must all occur; an empty QUERY lists the newest matches of the filters.\n\nflags:")
 	dir := fl.String("index", bleve.DefaultPath, "index directory")
 	lexDir := fl.String("lexicons", "", "lexicon directory over the embedded lexicons (domain words for the segmenter)")
 	var q search.Query
@@ -44,16 +38,16 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 	fl.BoolVar(&q.IncludeAgent, "agent", false, "also search the agent turns of chats")
 	asJSON := fl.Bool("json", false, "print hits as JSON Lines")
 	color := fl.Bool("color", false, "highlight with terminal colours instead of 【】")
-	if err := fl.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	q.Text = strings.Join(fl.Args(), " ")
 	q.Highlight = true
 	var err error
-	if q.From, err = parseWhen(*from); err != nil {
+	if q.From, err = parseDate(*from, time.Local); err != nil {
 		return fmt.Errorf("%w: --from: %w", errUsage, err)
 	}
-	if q.To, err = parseWhen(*to); err != nil {
+	if q.To, err = parseDate(*to, time.Local); err != nil {
 		return fmt.Errorf("%w: --to: %w", errUsage, err)
 	}
 	if err := q.Validate(); err != nil {
@@ -118,18 +112,3 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ⏎ ") }
-
-// parseWhen reads RFC 3339 or a date (local midnight); "" is the zero time.
-func parseWhen(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not RFC 3339 or 2006-01-02", s)
-	}
-	return t, nil
-}

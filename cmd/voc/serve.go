@@ -51,8 +51,9 @@ func chFlags(fs *flag.FlagSet, e env) func() (ch.Config, error) {
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("voc serve", flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
+	fs := newFlagSet("voc serve", c.env, "usage: voc serve [flags]\n\nServes the read-only JSON API (/api/v1/), the dashboard (/) and the weekly report (/report).\n"+
+		"With VOC_API_TOKEN set (at least 16 printable ASCII characters), /api/ and /report require \"Authorization: Bearer $VOC_API_TOKEN\";\n"+
+		"without it, a loopback --listen answers only loopback Host names (localhost, 127.0.0.1, [::1]). See SECURITY.md.\n\nflags:")
 	chConfig := chFlags(fs, c.env)
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP `address`; loopback by default, a non-loopback address needs VOC_API_TOKEN")
 	indexDir := fs.String("index", bleve.DefaultPath, "search index `directory` (opened read-only; skipped when missing or locked by voc run)")
@@ -61,20 +62,8 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	apiTimeout := fs.Duration("api-timeout", api.DefaultQueryTimeout, "longest an API request may query (then 504)")
 	reportTimeout := fs.Duration("report-timeout", api.DefaultReportTimeout, "longest a /report may take (then 504)")
 	maxConcurrent := fs.Int("max-concurrent", api.DefaultMaxConcurrent, "API requests and reports in progress at most; beyond, 503 with Retry-After")
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc serve [flags]\n\nServes the read-only JSON API (/api/v1/), the dashboard (/) and the weekly report (/report).\n"+
-			"With VOC_API_TOKEN set (at least 16 printable ASCII characters), /api/ and /report require \"Authorization: Bearer $VOC_API_TOKEN\";\n"+
-			"without it, a loopback --listen answers only loopback Host names (localhost, 127.0.0.1, [::1]). See SECURITY.md.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	cfg, err := chConfig()
 	if err != nil {

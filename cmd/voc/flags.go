@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+)
+
+// newFlagSet returns the flag set of a subcommand: errors go to e.Stderr,
+// and -h prints the usage lines, then the flags.
+func newFlagSet(name string, e env, usage ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	fs.Usage = func() {
+		for _, l := range usage {
+			fmt.Fprintln(e.Stderr, l)
+		}
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs. After -h it returns flag.ErrHelp (voc
+// exits 0, the usage printed); any other error is a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// parseNoArgs is parseFlags for a command that takes no arguments besides
+// its flags.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+// parseDate reads a time flag: RFC 3339, or a date (2006-01-02) at
+// midnight in loc; "" is the zero time.
+func parseDate(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not RFC 3339 or 2006-01-02", s)
+	}
+	return t, nil
+}
