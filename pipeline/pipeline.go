@@ -2,6 +2,9 @@
 // sink interfaces, a runner with bounded channels, a batcher and a
 // per-partition checkpointer. It imports no backend; Kafka, ClickHouse and
 // bleve live in their own packages and plug in through these interfaces.
+// It is not generic over what flows through it: a Record carries voc's own
+// types, the decoded feedback.Message and the nlp results, which every stage
+// and sink shares.
 package pipeline
 
 import (
