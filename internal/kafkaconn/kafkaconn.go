@@ -56,7 +56,9 @@ const (
 	DefaultDialTimeout = 10 * time.Second
 )
 
-// ConfigError reports an invalid configuration field.
+// ConfigError reports an invalid field of a Kafka client's configuration (the
+// source's, the dead-letter sink's or their connection settings), named
+// relative to it.
 type ConfigError struct {
 	Field string // e.g. "group_id", "tls.cert_file"
 	Value any
