@@ -1,7 +1,14 @@
-// Package nlp holds the result types of voc's text analysis and the Analyzer
-// that composes the stages in its subpackages (normalize, pii, segment,
-// clause, sentiment, aspect, intent). Every package under nlp/ is pure: no
-// I/O, no globals, deterministic, safe for concurrent use.
+// Package nlp holds the result types of voc's text analysis (Result,
+// Sentiment, Aspect, Conversation, ...) that the stages under it produce and
+// the pipeline, sinks and API carry. The stages are its subpackages:
+// normalize, pii, segment, clause, sentiment, aspect and intent, composed
+// into one call by nlp/analyzer, with nlp/chat on top for conversations.
+//
+// The packages under nlp/ do no I/O and are deterministic and safe for
+// concurrent use. Their one piece of process state is segment's gse
+// dictionary (about 230 MB), loaded once per process on first use and
+// shared read-only by every Segmenter; the lexicons they run on are passed
+// in (package lexicons), never read from globals.
 package nlp
 
 // Labels of Sentiment.Label and Aspect.Polarity.
