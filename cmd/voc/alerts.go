@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -102,14 +101,23 @@ func loadAlertsConfig(path string, e env) (ch.Config, alerts.Config, error) {
 	return cc, ac, nil
 }
 
-func (c *alertsCmd) flags(name, usage string) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet("voc alerts "+name, flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
-	path := fs.String("config", "", "configuration `file` (YAML with clickhouse: and alerts: sections); default: built-in defaults")
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, usage)
-		fs.PrintDefaults()
+// openStore reads the configuration at path and opens the alert store it
+// names; the caller closes the store.
+func (c *alertsCmd) openStore(ctx context.Context, path string) (*alerts.Store, alerts.Config, error) {
+	cc, ac, err := loadAlertsConfig(path, c.env)
+	if err != nil {
+		return nil, alerts.Config{}, err
 	}
+	store, err := alerts.OpenStore(ctx, cc)
+	if err != nil {
+		return nil, alerts.Config{}, err
+	}
+	return store, ac, nil
+}
+
+func (c *alertsCmd) flags(name, usage string) (*flag.FlagSet, *string) {
+	fs := newFlagSet("voc alerts "+name, c.env, usage)
+	path := fs.String("config", "", "configuration `file` (YAML with clickhouse: and alerts: sections); default: built-in defaults")
 	return fs, path
 }
 
@@ -146,11 +154,8 @@ func (c *alertsCmd) test(ctx context.Context, args []string) error {
 	samples := fs.Bool("samples", false, "fetch sample verbatims for each alert")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	immediate := fs.Int("immediate", 20, "print at most this many VIP/escalation messages")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	cc, ac, err := loadAlertsConfig(*path, c.env)
 	if err != nil {
@@ -186,10 +191,7 @@ func (c *alertsCmd) test(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(c.env.Stdout, res)
 	}
 	printReplay(c.env.Stdout, res, loc, *immediate)
 	return nil
@@ -265,17 +267,10 @@ func (c *alertsCmd) list(ctx context.Context, args []string) error {
 	all := fs.Bool("all", false, "include resolved alerts")
 	since := fs.Duration("since", 7*24*time.Hour, "only alerts opened within this long")
 	asJSON := fs.Bool("json", false, "print alerts as JSON Lines")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	cc, ac, err := loadAlertsConfig(*path, c.env)
-	if err != nil {
-		return err
-	}
-	store, err := alerts.OpenStore(ctx, cc)
+	store, ac, err := c.openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
@@ -292,14 +287,7 @@ func (c *alertsCmd) list(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, st := range sts {
-			if err := enc.Encode(st); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLines(c.env.Stdout, sts)
 	}
 	return printStates(c.env.Stdout, sts, location(ac))
 }
@@ -334,11 +322,7 @@ func (c *alertsCmd) setStatus(ctx context.Context, args []string, status string)
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: no alert id", errUsage)
 	}
-	cc, _, err := loadAlertsConfig(*path, c.env)
-	if err != nil {
-		return err
-	}
-	store, err := alerts.OpenStore(ctx, cc)
+	store, _, err := c.openStore(ctx, *path)
 	if err != nil {
 		return err
 	}

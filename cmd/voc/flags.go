@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -59,4 +61,26 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not RFC 3339 or 2006-01-02", s)
 	}
 	return t, nil
+}
+
+// writeJSON writes v to w as indented JSON without HTML escaping (the
+// --format json and --json output of the commands).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writeJSONLines writes each of vs to w as one line of JSON without HTML
+// escaping.
+func writeJSONLines[T any](w io.Writer, vs []T) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, v := range vs {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,10 +161,7 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 			}
 			out = append(out, problemJSON{File: dir.display(p.File), Line: p.Line, Severity: sev, Check: p.Check, Message: p.Msg})
 		}
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(c.env.Stdout, out); err != nil {
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -96,10 +95,7 @@ func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
 		if out.New == "" {
 			out.New = embeddedName
 		}
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(c.env.Stdout, out)
 	}
 	fmt.Fprintf(c.env.Stdout, "old: %s (version %s)\nnew: %s (version %s)\n", dirs[0], rep.OldVersion, dirs[1], rep.NewVersion)
 	fmt.Fprintf(c.env.Stdout, "sample: %s, %d records", *sample, len(recs))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -96,10 +95,7 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 		return err
 	}
 	if *format == "json" {
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.env.Stdout, rep)
 	}
 	fmt.Fprintf(c.env.Stdout, "# sample: %s (%d unreadable lines skipped); lexicons: %s; mined in %s\n",
 		*sample, len(bad), dir, time.Since(start).Round(time.Millisecond))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -78,12 +77,8 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 	}
 
 	if *asJSON {
-		enc := json.NewEncoder(c.env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, h := range res.Hits {
-			if err := enc.Encode(h); err != nil {
-				return fmt.Errorf("write hit: %w", err)
-			}
+		if err := writeJSONLines(c.env.Stdout, res.Hits); err != nil {
+			return fmt.Errorf("write hit: %w", err)
 		}
 		return nil
 	}
