@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -18,8 +17,9 @@ type migrateCmd struct{ env env }
 // config. The password comes from VOC_CLICKHOUSE_PASSWORD, not a flag, so
 // that it does not show in the process list.
 func migrateFlags(args []string, e env) (ch.Config, time.Duration, error) {
-	fs := flag.NewFlagSet("voc migrate", flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
+	fs := newFlagSet("voc migrate", e,
+		"usage: voc migrate [--addr HOST:PORT] [--database NAME] [--cluster NAME [--distributed]]",
+		"\nCreates or upgrades voc's ClickHouse schema and prints its version. The password is read from VOC_CLICKHOUSE_PASSWORD.")
 	addr := fs.String("addr", "127.0.0.1:9000", "ClickHouse native `host:port` (comma-separated for several)")
 	database := fs.String("database", "voc", "database `name`")
 	username := fs.String("username", "default", "ClickHouse user")
@@ -27,19 +27,8 @@ func migrateFlags(args []string, e env) (ch.Config, time.Duration, error) {
 	distributed := fs.Bool("distributed", false, "with --cluster: Replicated *_local tables behind Distributed tables")
 	useTLS := fs.Bool("tls", false, "connect with TLS")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: voc migrate [--addr HOST:PORT] [--database NAME] [--cluster NAME [--distributed]]")
-		fmt.Fprintln(e.Stderr, "\nCreates or upgrades voc's ClickHouse schema and prints its version. The password is read from VOC_CLICKHOUSE_PASSWORD.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return ch.Config{}, 0, err
-		}
-		return ch.Config{}, 0, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return ch.Config{}, 0, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := parseNoArgs(fs, args); err != nil {
+		return ch.Config{}, 0, err
 	}
 	if *timeout <= 0 {
 		return ch.Config{}, 0, fmt.Errorf("%w: --timeout must be positive", errUsage)

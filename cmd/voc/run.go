@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -18,22 +17,19 @@ import (
 type runCmd struct{ env env }
 
 func (c *runCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("voc run", flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
+	usage := []string{
+		"usage: voc run [--config FILE] [--migrate=false] [--check-config]",
+		"\nConsumes the Kafka topics, analyses each message and writes ClickHouse and the search index.",
+		"SIGHUP or POST /admin/reload reloads the lexicons; SIGINT/SIGTERM drain and stop (a second one exits at once).",
+		"\nEnvironment overrides:",
+	}
+	for _, e := range config.Env {
+		usage = append(usage, fmt.Sprintf("  %-24s %s", e.Name, e.Field))
+	}
+	fs := newFlagSet("voc run", c.env, append(usage, "")...)
 	path := fs.String("config", "", "configuration `file` (YAML); default: built-in defaults and VOC_* variables")
 	migrate := fs.Bool("migrate", true, "create or upgrade the ClickHouse tables at start (idempotent)")
 	check := fs.Bool("check-config", false, "validate the configuration, print it and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc run [--config FILE] [--migrate=false] [--check-config]")
-		fmt.Fprintln(c.env.Stderr, "\nConsumes the Kafka topics, analyses each message and writes ClickHouse and the search index.")
-		fmt.Fprintln(c.env.Stderr, "SIGHUP or POST /admin/reload reloads the lexicons; SIGINT/SIGTERM drain and stop (a second one exits at once).")
-		fmt.Fprintln(c.env.Stderr, "\nEnvironment overrides:")
-		for _, e := range config.Env {
-			fmt.Fprintf(c.env.Stderr, "  %-24s %s\n", e.Name, e.Field)
-		}
-		fmt.Fprintln(c.env.Stderr)
-		fs.PrintDefaults()
-	}
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

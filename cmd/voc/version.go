@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -17,19 +16,9 @@ type versionCmd struct {
 }
 
 func (c *versionCmd) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("voc version", flag.ContinueOnError)
-	fs.SetOutput(c.env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(c.env.Stderr, "usage: voc version\n\nPrints the module version, the VCS commit (with +dirty when built from a modified tree), its time and the Go version.")
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	fs := newFlagSet("voc version", c.env, "usage: voc version\n\nPrints the module version, the VCS commit (with +dirty when built from a modified tree), its time and the Go version.")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	read := c.buildInfo
 	if read == nil {
