@@ -76,10 +76,8 @@ func analyzeFlags(args []string, e env) (analyzeOptions, error) {
 		}
 		return o, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	switch o.format {
-	case "json", "text":
-	default:
-		return o, fmt.Errorf("%w: --format %q: want json or text", errUsage, o.format)
+	if err := checkFormat(o.format, "json", "text"); err != nil {
+		return o, err
 	}
 	switch o.input {
 	case inputAuto, inputJSON, inputText:

@@ -96,6 +96,20 @@ func buildAnalyzer(dir string, packs []string, holder *segment.Holder) (enrich.A
 	return enrich.WithChat(an, chat.New(set.Compliance)), holder, nil
 }
 
+// newAnalyzer builds the analyzer of set over a segmenter of its domain
+// words, and returns the segmenter too.
+func newAnalyzer(set *lexicons.Set) (*analyzer.Analyzer, *segment.Segmenter, error) {
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		return nil, nil, err
+	}
+	an, err := analyzer.New(set, segment.NewHolder(seg))
+	if err != nil {
+		return nil, nil, err
+	}
+	return an, seg, nil
+}
+
 // reload validates and loads the lexicon directory again and swaps the new
 // analyzer in; on error the old one stays.
 func (n *nlpState) reload() (string, error) {
@@ -111,12 +125,7 @@ func (n *nlpState) reload() (string, error) {
 		n.log.Info("nlp: lexicons unchanged", "version", v)
 		return v, nil
 	}
-	seg, err := segment.New(set.Domain)
-	if err != nil {
-		return "", err
-	}
-	holder := segment.NewHolder(seg)
-	base, err := analyzer.New(set, holder)
+	base, seg, err := newAnalyzer(set)
 	if err != nil {
 		return "", err
 	}

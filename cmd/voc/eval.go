@@ -46,8 +46,8 @@ func (c *evalCmd) Run(ctx context.Context, args []string) error {
 	if err := parseNoArgs(fl, args); err != nil {
 		return err
 	}
-	if *format != "markdown" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: want markdown or json", errUsage, *format)
+	if err := checkFormat(*format, "markdown", "json"); err != nil {
+		return err
 	}
 	if *samplesOnly && *samples == "" {
 		return fmt.Errorf("%w: --pack-samples-only needs --aspect-samples", errUsage)

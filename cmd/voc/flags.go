@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -45,6 +47,15 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	return nil
+}
+
+// checkFormat is a usage error unless format (the --format flag) is one of
+// want.
+func checkFormat(format string, want ...string) error {
+	if slices.Contains(want, format) {
+		return nil
+	}
+	return fmt.Errorf("%w: --format %q: want %s", errUsage, format, strings.Join(want, " or "))
 }
 
 // parseDate reads a time flag: RFC 3339, or a date (2006-01-02) at

@@ -100,8 +100,8 @@ func (c *lexiconCmd) validate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
+	if err := checkFormat(*format, "text", "json"); err != nil {
+		return err
 	}
 	start := time.Now()
 	sels, err := selections(dir.FS(), *pack)

@@ -11,7 +11,6 @@ import (
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/lexicons/tools/diff"
 	"github.com/vocproject/voc/nlp/analyzer"
-	"github.com/vocproject/voc/nlp/segment"
 )
 
 // diff is "voc lexicon diff OLD NEW --sample FILE".
@@ -37,8 +36,8 @@ func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
 	if *sample == "" {
 		return fmt.Errorf("%w: --sample is required", errUsage)
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
+	if err := checkFormat(*format, "text", "json"); err != nil {
+		return err
 	}
 	if *workers < 1 {
 		return fmt.Errorf("%w: --workers must be at least 1", errUsage)
@@ -57,11 +56,7 @@ func (c *lexiconCmd) diff(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("load %s: %w", dirs[i], err)
 		}
-		seg, err := segment.New(set.Domain) // the dictionary loads once per process
-		if err != nil {
-			return err
-		}
-		if ans[i], err = analyzer.New(set, segment.NewHolder(seg)); err != nil {
+		if ans[i], _, err = newAnalyzer(set); err != nil { // the dictionary loads once per process
 			return err
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/lexicons/tools/suggest"
 	"github.com/vocproject/voc/nlp/analyzer"
-	"github.com/vocproject/voc/nlp/segment"
 )
 
 // suggest is "voc lexicon suggest --sample FILE".
@@ -41,8 +40,8 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	if *sample == "" {
 		return fmt.Errorf("%w: --sample is required", errUsage)
 	}
-	if *format != "tsv" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: want tsv or json", errUsage, *format)
+	if err := checkFormat(*format, "tsv", "json"); err != nil {
+		return err
 	}
 	if *topN < 1 || *minCount < 1 || *maxRunes < 2 || *workers < 1 {
 		return fmt.Errorf("%w: --top, --min-count and --workers must be at least 1, --max-len at least 2", errUsage)
@@ -62,11 +61,7 @@ func (c *lexiconCmd) suggest(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("load %s: %w", dir, err)
 	}
-	seg, err := segment.New(set.Domain)
-	if err != nil {
-		return err
-	}
-	an, err := analyzer.New(set, segment.NewHolder(seg))
+	an, seg, err := newAnalyzer(set)
 	if err != nil {
 		return err
 	}
