@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"syscall"
 )
 
@@ -26,36 +26,27 @@ type env struct {
 	Getenv         func(string) string
 }
 
-var usage = map[string]string{
-	"analyze":   "analyse text lines or JSON Lines messages (files or stdin), print results in input order",
-	"run":       "consume Kafka, analyse, write to ClickHouse and the search index",
-	"migrate":   "create or upgrade the ClickHouse database and tables",
-	"reprocess": "re-tag stored feedback of a past period with the current lexicons",
-	"demo":      "run voc end to end on embedded Kafka and a local ClickHouse with a sample feed",
-	"search":    "full-text search of verbatims in the search index",
-	"lexicon":   "lexicon tools: validate, test, diff, suggest, learn",
-	"eval":      "evaluate sentiment and pain-point accuracy on labelled data",
-	"alerts":    "replay, list, acknowledge and resolve alerts; test a channel",
-	"serve":     "serve the read-only API, the dashboard and the weekly report over HTTP",
-	"report":    "write the weekly VoC report (VOC周报) as HTML or Markdown",
-	"version":   "print the version and the commit voc was built from",
+// subcommand is one entry of voc's command table.
+type subcommand struct {
+	name  string
+	usage string            // its line in the usage message
+	new   func(env) command // the command working in the process env
 }
 
-func commands(e env) map[string]command {
-	return map[string]command{
-		"analyze":   &analyzeCmd{env: e},
-		"run":       &runCmd{env: e},
-		"migrate":   &migrateCmd{env: e},
-		"reprocess": &reprocessCmd{env: e},
-		"demo":      &demoCmd{env: e},
-		"search":    &searchCmd{env: e},
-		"lexicon":   &lexiconCmd{env: e},
-		"eval":      &evalCmd{env: e},
-		"serve":     &serveCmd{env: e},
-		"report":    &reportCmd{env: e},
-		"alerts":    &alertsCmd{env: e},
-		"version":   &versionCmd{env: e},
-	}
+// commands is voc's subcommands, in the order of the usage message.
+var commands = []subcommand{
+	{"alerts", "replay, list, acknowledge and resolve alerts; test a channel", func(e env) command { return &alertsCmd{env: e} }},
+	{"analyze", "analyse text lines or JSON Lines messages (files or stdin), print results in input order", func(e env) command { return &analyzeCmd{env: e} }},
+	{"demo", "run voc end to end on embedded Kafka and a local ClickHouse with a sample feed", func(e env) command { return &demoCmd{env: e} }},
+	{"eval", "evaluate sentiment and pain-point accuracy on labelled data", func(e env) command { return &evalCmd{env: e} }},
+	{"lexicon", "lexicon tools: validate, test, diff, suggest, learn", func(e env) command { return &lexiconCmd{env: e} }},
+	{"migrate", "create or upgrade the ClickHouse database and tables", func(e env) command { return &migrateCmd{env: e} }},
+	{"report", "write the weekly VoC report (VOC周报) as HTML or Markdown", func(e env) command { return &reportCmd{env: e} }},
+	{"reprocess", "re-tag stored feedback of a past period with the current lexicons", func(e env) command { return &reprocessCmd{env: e} }},
+	{"run", "consume Kafka, analyse, write to ClickHouse and the search index", func(e env) command { return &runCmd{env: e} }},
+	{"search", "full-text search of verbatims in the search index", func(e env) command { return &searchCmd{env: e} }},
+	{"serve", "serve the read-only API, the dashboard and the weekly report over HTTP", func(e env) command { return &serveCmd{env: e} }},
+	{"version", "print the version and the commit voc was built from", func(e env) command { return &versionCmd{env: e} }},
 }
 
 // errUsage marks an error in the command line (exit code 2).
@@ -78,7 +69,6 @@ func main() {
 }
 
 func run(ctx context.Context, e env, args []string) int {
-	cmds := commands(e)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(e.Stderr)
 		if len(args) == 0 {
@@ -86,13 +76,13 @@ func run(ctx context.Context, e env, args []string) int {
 		}
 		return 0
 	}
-	c, ok := cmds[args[0]]
-	if !ok {
+	i := slices.IndexFunc(commands, func(c subcommand) bool { return c.name == args[0] })
+	if i < 0 {
 		fmt.Fprintf(e.Stderr, "voc: unknown command %q\n", args[0])
 		printUsage(e.Stderr)
 		return 2
 	}
-	if err := c.Run(ctx, args[1:]); err != nil {
+	if err := commands[i].new(e).Run(ctx, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -107,12 +97,7 @@ func run(ctx context.Context, e env, args []string) int {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: voc <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(usage))
-	for n := range usage {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, usage[n])
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.usage)
 	}
 }
