@@ -74,6 +74,16 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
+// parseDateFlag is parseDate for the value s of the flag --name; a bad
+// value is a usage error.
+func parseDateFlag(name, s string, loc *time.Location) (time.Time, error) {
+	t, err := parseDate(s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: --%s: %w", errUsage, name, err)
+	}
+	return t, nil
+}
+
 // writeJSON writes v to w as indented JSON without HTML escaping (the
 // --format json and --json output of the commands).
 func writeJSON(w io.Writer, v any) error {

@@ -28,13 +28,13 @@ func (c *reportCmd) Run(ctx context.Context, args []string) error {
 	if *format != "html" && *format != "md" {
 		return fmt.Errorf("%w: --format %q is not html or md", errUsage, *format)
 	}
-	f, err := parseDate(*from, time.UTC)
+	f, err := parseDateFlag("from", *from, time.UTC)
 	if err != nil {
-		return fmt.Errorf("%w: --from: %v", errUsage, err)
+		return err
 	}
-	t, err := parseDate(*to, time.UTC)
+	t, err := parseDateFlag("to", *to, time.UTC)
 	if err != nil {
-		return fmt.Errorf("%w: --to: %v", errUsage, err)
+		return err
 	}
 	f, t = report.DefaultRange(f, t, time.Now())
 	if !f.Before(t) {

@@ -43,11 +43,11 @@ func (c *searchCmd) Run(ctx context.Context, args []string) error {
 	q.Text = strings.Join(fl.Args(), " ")
 	q.Highlight = true
 	var err error
-	if q.From, err = parseDate(*from, time.Local); err != nil {
-		return fmt.Errorf("%w: --from: %w", errUsage, err)
+	if q.From, err = parseDateFlag("from", *from, time.Local); err != nil {
+		return err
 	}
-	if q.To, err = parseDate(*to, time.Local); err != nil {
-		return fmt.Errorf("%w: --to: %w", errUsage, err)
+	if q.To, err = parseDateFlag("to", *to, time.Local); err != nil {
+		return err
 	}
 	if err := q.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
