@@ -14,6 +14,7 @@ import (
 
 	"github.com/vocproject/voc/alerts/detect"
 	"github.com/vocproject/voc/alerts/notify"
+	"github.com/vocproject/voc/internal/fielderr"
 )
 
 // Kinds of alerts: the detector's (detect.KindSpike, detect.KindNewPainPoint,
@@ -142,6 +143,17 @@ func configErr(field string, format string, a ...any) error {
 	return &ConfigError{Field: field, Err: fmt.Errorf(format, a...)}
 }
 
+// nestedErr reports err, the error of validating the section at field (the
+// detector, a channel, the retry policy), naming the section's offending
+// field relative to Config when err names one.
+func nestedErr(field string, err error) error {
+	var fe *fielderr.Error
+	if errors.As(err, &fe) {
+		return &ConfigError{Field: field + "." + fe.Field, Err: fe.Err}
+	}
+	return &ConfigError{Field: field, Err: err}
+}
+
 // WithDefaults returns c with defaults filled in.
 func (c Config) WithDefaults() Config {
 	if c.Interval == 0 {
@@ -196,11 +208,7 @@ func (c Config) Validate() error {
 		return configErr("samples", "%d is outside 1-5", c.Samples)
 	}
 	if err := c.Detector.Validate(); err != nil {
-		var fe *detect.FieldError
-		if errors.As(err, &fe) {
-			return &ConfigError{Field: "detector." + fe.Field, Err: fe.Err}
-		}
-		return &ConfigError{Field: "detector", Err: err}
+		return nestedErr("detector", err)
 	}
 	if c.Cooldown < 0 {
 		return configErr("cooldown", "must not be negative")
@@ -223,11 +231,7 @@ func (c Config) Validate() error {
 	channels := map[string]bool{}
 	for i, ch := range c.Channels {
 		if err := ch.Validate(); err != nil {
-			var fe *notify.FieldError
-			if errors.As(err, &fe) {
-				return &ConfigError{Field: fmt.Sprintf("channels[%d].%s", i, fe.Field), Err: fe.Err}
-			}
-			return &ConfigError{Field: fmt.Sprintf("channels[%d]", i), Err: err}
+			return nestedErr(fmt.Sprintf("channels[%d]", i), err)
 		}
 		if channels[ch.Name] {
 			return configErr(fmt.Sprintf("channels[%d].name", i), "duplicate channel %q", ch.Name)
@@ -285,11 +289,7 @@ func (c Config) Validate() error {
 		return configErr("default_team", "unknown team %q", c.DefaultTeam)
 	}
 	if err := c.Retry.Validate(); err != nil {
-		var fe *notify.FieldError
-		if errors.As(err, &fe) {
-			return &ConfigError{Field: "retry." + fe.Field, Err: fe.Err}
-		}
-		return &ConfigError{Field: "retry", Err: err}
+		return nestedErr("retry", err)
 	}
 	if c.ClaimSettle < 0 || (c.ClaimSettle > 0 && c.ClaimSettle < time.Second) || c.ClaimSettle > time.Minute {
 		return configErr("claim_settle", "%s is outside 1s-1m", c.ClaimSettle)

@@ -28,6 +28,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vocproject/voc/internal/fielderr"
 )
 
 // Kinds of findings.
@@ -163,17 +165,9 @@ func (c Config) WithDefaults() Config {
 
 // FieldError names the offending field, relative to the detector config
 // ("windows[1]", "new_pain_point.lookback").
-type FieldError struct {
-	Field string
-	Err   error
-}
+type FieldError = fielderr.Error
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(field, format string, a ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, a...)}
-}
+var fieldErr = fielderr.New
 
 // Validate reports the first invalid field.
 func (c Config) Validate() error {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/internal/backoff"
+	"github.com/vocproject/voc/internal/fielderr"
 )
 
 // Channel types.
@@ -92,18 +93,10 @@ type Config struct {
 	Timeout time.Duration `yaml:"timeout"`
 }
 
-// FieldError names the offending field of a Config.
-type FieldError struct {
-	Field string
-	Err   error
-}
+// FieldError names the offending field, relative to a Config.
+type FieldError = fielderr.Error
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(field, format string, a ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, a...)}
-}
+var fieldErr = fielderr.New
 
 // Validate reports the first invalid field, naming it relative to the
 // channel ("url", "type", ...).
