@@ -35,16 +35,17 @@ func incBeta(a, b, x float64) float64 {
 	return 1 - front*betaCF(b, a, 1-x)/b
 }
 
+// betaCF evaluates the continued fraction of the regularized incomplete
+// beta function by the modified Lentz method.
 func betaCF(a, b, x float64) float64 {
 	const (
 		maxIter = 300
 		eps     = 1e-14
-		tiny    = 1e-300
 	)
 	qab, qap, qam := a+b, a+1, a-1
 	c, d := 1.0, 1-qab*x/qap
-	if math.Abs(d) < tiny {
-		d = tiny
+	if math.Abs(d) < lentzTiny {
+		d = lentzTiny
 	}
 	d = 1 / d
 	h := d
@@ -52,33 +53,36 @@ func betaCF(a, b, x float64) float64 {
 		fm := float64(m)
 		m2 := 2 * fm
 		aa := fm * (b - fm) * x / ((qam + m2) * (a + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		h *= d * c
+		var del float64
+		c, d, del = lentzStep(aa, c, d)
+		h *= del
 		aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		del := d * c
+		c, d, del = lentzStep(aa, c, d)
 		h *= del
 		if math.Abs(del-1) < eps {
 			break
 		}
 	}
 	return h
+}
+
+// lentzTiny stands in for a zero denominator in the Lentz recurrences.
+const lentzTiny = 1e-300
+
+// lentzStep advances the Lentz recurrences c and d by the coefficient aa
+// and returns them with del, the factor the fraction's value is
+// multiplied by.
+func lentzStep(aa, c, d float64) (float64, float64, float64) {
+	d = 1 + aa*d
+	if math.Abs(d) < lentzTiny {
+		d = lentzTiny
+	}
+	c = 1 + aa/c
+	if math.Abs(c) < lentzTiny {
+		c = lentzTiny
+	}
+	d = 1 / d
+	return c, d, d * c
 }
 
 // NormalCDF returns P(Z <= z) for a standard normal Z.
