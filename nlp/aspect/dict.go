@@ -114,33 +114,12 @@ func (d *Dict) Longest(rs []rune, i int) (end int, v int32, ok bool) {
 		return 0, 0, false
 	}
 	end = -1
-	d.walk(rs, i, 0, &end, &v)
+	d.each(rs, i, 0, func(e int, val int32) {
+		if e > end {
+			end, v = e, val
+		}
+	})
 	return end, v, end > i
-}
-
-func (d *Dict) walk(rs []rune, i int, node int32, end *int, v *int32) {
-	for {
-		if node != 0 && d.val[node] > 0 && i > *end {
-			*end, *v = i, d.val[node]-1
-		}
-		if i >= len(rs) {
-			return
-		}
-		if isNumeral(rs[i], true) {
-			if child, ok := d.child(node, numRune); ok {
-				j := i + 1
-				for j < len(rs) && isNumeral(rs[j], false) {
-					j++
-				}
-				d.walk(rs, j, child, end, v)
-			}
-		}
-		child, ok := d.child(node, rs[i])
-		if !ok {
-			return
-		}
-		node, i = child, i+1
-	}
 }
 
 // isNumeral reports whether r can be part of a number; first tells whether
