@@ -159,15 +159,14 @@ FROM
 GROUP BY key
 ORDER BY key`
 	args := append([]any{from, to}, fcrArgs(from, to, window)...)
-	var out []ServiceStats
-	err = s.query(ctx, "service stats by "+string(by), q, args, func(r ch.Row) error {
+	return queryRows(ctx, s, "service stats by "+string(by), q, args, nil, func(r ch.Row) (ServiceStats, error) {
 		var st ServiceStats
 		var nFirst, nART, nHandle, sumCSAT, sumEffort uint64
 		var sumFirst, sumART, sumHandle float64
 		if err := r.Scan(&st.Key, &st.Conversations, &st.Resolved, &st.Unresolved, &st.RepeatContacts, &st.FirstContactResolved,
 			&nFirst, &sumFirst, &nART, &sumART, &nHandle, &sumHandle, &st.CSATResponses, &sumCSAT,
 			&st.Violations, &st.Forbidden, &st.Discouraged, &st.Missing, &st.Escalations, &st.Transfers, &sumEffort); err != nil {
-			return err
+			return st, err
 		}
 		mean := func(sum float64, n uint64) *float64 {
 			if n == 0 {
@@ -182,13 +181,8 @@ ORDER BY key`
 			st.FCR = float64(st.FirstContactResolved) / float64(st.Conversations)
 			st.AvgEffort = float64(sumEffort) / float64(st.Conversations)
 		}
-		out = append(out, st)
-		return nil
+		return st, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // UnresolvedPain is a pain point with how its chats ended.
@@ -234,24 +228,18 @@ ORDER BY unresolved DESC, n DESC, pain`
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
 	args := append([]any{from, to}, fcrArgs(from, to, window)...)
-	var out []UnresolvedPain
-	err := s.query(ctx, "unresolved pain points", q, args, func(r ch.Row) error {
+	return queryRows(ctx, s, "unresolved pain points", q, args, nil, func(r ch.Row) (UnresolvedPain, error) {
 		var p UnresolvedPain
 		var key string
 		if err := r.Scan(&key, &p.Conversations, &p.Unresolved, &p.RepeatContacts, &p.NotFirstContact); err != nil {
-			return err
+			return p, err
 		}
 		p.Category, p.Subcategory, _ = strings.Cut(key, "/")
 		if p.Conversations > 0 {
 			p.UnresolvedShare = float64(p.Unresolved) / float64(p.Conversations)
 		}
-		out = append(out, p)
-		return nil
+		return p, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // RuleCount counts the violations of one compliance rule.
@@ -277,17 +265,11 @@ WHERE created_at >= ? AND created_at < ?`
 		args = append(args, agent)
 	}
 	q += "\nGROUP BY kind, rule\nORDER BY n DESC, kind, rule"
-	var out []RuleCount
-	err := s.query(ctx, "violations by rule", q, args, func(row ch.Row) error {
+	return queryRows(ctx, s, "violations by rule", q, args, nil, func(row ch.Row) (RuleCount, error) {
 		var r RuleCount
 		if err := row.Scan(&r.Kind, &r.Rule, &r.Violations, &r.Conversations, &r.Agents); err != nil {
-			return err
+			return r, err
 		}
-		out = append(out, r)
-		return nil
+		return r, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

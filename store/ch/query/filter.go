@@ -218,6 +218,23 @@ func (s *Store) query(ctx context.Context, op, q string, args []any, scan func(c
 	return nil
 }
 
+// queryRows runs q like query and appends to out the value scan reads from
+// each row; on an error it returns no rows.
+func queryRows[T any](ctx context.Context, s *Store, op, q string, args []any, out []T, scan func(ch.Row) (T, error)) ([]T, error) {
+	err := s.query(ctx, op, q, args, func(r ch.Row) error {
+		v, err := scan(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0

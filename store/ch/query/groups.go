@@ -37,19 +37,16 @@ func (s *Store) SentimentBy(ctx context.Context, f Filter, dim string) ([]GroupS
 	where, args := src.conds(f, f.From, f.To, false)
 	q := fmt.Sprintf(`SELECT %s AS g, sum(%s) AS r, sum(%s) AS n, sum(%s) AS e, sum(%s) AS c, sum(%s) AS ss
 FROM %s WHERE %s GROUP BY g ORDER BY r DESC, g`, col, src.m["records"], src.m["negative"], src.m["escalations"], src.m["complaints"], src.m["ss"], src.table, where)
-	out := []GroupSentiment{}
-	err := s.query(ctx, "sentiment by "+dim, q, args, func(r ch.Row) error {
+	return queryRows(ctx, s, "sentiment by "+dim, q, args, []GroupSentiment{}, func(r ch.Row) (GroupSentiment, error) {
 		var g GroupSentiment
 		var ss float64
 		if err := r.Scan(&g.Key, &g.Records, &g.Negative, &g.Escalations, &g.Complaints, &ss); err != nil {
-			return err
+			return g, err
 		}
 		g.AvgSentiment = ratio(ss, float64(g.Records))
 		g.NegativeShare = ratio(float64(g.Negative), float64(g.Records))
-		out = append(out, g)
-		return nil
+		return g, nil
 	})
-	return out, err
 }
 
 // Driver is a pain point's effect on a score.
@@ -213,19 +210,16 @@ FROM %s FINAL
 WHERE updated_at >= ? AND opened_at < ?
 ORDER BY opened_at DESC, id
 LIMIT %d`, s.table(ch.TableAlertState), max(limit, 1))
-	out := []Alert{}
-	err := s.query(ctx, "alerts", q, []any{from.UTC(), to.UTC()}, func(r ch.Row) error {
+	return queryRows(ctx, s, "alerts", q, []any{from.UTC(), to.UTC()}, []Alert{}, func(r ch.Row) (Alert, error) {
 		var a Alert
 		if err := r.Scan(&a.ID, &a.Series, &a.Kind, &a.Status, &a.OpenedAt, &a.UpdatedAt, &a.ResolvedAt, &a.Team, &a.Title, &a.Payload); err != nil {
-			return err
+			return a, err
 		}
 		if a.ResolvedAt.Unix() <= 0 {
 			a.ResolvedAt = time.Time{}
 		}
-		out = append(out, a)
-		return nil
+		return a, nil
 	})
-	return out, err
 }
 
 // Totals are the volume and sentiment of a set of records: of one group

@@ -53,23 +53,17 @@ ORDER BY m DESC, category, subcategory`
 	if limit > 0 {
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
-	var out []PainCount
-	err := s.query(ctx, op, q, args, func(r ch.Row) error {
+	return queryRows(ctx, s, op, q, args, nil, func(r ch.Row) (PainCount, error) {
 		var p PainCount
 		var ss float64
 		if err := r.Scan(&p.Category, &p.Subcategory, &p.Mentions, &p.Records, &ss); err != nil {
-			return err
+			return p, err
 		}
 		if p.Records > 0 {
 			p.AvgSentiment = ss / float64(p.Records)
 		}
-		out = append(out, p)
-		return nil
+		return p, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func hourRange(from, to time.Time) (time.Time, time.Time) {
@@ -118,20 +112,14 @@ ORDER BY cur - prev DESC, category, subcategory`
 	if limit > 0 {
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
-	var out []PainTrend
-	err := s.query(ctx, "rising pain points", q, []any{f, f, prev, t}, func(r ch.Row) error {
+	return queryRows(ctx, s, "rising pain points", q, []any{f, f, prev, t}, nil, func(r ch.Row) (PainTrend, error) {
 		var p PainTrend
 		if err := r.Scan(&p.Category, &p.Subcategory, &p.Current, &p.Previous); err != nil {
-			return err
+			return p, err
 		}
 		p.Growth = float64(p.Current+1) / float64(p.Previous+1)
-		out = append(out, p)
-		return nil
+		return p, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ChannelSentiment summarises one channel.
@@ -153,24 +141,18 @@ FROM ` + s.table(ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?
 GROUP BY channel
 ORDER BY channel`
-	var out []ChannelSentiment
-	err := s.query(ctx, "sentiment by channel", q, []any{f, t}, func(r ch.Row) error {
+	return queryRows(ctx, s, "sentiment by channel", q, []any{f, t}, nil, func(r ch.Row) (ChannelSentiment, error) {
 		var c ChannelSentiment
 		var ss float64
 		if err := r.Scan(&c.Channel, &c.Records, &c.Negative, &c.Escalations, &ss); err != nil {
-			return err
+			return c, err
 		}
 		if c.Records > 0 {
 			c.AvgSentiment = ss / float64(c.Records)
 			c.NegativeShare = float64(c.Negative) / float64(c.Records)
 		}
-		out = append(out, c)
-		return nil
+		return c, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ComplaintShare is the share of complaints (intent 投诉 or negative

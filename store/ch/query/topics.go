@@ -120,14 +120,14 @@ ORDER BY vol DESC, rec DESC, category`
 	}
 	from := f.From.UTC()
 	qargs := append([]any{from, from, from, from, from, from, from, from}, args...)
-	err := s.query(ctx, "topics", q, qargs, func(r ch.Row) error {
+	var err error
+	out.Items, err = queryRows(ctx, s, "topics", q, qargs, out.Items, func(r ch.Row) (TopicVolume, error) {
 		var t TopicVolume
 		if err := r.Scan(&t.Category, &t.Records, &t.Volume, &t.Pain, &t.Praise, &t.Neutral, &t.TopicMentions,
 			&t.PreviousRecords, &t.PreviousVolume); err != nil {
-			return err
+			return t, err
 		}
-		out.Items = append(out.Items, t)
-		return nil
+		return t, nil
 	})
 	wg.Wait()
 	if err != nil {

@@ -58,19 +58,16 @@ func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoin
 	where, args := src.conds(f, f.From, f.To, false)
 	q := fmt.Sprintf(`SELECT %s AS t, sum(%s) AS r, sum(%s) AS n, sum(%s) AS ss FROM %s WHERE %s GROUP BY t ORDER BY t`,
 		b, src.m["records"], src.m["negative"], src.m["ss"], src.table, where)
-	var out []TrendPoint
-	err = s.query(ctx, "trend", q, args, func(r ch.Row) error {
+	return queryRows(ctx, s, "trend", q, args, nil, func(r ch.Row) (TrendPoint, error) {
 		var p TrendPoint
 		var ss float64
 		if err := r.Scan(&p.Time, &p.Records, &p.Negative, &ss); err != nil {
-			return err
+			return p, err
 		}
 		p.AvgSentiment = ratio(ss, float64(p.Records))
 		p.NegativeShare = ratio(float64(p.Negative), float64(p.Records))
-		out = append(out, p)
-		return nil
+		return p, nil
 	})
-	return out, err
 }
 
 func painKey(cat, sub string) string {
@@ -224,15 +221,14 @@ GROUP BY category, subcategory
 HAVING cur + prv > 0
 ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], ps.m["ss"], ps.table, where)
 	from := f.From.UTC()
-	err = s.query(ctx, "pain point changes", q, append([]any{from, from, from}, args...), func(r ch.Row) error {
+	out.Items, err = queryRows(ctx, s, "pain point changes", q, append([]any{from, from, from}, args...), out.Items, func(r ch.Row) (PainChange, error) {
 		var c PainChange
 		var ss float64
 		if err := r.Scan(&c.Category, &c.Subcategory, &c.Current, &c.Previous, &ss); err != nil {
-			return err
+			return c, err
 		}
 		c.AvgSentiment = ratio(ss, float64(c.Current))
-		out.Items = append(out.Items, c)
-		return nil
+		return c, nil
 	})
 	if err != nil {
 		return nil, err

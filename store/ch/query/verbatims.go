@@ -124,11 +124,8 @@ func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string,
 		return nil, fmt.Errorf("clickhouse: verbatims: count: %w", err)
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY created_at DESC, id LIMIT %d, %d", verbatimColumns, src.table, where, max(offset, 0), max(limit, 0))
-	err := s.query(ctx, "verbatims", q, args, func(r ch.Row) error {
-		v, err := scanVerbatim(r)
-		out.Items = append(out.Items, v)
-		return err
-	})
+	var err error
+	out.Items, err = queryRows(ctx, s, "verbatims", q, args, out.Items, scanVerbatim)
 	if err != nil {
 		return nil, err
 	}
