@@ -20,11 +20,9 @@ func (r *Report) Write(w io.Writer) error {
 	}
 	fmt.Fprintf(ew, "\n")
 
-	fmt.Fprintf(ew, "\n# ==== %s: new words (not in the segmenter's dictionary; cohesion = PMI of their parts,\n", "domain_words.txt")
-	fmt.Fprintf(ew, "# ==== boundary = entropy of the characters left and right of them, in nats)\n")
-	if len(r.NewWords) == 0 {
-		fmt.Fprintf(ew, "# (none)\n")
-	}
+	section(ew, len(r.NewWords),
+		"\n# ==== domain_words.txt: new words (not in the segmenter's dictionary; cohesion = PMI of their parts,\n"+
+			"# ==== boundary = entropy of the characters left and right of them, in nats)\n")
 	for _, c := range r.NewWords {
 		fmt.Fprintf(ew, "# score %.1f: %d times in %d texts; cohesion %.1f, boundary left %.1f right %.1f\n",
 			c.Score, c.Count, c.Texts, c.PMI, c.LeftEntropy, c.RightEntropy)
@@ -32,11 +30,9 @@ func (r *Report) Write(w io.Writer) error {
 		fmt.Fprintf(ew, "%s\n", c.Line)
 	}
 
-	fmt.Fprintf(ew, "\n# ==== %s: phrases of negative clauses that no pain point covers (count: such clauses;\n", "taxonomy.tsv")
-	fmt.Fprintf(ew, "# ==== elsewhere: other clauses; the point is a guess from the aspects of the same texts)\n")
-	if len(r.Phrases) == 0 {
-		fmt.Fprintf(ew, "# (none)\n")
-	}
+	section(ew, len(r.Phrases),
+		"\n# ==== taxonomy.tsv: phrases of negative clauses that no pain point covers (count: such clauses;\n"+
+			"# ==== elsewhere: other clauses; the point is a guess from the aspects of the same texts)\n")
 	for _, c := range r.Phrases {
 		fmt.Fprintf(ew, "# score %.1f: %d negative clauses without a pain point, %d elsewhere (log-odds %.1f); %s\n",
 			c.Score, c.Count, c.Elsewhere, c.LogOdds, c.PointWhy)
@@ -54,10 +50,8 @@ func (r *Report) writeRising(ew *bufio.Writer) {
 		fmt.Fprintf(ew, "\n# ==== rising terms: the sample has too few times (created_at) to compare two halves\n")
 		return
 	}
-	fmt.Fprintf(ew, "\n# ==== rising terms: share of texts since %s against before (score: z of the two shares)\n", r.Split.Format("2006-01-02 15:04"))
-	if len(r.Rising) == 0 {
-		fmt.Fprintf(ew, "# (none)\n")
-	}
+	section(ew, len(r.Rising),
+		fmt.Sprintf("\n# ==== rising terms: share of texts since %s against before (score: z of the two shares)\n", r.Split.Format("2006-01-02 15:04")))
 	for _, c := range r.Rising {
 		fmt.Fprintf(ew, "# score %.1f: %s in %d recent texts, %d older; %.0f%% of them negative\n",
 			c.Score, c.Term, c.Recent, c.Older, 100*c.Negative)
@@ -72,13 +66,11 @@ func (r *Report) writeRising(ew *bufio.Writer) {
 }
 
 func (r *Report) writeUnmapped(ew *bufio.Writer) {
-	fmt.Fprintf(ew, "\n# ==== taxonomy.tsv: aspects the taxonomy does not know, named with an opinion (texts holding one: %d;\n", r.UnmappedTexts)
-	fmt.Fprintf(ew, "# ==== ranked by texts, near-duplicates grouped). The category is a guess from aspect terms spelt\n")
-	fmt.Fprintf(ew, "# ==== alike and the categories named in the same texts: check it, and the terms, before pasting;\n")
-	fmt.Fprintf(ew, "# ==== a line with category ? is commented out: put a category in and uncomment it\n")
-	if len(r.Unmapped) == 0 {
-		fmt.Fprintf(ew, "# (none)\n")
-	}
+	section(ew, len(r.Unmapped),
+		fmt.Sprintf("\n# ==== taxonomy.tsv: aspects the taxonomy does not know, named with an opinion (texts holding one: %d;\n", r.UnmappedTexts)+
+			"# ==== ranked by texts, near-duplicates grouped). The category is a guess from aspect terms spelt\n"+
+			"# ==== alike and the categories named in the same texts: check it, and the terms, before pasting;\n"+
+			"# ==== a line with category ? is commented out: put a category in and uncomment it\n")
 	for _, c := range r.Unmapped {
 		fmt.Fprintf(ew, "# %s: %s, %s, %.0f%% negative, %.0f%% positive", c.Term, plural(c.Count, "text"), plural(c.Mentions, "opinion"), 100*c.Negative, 100*c.Positive)
 		if len(c.Opinions) > 0 {
@@ -112,6 +104,15 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// section writes a section's header, then "(none)" when it holds no
+// candidates (n).
+func section(ew *bufio.Writer, n int, header string) {
+	ew.WriteString(header)
+	if n == 0 {
+		ew.WriteString("# (none)\n")
+	}
 }
 
 func examples(ew *bufio.Writer, c Candidate) {
