@@ -209,6 +209,14 @@ func isLetter(c byte) bool {
 }
 func isAlnum(c byte) bool { return isDigit(c) || isLetter(c) }
 
+// labelEnd returns the end of the domain label ([a-z0-9-]*) at byte i of s.
+func labelEnd(s string, i int) int {
+	for i < len(s) && (isAlnum(s[i]) || s[i] == '-') {
+		i++
+	}
+	return i
+}
+
 // ---- emails
 
 func isLocal(c byte) bool {
@@ -236,10 +244,7 @@ func findEmails(s string, spans []span) []span {
 		// domain: labels of [a-z0-9-] joined by '.', ending in a letters-only TLD
 		e, end := i+1, -1
 		for {
-			l := e
-			for l < len(s) && (isAlnum(s[l]) || s[l] == '-') {
-				l++
-			}
+			l := labelEnd(s, e)
 			if l == e {
 				break
 			}

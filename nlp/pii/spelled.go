@@ -74,10 +74,7 @@ func hasLetterOrDigits(s string) bool {
 func spelledDomain(s string, i int) int {
 	end, labels := -1, 0
 	for {
-		l := i
-		for l < len(s) && (isAlnum(s[l]) || s[l] == '-') {
-			l++
-		}
+		l := labelEnd(s, i)
 		if l == i {
 			break
 		}
