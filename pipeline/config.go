@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"github.com/vocproject/voc/internal/fielderr"
 )
 
 // Config tunes a Runner. The zero value means "all defaults"; each field's
@@ -59,17 +61,11 @@ const (
 )
 
 // ConfigError reports an invalid configuration field.
-type ConfigError struct {
-	Field string
-	Value any
-	Err   error
-}
+type ConfigError = fielderr.ValueError[configLayout]
 
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("pipeline: config %s=%v: %v", e.Field, e.Value, e.Err)
-}
+type configLayout struct{}
 
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (configLayout) Layout() string { return "pipeline: config %s=%v: %v" }
 
 var errNegative = fmt.Errorf("must not be negative")
 

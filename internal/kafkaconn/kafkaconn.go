@@ -19,6 +19,8 @@ import (
 	"github.com/segmentio/kafka-go/sasl"
 	"github.com/segmentio/kafka-go/sasl/plain"
 	"github.com/segmentio/kafka-go/sasl/scram"
+
+	"github.com/vocproject/voc/internal/fielderr"
 )
 
 // TLSConfig configures TLS to the brokers, for the source, the dead-letter
@@ -58,18 +60,12 @@ const (
 
 // ConfigError reports an invalid field of a Kafka client's configuration (the
 // source's, the dead-letter sink's or their connection settings), named
-// relative to it.
-type ConfigError struct {
-	Field string // e.g. "group_id", "tls.cert_file"
-	Value any
-	Err   error
-}
+// relative to it ("group_id", "tls.cert_file").
+type ConfigError = fielderr.ValueError[configLayout]
 
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("kafka: config %s=%v: %v", e.Field, e.Value, e.Err)
-}
+type configLayout struct{}
 
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (configLayout) Layout() string { return "kafka: config %s=%v: %v" }
 
 // ErrRequired is the Err of a ConfigError on a missing required field.
 var ErrRequired = errors.New("required")

@@ -31,6 +31,8 @@ import (
 
 	clickhouse "github.com/ClickHouse/clickhouse-go/v2"
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/vocproject/voc/internal/fielderr"
 )
 
 // Config configures the connection and the deployment mode of the
@@ -59,17 +61,11 @@ type Config struct {
 }
 
 // ConfigError names the offending field of an invalid Config.
-type ConfigError struct {
-	Field string
-	Value any
-	Err   error
-}
+type ConfigError = fielderr.ValueError[configLayout]
 
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("clickhouse: config field %s = %v: %v", e.Field, e.Value, e.Err)
-}
+type configLayout struct{}
 
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (configLayout) Layout() string { return "clickhouse: config field %s = %v: %v" }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
