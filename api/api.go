@@ -49,7 +49,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"reflect"
 	"time"
 
 	"github.com/vocproject/voc/nlp"
@@ -109,9 +108,6 @@ type Handler struct {
 func New(cfg Config) (*Handler, error) {
 	if cfg.CH == nil {
 		return nil, errors.New("api: config field CH is required")
-	}
-	if v := reflect.ValueOf(cfg.Index); v.Kind() == reflect.Pointer && v.IsNil() {
-		cfg.Index = nil // a nil index (none opened) is no index
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -190,7 +190,10 @@ func newFixture(t testing.TB, recs []*pipeline.Record, withIndex bool, cfg Confi
 		}
 		f.index = idx
 	}
-	cfg.CH, cfg.Index = f.ch, f.index
+	cfg.CH = f.ch
+	if f.index != nil {
+		cfg.Index = f.index
+	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return f.to }
 	}

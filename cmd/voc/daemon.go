@@ -387,7 +387,7 @@ func (d *daemon) handler() (http.Handler, error) {
 	}))
 	mux.Handle("POST /admin/reload", http.NewCrossOriginProtection().Handler(reload))
 	// The dashboard, the JSON API and the weekly report share the listener.
-	ac := api.Config{CH: d.q, Index: d.index, Token: tok, Logger: d.log,
+	ac := api.Config{CH: d.q, Index: searcher(d.index), Token: tok, Logger: d.log,
 		QueryTimeout: d.cfg.HTTP.APITimeout, ReportTimeout: d.cfg.HTTP.ReportTimeout, MaxConcurrent: d.cfg.HTTP.MaxConcurrent}
 	if d.nlp != nil {
 		ac.Analyzer = currentAnalyzer{d.nlp.stage}

@@ -20,6 +20,7 @@ import (
 	"github.com/vocproject/voc/sinks/bleve"
 	"github.com/vocproject/voc/store/ch"
 	"github.com/vocproject/voc/store/ch/query"
+	"github.com/vocproject/voc/store/search"
 )
 
 // serveCmd is "voc serve": the read-only API, dashboard and report.
@@ -98,7 +99,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if idx != nil {
 		defer idx.Close(context.Background())
 	}
-	h, err := api.New(api.Config{CH: ch, Index: idx, Token: token, Logger: logger,
+	h, err := api.New(api.Config{CH: ch, Index: searcher(idx), Token: token, Logger: logger,
 		QueryTimeout: *apiTimeout, ReportTimeout: *reportTimeout, MaxConcurrent: *maxConcurrent})
 	if err != nil {
 		return err
@@ -120,6 +121,15 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// searcher is idx as the API's index: none when no index is open (a nil
+// *bleve.Sink in the interface would not be nil).
+func searcher(idx *bleve.Sink) search.Searcher {
+	if idx == nil {
+		return nil
+	}
+	return idx
 }
 
 // openIndexReadOnly opens the search index when there is one; without it
