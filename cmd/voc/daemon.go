@@ -27,6 +27,7 @@ import (
 	"github.com/vocproject/voc/internal/backoff"
 	"github.com/vocproject/voc/internal/broker"
 	"github.com/vocproject/voc/internal/config"
+	"github.com/vocproject/voc/internal/tick"
 	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp"
 	"github.com/vocproject/voc/nlp/analyzer"
@@ -144,22 +145,15 @@ func (n *nlpState) watch(ctx context.Context, interval time.Duration) {
 		return
 	}
 	last := fingerprint(n.dir)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	tick.Every(ctx, interval, func() {
 		fp := fingerprint(n.dir)
 		if fp == last {
-			continue
+			return
 		}
 		last = fp
 		n.log.Info("nlp: lexicon directory changed, reloading", "dir", n.dir)
 		n.reload()
-	}
+	})
 }
 
 // fingerprint names, sizes and modification times of the files of dir and

@@ -27,6 +27,7 @@ import (
 
 	"github.com/vocproject/voc/internal/backoff"
 	"github.com/vocproject/voc/internal/kafkaconn"
+	"github.com/vocproject/voc/internal/tick"
 	"github.com/vocproject/voc/pipeline"
 )
 
@@ -351,21 +352,14 @@ func (s *Source) Commit(ctx context.Context) error {
 
 func (s *Source) commitLoop(ctx context.Context) {
 	defer close(s.loopDone)
-	t := time.NewTicker(s.cfg.CommitInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	tick.Every(ctx, s.cfg.CommitInterval, func() {
 		cctx, cancel := context.WithTimeout(ctx, s.cfg.CloseTimeout)
 		if err := s.Commit(cctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("kafka: commit failed, will retry", "err", err)
 		}
 		cancel()
 		s.m.SetConsumerLag(s.Lag())
-	}
+	})
 }
 
 // Lag returns the number of messages between the positions read and the
