@@ -87,6 +87,30 @@ func (s *Store) mentionsWhere(f Filter, from, to time.Time, rows ...string) (str
 	return src.conds(g, from, to, true)
 }
 
+// periodCounts returns the select list of a query of aspect_mentions rows
+// over a period and the one of the same length before it (from divides
+// them), grouped by key, with the arguments of its placeholders: key; the
+// group's records (rec) and rows (n) since from, its negative (neg) and
+// positive (pos) rows since from; the columns extra, whose placeholders
+// also stand for from; and its records (prec) and rows (pn) before from.
+func periodCounts(key string, from time.Time, extra ...string) (string, []any) {
+	cols := append([]string{key,
+		"uniqExactIf(" + recordKey + ", created_at >= ?) AS rec",
+		"countIf(created_at >= ?) AS n",
+		"countIf(created_at >= ? AND polarity = 'negative') AS neg",
+		"countIf(created_at >= ? AND polarity = 'positive') AS pos"},
+		extra...)
+	cols = append(cols,
+		"uniqExactIf("+recordKey+", created_at < ?) AS prec",
+		"countIf(created_at < ?) AS pn")
+	list := strings.Join(cols, ",\n    ")
+	args := make([]any, strings.Count(list, "?"))
+	for i := range args {
+		args[i] = from
+	}
+	return list, args
+}
+
 // Topics returns the topic volume of every category talked about in f's
 // range or the period of the same length before it, by volume in the
 // range (then by records, category), at most limit (0: all). f's pain
@@ -101,25 +125,19 @@ func (s *Store) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes,
 	var wg sync.WaitGroup
 	var totalsErr error
 	wg.Go(func() { out.Records, out.PreviousRecords, totalsErr = s.periodTotals(ctx, f, prev) })
+	cols, qargs := periodCounts("category", f.From.UTC(),
+		"countIf(created_at >= ? AND polarity = 'neutral') AS neu",
+		"countIf(created_at >= ? AND opinion = '') AS bare")
 	where, args := s.mentionsWhere(f, prev, f.To, TopicRows)
-	q := `SELECT category,
-    uniqExactIf(` + recordKey + `, created_at >= ?) AS rec,
-    countIf(created_at >= ?) AS vol,
-    countIf(created_at >= ? AND polarity = 'negative') AS neg,
-    countIf(created_at >= ? AND polarity = 'positive') AS pos,
-    countIf(created_at >= ? AND polarity = 'neutral') AS neu,
-    countIf(created_at >= ? AND opinion = '') AS bare,
-    uniqExactIf(` + recordKey + `, created_at < ?) AS prec,
-    countIf(created_at < ?) AS pvol
+	q := `SELECT ` + cols + `
 FROM ` + s.table(ch.TableMentions) + `
 WHERE ` + where + `
 GROUP BY category
-ORDER BY vol DESC, rec DESC, category`
+ORDER BY n DESC, rec DESC, category`
 	if limit > 0 {
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
-	from := f.From.UTC()
-	qargs := append([]any{from, from, from, from, from, from, from, from}, args...)
+	qargs = append(qargs, args...)
 	var err error
 	out.Items, err = queryRows(ctx, s, "topics", q, qargs, out.Items, func(r ch.Row) (TopicVolume, error) {
 		var t TopicVolume
@@ -226,15 +244,9 @@ func (s *Store) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit
 		q := `SELECT uniqExact(` + recordKey + `), uniqExact(aspect), count() FROM ` + s.table(ch.TableMentions) + ` WHERE ` + where
 		coverErr = s.conn.QueryRow(ctx, q, args...).Scan(&out.UnmappedRecords, &out.Aspects, &out.Mentions)
 	})
+	cols, qargs := periodCounts("aspect", from, "minIf(created_at, created_at >= ?) AS seen")
 	where, args := s.mentionsWhere(f, prev, f.To, UnmappedRows)
-	q := `SELECT aspect,
-    uniqExactIf(` + recordKey + `, created_at >= ?) AS rec,
-    countIf(created_at >= ?) AS n,
-    countIf(created_at >= ? AND polarity = 'negative') AS neg,
-    countIf(created_at >= ? AND polarity = 'positive') AS pos,
-    minIf(created_at, created_at >= ?) AS seen,
-    uniqExactIf(` + recordKey + `, created_at < ?) AS prec,
-    countIf(created_at < ?) AS pn
+	q := `SELECT ` + cols + `
 FROM ` + s.table(ch.TableMentions) + `
 WHERE ` + where + `
 GROUP BY aspect
@@ -243,7 +255,7 @@ ORDER BY rec DESC, n DESC, aspect`
 	if limit > 0 {
 		q += fmt.Sprintf("\nLIMIT %d", limit)
 	}
-	qargs := append([]any{from, from, from, from, from, from, from}, args...)
+	qargs = append(qargs, args...)
 	qargs = append(qargs, uint64(max(minRecords, 1)))
 	byAspect := map[string]int{}
 	err := s.query(ctx, "unmapped aspects", q, qargs, func(r ch.Row) error {
