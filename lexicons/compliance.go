@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
-	"strings"
 )
 
 // ComplianceFile holds the agent compliance rules (合规) and the cues of
@@ -121,14 +120,11 @@ func loadCompliance(fsys fs.FS) (*Compliance, error) {
 		if name == "" {
 			return l.Errorf("empty name")
 		}
-		terms, err := splitTerms(l, f[3])
+		terms, err := splitPlainTerms(l, f[3], "term")
 		if err != nil {
 			return err
 		}
 		for _, t := range terms {
-			if strings.Contains(t, NumberPattern) {
-				return l.Errorf("term %q: patterns are for the taxonomy only", t)
-			}
 			k := key{kind, scope, t}
 			if prev, ok := seen[k]; ok {
 				return l.Errorf("term %q of %s %s already listed at line %d", t, kind, scope, prev)

@@ -76,14 +76,11 @@ func loadIntents(fsys fs.FS) (*Intents, error) {
 		if ok && ctx != ContextComplaint {
 			return l.Errorf("context=%q: want context=%s", ctx, ContextComplaint)
 		}
-		terms, err := splitTerms(l, f[1])
+		terms, err := splitPlainTerms(l, f[1], "cue")
 		if err != nil {
 			return err
 		}
 		for _, t := range terms {
-			if strings.Contains(t, NumberPattern) {
-				return l.Errorf("cue %q: patterns are for the taxonomy only", t)
-			}
 			if strings.Contains(t, "=") {
 				return l.Errorf("cue %q holds '=': an option needs a TAB before it", t)
 			}

@@ -458,6 +458,22 @@ func splitTerms(l Line, s string) ([]string, error) {
 	return terms, nil
 }
 
+// splitPlainTerms is splitTerms for the files other than the taxonomy,
+// whose terms take no pattern; what names a term in the errors ("term",
+// "cue").
+func splitPlainTerms(l Line, s, what string) ([]string, error) {
+	terms, err := splitTerms(l, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range terms {
+		if strings.Contains(t, NumberPattern) {
+			return nil, l.Errorf("%s %q: patterns are for the taxonomy only", what, t)
+		}
+	}
+	return terms, nil
+}
+
 // NumberPattern in a term matches a number: ASCII digits or Chinese numerals.
 const NumberPattern = "{N}"
 
