@@ -244,9 +244,7 @@ func Total(gs []GroupSentiment) Totals {
 		t.Complaints += g.Complaints
 		ss += g.AvgSentiment * float64(g.Records)
 	}
-	if t.Records > 0 {
-		t.NegativeShare = float64(t.Negative) / float64(t.Records)
-		t.AvgSentiment = ss / float64(t.Records)
-	}
+	t.NegativeShare = ratio(float64(t.Negative), float64(t.Records))
+	t.AvgSentiment = ratio(ss, float64(t.Records))
 	return t
 }

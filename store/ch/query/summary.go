@@ -59,9 +59,7 @@ ORDER BY m DESC, category, subcategory`
 		if err := r.Scan(&p.Category, &p.Subcategory, &p.Mentions, &p.Records, &ss); err != nil {
 			return p, err
 		}
-		if p.Records > 0 {
-			p.AvgSentiment = ss / float64(p.Records)
-		}
+		p.AvgSentiment = ratio(ss, float64(p.Records))
 		return p, nil
 	})
 }
@@ -147,10 +145,8 @@ ORDER BY channel`
 		if err := r.Scan(&c.Channel, &c.Records, &c.Negative, &c.Escalations, &ss); err != nil {
 			return c, err
 		}
-		if c.Records > 0 {
-			c.AvgSentiment = ss / float64(c.Records)
-			c.NegativeShare = float64(c.Negative) / float64(c.Records)
-		}
+		c.AvgSentiment = ratio(ss, float64(c.Records))
+		c.NegativeShare = ratio(float64(c.Negative), float64(c.Records))
 		return c, nil
 	})
 }
