@@ -198,33 +198,28 @@ func (s *Store) Samples(ctx context.Context, q SampleQuery) ([]Sample, error) {
 	if q.Limit <= 0 {
 		return nil, nil
 	}
-	where := []string{"created_at >= ?", "created_at < ?", "text != ''"}
-	args := []any{q.From.UTC(), q.To.UTC()}
+	var w ch.Where
+	w.Add("created_at >= ?", q.From.UTC())
+	w.Add("created_at < ?", q.To.UTC())
+	w.Add("text != ''")
 	switch {
 	case q.Category != "":
-		where = append(where, "has(pain_points, ?)")
-		args = append(args, q.Category+"/"+q.Subcategory)
+		w.Add("has(pain_points, ?)", q.Category+"/"+q.Subcategory)
 	case q.NegativeOnly:
-		where = append(where, "sentiment_label = 'negative'")
+		w.Add("sentiment_label = 'negative'")
 	default:
-		where = append(where, "(sentiment_label = 'negative' OR intent = '投诉')")
+		w.Add("(sentiment_label = 'negative' OR intent = '投诉')")
 	}
-	if q.Product != "" {
-		where = append(where, "product = ?")
-		args = append(args, q.Product)
-	}
-	if q.Channel != "" {
-		where = append(where, "channel = ?")
-		args = append(args, q.Channel)
-	}
+	w.Eq("product", q.Product)
+	w.Eq("channel", q.Channel)
 	sql := fmt.Sprintf(`SELECT id, created_at, channel, product, text
 FROM %s
 WHERE %s
 ORDER BY cityHash64(id)
-LIMIT %d`, s.table(ch.TableFeedback), strings.Join(where, " AND "), q.Limit*4)
+LIMIT %d`, s.table(ch.TableFeedback), w.String(), q.Limit*4)
 	var out []Sample
 	seenID, seenText := map[string]bool{}, map[string]bool{}
-	if err := ch.EachRow(ctx, s.conn, sql, args, func(row ch.Row) error {
+	if err := ch.EachRow(ctx, s.conn, sql, w.Args, func(row ch.Row) error {
 		var sm Sample
 		if err := row.Scan(&sm.ID, &sm.CreatedAt, &sm.Channel, &sm.Product, &sm.Text); err != nil {
 			return err
@@ -389,25 +384,20 @@ type StateFilter struct {
 
 // States returns the current state of the selected alerts, newest first.
 func (s *Store) States(ctx context.Context, f StateFilter) ([]*State, error) {
-	var where []string
-	var args []any
-	if f.ID != "" {
-		where = append(where, "id = ?")
-		args = append(args, f.ID)
-	}
+	var w ch.Where
+	w.Eq("id", f.ID)
 	if !f.OpenedSince.IsZero() {
 		// opened_at never changes for an alert, so filtering on it before
 		// FINAL collapses the rows is safe.
-		where = append(where, "opened_at >= ?")
-		args = append(args, clampTime(f.OpenedSince))
+		w.Add("opened_at >= ?", clampTime(f.OpenedSince))
 	}
 	q := fmt.Sprintf(`SELECT %s FROM %s FINAL`, strings.TrimSuffix(stateColumns, ", version"), s.table(ch.TableAlertState))
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if len(w.Conds) > 0 {
+		q += " WHERE " + w.String()
 	}
 	q += " ORDER BY opened_at DESC, id"
 	var out []*State
-	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
+	if err := ch.EachRow(ctx, s.conn, q, w.Args, func(row ch.Row) error {
 		var st State
 		var delivered uint8
 		var payload string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vocproject/voc/store/ch"
@@ -64,27 +63,15 @@ func (m MentionFilter) validate() error {
 	return nil
 }
 
-// conds returns the conditions of m on aspect_mentions rows (besides
-// role and time) and their arguments.
-func (m MentionFilter) conds() ([]string, []any) {
-	var w []string
-	var args []any
-	if m.Topic != "" {
-		w = append(w, "category = ?")
-		args = append(args, m.Topic)
-	}
+// addConds adds to w the conditions of m on aspect_mentions rows (besides
+// role and time).
+func (m MentionFilter) addConds(w *ch.Where) {
+	w.Eq("category", m.Topic)
 	if m.Unmapped {
-		w = append(w, UnmappedRows)
+		w.Add(UnmappedRows)
 	}
-	if m.Aspect != "" {
-		w = append(w, "aspect = ?")
-		args = append(args, m.Aspect)
-	}
-	if m.Polarity != "" {
-		w = append(w, "polarity = ?")
-		args = append(args, m.Polarity)
-	}
-	return w, args
+	w.Eq("aspect", m.Aspect)
+	w.Eq("polarity", m.Polarity)
 }
 
 // ErrBadFilter is wrapped by the errors of an invalid Filter or argument.
@@ -167,32 +154,24 @@ func (s *Store) feedbackSource(f Filter) source {
 // pain says whether src is a pain table (category columns) or a feedback
 // table (pain_points arrays).
 func (src source) conds(f Filter, from, to time.Time, pain bool) (string, []any) {
-	w := append([]string{src.time + " >= ?", src.time + " < ?"}, src.where...)
-	args := []any{from.UTC(), to.UTC()}
-	add := func(cond string, v any) {
-		w = append(w, cond)
-		args = append(args, v)
+	var w ch.Where
+	w.Add(src.time+" >= ?", from.UTC())
+	w.Add(src.time+" < ?", to.UTC())
+	for _, c := range src.where {
+		w.Add(c)
 	}
-	if f.Product != "" {
-		add("product = ?", f.Product)
-	}
-	if f.Channel != "" {
-		add("channel = ?", f.Channel)
-	}
-	if f.Tier != "" {
-		add("customer_tier = ?", f.Tier)
-	}
+	w.Eq("product", f.Product)
+	w.Eq("channel", f.Channel)
+	w.Eq("customer_tier", f.Tier)
 	if f.Category != "" {
 		switch {
-		case pain && f.Subcategory != "":
-			add("category = ?", f.Category)
-			add("subcategory = ?", f.Subcategory)
 		case pain:
-			add("category = ?", f.Category)
+			w.Add("category = ?", f.Category)
+			w.Eq("subcategory", f.Subcategory)
 		case f.Subcategory != "":
-			add("has(pain_points, ?)", f.Category+"/"+f.Subcategory)
+			w.Add("has(pain_points, ?)", f.Category+"/"+f.Subcategory)
 		default:
-			add("has(categories, ?)", f.Category)
+			w.Add("has(categories, ?)", f.Category)
 		}
 	}
 	if !pain && !f.Mentions.IsZero() {
@@ -200,13 +179,15 @@ func (src source) conds(f Filter, from, to time.Time, pain bool) (string, []any)
 		// record's rows live on the shard of its feedback row (both
 		// tables are sharded by Kafka partition), so with distributed
 		// tables the subquery reads the local table on every shard.
-		mw, margs := f.Mentions.conds()
-		mw = append([]string{"role = 'customer'", "created_at >= ?", "created_at < ?"}, mw...)
-		w = append(w, "(kafka_topic, kafka_partition, kafka_offset) IN (SELECT kafka_topic, kafka_partition, kafka_offset FROM "+
-			src.mentions+" WHERE "+strings.Join(mw, " AND ")+")")
-		args = append(append(args, from.UTC(), to.UTC()), margs...)
+		var mw ch.Where
+		mw.Add("role = 'customer'")
+		mw.Add("created_at >= ?", from.UTC())
+		mw.Add("created_at < ?", to.UTC())
+		f.Mentions.addConds(&mw)
+		w.Add("(kafka_topic, kafka_partition, kafka_offset) IN (SELECT kafka_topic, kafka_partition, kafka_offset FROM "+
+			src.mentions+" WHERE "+mw.String()+")", mw.Args...)
 	}
-	return strings.Join(w, " AND "), args
+	return w.String(), w.Args
 }
 
 // query runs q and scans every row (ch.EachRow), its errors prefixed

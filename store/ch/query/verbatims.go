@@ -154,30 +154,23 @@ func (s *Store) attachMentions(ctx context.Context, vs []Verbatim, from, to time
 		byID[v.ID] = i
 		ids = append(ids, v.ID)
 	}
-	where := "has(?, id)"
-	args := []any{ids}
+	var w ch.Where
+	w.Add("has(?, id)", ids)
 	if !from.IsZero() && !to.IsZero() {
-		where += " AND created_at >= ? AND created_at < ?"
-		args = append(args, from.UTC(), to.UTC())
+		w.Add("created_at >= ?", from.UTC())
+		w.Add("created_at < ?", to.UTC())
 	}
-	if sel.Category != "" {
-		where += " AND category = ?"
-		args = append(args, sel.Category)
-	}
-	if sel.Subcategory != "" {
-		where += " AND subcategory = ?"
-		args = append(args, sel.Subcategory)
-	}
+	w.Eq("category", sel.Category)
+	w.Eq("subcategory", sel.Subcategory)
 	if !sel.Mentions.IsZero() {
-		w, a := sel.Mentions.conds()
-		where += " AND " + strings.Join(append([]string{"role = 'customer'"}, w...), " AND ")
-		args = append(args, a...)
+		w.Add("role = 'customer'")
+		sel.Mentions.addConds(&w)
 	}
 	q := `SELECT id, mention, turn, role, category, subcategory, aspect, opinion, polarity, span_start, span_end, sentiment, kind
-FROM ` + s.table(ch.TableMentions) + " WHERE " + where + " ORDER BY id, mention"
+FROM ` + s.table(ch.TableMentions) + " WHERE " + w.String() + " ORDER BY id, mention"
 	last := ""
 	lastMention := -1
-	return s.query(ctx, "mentions", q, args, func(r ch.Row) error {
+	return s.query(ctx, "mentions", q, w.Args, func(r ch.Row) error {
 		var id, kind string
 		var mention, turn uint16
 		var st, en uint32
