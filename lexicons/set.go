@@ -57,28 +57,15 @@ func loadComposed(cfs composedFS) (*Set, error) {
 // load reads the lexicons of a composed file system.
 func load(fsys fs.FS) (*Set, error) {
 	var s Set
-	var errs []error
-	var err error
-	if s.Version, err = version(fsys); err != nil {
-		errs = append(errs, err)
-	}
-	if s.Sentiment, err = loadSentiment(fsys); err != nil {
-		errs = append(errs, err)
-	}
-	if s.Taxonomy, err = loadTaxonomy(fsys); err != nil {
-		errs = append(errs, err)
-	}
-	if s.Intents, err = loadIntents(fsys); err != nil {
-		errs = append(errs, err)
-	}
-	if s.Domain, err = loadDomain(fsys); err != nil {
-		errs = append(errs, err)
-	}
-	if s.Compliance, err = loadCompliance(fsys); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	var errs [6]error // each file's, all reported (errors.Join drops the nils)
+	s.Version, errs[0] = version(fsys)
+	s.Sentiment, errs[1] = loadSentiment(fsys)
+	s.Taxonomy, errs[2] = loadTaxonomy(fsys)
+	s.Intents, errs[3] = loadIntents(fsys)
+	s.Domain, errs[4] = loadDomain(fsys)
+	s.Compliance, errs[5] = loadCompliance(fsys)
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
 	}
 	s.Sentiment.dropAspects(s.Taxonomy)
 	return &s, nil
