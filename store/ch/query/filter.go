@@ -222,3 +222,15 @@ func ratio(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// scanMean scans the columns of r into dest and its last column, a sum of
+// sentiment over the records that *n counts (n is one of dest), into
+// mean: 0 without records.
+func scanMean(r ch.Row, mean *float64, n *uint64, dest ...any) error {
+	var ss float64
+	if err := r.Scan(append(dest, &ss)...); err != nil {
+		return err
+	}
+	*mean = ratio(ss, float64(*n))
+	return nil
+}

@@ -39,11 +39,9 @@ func (s *Store) SentimentBy(ctx context.Context, f Filter, dim string) ([]GroupS
 FROM %s WHERE %s GROUP BY g ORDER BY r DESC, g`, col, src.m["records"], src.m["negative"], src.m["escalations"], src.m["complaints"], src.m["ss"], src.table, where)
 	return queryRows(ctx, s, "sentiment by "+dim, q, args, []GroupSentiment{}, func(r ch.Row) (GroupSentiment, error) {
 		var g GroupSentiment
-		var ss float64
-		if err := r.Scan(&g.Key, &g.Records, &g.Negative, &g.Escalations, &g.Complaints, &ss); err != nil {
+		if err := scanMean(r, &g.AvgSentiment, &g.Records, &g.Key, &g.Records, &g.Negative, &g.Escalations, &g.Complaints); err != nil {
 			return g, err
 		}
-		g.AvgSentiment = ratio(ss, float64(g.Records))
 		g.NegativeShare = ratio(float64(g.Negative), float64(g.Records))
 		return g, nil
 	})

@@ -55,11 +55,9 @@ ORDER BY m DESC, category, subcategory`
 	}
 	return queryRows(ctx, s, op, q, args, nil, func(r ch.Row) (PainCount, error) {
 		var p PainCount
-		var ss float64
-		if err := r.Scan(&p.Category, &p.Subcategory, &p.Mentions, &p.Records, &ss); err != nil {
+		if err := scanMean(r, &p.AvgSentiment, &p.Records, &p.Category, &p.Subcategory, &p.Mentions, &p.Records); err != nil {
 			return p, err
 		}
-		p.AvgSentiment = ratio(ss, float64(p.Records))
 		return p, nil
 	})
 }
@@ -141,11 +139,9 @@ GROUP BY channel
 ORDER BY channel`
 	return queryRows(ctx, s, "sentiment by channel", q, []any{f, t}, nil, func(r ch.Row) (ChannelSentiment, error) {
 		var c ChannelSentiment
-		var ss float64
-		if err := r.Scan(&c.Channel, &c.Records, &c.Negative, &c.Escalations, &ss); err != nil {
+		if err := scanMean(r, &c.AvgSentiment, &c.Records, &c.Channel, &c.Records, &c.Negative, &c.Escalations); err != nil {
 			return c, err
 		}
-		c.AvgSentiment = ratio(ss, float64(c.Records))
 		c.NegativeShare = ratio(float64(c.Negative), float64(c.Records))
 		return c, nil
 	})

@@ -60,11 +60,9 @@ func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoin
 		b, src.m["records"], src.m["negative"], src.m["ss"], src.table, where)
 	return queryRows(ctx, s, "trend", q, args, nil, func(r ch.Row) (TrendPoint, error) {
 		var p TrendPoint
-		var ss float64
-		if err := r.Scan(&p.Time, &p.Records, &p.Negative, &ss); err != nil {
+		if err := scanMean(r, &p.AvgSentiment, &p.Records, &p.Time, &p.Records, &p.Negative); err != nil {
 			return p, err
 		}
-		p.AvgSentiment = ratio(ss, float64(p.Records))
 		p.NegativeShare = ratio(float64(p.Negative), float64(p.Records))
 		return p, nil
 	})
@@ -143,11 +141,9 @@ GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], s
 		var p TrendPoint
 		var k string
 		var m uint64
-		var ss float64
-		if err := r.Scan(&p.Time, &k, &p.Records, &p.Negative, &m, &ss); err != nil {
+		if err := scanMean(r, &p.AvgSentiment, &p.Records, &p.Time, &k, &p.Records, &p.Negative, &m); err != nil {
 			return err
 		}
-		p.AvgSentiment = ratio(ss, float64(p.Records))
 		p.NegativeShare = ratio(float64(p.Negative), float64(m))
 		if seen[k] {
 			byKey[k] = append(byKey[k], p)
@@ -223,11 +219,9 @@ ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], p
 	from := f.From.UTC()
 	out.Items, err = queryRows(ctx, s, "pain point changes", q, append([]any{from, from, from}, args...), out.Items, func(r ch.Row) (PainChange, error) {
 		var c PainChange
-		var ss float64
-		if err := r.Scan(&c.Category, &c.Subcategory, &c.Current, &c.Previous, &ss); err != nil {
+		if err := scanMean(r, &c.AvgSentiment, &c.Current, &c.Category, &c.Subcategory, &c.Current, &c.Previous); err != nil {
 			return c, err
 		}
-		c.AvgSentiment = ratio(ss, float64(c.Current))
 		return c, nil
 	})
 	if err != nil {
