@@ -90,6 +90,12 @@ type lexeme struct {
 	// aspectLead marks an implicit opinion that starts with an aspect term
 	// (物流快): a degree word cannot precede it (包装好|物流快).
 	aspectLead bool
+	// termAt and termLen locate, in runes, the aspect an implicit opinion
+	// names (价格 in 价格实惠, 泡沫 in 泡沫丰富); termLen 0: none (便宜).
+	// termKnown: it is an aspect term of the taxonomy; else the words
+	// before the phrase's opinion term, kept only when they are nouns.
+	termAt, termLen int16
+	termKnown       bool
 }
 
 func (l *lexeme) isOpinion() bool { return len(l.opinions) > 0 || l.implicit >= 0 }
@@ -192,11 +198,76 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 				l.aspectLead = true
 			}
 		}
+		l.termAt, l.termLen, l.termKnown = m.namedTerm(rs, tax.Opinions[l.implicit].Category)
 	}
 	if m.words != nil {
 		m.buildSigns(tax.Opinions)
 	}
 	return m, nil
+}
+
+// namedTerm finds the aspect an implicit opinion phrase names: the longest
+// aspect term inside it, one of the opinion's category first (价格 in
+// 价格实惠, 效果 in 美白效果好); else the words before an opinion term that
+// ends the phrase, after degree words and negations (泡沫 in 泡沫很丰富).
+// It returns rune offset and length, length 0 when the phrase names none,
+// and whether the term is one of the taxonomy.
+func (m *Matcher) namedTerm(rs []rune, category string) (at, n int16, known bool) {
+	if len(rs) > 32 || strings.Contains(string(rs), lexicons.NumberPattern) {
+		return 0, 0, false
+	}
+	best, bestSame := [2]int{}, false
+	for i := range rs {
+		for e := i + 1; e <= len(rs); e++ {
+			if e-i == len(rs) {
+				continue // the whole phrase is no aspect of itself
+			}
+			v, ok := m.index[string(rs[i:e])]
+			if !ok || !m.lex[v].isAspect() {
+				continue
+			}
+			same := false
+			for _, ai := range m.lex[v].aspects {
+				if m.aspects[ai].Category == category {
+					same = true
+				}
+			}
+			if same && !bestSame || same == bestSame && e-i > best[1] {
+				best, bestSame = [2]int{i, e - i}, same
+			}
+		}
+	}
+	if best[1] > 0 {
+		return int16(best[0]), int16(best[1]), true
+	}
+	for e := 2; e < len(rs); e++ {
+		rest := e
+		for rest < len(rs) {
+			k := m.fillerPrefix(rs[rest:])
+			if k == 0 {
+				break
+			}
+			rest += k
+		}
+		if rest == len(rs) {
+			continue
+		}
+		if v, ok := m.index[string(rs[rest:])]; ok && m.lex[v].isOpinion() {
+			return 0, int16(e), false
+		}
+	}
+	return 0, 0, false
+}
+
+// fillerPrefix returns the length in runes of the degree word or negation
+// rs starts with, 0 if none.
+func (m *Matcher) fillerPrefix(rs []rune) int {
+	for e := min(len(rs)-1, 3); e >= 1; e-- {
+		if v, ok := m.index[string(rs[:e])]; ok && m.lex[v].filler() {
+			return e
+		}
+	}
+	return 0
 }
 
 // Overall returns the category that verdicts on the whole go to ("整体"),
@@ -254,6 +325,41 @@ type text struct {
 	// emitted indexes sc.out by point and span once it grows past
 	// linearEmits, so that de-duplication stays linear in long texts
 	emitted map[emitKey]struct{}
+	// inner are implicit opinions whose aspect term stands inside the
+	// phrase after other words (制冷 in 不制冷): nameInner gives it to them
+	// when open extraction found no noun before
+	inner []innerTerm
+}
+
+// innerTerm is the aspect term at runes [s, e) of the opinion sc.out[out].
+type innerTerm struct{ out, s, e int }
+
+// nameInner names the implicit opinions of t.inner that are still without
+// an aspect term by the term inside their phrase.
+func (t *text) nameInner() {
+	for _, in := range t.inner {
+		if o := &t.sc.out[in.out]; o.Aspect == "" {
+			o.Aspect = string(t.rs[in.s:in.e])
+		}
+	}
+}
+
+// nouns reports whether runes [s, e) are whole tokens that may all name an
+// aspect (泡沫 of 泡沫丰富, not 戴久了 of 戴久了耳朵疼).
+func (t *text) nouns(s, e int) bool {
+	k := t.tokenStarting(s)
+	if k < 0 {
+		return false
+	}
+	for ; k < len(t.tokens) && t.tokens[k].End <= e; k++ {
+		if !t.noun(k) {
+			return false
+		}
+		if t.tokens[k].End == e {
+			return true
+		}
+	}
+	return false
 }
 
 // emitKey is what makes two emitted opinions the same.
@@ -388,6 +494,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 		}
 	}
 	t.open(clauses)
+	t.nameInner()
 	if !m.noMentions {
 		t.mentions()
 		t.headed()
@@ -814,7 +921,23 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		return emitted
 	}
 	op := t.m.opinions[l.implicit]
-	t.emit(op, "", op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
+	term := ""
+	ts, te := it.start+int(l.termAt), it.start+int(l.termAt)+int(l.termLen)
+	switch {
+	case l.termLen == 0 || te > it.end:
+	case !l.termKnown && !t.nouns(ts, te):
+	case l.termAt == 0:
+		term = string(t.rs[ts:te]) // 价格实惠, 泡沫丰富
+	default:
+		// 不制冷: a noun right before (冰箱不制冷) names it better; see nameInner
+		n := len(t.sc.out)
+		defer func() {
+			if len(t.sc.out) > n {
+				t.inner = append(t.inner, innerTerm{n, ts, te})
+			}
+		}()
+	}
+	t.emit(op, term, op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
 	st.last = t.newRef()
 	*st.last = aspectRef{start: ostart, end: it.end, category: op.Category, used: true, implied: true}
 	return true

@@ -78,9 +78,51 @@ type AspectSplit struct {
 	// categories that have gold labels or predictions, by name.
 	Main, Others           []Count
 	MainMicro, OthersMicro Count
+	// Terms counts the labelled aspect terms (every category, 成分 and 其他
+	// included) that voc names: an aspect of its output, opinion or topic
+	// mention, whose term contains the labelled one or lies inside it.
+	Terms TermCount
 	// Mistakes lists the reviews whose main-category pairs differ from the
 	// gold ones, in id order.
 	Mistakes []AspectMistake
+}
+
+// TermCount is the coverage of labelled aspect terms: how many voc names at
+// all and, of those, how many with the labelled polarity.
+type TermCount struct {
+	Labelled, Named, SamePolarity int
+}
+
+// Recall is the share of labelled terms voc names.
+func (t TermCount) Recall() float64 { return ratio(t.Named, t.Labelled) }
+
+// PolarityAccuracy is the share of named terms whose polarity is the
+// labelled one.
+func (t TermCount) PolarityAccuracy() float64 { return ratio(t.SamePolarity, t.Named) }
+
+type goldTerm struct{ term, pol string }
+
+// countTerms adds the labelled terms of one review to t.
+func (t *TermCount) countTerms(gold []goldTerm, pred []nlp.Aspect) {
+	for _, g := range gold {
+		t.Labelled++
+		named, same := false, false
+		for _, a := range pred {
+			if a.Aspect == "" || !(strings.Contains(a.Aspect, g.term) || strings.Contains(g.term, a.Aspect)) {
+				continue
+			}
+			named = true
+			if a.Polarity == g.pol {
+				same = true
+			}
+		}
+		if named {
+			t.Named++
+		}
+		if same {
+			t.SamePolarity++
+		}
+	}
 }
 
 // AspectMistake is one review whose predicted pairs differ from the gold.
@@ -116,19 +158,23 @@ func Aspects(ctx context.Context, dir string, an Analyze) (*AspectReport, error)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := readCSV(filepath.Join(dir, "labels.csv"), "id", "Categories", "Polarities")
+	labels, err := readCSV(filepath.Join(dir, "labels.csv"), "id", "Categories", "Polarities", "AspectTerms")
 	if err != nil {
 		return nil, err
 	}
 	gold := map[string]map[pair]bool{}
+	terms := map[string][]goldTerm{}
 	for i, l := range labels {
-		cat, ok := ZhijiangCategories[l[1]]
-		if !ok {
-			continue
-		}
 		pol, ok := zhijiangPolarities[l[2]]
 		if !ok {
 			return nil, fmt.Errorf("eval: aspects: labels.csv row %d: unknown polarity %q", i+2, l[2])
+		}
+		if l[3] != "" && l[3] != "_" {
+			terms[l[0]] = append(terms[l[0]], goldTerm{l[3], pol})
+		}
+		cat, ok := ZhijiangCategories[l[1]]
+		if !ok {
+			continue
 		}
 		if gold[l[0]] == nil {
 			gold[l[0]] = map[pair]bool{}
@@ -156,7 +202,9 @@ func Aspects(ctx context.Context, dir string, an Analyze) (*AspectReport, error)
 		}
 		sp.Reviews++
 		pred := map[pair]bool{}
-		for _, a := range an(text) {
+		out := an(text)
+		sp.Terms.countTerms(terms[id], out)
+		for _, a := range out {
 			// a topic mention is no opinion: the set labels opinions only
 			if mapped[a.Category] && !a.IsMention() {
 				pred[pair{a.Category, a.Polarity}] = true
@@ -337,5 +385,12 @@ func (r *AspectReport) Markdown() string {
 	}
 	fmt.Fprintf(&b, "\nReviews: %d dev, %d held-out. Label categories map to voc's (功效 → 功能); 成分 and 其他 are not scored.\n",
 		r.Dev.Reviews, r.HeldOut.Reviews)
+	b.WriteString("\nAspect terms (every labelled term, all categories): how many voc names in an opinion or topic mention " +
+		"(its term contains the labelled one or lies inside it), and of those how many with the labelled polarity.\n\n")
+	b.WriteString("| half | labelled terms | named | term recall | polarity right |\n|---|---:|---:|---:|---:|\n")
+	for _, sp := range []AspectSplit{r.Dev, r.HeldOut} {
+		fmt.Fprintf(&b, "| %s | %d | %d | %.3f | %.3f |\n", sp.Name, sp.Terms.Labelled, sp.Terms.Named,
+			sp.Terms.Recall(), sp.Terms.PolarityAccuracy())
+	}
 	return b.String()
 }

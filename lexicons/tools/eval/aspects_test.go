@@ -15,19 +15,22 @@ import (
 // fixtureAnalyze answers for the texts of testdata/aspects/ok.
 func fixtureAnalyze(text string) []nlp.Aspect {
 	a := func(cat, pol string) nlp.Aspect { return nlp.Aspect{Category: cat, Subcategory: "x", Polarity: pol} }
+	term := func(a nlp.Aspect, t string) nlp.Aspect { a.Aspect = t; return a }
 	switch text {
 	case "物流很快":
-		return []nlp.Aspect{a("物流", nlp.Positive), a("物流", nlp.Positive)} // a pair counts once
+		return []nlp.Aspect{term(a("物流", nlp.Positive), "物流"), a("物流", nlp.Positive)} // a pair counts once
 	case "包装破了":
-		return []nlp.Aspect{a("包装", nlp.Negative), a("价格", nlp.Positive)}
+		// the term contains the labelled one
+		return []nlp.Aspect{term(a("包装", nlp.Negative), "外包装"), term(a("价格", nlp.Positive), "价")}
 	case "客服很好":
 		return nil
 	case "是正品吧":
 		return []nlp.Aspect{a("真伪", nlp.Neutral)}
 	case "味道好闻":
-		return []nlp.Aspect{a("气味", nlp.Positive)}
+		return []nlp.Aspect{term(a("气味", nlp.Positive), "味")} // the term lies inside the labelled one
 	case "成分天然":
-		return []nlp.Aspect{a("质量", nlp.Positive)} // no label maps to 质量
+		// no label maps to 质量; the term is named with the wrong polarity
+		return []nlp.Aspect{term(a("质量", nlp.Negative), "成分")}
 	case "好用,推荐":
 		return []nlp.Aspect{a("整体", nlp.Negative)}
 	}
@@ -95,8 +98,22 @@ func TestAspectsFixture(t *testing.T) {
 			}
 		}
 	}
+	// terms: 物流, 包装, 客服, 味道, 成分 are labelled; 客服 is not named, 成分
+	// is named with the wrong polarity; 价 (inside no label's term) counts nothing
+	var terms eval.TermCount
+	for _, sp := range []eval.AspectSplit{rep.Dev, rep.HeldOut} {
+		terms.Labelled += sp.Terms.Labelled
+		terms.Named += sp.Terms.Named
+		terms.SamePolarity += sp.Terms.SamePolarity
+	}
+	if want := (eval.TermCount{Labelled: 5, Named: 4, SamePolarity: 3}); terms != want {
+		t.Errorf("terms = %+v, want %+v", terms, want)
+	}
+	if terms.Recall() != 0.8 || terms.PolarityAccuracy() != 0.75 {
+		t.Errorf("term recall, polarity = %v, %v; want 0.8, 0.75", terms.Recall(), terms.PolarityAccuracy())
+	}
 	md := rep.Markdown()
-	for _, s := range []string{"| 物流 |", "micro (物流, 包装, 价格, 服务, 真伪)", "| 气味 |", "held-out"} {
+	for _, s := range []string{"| 物流 |", "micro (物流, 包装, 价格, 服务, 真伪)", "| 气味 |", "held-out", "term recall"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("Markdown lacks %q:\n%s", s, md)
 		}
