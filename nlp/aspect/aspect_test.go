@@ -567,11 +567,11 @@ func (e env) checkTopics(t *testing.T, text string, want []string) {
 func TestImplicitNamesItsAspect(t *testing.T) {
 	e := setup(t)
 	tests := []struct{ text, want string }{
-		{"价格实惠", "价格/实惠:positive@价格"},           // an aspect term of the phrase
-		{"泡沫丰富", "功能/效果好:positive@泡沫"},         // the words before the opinion term 丰富
-		{"送货快", "物流/配送快:positive@送货"},          // another aspect term of the category
-		{"很便宜", "价格/实惠:positive@"},              // names no aspect
-		{"美白效果不明显", "功能/效果差:negative@美白"},     // a bare aspect is no praise
+		{"价格实惠", "价格/实惠:positive@价格"},     // an aspect term of the phrase
+		{"泡沫丰富", "功能/效果好:positive@泡沫"},    // the words before the opinion term 丰富
+		{"送货快", "物流/配送快:positive@送货"},     // another aspect term of the category
+		{"很便宜", "价格/实惠:positive@"},        // names no aspect
+		{"美白效果不明显", "功能/效果差:negative@美白"}, // a bare aspect is no praise
 	}
 	for _, tt := range tests {
 		s, got := e.match(tt.text)
