@@ -694,6 +694,60 @@ type clauseState struct {
 	// the marker's runes [cmp[0], cmp[1]) and the furthest rune where the
 	// opinion it negates may start (cmp[2]); cmp[0] < 0 if none
 	cmp [3]int
+	// none denies what stands between 一点/任何 and 都没有 (一点漏光都没有,
+	// 任何问题也没有): opinions in runes [none[0], none[1]) are negated, the
+	// closing 都没有 at [none[1], none[2]) is skipped; none[0] < 0 if none
+	none [3]int
+}
+
+// noneMarkers open a "not even one" phrase closed by noneClosers
+// (一点异味都没有, 丝毫划痕也没有).
+var noneMarkers = []string{"一点点", "一点儿", "一点", "一丁点", "一丝", "丝毫", "半点", "任何", "什么", "啥"}
+
+// noneClosers close it; the longest first.
+var noneClosers = []string{"都没有", "也没有", "都不存在", "都没", "也没"}
+
+// maxNone is the most runes between a "not even one" marker and its closer.
+const maxNone = 8
+
+// noneAt finds a "not even one" phrase in clause c (see clauseState.none).
+func (t *text) noneAt(c clause.Clause) [3]int {
+	no := [3]int{-1, -1, -1}
+	s := t.rs[c.Start:c.End]
+	for i := 0; i < len(s); i++ {
+		m := ""
+		for _, w := range noneMarkers {
+			if hasRunes(s[i:], w) {
+				m = w
+				break
+			}
+		}
+		if m == "" || (m == "什么" || m == "啥") && i > 0 && (s[i-1] == '为' || s[i-1] == '干') {
+			continue
+		}
+		xs := i + utf8.RuneCountInString(m)
+		for j := xs + 1; j < len(s) && j-xs <= maxNone; j++ {
+			for _, w := range noneClosers {
+				if hasRunes(s[j:], w) {
+					return [3]int{c.Start + xs, c.Start + j, c.Start + j + utf8.RuneCountInString(w)}
+				}
+			}
+		}
+		return no
+	}
+	return no
+}
+
+// hasRunes reports whether rs starts with w.
+func hasRunes(rs []rune, w string) bool {
+	i := 0
+	for _, r := range w {
+		if i >= len(rs) || rs[i] != r {
+			return false
+		}
+		i++
+	}
+	return true
 }
 
 // maxLoose is the most runes outside any term between an aspect and its
@@ -705,13 +759,16 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c)}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c)}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
 		l := &t.m.lex[it.lx]
 		if st.cmp[0] >= 0 && it.start >= st.cmp[0] && it.end <= st.cmp[1] {
 			continue // the marker (没有 is also an opinion of gifts and tastes)
+		}
+		if st.none[0] >= 0 && it.start >= st.none[1] && it.end <= st.none[2] {
+			continue // the closing 都没有
 		}
 		adjacent := t.gapOK(prevEnd, it.start)
 		if n := t.looseRunes(prevEnd, it.start); n > 0 {
@@ -758,6 +815,13 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.negStart, st.negs = -1, 0
 			st.clean = false
 			continue
+		}
+		if st.none[0] >= 0 && it.start >= st.none[0] && it.end <= st.none[1] {
+			// 一点漏光都没有: the closer denies the opinion
+			if st.negStart < 0 {
+				st.negStart = it.start
+			}
+			st.negs++
 		}
 		if st.cmp[0] >= 0 && st.negs == 0 && st.cmp[1] < it.start && it.start <= st.cmp[2] {
 			// 质量没有以前那么好: the comparison denies the opinion

@@ -585,3 +585,27 @@ func TestImplicitNamesItsAspect(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestNotEvenOne checks that 一点/任何 … 都没有 and 没有任何 deny the
+// opinion between them (一点漏光都没有 is praise).
+func TestNotEvenOne(t *testing.T) {
+	e := setup(t)
+	tests := []struct{ text, want string }{
+		{"包装一点破损也没有", "包装/完好:positive"},
+		{"任何划痕都没有", "质量/质量好:positive"},
+		{"一点异味都没有", "气味/好闻:positive"},
+		{"手机没有任何划痕", "质量/质量好:positive"},
+		{"包装有破损", "包装/破损:negative"}, // no closer
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, []string{tt.want}) {
+			t.Errorf("Match(%q) = %v, want [%s]", s, gs, tt.want)
+		}
+		checkSpans(t, s, got)
+	}
+}
