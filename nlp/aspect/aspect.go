@@ -325,6 +325,9 @@ type text struct {
 	// emitted indexes sc.out by point and span once it grows past
 	// linearEmits, so that de-duplication stays linear in long texts
 	emitted map[emitKey]struct{}
+	// listed are the aspects of the bare clauses right before the current
+	// one (价格，外观，质量都不错): an opinion after 都 takes them too
+	listed []*aspectRef
 	// inner are implicit opinions whose aspect term stands inside the
 	// phrase after other words (制冷 in 不制冷): nameInner gives it to them
 	// when open extraction found no noun before
@@ -487,10 +490,16 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 			continue
 		}
 		prevEnd = c.End
-		if last := t.clause(c, carry); last != nil {
+		last := t.clause(c, carry)
+		if last != nil {
 			carry, since = last, 0
 		} else if since++; since >= 2 {
 			carry = nil
+		}
+		if last != nil && last.bare && !last.used && !last.implied && len(t.listed) < maxListed {
+			t.listed = append(t.listed, last) // 价格，质量都不错: 价格 waits for 都
+		} else {
+			t.listed = t.listed[:0]
 		}
 	}
 	t.open(clauses)
@@ -834,6 +843,10 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		switch {
 		case len(st.group) > 0 && st.loose <= maxLoose:
 			targets = st.group
+			if len(t.listed) > 0 && t.all(st.group[len(st.group)-1].end, it.start) {
+				targets = slices.Concat(t.listed, st.group)
+				t.listed = t.listed[:0]
+			}
 		case len(st.group) > 0:
 			// too far from its aspect: about something unnamed
 		case next >= 0 && t.m.lex[items[next].lx].isAspect() && !t.m.lex[items[next].lx].isOpinion():
@@ -1098,6 +1111,26 @@ func (t *text) leadsToOpinion(items []item) bool {
 		}
 		if !l.filler() {
 			return false
+		}
+	}
+	return false
+}
+
+// maxListed bounds the bare clauses an opinion after 都 takes.
+const maxListed = 6
+
+// allWords gather the aspects listed before them under one opinion
+// (价格，质量都不错).
+var allWords = []string{"都", "均", "全"}
+
+// all reports whether runes [s, e) between an aspect and its opinion hold
+// a word of allWords.
+func (t *text) all(s, e int) bool {
+	for _, w := range allWords {
+		for i := s; i < e; i++ {
+			if hasRunes(t.rs[i:e], w) {
+				return true
+			}
 		}
 	}
 	return false

@@ -609,3 +609,21 @@ func TestNotEvenOne(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestListedShareAnOpinion checks that aspects listed in bare clauses take
+// the opinion that follows 都 (价格，质量都不错), and only then.
+func TestListedShareAnOpinion(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		name, text string
+		want       []string // category:polarity of the topics named
+	}{
+		{"two", "价格，质量都不错", []string{"价格:positive", "质量:positive"}},
+		{"three, pain", "物流，包装，客服都很差", []string{"物流:negative", "包装:negative", "服务:negative"}},
+		{"no 都", "价格，质量不错", []string{"价格:neutral", "质量:positive"}},
+		{"an opinion between ends the list", "价格，还行吧，质量都不错", []string{"价格:positive", "质量:positive"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
+	}
+}
