@@ -769,6 +769,11 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
 	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c)}
+	if st.cmp[0] >= 0 {
+		if os, ok := t.endOpinion(c, st.cmp[1]); ok && os <= st.cmp[2] {
+			items = t.comparedOpinion(items, os, c.End)
+		}
+	}
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
@@ -926,9 +931,88 @@ func (t *text) comparison(c clause.Clause) [3]int {
 				}
 			}
 		}
+		if os, ok := t.namedPoint(c, k, limit); ok {
+			return [3]int{tk.Start, tk.End, os}
+		}
 		return none
 	}
 	return none
+}
+
+// comparedOpinion makes sure an opinion item starts at rune os, where a
+// comparison's opinion was found inside a word of the segmenter's
+// (森林|人大: 大): it inserts the longest opinion term there, ending by end.
+func (t *text) comparedOpinion(items []item, os, end int) []item {
+	at := len(items)
+	for i, it := range items {
+		if it.start == os {
+			return items
+		}
+		if it.start > os {
+			at = i
+			break
+		}
+	}
+	best := item{start: -1}
+	t.m.dict.Each(t.lower[:end], os, func(e int, v int32) {
+		if t.m.lex[v].isOpinion() && e > best.end {
+			best = item{os, e, v}
+		}
+	})
+	if best.start < 0 || at > 0 && items[at-1].end > os || at < len(items) && items[at].start < best.end {
+		return items
+	}
+	return slices.Insert(items, at, best)
+}
+
+// namedPoint finds the opinion after a comparison marker (token k) and a
+// named point of comparison (空间没有森林人大, 动力不如思域强): a noun or
+// aspect stands before the marker, the opinion is a word of one or two
+// runes that ends the clause (endOpinion), and the 2 to 6 runes between
+// hold no term of the taxonomy's (no opinion, degree word, negation or
+// aspect). It returns the rune where the opinion starts.
+func (t *text) namedPoint(c clause.Clause, k, limit int) (int, bool) {
+	if k == 0 || t.tokens[k-1].Start < c.Start || !t.noun(k-1) {
+		return 0, false
+	}
+	from := t.tokens[k].End
+	os, ok := t.endOpinion(c, from)
+	if point := os - from; !ok || point < 2 || point > 6 || os > limit {
+		return 0, false
+	}
+	for i := from; i < os; i++ {
+		clean := true
+		t.m.dict.Each(t.lower, i, func(e int, v int32) {
+			if e <= os {
+				clean = false
+			}
+		})
+		if !clean {
+			return 0, false
+		}
+	}
+	return os, true
+}
+
+// endOpinion finds an opinion term of one or two runes that ends clause c
+// (before trailing particles), starting after rune from. The segmenter
+// often glues a point of comparison to it (森林|人大, 想象|中大), so this
+// reads runes, not tokens. It returns the rune where it starts.
+func (t *text) endOpinion(c clause.Clause, from int) (int, bool) {
+	end := c.End
+	for end > from && strings.ContainsRune("了啊呀呢的吧", t.rs[end-1]) {
+		end--
+	}
+	for n := 2; n >= 1; n-- {
+		os := end - n
+		if os <= from {
+			continue
+		}
+		if _, ok := t.opinionText(string(t.rs[os:end])); ok || t.taxonomyOpinionAt(os) {
+			return os, true
+		}
+	}
+	return 0, false
 }
 
 // taxonomyOpinionAt reports whether a taxonomy opinion term starts at rune i.

@@ -490,6 +490,9 @@ func TestInferior(t *testing.T) {
 		{"a clause between", "包装，不如以前", []string{"包装:neutral"}},
 		{"not the topic's comparison", "物流到了，不如退了吧", []string{"物流:neutral"}},
 		{"a word between that is no degree word", "包装盒子里的说明书不如以前", []string{"包装:neutral"}},
+		{"named point glued to the opinion", "价格没有京东便宜", []string{"价格:negative"}},
+		{"named point, 不如", "包装不如华为好", []string{"包装:negative"}},
+		{"a verb is no point: the opinion keeps its side", "物流没有收到很失望", []string{"物流:negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
