@@ -79,8 +79,9 @@ func TestMatch(t *testing.T) {
 		{"praise two clauses", "物流很快，包装也很好", []string{"物流/配送快" + pos, "包装/满意" + pos}},
 		{"praise courier", "快递小哥态度很好，还帮忙送上楼", []string{"物流/快递员态度好" + pos, "物流/送货上门" + pos}},
 		{"praise price", "性价比很高，下次还来", []string{"价格/实惠" + pos, "整体/满意" + pos}},
-		// a catch-all goes when a specific aspect takes its side, a verdict (不推荐) stays
+		// a catch-all complaint goes when a specific aspect is a pain too, a verdict (不推荐) stays
 		{"catch-all pruned", "太差了，物流慢死了", []string{"物流/配送慢" + neg}},
+		{"praise catch-all kept", "物流很快，非常满意", []string{"物流/配送快" + pos, "整体/满意" + pos}},
 		{"verdict kept", "物流慢死了，不推荐购买", []string{"物流/配送慢" + neg, "整体/不满" + neg}},
 		// a comparison that denies: 没有/不如 + point of comparison + opinion
 		{"comparison denies", "质量没有以前那么好了", []string{"质量/做工差" + neg}},

@@ -563,9 +563,11 @@ func (t *text) mentions() {
 	}
 }
 
-// pruneOverall drops the catch-all opinions (a generic opinion with no
-// aspect, filed under 整体) of a text where a specific aspect takes the same
-// side: 太差了，物流慢死了 is a delivery complaint, not two complaints.
+// pruneOverall drops the catch-all complaints (a generic negative opinion
+// with no aspect, filed under 整体) of a text where a specific aspect is a
+// pain too: 太差了，物流慢死了 is a delivery complaint, not two complaints.
+// A praise verdict stays (质量很好，非常满意 is also satisfaction with the
+// purchase): the pain tables are what a catch-all would crowd.
 func (t *text) pruneOverall() {
 	if t.m.overall == "" || len(t.catchAll) == 0 {
 		return
@@ -573,7 +575,7 @@ func (t *text) pruneOverall() {
 	// a catch-all that took a noun in attach (光圈太差了) is kept
 	drop := make([]bool, len(t.sc.out))
 	for _, i := range t.catchAll {
-		drop[i] = t.sc.out[i].Aspect == ""
+		drop[i] = t.sc.out[i].Aspect == "" && t.sc.out[i].Polarity == nlp.Negative
 	}
 	var side [3]bool // polarities a specific aspect takes
 	for i, o := range t.sc.out {
