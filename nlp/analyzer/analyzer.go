@@ -242,7 +242,7 @@ func (a *Analyzer) opinion(p prepared, opts nlp.Options) *nlp.Result {
 		aspects = a.sides(p.text, aspects, clauses, sent)
 	}
 	a.scorn(p.text, sent, aspects)
-	sent = agree(sent, aspects, a.scorer.Band(), a.overall)
+	sent = agree(sent, aspects, a.scorer.Band())
 	in, esc := a.intents.Classify(p.text, p.tokens, sent, aspects)
 	if aspects == nil {
 		aspects = []nlp.Aspect{}
@@ -376,29 +376,21 @@ func inquiries(in *lexicons.Intents) []string {
 	return out
 }
 
-// agree gives a text that the scorer found neutral the side of its aspects
-// when they all take one (all pain points, or all praise points) and the
-// score does not lean the other way: 有股怪味道 holds no scored word but a
+// agree gives a text the side of its aspects when they all take one (all
+// pain points, or all praise points) and the score does not lean the other
+// way by more than the learned bias: 有股怪味道 holds no scored word but a
 // pain point, 好评 a praise point and too little weight to leave the
-// neutral band. Points of specific topics (not the overall category)
-// overrule any lean within the band, which comes from the learned bias
-// (−0.55 in log-odds: the training sets hold more complaints) and words
-// such as 座椅, not an opinion: 座椅舒服 and 变速箱平顺 are positive. The
-// score moves to the edge of the band, with the confidence of one piece of
-// evidence.
-func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64, overall string) nlp.Sentiment {
-	if s.Label != nlp.Neutral {
-		return s
-	}
+// neutral band, and the bias (−0.55 in log-odds: the training sets hold
+// more complaints) with words such as 座椅 or 触屏 (not opinions) pushes
+// short praise below it (味道还好, 触屏灵敏, 手机不错 scored negative or
+// neutral). A score beyond overruled keeps its label. The score moves to
+// the edge of the band, with the confidence of one piece of evidence.
+func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64) nlp.Sentiment {
 	pain, praise := nlp.PainPraise(aspects)
-	lean := 0.0
-	if specific(aspects, overall) {
-		lean = band
-	}
 	switch {
-	case pain > 0 && praise == 0 && s.Score <= lean:
+	case pain > 0 && praise == 0 && s.Label != nlp.Negative && s.Score < overruled:
 		s.Label, s.Score = nlp.Negative, -band
-	case praise > 0 && pain == 0 && s.Score >= -lean:
+	case praise > 0 && pain == 0 && s.Label != nlp.Positive && s.Score > -overruled:
 		s.Label, s.Score = nlp.Positive, band
 	default:
 		return s
@@ -406,6 +398,10 @@ func agree(s nlp.Sentiment, aspects []nlp.Aspect, band float64, overall string) 
 	s.Confidence = max(s.Confidence, math.Abs(s.Score)/2)
 	return s
 }
+
+// overruled is the largest |score| that the side of a text's aspects
+// overrules: tanh(0.62/2), a lean about the size of the learned bias.
+const overruled = 0.3
 
 // verdictScore is the least |score| of a text whose verdict goes to the
 // overall category.
@@ -493,13 +489,3 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	return out
 }
 
-// specific reports whether every aspect with a side names a specific topic
-// of the taxonomy (not the overall category, not an unmapped aspect).
-func specific(aspects []nlp.Aspect, overall string) bool {
-	for _, x := range aspects {
-		if x.Polarity != nlp.Neutral && (x.Category == "" || x.Category == overall) {
-			return false
-		}
-	}
-	return true
-}
