@@ -488,4 +488,3 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	slices.SortStableFunc(out, func(p, q nlp.Aspect) int { return p.Span[0] - q.Span[0] })
 	return out
 }
-
