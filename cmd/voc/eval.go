@@ -169,5 +169,10 @@ func aspectReport(ctx context.Context, data string, set *lexicons.Set, log *slog
 		log.Error("eval: aspects", "err", err)
 		return ""
 	}
-	return rep.Markdown()
+	frag, err := eval.Fragments(ctx, dir, func(text string) string { return an.Analyze(text, nlp.Options{}).Sentiment.Label })
+	if err != nil {
+		log.Error("eval: fragments", "err", err)
+		return rep.Markdown()
+	}
+	return rep.Markdown() + frag.Markdown()
 }
