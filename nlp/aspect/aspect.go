@@ -703,6 +703,8 @@ type clauseState struct {
 	// the marker's runes [cmp[0], cmp[1]) and the furthest rune where the
 	// opinion it negates may start (cmp[2]); cmp[0] < 0 if none
 	cmp [3]int
+	// modEnd is the end of the last degree word passed, -1 if none
+	modEnd int
 	// none denies what stands between 一点/任何 and 都没有 (一点漏光都没有,
 	// 任何问题也没有): opinions in runes [none[0], none[1]) are negated, the
 	// closing 都没有 at [none[1], none[2]) is skipped; none[0] < 0 if none
@@ -768,7 +770,7 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c)}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c)}
 	if st.cmp[0] >= 0 {
 		if os, ok := t.endOpinion(c, st.cmp[1]); ok && os <= st.cmp[2] {
 			items = t.comparedOpinion(items, os, c.End)
@@ -821,6 +823,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.negs++
 			continue
 		case l.mod && (leads || !l.isOpinion()):
+			if !l.isOpinion() {
+				st.modEnd = it.end // a pure degree word (很, 太): not 好 of 好好
+			}
 			continue
 		case !l.isOpinion():
 			continue
@@ -871,14 +876,22 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				continue
 			}
 		}
-		if !t.opinion(st, it, l, targets) && l.implicit < 0 && k == ki && it.end-it.start > 1 {
-			// 不贵 is an opinion about a price, but alone it is 不|贵
-			if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subImplicit(sub) {
-				items = slices.Concat(items[:k], sub, items[k+1:])
-				k, prevEnd = k-1, it.start
-				continue
+		if !t.opinion(st, it, l, targets) && l.implicit < 0 && k == ki {
+			if it.end-it.start > 1 {
+				// 不贵 is an opinion about a price, but alone it is 不|贵
+				if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subImplicit(sub) {
+					items = slices.Concat(items[:k], sub, items[k+1:])
+					k, prevEnd = k-1, it.start
+					continue
+				}
+				t.overall(st, it, l, targets)
+			} else if st.clean && !st.question && (st.negStart >= 0 || st.modEnd >= 0 && t.gapOK(st.modEnd, it.start)) {
+				// a one-rune verdict needs a degree word or negation and a
+				// clause of its own (很好, 太差了, 不好); alone it is mostly
+				// something else (好的, 好吧), after other words about
+				// them (发热量还好)
+				t.overall(st, it, l, targets)
 			}
-			t.overall(st, it, l, targets)
 		}
 		st.negStart, st.negs = -1, 0
 	}
@@ -1119,16 +1132,42 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 	if st.negStart >= 0 {
 		ostart = st.negStart
 	}
-	for _, oi := range l.opinions {
-		if op := t.m.opinions[oi]; op.Category == lexicons.AnyCategory {
-			n := len(t.sc.out)
-			t.emit(op, "", t.m.overall, [2]int{ostart, it.end}, ostart, it.end, st.negs%2 == 1, t.hedged(st, ostart))
-			if len(t.sc.out) > n {
-				t.catchAll = append(t.catchAll, n)
+	op, ok := t.genericOf(l)
+	negs := 0
+	if !ok && it.end-it.start > 1 {
+		// 很好 is an opinion of some category (服务 in a pack), but alone
+		// it is 很|好, a verdict
+		for _, sub := range t.scan(it.start, it.end, it.end-it.start-1, nil) {
+			sl := &t.m.lex[sub.lx]
+			if sub.end == it.end {
+				op, ok = t.genericOf(sl) // the last word (好 of 很好, not of 好多)
+				break
 			}
-			return
+			if sl.neg {
+				negs++
+			} else if !sl.mod {
+				return
+			}
 		}
 	}
+	if !ok {
+		return
+	}
+	n := len(t.sc.out)
+	t.emit(op, "", t.m.overall, [2]int{ostart, it.end}, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart))
+	if len(t.sc.out) > n {
+		t.catchAll = append(t.catchAll, n)
+	}
+}
+
+// genericOf returns the generic opinion of l, if any.
+func (t *text) genericOf(l *lexeme) (lexicons.OpinionTerm, bool) {
+	for _, oi := range l.opinions {
+		if op := t.m.opinions[oi]; op.Category == lexicons.AnyCategory {
+			return op, true
+		}
+	}
+	return lexicons.OpinionTerm{}, false
 }
 
 // hedged reports whether the opinion starting at start is uncertain, and

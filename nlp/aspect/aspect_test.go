@@ -631,3 +631,32 @@ func TestListedShareAnOpinion(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
 	}
 }
+
+// TestShortVerdicts checks that a one-rune generic opinion with a degree
+// word or negation, in a clause of its own, is a verdict on the whole, and
+// that 好 as a degree word or reply is not.
+func TestShortVerdicts(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"很好", []string{"整体/满意" + pos}},
+		{"挺好的", []string{"整体/满意" + pos}},
+		{"不太好", []string{"整体/不满" + neg}},
+		{"好的好的", nil},                          // a reply
+		{"好吧", nil},                            // no degree word
+		{"有活动就更好了", []string{"价格/活动优惠" + neu}}, // a wish
+		{"发票好多张", nil},                         // 好 of 好多 is a degree word
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, tt.want) {
+			t.Errorf("Match(%q) = %v, want %v", s, gs, tt.want)
+		}
+	}
+}
