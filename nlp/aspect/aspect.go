@@ -592,6 +592,15 @@ func (t *text) dropAnotA(items []item) []item {
 		}
 		if !drop {
 			out = append(out, it)
+			continue
+		}
+		// 物流快不快 asks about 物流: the aspect an implicit opinion opens
+		// with stays, as a topic
+		if l := &t.m.lex[it.lx]; l.implicit >= 0 && l.termKnown && l.termAt == 0 && l.termLen > 0 {
+			e := it.start + int(l.termLen)
+			if v, ok := t.m.index[string(t.lower[it.start:e])]; ok && e <= it.end {
+				out = append(out, item{it.start, e, v})
+			}
 		}
 	}
 	return out
@@ -1276,12 +1285,33 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 	return t.looseRunes(i, c.End) == 0
 }
 
+// holds reports whether a term longer than runes [s, e) covers them (爱理不理
+// holds 理不理).
+func (t *text) holds(s, e int) bool {
+	found := false
+	for i := max(s-4, 0); i <= s && !found; i++ {
+		t.m.dict.Each(t.lower, i, func(end int, v int32) {
+			if end >= e && end-i > e-s {
+				found = true
+			}
+		})
+	}
+	return found
+}
+
 // question reports whether clause c asks or wishes rather than asserts
 // (物流快吗, 是正品吗?, 再便宜点就好了): its opinions are neutral.
 func (t *text) question(c clause.Clause) bool {
 	switch t.rs[c.End-1] {
 	case '吗', '么':
 		return true
+	}
+	// A-not-A that ends the clause asks (油耗高不高, 物流快不快呀, 好不好用):
+	// dropAnotA drops its opinion, the topic it asks about is asked
+	for j := max(c.Start+1, c.End-5); j+1 < c.End; j++ {
+		if (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && unicode.Is(unicode.Han, t.rs[j-1]) && !t.holds(j-1, j+2) {
+			return true
+		}
 	}
 	// a wish: 有活动就更好了, 能再便宜点就好了
 	text := strings.TrimRight(c.Text, "了啦吧呀啊哦!！~～")

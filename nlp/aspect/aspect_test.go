@@ -660,3 +660,19 @@ func TestShortVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestAnotA checks that an A-not-A question (物流快不快) asks about its topic:
+// a neutral, asked mention, not an opinion.
+func TestAnotA(t *testing.T) {
+	e := setup(t)
+	for _, text := range []string{"物流快不快", "包装好不好"} {
+		s, got := e.match(text)
+		if len(got) != 1 || !got[0].IsMention() || !got[0].Asked || got[0].Polarity != nlp.Neutral {
+			t.Errorf("Match(%q) = %+v, want one asked neutral mention", s, got)
+		}
+	}
+	// a term that holds the pattern is no question
+	if _, got := e.match("客服爱理不理"); len(got) != 1 || got[0].Polarity != nlp.Negative {
+		t.Errorf("Match(客服爱理不理) = %+v, want one pain", got)
+	}
+}
