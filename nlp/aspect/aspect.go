@@ -876,7 +876,10 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case carry != nil && st.clean:
 			targets = []*aspectRef{carry}
 		}
-		if k == ki && it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) {
+		carried := len(targets) == 1 && targets[0] == carry
+		if k == ki && it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) && !(carried && l.implicit >= 0) {
+			// (an implicit term that opens a clause states its own point:
+			// 系统不好，容易死机 is a crash, not 容易 about 系统)
 			// 很快 is a term of 服务, but in 物流很快 it is 很|快; 态度很好
 			// is one of 服务, but in 快递小哥态度很好 it is 态度|很|好
 			if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subFits(sub, targets, l.implicit < 0) {
