@@ -869,8 +869,11 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case len(st.group) > 0:
 			// too far from its aspect: about something unnamed
 		case next >= 0 && t.m.lex[items[next].lx].isAspect() && !t.m.lex[items[next].lx].isOpinion():
-			// 很好的包装, 超快的物流: the aspect follows
+			// 很好的包装, 超快的物流: the aspect follows (不满意的购物体验:
+			// the negation before the opinion stays)
+			negStart, negs := st.negStart, st.negs
 			t.addAspect(st, items[next], &t.m.lex[items[next].lx], false)
+			st.negStart, st.negs = negStart, negs
 			targets = st.group
 			k, prevEnd = next, items[next].end
 		case carry != nil && st.clean:

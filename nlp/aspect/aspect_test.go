@@ -82,6 +82,7 @@ func TestMatch(t *testing.T) {
 		// a catch-all complaint goes when a specific aspect is a pain too, a verdict (不推荐) stays
 		{"catch-all pruned", "太差了，物流慢死了", []string{"物流/配送慢" + neg}},
 		{"praise catch-all kept", "物流很快，非常满意", []string{"物流/配送快" + pos, "整体/满意" + pos}},
+		{"negated opinion before the aspect it qualifies", "不满意的购物体验", []string{"整体/不满" + neg}},
 		{"verdict kept", "物流慢死了，不推荐购买", []string{"物流/配送慢" + neg, "整体/不满" + neg}},
 		// a comparison that denies: 没有/不如 + point of comparison + opinion
 		{"comparison denies", "质量没有以前那么好了", []string{"质量/做工差" + neg}},
