@@ -209,11 +209,24 @@ func (t *text) negatesNext(k, k1 int) bool {
 	return false
 }
 
+// nextRune returns the first rune of the token after k when it follows
+// right away.
+func (t *text) nextRune(k int) (rune, bool) {
+	if k+1 >= len(t.tokens) || t.tokens[k+1].Start != t.tokens[k].End {
+		return 0, false
+	}
+	r, _ := utf8.DecodeRuneInString(t.tokens[k+1].Text)
+	return r, true
+}
+
 // opinionWord reports whether token k carries an opinion, and its sign.
 // gse's part of speech is a hint, not a rule: it tags 很慢 an adverb and 灵敏
 // a person's name.
 func (t *text) opinionWord(k int) (int, bool) {
 	tk := t.tokens[k]
+	if next, _ := t.nextRune(k); tk.Text == "好" && strings.ContainsRune("多几久", next) {
+		return 0, false // 好 of 好多次, 好几天, 好久: a degree word
+	}
 	switch {
 	case tk.POS == "x" || tk.POS == "m" || tk.POS == "eng" || tk.POS == "r" || tk.POS == "p" ||
 		tk.POS == "c" || tk.POS == "u" || tk.POS == "q":
