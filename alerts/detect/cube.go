@@ -12,7 +12,8 @@ import (
 // ignored. A Cube is not safe for concurrent use.
 type Cube struct {
 	start time.Time
-	hours int
+	hours int           // buckets
+	step  time.Duration // bucket length: an hour, or a day (NewDailyCube)
 
 	pains  map[PainKey][]uint32
 	scopes map[ScopeKey]*scopeHours
@@ -41,23 +42,39 @@ func NewCube(start, end time.Time) *Cube {
 		e = t.Add(time.Hour)
 	}
 	n := max(int(e.Sub(s)/time.Hour), 0)
-	return &Cube{start: s, hours: n, pains: map[PainKey][]uint32{}, scopes: map[ScopeKey]*scopeHours{}}
+	return &Cube{start: s, hours: n, step: time.Hour, pains: map[PainKey][]uint32{}, scopes: map[ScopeKey]*scopeHours{}}
+}
+
+// NewDailyCube returns an empty cube of whole days (UTC) from the day of
+// start to the end of the day of end (exclusive when end is a day start):
+// the counts of a day add up in one bucket, so that snapshots must bound
+// their periods on day boundaries (see Config.Changes). Its sentiment
+// spread is over days instead of hours.
+func NewDailyCube(start, end time.Time) *Cube {
+	const day = 24 * time.Hour
+	s := start.UTC().Truncate(day)
+	e := end.UTC()
+	if t := e.Truncate(day); t.Before(e) {
+		e = t.Add(day)
+	}
+	n := max(int(e.Sub(s)/day), 0)
+	return &Cube{start: s, hours: n, step: day, pains: map[PainKey][]uint32{}, scopes: map[ScopeKey]*scopeHours{}}
 }
 
 // Start and End bound the cube's hours.
 func (c *Cube) Start() time.Time { return c.start }
-func (c *Cube) End() time.Time   { return c.start.Add(time.Duration(c.hours) * time.Hour) }
+func (c *Cube) End() time.Time   { return c.start.Add(time.Duration(c.hours) * c.step) }
 
 func (c *Cube) hourIndex(t time.Time) (int, bool) {
 	t = t.UTC()
 	if t.Before(c.start) {
 		return 0, false
 	}
-	i := int(t.Sub(c.start) / time.Hour)
+	i := int(t.Sub(c.start) / c.step)
 	return i, i < c.hours
 }
 
-// AddPain adds negative records of a pain point in the hour of hour. A
+// AddPain adds negative records of a pain point in the bucket of hour. A
 // key without a category (an opinion about an aspect outside the
 // taxonomy) is not a pain point and is ignored.
 func (c *Cube) AddPain(hour time.Time, k PainKey, records uint64) {
@@ -74,7 +91,7 @@ func (c *Cube) AddPain(hour time.Time, k PainKey, records uint64) {
 	c.dirty = true
 }
 
-// AddScope adds traffic of a product in a channel in the hour of hour.
+// AddScope adds traffic of a product in a channel in the bucket of hour.
 func (c *Cube) AddScope(hour time.Time, k ScopeKey, records, complaints uint64, sentimentSum float64) {
 	i, ok := c.hourIndex(hour)
 	if !ok || records == 0 {
@@ -134,8 +151,8 @@ func (c *Cube) span(from, to time.Time) (int, int) {
 			return 0
 		}
 		d := t.Sub(c.start)
-		i := int(d / time.Hour)
-		if d%time.Hour != 0 {
+		i := int(d / c.step)
+		if d%c.step != 0 {
 			i++ // bucket i starts before t
 		}
 		return min(i, c.hours)
