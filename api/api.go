@@ -22,6 +22,7 @@
 // Endpoints (all under /api/v1):
 //
 //	GET dashboard                 the dashboard's first screen: facets, overview, rising and falling pain points, topics, emerging aspects (default range: the last 14 days of data)
+//	GET changes                   what changed in the range: surges, new pain points, sentiment drops per pain point × product × channel and coarser (the alert detector per day), most excess records first, each with its daily series and drill-down parameters
 //	GET facets                    products, channels, tiers, pain points, data range
 //	GET overview                  volume, sentiment, escalations vs the previous period; top pain points with daily sparklines
 //	GET trend                     time series of volume, negative share, mean sentiment (total, a pain point, or series=k1,k2)
@@ -139,6 +140,7 @@ func New(cfg Config) (*Handler, error) {
 		"search":           h.search,
 		"alerts":           h.alerts,
 		"topics":           h.topics,
+		"changes":          h.changes,
 		"aspects/unmapped": h.unmapped,
 	}
 	for name, fn := range api {

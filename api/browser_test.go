@@ -68,16 +68,11 @@ type drillSeen struct {
 // SkipBrowserEnv turns a missing Chromium or node toolchain into a skip.
 const SkipBrowserEnv = "VOC_SKIP_BROWSER"
 
-// runBrowser runs the dashboard script against url and saves the
-// screenshot at shot.
-func runBrowser(t testing.TB, url, shot string) browserResult {
-	return runBrowserToken(t, url, shot, "")
-}
-
-// runBrowserToken is runBrowser typing token when the page asks for it.
-func runBrowserToken(t testing.TB, url, shot, token string) browserResult {
+// browserTools returns the chromium and node to run the e2e scripts with,
+// failing (or skipping with VOC_SKIP_BROWSER=1) when they are missing.
+func browserTools(t testing.TB) (chromium, node string) {
 	t.Helper()
-	chromium := os.Getenv("CHROMIUM")
+	chromium = os.Getenv("CHROMIUM")
 	if chromium == "" {
 		for _, c := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 			if _, err := os.Stat(c); err == nil {
@@ -96,16 +91,36 @@ func runBrowserToken(t testing.TB, url, shot, token string) browserResult {
 		}
 		t.Fatalf("%s (or set %s=1 to skip): chromium %q node %v playwright %v charts %v", msg, SkipBrowserEnv, chromium, nodeErr, pwErr, vendorErr)
 	}
-	cmd := exec.Command(node, "../web/e2e/dashboard.mjs", url, shot, chromium)
-	cmd.Env = append(os.Environ(), "VOC_API_TOKEN="+token)
+	return chromium, node
+}
+
+// runScript runs the e2e script web/e2e/NAME with args (then chromium) and
+// decodes the JSON line it prints into v.
+func runScript(t testing.TB, name string, env []string, v any, args ...string) {
+	t.Helper()
+	chromium, node := browserTools(t)
+	cmd := exec.Command(node, append(append([]string{"../web/e2e/" + name}, args...), chromium)...)
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("dashboard script: %v\n%s", err, out)
+		t.Fatalf("%s: %v\n%s", name, err, out)
 	}
+	if err := json.Unmarshal(out, v); err != nil {
+		t.Fatalf("%s output %q: %v", name, out, err)
+	}
+}
+
+// runBrowser runs the dashboard script against url and saves the
+// screenshot at shot.
+func runBrowser(t testing.TB, url, shot string) browserResult {
+	return runBrowserToken(t, url, shot, "")
+}
+
+// runBrowserToken is runBrowser typing token when the page asks for it.
+func runBrowserToken(t testing.TB, url, shot, token string) browserResult {
+	t.Helper()
 	var res browserResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("dashboard script output %q: %v", out, err)
-	}
+	runScript(t, "dashboard.mjs", []string{"VOC_API_TOKEN=" + token}, &res, url, shot)
 	return res
 }
 

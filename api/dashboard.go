@@ -26,11 +26,13 @@ import (
 // days of stored data.
 const dashboardDays = 14
 
-// FirstScreen is what the dashboard draws first, in one answer: the filter
-// values, the overview of the range (its daily series and the top pain
+// FirstScreen is what the dashboard draws first, in one answer: what
+// changed in the range (the alert detector's findings per day, most excess
+// records first), the filter values, the overview of the range (its daily series and the top pain
 // points' sparklines also draw the daily trend chart), the rising and
 // falling pain points, the topic volume and the emerging aspects.
 type FirstScreen struct {
+	Changes  *query.Changes         `json:"changes"`
 	Facets   *query.Facets          `json:"facets"`
 	Overview *Overview              `json:"overview"`
 	Rising   *query.PainChanges     `json:"rising"`
@@ -38,6 +40,9 @@ type FirstScreen struct {
 	Topics   *query.TopicVolumes    `json:"topics"`
 	Emerging *query.UnmappedAspects `json:"emerging"`
 }
+
+// changesLimit is how many changes FirstScreen holds.
+const changesLimit = 8
 
 // moversLimit is how many rising and falling pain points FirstScreen holds.
 const moversLimit = 6
@@ -67,8 +72,9 @@ func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool
 	var (
 		wg      sync.WaitGroup
 		changes *query.PainChanges
-		errs    [3]error
+		errs    [4]error
 	)
+	wg.Go(func() { out.Changes, errs[3] = h.cfg.CH.Changes(ctx, f, changesLimit) })
 	wg.Go(func() { out.Overview, changes, errs[0] = h.overviewOf(ctx, f, limit) })
 	wg.Go(func() { out.Topics, errs[1] = h.cfg.CH.Topics(ctx, f, topicsLimit) })
 	wg.Go(func() { out.Emerging, errs[2] = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit) })

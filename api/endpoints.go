@@ -242,6 +242,20 @@ func (h *Handler) topics(r *request) (any, error) {
 	return h.cfg.CH.Topics(r.ctx, f, limit)
 }
 
+// changes answers /changes: what changed in the range (query.Changes),
+// most excess records first; with filter(true) a pain point narrows it.
+func (h *Handler) changes(r *request) (any, error) {
+	f, err := r.filter(true)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := r.integer("limit", changesLimit, 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	return h.cfg.CH.Changes(r.ctx, f, limit)
+}
+
 // unmapped answers /aspects/unmapped: the aspects the taxonomy does not
 // know that customers gave opinions about, most records first.
 func (h *Handler) unmapped(r *request) (any, error) {

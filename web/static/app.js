@@ -19,7 +19,11 @@
       topics: '话题热度', topic: '话题', topicVolume: '声量', mix: '构成', pain: '痛点', praise: '好评', neutral: '中性/提及',
       emerging: '未归类的新话题', aspect: '方面', opinions: '常见评价', newTag: '新', unmapped: '未归类', mentionTag: '提及',
       emergingNote: '{n} 条反馈（{s}）含分类体系未收录方面的评价，共 {a} 个方面',
-      topicTip: '痛点 {p} · 好评 {q} · 中性 {n}（仅提及 {m}）· {r} 条反馈'
+      topicTip: '痛点 {p} · 好评 {q} · 中性 {n}（仅提及 {m}）· {r} 条反馈',
+      changes: '发生了什么变化', noChanges: '本期没有显著变化（与此前 28 天相比）', kind_spike: '激增', kind_new_pain_point: '新痛点',
+      kind_sentiment_drop: '情感下降', allScope: '全部', sentimentWord: '情感',
+      spikeText: '{day}：{n} 条，平常 {u} 条/天', newText: '{day}：{n} 条，此前 28 天没有', dropText: '{day}：平均情感 {m}，平常 {u}（{n} 条反馈）',
+      changesNote: '与每天之前 28 天的基线相比（告警同一检验，p < 1e-5），按超出条数排序；点击查看原声'
     },
     en: {
       title: 'VOC Voice of the Customer', from: 'From', to: 'To', product: 'Product', channel: 'Channel', tier: 'Tier', all: 'All',
@@ -35,7 +39,11 @@
       topics: 'Topic volume', topic: 'Topic', topicVolume: 'Volume', mix: 'Mix', pain: 'Pain', praise: 'Praise', neutral: 'Neutral / mention',
       emerging: 'Emerging aspects (not in the taxonomy)', aspect: 'Aspect', opinions: 'Common opinions', newTag: 'new', unmapped: 'Unmapped', mentionTag: 'mention',
       emergingNote: '{n} records ({s}) hold opinions about aspects outside the taxonomy: {a} aspects',
-      topicTip: 'pain {p} · praise {q} · neutral {n} (mentions {m}) · {r} records'
+      topicTip: 'pain {p} · praise {q} · neutral {n} (mentions {m}) · {r} records',
+      changes: 'What changed', noChanges: 'No significant change in this period (against the 28 days before each day)', kind_spike: 'surge', kind_new_pain_point: 'new pain point',
+      kind_sentiment_drop: 'sentiment drop', allScope: 'all', sentimentWord: 'Sentiment',
+      spikeText: '{day}: {n} records, usually {u} a day', newText: '{day}: {n} records, none in the 28 days before', dropText: '{day}: mean sentiment {m}, usually {u} ({n} records)',
+      changesNote: 'Each day against the 28 days before it (the alerts\' test, p < 1e-5), by records above normal; click for the verbatims'
     }
   };
   var lang = localStorage.getItem('voc-lang') || 'zh';
@@ -130,6 +138,43 @@
     if (c.change >= 1e8) return '<span class="up">' + t('newTag') + '</span>';
     var s = (c.change >= 0 ? '+' : '') + (100 * c.change).toFixed(0) + '%';
     return '<span class="' + (c.change > 0 ? 'up' : 'down') + '">' + s + '</span>';
+  }
+
+  // changeTitle names what changed: the pain point (or sentiment) and
+  // the product and channel it changed in.
+  function changeTitle(c) {
+    return [c.category ? c.category + '/' + c.subcategory : t('sentimentWord'), c.product, c.channel].filter(Boolean).join(' · ');
+  }
+
+  // changeText says a change's numbers in plain words.
+  function changeWords(c) {
+    var day = c.from.slice(5, 10);
+    if (c.kind === 'sentiment_drop') return t('dropText', { day: day, m: c.observed.toFixed(2), u: c.usual.toFixed(2), n: c.records });
+    if (c.kind === 'new_pain_point') return t('newText', { day: day, n: c.observed });
+    return t('spikeText', { day: day, n: c.observed, u: c.usual.toFixed(1) });
+  }
+
+  // renderChanges lists what changed, most excess records first; an item
+  // opens the drill-down of exactly its records.
+  function renderChanges(res) {
+    var ol = $('changes-list');
+    ol.innerHTML = '';
+    (res.items || []).forEach(function (c, i) {
+      var li = document.createElement('li');
+      li.className = 'change ' + c.kind;
+      li.tabIndex = 0;
+      li.setAttribute('role', 'button');
+      li.dataset.key = c.category ? c.category + '/' + c.subcategory : '';
+      li.dataset.product = c.product || '';
+      li.dataset.observed = c.kind === 'sentiment_drop' ? c.records : c.observed;
+      li.innerHTML = '<span class="kind">' + esc(t('kind_' + c.kind)) + '</span><span class="what">' + esc(changeTitle(c)) +
+        '</span><span class="words">' + esc(changeWords(c)) + '</span>' + sparkline(c.days);
+      var open = function () { openDrill(c.drill, changeTitle(c) + ' · ' + c.from.slice(0, 10), true); };
+      li.addEventListener('click', open);
+      li.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
+      ol.appendChild(li);
+    });
+    if (!ol.children.length) ol.innerHTML = '<li class="muted">' + esc(t('noChanges')) + '</li>';
   }
 
   function renderOverview(ov) {
@@ -301,9 +346,11 @@
     return out;
   }
 
-  function openDrill(extra, title) {
+  // openDrill opens the verbatims of the filters narrowed by extra, or,
+  // with exact, of extra alone (a change's own selection).
+  function openDrill(extra, title, exact) {
     var f = filters();
-    var params = Object.assign(base(f), extra);
+    var params = exact ? Object.assign({}, extra) : Object.assign(base(f), extra);
     state.drill = { params: params, offset: 0, title: title };
     $('drill-title').textContent = t('verbatims') + ' · ' + title;
     $('drill-search').q.value = '';
@@ -419,9 +466,10 @@
     var channels = later(function () { return api('sentiment', Object.assign({ by: 'channel' }, b)); }).then(renderChannels);
     var drivers = later(function () { return api('drivers', Object.assign({ metric: 'rating' }, b)); }).then(renderDrivers);
     var alerts = later(function () { return api('alerts', b); }).then(renderAlerts);
+    var changes = (first ? Promise.resolve(first.changes) : api('changes', b)).then(renderChanges);
     var topics = (first ? Promise.resolve(first.topics) : later(function () { return api('topics', b); })).then(renderTopics);
     var emerging = (first ? Promise.resolve(first.emerging) : later(function () { return api('aspects/unmapped', b); })).then(renderEmerging);
-    return Promise.all([drawn, movers, channels, drivers, alerts, topics, emerging]).then(function () {
+    return Promise.all([drawn, changes, movers, channels, drivers, alerts, topics, emerging]).then(function () {
       if (gen !== state.gen) return;
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;

@@ -1,0 +1,143 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vocproject/voc/internal/gen"
+	"github.com/vocproject/voc/pipeline"
+	"github.com/vocproject/voc/pipeline/enrich"
+)
+
+// The feed of `voc demo` with its default flags (cmd/voc/demo.go: seed 1,
+// 28 days of 200 a day ending on demoToday, a 6× surge of 质量/漏液 for the
+// first product three days before the end).
+var (
+	demoToday = time.Date(2026, 3, 29, 0, 0, 0, 0, gen.DefaultStart.Location())
+	demoSpike = gen.Spike{Day: 25, Product: gen.DefaultProducts[0], Category: "质量", Subcategory: "漏液", Factor: 6}
+)
+
+// demoRecords generates and analyses the demo's feed.
+func demoRecords(t testing.TB) []*pipeline.Record {
+	t.Helper()
+	g, err := gen.New(gen.Config{Seed: 1, Start: demoToday.AddDate(0, 0, -27), Days: 28, PerDay: 200, Spikes: []gen.Spike{demoSpike}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := enrich.New(testAnalyzer(t), 0)
+	var recs []*pipeline.Record
+	for i, m := range g.All() {
+		v, err := m.MarshalWith(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &pipeline.Record{Msg: pipeline.Message{Value: v, Time: m.CreatedAt,
+			Pos: pipeline.Position{Topic: "voc.feedback", Partition: i % 4, Offset: int64(i / 4)}}}
+		if err := stage.Process(context.Background(), rec); err != nil || rec.Err != nil {
+			t.Fatalf("message %d: %v %v", i, err, rec.Err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+// TestChangesDemo: on the demo's feed the planted surge is the first
+// thing that changed, on the dashboard's first screen and in /changes, in
+// plain numbers, and its drill-down selects exactly its records.
+func TestChangesDemo(t *testing.T) {
+	f := newFixture(t, demoRecords(t), false, Config{})
+	var fs FirstScreen
+	if code, body := get(t, f.srv.URL, "/api/v1/dashboard", "", &fs); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if fs.Changes == nil || len(fs.Changes.Items) == 0 {
+		t.Fatalf("no changes: %+v", fs.Changes)
+	}
+	for i, c := range fs.Changes.Items {
+		t.Logf("change %d: %s %s %s/%s %s %s %s: %.0f (expected %.1f, usual %.1f/day), excess %.1f, p %.2g, days %v",
+			i, c.Kind, c.Level, c.Category, c.Subcategory, c.Product, c.Channel, c.From.Format("01-02"), c.Observed, c.Expected, c.Usual, c.Excess, c.P, c.Days)
+	}
+	c := fs.Changes.Items[0]
+	spikeDay := demoToday.AddDate(0, 0, -27+demoSpike.Day)
+	if c.Kind != "spike" || c.Key() != "质量/漏液" || c.Product != demoSpike.Product ||
+		!c.From.Before(spikeDay.AddDate(0, 0, 1)) || !c.To.After(spikeDay) {
+		t.Errorf("first change %+v, want the surge of 质量/漏液 for %s on %s", c, demoSpike.Product, spikeDay.Format(time.DateOnly))
+	}
+	if c.Usual <= 0 || c.Observed < 4*c.Usual || len(c.Days) != dashboardDays {
+		t.Errorf("numbers: observed %v, usual %v a day, %d days", c.Observed, c.Usual, len(c.Days))
+	}
+	// The drill-down: exactly the records counted.
+	q := url.Values{}
+	for k, v := range c.Drill {
+		q.Set(k, v)
+	}
+	var page struct {
+		Total int `json:"total"`
+	}
+	if code, body := get(t, f.srv.URL, "/api/v1/search?"+q.Encode(), "", &page); code != 200 || float64(page.Total) != c.Observed {
+		t.Errorf("drill-down %v: %d %s, total %d, want %v", c.Drill, code, body, page.Total, c.Observed)
+	}
+	// /changes answers the same for the same range.
+	var ch struct {
+		Items []struct {
+			Kind, Category, Subcategory, Product string
+			Observed                             float64
+		} `json:"items"`
+	}
+	path := "/api/v1/changes?from=" + fs.Overview.From.Format(time.DateOnly) + "&to=" + fs.Overview.To.Format(time.DateOnly)
+	if code, body := get(t, f.srv.URL, path, "", &ch); code != 200 || len(ch.Items) == 0 || ch.Items[0].Product != c.Product || ch.Items[0].Observed != c.Observed {
+		t.Errorf("%s: %d %s", path, code, body)
+	}
+}
+
+// changesSeen is what web/e2e/changes.mjs saw at one width.
+type changesSeen struct {
+	Items         int     `json:"items"`
+	Key           string  `json:"key"`
+	Product       string  `json:"product"`
+	Observed      float64 `json:"observed"`
+	Text          string  `json:"text"`
+	OnFirstScreen bool    `json:"on_first_screen"`
+	FocusedByTab  bool    `json:"focused_by_tab"`
+	DrillTitle    string  `json:"drill_title"`
+	DrillTotal    string  `json:"drill_total"`
+	Verbatims     int     `json:"drill_verbatims"`
+	Marks         int     `json:"drill_marks"`
+}
+
+// TestChangesInBrowser: on the demo's feed, at 1440×900 and 390×844, the
+// planted surge is the first "what changed" item, on the first screen,
+// reached with Tab, and Enter opens exactly its verbatims.
+func TestChangesInBrowser(t *testing.T) {
+	f := newFixture(t, demoRecords(t), false, Config{})
+	var res struct {
+		ConsoleErrors  []string    `json:"console_errors"`
+		PageErrors     []string    `json:"page_errors"`
+		FailedRequests []string    `json:"failed_requests"`
+		W1440          changesSeen `json:"w1440"`
+		W390           changesSeen `json:"w390"`
+		Error          string      `json:"error"`
+	}
+	runScript(t, "changes.mjs", nil, &res, f.srv.URL+"/", artifactDir(t))
+	if res.Error != "" {
+		t.Fatalf("browser: %s", res.Error)
+	}
+	if len(res.ConsoleErrors)+len(res.PageErrors)+len(res.FailedRequests) > 0 {
+		t.Errorf("console errors %q, page errors %q, failed requests %q", res.ConsoleErrors, res.PageErrors, res.FailedRequests)
+	}
+	for name, s := range map[string]changesSeen{"1440": res.W1440, "390": res.W390} {
+		t.Logf("%s px: %+v", name, s)
+		if s.Key != "质量/漏液" || s.Product != demoSpike.Product || !s.OnFirstScreen {
+			t.Errorf("%s px: first change %q %q (on the first screen: %v), want 质量/漏液 %s", name, s.Key, s.Product, s.OnFirstScreen, demoSpike.Product)
+		}
+		if want := "共 " + strconv.Itoa(int(s.Observed)) + " 条"; !s.FocusedByTab || s.DrillTotal != want || s.Verbatims == 0 || s.Marks == 0 ||
+			!strings.Contains(s.DrillTitle, "质量/漏液") {
+			t.Errorf("%s px: keyboard drill: focused %v, title %q, total %q (want %q), %d verbatims, %d marks",
+				name, s.FocusedByTab, s.DrillTitle, s.DrillTotal, want, s.Verbatims, s.Marks)
+		}
+	}
+}

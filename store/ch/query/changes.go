@@ -1,0 +1,199 @@
+package query
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/vocproject/voc/alerts/detect"
+	"github.com/vocproject/voc/store/ch"
+)
+
+// What changed: the alert detector's statistics (alerts/detect, the same
+// test an alert fires on) run once per day of a period, so that the
+// dashboard, the API and the weekly report open on the surges, new pain
+// points and sentiment drops of the period, per pain point × product ×
+// channel and coarser, most excess records first.
+
+// ChangesDetector is the detector configuration of Changes: the alert
+// defaults (p < 1e-5, at least 5 records and twice the expectation for a
+// surge) on a one-day window against the 28 days before it, the
+// new-pain-point history being the same 28 days. Complaint series are left
+// out: no filter of the drill-down selects exactly a day's complaints.
+var ChangesDetector = detect.Config{
+	Lookback:     28 * 24 * time.Hour,
+	NewPainPoint: detect.NewPainPoint{Lookback: 28 * 24 * time.Hour},
+	Levels: []string{detect.LevelPainProduct, detect.LevelPainProductChannel, detect.LevelPain,
+		detect.LevelSentimentProduct, detect.LevelSentimentProductChannel, detect.LevelSentimentChannel, detect.LevelSentiment},
+}
+
+// Change is one thing that changed in a period (see detect.Change): a
+// series on its strongest day.
+type Change struct {
+	// Kind is spike, new_pain_point or sentiment_drop; Level the series'
+	// level (detect.Level…). Category and Subcategory name the pain point
+	// (empty for a sentiment drop), Product and Channel the scope (empty:
+	// all).
+	Kind        string `json:"kind"`
+	Level       string `json:"level"`
+	Category    string `json:"category,omitempty"`
+	Subcategory string `json:"subcategory,omitempty"`
+	Product     string `json:"product,omitempty"`
+	Channel     string `json:"channel,omitempty"`
+	// From and To bound the day.
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Observed is the records with the pain point that day (mean sentiment
+	// for a sentiment drop); Expected what the baseline's share predicts
+	// for the day's traffic (the baseline's mean sentiment); Usual the
+	// records a day in the baseline (the baseline's mean sentiment).
+	Observed float64 `json:"observed"`
+	Expected float64 `json:"expected"`
+	Usual    float64 `json:"usual"`
+	// Excess is the impact the changes are ranked by (detect.Change).
+	Excess float64 `json:"excess"`
+	Ratio  float64 `json:"ratio"`
+	P      float64 `json:"p"`
+	// Records are the scope's records that day.
+	Records uint64 `json:"records"`
+	// Days is the series per day of the period (its sparkline): records,
+	// or mean sentiment for a sentiment drop.
+	Days []float64 `json:"days"`
+	// Drill are the /api/v1/search parameters that select exactly the
+	// records counted in Observed (for a sentiment drop: in Records).
+	Drill map[string]string `json:"drill"`
+}
+
+// Key is "category/subcategory", or "" for a sentiment drop.
+func (c Change) Key() string {
+	if c.Category == "" {
+		return ""
+	}
+	return c.Category + "/" + c.Subcategory
+}
+
+// Changes are the changes of a period.
+type Changes struct {
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Items []Change  `json:"items"`
+}
+
+// Changes returns what changed in the days of f's range (UTC days, the
+// range rounded out to whole days), at most limit items: the detector of
+// ChangesDetector evaluated at the end of each day on the daily sums of
+// pain_hourly and feedback_hourly (of the raw tables with a customer tier)
+// from 28 days before the range on, within f's product, channel, tier and
+// pain point. f's mention filter is ignored.
+func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	from := f.From.UTC().Truncate(24 * time.Hour)
+	to := f.To.UTC()
+	if t := to.Truncate(24 * time.Hour); t.Before(to) {
+		to = t.Add(24 * time.Hour)
+	}
+	det := ChangesDetector.WithDefaults()
+	cube := detect.NewDailyCube(det.Bounds(from.Add(detect.ChangesWindow)).Earliest(), to)
+	if err := s.loadDays(ctx, cube, f); err != nil {
+		return nil, err
+	}
+	out := &Changes{From: from, To: to, Items: []Change{}}
+	for _, c := range det.Changes(cube, from, to) {
+		if len(out.Items) == limit {
+			break
+		}
+		out.Items = append(out.Items, change(c, f))
+	}
+	return out, nil
+}
+
+// change is c in the API's terms, with the drill-down of its records.
+func change(c detect.Change, f Filter) Change {
+	r3 := func(x float64) float64 { return math.Round(x*1000) / 1000 }
+	sr := c.Series
+	out := Change{Kind: c.Kind, Level: sr.Level, Category: sr.Category, Subcategory: sr.Subcategory,
+		Product: sr.Product, Channel: sr.Channel, From: c.Window.From, To: c.Window.From.Add(detect.ChangesWindow),
+		Observed: r3(c.Observed), Expected: r3(c.Expected), Usual: r3(c.Usual), Excess: r3(c.Excess), Ratio: r3(c.Ratio),
+		P: c.PValue, Records: c.Records, Days: c.Days}
+	out.Drill = map[string]string{"from": out.From.Format(time.RFC3339), "to": out.To.Format(time.RFC3339)}
+	set := func(k, v string) {
+		if v != "" {
+			out.Drill[k] = v
+		}
+	}
+	set("product", f.Product)
+	set("channel", f.Channel)
+	set("customer_tier", f.Tier)
+	set("product", sr.Product)
+	set("channel", sr.Channel)
+	set("category", out.Key())
+	return out
+}
+
+// loadDays adds the daily sums of f's pain points and traffic over the
+// cube's days to it.
+func (s *Store) loadDays(ctx context.Context, c *detect.Cube, f Filter) error {
+	f.Mentions = MentionFilter{}
+	var wg sync.WaitGroup
+	var errs [2]error
+	var mu sync.Mutex // the cube is not safe for concurrent use
+	wg.Go(func() {
+		src := s.painSource(f)
+		where, args := src.conds(f, c.Start(), c.End(), true)
+		q := `SELECT toDate(` + src.time + `) AS day, category, subcategory, product, channel, sum(` + src.m["records"] + `)
+FROM ` + src.table + `
+WHERE ` + where + ` AND ` + PainRows + `
+GROUP BY day, category, subcategory, product, channel`
+		errs[0] = s.query(ctx, "changes: pain points", q, args, func(r ch.Row) error {
+			var day time.Time
+			var k detect.PainKey
+			var n uint64
+			if err := r.Scan(&day, &k.Category, &k.Subcategory, &k.Product, &k.Channel, &n); err != nil {
+				return err
+			}
+			mu.Lock()
+			c.AddPain(utcDay(day), k, n)
+			mu.Unlock()
+			return nil
+		})
+	})
+	wg.Go(func() {
+		tf := f
+		tf.Category, tf.Subcategory = "", ""
+		src := s.feedbackSource(tf)
+		where, args := src.conds(tf, c.Start(), c.End(), false)
+		q := `SELECT toDate(` + src.time + `) AS day, product, channel, sum(` + src.m["records"] + `), sum(` + src.m["complaints"] + `), sum(` + src.m["ss"] + `)
+FROM ` + src.table + `
+WHERE ` + where + `
+GROUP BY day, product, channel`
+		errs[1] = s.query(ctx, "changes: traffic", q, args, func(r ch.Row) error {
+			var day time.Time
+			var k detect.ScopeKey
+			var n, cpl uint64
+			var ss float64
+			if err := r.Scan(&day, &k.Product, &k.Channel, &n, &cpl, &ss); err != nil {
+				return err
+			}
+			mu.Lock()
+			c.AddScope(utcDay(day), k, n, cpl, ss)
+			mu.Unlock()
+			return nil
+		})
+	})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// utcDay is the UTC midnight of a Date column's day (the driver may read
+// it in another location).
+func utcDay(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}
