@@ -141,3 +141,30 @@ func TestChangesInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesReport: the weekly report of the demo's last week opens with
+// the planted surge as its first key point (本周要点), HTML and Markdown.
+func TestChangesReport(t *testing.T) {
+	f := newFixture(t, demoRecords(t), false, Config{})
+	from, to := demoToday.AddDate(0, 0, -6).Format(time.DateOnly), demoToday.AddDate(0, 0, 1).Format(time.DateOnly)
+	for _, format := range []string{"md", "html"} {
+		code, body := get(t, f.srv.URL, "/report?format="+format+"&from="+from+"&to="+to, "", nil)
+		s := string(body)
+		points := strings.Index(s, "本周要点")
+		overview := strings.Index(s, "一、概览")
+		if code != 200 || points < 0 || overview < points {
+			t.Fatalf("%s: %d, 本周要点 at %d, 一、概览 at %d", format, code, points, overview)
+		}
+		section := s[points:overview]
+		want := "质量/漏液 · SKU-1001 保温杯"
+		if format == "md" {
+			want = "1. **质量/漏液 · SKU-1001 保温杯**：03-27 17 条，平常 1.9 条/天"
+		}
+		if !strings.Contains(section, want) {
+			t.Errorf("%s: key points without %q:\n%s", format, want, section)
+		}
+		if format == "html" && strings.Index(section, "<li>") != strings.Index(section, "<li><b>质量/漏液 · SKU-1001 保温杯</b>") {
+			t.Errorf("html: the surge is not the first key point:\n%s", section)
+		}
+	}
+}

@@ -60,6 +60,9 @@ var funcs = template.FuncMap{
 		return strings.Join(parts, "，")
 	},
 	"metric":  metricName,
+	"what":    changeTitle,
+	"inc":     func(i int) int { return i + 1 },
+	"words":   changeWords,
 	"key":     func(c query.PainChange) string { return textsafe.Line(c.Category + "/" + c.Subcategory) },
 	"dkey":    func(d query.Driver) string { return textsafe.Line(d.Category + "/" + d.Subcategory) },
 	"oneline": oneline,
@@ -122,6 +125,33 @@ func metricName(m string) string {
 		return "NPS 推荐意愿 (0-10)"
 	}
 	return m
+}
+
+// changeTitle names what changed: the pain point (or 情感) and the
+// product and channel it changed in.
+func changeTitle(c query.Change) string {
+	parts := []string{"情感"}
+	if k := c.Key(); k != "" {
+		parts[0] = k
+	}
+	for _, v := range []string{c.Product, c.Channel} {
+		if v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return textsafe.Line(strings.Join(parts, " · "))
+}
+
+// changeWords says a change's numbers in plain words.
+func changeWords(c query.Change) string {
+	day := c.From.UTC().Format("01-02")
+	switch c.Kind {
+	case "sentiment_drop":
+		return fmt.Sprintf("%s 平均情感 %.2f，平常 %.2f（%d 条反馈）", day, c.Observed, c.Usual, c.Records)
+	case "new_pain_point":
+		return fmt.Sprintf("%s %.0f 条，此前 28 天没有（新痛点）", day, c.Observed)
+	}
+	return fmt.Sprintf("%s %.0f 条，平常 %.1f 条/天（%.1f 倍）", day, c.Observed, c.Usual, c.Ratio)
 }
 
 // HTML writes the report as one self-contained page.
@@ -209,6 +239,10 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 </style></head><body>
 <h1>VOC周报（客户之声周报）</h1>
 <p class="muted">统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。生成于 {{dtime .Generated}}。</p>
+<h2>本周要点</h2>
+{{with .Changes}}<ol class="points">{{range .Items}}<li><b>{{what .}}</b>：{{words .}}</li>
+{{else}}<li>本期没有显著变化（每天与此前 28 天相比，同告警的检验）。</li>{{end}}</ol>
+<p class="muted">每天与此前 28 天的基线相比（同告警的检验，p &lt; 1e-5），按超出平常的条数排序。</p>{{end}}
 <h2>一、概览</h2>
 <div class="kpis">
 <div class="kpi">反馈量<b>{{.Current.Records}}</b><span class="muted">环比 {{deltaU .Current.Records .Previous.Records}}</span></div>
@@ -272,6 +306,13 @@ const mdSrc = `# VOC周报（客户之声周报）
 
 统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。
 
+## 本周要点
+{{with .Changes}}
+{{range $i, $c := .Items}}{{inc $i}}. **{{md (what $c)}}**：{{words $c}}
+{{else}}本期没有显著变化（每天与此前 28 天相比，同告警的检验）。
+{{end}}
+每天与此前 28 天的基线相比（同告警的检验，p < 1e-5），按超出平常的条数排序。
+{{end}}
 ## 一、概览
 
 | 指标 | 本期 | 上期 | 变化 |

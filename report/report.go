@@ -23,6 +23,8 @@ type Options struct {
 	From, To time.Time
 	// TopN is the number of pain points listed (default 10).
 	TopN int
+	// Changes is the number of key points (本周要点) listed (default 5).
+	Changes int
 	// Verbatims is the number of verbatims per top pain point (default 3)
 	// for the first VerbatimPains pain points (default 3).
 	Verbatims, VerbatimPains int
@@ -65,15 +67,19 @@ type PainVerbatims struct {
 type Report struct {
 	From, To, PrevFrom time.Time
 	Generated          time.Time
-	Current, Previous  Totals
-	Daily              []query.TrendPoint
-	Top                []query.PainChange
-	Rising             []query.PainChange // significant rises, strongest first
-	Falling            []query.PainChange // significant falls
-	Channels           []query.GroupSentiment
-	Products           []query.GroupSentiment
-	Drivers            []*query.Drivers // rating, csat, nps (those with scores)
-	Verbatims          []PainVerbatims
+	// Changes are the key points (本周要点): what changed in the period,
+	// most excess records first (query.Changes, the alert detector's test
+	// per day).
+	Changes           *query.Changes
+	Current, Previous Totals
+	Daily             []query.TrendPoint
+	Top               []query.PainChange
+	Rising            []query.PainChange // significant rises, strongest first
+	Falling           []query.PainChange // significant falls
+	Channels          []query.GroupSentiment
+	Products          []query.GroupSentiment
+	Drivers           []*query.Drivers // rating, csat, nps (those with scores)
+	Verbatims         []PainVerbatims
 	// Topics are the categories by topic volume; Emerging the aspects
 	// outside the taxonomy that customers gave opinions about.
 	Topics          *query.TopicVolumes
@@ -88,7 +94,7 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 	for _, d := range []struct {
 		n   *int
 		def int
-	}{{&o.TopN, 10}, {&o.Verbatims, 3}, {&o.VerbatimPains, 3}, {&o.Topics, 8}, {&o.Emerging, 8}, {&o.EmergingMinRecords, 2}} {
+	}{{&o.TopN, 10}, {&o.Changes, 5}, {&o.Verbatims, 3}, {&o.VerbatimPains, 3}, {&o.Topics, 8}, {&o.Emerging, 8}, {&o.EmergingMinRecords, 2}} {
 		if *d.n <= 0 {
 			*d.n = d.def
 		}
@@ -99,6 +105,9 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 	}
 	r := &Report{From: o.From, To: o.To, PrevFrom: o.From.Add(-o.To.Sub(o.From)), Generated: time.Now()}
 	var err error
+	if r.Changes, err = ch.Changes(ctx, f, o.Changes); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	if r.Channels, err = ch.SentimentBy(ctx, f, "channel"); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
