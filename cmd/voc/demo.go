@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver"
 	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 	"github.com/vocproject/voc/store/search"
 )
 
@@ -97,7 +99,8 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	msgs := g.All()
+	// Nothing dated after now: the last day holds the hours so far.
+	msgs := slices.DeleteFunc(g.All(), func(m feedback.Message) bool { return m.CreatedAt.After(today) })
 	poison := gen.Poison()
 	if err := produceDemo(ctx, brk.Addrs(), topic, msgs, poison); err != nil {
 		return err
@@ -361,6 +364,36 @@ func printSummary(ctx context.Context, w io.Writer, d *daemon, g *gen.Generator,
 	}
 	fmt.Fprintf(w, "\n== VIP customers: %.1f%% of complaints (%d of %d) from %.1f%% of feedback\n",
 		100*vip.Share, vip.VIPComplaints, vip.Complaints, 100*vip.VIPRecordShare)
+
+	// What changed: the alert detector per day over the dashboard's range,
+	// most excess records first (what the dashboard and the report open on).
+	changes, err := ch.Changes(ctx, query.Filter{From: end.AddDate(0, 0, -14), To: end}, 5)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== What changed, %s – %s (each day against the 28 days before it)\n", changes.From.Format("01-02"), changes.To.AddDate(0, 0, -1).Format("01-02"))
+	for i, c := range changes.Items {
+		what := c.Key()
+		if what == "" {
+			what = "sentiment"
+		}
+		for _, v := range []string{c.Product, c.Channel} {
+			if v != "" {
+				what += " · " + v
+			}
+		}
+		switch c.Kind {
+		case "sentiment_drop":
+			fmt.Fprintf(w, "  %d. %s: mean sentiment %+.2f on %s, usually %+.2f (%d records)\n", i+1, what, c.Observed, c.From.Format("01-02"), c.Usual, c.Records)
+		case "new_pain_point":
+			fmt.Fprintf(w, "  %d. %s: %.0f records on %s, none in the 28 days before (new)\n", i+1, what, c.Observed, c.From.Format("01-02"))
+		default:
+			fmt.Fprintf(w, "  %d. %s: %.0f records on %s, usually %.1f a day\n", i+1, what, c.Observed, c.From.Format("01-02"), c.Usual)
+		}
+	}
+	if len(changes.Items) == 0 {
+		fmt.Fprintln(w, "  nothing significant")
+	}
 
 	start := end.AddDate(0, 0, -g.Config().Days)
 	spikes, err := ch.Spikes(ctx, start, end)

@@ -13,14 +13,15 @@ import (
 	"github.com/vocproject/voc/internal/gen"
 )
 
-// TestDemo runs `voc demo` on a smaller feed: it must process everything,
-// dead-letter every malformed message and find the injected spike.
+// TestDemo runs `voc demo` with its default feed (28 days, 200 a day, seed
+// 1): it must process everything, dead-letter every malformed message and
+// find the injected spike, first among what changed.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts clickhouse-server")
 	}
 	var out, errOut bytes.Buffer
-	o := demoOptions{dir: filepath.Join(t.TempDir(), "demo"), days: 14, perDay: 60, partitions: 3, seed: 3,
+	o := demoOptions{dir: filepath.Join(t.TempDir(), "demo"), days: 28, perDay: 200, partitions: 3, seed: 1,
 		listen: "127.0.0.1:0", timeout: 5 * time.Minute}
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -35,6 +36,11 @@ func TestDemo(t *testing.T) {
 	}
 	if want := len(gen.Poison()); !strings.Contains(s, "dead letters        "+itoa(want)+" in voc.deadletter") {
 		t.Errorf("want %d dead letters:\n%s", want, s)
+	}
+	// The injected spike is the first thing that changed.
+	changed := s[strings.Index(s, "== What changed"):]
+	if !regexp.MustCompile(`^== What changed.*\n  1\. 质量/漏液 · SKU-1001 保温杯: \d+ records on`).MatchString(changed) {
+		t.Errorf("the injected spike is not the first change:\n%s", changed)
 	}
 	// The injected spike is listed among the daily spikes with its day.
 	spikes := s[strings.Index(s, "== Daily spikes"):]
