@@ -50,6 +50,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/vocproject/voc/nlp"
@@ -170,6 +171,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// newRequest is an API request with the default range of the data.
+func (h *Handler) newRequest(ctx context.Context, r *http.Request, q url.Values) *request {
+	return &request{ctx: ctx, r: r, now: h.cfg.Now(), q: q, used: map[string]bool{}, dataEnd: h.dataEnd}
+}
+
+// dataEnd is the end of the stored data.
+func (h *Handler) dataEnd(ctx context.Context) (time.Time, error) {
+	_, last, err := h.cfg.CH.DataRange(ctx)
+	return last, err
+}
+
 func (h *Handler) auth(next http.Handler) http.Handler { return RequireToken(h.cfg.Token, next) }
 
 // apiError is the body of an error response.
@@ -209,7 +221,7 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 		var v any
 		q, err := parseQuery(r.URL.RawQuery)
 		if err == nil {
-			req := &request{ctx: ctx, r: r, now: h.cfg.Now(), q: q, used: map[string]bool{}}
+			req := h.newRequest(ctx, r, q)
 			if v, err = fn(req); err == nil {
 				err = req.unknown()
 			}

@@ -109,6 +109,21 @@ type changesSeen struct {
 	Marks         int     `json:"drill_marks"`
 }
 
+// pageView is the dashboard's view as web/e2e/changes.mjs reads it.
+type pageView struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Product     string `json:"product"`
+	Granularity string `json:"granularity"`
+	Lang        string `json:"lang"`
+	DrillOpen   bool   `json:"drill_open"`
+	DrillTitle  string `json:"drill_title"`
+	DrillTotal  string `json:"drill_total"`
+	DrillQ      string `json:"drill_q"`
+	ReportLink  string `json:"report_link"`
+	RecordOpen  bool   `json:"record_open"`
+}
+
 // TestChangesInBrowser: on the demo's feed, at 1440×900 and 390×844, the
 // planted surge is the first "what changed" item, on the first screen,
 // reached with Tab, and Enter opens exactly its verbatims.
@@ -120,14 +135,50 @@ func TestChangesInBrowser(t *testing.T) {
 		FailedRequests []string    `json:"failed_requests"`
 		W1440          changesSeen `json:"w1440"`
 		W390           changesSeen `json:"w390"`
-		Error          string      `json:"error"`
+		CopiedURL      string      `json:"copied_url"`
+		Before         pageView    `json:"before"`
+		After          pageView    `json:"after"`
+		AfterEsc       struct {
+			DrillOpen bool   `json:"drill_open"`
+			URL       string `json:"url"`
+		} `json:"after_esc"`
+		Alert pageView `json:"alert"`
+		Error string   `json:"error"`
 	}
-	runScript(t, "changes.mjs", nil, &res, f.srv.URL+"/", artifactDir(t))
+	// The link of an alert on the planted surge (alerts.link's parameters).
+	var fs FirstScreen
+	if code, body := get(t, f.srv.URL, "/api/v1/dashboard", "", &fs); code != 200 || len(fs.Changes.Items) == 0 {
+		t.Fatalf("%d %s", code, body)
+	}
+	c := fs.Changes.Items[0]
+	alert := url.Values{"alert": {"0123456789abcdef"}, "kind": {"spike"}, "category": {c.Category}, "subcategory": {c.Subcategory},
+		"product": {c.Product}, "from": {c.From.Format(time.RFC3339)}, "to": {c.To.Format(time.RFC3339)}}
+	runScript(t, "changes.mjs", []string{"VOC_ALERT_LINK=?" + alert.Encode()}, &res, f.srv.URL+"/", artifactDir(t))
 	if res.Error != "" {
 		t.Fatalf("browser: %s", res.Error)
 	}
 	if len(res.ConsoleErrors)+len(res.PageErrors)+len(res.FailedRequests) > 0 {
 		t.Errorf("console errors %q, page errors %q, failed requests %q", res.ConsoleErrors, res.PageErrors, res.FailedRequests)
+	}
+	// A copied URL reproduces the view: filters, granularity, language,
+	// the drill with its text query, and the record.
+	t.Logf("copied %s\nbefore %+v\nafter  %+v", res.CopiedURL, res.Before, res.After)
+	if b := res.Before; b.Product == "" || b.Granularity != "hour" || b.Lang != "en" || !b.DrillOpen || b.DrillQ != "漏" || !b.RecordOpen {
+		t.Errorf("view before copying: %+v", b)
+	}
+	if res.After != res.Before {
+		t.Errorf("the copied URL opened\n%+v\nnot\n%+v", res.After, res.Before)
+	}
+	if res.AfterEsc.DrillOpen || strings.Contains(res.AfterEsc.URL, "drill=") {
+		t.Errorf("after Esc: %+v", res.AfterEsc)
+	}
+	if u, err := url.Parse(res.Before.ReportLink); err != nil || u.Query().Get("product") != res.Before.Product ||
+		u.Query().Get("from") != res.Before.From || u.Query().Get("to") != res.Before.To {
+		t.Errorf("report link %q does not carry the view's filters %+v", res.Before.ReportLink, res.Before)
+	}
+	// The alert's link opens its drill-down: the surge's records.
+	if a := res.Alert; !a.DrillOpen || a.DrillTotal != "共 "+strconv.Itoa(int(c.Observed))+" 条" || !strings.Contains(a.DrillTitle, "质量/漏液") {
+		t.Errorf("alert link: %+v, want the %v records of %+v", a, c.Observed, c.Drill)
 	}
 	for name, s := range map[string]changesSeen{"1440": res.W1440, "390": res.W390} {
 		t.Logf("%s px: %+v", name, s)

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -22,9 +23,9 @@ import (
 	"github.com/vocproject/voc/web"
 )
 
-// dashboardDays is the length of the dashboard's default range: the last
-// days of stored data.
-const dashboardDays = 14
+// dashboardDays is the length of the default range (query.DefaultRange):
+// the last days of stored data.
+const dashboardDays = query.DefaultDays
 
 // FirstScreen is what the dashboard draws first, in one answer: what
 // changed in the range (the alert detector's findings per day, most excess
@@ -51,6 +52,7 @@ const moversLimit = 6
 // filters; without from and to, of the last dashboardDays days of data.
 func (h *Handler) dashboard(r *request) (any, error) {
 	fromData := !r.q.Has("from") && !r.q.Has("to")
+	r.dataEnd = nil // firstScreen reads the end of the data with the facets
 	f, limit, err := r.overviewParams()
 	if err != nil {
 		return nil, err
@@ -88,20 +90,11 @@ func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool
 	return out, nil
 }
 
-// dataRange is the dashboard's default range: dashboardDays whole days (UTC)
-// ending with the day of last (the end of the stored data), or of now when
-// there is no data.
+// dataRange is the default range (query.DefaultRange): dashboardDays whole
+// days (UTC) ending with the day of last (the end of the stored data), or
+// of now when there is no data.
 func dataRange(last, now time.Time) (from, to time.Time) {
-	end := last
-	if end.IsZero() {
-		end = now
-	}
-	end = end.UTC()
-	to = end.Truncate(24 * time.Hour)
-	if to.Before(end) {
-		to = to.Add(24 * time.Hour)
-	}
-	return to.AddDate(0, 0, -dashboardDays), to
+	return query.DefaultRange(time.Time{}, time.Time{}, last, now)
 }
 
 // movers returns the pain points of res that rise (sortBy "rising": z > 0,
@@ -123,6 +116,26 @@ func movers(res *query.PainChanges, sortBy string, limit int) *query.PainChanges
 	}
 	out.Items = items
 	return &out
+}
+
+// pageFilter reads the filters of the dashboard page's URL (from, to,
+// product, channel, customer_tier; the page keeps its view there), which
+// its inline first screen is computed for; fromData when it names no range.
+// The page's own parameters (granularity, lang, drill, record …) are left
+// to it, and an alert's link (alert=…) names the alert's drill-down, not
+// filters. Bad values are an error: the page then asks the API, which
+// says what is wrong.
+func (h *Handler) pageFilter(ctx context.Context, r *http.Request) (query.Filter, bool, error) {
+	q, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		return query.Filter{}, false, err
+	}
+	if q.Has("alert") {
+		q = url.Values{}
+	}
+	req := &request{ctx: ctx, r: r, now: h.cfg.Now(), q: q, used: map[string]bool{}}
+	f, err := req.filter(false)
+	return f, !q.Has("from") && !q.Has("to"), err
 }
 
 // page is the dashboard's index.html split where the server inlines the
@@ -284,7 +297,11 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 		if h.cfg.Token == "" && h.acquire() {
 			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
 			start := time.Now()
-			fs, err := h.firstScreen(ctx, query.Filter{}, true, overviewLimit, h.cfg.Now())
+			var fs *FirstScreen
+			f, fromData, err := h.pageFilter(ctx, r)
+			if err == nil {
+				fs, err = h.firstScreen(ctx, f, fromData, overviewLimit, h.cfg.Now())
+			}
 			cancel()
 			h.release()
 			h.log.Debug("api: dashboard first screen", "took", time.Since(start))

@@ -109,7 +109,7 @@ func TestFirstScreen(t *testing.T) {
 
 	// Filters and an explicit range narrow it like the other endpoints.
 	var week FirstScreen
-	if code, body := get(t, f.srv.URL, "/api/v1/dashboard?channel=ecommerce&from="+f.to.AddDate(0, 0, -7).Format(time.DateOnly), "", &week); code != 200 {
+	if code, body := get(t, f.srv.URL, "/api/v1/dashboard?channel=ecommerce&to="+f.to.Format(time.DateOnly)+"&from="+f.to.AddDate(0, 0, -7).Format(time.DateOnly), "", &week); code != 200 {
 		t.Fatalf("%d %s", code, body)
 	}
 	if week.Overview.To.Sub(week.Overview.From) != 7*24*time.Hour || week.Overview.Current.Records == 0 || week.Overview.Current.Records >= want {
@@ -254,5 +254,46 @@ func TestStaticAssets(t *testing.T) {
 				t.Errorf("revalidation with ETag %q: %d, %d bytes", resp.Header.Get("ETag"), again.StatusCode, len(body))
 			}
 		})
+	}
+}
+
+// TestOneDefaultRange: without from and to, the dashboard, every endpoint
+// and the report cover the same range, the last days of data (not of the
+// clock); the report takes the dashboard's filters.
+func TestOneDefaultRange(t *testing.T) {
+	f := newFixture(t, analysed(t, 20, 30), false, Config{Now: func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	from, to := f.to.AddDate(0, 0, -dashboardDays), f.to
+	var fs FirstScreen
+	if code, body := get(t, f.srv.URL, "/api/v1/dashboard", "", &fs); code != 200 || !fs.Overview.From.Equal(from) || !fs.Overview.To.Equal(to) {
+		t.Fatalf("dashboard: %d %s", code, body)
+	}
+	var ov Overview
+	if code, body := get(t, f.srv.URL, "/api/v1/overview", "", &ov); code != 200 || !ov.From.Equal(from) || !ov.To.Equal(to) ||
+		ov.Current.Records != fs.Overview.Current.Records {
+		t.Errorf("overview: %d %s, want %s – %s", code, body, from, to)
+	}
+	var ch query.Changes
+	if code, body := get(t, f.srv.URL, "/api/v1/changes", "", &ch); code != 200 || !ch.From.Equal(from) || !ch.To.Equal(to) {
+		t.Errorf("changes: %d %s", code, body)
+	}
+	// One bound: the default length from or to it.
+	if code, body := get(t, f.srv.URL, "/api/v1/overview?to="+to.Format(time.DateOnly), "", &ov); code != 200 || !ov.From.Equal(from) {
+		t.Errorf("overview to %s: %d %s", to, code, body)
+	}
+	code, body := get(t, f.srv.URL, "/report?format=md", "", nil)
+	period := "统计区间 " + from.Format("2006-01-02 15:04") + " – " + to.Format("2006-01-02 15:04")
+	if code != 200 || !strings.Contains(string(body), period) {
+		t.Errorf("report: %d, want %q in\n%.300s", code, period, body)
+	}
+	// The report of a product: its numbers, the filter named, a link back.
+	code, body = get(t, f.srv.URL, "/report?format=md&channel=ecommerce", "", nil)
+	if code != 200 || !strings.Contains(string(body), "范围：渠道 ecommerce") || !strings.Contains(string(body), "[在仪表盘中查看](./?channel=ecommerce&from=") {
+		t.Errorf("report of a channel: %d\n%.600s", code, body)
+	}
+	if code, body := get(t, f.srv.URL, "/report?product=", "", nil); code != 200 {
+		t.Errorf("report with an empty product: %d %s", code, body)
+	}
+	if code, body := get(t, f.srv.URL, "/report?from=2026-03-10&to=2026-03-01", "", nil); code != 400 || !strings.Contains(string(body), "from") {
+		t.Errorf("report of a reversed range: %d %s", code, body)
 	}
 }

@@ -517,26 +517,20 @@ func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 		if err != nil {
 			return err
 		}
-		req := &request{ctx: ctx, r: hr, now: h.cfg.Now(), q: q, used: map[string]bool{}}
+		req := h.newRequest(ctx, hr, q)
 		if format, err = req.oneOf("format", "html", "html", "md"); err != nil {
 			return err
 		}
-		from, err := req.when("from")
-		if err != nil {
-			return err
-		}
-		to, err := req.when("to")
+		// The API's filters and default range (the dashboard's).
+		f, err := req.filter(false)
 		if err != nil {
 			return err
 		}
 		if err := req.unknown(); err != nil {
 			return err
 		}
-		from, to = report.DefaultRange(from, to, req.now)
-		if !from.Before(to) || to.Sub(from) > maxRange {
-			return badRequest("from", "from must be before to and the range at most %d days", int(maxRange.Hours()/24))
-		}
-		if rep, err = report.Build(ctx, h.cfg.CH, report.Options{From: from, To: to}); err != nil {
+		if rep, err = report.Build(ctx, h.cfg.CH, report.Options{From: f.From, To: f.To, Product: f.Product, Channel: f.Channel,
+			Tier: f.Tier, DashboardURL: "./"}); err != nil {
 			return err
 		}
 		if format == "md" {

@@ -21,7 +21,6 @@ const (
 	maxHourly   = 31 * 24 * time.Hour
 	maxPageSize = 100
 	maxOffset   = 10000
-	defaultDays = 7
 )
 
 // parseQuery parses a raw query string strictly, where url.ParseQuery
@@ -70,6 +69,9 @@ type request struct {
 	now  time.Time
 	q    url.Values
 	used map[string]bool
+	// dataEnd returns the end of the stored data, for the default range;
+	// nil: the default range ends with today.
+	dataEnd func(context.Context) (time.Time, error)
 }
 
 // str returns parameter name ("" when absent), checking its length.
@@ -148,15 +150,13 @@ func (r *request) filter(pain bool) (query.Filter, error) {
 	if f.To, err = r.when("to"); err != nil {
 		return f, err
 	}
-	switch {
-	case f.To.IsZero() && f.From.IsZero():
-		f.To = r.now.UTC().Truncate(time.Hour).Add(time.Hour)
-		f.From = f.To.AddDate(0, 0, -defaultDays)
-	case f.To.IsZero():
-		f.To = f.From.AddDate(0, 0, defaultDays)
-	case f.From.IsZero():
-		f.From = f.To.AddDate(0, 0, -defaultDays)
+	var last time.Time
+	if f.To.IsZero() && f.From.IsZero() && r.dataEnd != nil {
+		if last, err = r.dataEnd(r.ctx); err != nil {
+			return f, err
+		}
 	}
+	f.From, f.To = query.DefaultRange(f.From, f.To, last, r.now)
 	if !f.From.Before(f.To) {
 		return f, badRequest("from", "from (%s) must be before to (%s)", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
 	}

@@ -62,6 +62,7 @@ var funcs = template.FuncMap{
 	"metric":  metricName,
 	"what":    changeTitle,
 	"inc":     func(i int) int { return i + 1 },
+	"scope":   scope,
 	"words":   changeWords,
 	"key":     func(c query.PainChange) string { return textsafe.Line(c.Category + "/" + c.Subcategory) },
 	"dkey":    func(d query.Driver) string { return textsafe.Line(d.Category + "/" + d.Subcategory) },
@@ -140,6 +141,17 @@ func changeTitle(c query.Change) string {
 		}
 	}
 	return textsafe.Line(strings.Join(parts, " · "))
+}
+
+// scope names the report's filters: 产品 X · 渠道 Y · 客户等级 Z, "" for all.
+func scope(r *Report) string {
+	var parts []string
+	for _, p := range []struct{ label, v string }{{"产品", r.Product}, {"渠道", r.Channel}, {"客户等级", r.Tier}} {
+		if p.v != "" {
+			parts = append(parts, p.label+" "+textsafe.Line(p.v))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // changeWords says a change's numbers in plain words.
@@ -238,9 +250,10 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 .sig{color:#c00;font-weight:bold}svg.chart{max-width:100%;height:auto}
 </style></head><body>
 <h1>VOC周报（客户之声周报）</h1>
-<p class="muted">统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。生成于 {{dtime .Generated}}。</p>
+<p class="muted">统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。{{with scope .}}范围：{{.}}。{{end}}生成于 {{dtime .Generated}}。</p>
+{{with .DashboardLink nil}}<p><a href="{{.}}">在仪表盘中查看（同一时间范围和筛选）</a></p>{{end}}
 <h2>本周要点</h2>
-{{with .Changes}}<ol class="points">{{range .Items}}<li><b>{{what .}}</b>：{{words .}}</li>
+{{with .Changes}}<ol class="points">{{range .Items}}<li><b>{{what .}}</b>：{{words .}}{{with $.DashboardLink .Drill}} · <a href="{{.}}">查看原声</a>{{end}}</li>
 {{else}}<li>本期没有显著变化（每天与此前 28 天相比，同告警的检验）。</li>{{end}}</ol>
 <p class="muted">每天与此前 28 天的基线相比（同告警的检验，p &lt; 1e-5），按超出平常的条数排序。</p>{{end}}
 <h2>一、概览</h2>
@@ -304,11 +317,13 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 
 const mdSrc = `# VOC周报（客户之声周报）
 
-统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。
-
+统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。{{with scope .}}范围：{{md .}}。{{end}}
+{{with .DashboardLink nil}}
+[在仪表盘中查看]({{.}})
+{{end}}
 ## 本周要点
 {{with .Changes}}
-{{range $i, $c := .Items}}{{inc $i}}. **{{md (what $c)}}**：{{words $c}}
+{{range $i, $c := .Items}}{{inc $i}}. **{{md (what $c)}}**：{{words $c}}{{with $.DashboardLink $c.Drill}} · [查看原声]({{.}}){{end}}
 {{else}}本期没有显著变化（每天与此前 28 天相比，同告警的检验）。
 {{end}}
 每天与此前 28 天的基线相比（同告警的检验，p < 1e-5），按超出平常的条数排序。

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/vocproject/voc/store/ch/query"
@@ -21,6 +22,13 @@ import (
 type Options struct {
 	// From and To bound the period [From, To). DefaultRange fills them.
 	From, To time.Time
+	// Product, Channel and Tier (customer tier) narrow every section
+	// (empty: all), as the dashboard's filters do.
+	Product, Channel, Tier string
+	// DashboardURL, when set, is the dashboard the report links back to
+	// (its view of the same filters, and each key point's verbatims); the
+	// API sets "./".
+	DashboardURL string
 	// TopN is the number of pain points listed (default 10).
 	TopN int
 	// Changes is the number of key points (本周要点) listed (default 5).
@@ -35,9 +43,10 @@ type Options struct {
 	Topics, Emerging, EmergingMinRecords int
 }
 
-// DefaultRange fills a missing bound: both missing is the last complete
-// week (Monday to Monday, UTC) before now; one missing is 7 days from or to
-// the other.
+// DefaultRange fills a missing bound for `voc report`: both missing is the
+// last complete week (Monday to Monday, UTC) before now; one missing is 7
+// days from or to the other. /report takes the API's default range instead
+// (query.DefaultRange: the last 14 days of data, like the dashboard).
 func DefaultRange(from, to, now time.Time) (time.Time, time.Time) {
 	switch {
 	case from.IsZero() && to.IsZero():
@@ -67,6 +76,9 @@ type PainVerbatims struct {
 type Report struct {
 	From, To, PrevFrom time.Time
 	Generated          time.Time
+	// Product, Channel and Tier are the filters (empty: all).
+	Product, Channel, Tier string
+	dashboard              string
 	// Changes are the key points (本周要点): what changed in the period,
 	// most excess records first (query.Changes, the alert detector's test
 	// per day).
@@ -99,11 +111,12 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 			*d.n = d.def
 		}
 	}
-	f := query.Filter{From: o.From, To: o.To}
+	f := query.Filter{From: o.From, To: o.To, Product: o.Product, Channel: o.Channel, Tier: o.Tier}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r := &Report{From: o.From, To: o.To, PrevFrom: o.From.Add(-o.To.Sub(o.From)), Generated: time.Now()}
+	r := &Report{From: o.From, To: o.To, PrevFrom: o.From.Add(-o.To.Sub(o.From)), Generated: time.Now(),
+		Product: o.Product, Channel: o.Channel, Tier: o.Tier, dashboard: o.DashboardURL}
 	var err error
 	if r.Changes, err = ch.Changes(ctx, f, o.Changes); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -115,7 +128,9 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	r.Current = query.Total(r.Channels)
-	prev, err := ch.SentimentBy(ctx, query.Filter{From: r.PrevFrom, To: o.From}, "channel")
+	pf := f
+	pf.From, pf.To = r.PrevFrom, o.From
+	prev, err := ch.SentimentBy(ctx, pf, "channel")
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -179,6 +194,34 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 		r.AlertsAvailable = true
 	}
 	return r, nil
+}
+
+// DashboardLink is the dashboard's URL for the report's filters and
+// period, with drill (search parameters) opened when given; "" without a
+// DashboardURL.
+func (r *Report) DashboardLink(drill map[string]string) string {
+	if r.dashboard == "" {
+		return ""
+	}
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("from", r.From.UTC().Format(time.RFC3339))
+	set("to", r.To.UTC().Format(time.RFC3339))
+	set("product", r.Product)
+	set("channel", r.Channel)
+	set("customer_tier", r.Tier)
+	if len(drill) > 0 {
+		d := url.Values{}
+		for k, v := range drill {
+			d.Set(k, v)
+		}
+		q.Set("drill", d.Encode())
+	}
+	return r.dashboard + "?" + q.Encode()
 }
 
 func head[T any](s []T, n int) []T {

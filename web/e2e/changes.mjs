@@ -54,6 +54,64 @@ try {
     out['w' + name] = seen;
     await page.close();
   }
+  // State in the URL: a view with a product, hourly granularity, English
+  // and a drill-down with a text query opened, copied into a fresh page.
+  const view = async (page) => page.evaluate(() => {
+    const f = document.getElementById('filters');
+    const d = document.getElementById('drill');
+    return { from: f.from.value, to: f.to.value, product: f.product.value, granularity: f.granularity.value, lang: document.documentElement.lang,
+      drill_open: !d.hidden, drill_title: document.getElementById('drill-title').textContent,
+      drill_total: document.getElementById('drill-total').textContent, drill_q: document.querySelector('#drill-search [name=q]').value,
+      report_link: document.getElementById('report-link').getAttribute('href'),
+      record_open: !document.getElementById('record').hidden };
+  });
+  {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    watch(page);
+    await page.goto(url, { waitUntil: 'load' });
+    await ready(page);
+    const product = await page.locator('#filters [name=product] option').nth(1).getAttribute('value');
+    await page.locator('#filters [name=product]').selectOption(product);
+    await page.locator('#filters [name=granularity]').selectOption('hour');
+    await page.locator('#filters button[type=submit]').click();
+    await ready(page);
+    await page.locator('#lang').click();
+    await page.waitForFunction(() => document.body.dataset.ready === '1' && document.documentElement.lang === 'en');
+    let n = await page.evaluate(() => window.vocDashboard.drillLoaded || 0);
+    await page.locator('#top-table tbody tr[data-pain]').first().click();
+    await drilled(page, n);
+    n = await page.evaluate(() => window.vocDashboard.drillLoaded || 0);
+    await page.locator('#drill-search [name=q]').fill('漏');
+    await page.locator('#drill-search button').click();
+    await drilled(page, n);
+    await page.locator('#drill-list li.verbatim').first().click();
+    await page.waitForFunction(() => !document.getElementById('record').hidden && document.getElementById('record').textContent.length > 0);
+    out.copied_url = page.url();
+    out.before = await view(page);
+    await page.close();
+    const copy = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    watch(copy);
+    await copy.goto(out.copied_url, { waitUntil: 'load' });
+    await ready(copy);
+    await drilled(copy, 0);
+    await copy.waitForFunction(() => !document.getElementById('record').hidden && document.getElementById('record').textContent.length > 0);
+    out.after = await view(copy);
+    // Esc closes the drill and the URL forgets it.
+    await copy.keyboard.press('Escape');
+    out.after_esc = { drill_open: await copy.locator('#drill').isVisible(), url: copy.url() };
+    await copy.close();
+  }
+  // An alert's link opens its drill-down (cmd alerts: alert, kind,
+  // category, subcategory, product, channel, from, to).
+  if (process.env.VOC_ALERT_LINK) {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    watch(page);
+    await page.goto(url + process.env.VOC_ALERT_LINK, { waitUntil: 'load' });
+    await ready(page);
+    await drilled(page, 0);
+    out.alert = await view(page);
+    await page.close();
+  }
 } catch (e) {
   out.error = String(e && e.stack || e);
 } finally {

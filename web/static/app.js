@@ -46,7 +46,11 @@
       changesNote: 'Each day against the 28 days before it (the alerts\' test, p < 1e-5), by records above normal; click for the verbatims'
     }
   };
-  var lang = localStorage.getItem('voc-lang') || 'zh';
+  // The view lives in the URL (see writeURL); the language also in
+  // localStorage, for the next visit without one.
+  var urlParams = new URLSearchParams(location.search);
+  var lang = urlParams.get('lang') || localStorage.getItem('voc-lang') || 'zh';
+  if (!I18N[lang]) lang = 'zh';
   function t(k, vars) {
     var s = (I18N[lang] && I18N[lang][k]) || I18N.zh[k] || k;
     for (var v in vars || {}) s = s.replace('{' + v + '}', vars[v]);
@@ -348,19 +352,56 @@
 
   // openDrill opens the verbatims of the filters narrowed by extra, or,
   // with exact, of extra alone (a change's own selection).
-  function openDrill(extra, title, exact) {
+  // opts restores a drill from the URL: its text query q and offset.
+  function openDrill(extra, title, exact, opts) {
     var f = filters();
     var params = exact ? Object.assign({}, extra) : Object.assign(base(f), extra);
-    state.drill = { params: params, offset: 0, title: title };
+    Object.keys(params).forEach(function (k) { if (params[k] === '' || params[k] == null) delete params[k]; });
+    opts = opts || {};
+    state.drill = { params: params, offset: opts.offset || 0, title: title, opener: document.activeElement };
+    state.record = null;
     $('drill-title').textContent = t('verbatims') + ' · ' + title;
-    $('drill-search').q.value = '';
+    $('drill-search').q.value = opts.q || '';
     $('drill').hidden = false;
-    loadDrill();
+    $('drill-title').focus();
+    return loadDrill();
+  }
+
+  // closeDrill hides the drill-down and gives the focus back to what
+  // opened it.
+  function closeDrill() {
+    if ($('drill').hidden) return;
+    $('drill').hidden = true;
+    state.record = null;
+    var o = state.drill && state.drill.opener;
+    if (o && document.body.contains(o)) o.focus();
+    writeURL();
+  }
+
+  // writeURL puts the view in the address bar, so that a copied URL opens
+  // the same view: filters, range, granularity, language, the open drill
+  // (its search parameters, title, text query, offset) and record.
+  function writeURL() {
+    var f = filters(), q = new URLSearchParams();
+    ['from', 'to', 'product', 'channel', 'customer_tier', 'granularity'].forEach(function (k) {
+      if (f[k] && !(k === 'granularity' && f[k] === 'day')) q.set(k, f[k]);
+    });
+    if (lang !== 'zh') q.set('lang', lang);
+    var d = state.drill;
+    if (d && !$('drill').hidden) {
+      q.set('drill', new URLSearchParams(d.params).toString());
+      q.set('dt', d.title);
+      if (d.q) q.set('dq', d.q);
+      if (d.offset) q.set('doff', d.offset);
+      if (state.record) q.set('record', state.record);
+    }
+    var s = q.toString();
+    history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
   }
 
   function loadDrill() {
     var d = state.drill;
-    var q = $('drill-search').q.value.trim();
+    var q = d.q = $('drill-search').q.value.trim();
     var params = Object.assign({}, d.params, { q: q, size: 10, offset: d.offset });
     $('record').hidden = true;
     return api('search', params).then(function (res) {
@@ -374,12 +415,15 @@
         li.innerHTML = '<div>' + highlight(it.text, it.matches, it.mentions) + '</div><div class="meta">' +
           esc(it.created_at.slice(0, 16).replace('T', ' ')) + ' · ' + esc(it.channel) + ' · ' + esc(it.product) +
           (it.rating ? ' · ' + it.rating + '★' : '') + ' · ' + esc(it.sentiment_label) + '</div>';
+        li.tabIndex = 0;
         li.addEventListener('click', function () { showRecord(it.id); });
+        li.addEventListener('keydown', function (e) { if (e.key === 'Enter') showRecord(it.id); });
         list.appendChild(li);
       });
       $('drill-prev').disabled = d.offset === 0;
       $('drill-next').disabled = d.offset + res.items.length >= res.total;
       state.drillLoaded = (state.drillLoaded || 0) + 1;
+      writeURL();
     }).catch(function (e) { showError(e.message); });
   }
 
@@ -393,7 +437,9 @@
   }
 
   function showRecord(id) {
-    api('records/' + encodeURIComponent(id)).then(function (r) {
+    state.record = id;
+    writeURL();
+    return api('records/' + encodeURIComponent(id)).then(function (r) {
       var el = $('record');
       var rows = [[t('sentiment'), r.sentiment_label + ' (' + r.sentiment.toFixed(2) + ')'], [t('rating'), r.rating || '—'], [t('intent'), r.intent || '—'],
         [t('channel'), r.channel], [t('product'), r.product], ['ID', r.id]];
@@ -431,7 +477,11 @@
   function load(first) {
     var f = filters();
     var b = base(f);
-    $('report-link').href = 'report?from=' + encodeURIComponent(f.from) + '&to=' + encodeURIComponent(f.to);
+    // The report of the same filters and range.
+    var rq = new URLSearchParams();
+    Object.keys(b).forEach(function (k) { if (b[k]) rq.set(k, b[k]); });
+    $('report-link').href = 'report?' + rq;
+    writeURL();
     state.ready = false;
     // Only the latest load marks the page ready (read by the browser test).
     var gen = state.gen = (state.gen || 0) + 1;
@@ -485,7 +535,41 @@
     if (el) {
       try { return Promise.resolve(JSON.parse(el.textContent)); } catch (e) { /* ask the API */ }
     }
-    return api('dashboard');
+    return api('dashboard', urlFilters());
+  }
+
+  // urlFilters are the filters of the page's URL, which the server's
+  // first screen is computed for (none when the URL is an alert's link:
+  // its range and scope are the alert's drill-down).
+  function urlFilters() {
+    var out = {};
+    if (urlParams.has('alert')) return out;
+    ['from', 'to', 'product', 'channel', 'customer_tier'].forEach(function (k) { if (urlParams.get(k)) out[k] = urlParams.get(k); });
+    return out;
+  }
+
+  // restoreDrill opens the drill-down and record the URL names: a drill
+  // the dashboard wrote (writeURL), or an alert's link (alert, category,
+  // subcategory, product, channel, from, to, record).
+  function restoreDrill() {
+    var p = urlParams, opened;
+    if (p.has('drill')) {
+      var params = {};
+      new URLSearchParams(p.get('drill')).forEach(function (v, k) { params[k] = v; });
+      opened = openDrill(params, p.get('dt') || '', true, { q: p.get('dq') || '', offset: +p.get('doff') || 0 });
+    } else if (p.has('alert')) {
+      var a = {};
+      ['product', 'channel', 'from', 'to'].forEach(function (k) { if (p.get(k)) a[k] = p.get(k); });
+      if (p.get('category')) a.category = p.get('category') + (p.get('subcategory') ? '/' + p.get('subcategory') : '');
+      var title = [t('alerts'), a.category, a.product, a.channel, (a.from || '').slice(0, 16).replace('T', ' ')].filter(Boolean).join(' · ');
+      opened = openDrill(a, title, true);
+    }
+    if (opened && p.get('record')) {
+      var id = p.get('record');
+      opened.then(function () { showRecord(id); });
+    } else if (p.get('record')) {
+      showRecord(p.get('record'));
+    }
   }
 
   function init() {
@@ -494,10 +578,12 @@
       lang = lang === 'zh' ? 'en' : 'zh';
       localStorage.setItem('voc-lang', lang);
       applyI18n();
+      if (state.drill && !$('drill').hidden) $('drill-title').textContent = t('verbatims') + ' · ' + state.drill.title;
       load();
     });
     $('filters').addEventListener('submit', function (e) { e.preventDefault(); load(); });
-    $('drill-close').addEventListener('click', function () { $('drill').hidden = true; });
+    $('drill-close').addEventListener('click', closeDrill);
+    document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDrill(); });
     $('drill-search').addEventListener('submit', function (e) { e.preventDefault(); state.drill.offset = 0; loadDrill(); });
     $('drill-prev').addEventListener('click', function () { state.drill.offset = Math.max(0, state.drill.offset - 10); loadDrill(); });
     $('drill-next').addEventListener('click', function () { state.drill.offset += 10; loadDrill(); });
@@ -507,13 +593,23 @@
       fillSelect('product', fc.products);
       fillSelect('channel', fc.channels);
       fillSelect('customer_tier', fc.customer_tiers);
-      // The server chose the range: the last days of data.
+      // The range d was computed for: the URL's, or the last days of data.
       var form = $('filters');
       form.from.value = isoDay(new Date(d.overview.from));
       form.to.value = isoDay(new Date(d.overview.to));
-      // A filter the browser restored into the form is not d's.
-      var f = filters();
-      return load(f.product || f.channel || f.customer_tier ? null : d);
+      // The other filters of the URL (d's too), whatever the browser
+      // restored into the form.
+      var uf = urlFilters();
+      ['product', 'channel', 'customer_tier'].forEach(function (k) {
+        var v = uf[k] || '';
+        if (v && !Array.prototype.some.call(form[k].options, function (o) { return o.value === v; })) fillSelect(k, [v]);
+        form[k].value = v;
+      });
+      var g = urlParams.get('granularity');
+      form.granularity.value = g === 'hour' || g === 'week' ? g : 'day';
+      var drawn = load(d);
+      restoreDrill();
+      return drawn;
     }).catch(function (e) { showError(e.message); });
   }
   init();

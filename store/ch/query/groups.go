@@ -153,6 +153,48 @@ type Facets struct {
 	Last  time.Time `json:"last"`
 }
 
+// DefaultDays is the length of the default range (DefaultRange).
+const DefaultDays = 14
+
+// DefaultRange is the range of a dashboard, API call or report that names
+// none: the DefaultDays whole days (UTC) ending with the day of last, the
+// end of the stored data (DataRange), or of now when there is none. One
+// bound given: the DefaultDays days from or to it.
+func DefaultRange(from, to, last, now time.Time) (time.Time, time.Time) {
+	switch {
+	case !from.IsZero() && !to.IsZero():
+		return from, to
+	case to.IsZero() && !from.IsZero():
+		return from, from.AddDate(0, 0, DefaultDays)
+	case !to.IsZero():
+		return to.AddDate(0, 0, -DefaultDays), to
+	}
+	end := last
+	if end.IsZero() {
+		end = now
+	}
+	end = end.UTC()
+	to = end.Truncate(24 * time.Hour)
+	if to.Before(end) {
+		to = to.Add(24 * time.Hour)
+	}
+	return to.AddDate(0, 0, -DefaultDays), to
+}
+
+// DataRange returns the first hour of stored data and the end of the last
+// one (zero when there is none), from feedback_hourly.
+func (s *Store) DataRange(ctx context.Context) (first, last time.Time, err error) {
+	var n uint64
+	q := "SELECT min(hour), max(hour), sum(records) FROM " + s.table(ch.TableFeedbackHourly)
+	if err := s.conn.QueryRow(ctx, q).Scan(&first, &last, &n); err != nil {
+		return first, last, fmt.Errorf("clickhouse: data range: %w", err)
+	}
+	if n == 0 {
+		return time.Time{}, time.Time{}, nil
+	}
+	return first, last.Add(time.Hour), nil
+}
+
 // Facets returns the distinct products, channels, tiers and pain points.
 func (s *Store) Facets(ctx context.Context) (*Facets, error) {
 	out := &Facets{Products: []string{}, Channels: []string{}, Tiers: []string{}, PainPoints: []string{}}
