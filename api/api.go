@@ -103,6 +103,8 @@ type Handler struct {
 	mux *http.ServeMux
 	log *slog.Logger
 	sem chan struct{} // request slots; nil without a cap
+	// health is the last check of the database (dbCheck).
+	health health
 }
 
 // New returns the handler. Mount it at the root of a server (it serves /,
@@ -156,6 +158,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: web assets: %w", err)
 	}
+	h.mux.HandleFunc("/healthz", h.healthz)
 	h.mux.HandleFunc("/static/", p.serveStatic)
 	h.mux.HandleFunc("/{$}", h.serveIndex(p))
 	return h, nil
@@ -217,9 +220,14 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
 		defer cancel()
+		ctx, stop := h.guardDB(ctx)
+		defer stop()
 		start := time.Now()
 		var v any
 		q, err := parseQuery(r.URL.RawQuery)
+		if err == nil {
+			err = h.dbCheck(ctx)
+		}
 		if err == nil {
 			req := h.newRequest(ctx, r, q)
 			if v, err = fn(req); err == nil {
@@ -227,6 +235,7 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 			}
 		}
 		if err != nil {
+			err = dbCause(ctx, err)
 			var ae *apiError
 			switch {
 			case errors.As(err, &ae):
@@ -234,6 +243,8 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 				ae = &apiError{Code: "bad_request", Message: err.Error(), status: http.StatusBadRequest}
 			case errors.Is(err, query.ErrNotFound):
 				ae = &apiError{Code: "not_found", Message: err.Error(), status: http.StatusNotFound}
+			case errors.Is(err, errUnavailable):
+				ae = &apiError{Code: "unavailable", Message: "the database does not answer; retry in a moment", status: http.StatusServiceUnavailable}
 			case errors.Is(err, context.DeadlineExceeded):
 				ae = &apiError{Code: "timeout", Message: "query took too long; narrow the range or the filters", status: http.StatusGatewayTimeout}
 			default:
@@ -242,6 +253,9 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 			}
 			if ae.status == 0 {
 				ae.status = http.StatusBadRequest
+			}
+			if ae.Code == "unavailable" {
+				w.Header().Set("Retry-After", "5")
 			}
 			writeError(w, ae.status, ae)
 			return

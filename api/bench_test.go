@@ -111,6 +111,8 @@ func BenchmarkDashboard(b *testing.B) {
 			"/api/v1/topics?product=" + url.QueryEscape("SKU-1001 保温杯") + "&" + month}, 10)
 		p95("emerging", []string{"/api/v1/aspects/unmapped?" + week, "/api/v1/aspects/unmapped?" + month,
 			"/api/v1/aspects/unmapped?channel=ecommerce&" + month}, 10)
+		p95("changes", []string{"/api/v1/changes?" + week, "/api/v1/changes?" + month,
+			"/api/v1/changes?product=" + url.QueryEscape("SKU-1001 保温杯") + "&" + month}, 10)
 		p95("first-screen", []string{"/api/v1/dashboard"}, 20)
 		p95("drilldown-aspect", []string{"/api/v1/search?unmapped=true&aspect=" + url.QueryEscape(steadyAspect) + "&" + week,
 			"/api/v1/search?topic=" + url.QueryEscape(mentionTopic) + "&" + week}, 10)

@@ -52,7 +52,8 @@ type browserResult struct {
 	EnglishTopics       string    `json:"english_topics"`
 	Hourly              struct {
 		Series, Points int
-	} `json:"hourly"` // the trend chart after switching to hourly
+	} `json:"hourly"` // the trend chart after switching to hourly (over the last week)
+	HourDisabled bool `json:"hour_disabled"` // the hourly option over the default 14 days
 	Prompts int    `json:"prompts"` // token prompts answered
 	Error   string `json:"error"`
 }
@@ -163,8 +164,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	if !strings.Contains(res.EnglishTitle, "Voice of the Customer") {
 		t.Errorf("English toggle: title %q", res.EnglishTitle)
 	}
-	if daily := res.Charts["trend-chart"]; res.Hourly.Series != daily.Series || res.Hourly.Points <= 2*daily.Points {
-		t.Errorf("hourly trend: %+v, daily %+v", res.Hourly, daily)
+	if daily := res.Charts["trend-chart"]; res.Hourly.Series != daily.Series || res.Hourly.Points <= 2*daily.Points || !res.HourDisabled {
+		t.Errorf("hourly trend: %+v, daily %+v, hourly disabled over 14 days: %v", res.Hourly, daily, res.HourDisabled)
 	}
 	// Topic volume: categories by volume with the pain/praise/neutral
 	// split; emerging aspects with the new ones marked (the dashboard's

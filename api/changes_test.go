@@ -107,6 +107,7 @@ type changesSeen struct {
 	DrillTotal    string  `json:"drill_total"`
 	Verbatims     int     `json:"drill_verbatims"`
 	Marks         int     `json:"drill_marks"`
+	ReportFirst   string  `json:"report_first_point"`
 }
 
 // pageView is the dashboard's view as web/e2e/changes.mjs reads it.
@@ -184,6 +185,9 @@ func TestChangesInBrowser(t *testing.T) {
 		t.Logf("%s px: %+v", name, s)
 		if s.Key != "质量/漏液" || s.Product != demoSpike.Product || !s.OnFirstScreen {
 			t.Errorf("%s px: first change %q %q (on the first screen: %v), want 质量/漏液 %s", name, s.Key, s.Product, s.OnFirstScreen, demoSpike.Product)
+		}
+		if !strings.HasPrefix(s.ReportFirst, "质量/漏液 · SKU-1001 保温杯") {
+			t.Errorf("%s px: the report's first key point %q", name, s.ReportFirst)
 		}
 		if want := "共 " + strconv.Itoa(int(s.Observed)) + " 条"; !s.FocusedByTab || s.DrillTotal != want || s.Verbatims == 0 || s.Marks == 0 ||
 			!strings.Contains(s.DrillTitle, "质量/漏液") {

@@ -296,12 +296,17 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 		// page asks the API instead (which may answer 503 and retry).
 		if h.cfg.Token == "" && h.acquire() {
 			ctx, cancel := context.WithTimeout(r.Context(), h.cfg.QueryTimeout)
+			ctx, stop := h.guardDB(ctx)
 			start := time.Now()
 			var fs *FirstScreen
 			f, fromData, err := h.pageFilter(ctx, r)
 			if err == nil {
+				err = h.dbCheck(ctx) // a database that does not answer costs the page pingTimeout, not QueryTimeout
+			}
+			if err == nil {
 				fs, err = h.firstScreen(ctx, f, fromData, overviewLimit, h.cfg.Now())
 			}
+			stop()
 			cancel()
 			h.release()
 			h.log.Debug("api: dashboard first screen", "took", time.Since(start))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -506,15 +507,55 @@ func (h *Handler) alerts(r *request) (any, error) {
 }
 
 // report serves the weekly report as HTML or Markdown.
+// reportErrors are the Chinese explanations of /report's errors (the
+// report is in Chinese), by the API's error codes.
+var reportErrors = map[string]string{
+	"bad_request": "请求参数有误",
+	"unavailable": "数据库（ClickHouse）暂时无法访问，请稍后重试",
+	"timeout":     "生成报告超时，请缩小时间范围或增加筛选条件后重试",
+	"internal":    "生成报告失败，请稍后重试；若仍失败请联系管理员（详见服务日志）",
+}
+
+var reportErrorPage = template.Must(template.New("err").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>VOC周报：无法生成</title>
+<link rel="icon" href="data:,">
+<style>body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:720px;margin:48px auto;padding:0 16px;color:#222}
+.muted{color:#555;font-size:13px}</style></head><body>
+<h1>VOC周报无法生成</h1>
+<p>{{.Text}}</p>
+{{if .Detail}}<p class="muted">{{.Detail}}{{if .Field}}（参数 {{.Field}}）{{end}}</p>{{end}}
+<p><a href="">重试</a> · <a href="./">返回仪表盘</a></p>
+</body></html>
+`))
+
+// writeReportError answers a failed /report with an HTML page in the
+// report's language, with the API's message as detail.
+func writeReportError(w http.ResponseWriter, e *apiError) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(e.status)
+	text := reportErrors[e.Code]
+	if text == "" {
+		text = reportErrors["internal"]
+	}
+	_ = reportErrorPage.Execute(w, map[string]string{"Text": text, "Detail": e.Message, "Field": e.Field})
+}
+
 func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 	var format string
 	var rep *report.Report
 	var buf bytes.Buffer
 	ctx, cancel := context.WithTimeout(hr.Context(), h.cfg.ReportTimeout)
 	defer cancel()
+	ctx, stop := h.guardDB(ctx)
+	defer stop()
 	err := func() error {
 		q, err := parseQuery(hr.URL.RawQuery)
 		if err != nil {
+			return err
+		}
+		if err := h.dbCheck(ctx); err != nil {
 			return err
 		}
 		req := h.newRequest(ctx, hr, q)
@@ -539,18 +580,29 @@ func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 		return report.HTML(&buf, rep)
 	}()
 	if err != nil {
+		err = dbCause(ctx, err)
 		var ae *apiError
-		if errors.As(err, &ae) {
-			writeError(w, http.StatusBadRequest, ae)
-			return
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case errors.As(err, &ae):
+			ae.status = http.StatusBadRequest
+		case errors.Is(err, errUnavailable):
+			w.Header().Set("Retry-After", "5")
+			ae = &apiError{Code: "unavailable", Message: "the database does not answer; retry in a moment", status: http.StatusServiceUnavailable}
+		case errors.Is(err, context.DeadlineExceeded):
 			h.log.Warn("api: report timed out", "timeout", h.cfg.ReportTimeout)
-			writeError(w, http.StatusGatewayTimeout, &apiError{Code: "timeout", Message: "the report took too long; narrow the range"})
-			return
+			ae = &apiError{Code: "timeout", Message: "the report took too long; narrow the range", status: http.StatusGatewayTimeout}
+		default:
+			h.log.Error("api: report failed", "err", err)
+			ae = &apiError{Code: "internal", Message: "report failed", status: http.StatusInternalServerError}
 		}
-		h.log.Error("api: report failed", "err", err)
-		writeError(w, http.StatusInternalServerError, &apiError{Code: "internal", Message: "report failed"})
+		// A browser asked for the HTML report: an HTML page says what went
+		// wrong; the Markdown report (a tool's download) keeps the API's
+		// JSON error.
+		if hr.URL.Query().Get("format") == "md" {
+			writeError(w, ae.status, ae)
+		} else {
+			writeReportError(w, ae)
+		}
 		return
 	}
 	if format == "md" {

@@ -64,6 +64,7 @@ type fixture struct {
 	from  time.Time // first day of the feed
 	to    time.Time // end of the last day
 	srv   *httptest.Server
+	db    chtest.DB // the database the records are in
 }
 
 var genStart = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -172,7 +173,7 @@ func newFixture(t testing.TB, recs []*pipeline.Record, withIndex bool, cfg Confi
 			t.Fatal(err)
 		}
 	}
-	f := &fixture{ch: query.New(sink.DB()), recs: recs, from: genStart}
+	f := &fixture{ch: query.New(sink.DB()), recs: recs, from: genStart, db: db}
 	for _, r := range recs {
 		if e := r.Feedback.CreatedAt.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour); e.After(f.to) {
 			f.to = e

@@ -240,6 +240,7 @@ const htmlSrc = `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>VOC周报 {{date .From}} – {{date .To}}</title>
+<link rel="icon" href="data:,">
 <style>
 body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#222}
 h1{font-size:24px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}

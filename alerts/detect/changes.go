@@ -173,3 +173,36 @@ func (c *Cube) usualAndDays(ch *Change, from, to time.Time, lookback time.Durati
 	}
 	return sum / n, days
 }
+
+// PainTotals returns each finest pain series' records over the buckets
+// of [from, to) (those with any).
+func (c *Cube) PainTotals(from, to time.Time) map[PainKey]uint64 {
+	a, b := c.span(from, to)
+	out := map[PainKey]uint64{}
+	for k, v := range c.pains {
+		var n uint64
+		for _, x := range v[a:b] {
+			n += uint64(x)
+		}
+		if n > 0 {
+			out[k] = n
+		}
+	}
+	return out
+}
+
+// ActiveBuckets returns the number of buckets of [from, to) with any
+// traffic.
+func (c *Cube) ActiveBuckets(from, to time.Time) int {
+	a, b := c.span(from, to)
+	n := 0
+	for i := a; i < b; i++ {
+		for _, v := range c.scopes {
+			if v.records[i] > 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}

@@ -4,7 +4,7 @@
 //   node changes.mjs URL SHOTDIR [CHROMIUM]
 // At 1440×900: the first item of the block, whether it is on the first
 // screen, and its drill-down opened with the keyboard; screenshots of the
-// first screen and the drill at 1440 and 390 px wide.
+// first screen, the drill and the report at 1440 and 390 px wide.
 import { chromium } from 'playwright-core';
 
 const [url, dir, exe = process.env.CHROMIUM || '/usr/bin/chromium'] = process.argv.slice(2);
@@ -51,6 +51,14 @@ try {
     seen.drill_verbatims = await page.locator('#drill-list li.verbatim').count();
     seen.drill_marks = await page.locator('#drill-list mark.pain').count();
     await page.screenshot({ path: `${dir}/drill-${name}.png` });
+    // The report of the same view (the 周报 link), its first screen.
+    const report = new URL(await page.locator('#report-link').getAttribute('href'), page.url()).href;
+    const rp = await browser.newPage({ viewport });
+    watch(rp);
+    await rp.goto(report, { waitUntil: 'load' });
+    seen.report_first_point = await rp.locator('ol.points li').first().textContent();
+    await rp.screenshot({ path: `${dir}/report-${name}.png` });
+    await rp.close();
     out['w' + name] = seen;
     await page.close();
   }
@@ -72,6 +80,11 @@ try {
     await ready(page);
     const product = await page.locator('#filters [name=product] option').nth(1).getAttribute('value');
     await page.locator('#filters [name=product]').selectOption(product);
+    // A week (hourly buckets are offered for a week at most).
+    const to = await page.locator('#filters [name=to]').inputValue();
+    await page.locator('#filters [name=from]').fill(new Date(Date.parse(to) - 7 * 864e5).toISOString().slice(0, 10));
+    await page.locator('#filters button[type=submit]').click();
+    await ready(page);
     await page.locator('#filters [name=granularity]').selectOption('hour');
     await page.locator('#filters button[type=submit]').click();
     await ready(page);

@@ -95,7 +95,12 @@ try {
   await page.waitForFunction(() => document.body.dataset.ready === '1' && document.documentElement.lang === 'en');
   out.english_title = await page.locator('h1').textContent();
   out.english_topics = await page.locator('#topics-table').evaluate((el) => el.closest('.card').querySelector('h2').textContent);
-  // Hourly granularity asks the trend endpoint.
+  // Hourly granularity (for a week at most) asks the trend endpoint.
+  const to = await page.locator('#filters [name=to]').inputValue();
+  out.hour_disabled = await page.locator('#filters [name=granularity] option[value=hour]').isDisabled();
+  await page.locator('#filters [name=from]').fill(new Date(Date.parse(to) - 7 * 864e5).toISOString().slice(0, 10));
+  await page.locator('#filters button[type=submit]').click();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
   await page.locator('#filters [name=granularity]').selectOption('hour');
   await page.locator('#filters button[type=submit]').click();
   await page.waitForFunction(() => document.body.dataset.ready === '1');

@@ -23,7 +23,16 @@
       changes: '发生了什么变化', noChanges: '本期没有显著变化（与此前 28 天相比）', kind_spike: '激增', kind_new_pain_point: '新痛点',
       kind_sentiment_drop: '情感下降', allScope: '全部', sentimentWord: '情感',
       spikeText: '{day}：{n} 条，平常 {u} 条/天', newText: '{day}：{n} 条，此前 28 天没有', dropText: '{day}：平均情感 {m}，平常 {u}（{n} 条反馈）',
-      changesNote: '与每天之前 28 天的基线相比（告警同一检验，p < 1e-5），按超出条数排序；点击查看原声'
+      changesNote: '与每天之前 28 天的基线相比（告警同一检验，p < 1e-5），按超出条数排序；点击查看原声',
+      loading: '加载中…', retry: '重试', err_unavailable: '数据库（ClickHouse）暂时无法访问，请稍后重试。', err_timeout: '查询超时：请缩小时间范围或增加筛选条件。',
+      err_busy: '服务器繁忙，请稍后重试。', err_internal: '查询失败（服务器错误，详见服务日志）。', err_network: '无法连接服务器，请检查网络。',
+      err_bad_request: '参数有误：', emptyRange: '{from} 至 {to} 没有反馈。已有数据的日期：{first} 至 {last}。', showLatest: '查看最近 14 天的数据',
+      noDataAtAll: '还没有任何反馈数据：请先运行 voc run 导入数据。',
+      matrix: '产品 × 痛点', matrixTip: '本期 {n} 条，平常 {u} 条/天', matrixNote: '本期各产品的痛点条数；颜色越深，日均越高于此前 28 天的平常水平',
+      rangeNote: '时间范围 {from} 至 {to}（含），按 UTC 日期统计', weighted: '加权影响（星级分）', hourTooLong: '小时粒度仅用于 7 天以内的范围',
+      chartTrend: '趋势图：{n} 个时间点，共 {r} 条反馈，平均负面占比 {s}', chartChannels: '渠道情感图：{list}', chartDrivers: '关键驱动因素图：{list}',
+      ch_ecommerce: '电商', ch_app_store: '应用商店', ch_chat: '在线客服', ch_call: '电话', ch_email: '邮件', ch_social: '社交媒体', ch_survey: '问卷',
+      tier_normal: '普通', tier_vip: 'VIP', tier_enterprise: '企业'
     },
     en: {
       title: 'VOC Voice of the Customer', from: 'From', to: 'To', product: 'Product', channel: 'Channel', tier: 'Tier', all: 'All',
@@ -43,7 +52,16 @@
       changes: 'What changed', noChanges: 'No significant change in this period (against the 28 days before each day)', kind_spike: 'surge', kind_new_pain_point: 'new pain point',
       kind_sentiment_drop: 'sentiment drop', allScope: 'all', sentimentWord: 'Sentiment',
       spikeText: '{day}: {n} records, usually {u} a day', newText: '{day}: {n} records, none in the 28 days before', dropText: '{day}: mean sentiment {m}, usually {u} ({n} records)',
-      changesNote: 'Each day against the 28 days before it (the alerts\' test, p < 1e-5), by records above normal; click for the verbatims'
+      changesNote: 'Each day against the 28 days before it (the alerts\' test, p < 1e-5), by records above normal; click for the verbatims',
+      loading: 'loading…', retry: 'Retry', err_unavailable: 'The database (ClickHouse) cannot be reached; retry in a moment.', err_timeout: 'The query took too long: narrow the range or add filters.',
+      err_busy: 'The server is busy; retry in a moment.', err_internal: 'The query failed (server error; see the server log).', err_network: 'The server cannot be reached; check the connection.',
+      err_bad_request: 'Bad request: ', emptyRange: 'No feedback from {from} to {to}. Data exists from {first} to {last}.', showLatest: 'Show the last 14 days of data',
+      noDataAtAll: 'No feedback stored yet: run voc run to load some.',
+      matrix: 'Product × pain point', matrixTip: '{n} records, usually {u} a day', matrixNote: 'Pain point records per product in the range; the darker, the further the daily rate is above the 28 days before',
+      rangeNote: 'Range {from} to {to} (inclusive), days in UTC', weighted: 'Weighted impact (rating points)', hourTooLong: 'Hourly view only for ranges up to 7 days',
+      chartTrend: 'Trend chart: {n} points, {r} records, mean negative share {s}', chartChannels: 'Sentiment by channel: {list}', chartDrivers: 'Key drivers: {list}',
+      ch_ecommerce: 'e-commerce', ch_app_store: 'app store', ch_chat: 'chat', ch_call: 'call', ch_email: 'email', ch_social: 'social', ch_survey: 'survey',
+      tier_normal: 'normal', tier_vip: 'VIP', tier_enterprise: 'enterprise'
     }
   };
   // The view lives in the URL (see writeURL); the language also in
@@ -56,12 +74,23 @@
     for (var v in vars || {}) s = s.replace('{' + v + '}', vars[v]);
     return s;
   }
+  // chanName and tierName translate the stored codes (the filters keep
+  // the codes as values).
+  function chanName(k) { return I18N.zh['ch_' + k] ? t('ch_' + k) : k; }
+  function tierName(k) { return I18N.zh['tier_' + k] ? t('tier_' + k) : k; }
+  function pctv(v) { return v == null ? '' : v + '%'; }
+  // describe gives a chart a text alternative.
+  function describe(id, text) { var el = $(id); el.setAttribute('role', 'img'); el.setAttribute('aria-label', text); }
+
   function applyI18n() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = t('title');
     document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) { el.placeholder = t(el.dataset.i18nPlaceholder); });
     document.getElementById('lang').textContent = lang === 'zh' ? 'English' : '中文';
+    document.querySelectorAll('#filters [name=channel] option, #filters [name=customer_tier] option').forEach(function (o) {
+      if (o.value) o.textContent = o.parentNode.name === 'channel' ? chanName(o.value) : tierName(o.value);
+    });
   }
 
   var $ = function (id) { return document.getElementById(id); };
@@ -71,7 +100,61 @@
     });
   }
   function pct(x) { return (100 * x).toFixed(1) + '%'; }
-  function showError(msg) { var e = $('error'); e.textContent = t('loadError') + msg; e.hidden = false; }
+  function showError(msg) { var e = $('error'); e.textContent = msg; e.hidden = false; }
+
+  // errorText says what went wrong in the UI's language: the server's
+  // error codes have their own text; a bad request adds the server's
+  // message (which names the parameter).
+  function errorText(e) {
+    var k = 'err_' + e.code;
+    if (!I18N.zh[k]) return t('loadError') + e.message;
+    return t(k) + (e.code === 'bad_request' ? e.message : '');
+  }
+
+  // A panel is a card (or the KPI row); its error replaces its content's
+  // notice until the next load.
+  function cardOf(el) { return el.closest('.card') || el; }
+  function panelError(el, e) {
+    var card = cardOf(el);
+    card.classList.remove('loading');
+    card.removeAttribute('aria-busy');
+    var box = card.querySelector('.panel-error');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'panel-error';
+      box.setAttribute('role', 'alert');
+      var h = card.querySelector('h2');
+      if (h) h.insertAdjacentElement('afterend', box); else card.prepend(box);
+    }
+    box.innerHTML = '<span>' + esc(errorText(e)) + '</span> <button type="button">' + esc(t('retry')) + '</button>';
+    box.querySelector('button').addEventListener('click', retry);
+    state.errors = (state.errors || 0) + 1;
+  }
+  function panelLoading(el) {
+    var card = cardOf(el);
+    var box = card.querySelector('.panel-error');
+    if (box) box.remove();
+    var h = card.querySelector('h2');
+    if (h) h.dataset.loading = t('loading');
+    card.classList.add('loading');
+    card.setAttribute('aria-busy', 'true');
+  }
+  function panelDone(el) {
+    var card = cardOf(el);
+    card.classList.remove('loading');
+    card.removeAttribute('aria-busy');
+  }
+  // panel settles p for the panels els: drawn, or an error with a retry.
+  function panel(p, els) {
+    els.forEach(panelLoading);
+    return p.then(function () { els.forEach(panelDone); }, function (e) { els.forEach(function (el) { panelError(el, e); }); });
+  }
+
+  // retry loads again: the first screen when it never came, else the
+  // panels.
+  function retry() {
+    if (!state.facets) boot(); else load();
+  }
 
   // API access with an optional bearer token kept for the session.
   function api(path, params) {
@@ -82,15 +165,23 @@
     if (tok) headers.Authorization = 'Bearer ' + tok;
     var url = 'api/v1/' + path + (qs.toString() ? '?' + qs : '');
     var t0 = performance.now();
-    return fetch(url, { headers: headers }).then(function (r) {
+    return fetch(url, { headers: headers }).catch(function () {
+      var e = new Error('network'); e.code = 'network'; throw e;
+    }).then(function (r) {
       // Start and end of each call since navigation, for the benchmark.
       (state.timings = state.timings || []).push([path + (params && (params.sort || params.series) ? '*' : ''), Math.round(t0), Math.round(performance.now())]);
       if (r.status === 401) {
         var v = window.prompt(t('tokenPrompt'));
         if (v) { sessionStorage.setItem('voc-token', v); return api(path, params); }
       }
-      return r.json().then(function (body) {
-        if (!r.ok) throw new Error((body.error && body.error.message) || r.statusText);
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) {
+          var err = body.error || {};
+          var e = new Error(err.message || r.statusText);
+          e.code = err.code || 'internal';
+          e.field = err.field;
+          throw e;
+        }
         return body;
       });
     });
@@ -127,7 +218,12 @@
 
   function fillSelect(name, values) {
     var sel = document.querySelector('#filters [name=' + name + ']');
-    values.forEach(function (v) { var o = document.createElement('option'); o.value = v; o.textContent = v; sel.appendChild(o); });
+    values.forEach(function (v) {
+      var o = document.createElement('option');
+      o.value = v;
+      o.textContent = name === 'channel' ? chanName(v) : name === 'customer_tier' ? tierName(v) : v;
+      sel.appendChild(o);
+    });
   }
 
   function sparkline(values) {
@@ -179,10 +275,44 @@
       ol.appendChild(li);
     });
     if (!ol.children.length) ol.innerHTML = '<li class="muted">' + esc(t('noChanges')) + '</li>';
+    renderMatrix(res.matrix);
+  }
+
+  // renderMatrix draws pain points by product: records in the range, the
+  // cell darker the further its daily rate is above its usual one; a cell
+  // opens those records.
+  function renderMatrix(m) {
+    var tb = $('matrix');
+    if (!m || !m.products || !m.products.length) { tb.innerHTML = '<tr><td>' + esc(t('noData')) + '</td></tr>'; return; }
+    var html = '<thead><tr><th>' + esc(t('product')) + '</th>' + m.pain_points.map(function (p) { return '<th scope="col">' + esc(p) + '</th>'; }).join('') + '</tr></thead><tbody>';
+    m.products.forEach(function (prod, i) {
+      html += '<tr><th scope="row">' + esc(prod) + '</th>';
+      m.pain_points.forEach(function (pain, j) {
+        var n = m.cells[i][j], u = m.usual[i][j], rate = n / Math.max(m.days, 1);
+        var ratio = u > 0 ? rate / u : (n ? 3 : 0);
+        var heat = Math.min(Math.max(ratio - 1, 0) / 3, 1);
+        var tip = prod + ' · ' + pain + ': ' + t('matrixTip', { n: n, u: u.toFixed(1) });
+        html += '<td class="n cell" tabindex="0" role="button" data-i="' + i + '" data-j="' + j + '" title="' + esc(tip) + '" aria-label="' + esc(tip) + '"' +
+          (heat > 0 ? ' style="background:rgba(192,57,43,' + (0.12 + 0.6 * heat).toFixed(2) + ')' + (heat > 0.6 ? ';color:#fff' : '') + '"' : '') + '>' + n + '</td>';
+      });
+      html += '</tr>';
+    });
+    tb.innerHTML = html + '</tbody>';
+    tb.querySelectorAll('td.cell').forEach(function (td) {
+      var open = function () {
+        var prod = m.products[+td.dataset.i], pain = m.pain_points[+td.dataset.j];
+        openDrill({ category: pain, product: prod }, pain + ' · ' + prod);
+      };
+      td.addEventListener('click', open);
+      td.addEventListener('keydown', function (e) { if (e.key === 'Enter') open(); });
+    });
   }
 
   function renderOverview(ov) {
     var c = ov.current, p = ov.previous;
+    if (!c.records) {
+      renderEmpty(ov);
+    } else {
     function kpi(label, v, d) { return '<div class="kpi">' + esc(label) + '<span class="v">' + v + '</span><span class="d">' + d + '</span></div>'; }
     function rel(a, b) { return b ? t('vsPrev') + ' ' + ((a / b - 1) * 100).toFixed(1) + '%' : ''; }
     $('kpis').innerHTML =
@@ -191,6 +321,7 @@
       kpi(t('avgSent'), c.avg_sentiment.toFixed(2), t('vsPrev') + ' ' + (c.avg_sentiment - p.avg_sentiment).toFixed(2)) +
       kpi(t('complaints'), c.complaints, rel(c.complaints, p.complaints)) +
       kpi(t('escalations'), c.escalations, rel(c.escalations, p.escalations));
+    }
     var tb = $('top-table').querySelector('tbody');
     tb.innerHTML = '';
     ov.top.forEach(function (it) {
@@ -204,17 +335,40 @@
     return ov.top.slice(0, 5).map(function (x) { return x.key; });
   }
 
+  // renderEmpty says that the range holds no feedback and which dates do,
+  // with a button to the last days of data.
+  function renderEmpty(ov) {
+    var fc = state.facets || {};
+    var first = fc.first && !/^0001/.test(fc.first) ? fc.first.slice(0, 10) : '';
+    var last = fc.last && !/^0001/.test(fc.last) ? isoDay(new Date(Date.parse(fc.last) - 1)) : '';
+    var el = $('kpis');
+    if (!first) { el.innerHTML = '<p class="empty" role="status">' + esc(t('noDataAtAll')) + '</p>'; return; }
+    el.innerHTML = '<p class="empty" role="status">' + esc(t('emptyRange', { from: ov.from.slice(0, 10), to: isoDay(new Date(Date.parse(ov.to) - 1)), first: first, last: last })) +
+      ' <button type="button" id="show-latest">' + esc(t('showLatest')) + '</button></p>';
+    $('show-latest').addEventListener('click', function () {
+      var end = Math.ceil(Date.parse(fc.last) / 864e5) * 864e5;
+      var form = $('filters');
+      form.from.value = isoDay(new Date(end - 14 * 864e5));
+      form.to.value = isoDay(new Date(end));
+      load();
+    });
+  }
+
   function renderTrend(total, pains, gran) {
     var ch = chart('trend-chart');
     if (!ch) return;
     var series = [{ name: t('total'), type: 'line', smooth: true, yAxisIndex: 0, data: total.points.map(function (p) { return [p.time, p.records]; }) },
-      { name: t('negShare'), type: 'line', smooth: true, yAxisIndex: 1, lineStyle: { type: 'dashed' }, data: total.points.map(function (p) { return [p.time, +(100 * p.negative_share).toFixed(1)]; }) }];
+      { name: t('negShare'), type: 'line', smooth: true, yAxisIndex: 1, lineStyle: { type: 'dashed' }, tooltip: { valueFormatter: pctv },
+        data: total.points.map(function (p) { return [p.time, +(100 * p.negative_share).toFixed(1)]; }) }];
+    var recs = total.points.reduce(function (n, p) { return n + p.records; }, 0);
+    var negs = total.points.reduce(function (n, p) { return n + p.negative; }, 0);
+    describe('trend-chart', t('chartTrend', { n: total.points.length, r: recs, s: pct(recs ? negs / recs : 0) }));
     pains.forEach(function (s) {
       series.push({ name: s.key, type: 'bar', stack: 'pain', yAxisIndex: 0, data: s.points.map(function (p) { return [p.time, p.records]; }) });
     });
     ch.setOption({
       tooltip: { trigger: 'axis' }, legend: { type: 'scroll', top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
-      xAxis: { type: 'time' }, yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: '%', max: 100 }],
+      xAxis: { type: 'time' }, yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: t('negShare') + ' %', max: 100 }],
       series: series
     }, true);
     ch.off('click');
@@ -298,12 +452,17 @@
     var ch = chart('channel-chart');
     if (!ch) return;
     ch.setOption({
-      tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
-      xAxis: { type: 'category', data: res.groups.map(function (g) { return g.key; }) },
-      yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: '%', max: 100 }],
+      tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 50 },
+      xAxis: { type: 'category', data: res.groups.map(function (g) { return g.key; }),
+        axisLabel: { interval: 0, rotate: res.groups.length > 4 ? 30 : 0, formatter: chanName } },
+      yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: t('negShare') + ' %', max: 100 }],
       series: [{ name: t('volume'), type: 'bar', data: res.groups.map(function (g) { return g.records; }) },
-        { name: t('negShare'), type: 'line', yAxisIndex: 1, data: res.groups.map(function (g) { return +(100 * g.negative_share).toFixed(1); }) }]
+        { name: t('negShare'), type: 'line', yAxisIndex: 1, tooltip: { valueFormatter: pctv },
+          data: res.groups.map(function (g) { return +(100 * g.negative_share).toFixed(1); }) }]
     }, true);
+    describe('channel-chart', t('chartChannels', { list: res.groups.map(function (g) {
+      return chanName(g.key) + ' ' + g.records + ' · ' + pct(g.negative_share);
+    }).join('；') }));
     ch.off('click');
     ch.on('click', function (e) { openDrill({ channel: e.name, sentiment: 'negative' }, e.name); });
   }
@@ -314,10 +473,15 @@
     var ds = d.drivers.slice(0, 8).reverse();
     ch.setOption({
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } }, grid: { left: 120, right: 30, top: 20, bottom: 30 },
-      xAxis: { type: 'value', name: t('impact') },
+      xAxis: { type: 'value', name: t('weighted'), nameLocation: 'middle', nameGap: 22 },
       yAxis: { type: 'category', data: ds.map(function (x) { return x.category + '/' + x.subcategory; }) },
-      series: [{ name: t('impact'), type: 'bar', data: ds.map(function (x) { return +x.impact.toFixed(2); }) }]
+      // Drawn by the value they are ranked by: impact × share, the rating
+      // points of the overall mean the pain point costs.
+      series: [{ name: t('weighted'), type: 'bar', data: ds.map(function (x) { return +x.weighted.toFixed(3); }) }]
     }, true);
+    describe('drivers-chart', t('chartDrivers', { list: d.drivers.slice(0, 8).map(function (x) {
+      return x.category + '/' + x.subcategory + ' ' + x.weighted.toFixed(3);
+    }).join('；') }));
     ch.off('click');
     ch.on('click', function (e) { openDrill({ category: e.name }, e.name); });
   }
@@ -424,7 +588,7 @@
       $('drill-next').disabled = d.offset + res.items.length >= res.total;
       state.drillLoaded = (state.drillLoaded || 0) + 1;
       writeURL();
-    }).catch(function (e) { showError(e.message); });
+    }).catch(function (e) { showError(errorText(e)); });
   }
 
   // mentionLabel names an aspect row: an opinion about a pain or praise
@@ -456,7 +620,7 @@
       }
       el.innerHTML = html;
       el.hidden = false;
-    }).catch(function (e) { showError(e.message); });
+    }).catch(function (e) { showError(errorText(e)); });
   }
 
   // trendFromOverview is the daily trend (the total and the top five pain
@@ -477,6 +641,13 @@
   function load(first) {
     var f = filters();
     var b = base(f);
+    // Hourly buckets over more than a week are noise: days instead.
+    var days = (Date.parse(f.to) - Date.parse(f.from)) / 864e5;
+    var hourOpt = $('filters').granularity.querySelector('option[value=hour]');
+    hourOpt.disabled = days > 7;
+    hourOpt.title = days > 7 ? t('hourTooLong') : '';
+    if (f.granularity === 'hour' && days > 7) { $('filters').granularity.value = 'day'; f = filters(); b = base(f); }
+    if (f.from && f.to) $('range-note').textContent = t('rangeNote', { from: f.from, to: isoDay(new Date(Date.parse(f.to) - 864e5)) });
     // The report of the same filters and range.
     var rq = new URLSearchParams();
     Object.keys(b).forEach(function (k) { if (b[k]) rq.set(k, b[k]); });
@@ -519,13 +690,19 @@
     var changes = (first ? Promise.resolve(first.changes) : api('changes', b)).then(renderChanges);
     var topics = (first ? Promise.resolve(first.topics) : later(function () { return api('topics', b); })).then(renderTopics);
     var emerging = (first ? Promise.resolve(first.emerging) : later(function () { return api('aspects/unmapped', b); })).then(renderEmerging);
-    return Promise.all([drawn, changes, movers, channels, drivers, alerts, topics, emerging]).then(function () {
+    state.errors = 0;
+    $('error').hidden = true;
+    var panels = [
+      panel(changes, [$('changes-list'), $('matrix')]), panel(overview, [$('kpis'), $('top-table')]), panel(drawn, [$('trend-chart')]),
+      panel(movers, [$('movers-table')]), panel(channels, [$('channel-chart')]), panel(drivers, [$('drivers-chart')]),
+      panel(alerts, [$('alerts')]), panel(topics, [$('topics-table')]), panel(emerging, [$('emerging-table')])];
+    return Promise.all(panels).then(function () {
       if (gen !== state.gen) return;
       if (!window.echarts) showError(t('noCharts'));
       state.ready = true;
       document.body.dataset.ready = '1';
       state.loaded = state.loaded || performance.now();
-    }).catch(function (e) { showError(e.message); });
+    });
   }
 
   // firstScreen is the first screen's data: inlined by the server (it
@@ -588,8 +765,18 @@
     $('drill-prev').addEventListener('click', function () { state.drill.offset = Math.max(0, state.drill.offset - 10); loadDrill(); });
     $('drill-next').addEventListener('click', function () { state.drill.offset += 10; loadDrill(); });
     window.addEventListener('resize', function () { Object.keys(state.charts).forEach(function (k) { state.charts[k].resize(); }); });
-    firstScreen().then(function (d) {
-      var fc = d.facets;
+    boot();
+  }
+
+  // boot draws the first screen; when it cannot be had, the panels ask
+  // for theirs (and show their errors, each with a retry).
+  function boot() {
+    return firstScreen().then(function (d) {
+      var fc = state.facets = d.facets;
+      ['product', 'channel', 'customer_tier'].forEach(function (k) {
+        var sel = $('filters')[k];
+        while (sel.options.length > 1) sel.remove(1);
+      });
       fillSelect('product', fc.products);
       fillSelect('channel', fc.channels);
       fillSelect('customer_tier', fc.customer_tiers);
@@ -610,7 +797,11 @@
       var drawn = load(d);
       restoreDrill();
       return drawn;
-    }).catch(function (e) { showError(e.message); });
+    }, function () {
+      var form = $('filters');
+      ['from', 'to'].forEach(function (k) { if (urlParams.get(k)) form[k].value = urlParams.get(k).slice(0, 10); });
+      return load(null);
+    });
   }
   init();
 })();

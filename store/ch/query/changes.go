@@ -1,8 +1,11 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,7 +81,30 @@ type Changes struct {
 	From  time.Time `json:"from"`
 	To    time.Time `json:"to"`
 	Items []Change  `json:"items"`
+	// Matrix is the period's pain points by product, from the same counts.
+	Matrix *PainMatrix `json:"matrix"`
 }
+
+// PainMatrix is records with a pain point per product in a period: the
+// products with the most pain records (at most matrixProducts) by the pain
+// points with the most records (at most matrixPains). Cells[i][j] is
+// Products[i] × PainPoints[j]; Usual[i][j] the records a day of that cell
+// in the 28 days before the period (over its days with data), so that a
+// cell can say how far it is from normal. The products and pain points of
+// the changes come first.
+type PainMatrix struct {
+	Products   []string    `json:"products"`
+	PainPoints []string    `json:"pain_points"`
+	Cells      [][]uint64  `json:"cells"`
+	Usual      [][]float64 `json:"usual"`
+	Days       int         `json:"days"`
+}
+
+// Matrix bounds.
+const (
+	matrixProducts = 8
+	matrixPains    = 8
+)
 
 // Changes returns what changed in the days of f's range (UTC days, the
 // range rounded out to whole days), at most limit items: the detector of
@@ -107,7 +133,71 @@ func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, err
 		}
 		out.Items = append(out.Items, change(c, f))
 	}
+	out.Matrix = painMatrix(cube, from, to, det.Lookback, out.Items)
 	return out, nil
+}
+
+// painMatrix sums the cube's pain series by product and pain point over
+// [from, to) and over the lookback before it; the products and pain points
+// of the changes come first.
+func painMatrix(c *detect.Cube, from, to time.Time, lookback time.Duration, changes []Change) *PainMatrix {
+	type key struct{ product, pain string }
+	cur, base := map[key]uint64{}, map[key]uint64{}
+	byProduct, byPain := map[string]uint64{}, map[string]uint64{}
+	for k, n := range c.PainTotals(from, to) {
+		kk := key{k.Product, k.Category + "/" + k.Subcategory}
+		cur[kk] += n
+		byProduct[k.Product] += n
+		byPain[kk.pain] += n
+	}
+	for k, n := range c.PainTotals(from.Add(-lookback), from) {
+		base[key{k.Product, k.Category + "/" + k.Subcategory}] += n
+	}
+	var chProducts, chPains []string
+	for _, ch := range changes {
+		if ch.Product != "" && !slices.Contains(chProducts, ch.Product) {
+			chProducts = append(chProducts, ch.Product)
+		}
+		if k := ch.Key(); k != "" && !slices.Contains(chPains, k) {
+			chPains = append(chPains, k)
+		}
+	}
+	top := func(m map[string]uint64, first []string, limit int) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.SortFunc(out, func(a, b string) int {
+			ia, ib := slices.Index(first, a), slices.Index(first, b)
+			switch {
+			case ia >= 0 && ib >= 0:
+				return cmp.Compare(ia, ib)
+			case ia >= 0:
+				return -1
+			case ib >= 0:
+				return 1
+			case m[a] != m[b]:
+				return cmp.Compare(m[b], m[a])
+			}
+			return strings.Compare(a, b)
+		})
+		return out[:min(len(out), limit)]
+	}
+	m := &PainMatrix{Products: top(byProduct, chProducts, matrixProducts), PainPoints: top(byPain, chPains, matrixPains),
+		Days: int(to.Sub(from) / (24 * time.Hour))}
+	// The days of the baseline that hold data (a young database has fewer).
+	baseDays := float64(c.ActiveBuckets(from.Add(-lookback), from))
+	for _, p := range m.Products {
+		row, urow := make([]uint64, len(m.PainPoints)), make([]float64, len(m.PainPoints))
+		for j, pp := range m.PainPoints {
+			row[j] = cur[key{p, pp}]
+			if baseDays > 0 {
+				urow[j] = math.Round(float64(base[key{p, pp}])/baseDays*100) / 100
+			}
+		}
+		m.Cells, m.Usual = append(m.Cells, row), append(m.Usual, urow)
+	}
+	return m
 }
 
 // change is c in the API's terms, with the drill-down of its records.

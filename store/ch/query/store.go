@@ -12,6 +12,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -56,3 +57,11 @@ func (s *Store) table(name string) string { return s.db.Table(name) }
 
 // local is the table holding a node's rows of name (ch.DB.Local).
 func (s *Store) local(name string) string { return s.db.Local(name) }
+
+// Ping checks that ClickHouse answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.conn.Ping(ctx); err != nil {
+		return fmt.Errorf("clickhouse: ping: %w", err)
+	}
+	return nil
+}
