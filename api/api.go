@@ -23,6 +23,7 @@
 //
 //	GET dashboard                 the dashboard's first screen: facets, overview, rising and falling pain points, topics, emerging aspects (default range: the last 14 days of data)
 //	GET changes                   what changed in the range: surges, new pain points, sentiment drops per pain point × product × channel and coarser (the alert detector per day), most excess records first, each with its daily series and drill-down parameters
+//	GET export                    the records of a drill-down (search's filters, no paging) as CSV, newest first, at most 5,000
 //	GET facets                    products, channels, tiers, pain points, data range
 //	GET overview                  volume, sentiment, escalations vs the previous period; top pain points with daily sparklines
 //	GET trend                     time series of volume, negative share, mean sentiment (total, a pain point, or series=k1,k2)
@@ -144,6 +145,7 @@ func New(cfg Config) (*Handler, error) {
 		"alerts":           h.alerts,
 		"topics":           h.topics,
 		"changes":          h.changes,
+		"export":           h.export,
 		"aspects/unmapped": h.unmapped,
 	}
 	for name, fn := range api {
@@ -261,6 +263,10 @@ func (h *Handler) json(fn func(*request) (any, error)) http.Handler {
 			return
 		}
 		h.log.Debug("api: query", "path", r.URL.Path, "took", time.Since(start))
+		if c, ok := v.(*csvBody); ok {
+			c.write(w)
+			return
+		}
 		writeJSON(w, v)
 	})
 }

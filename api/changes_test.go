@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/csv"
 	"net/url"
 	"strconv"
 	"strings"
@@ -96,18 +97,21 @@ func TestChangesDemo(t *testing.T) {
 
 // changesSeen is what web/e2e/changes.mjs saw at one width.
 type changesSeen struct {
-	Items         int     `json:"items"`
-	Key           string  `json:"key"`
-	Product       string  `json:"product"`
-	Observed      float64 `json:"observed"`
-	Text          string  `json:"text"`
-	OnFirstScreen bool    `json:"on_first_screen"`
-	FocusedByTab  bool    `json:"focused_by_tab"`
-	DrillTitle    string  `json:"drill_title"`
-	DrillTotal    string  `json:"drill_total"`
-	Verbatims     int     `json:"drill_verbatims"`
-	Marks         int     `json:"drill_marks"`
-	ReportFirst   string  `json:"report_first_point"`
+	Items         int      `json:"items"`
+	Key           string   `json:"key"`
+	Product       string   `json:"product"`
+	Observed      float64  `json:"observed"`
+	Text          string   `json:"text"`
+	OnFirstScreen bool     `json:"on_first_screen"`
+	FocusedByTab  bool     `json:"focused_by_tab"`
+	DrillTitle    string   `json:"drill_title"`
+	DrillTotal    string   `json:"drill_total"`
+	Verbatims     int      `json:"drill_verbatims"`
+	Marks         int      `json:"drill_marks"`
+	ReportFirst   string   `json:"report_first_point"`
+	DrillOrder    string   `json:"drill_order"`
+	DrillTexts    []string `json:"drill_texts"`
+	CSV           string   `json:"csv"`
 }
 
 // pageView is the dashboard's view as web/e2e/changes.mjs reads it.
@@ -186,6 +190,9 @@ func TestChangesInBrowser(t *testing.T) {
 		if s.Key != "质量/漏液" || s.Product != demoSpike.Product || !s.OnFirstScreen {
 			t.Errorf("%s px: first change %q %q (on the first screen: %v), want 质量/漏液 %s", name, s.Key, s.Product, s.OnFirstScreen, demoSpike.Product)
 		}
+		if rows := csvRows(t, s.CSV); s.DrillOrder != "representative" || (name == "1440" && rows != int(s.Observed)) {
+			t.Errorf("%s px: drill order %q, CSV of %d records for %v", name, s.DrillOrder, rows, s.Observed)
+		}
 		if !strings.HasPrefix(s.ReportFirst, "质量/漏液 · SKU-1001 保温杯") {
 			t.Errorf("%s px: the report's first key point %q", name, s.ReportFirst)
 		}
@@ -222,4 +229,68 @@ func TestChangesReport(t *testing.T) {
 			t.Errorf("html: the surge is not the first key point:\n%s", section)
 		}
 	}
+}
+
+// TestRepresentativeAndExport: the drill-down's representative order
+// holds the same records as the newest-first one, typical and varied
+// first; the export holds them all as CSV; the report's verbatims are
+// representative ones with the tagged words marked.
+func TestRepresentativeAndExport(t *testing.T) {
+	f := newFixture(t, analysed(t, 14, 60), false, Config{})
+	path := "/api/v1/search?category=" + url.QueryEscape("物流/配送慢") + "&from=" + f.from.Format(time.DateOnly) + "&to=" + f.to.Format(time.DateOnly)
+	var newest, rep SearchResponse
+	if code, body := get(t, f.srv.URL, path+"&size=100", "", &newest); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	if code, body := get(t, f.srv.URL, path+"&size=100&order=representative", "", &rep); code != 200 || rep.Order != "representative" {
+		t.Fatalf("%d %s", code, body)
+	}
+	if rep.Total != newest.Total || rep.Ranked != min(int(rep.Total), 500) || len(rep.Items) != min(100, rep.Ranked) {
+		t.Errorf("representative: total %d ranked %d items %d; newest total %d", rep.Total, rep.Ranked, len(rep.Items), newest.Total)
+	}
+	// The first ones differ from the newest, cover several channels and
+	// products, and hold no repeated text; each has the pain point marked.
+	channels, products, texts := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, it := range rep.Items[:5] {
+		channels[it.Channel], products[it.Product] = true, true
+		if texts[it.Text] {
+			t.Errorf("item %d repeats %q", i, it.Text)
+		}
+		texts[it.Text] = true
+		if len(it.Mentions) == 0 {
+			t.Errorf("item %d without mentions", i)
+		}
+	}
+	if len(channels) < 3 || len(products) < 3 || rep.Items[0].ID == newest.Items[0].ID && rep.Items[1].ID == newest.Items[1].ID {
+		t.Errorf("first five: %d channels, %d products", len(channels), len(products))
+	}
+	if code, body := get(t, f.srv.URL, path+"&order=oldest", "", nil); code != 400 || !strings.Contains(string(body), "order") {
+		t.Errorf("bad order: %d %s", code, body)
+	}
+	// CSV: a row per record, with a BOM, the header and the mentions.
+	code, body := get(t, f.srv.URL, strings.Replace(path, "/search?", "/export?", 1), "", nil)
+	if n := csvRows(t, string(body)); code != 200 || !strings.HasPrefix(string(body), "\ufeffid,created_at,channel") || n != int(newest.Total) ||
+		!strings.Contains(string(body), "物流/配送慢:") {
+		t.Errorf("export: %d, %d records, want %d: %.300s", code, n, newest.Total, body)
+	}
+	if csvSafe("=HYPERLINK(1)") != "'=HYPERLINK(1)" || csvSafe("好") != "好" {
+		t.Error("csvSafe")
+	}
+	_, page := get(t, f.srv.URL, "/report?from="+f.from.Format(time.DateOnly)+"&to="+f.to.Format(time.DateOnly), "", nil)
+	if sec := string(page); !strings.Contains(sec[strings.Index(sec, "九、典型原声"):], "<mark>") {
+		t.Errorf("report verbatims without marks")
+	}
+}
+
+// csvRows is the number of records of a CSV export (after its header).
+func csvRows(t testing.TB, s string) int {
+	t.Helper()
+	if s == "" {
+		return 0
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(s, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Errorf("csv: %v", err)
+	}
+	return len(rows) - 1
 }

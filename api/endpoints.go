@@ -340,6 +340,10 @@ type SearchResponse struct {
 	Offset int          `json:"offset"`
 	Size   int          `json:"size"`
 	Items  []SearchItem `json:"items"`
+	// Order is newest or representative; Ranked, for representative, is
+	// how many of the Total records are ranked (the pages end there).
+	Order  string `json:"order"`
+	Ranked int    `json:"ranked,omitempty"`
 }
 
 func (h *Handler) search(r *request) (any, error) {
@@ -366,7 +370,25 @@ func (h *Handler) search(r *request) (any, error) {
 	if f.Mentions, err = r.mentions(); err != nil {
 		return nil, err
 	}
-	out := &SearchResponse{Offset: offset, Size: size, Items: []SearchItem{}}
+	order, err := r.oneOf("order", "newest", "newest", "representative")
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResponse{Offset: offset, Size: size, Items: []SearchItem{}, Order: order}
+	if order == "representative" {
+		// Typical, varied records (ClickHouse; a text query is a
+		// substring match there).
+		out.Engine = "clickhouse"
+		page, ranked, err := h.cfg.CH.Representative(r.ctx, f, text, sent, size, offset)
+		if err != nil {
+			return nil, err
+		}
+		out.Total, out.Ranked = page.Total, ranked
+		for _, v := range page.Items {
+			out.Items = append(out.Items, SearchItem{Verbatim: v, Matches: substringSpans(v.Text, text)})
+		}
+		return out, nil
+	}
 	// The index answers text searches; ClickHouse those that select
 	// records by their aspect rows (the index does not hold them).
 	if text != "" && h.cfg.Index != nil && f.Mentions.IsZero() {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -63,6 +64,8 @@ var funcs = template.FuncMap{
 	"what":    changeTitle,
 	"inc":     func(i int) int { return i + 1 },
 	"scope":   scope,
+	"marked":  marked,
+	"tagged":  tagged,
 	"words":   changeWords,
 	"key":     func(c query.PainChange) string { return textsafe.Line(c.Category + "/" + c.Subcategory) },
 	"dkey":    func(d query.Driver) string { return textsafe.Line(d.Category + "/" + d.Subcategory) },
@@ -141,6 +144,47 @@ func changeTitle(c query.Change) string {
 		}
 	}
 	return textsafe.Line(strings.Join(parts, " · "))
+}
+
+// marked is a verbatim's text on one line with the spans of its mentions
+// in <mark>: why it was tagged.
+func marked(v query.Verbatim) template.HTML {
+	rs := []rune(v.Text)
+	in := make([]bool, len(rs))
+	for _, m := range v.Mentions {
+		for i := max(m.Start, 0); i < m.End && i < len(rs); i++ {
+			in[i] = true
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && in[j] == in[i] {
+			j++
+		}
+		part := html.EscapeString(oneline(string(rs[i:j])))
+		if in[i] {
+			part = "<mark>" + part + "</mark>"
+		}
+		b.WriteString(part)
+		i = j
+	}
+	return template.HTML(b.String())
+}
+
+// tagged lists the words of a verbatim's mentions (the Markdown report's
+// stand-in for the marks).
+func tagged(v query.Verbatim) string {
+	rs := []rune(v.Text)
+	var out []string
+	for _, m := range v.Mentions {
+		if m.Start >= 0 && m.End <= len(rs) && m.Start < m.End {
+			if w := string(rs[m.Start:m.End]); !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return strings.Join(out, "、")
 }
 
 // scope names the report's filters: 产品 X · 渠道 Y · 客户等级 Z, "" for all.
@@ -247,7 +291,7 @@ h1{font-size:24px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}
 th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wrap:wrap}
 .kpi{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:140px}.kpi b{font-size:20px;display:block}
-.muted{color:#777;font-size:12px}blockquote{margin:6px 0;padding:4px 10px;border-left:3px solid #ee6666;background:#fafafa}
+.muted{color:#777;font-size:12px}blockquote{margin:6px 0;padding:4px 10px;border-left:3px solid #ee6666;background:#fafafa}mark{background:#ffc9c9}
 .sig{color:#c00;font-weight:bold}svg.chart{max-width:100%;height:auto}
 </style></head><body>
 <h1>VOC周报（客户之声周报）</h1>
@@ -305,8 +349,9 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 {{range .Products}}<tr><td>{{line .Key}}</td><td class="n">{{.Records}}</td><td class="n">{{pct .NegativeShare}}</td><td class="n">{{f2 .AvgSentiment}}</td></tr>
 {{end}}</table>
 <h2>九、典型原声</h2>
+<p class="muted">每个痛点选取有代表性的负面原声（情感接近该痛点的中位数、覆盖不同渠道和产品，而非最新的几条），标记为打上该标签的原文。</p>
 {{range .Verbatims}}<h3>{{line .Key}}</h3>
-{{range .Items}}<blockquote>{{oneline .Text}}<br><span class="muted">{{dtime .CreatedAt}} · {{line .Channel}} · {{line .Product}}{{if .Rating}} · {{.Rating}}星{{end}}</span></blockquote>
+{{range .Items}}<blockquote>{{marked .}}<br><span class="muted">{{dtime .CreatedAt}} · {{line .Channel}} · {{line .Product}}{{if .Rating}} · {{.Rating}}星{{end}}</span></blockquote>
 {{else}}<p class="muted">无</p>{{end}}{{end}}
 <h2>十、本期告警</h2>
 {{if .AlertsAvailable}}<table><tr><th>开启时间</th><th>类型</th><th>状态</th><th>标题</th></tr>
@@ -396,11 +441,13 @@ const mdSrc = `# VOC周报（客户之声周报）
 {{range .Channels}}| {{md .Key}} | {{.Records}} | {{pct .NegativeShare}} | {{f2 .AvgSentiment}} | {{.Escalations}} |
 {{end}}
 ## 八、典型原声
+
+每个痛点选取有代表性的负面原声（情感接近该痛点的中位数、覆盖不同渠道和产品，而非最新的几条）；“标注”为打上该标签的原文。
 {{range .Verbatims}}
 ### {{md .Key}}
 {{range .Items}}
 > {{md .Text}}
-> — {{dtime .CreatedAt}} · {{md .Channel}} · {{md .Product}}
+> — {{dtime .CreatedAt}} · {{md .Channel}} · {{md .Product}}{{with tagged .}} · 标注：{{md .}}{{end}}
 {{end}}{{end}}
 ## 九、本期告警
 {{if .AlertsAvailable}}

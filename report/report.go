@@ -66,7 +66,8 @@ func DefaultRange(from, to, now time.Time) (time.Time, time.Time) {
 // Totals are the headline numbers of a period.
 type Totals = query.Totals
 
-// PainVerbatims are representative verbatims of one pain point.
+// PainVerbatims are representative verbatims of one pain point
+// (query.Representative), with their mentions of it.
 type PainVerbatims struct {
 	Key   string
 	Items []query.Verbatim
@@ -172,7 +173,9 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 		}
 		vf := f
 		vf.Category, vf.Subcategory = c.Category, c.Subcategory
-		page, err := ch.Verbatims(ctx, vf, "", "negative", o.Verbatims, 0)
+		// Typical, varied ones (not the newest), with the spans that say
+		// why each was tagged.
+		page, _, err := ch.Representative(ctx, vf, "", "negative", o.Verbatims, 0)
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}

@@ -51,6 +51,14 @@ try {
     seen.drill_verbatims = await page.locator('#drill-list li.verbatim').count();
     seen.drill_marks = await page.locator('#drill-list mark.pain').count();
     await page.screenshot({ path: `${dir}/drill-${name}.png` });
+    seen.drill_order = await page.locator('#drill-order').inputValue();
+    seen.drill_texts = await page.locator('#drill-list li.verbatim > div:first-child').allTextContents();
+    if (name === '1440') {
+      // The drill's records as CSV.
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#drill-csv').click()]);
+      const fs = await import('node:fs');
+      seen.csv = fs.readFileSync(await dl.path(), 'utf8');
+    }
     // The report of the same view (the 周报 link), its first screen.
     const report = new URL(await page.locator('#report-link').getAttribute('href'), page.url()).href;
     const rp = await browser.newPage({ viewport });

@@ -28,6 +28,7 @@
       err_busy: '服务器繁忙，请稍后重试。', err_internal: '查询失败（服务器错误，详见服务日志）。', err_network: '无法连接服务器，请检查网络。',
       err_bad_request: '参数有误：', emptyRange: '{from} 至 {to} 没有反馈。已有数据的日期：{first} 至 {last}。', showLatest: '查看最近 14 天的数据',
       noDataAtAll: '还没有任何反馈数据：请先运行 voc run 导入数据。',
+      order: '排序', orderRep: '代表性', orderNew: '最新', csv: '导出 CSV', whyTagged: '标记为打上该标签的原文',
       matrix: '产品 × 痛点', matrixTip: '本期 {n} 条，平常 {u} 条/天', matrixNote: '本期各产品的痛点条数；颜色越深，日均越高于此前 28 天的平常水平',
       rangeNote: '时间范围 {from} 至 {to}（含），按 UTC 日期统计', weighted: '加权影响（星级分）', hourTooLong: '小时粒度仅用于 7 天以内的范围',
       chartTrend: '趋势图：{n} 个时间点，共 {r} 条反馈，平均负面占比 {s}', chartChannels: '渠道情感图：{list}', chartDrivers: '关键驱动因素图：{list}',
@@ -57,6 +58,7 @@
       err_busy: 'The server is busy; retry in a moment.', err_internal: 'The query failed (server error; see the server log).', err_network: 'The server cannot be reached; check the connection.',
       err_bad_request: 'Bad request: ', emptyRange: 'No feedback from {from} to {to}. Data exists from {first} to {last}.', showLatest: 'Show the last 14 days of data',
       noDataAtAll: 'No feedback stored yet: run voc run to load some.',
+      order: 'Order', orderRep: 'representative', orderNew: 'newest', csv: 'Export CSV', whyTagged: 'marked: the words it was tagged for',
       matrix: 'Product × pain point', matrixTip: '{n} records, usually {u} a day', matrixNote: 'Pain point records per product in the range; the darker, the further the daily rate is above the 28 days before',
       rangeNote: 'Range {from} to {to} (inclusive), days in UTC', weighted: 'Weighted impact (rating points)', hourTooLong: 'Hourly view only for ranges up to 7 days',
       chartTrend: 'Trend chart: {n} points, {r} records, mean negative share {s}', chartChannels: 'Sentiment by channel: {list}', chartDrivers: 'Key drivers: {list}',
@@ -523,12 +525,35 @@
     Object.keys(params).forEach(function (k) { if (params[k] === '' || params[k] == null) delete params[k]; });
     opts = opts || {};
     state.drill = { params: params, offset: opts.offset || 0, title: title, opener: document.activeElement };
+    $('drill-order').value = opts.order === 'newest' ? 'newest' : 'representative';
     state.record = null;
     $('drill-title').textContent = t('verbatims') + ' · ' + title;
     $('drill-search').q.value = opts.q || '';
     $('drill').hidden = false;
     $('drill-title').focus();
     return loadDrill();
+  }
+
+  // exportDrill downloads the drill-down's records as CSV (with the token,
+  // which a plain link could not send).
+  function exportDrill() {
+    var d = state.drill;
+    var qs = new URLSearchParams(Object.assign({}, d.params, d.q ? { q: d.q } : {}));
+    var headers = {};
+    var tok = sessionStorage.getItem('voc-token');
+    if (tok) headers.Authorization = 'Bearer ' + tok;
+    return fetch('api/v1/export?' + qs, { headers: headers }).then(function (r) {
+      if (!r.ok) return r.json().then(function (b) { var e = new Error((b.error || {}).message || r.statusText); e.code = (b.error || {}).code || 'internal'; throw e; });
+      return r.blob();
+    }).then(function (blob) {
+      var a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = 'voc-' + (d.params.from || '').slice(0, 10) + '.csv';
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      state.exported = (state.exported || 0) + 1;
+    }).catch(function (e) { showError(errorText(e)); });
   }
 
   // closeDrill hides the drill-down and gives the focus back to what
@@ -557,6 +582,7 @@
       q.set('dt', d.title);
       if (d.q) q.set('dq', d.q);
       if (d.offset) q.set('doff', d.offset);
+      if ($('drill-order').value === 'newest') q.set('dord', 'newest');
       if (state.record) q.set('record', state.record);
     }
     var s = q.toString();
@@ -566,7 +592,7 @@
   function loadDrill() {
     var d = state.drill;
     var q = d.q = $('drill-search').q.value.trim();
-    var params = Object.assign({}, d.params, { q: q, size: 10, offset: d.offset });
+    var params = Object.assign({}, d.params, { q: q, size: 10, offset: d.offset, order: $('drill-order').value });
     $('record').hidden = true;
     return api('search', params).then(function (res) {
       $('drill-total').textContent = t('hits', { n: res.total });
@@ -585,7 +611,7 @@
         list.appendChild(li);
       });
       $('drill-prev').disabled = d.offset === 0;
-      $('drill-next').disabled = d.offset + res.items.length >= res.total;
+      $('drill-next').disabled = d.offset + res.items.length >= (res.ranked || res.total);
       state.drillLoaded = (state.drillLoaded || 0) + 1;
       writeURL();
     }).catch(function (e) { showError(errorText(e)); });
@@ -733,7 +759,7 @@
     if (p.has('drill')) {
       var params = {};
       new URLSearchParams(p.get('drill')).forEach(function (v, k) { params[k] = v; });
-      opened = openDrill(params, p.get('dt') || '', true, { q: p.get('dq') || '', offset: +p.get('doff') || 0 });
+      opened = openDrill(params, p.get('dt') || '', true, { q: p.get('dq') || '', offset: +p.get('doff') || 0, order: p.get('dord') });
     } else if (p.has('alert')) {
       var a = {};
       ['product', 'channel', 'from', 'to'].forEach(function (k) { if (p.get(k)) a[k] = p.get(k); });
@@ -764,6 +790,8 @@
     $('drill-search').addEventListener('submit', function (e) { e.preventDefault(); state.drill.offset = 0; loadDrill(); });
     $('drill-prev').addEventListener('click', function () { state.drill.offset = Math.max(0, state.drill.offset - 10); loadDrill(); });
     $('drill-next').addEventListener('click', function () { state.drill.offset += 10; loadDrill(); });
+    $('drill-order').addEventListener('change', function () { state.drill.offset = 0; loadDrill(); });
+    $('drill-csv').addEventListener('click', function (e) { e.preventDefault(); exportDrill(); });
     window.addEventListener('resize', function () { Object.keys(state.charts).forEach(function (k) { state.charts[k].resize(); }); });
     boot();
   }

@@ -1,11 +1,15 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vocproject/voc/store/ch"
 )
@@ -225,4 +229,146 @@ func locate(text string, m Mention, st, en int, chat bool) (int, int) {
 		return a, a + la
 	}
 	return -1, -1
+}
+
+// representativePool is how many records Representative ranks.
+const representativePool = 500
+
+// Representative returns the records matching f (as Verbatims does) in
+// the order of how well they show them, at most limit from offset, with
+// the mentions of f (the spans that say why each was tagged), and the
+// number ranked (at most representativePool). It ranks a stable
+// pseudo-random sample of the period (ordered by a hash of the id, not by
+// time): typical records first (sentiment closest to the sample's median,
+// of a readable length), varied (a channel and a product not shown yet
+// before one that was, and no near-duplicate texts).
+func (s *Store) Representative(ctx context.Context, f Filter, text, sentiment string, limit, offset int) (*VerbatimPage, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	src := source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions)}
+	where, args := src.conds(f, f.From, f.To, false)
+	if text != "" {
+		where += " AND positionCaseInsensitiveUTF8(text, ?) > 0"
+		args = append(args, text)
+	}
+	if sentiment != "" {
+		where += " AND sentiment_label = ?"
+		args = append(args, sentiment)
+	}
+	out := &VerbatimPage{Items: []Verbatim{}}
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+src.table+" WHERE "+where, args...).Scan(&out.Total); err != nil {
+		return nil, 0, fmt.Errorf("clickhouse: representative verbatims: count: %w", err)
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY cityHash64(id), id LIMIT %d", verbatimColumns, src.table, where, representativePool)
+	pool, err := queryRows(ctx, s, "representative verbatims", q, args, nil, scanVerbatim)
+	if err != nil {
+		return nil, 0, err
+	}
+	ranked := rankRepresentative(pool)
+	if offset < len(ranked) {
+		out.Items = append(out.Items, ranked[offset:min(len(ranked), offset+max(limit, 0))]...)
+	}
+	if len(out.Items) > 0 {
+		lo, hi := out.Items[0].CreatedAt, out.Items[0].CreatedAt
+		for _, v := range out.Items {
+			lo, hi = minTime(lo, v.CreatedAt), maxTime(hi, v.CreatedAt)
+		}
+		if err := s.attachMentions(ctx, out.Items, lo, hi.Add(time.Second), f); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, len(ranked), nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// rankRepresentative orders vs by typicality and variety (see
+// Representative); near-duplicate texts (the same first 16 runes after
+// the first) go last.
+func rankRepresentative(vs []Verbatim) []Verbatim {
+	if len(vs) == 0 {
+		return vs
+	}
+	sents := make([]float64, len(vs))
+	for i, v := range vs {
+		sents[i] = v.Sentiment
+	}
+	slices.Sort(sents)
+	median := sents[len(sents)/2]
+	score := func(v Verbatim) float64 {
+		s := math.Abs(v.Sentiment - median)
+		n := utf8.RuneCountInString(v.Text)
+		switch {
+		case n < 8:
+			s += 0.5 // too short to say much
+		case n > 160:
+			s += 0.3 // too long to read at a glance
+		}
+		return s
+	}
+	order := slices.Clone(vs)
+	slices.SortStableFunc(order, func(a, b Verbatim) int { return cmp.Compare(score(a), score(b)) })
+	key := func(v Verbatim) string {
+		r := []rune(v.Text)
+		return string(r[:min(len(r), 16)])
+	}
+	var out, dups []Verbatim
+	seenText := map[string]bool{}
+	channels, products := map[string]bool{}, map[string]bool{}
+	used := make([]bool, len(order))
+	for len(out)+len(dups) < len(order) {
+		// The best record that adds a channel or a product not shown
+		// yet, else the best one left.
+		pick := -1
+		for i, v := range order {
+			if used[i] {
+				continue
+			}
+			if pick < 0 {
+				pick = i
+			}
+			if !channels[v.Channel] || !products[v.Product] {
+				pick = i
+				break
+			}
+		}
+		used[pick] = true
+		v := order[pick]
+		if seenText[key(v)] {
+			dups = append(dups, v)
+			continue
+		}
+		seenText[key(v)] = true
+		channels[v.Channel], products[v.Product] = true, true
+		out = append(out, v)
+		if len(channels) > 0 && allSeen(order, used, channels, products) {
+			clear(channels)
+			clear(products)
+		}
+	}
+	return append(out, dups...)
+}
+
+// allSeen reports whether every unused record's channel and product have
+// been shown (a new round of variety starts then).
+func allSeen(vs []Verbatim, used []bool, channels, products map[string]bool) bool {
+	for i, v := range vs {
+		if !used[i] && (!channels[v.Channel] || !products[v.Product]) {
+			return false
+		}
+	}
+	return true
 }
