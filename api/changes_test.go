@@ -112,6 +112,8 @@ type changesSeen struct {
 	DrillOrder    string   `json:"drill_order"`
 	DrillTexts    []string `json:"drill_texts"`
 	CSV           string   `json:"csv"`
+	FocusBack     bool     `json:"focus_back"`
+	RowDrill      string   `json:"row_drill"`
 }
 
 // pageView is the dashboard's view as web/e2e/changes.mjs reads it.
@@ -192,6 +194,9 @@ func TestChangesInBrowser(t *testing.T) {
 		}
 		if rows := csvRows(t, s.CSV); s.DrillOrder != "representative" || (name == "1440" && rows != int(s.Observed)) {
 			t.Errorf("%s px: drill order %q, CSV of %d records for %v", name, s.DrillOrder, rows, s.Observed)
+		}
+		if name == "1440" && (!s.FocusBack || !strings.Contains(s.RowDrill, "/")) {
+			t.Errorf("keyboard: focus back after Esc %v, a top row's drill by Enter %q", s.FocusBack, s.RowDrill)
 		}
 		if !strings.HasPrefix(s.ReportFirst, "质量/漏液 · SKU-1001 保温杯") {
 			t.Errorf("%s px: the report's first key point %q", name, s.ReportFirst)

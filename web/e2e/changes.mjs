@@ -58,6 +58,17 @@ try {
       const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#drill-csv').click()]);
       const fs = await import('node:fs');
       seen.csv = fs.readFileSync(await dl.path(), 'utf8');
+      // Esc closes the drill and gives the focus back to the item; a
+      // table row opens with Enter too.
+      await page.keyboard.press('Escape');
+      seen.focus_back = await first.evaluate((el) => el === document.activeElement) && !(await page.locator('#drill').isVisible());
+      const row = page.locator('#top-table tbody tr[data-pain]').first();
+      await row.focus();
+      const n = await page.evaluate(() => window.vocDashboard.drillLoaded || 0);
+      await page.keyboard.press('Enter');
+      await drilled(page, n);
+      seen.row_drill = await page.locator('#drill-title').textContent();
+      await page.keyboard.press('Escape');
     }
     // The report of the same view (the 周报 link), its first screen.
     const report = new URL(await page.locator('#report-link').getAttribute('href'), page.url()).href;

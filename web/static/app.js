@@ -228,6 +228,16 @@
     });
   }
 
+  // keyable makes a clickable row reachable with Tab and opened with
+  // Enter or Space, announced as a button.
+  function keyable(el) {
+    el.tabIndex = 0;
+    el.setAttribute('role', 'button');
+    el.addEventListener('keydown', function (e) {
+      if (e.target === el && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); el.click(); }
+    });
+  }
+
   function sparkline(values) {
     var w = 90, h = 22, max = Math.max.apply(null, values.concat([1]));
     var pts = values.map(function (v, i) {
@@ -331,6 +341,7 @@
       tr.dataset.pain = it.key;
       tr.innerHTML = '<td>' + esc(it.key) + '</td><td class="n">' + it.current + '</td><td class="n">' + changeText(it) + '</td><td>' + sparkline(it.sparkline) + '</td>';
       tr.addEventListener('click', function () { openDrill({ category: it.key }, it.key); });
+      keyable(tr);
       tb.appendChild(tr);
     });
     if (!ov.top.length) tb.innerHTML = '<tr><td colspan="4">' + t('noData') + '</td></tr>';
@@ -393,6 +404,7 @@
       tr.innerHTML = '<td>' + esc(key) + '</td><td class="n">' + c.current + '</td><td class="n">' + c.previous + '</td><td class="n">' + changeText(c) +
         '</td><td class="n">' + c.z.toFixed(2) + '</td><td>' + (c.significant ? '<span class="sig">' + t('yes') + '</span>' : t('no')) + '</td>';
       tr.addEventListener('click', function () { openDrill({ category: key }, key); });
+      keyable(tr);
       tb.appendChild(tr);
     });
     if (!tb.children.length) tb.innerHTML = '<tr><td colspan="6">' + t('noData') + '</td></tr>';
@@ -425,6 +437,7 @@
         if (pol) extra.polarity = pol;
         openDrill(extra, t('topic') + ' · ' + it.category + (pol ? ' · ' + t(polarityKey[pol]) : ''));
       });
+      keyable(tr);
       tb.appendChild(tr);
     });
     if (!res.items.length) tb.innerHTML = '<tr><td colspan="5">' + t('noData') + '</td></tr>';
@@ -443,6 +456,7 @@
         esc(it.opinions.map(function (o) { return o.opinion + ' ×' + o.mentions; }).join('，')) +
         '</td><td class="n">' + (it.new ? '—' : changeText(it)) + '</td>';
       tr.addEventListener('click', function () { openDrill({ aspect: it.aspect, unmapped: 'true' }, t('unmapped') + ' · ' + it.aspect); });
+      keyable(tr);
       tb.appendChild(tr);
     });
     if (!res.items.length) tb.innerHTML = '<tr><td colspan="5">' + t('noData') + '</td></tr>';
