@@ -53,9 +53,9 @@ type browserResult struct {
 	Hourly              struct {
 		Series, Points int
 	} `json:"hourly"` // the trend chart after switching to hourly (over the last week)
-	HourDisabled bool `json:"hour_disabled"` // the hourly option over the default 14 days
-	Prompts int    `json:"prompts"` // token prompts answered
-	Error   string `json:"error"`
+	HourDisabled bool   `json:"hour_disabled"` // the hourly option over the default 14 days
+	Prompts      int    `json:"prompts"`       // token prompts answered
+	Error        string `json:"error"`
 }
 
 // drillSeen is the drill-down panel after a click.

@@ -346,16 +346,21 @@ type SearchResponse struct {
 	Ranked int    `json:"ranked,omitempty"`
 }
 
+// recordQuery reads what search and export select: the filter, q (a
+// substring of the text) and a sentiment label.
+func (r *request) recordQuery() (f query.Filter, text, sent string, err error) {
+	if f, err = r.filter(true); err != nil {
+		return
+	}
+	if text, err = r.str("q"); err != nil {
+		return
+	}
+	sent, err = r.oneOf("sentiment", "", "positive", "negative", "neutral")
+	return
+}
+
 func (h *Handler) search(r *request) (any, error) {
-	f, err := r.filter(true)
-	if err != nil {
-		return nil, err
-	}
-	text, err := r.str("q")
-	if err != nil {
-		return nil, err
-	}
-	sent, err := r.oneOf("sentiment", "", "positive", "negative", "neutral")
+	f, text, sent, err := r.recordQuery()
 	if err != nil {
 		return nil, err
 	}

@@ -34,15 +34,7 @@ func (c *csvBody) write(w http.ResponseWriter) {
 // newest first, at most exportLimit, as CSV: one row per record with the
 // tags and the mentions that selected it.
 func (h *Handler) export(r *request) (any, error) {
-	f, err := r.filter(true)
-	if err != nil {
-		return nil, err
-	}
-	text, err := r.str("q")
-	if err != nil {
-		return nil, err
-	}
-	sent, err := r.oneOf("sentiment", "", "positive", "negative", "neutral")
+	f, text, sent, err := r.recordQuery()
 	if err != nil {
 		return nil, err
 	}

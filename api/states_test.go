@@ -223,7 +223,6 @@ func proxiedHandler(t testing.TB, f *fixture) proxied {
 	return proxied{h: mux, p: p}
 }
 
-
 // TestDatabaseStatesInBrowser: ClickHouse stopped, then hung, then an
 // empty range, in the dashboard.
 func TestDatabaseStatesInBrowser(t *testing.T) {

@@ -105,14 +105,10 @@ type VerbatimPage struct {
 	Items []Verbatim `json:"items"`
 }
 
-// Verbatims returns the records matching f, newest first, with the
-// mentions of f's pain point, or the customer mentions f.Mentions selects
-// (all mentions when f has neither). text, when set, must occur in the
-// record's text (case-insensitive substring).
-func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string, limit, offset int) (*VerbatimPage, error) {
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
+// verbatimWhere returns the table of records and the condition of f, of
+// text (a case-insensitive substring) and of a sentiment label ("" for
+// any), with its arguments.
+func (s *Store) verbatimWhere(f Filter, text, sentiment string) (source, string, []any) {
 	src := source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions)}
 	where, args := src.conds(f, f.From, f.To, false)
 	if text != "" {
@@ -123,6 +119,18 @@ func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string,
 		where += " AND sentiment_label = ?"
 		args = append(args, sentiment)
 	}
+	return src, where, args
+}
+
+// Verbatims returns the records matching f, newest first, with the
+// mentions of f's pain point, or the customer mentions f.Mentions selects
+// (all mentions when f has neither). text, when set, must occur in the
+// record's text (case-insensitive substring).
+func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string, limit, offset int) (*VerbatimPage, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	src, where, args := s.verbatimWhere(f, text, sentiment)
 	out := &VerbatimPage{Items: []Verbatim{}}
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+src.table+" WHERE "+where, args...).Scan(&out.Total); err != nil {
 		return nil, fmt.Errorf("clickhouse: verbatims: count: %w", err)
@@ -246,16 +254,7 @@ func (s *Store) Representative(ctx context.Context, f Filter, text, sentiment st
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
 	}
-	src := source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions)}
-	where, args := src.conds(f, f.From, f.To, false)
-	if text != "" {
-		where += " AND positionCaseInsensitiveUTF8(text, ?) > 0"
-		args = append(args, text)
-	}
-	if sentiment != "" {
-		where += " AND sentiment_label = ?"
-		args = append(args, sentiment)
-	}
+	src, where, args := s.verbatimWhere(f, text, sentiment)
 	out := &VerbatimPage{Items: []Verbatim{}}
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+src.table+" WHERE "+where, args...).Scan(&out.Total); err != nil {
 		return nil, 0, fmt.Errorf("clickhouse: representative verbatims: count: %w", err)
