@@ -97,6 +97,16 @@ func TestLexiconTest(t *testing.T) {
 	if !strings.Contains(out, " 0 failed") {
 		t.Errorf("summary: %s", out)
 	}
+	// One selection: a pack the named ones only require runs its tests with
+	// its own selection (electronics reads ecommerce's 手机很卡 as 性能), the
+	// named pack's with the whole selection.
+	for _, pack := range []string{"electronics", "food", "hotel"} {
+		out, err := runLexicon(t, "test", "-v", "--pack", pack)
+		if err != nil || !strings.Contains(out, " 0 failed") || !strings.Contains(out, "embedded/packs/ecommerce/taxonomy.tsv:") ||
+			!strings.Contains(out, "embedded/packs/"+pack+"/taxonomy.tsv:") {
+			t.Errorf("test --pack %s: %v\n%.2000s", pack, err, out)
+		}
+	}
 
 	dir := t.TempDir()
 	tests := "# source: test\n" +
