@@ -579,13 +579,19 @@ func (t *text) startsTerm(i, to, maxLen int) bool {
 	return ok
 }
 
+// anotA reports whether rune j is the 不 or 没 of an A-not-A question (快不快,
+// 有没有); 0 < j < len(t.rs)-1.
+func (t *text) anotA(j int) bool {
+	return (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1]
+}
+
 func (t *text) dropAnotA(items []item) []item {
 	out := items[:0]
 	for _, it := range items {
 		drop := false
 		for j := max(it.start-1, 1); j <= it.end && j+1 < len(t.rs); j++ {
 			inside := j-1 >= it.start && j+1 < it.end // 爱理不理 is a term, not a question
-			if (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && j-1 < it.end && j+1 >= it.start && !inside {
+			if t.anotA(j) && j-1 < it.end && j+1 >= it.start && !inside {
 				drop = true
 				break
 			}
@@ -733,6 +739,9 @@ const maxNone = 8
 // noneAt finds a "not even one" phrase in clause c (see clauseState.none).
 func (t *text) noneAt(c clause.Clause) [3]int {
 	no := [3]int{-1, -1, -1}
+	if !strings.Contains(c.Text, "没") && !strings.Contains(c.Text, "不存在") {
+		return no // no closer: most clauses
+	}
 	s := t.rs[c.Start:c.End]
 	for i := 0; i < len(s); i++ {
 		m := ""
@@ -1110,7 +1119,7 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		return emitted
 	}
 	op := t.m.opinions[l.implicit]
-	term := ""
+	term, inner := "", false
 	ts, te := it.start+int(l.termAt), it.start+int(l.termAt)+int(l.termLen)
 	switch {
 	case l.termLen == 0 || te > it.end:
@@ -1118,15 +1127,13 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 	case l.termAt == 0:
 		term = string(t.rs[ts:te]) // 价格实惠, 泡沫丰富
 	default:
-		// 不制冷: a noun right before (冰箱不制冷) names it better; see nameInner
-		n := len(t.sc.out)
-		defer func() {
-			if len(t.sc.out) > n {
-				t.inner = append(t.inner, innerTerm{n, ts, te})
-			}
-		}()
+		inner = true // 不制冷: a noun right before (冰箱不制冷) names it better; see nameInner
 	}
+	n := len(t.sc.out)
 	t.emit(op, term, op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)
+	if inner && len(t.sc.out) > n {
+		t.inner = append(t.inner, innerTerm{n, ts, te})
+	}
 	st.last = t.newRef()
 	*st.last = aspectRef{start: ostart, end: it.end, category: op.Category, used: true, implied: true}
 	return true
@@ -1259,19 +1266,12 @@ const maxListed = 6
 
 // allWords gather the aspects listed before them under one opinion
 // (价格，质量都不错).
-var allWords = []string{"都", "均", "全"}
+const allWords = "都均全"
 
 // all reports whether runes [s, e) between an aspect and its opinion hold
 // a word of allWords.
 func (t *text) all(s, e int) bool {
-	for _, w := range allWords {
-		for i := s; i < e; i++ {
-			if hasRunes(t.rs[i:e], w) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(t.rs[s:e], func(r rune) bool { return strings.ContainsRune(allWords, r) })
 }
 
 // bare reports whether clause c holds nothing but aspect terms (快递，…):
@@ -1315,7 +1315,7 @@ func (t *text) question(c clause.Clause) bool {
 	// A-not-A that ends the clause asks (油耗高不高, 物流快不快呀, 好不好用):
 	// dropAnotA drops its opinion, the topic it asks about is asked
 	for j := max(c.Start+1, c.End-5); j+1 < c.End; j++ {
-		if (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && unicode.Is(unicode.Han, t.rs[j-1]) && !t.holds(j-1, j+2) {
+		if t.anotA(j) && unicode.Is(unicode.Han, t.rs[j-1]) && !t.holds(j-1, j+2) {
 			return true
 		}
 	}

@@ -28,25 +28,25 @@ type FragmentSplit struct {
 // Accuracy is the share of fragments of polarity pol ("" for all) whose
 // label is pol.
 func (s FragmentSplit) Accuracy(pol string) float64 {
-	var right, n int
+	right, n := s.counts(pol)
+	return ratio(right, n)
+}
+
+// Fragments counts the fragments of polarity pol ("" for all).
+func (s FragmentSplit) Fragments(pol string) int {
+	_, n := s.counts(pol)
+	return n
+}
+
+// counts returns the right and all fragments of polarity pol ("" for all).
+func (s FragmentSplit) counts(pol string) (right, n int) {
 	for _, p := range []string{nlp.Positive, nlp.Negative} {
 		if pol == "" || pol == p {
 			right += s.Right[p]
 			n += s.Right[p] + s.Neutral[p] + s.Wrong[p]
 		}
 	}
-	return ratio(right, n)
-}
-
-// Fragments counts the fragments of polarity pol ("" for all).
-func (s FragmentSplit) Fragments(pol string) int {
-	n := 0
-	for _, p := range []string{nlp.Positive, nlp.Negative} {
-		if pol == "" || pol == p {
-			n += s.Right[p] + s.Neutral[p] + s.Wrong[p]
-		}
-	}
-	return n
+	return right, n
 }
 
 // FragmentReport is the sentence-label evaluation on short review
