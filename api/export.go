@@ -52,8 +52,8 @@ func (h *Handler) export(r *request) (any, error) {
 		rs := []rune(v.Text)
 		for _, m := range v.Mentions {
 			label := m.Category + "/" + m.Subcategory
-			if m.Start >= 0 && m.End <= len(rs) && m.Start < m.End {
-				label += ":" + string(rs[m.Start:m.End])
+			if w, ok := m.In(rs); ok {
+				label += ":" + w
 			}
 			ms = append(ms, label)
 		}

@@ -44,7 +44,11 @@ func (h *Handler) dbCheck(ctx context.Context) error { return h.dbCheckAge(ctx, 
 func (h *Handler) dbCheckAge(ctx context.Context, maxAge time.Duration) error {
 	h.health.mu.Lock()
 	defer h.health.mu.Unlock()
-	if ttl := map[bool]time.Duration{true: maxAge, false: failTTL}[h.health.err == nil]; time.Since(h.health.at) < ttl {
+	ttl := maxAge
+	if h.health.err != nil {
+		ttl = failTTL
+	}
+	if time.Since(h.health.at) < ttl {
 		return h.health.err
 	}
 	pctx, cancel := context.WithTimeout(ctx, pingTimeout)

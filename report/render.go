@@ -178,10 +178,8 @@ func tagged(v query.Verbatim) string {
 	rs := []rune(v.Text)
 	var out []string
 	for _, m := range v.Mentions {
-		if m.Start >= 0 && m.End <= len(rs) && m.Start < m.End {
-			if w := string(rs[m.Start:m.End]); !slices.Contains(out, w) {
-				out = append(out, w)
-			}
+		if w, ok := m.In(rs); ok && !slices.Contains(out, w) {
+			out = append(out, w)
 		}
 	}
 	return strings.Join(out, "、")

@@ -42,8 +42,9 @@ const ChangesWindow = 24 * time.Hour
 // pain point's across products, one channel's or the product's complaints.
 // c must be a daily cube (NewDailyCube) holding the cfg.Lookback (and the
 // new-pain-point lookback) before from for the baselines to be complete;
-// cfg's Windows are ignored.
-func (cfg Config) Changes(c *Cube, from, to time.Time) []Change {
+// cfg's Windows are ignored. At most limit changes are returned (0: all);
+// only those get their Usual and Days.
+func (cfg Config) Changes(c *Cube, from, to time.Time, limit int) []Change {
 	cfg = cfg.WithDefaults()
 	cfg.Windows = []time.Duration{ChangesWindow}
 	from = from.UTC().Truncate(ChangesWindow)
@@ -64,7 +65,7 @@ func (cfg Config) Changes(c *Cube, from, to time.Time) []Change {
 	sortChanges(all)
 	var out []Change
 	for _, ch := range all {
-		i := slices.IndexFunc(out, func(k Change) bool { return Absorbs(k.Series, ch.Series) || Absorbs(ch.Series, k.Series) })
+		i := slices.IndexFunc(out, func(k Change) bool { return overlaps(k.Series, ch.Series) })
 		switch {
 		case i < 0:
 			out = append(out, ch)
@@ -75,16 +76,23 @@ func (cfg Config) Changes(c *Cube, from, to time.Time) []Change {
 	// A replacement may have made two kept changes overlap: keep the first.
 	var kept []Change
 	for _, ch := range out {
-		if !slices.ContainsFunc(kept, func(k Change) bool { return Absorbs(k.Series, ch.Series) || Absorbs(ch.Series, k.Series) }) {
+		if !slices.ContainsFunc(kept, func(k Change) bool { return overlaps(k.Series, ch.Series) }) {
 			kept = append(kept, ch)
 		}
 	}
 	sortChanges(kept)
+	if limit > 0 && len(kept) > limit {
+		kept = kept[:limit]
+	}
 	for i := range kept {
 		kept[i].Usual, kept[i].Days = c.usualAndDays(&kept[i], from, to, cfg.Lookback)
 	}
 	return kept
 }
+
+// overlaps reports whether a and b count the same records (Absorbs, either
+// way).
+func overlaps(a, b Series) bool { return Absorbs(a, b) || Absorbs(b, a) }
 
 func sortChanges(cs []Change) {
 	slices.SortFunc(cs, func(a, b Change) int {

@@ -42,7 +42,7 @@ func TestChanges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, start := changesCube(tc.spike)
 			from, to := start.AddDate(0, 0, 28), start.AddDate(0, 0, 42)
-			got := Config{}.Changes(c, from, to)
+			got := Config{}.Changes(c, from, to, 0)
 			if len(got) == 0 {
 				t.Fatal("no changes")
 			}
@@ -74,7 +74,7 @@ func TestChanges(t *testing.T) {
 	}
 	// Steady series change nothing.
 	c, start := changesCube(nil)
-	if got := (Config{}).Changes(c, start.AddDate(0, 0, 28), start.AddDate(0, 0, 42)); len(got) != 0 {
+	if got := (Config{}).Changes(c, start.AddDate(0, 0, 28), start.AddDate(0, 0, 42), 0); len(got) != 0 {
 		t.Errorf("steady feed: %+v", got)
 	}
 }

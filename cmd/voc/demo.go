@@ -367,11 +367,13 @@ func printSummary(ctx context.Context, w io.Writer, d *daemon, g *gen.Generator,
 
 	// What changed: the alert detector per day over the dashboard's range,
 	// most excess records first (what the dashboard and the report open on).
-	changes, err := ch.Changes(ctx, query.Filter{From: end.AddDate(0, 0, -14), To: end}, 5)
+	from, to := query.DefaultRange(time.Time{}, end, time.Time{}, time.Time{})
+	changes, err := ch.Changes(ctx, query.Filter{From: from, To: to}, 5)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n== What changed, %s – %s (each day against the 28 days before it)\n", changes.From.Format("01-02"), changes.To.AddDate(0, 0, -1).Format("01-02"))
+	fmt.Fprintf(w, "\n== What changed, %s – %s (each day against the %d days before it)\n", changes.From.Format("01-02"), changes.To.AddDate(0, 0, -1).Format("01-02"),
+		int(query.ChangesDetector.WithDefaults().Lookback.Hours()/24))
 	for i, c := range changes.Items {
 		what := c.Key()
 		if what == "" {

@@ -107,7 +107,7 @@ const (
 )
 
 // Changes returns what changed in the days of f's range (UTC days, the
-// range rounded out to whole days), at most limit items: the detector of
+// range rounded out to whole days), at most limit items (0: all): the detector of
 // ChangesDetector evaluated at the end of each day on the daily sums of
 // pain_hourly and feedback_hourly (of the raw tables with a customer tier)
 // from 28 days before the range on, within f's product, channel, tier and
@@ -127,10 +127,7 @@ func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, err
 		return nil, err
 	}
 	out := &Changes{From: from, To: to, Items: []Change{}}
-	for _, c := range det.Changes(cube, from, to) {
-		if len(out.Items) == limit {
-			break
-		}
+	for _, c := range det.Changes(cube, from, to, limit) {
 		out.Items = append(out.Items, change(c, f))
 	}
 	out.Matrix = painMatrix(cube, from, to, det.Lookback, out.Items)

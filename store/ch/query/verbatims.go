@@ -33,6 +33,15 @@ type Mention struct {
 	Sentiment   float64 `json:"sentiment"`
 }
 
+// In returns the words of rs (the runes of the record's text) that m spans,
+// and false when its span does not lie in them.
+func (m Mention) In(rs []rune) (string, bool) {
+	if m.Start < 0 || m.End > len(rs) || m.Start >= m.End {
+		return "", false
+	}
+	return string(rs[m.Start:m.End]), true
+}
+
 // Verbatim is a stored record, as the API shows it.
 type Verbatim struct {
 	ID             string    `json:"id"`
@@ -122,6 +131,11 @@ func (s *Store) verbatimWhere(f Filter, text, sentiment string) (source, string,
 	return src, where, args
 }
 
+// countWhere counts the rows of src's table that hold where into total.
+func (s *Store) countWhere(ctx context.Context, src source, where string, args []any, total *uint64) error {
+	return s.conn.QueryRow(ctx, "SELECT count() FROM "+src.table+" WHERE "+where, args...).Scan(total)
+}
+
 // Verbatims returns the records matching f, newest first, with the
 // mentions of f's pain point, or the customer mentions f.Mentions selects
 // (all mentions when f has neither). text, when set, must occur in the
@@ -132,7 +146,7 @@ func (s *Store) Verbatims(ctx context.Context, f Filter, text, sentiment string,
 	}
 	src, where, args := s.verbatimWhere(f, text, sentiment)
 	out := &VerbatimPage{Items: []Verbatim{}}
-	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+src.table+" WHERE "+where, args...).Scan(&out.Total); err != nil {
+	if err := s.countWhere(ctx, src, where, args, &out.Total); err != nil {
 		return nil, fmt.Errorf("clickhouse: verbatims: count: %w", err)
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY created_at DESC, id LIMIT %d, %d", verbatimColumns, src.table, where, max(offset, 0), max(limit, 0))
@@ -256,7 +270,7 @@ func (s *Store) Representative(ctx context.Context, f Filter, text, sentiment st
 	}
 	src, where, args := s.verbatimWhere(f, text, sentiment)
 	out := &VerbatimPage{Items: []Verbatim{}}
-	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+src.table+" WHERE "+where, args...).Scan(&out.Total); err != nil {
+	if err := s.countWhere(ctx, src, where, args, &out.Total); err != nil {
 		return nil, 0, fmt.Errorf("clickhouse: representative verbatims: count: %w", err)
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY cityHash64(id), id LIMIT %d", verbatimColumns, src.table, where, representativePool)
@@ -269,29 +283,13 @@ func (s *Store) Representative(ctx context.Context, f Filter, text, sentiment st
 		out.Items = append(out.Items, ranked[offset:min(len(ranked), offset+max(limit, 0))]...)
 	}
 	if len(out.Items) > 0 {
-		lo, hi := out.Items[0].CreatedAt, out.Items[0].CreatedAt
-		for _, v := range out.Items {
-			lo, hi = minTime(lo, v.CreatedAt), maxTime(hi, v.CreatedAt)
-		}
+		byTime := func(a, b Verbatim) int { return a.CreatedAt.Compare(b.CreatedAt) }
+		lo, hi := slices.MinFunc(out.Items, byTime).CreatedAt, slices.MaxFunc(out.Items, byTime).CreatedAt
 		if err := s.attachMentions(ctx, out.Items, lo, hi.Add(time.Second), f); err != nil {
 			return nil, 0, err
 		}
 	}
 	return out, len(ranked), nil
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // rankRepresentative orders vs by typicality and variety (see
@@ -353,7 +351,7 @@ func rankRepresentative(vs []Verbatim) []Verbatim {
 		seenText[key(v)] = true
 		channels[v.Channel], products[v.Product] = true, true
 		out = append(out, v)
-		if len(channels) > 0 && allSeen(order, used, channels, products) {
+		if allSeen(order, used, channels, products) {
 			clear(channels)
 			clear(products)
 		}
