@@ -720,6 +720,9 @@ type clauseState struct {
 	cmp [3]int
 	// modEnd is the end of the last degree word passed, -1 if none
 	modEnd int
+	// more is set while the current opinion is wished for more (再大一点):
+	// it is denied, and asserted even when the clause wishes
+	more bool
 	// none denies what stands between 一点/任何 and 都没有 (一点漏光都没有,
 	// 任何问题也没有): opinions in runes [none[0], none[1]) are negated, the
 	// closing 都没有 at [none[1], none[2]) is skipped; none[0] < 0 if none
@@ -794,6 +797,8 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			items = t.comparedOpinion(items, os, c.End)
 		}
 	}
+	mores, items := t.moreWishes(c, items)
+	frame := t.wishFrame(c)
 	prevEnd := c.Start
 	for k := 0; k < len(items); k++ {
 		it := items[k]
@@ -859,6 +864,19 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				st.negStart = it.start
 			}
 			st.negs++
+		}
+		st.more = false
+		if len(mores) > 0 {
+			if it.start >= frame && frame >= 0 {
+				continue // 就好了 of 再便宜点就好了 frames the wish
+			}
+			if i := slices.IndexFunc(mores, func(w [2]int) bool { return w[1] == it.start }); i >= 0 && st.negs == 0 {
+				// 能再便宜点就好了, 屏幕还可以再大些: a wish for more says the
+				// aspect falls short (不够便宜), asserted even in a wish
+				st.negStart, st.negs, st.more = mores[i][0], 1, true
+			} else if slices.ContainsFunc(mores, func(w [2]int) bool { return w[0] >= it.end && t.gapOK(it.end, w[0]) }) {
+				continue // 还可以 of 还可以再大些: could be more
+			}
 		}
 		if st.cmp[0] >= 0 && st.negs == 0 && st.cmp[1] < it.start && it.start <= st.cmp[2] {
 			// 质量没有以前那么好: the comparison denies the opinion
@@ -1195,6 +1213,9 @@ func (t *text) genericOf(l *lexeme) (lexicons.OpinionTerm, bool) {
 // hedged reports whether the opinion starting at start is uncertain, and
 // spends the hedge.
 func (t *text) hedged(st *clauseState, start int) bool {
+	if st.more {
+		return false
+	}
 	if st.question {
 		return true
 	}
@@ -1203,6 +1224,64 @@ func (t *text) hedged(st *clauseState, start int) bool {
 		return true
 	}
 	return false
+}
+
+// moreSuffixes end a wish for more after its opinion (再大一点, 再快些).
+var moreSuffixes = []string{"一点", "一些", "点", "些"}
+
+// wishFrames end a clause that wishes (就好了, 就完美了, 会更好).
+var wishFrames = []string{"就好", "就更好", "就完美", "就更完美", "会更好"}
+
+// moreWishes finds the wishes for more in clause c: 再 (and a softener:
+// 再稍微) right before an opinion term that 一点/些 ends or follows (能再便宜
+// 点就好了, 屏幕还可以再大些, 分量再多一些). Such a wish says the aspect falls
+// short. It returns, per wish, the start of 再 and the opinion's start;
+// items gains the opinion when the segmenter glued it to its neighbours
+// (再大|一点, 大些).
+func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
+	var out [][2]int
+	for j := c.Start; j+1 < c.End; j++ {
+		if t.rs[j] != '再' {
+			continue
+		}
+		os := j + 1
+		for _, soft := range []string{"稍微", "稍稍", "略微"} {
+			if hasRunes(t.rs[os:c.End], soft) {
+				os += utf8.RuneCountInString(soft)
+				break
+			}
+		}
+		best := -1
+		t.m.dict.Each(t.lower[:c.End], os, func(e int, v int32) {
+			if t.m.lex[v].isOpinion() && e > best {
+				best = e
+			}
+		})
+		if best < 0 {
+			continue
+		}
+		term := string(t.rs[os:best])
+		for _, w := range moreSuffixes {
+			if strings.HasSuffix(term, w) && len(term) > len(w) || hasRunes(t.rs[best:c.End], w) {
+				out = append(out, [2]int{j, os})
+				items = t.comparedOpinion(items, os, best)
+				break
+			}
+		}
+	}
+	return out, items
+}
+
+// wishFrame returns where the frame of a wish that ends clause c starts
+// (就好了 of 再便宜点就好了), or -1.
+func (t *text) wishFrame(c clause.Clause) int {
+	text := []rune(strings.TrimRight(c.Text, "了啦吧呀啊哦!！~～"))
+	for _, w := range wishFrames {
+		if n := utf8.RuneCountInString(w); len(text) >= n && string(text[len(text)-n:]) == w {
+			return c.Start + len(text) - n
+		}
+	}
+	return -1
 }
 
 // beforeVerb reports whether 好, 不好, 快, 难 or 慢 is followed right away
@@ -1320,11 +1399,8 @@ func (t *text) question(c clause.Clause) bool {
 		}
 	}
 	// a wish: 有活动就更好了, 能再便宜点就好了
-	text := strings.TrimRight(c.Text, "了啦吧呀啊哦!！~～")
-	for _, w := range []string{"就好", "就更好", "就完美", "就更完美", "会更好"} {
-		if strings.HasSuffix(text, w) {
-			return true
-		}
+	if t.wishFrame(c) >= 0 {
+		return true
 	}
 	if c.End < len(t.rs) && (t.rs[c.End] == '?' || t.rs[c.End] == '？') {
 		// V没有? and V了没? ask whether it happened (发货没有？); 嘛? asks

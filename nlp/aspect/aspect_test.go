@@ -677,3 +677,29 @@ func TestAnotA(t *testing.T) {
 		t.Errorf("Match(客服爱理不理) = %+v, want one pain", got)
 	}
 }
+
+// TestWishForMore checks that wishing an aspect more of its opinion (再便宜
+// 点, 再大些) says it falls short, also when the segmenter glues the opinion
+// to 再 or 点 and when the clause is framed as a wish (就好了), and that
+// the frame's 好 and a 还可以 before the wish are no praise.
+func TestWishForMore(t *testing.T) {
+	e := setup(t)
+	for text, want := range map[string][]string{
+		"价格再便宜点就好了":  {"价格:negative"},
+		"如果价格再低点会更好": {"价格:negative"},
+		"物流能再快一些":    {"物流:negative"},
+		"包装再稍微好一点":   {"包装:negative"},
+		// a wish without 再 stays a wish; 再 before a verb is no opinion
+		"希望物流快一点": {"物流:neutral"},
+	} {
+		e.checkTopics(t, text, want)
+	}
+	for _, text := range []string{"价格再便宜点就好了", "客服态度还可以再好些"} {
+		if _, got := e.match(text); slices.ContainsFunc(got, func(a nlp.Aspect) bool { return a.Polarity == nlp.Positive }) {
+			t.Errorf("Match(%q) = %+v, want no praise", text, got)
+		}
+	}
+	if _, got := e.match("下次还会再来买些"); slices.ContainsFunc(got, func(a nlp.Aspect) bool { return a.Polarity == nlp.Negative }) {
+		t.Errorf("Match(下次还会再来买些) = %+v, want no pain", got)
+	}
+}
