@@ -883,6 +883,19 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.negStart, st.negs = st.cmp[0], 1
 			st.cmp[0] = -1
 		}
+		if l.implicit >= 0 && !l.isAspect() && st.negs == 0 {
+			if j, judged, ok := t.managed(items, k, c.End); ok {
+				// 发热控制得不错: the judgment after 控制 says how the point
+				// of the implicit term is kept, praise when it is good
+				if t.m.opinions[l.implicit].Polarity != judged {
+					st.negStart, st.negs = it.start, 1
+				}
+				t.opinion(st, item{it.start, items[j].end, it.lx}, l, nil)
+				st.negStart, st.negs = -1, 0
+				k, prevEnd = j, items[j].end
+				continue
+			}
+		}
 		// an opinion: find what it is about
 		ki := k // the opinion's index; k moves on when the aspect follows it
 		var targets []*aspectRef
@@ -1224,6 +1237,82 @@ func (t *text) hedged(st *clauseState, start int) bool {
 		return true
 	}
 	return false
+}
+
+// managers are the verbs of keeping something in check: 发热控制得不错.
+var managers = []string{"控制", "压制", "把控"}
+
+// managed reports whether the implicit opinion items[k] is followed by a
+// verb of managing it (控制, 控制得, 控制的) and a judgment of how well
+// (发热控制得不错, 发热控制一般, 噪音压制得不好). It returns the judgment's
+// item and its polarity (+1 good, -1 bad).
+func (t *text) managed(items []item, k, end int) (int, int, bool) {
+	i := items[k].end
+	if k+1 < len(items) && items[k+1].start == i {
+		// the judgment holds the verb (控制得不错 is a term of 拍照)
+		nx := items[k+1]
+		for _, w := range managers {
+			if hasRunes(t.rs[i:nx.end], w) {
+				if p := t.polarityOf(&t.m.lex[nx.lx]); p != 0 {
+					return k + 1, p, true
+				}
+			}
+		}
+	}
+	found := false
+	for _, w := range managers {
+		if hasRunes(t.rs[i:end], w) {
+			i += utf8.RuneCountInString(w)
+			found = true
+			break
+		}
+	}
+	if !found {
+		return 0, 0, false
+	}
+	if i < end && (t.rs[i] == '得' || t.rs[i] == '的') {
+		i++
+	}
+	negs := 0
+	for j := k + 1; j < len(items); j++ {
+		it := items[j]
+		if it.start < i {
+			continue
+		}
+		if !t.gapOK(i, it.start) {
+			return 0, 0, false
+		}
+		l := &t.m.lex[it.lx]
+		if p := t.polarityOf(l); p != 0 && !(l.filler() && j+1 < len(items) && t.gapOK(it.end, items[j+1].start)) {
+			if negs%2 == 1 {
+				return j, -p, true
+			}
+			return j, p, true
+		}
+		if !l.filler() {
+			return 0, 0, false
+		}
+		if l.neg {
+			negs++
+		}
+		i = it.end
+	}
+	return 0, 0, false
+}
+
+// polarityOf returns the side of opinion l: its generic opinion's, else
+// its first opinion's, else its implicit point's; 0 when it is none.
+func (t *text) polarityOf(l *lexeme) int {
+	if op, ok := t.genericOf(l); ok {
+		return op.Polarity
+	}
+	if len(l.opinions) > 0 {
+		return t.m.opinions[l.opinions[0]].Polarity
+	}
+	if l.implicit >= 0 {
+		return t.m.opinions[l.implicit].Polarity
+	}
+	return 0
 }
 
 // moreSuffixes end a wish for more after its opinion (再大一点, 再快些).

@@ -703,3 +703,22 @@ func TestWishForMore(t *testing.T) {
 		t.Errorf("Match(下次还会再来买些) = %+v, want no pain", got)
 	}
 }
+
+// TestManaged checks that a judgment after 控制 says how the point of the
+// implicit term before it is kept: 异味控制得不错 praises the smell, and
+// is no complaint about a smell plus a verdict on the whole.
+func TestManaged(t *testing.T) {
+	e := setup(t)
+	for text, want := range map[string]string{
+		"异味控制得不错": "气味/好闻:positive",
+		"色差控制得很好": "外观/好看:positive",
+		"异味控制得不好": "气味/难闻:negative",
+		"掉色控制一般":  "质量/褪色:negative",
+	} {
+		s, got := e.match(text)
+		if len(got) != 1 || short(got[0]) != want {
+			t.Errorf("Match(%q) = %+v, want one %s", s, got, want)
+		}
+		checkSpans(t, s, got)
+	}
+}
