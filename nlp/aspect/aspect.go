@@ -797,6 +797,12 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			items = t.comparedOpinion(items, os, c.End)
 		}
 	}
+	better := [3]int{-1, -1, -1}
+	if st.cmp[0] < 0 {
+		if better = t.betterThan(c, items); better[0] >= 0 {
+			items = t.comparedOpinion(items, better[1], better[2])
+		}
+	}
 	mores, items := t.moreWishes(c, items)
 	frame := t.wishFrame(c)
 	prevEnd := c.Start
@@ -808,6 +814,14 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		}
 		if st.none[0] >= 0 && it.start >= st.none[1] && it.end <= st.none[2] {
 			continue // the closing 都没有
+		}
+		if better[0] >= 0 && it.start >= better[0] && it.end <= better[1] {
+			prevEnd = it.end
+			continue // 比 and the point of comparison (比现款森林人好)
+		}
+		if it.start == better[1] {
+			st.loose, st.clean = 0, false // the point of comparison is no loose talk
+			prevEnd = it.start
 		}
 		adjacent := t.gapOK(prevEnd, it.start)
 		if n := t.looseRunes(prevEnd, it.start); n > 0 {
@@ -1007,14 +1021,83 @@ func (t *text) comparison(c clause.Clause) [3]int {
 	return none
 }
 
+// notComparison holds the words around 比 that make no comparison: 性价比,
+// 对比, 相比, 无比, 好比, 比较, 比例, 比如, 比赛 ….
+var notComparison = [2]string{"价对相无好类正反占", "较例如赛起方分重率"}
+
+// comparisonComplements may follow the opinion of a comparison (强多了, 大
+// 很多, 差点, 好一些).
+var comparisonComplements = []string{"了", "啊", "呀", "呢", "的", "吧", "多了", "很多", "得多", "不少", "一点", "一些", "点", "些", "许多", "多"}
+
+// betterThan finds a comparison that asserts in clause c: an aspect, 比, a
+// point of comparison (1 to 8 runes) and an opinion that ends the clause
+// before its complements: 避震效果比现款森林人好, 外观比现款差点, 价格比京东贵.
+// The opinion applies as is. It returns where 比 and the opinion start and
+// where the opinion ends at most, or {-1, -1, -1}.
+func (t *text) betterThan(c clause.Clause, items []item) [3]int {
+	none := [3]int{-1, -1, -1}
+	for j := c.Start + 1; j+2 < c.End; j++ {
+		if t.rs[j] != '比' || strings.ContainsRune(notComparison[0], t.rs[j-1]) || strings.ContainsRune(notComparison[1], t.rs[j+1]) {
+			continue
+		}
+		named := slices.ContainsFunc(items, func(it item) bool {
+			return it.end <= j && it.start >= c.Start && t.m.lex[it.lx].isAspect()
+		})
+		if !named {
+			return none
+		}
+		// the ends the opinion may have, most complements trimmed first (好
+		// of 好多了, 快 of 快很多), then fewer (多 of 比别家多)
+		ends := []int{c.End}
+		for end, trimmed := c.End, true; trimmed; {
+			trimmed = false
+			for _, w := range comparisonComplements {
+				if n := utf8.RuneCountInString(w); end-n > j+1 && string(t.rs[end-n:end]) == w {
+					end -= n
+					ends = append(ends, end)
+					trimmed = true
+					break
+				}
+			}
+		}
+		for _, end := range slices.Backward(ends) {
+			for n := 2; n >= 1; n-- {
+				os := end - n
+				if point := os - j - 1; point < 1 || point > 8 {
+					continue
+				}
+				inPoint := slices.ContainsFunc(items, func(it item) bool {
+					l := &t.m.lex[it.lx]
+					return it.start > j && it.end <= os && (l.isAspect() || l.implicit >= 0 && it.end-it.start > 1)
+				})
+				if inPoint {
+					return none // 比平时折扣更多: the point holds what is spoken of
+				}
+				if _, ok := t.opinionText(string(t.rs[os:end])); ok || t.taxonomyOpinionSpan(os, end) {
+					return [3]int{j, os, end}
+				}
+			}
+		}
+		return none
+	}
+	return none
+}
+
 // comparedOpinion makes sure an opinion item starts at rune os, where a
 // comparison's opinion was found inside a word of the segmenter's
 // (森林|人大: 大): it inserts the longest opinion term there, ending by end.
 func (t *text) comparedOpinion(items []item, os, end int) []item {
 	at := len(items)
 	for i, it := range items {
-		if it.start == os {
+		if it.start == os && t.m.lex[it.lx].isOpinion() && it.end <= end {
 			return items
+		}
+		if it.start == os {
+			// not the comparison's opinion (差点 of 比现款差点 is no "almost",
+			// 好多 of 好多了 no "many"): drop it
+			items = slices.Delete(items, i, i+1)
+			at = i
+			break
 		}
 		if it.start > os {
 			at = i
@@ -1081,6 +1164,17 @@ func (t *text) endOpinion(c clause.Clause, from int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// taxonomyOpinionSpan reports whether runes [s, e) are a taxonomy opinion term.
+func (t *text) taxonomyOpinionSpan(s, e int) bool {
+	found := false
+	t.m.dict.Each(t.lower[:e], s, func(end int, v int32) {
+		if end == e && t.m.lex[v].isOpinion() {
+			found = true
+		}
+	})
+	return found
 }
 
 // taxonomyOpinionAt reports whether a taxonomy opinion term starts at rune i.

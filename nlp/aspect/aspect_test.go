@@ -722,3 +722,21 @@ func TestManaged(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestBetterThan checks comparisons that assert (X比Y好): the opinion that
+// ends the clause after 比 and a point of comparison is about the aspect
+// before 比, also when the segmenter glues the point to it, and its
+// complement (点, 多了, 很多) and words like 差点 ("almost") do not hide it;
+// 性价比 and a point that names what is spoken of make no comparison.
+func TestBetterThan(t *testing.T) {
+	e := setup(t)
+	for text, want := range map[string][]string{
+		"外观比实物差点":    {"外观:negative"},
+		"质量比上次买的好多了": {"质量:positive"},
+		"物流比别家快很多":   {"物流:positive"},
+		"价格比京东贵":     {"价格:negative"},
+		"性价比高":       {"价格:positive"},
+	} {
+		e.checkTopics(t, text, want)
+	}
+}
