@@ -922,6 +922,23 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			}
 		case len(st.group) > 0:
 			// too far from its aspect: about something unnamed
+		case t.likes(l) && t.likedAspect(items, k) > k:
+			// 喜欢这个颜色, 不喜欢新款内饰: what one likes follows the verb
+			if len(l.opinions) == 0 && it.end-it.start > 2 {
+				// 很喜欢 is a verdict on the whole (a pack's implicit
+				// term), but before what it likes it is 很|喜欢
+				if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); len(sub) > 1 {
+					items = slices.Concat(items[:k], sub, items[k+1:])
+					k, prevEnd = k-1, it.start
+					continue
+				}
+			}
+			next := t.likedAspect(items, k)
+			negStart, negs := st.negStart, st.negs
+			t.addAspect(st, items[next], &t.m.lex[items[next].lx], false)
+			st.negStart, st.negs = negStart, negs
+			targets = st.group
+			k, prevEnd = next, items[next].end
 		case next >= 0 && t.m.lex[items[next].lx].isAspect() && !t.m.lex[items[next].lx].isOpinion():
 			// 很好的包装, 超快的物流: the aspect follows (不满意的购物体验:
 			// the negation before the opinion stays)
@@ -1019,6 +1036,40 @@ func (t *text) comparison(c clause.Clause) [3]int {
 		return none
 	}
 	return none
+}
+
+// likingVerbs take what they judge as their object: 喜欢这个颜色.
+var likingVerbs = []string{"喜欢", "喜爱", "钟爱", "偏爱", "讨厌", "嫌弃", "受不了"}
+
+// likes reports whether l is a verb of liking or disliking.
+func (t *text) likes(l *lexeme) bool {
+	return l.isOpinion() && slices.ContainsFunc(likingVerbs, func(v string) bool { return strings.HasSuffix(l.term, v) })
+}
+
+// likedAspect returns the index of the aspect item that the liking verb
+// items[k] takes as its object: the first aspect after it within 6 runes
+// that is not the product as a whole (这款 of 喜欢这款的外观), with nothing
+// else found before it (这个, 新款, 它的 may stand between), or -1.
+func (t *text) likedAspect(items []item, k int) int {
+	for j := k + 1; j < len(items); j++ {
+		n := items[j]
+		if n.start-items[k].end > 6 {
+			return -1
+		}
+		for i := items[j-1].end; i < n.start; i++ {
+			if !unicode.Is(unicode.Han, t.rs[i]) {
+				return -1 // a space or a mark parts them
+			}
+		}
+		l := &t.m.lex[n.lx]
+		switch {
+		case !l.isAspect() || l.isOpinion():
+			return -1
+		case t.m.aspects[l.aspects[0]].Category != t.m.overall:
+			return j
+		}
+	}
+	return -1
 }
 
 // notComparison holds the words around 比 that make no comparison: 性价比,

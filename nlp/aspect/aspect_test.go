@@ -740,3 +740,24 @@ func TestBetterThan(t *testing.T) {
 		e.checkTopics(t, text, want)
 	}
 }
+
+// TestLiking checks that a verb of liking judges the aspect it takes as
+// its object, past words that only point at it (这个, 这款的), and is no
+// verdict on the whole then.
+func TestLiking(t *testing.T) {
+	e := setup(t)
+	for text, want := range map[string][]string{
+		"很喜欢这个颜色":  {"外观:positive"},
+		"不喜欢这款的颜色": {"外观:negative"},
+		"讨厌这个味道":   {"口味:negative"},
+	} {
+		e.checkTopics(t, text, want)
+		if _, got := e.match(text); slices.ContainsFunc(got, func(a nlp.Aspect) bool { return a.Category == "整体" }) {
+			t.Errorf("Match(%q) = %+v, want no 整体", text, got)
+		}
+	}
+	// with nothing after it, liking is a verdict
+	if _, got := e.match("很喜欢"); len(got) != 1 || got[0].Category != "整体" {
+		t.Errorf("Match(很喜欢) = %+v, want one 整体", got)
+	}
+}
