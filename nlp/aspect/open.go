@@ -139,7 +139,7 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 	default:
 		a.Polarity = nlp.Negative
 	}
-	if v, hs, ok := t.head(as, ae); ok {
+	if v, hs, he, ok := t.head(as, ae); ok {
 		cat := t.m.aspects[t.m.lex[v].aspects[0]].Category
 		if c, ok := t.m.cats[cat]; ok {
 			a.Category = cat
@@ -158,7 +158,7 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 				t.namedAt[[2]int{r.start, r.end}] = append(t.namedAt[[2]int{r.start, r.end}], r)
 			}
 		}
-		for _, r := range t.namedAt[[2]int{hs, ae}] {
+		for _, r := range t.namedAt[[2]int{hs, he}] {
 			r.used = true
 		}
 	}
@@ -172,9 +172,10 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 // names: the whole run when it is an aspect term, else its longest tail
 // that starts a word and is one. Chinese compounds put the head last
 // (小米|声音 is a 声音, 电话簿|功能 a 功能, 低配版|前脸 a 前脸), so the tail
-// says what the run is about. It returns the lexeme and where the term
-// starts.
-func (t *text) head(as, ae int) (int32, int, bool) {
+// says what the run is about; when no tail is a term, the longest head
+// that ends a word and is one names the part (大灯|亮度 is about 大灯). It
+// returns the lexeme and the term's runes.
+func (t *text) head(as, ae int) (int32, int, int, bool) {
 	for s := as; s < ae; s++ {
 		if s > as && t.tokenStarting(s) < 0 {
 			continue
@@ -184,10 +185,19 @@ func (t *text) head(as, ae int) (int32, int, bool) {
 		}
 		v, ok := t.m.index[strings.ToLower(string(t.rs[s:ae]))]
 		if ok && t.m.lex[v].isAspect() {
-			return v, s, true
+			return v, s, ae, true
 		}
 	}
-	return 0, 0, false
+	for e := ae - 1; e-as >= 2; e-- {
+		if t.tokenStarting(e) < 0 {
+			continue
+		}
+		v, ok := t.m.index[strings.ToLower(string(t.rs[as:e]))]
+		if ok && t.m.lex[v].isAspect() {
+			return v, as, e, true
+		}
+	}
+	return 0, 0, 0, false
 }
 
 // negatesNext reports whether token k is a negation that is also an
