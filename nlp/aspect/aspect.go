@@ -625,7 +625,9 @@ func (t *text) valid(s, e int, l *lexeme) bool {
 		return ts[0] == s && te[1] == e
 	}
 	startOK := ts[0] == s || t.covered(ts[0], s, true)
-	endOK := te[1] == e || t.covered(e, te[1], false)
+	endOK := te[1] == e || t.covered(e, te[1], false) ||
+		// 价格|比: the segmenter's 价格比 (a ratio) is mostly a comparison
+		l.isAspect() && te[1] == e+1 && t.rs[e] == '比'
 	return startOK && endOK
 }
 
@@ -682,7 +684,14 @@ func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 // numberSuffix reports whether 多 follows a number it belongs to (30多,
 // 十多个): "more than", not "plenty".
 func (t *text) numberSuffix(it item, l *lexeme) bool {
-	return l.term == "多" && it.start > 0 && isNumeral(t.rs[it.start-1], false)
+	if l.term != "多" || it.start == 0 {
+		return false
+	}
+	if isNumeral(t.rs[it.start-1], false) {
+		return true
+	}
+	// 6个多, 两万多, 800块多: after a number and its measure word
+	return it.start > 1 && strings.ContainsRune("个块万千百升元次天年月", t.rs[it.start-1]) && isNumeral(t.rs[it.start-2], false)
 }
 
 // gapOK reports whether only particles stand between rune offsets a and b.
@@ -822,6 +831,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if it.start == better[1] {
 			st.loose, st.clean = 0, false // the point of comparison is no loose talk
 			prevEnd = it.start
+		}
+		if better[0] >= 0 && it.start >= better[2] {
+			continue // its complement (多了 of 低多了) is no opinion
 		}
 		adjacent := t.gapOK(prevEnd, it.start)
 		if n := t.looseRunes(prevEnd, it.start); n > 0 {
@@ -1091,10 +1103,14 @@ func (t *text) betterThan(c clause.Clause, items []item) [3]int {
 		if t.rs[j] != '比' || strings.ContainsRune(notComparison[0], t.rs[j-1]) || strings.ContainsRune(notComparison[1], t.rs[j+1]) {
 			continue
 		}
-		named := slices.ContainsFunc(items, func(it item) bool {
-			return it.end <= j && it.start >= c.Start && t.m.lex[it.lx].isAspect()
-		})
-		if !named {
+		// the aspect compared stands right before 比
+		last := -1
+		for i, it := range items {
+			if it.end <= j && it.start >= c.Start {
+				last = i
+			}
+		}
+		if last < 0 || !t.m.lex[items[last].lx].isAspect() || t.m.lex[items[last].lx].implicit >= 0 || !t.gapOK(items[last].end, j) {
 			return none
 		}
 		// the ends the opinion may have, most complements trimmed first (好
@@ -1247,7 +1263,8 @@ func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 	r := t.newRef()
 	*r = aspectRef{start: it.start, end: it.end, category: a.Category, group: a.Group, alts: l.aspects[1:]}
 	switch {
-	case a.Attr && len(st.group) > 0 && adjacent && t.gapOK(st.group[len(st.group)-1].end, it.start):
+	case a.Attr && len(st.group) > 0 && adjacent && t.gapOK(st.group[len(st.group)-1].end, it.start) && st.group[len(st.group)-1].category != t.m.overall:
+		// (not after the product or shop as a whole: 这家的服务 is 服务)
 		prev := st.group[len(st.group)-1]
 		r.start, r.category, r.group, r.alts = prev.start, prev.category, prev.group, prev.alts
 		st.group[len(st.group)-1] = r

@@ -736,6 +736,7 @@ func TestBetterThan(t *testing.T) {
 		"质量比上次买的好多了": {"质量:positive"},
 		"物流比别家快很多":   {"物流:positive"},
 		"价格比京东贵":     {"价格:negative"},
+		"价格比京东低多了":   {"价格:positive"},
 		"性价比高":       {"价格:positive"},
 	} {
 		e.checkTopics(t, text, want)
@@ -761,4 +762,13 @@ func TestLiking(t *testing.T) {
 	if _, got := e.match("很喜欢"); len(got) != 1 || got[0].Category != "整体" {
 		t.Errorf("Match(很喜欢) = %+v, want one 整体", got)
 	}
+}
+
+// TestAttributeOfTheWhole checks that an attribute word after the product
+// or shop as a whole names its own category: 这家的服务 is 服务 (快递小哥的
+// 态度 stays 物流).
+func TestAttributeOfTheWhole(t *testing.T) {
+	e := setup(t)
+	e.checkTopics(t, "这家的服务是最差的", []string{"服务:negative"})
+	e.checkTopics(t, "快递小哥的态度很好", []string{"物流:positive"})
 }
