@@ -815,6 +815,17 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	mores, items := t.moreWishes(c, items)
 	frame := t.wishFrame(c)
 	prevEnd := c.Start
+	if carry != nil {
+		// 这个比较不错, 这点很满意 after 屏幕没有坏点: the pronoun points at
+		// what the clause before spoke of
+		for _, w := range anaphors {
+			if n := utf8.RuneCountInString(w); c.End-c.Start > n && hasRunes(t.rs[c.Start:c.End], w) &&
+				!slices.ContainsFunc(items, func(it item) bool { return it.start < c.Start+n }) {
+				prevEnd = c.Start + n
+				break
+			}
+		}
+	}
 	for k := 0; k < len(items); k++ {
 		it := items[k]
 		l := &t.m.lex[it.lx]
@@ -1083,6 +1094,9 @@ func (t *text) likedAspect(items []item, k int) int {
 	}
 	return -1
 }
+
+// anaphors open a clause about what the clause before named.
+var anaphors = []string{"这一点", "这方面", "这点", "这个", "这些", "这样"}
 
 // notComparison holds the words around 比 that make no comparison: 性价比,
 // 对比, 相比, 无比, 好比, 比较, 比例, 比如, 比赛 ….

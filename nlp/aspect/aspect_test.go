@@ -772,3 +772,14 @@ func TestAttributeOfTheWhole(t *testing.T) {
 	e.checkTopics(t, "这家的服务是最差的", []string{"服务:negative"})
 	e.checkTopics(t, "快递小哥的态度很好", []string{"物流:positive"})
 }
+
+// TestAnaphor checks that a clause opened by a pronoun (这个, 这点) judges
+// what the clause before named, not the purchase as a whole.
+func TestAnaphor(t *testing.T) {
+	e := setup(t)
+	for _, text := range []string{"颜色没有色差，这点很好", "质量很好，这个比较不错"} {
+		if _, got := e.match(text); len(got) != 2 || got[1].Category != got[0].Category || got[1].Polarity != nlp.Positive {
+			t.Errorf("Match(%q) = %+v, want the second opinion on the first one's category", text, got)
+		}
+	}
+}
