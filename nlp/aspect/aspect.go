@@ -681,6 +681,16 @@ func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 	return l.term == "一般" && !t.gapOK(it.end, c.End)
 }
 
+// card reports whether runes [s, e) are 卡 right after a Latin letter or
+// digit: a card (SD卡, TF卡, SIM卡, T-Flash卡), not a lag.
+func (t *text) card(s, e int) bool {
+	if e-s != 1 || t.rs[s] != '卡' || s == 0 {
+		return false
+	}
+	r := t.rs[s-1]
+	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
 // numberSuffix reports whether 多 follows a number it belongs to (30多,
 // 十多个): "more than", not "plenty".
 func (t *text) numberSuffix(it item, l *lexeme) bool {
@@ -890,7 +900,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case !l.isOpinion():
 			continue
 		}
-		if t.beforeVerb(it, l) || t.adverb(c, it, l) || t.numberSuffix(it, l) {
+		if t.beforeVerb(it, l) || t.adverb(c, it, l) || t.numberSuffix(it, l) || t.card(it.start, it.end) {
 			st.negStart, st.negs = -1, 0
 			st.clean = false
 			continue

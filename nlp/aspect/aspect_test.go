@@ -432,6 +432,7 @@ func TestOpen(t *testing.T) {
 		{"the head of a compound names its aspect", "新款屏幕很细腻", []string{"功能/效果好:positive@新款屏幕"}},
 		{"the head of a compound names its aspect", "华为手机屏幕很细腻", []string{"功能/效果好:positive@手机屏幕"}},
 		{"a compound without a known head is about its known first part", "包装盒子印刷很模糊", []string{"包装/不满:negative@包装盒子印刷"}},
+		{"a card is no lag", "支持TF卡扩展", nil},
 		{"a degree word is no opinion", "系统驱动确实很烦", nil},
 		{"a negation before a verb is no opinion", "笔记本是没有拆过的", nil},
 		{"asked with V没有", "请问配送员配送没有?", []string{"物流/:neutral@配送员配送"}},

@@ -237,6 +237,9 @@ func (t *text) opinionWord(k int) (int, bool) {
 	if next, _ := t.nextRune(k); tk.Text == "好" && strings.ContainsRune("多几久", next) {
 		return 0, false // 好 of 好多次, 好几天, 好久: a degree word
 	}
+	if t.card(tk.Start, tk.End) {
+		return 0, false
+	}
 	switch {
 	case tk.POS == "x" || tk.POS == "m" || tk.POS == "eng" || tk.POS == "r" || tk.POS == "p" ||
 		tk.POS == "c" || tk.POS == "u" || tk.POS == "q":
