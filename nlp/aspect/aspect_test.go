@@ -568,6 +568,14 @@ func (e env) checkTopics(t *testing.T, text string, want []string) {
 	checkSpans(t, s, got)
 }
 
+// checkAllTopics runs checkTopics on each text of want.
+func (e env) checkAllTopics(t *testing.T, want map[string][]string) {
+	t.Helper()
+	for text, w := range want {
+		e.checkTopics(t, text, w)
+	}
+}
+
 // TestImplicitNamesItsAspect checks that an implicit opinion reports the
 // aspect its phrase names, so that the stored aspect and the drill-down show
 // what the customer spoke of.
@@ -686,16 +694,14 @@ func TestAnotA(t *testing.T) {
 // the frame's 好 and a 还可以 before the wish are no praise.
 func TestWishForMore(t *testing.T) {
 	e := setup(t)
-	for text, want := range map[string][]string{
+	e.checkAllTopics(t, map[string][]string{
 		"价格再便宜点就好了":  {"价格:negative"},
 		"如果价格再低点会更好": {"价格:negative"},
 		"物流能再快一些":    {"物流:negative"},
 		"包装再稍微好一点":   {"包装:negative"},
 		// a wish without 再 stays a wish; 再 before a verb is no opinion
 		"希望物流快一点": {"物流:neutral"},
-	} {
-		e.checkTopics(t, text, want)
-	}
+	})
 	for _, text := range []string{"价格再便宜点就好了", "客服态度还可以再好些"} {
 		if _, got := e.match(text); slices.ContainsFunc(got, func(a nlp.Aspect) bool { return a.Polarity == nlp.Positive }) {
 			t.Errorf("Match(%q) = %+v, want no praise", text, got)
@@ -732,16 +738,14 @@ func TestManaged(t *testing.T) {
 // 性价比 and a point that names what is spoken of make no comparison.
 func TestBetterThan(t *testing.T) {
 	e := setup(t)
-	for text, want := range map[string][]string{
+	e.checkAllTopics(t, map[string][]string{
 		"外观比实物差点":    {"外观:negative"},
 		"质量比上次买的好多了": {"质量:positive"},
 		"物流比别家快很多":   {"物流:positive"},
 		"价格比京东贵":     {"价格:negative"},
 		"价格比京东低多了":   {"价格:positive"},
 		"性价比高":       {"价格:positive"},
-	} {
-		e.checkTopics(t, text, want)
-	}
+	})
 }
 
 // TestLiking checks that a verb of liking judges the aspect it takes as
