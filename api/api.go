@@ -89,6 +89,11 @@ type Config struct {
 	MaxConcurrent int
 	// Now returns the current time (default time.Now), for default ranges.
 	Now func() time.Time
+	// Zone cuts the days and weeks of every answer, the dashboard and the
+	// report (day buckets, default ranges, what changed per day, dates
+	// given as 2006-01-02); it must pass query.CheckZone (whole-hour
+	// offsets). Default Asia/Shanghai (query.DefaultZone).
+	Zone *time.Location
 }
 
 // Default limits of Config.
@@ -128,6 +133,16 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		loc, err := query.LoadZone(query.DefaultZone)
+		if err != nil {
+			return nil, fmt.Errorf("api: config field Zone: %w", err)
+		}
+		cfg.Zone = loc
+	}
+	if err := query.CheckZone(cfg.Zone); err != nil {
+		return nil, fmt.Errorf("api: config field Zone: %w", err)
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
 	if cfg.MaxConcurrent > 0 {
@@ -178,7 +193,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // newRequest is an API request with the default range of the data.
 func (h *Handler) newRequest(ctx context.Context, r *http.Request, q url.Values) *request {
-	return &request{ctx: ctx, r: r, now: h.cfg.Now(), q: q, used: map[string]bool{}, dataEnd: h.dataEnd}
+	return &request{ctx: ctx, r: r, now: h.cfg.Now(), zone: h.cfg.Zone, q: q, used: map[string]bool{}, dataEnd: h.dataEnd}
 }
 
 // dataEnd is the end of the stored data.

@@ -225,7 +225,7 @@ func TestChangesReport(t *testing.T) {
 		section := s[points:overview]
 		want := "质量/漏液 · SKU-1001 保温杯"
 		if format == "md" {
-			want = "1. **质量/漏液 · SKU-1001 保温杯**：03-27 17 条，平常 1.9 条/天"
+			want = "1. **质量/漏液 · SKU-1001 保温杯**：03-27 18 条，平常 1.9 条/天"
 		}
 		if !strings.Contains(section, want) {
 			t.Errorf("%s: key points without %q:\n%s", format, want, section)

@@ -68,9 +68,9 @@ func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool
 		return nil, err
 	}
 	if fromData {
-		f.From, f.To = dataRange(facets.Last, now)
+		f.From, f.To = query.DefaultRange(time.Time{}, time.Time{}, facets.Last, now, f.Zone)
 	}
-	out := &FirstScreen{Facets: facets}
+	out := &FirstScreen{Facets: facetsIn(facets, h.cfg.Zone)}
 	var (
 		wg      sync.WaitGroup
 		changes *query.PainChanges
@@ -88,13 +88,6 @@ func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool
 	}
 	out.Rising, out.Falling = movers(changes, "rising", moversLimit), movers(changes, "falling", moversLimit)
 	return out, nil
-}
-
-// dataRange is the default range (query.DefaultRange): dashboardDays whole
-// days (UTC) ending with the day of last (the end of the stored data), or
-// of now when there is no data.
-func dataRange(last, now time.Time) (from, to time.Time) {
-	return query.DefaultRange(time.Time{}, time.Time{}, last, now)
 }
 
 // movers returns the pain points of res that rise (sortBy "rising": z > 0,
@@ -133,7 +126,7 @@ func (h *Handler) pageFilter(ctx context.Context, r *http.Request) (query.Filter
 	if q.Has("alert") {
 		q = url.Values{}
 	}
-	req := &request{ctx: ctx, r: r, now: h.cfg.Now(), q: q, used: map[string]bool{}}
+	req := &request{ctx: ctx, r: r, now: h.cfg.Now(), zone: h.cfg.Zone, q: q, used: map[string]bool{}}
 	f, err := req.filter(false)
 	return f, !q.Has("from") && !q.Has("to"), err
 }

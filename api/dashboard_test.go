@@ -19,24 +19,32 @@ import (
 
 func TestDataRange(t *testing.T) {
 	now := time.Date(2026, 5, 20, 9, 30, 0, 0, time.UTC)
+	shanghai, err := query.LoadZone("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		last     time.Time
+		zone     *time.Location
 		from, to string
 	}{
-		{"data ends at midnight", time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC), "2026-03-02", "2026-03-16"},
-		{"data ends within a day", time.Date(2026, 3, 15, 21, 0, 0, 0, time.UTC), "2026-03-02", "2026-03-16"},
-		{"another zone", time.Date(2026, 3, 16, 5, 0, 0, 0, time.FixedZone("CST", 8*3600)), "2026-03-02", "2026-03-16"},
-		{"no data: the days up to now", time.Time{}, "2026-05-07", "2026-05-21"},
+		{"data ends at midnight", time.Date(2026, 3, 16, 0, 0, 0, 0, time.UTC), time.UTC, "2026-03-02", "2026-03-16"},
+		{"data ends within a day", time.Date(2026, 3, 15, 21, 0, 0, 0, time.UTC), time.UTC, "2026-03-02", "2026-03-16"},
+		{"another zone", time.Date(2026, 3, 16, 5, 0, 0, 0, time.FixedZone("CST", 8*3600)), time.UTC, "2026-03-02", "2026-03-16"},
+		{"no data: the days up to now", time.Time{}, time.UTC, "2026-05-07", "2026-05-21"},
+		// 17:30 UTC on 03-15 is 01:30 on 03-16 in Shanghai.
+		{"Shanghai days", time.Date(2026, 3, 15, 17, 30, 0, 0, time.UTC), shanghai, "2026-03-03", "2026-03-17"},
+		{"Shanghai midnight", time.Date(2026, 3, 15, 16, 0, 0, 0, time.UTC), shanghai, "2026-03-02", "2026-03-16"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			from, to := dataRange(tc.last, now)
+			from, to := query.DefaultRange(time.Time{}, time.Time{}, tc.last, now, tc.zone)
 			if got := from.Format(time.DateOnly) + " " + to.Format(time.DateOnly); got != tc.from+" "+tc.to {
 				t.Errorf("range %s, want %s %s", got, tc.from, tc.to)
 			}
-			if from.Location() != time.UTC || !from.Equal(from.Truncate(24*time.Hour)) || to.Sub(from) != dashboardDays*24*time.Hour {
-				t.Errorf("range %s – %s is not %d whole UTC days", from, to, dashboardDays)
+			if from.Location() != tc.zone || !from.Equal(query.StartOfDay(from, tc.zone)) || to.Sub(from) != dashboardDays*24*time.Hour {
+				t.Errorf("range %s – %s is not %d whole days in %s", from, to, dashboardDays, tc.zone)
 			}
 		})
 	}
@@ -296,4 +304,66 @@ func TestOneDefaultRange(t *testing.T) {
 	if code, body := get(t, f.srv.URL, "/report?from=2026-03-10&to=2026-03-01", "", nil); code != 400 || !strings.Contains(string(body), "from") {
 		t.Errorf("report of a reversed range: %d %s", code, body)
 	}
+}
+
+// TestZone: a record at 2026-03-01 17:30 UTC is on 03-02 in Shanghai (the
+// default zone) and on 03-01 in UTC, in the API's day buckets, its dates
+// (from=2026-03-02 is midnight in the zone) and the report; a zone that
+// cannot cut days from hourly rows is refused naming the field.
+func TestZone(t *testing.T) {
+	at := time.Date(2026, 3, 1, 17, 30, 0, 0, time.UTC)
+	recs := analysed(t, 1, 1)[:1]
+	recs[0].Feedback.CreatedAt, recs[0].Msg.Time = at, at
+	f := newFixture(t, recs, false, Config{})
+	h, err := New(Config{CH: f.ch, Zone: time.UTC, Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	utc := httptest.NewServer(h)
+	t.Cleanup(utc.Close)
+	for _, tc := range []struct {
+		name, url, day, zone string
+	}{
+		{"Shanghai", f.srv.URL, "2026-03-02", "Asia/Shanghai"},
+		{"UTC", utc.URL, "2026-03-01", "UTC"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var tr TrendResponse
+			if code, body := get(t, tc.url, "/api/v1/trend?granularity=day&from=2026-02-20&to=2026-03-10", "", &tr); code != 200 {
+				t.Fatalf("%d %s", code, body)
+			}
+			if pts := tr.Series[0].Points; len(pts) != 1 || pts[0].Time.Format(time.DateOnly) != tc.day || pts[0].Records != 1 {
+				t.Errorf("day buckets %+v, want one on %s", pts, tc.day)
+			}
+			// The day's dates select the record; the dashboard's default
+			// range ends with its day.
+			var ov Overview
+			next := query.StartOfDay(at, mustZone(t, tc.zone)).AddDate(0, 0, 1).Format(time.DateOnly)
+			if code, body := get(t, tc.url, "/api/v1/overview?from="+tc.day+"&to="+next, "", &ov); code != 200 || ov.Current.Records != 1 || ov.Zone != tc.zone {
+				t.Errorf("overview of %s: %d %s", tc.day, code, body)
+			}
+			var fs FirstScreen
+			if code, body := get(t, tc.url, "/api/v1/dashboard", "", &fs); code != 200 || fs.Overview.To.Format(time.DateOnly) != next ||
+				fs.Overview.Zone != tc.zone || len(fs.Overview.Daily) != 1 || fs.Overview.Daily[0].Time.Format(time.DateOnly) != tc.day {
+				t.Errorf("first screen: %d %s", code, body)
+			}
+			code, body := get(t, tc.url, "/report?format=md&from="+tc.day+"&to="+next, "", nil)
+			if s := string(body); code != 200 || !strings.Contains(s, "| "+tc.day+" | 1 |") || !strings.Contains(s, "（"+tc.zone+" 时间）") {
+				t.Errorf("report: %d\n%.1500s", code, s)
+			}
+		})
+	}
+	for _, z := range []*time.Location{time.FixedZone("IST", 5*3600+1800), mustZone(t, "Asia/Kolkata")} {
+		if _, err := New(Config{CH: f.ch, Zone: z}); err == nil || !strings.Contains(err.Error(), "config field Zone") {
+			t.Errorf("zone %s: %v", z, err)
+		}
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

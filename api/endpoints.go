@@ -20,7 +20,20 @@ import (
 )
 
 func (h *Handler) facets(r *request) (any, error) {
-	return h.cfg.CH.Facets(r.ctx)
+	fc, err := h.cfg.CH.Facets(r.ctx)
+	if err != nil {
+		return nil, err
+	}
+	return facetsIn(fc, h.cfg.Zone), nil
+}
+
+// facetsIn puts the first and last hour of fc in loc, the zone of the
+// answers' times.
+func facetsIn(fc *query.Facets, loc *time.Location) *query.Facets {
+	if !fc.First.IsZero() {
+		fc.First, fc.Last = fc.First.In(loc), fc.Last.In(loc)
+	}
+	return fc
 }
 
 // Totals are the headline numbers of a period.
@@ -28,8 +41,11 @@ type Totals = query.Totals
 
 // Overview is the dashboard's first screen.
 type Overview struct {
+	// From and To bound the range, in Zone; Zone (an IANA name) cuts the
+	// days of Daily and of the sparklines.
 	From     time.Time          `json:"from"`
 	To       time.Time          `json:"to"`
+	Zone     string             `json:"zone"`
 	Current  Totals             `json:"current"`
 	Previous Totals             `json:"previous"`
 	Daily    []query.TrendPoint `json:"daily"`
@@ -71,7 +87,11 @@ func (r *request) overviewParams() (query.Filter, int, error) {
 // queries run concurrently.
 func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int) (*Overview, *query.PainChanges, error) {
 	ch := h.cfg.CH
-	out := &Overview{From: f.From, To: f.To, Top: []OverviewPain{}}
+	loc := f.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	out := &Overview{From: f.From.In(loc), To: f.To.In(loc), Zone: loc.String(), Top: []OverviewPain{}}
 	pf := f
 	pf.From, pf.To = f.From.Add(-f.To.Sub(f.From)), f.From
 	var (
@@ -107,27 +127,18 @@ func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int) (*O
 	if err != nil {
 		return nil, nil, err
 	}
-	days := dayBuckets(f.From, f.To)
+	days := query.DaysOf(f.From, f.To, loc)
 	for i, s := range series {
 		out.Top[i].Sparkline = spread(days, s.Points)
 	}
 	return out, changes, nil
 }
 
-// dayBuckets lists the day starts (UTC) covering [from, to).
-func dayBuckets(from, to time.Time) []time.Time {
-	var out []time.Time
-	for d := from.UTC().Truncate(24 * time.Hour); d.Before(to); d = d.Add(24 * time.Hour) {
-		out = append(out, d)
-	}
-	return out
-}
-
 // spread places the points' records on the buckets, zero where absent.
 func spread(buckets []time.Time, pts []query.TrendPoint) []uint64 {
 	out := make([]uint64, len(buckets))
 	for _, p := range pts {
-		if i, ok := slices.BinarySearchFunc(buckets, p.Time.UTC(), func(a, b time.Time) int { return a.Compare(b) }); ok {
+		if i, ok := slices.BinarySearchFunc(buckets, p.Time, func(a, b time.Time) int { return a.Compare(b) }); ok {
 			out[i] += p.Records
 		}
 	}
@@ -598,7 +609,7 @@ func (h *Handler) report(w http.ResponseWriter, hr *http.Request) {
 			return err
 		}
 		if rep, err = report.Build(ctx, h.cfg.CH, report.Options{From: f.From, To: f.To, Product: f.Product, Channel: f.Channel,
-			Tier: f.Tier, DashboardURL: "./"}); err != nil {
+			Tier: f.Tier, Zone: f.Zone, DashboardURL: "./"}); err != nil {
 			return err
 		}
 		if format == "md" {

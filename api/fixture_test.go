@@ -62,7 +62,7 @@ type fixture struct {
 	index *bleve.Sink
 	recs  []*pipeline.Record
 	from  time.Time // first day of the feed
-	to    time.Time // end of the last day
+	to    time.Time // end of the last day (in the handler's zone)
 	srv   *httptest.Server
 	db    chtest.DB // the database the records are in
 }
@@ -174,8 +174,15 @@ func newFixture(t testing.TB, recs []*pipeline.Record, withIndex bool, cfg Confi
 		}
 	}
 	f := &fixture{ch: query.New(sink.DB()), recs: recs, from: genStart, db: db}
+	// The end of the last day of data in the handler's zone.
+	zone := cfg.Zone
+	if zone == nil {
+		if zone, err = query.LoadZone(query.DefaultZone); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, r := range recs {
-		if e := r.Feedback.CreatedAt.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour); e.After(f.to) {
+		if e := query.StartOfDay(r.Feedback.CreatedAt, zone).AddDate(0, 0, 1); e.After(f.to) {
 			f.to = e
 		}
 	}

@@ -67,6 +67,7 @@ type request struct {
 	ctx  context.Context
 	r    *http.Request
 	now  time.Time
+	zone *time.Location // of days: the default range, dates, buckets
 	q    url.Values
 	used map[string]bool
 	// dataEnd returns the end of the stored data, for the default range;
@@ -124,7 +125,7 @@ func (r *request) integer(name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// when parses RFC 3339 or a date (UTC midnight).
+// when parses RFC 3339 or a date (its start in the request's zone).
 func (r *request) when(name string) (time.Time, error) {
 	v, err := r.str(name)
 	if err != nil || v == "" {
@@ -133,7 +134,7 @@ func (r *request) when(name string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	if t, err := time.Parse("2006-01-02", v); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", v, r.zone); err == nil {
 		return t, nil
 	}
 	return time.Time{}, badRequest(name, "%s must be RFC 3339 (2026-03-02T00:00:00Z) or a date (2026-03-02), not %q", name, v)
@@ -142,7 +143,7 @@ func (r *request) when(name string) (time.Time, error) {
 // filter reads from, to, product, channel, customer_tier, category and
 // subcategory. pain says whether the endpoint takes a pain point.
 func (r *request) filter(pain bool) (query.Filter, error) {
-	var f query.Filter
+	f := query.Filter{Zone: r.zone}
 	var err error
 	if f.From, err = r.when("from"); err != nil {
 		return f, err
@@ -156,7 +157,7 @@ func (r *request) filter(pain bool) (query.Filter, error) {
 			return f, err
 		}
 	}
-	f.From, f.To = query.DefaultRange(f.From, f.To, last, r.now)
+	f.From, f.To = query.DefaultRange(f.From, f.To, last, r.now, r.zone)
 	if !f.From.Before(f.To) {
 		return f, badRequest("from", "from (%s) must be before to (%s)", f.From.Format(time.RFC3339), f.To.Format(time.RFC3339))
 	}

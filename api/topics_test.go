@@ -100,7 +100,7 @@ func TestTopicsAndEmerging(t *testing.T) {
 	f := newFixture(t, recs, false, Config{})
 	from := f.to.AddDate(0, 0, -7)
 	week := "from=" + from.Format(time.DateOnly) + "&to=" + f.to.Format(time.DateOnly)
-	cur, prev := count(recs, from, f.to, ""), count(recs, f.from, from, "")
+	cur, prev := count(recs, from, f.to, ""), count(recs, from.AddDate(0, 0, -7), from, "")
 
 	t.Run("topic volume counts every aspect row of a category", func(t *testing.T) {
 		var got query.TopicVolumes

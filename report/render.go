@@ -16,10 +16,11 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"pct":    func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
-	"f2":     func(f float64) string { return fmt.Sprintf("%.2f", f) },
-	"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"dtime":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) },
+	"f2":  func(f float64) string { return fmt.Sprintf("%.2f", f) },
+	// Times are in the report's zone (Build puts them there).
+	"date":   func(t time.Time) string { return t.Format("2006-01-02") },
+	"dtime":  func(t time.Time) string { return t.Format("2006-01-02 15:04") },
 	"delta":  delta,
 	"deltaU": func(cur, prev uint64) string { return delta(float64(cur), float64(prev)) },
 	"diff":   func(cur, prev float64) string { return fmt.Sprintf("%+.3f", cur-prev) },
@@ -198,7 +199,7 @@ func scope(r *Report) string {
 
 // changeWords says a change's numbers in plain words.
 func changeWords(c query.Change) string {
-	day := c.From.UTC().Format("01-02")
+	day := c.From.Format("01-02")
 	switch c.Kind {
 	case "sentiment_drop":
 		return fmt.Sprintf("%s 平均情感 %.2f，平常 %.2f（%d 条反馈）", day, c.Observed, c.Usual, c.Records)
@@ -243,10 +244,10 @@ func dailySVG(pts []query.TrendPoint) string {
 		x := pad + float64(i)*bw
 		bh := float64(h-2*pad) * float64(p.Records) / float64(maxR)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#5470c6"><title>%s: %d 条</title></rect>`,
-			x+1, float64(h-pad)-bh, math.Max(bw-2, 1), bh, p.Time.UTC().Format("01-02"), p.Records)
+			x+1, float64(h-pad)-bh, math.Max(bw-2, 1), bh, p.Time.Format("01-02"), p.Records)
 		line = append(line, fmt.Sprintf("%.1f,%.1f", x+bw/2, float64(h-pad)-float64(h-2*pad)*p.NegativeShare))
 		if len(pts) <= 14 || i%(len(pts)/7+1) == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x+bw/2, h-pad+14, p.Time.UTC().Format("01-02"))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x+bw/2, h-pad+14, p.Time.Format("01-02"))
 		}
 	}
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#ee6666" stroke-width="2"/>`, strings.Join(line, " "))
@@ -293,7 +294,7 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 .sig{color:#c00;font-weight:bold}svg.chart{max-width:100%;height:auto}
 </style></head><body>
 <h1>VOC周报（客户之声周报）</h1>
-<p class="muted">统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。{{with scope .}}范围：{{.}}。{{end}}生成于 {{dtime .Generated}}。</p>
+<p class="muted">统计区间 {{dtime .From}} – {{dtime .To}}（{{.Zone}} 时间），对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。{{with scope .}}范围：{{.}}。{{end}}生成于 {{dtime .Generated}}。</p>
 {{with .DashboardLink nil}}<p><a href="{{.}}">在仪表盘中查看（同一时间范围和筛选）</a></p>{{end}}
 <h2>本周要点</h2>
 {{with .Changes}}<ol class="points">{{range .Items}}<li><b>{{what .}}</b>：{{words .}}{{with $.DashboardLink .Drill}} · <a href="{{.}}">查看原声</a>{{end}}</li>
@@ -361,7 +362,7 @@ th{background:#f5f6f8}td.n{text-align:right}.kpis{display:flex;gap:12px;flex-wra
 
 const mdSrc = `# VOC周报（客户之声周报）
 
-统计区间 {{dtime .From}} – {{dtime .To}} (UTC)，对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。{{with scope .}}范围：{{md .}}。{{end}}
+统计区间 {{dtime .From}} – {{dtime .To}}（{{.Zone}} 时间），对比上期 {{dtime .PrevFrom}} – {{dtime .From}}。{{with scope .}}范围：{{md .}}。{{end}}
 {{with .DashboardLink nil}}
 [在仪表盘中查看]({{.}})
 {{end}}

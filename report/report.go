@@ -25,6 +25,10 @@ type Options struct {
 	// Product, Channel and Tier (customer tier) narrow every section
 	// (empty: all), as the dashboard's filters do.
 	Product, Channel, Tier string
+	// Zone cuts the report's days (the daily trend, what changed per day)
+	// and is the zone of every date and time it prints; it must pass
+	// query.CheckZone. Default UTC.
+	Zone *time.Location
 	// DashboardURL, when set, is the dashboard the report links back to
 	// (its view of the same filters, and each key point's verbatims); the
 	// API sets "./".
@@ -44,23 +48,27 @@ type Options struct {
 }
 
 // DefaultRange fills a missing bound for `voc report`: both missing is the
-// last complete week (Monday to Monday, UTC) before now; one missing is 7
-// days from or to the other. /report takes the API's default range instead
-// (query.DefaultRange: the last 14 days of data, like the dashboard).
-func DefaultRange(from, to, now time.Time) (time.Time, time.Time) {
+// last complete week (Monday to Monday, days in loc; nil: UTC) before now;
+// one missing is 7 days from or to the other. /report takes the API's
+// default range instead (query.DefaultRange: the last 14 days of data,
+// like the dashboard).
+func DefaultRange(from, to, now time.Time, loc *time.Location) (time.Time, time.Time) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	switch {
 	case from.IsZero() && to.IsZero():
-		d := now.UTC().Truncate(24 * time.Hour)
+		d := query.StartOfDay(now, loc)
 		for d.Weekday() != time.Monday {
-			d = d.Add(-24 * time.Hour)
+			d = d.AddDate(0, 0, -1)
 		}
 		return d.AddDate(0, 0, -7), d
 	case to.IsZero():
-		return from, from.AddDate(0, 0, 7)
+		return from.In(loc), from.In(loc).AddDate(0, 0, 7)
 	case from.IsZero():
-		return to.AddDate(0, 0, -7), to
+		return to.In(loc).AddDate(0, 0, -7), to.In(loc)
 	}
-	return from, to
+	return from.In(loc), to.In(loc)
 }
 
 // Totals are the headline numbers of a period.
@@ -79,7 +87,9 @@ type Report struct {
 	Generated          time.Time
 	// Product, Channel and Tier are the filters (empty: all).
 	Product, Channel, Tier string
-	dashboard              string
+	// Zone names the zone of the report's days and times (IANA).
+	Zone      string
+	dashboard string
 	// Changes are the key points (本周要点): what changed in the period,
 	// most excess records first (query.Changes, the alert detector's test
 	// per day).
@@ -112,12 +122,17 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 			*d.n = d.def
 		}
 	}
-	f := query.Filter{From: o.From, To: o.To, Product: o.Product, Channel: o.Channel, Tier: o.Tier}
+	loc := o.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	f := query.Filter{From: o.From, To: o.To, Product: o.Product, Channel: o.Channel, Tier: o.Tier, Zone: loc}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r := &Report{From: o.From, To: o.To, PrevFrom: o.From.Add(-o.To.Sub(o.From)), Generated: time.Now(),
-		Product: o.Product, Channel: o.Channel, Tier: o.Tier, dashboard: o.DashboardURL}
+	// Every time in the zone, which the templates print as they are.
+	r := &Report{From: o.From.In(loc), To: o.To.In(loc), PrevFrom: o.From.Add(-o.To.Sub(o.From)).In(loc), Generated: time.Now().In(loc),
+		Product: o.Product, Channel: o.Channel, Tier: o.Tier, Zone: loc.String(), dashboard: o.DashboardURL}
 	var err error
 	if r.Changes, err = ch.Changes(ctx, f, o.Changes); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -179,6 +194,9 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
+		for i := range page.Items {
+			page.Items[i].CreatedAt = page.Items[i].CreatedAt.In(loc)
+		}
 		r.Verbatims = append(r.Verbatims, PainVerbatims{Key: c.Category + "/" + c.Subcategory, Items: page.Items})
 	}
 	if r.Topics, err = ch.Topics(ctx, f, o.Topics); err != nil {
@@ -195,6 +213,9 @@ func Build(ctx context.Context, ch *query.Store, o Options) (*Report, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	default:
 		r.AlertsAvailable = true
+		for i := range r.Alerts {
+			r.Alerts[i].OpenedAt = r.Alerts[i].OpenedAt.In(loc)
+		}
 	}
 	return r, nil
 }
@@ -212,8 +233,8 @@ func (r *Report) DashboardLink(drill map[string]string) string {
 			q.Set(k, v)
 		}
 	}
-	set("from", r.From.UTC().Format(time.RFC3339))
-	set("to", r.To.UTC().Format(time.RFC3339))
+	set("from", r.From.Format(time.RFC3339))
+	set("to", r.To.Format(time.RFC3339))
 	set("product", r.Product)
 	set("channel", r.Channel)
 	set("customer_tier", r.Tier)

@@ -29,28 +29,31 @@ type Change struct {
 	Days []float64
 }
 
-// ChangesWindow is the window of Changes: one day.
+// ChangesWindow is the window of Changes: one day (23 or 25 hours on a
+// change of daylight saving time).
 const ChangesWindow = 24 * time.Hour
 
 // Changes evaluates the detector at the end of every day of [from, to)
-// (UTC days) over c with a one-day window, and returns what changed, most
-// excess first: for each series its strongest day (by Excess), leaving
-// out a series that overlaps one already listed (Absorbs, either way)
-// unless it is more specific and accounts for two thirds or more of that one's
-// excess, in which case it takes its place. So a surge of one pain point
-// for one product is listed once, as that product's, and not again as the
-// pain point's across products, one channel's or the product's complaints.
-// c must be a daily cube (NewDailyCube) holding the cfg.Lookback (and the
-// new-pain-point lookback) before from for the baselines to be complete;
-// cfg's Windows are ignored. At most limit changes are returned (0: all);
-// only those get their Usual and Days.
+// (calendar days in the zone of c) over c with a one-day window against
+// the whole days of cfg.Lookback before it (Config.DayBounds), and returns what
+// changed, most excess first: for each series its strongest day (by
+// Excess), leaving out a series that overlaps one already listed
+// (Absorbs, either way) unless it is more specific and accounts for two
+// thirds or more of that one's excess, in which case it takes its place.
+// So a surge of one pain point for one product is listed once, as that
+// product's, and not again as the pain point's across products, one
+// channel's or the product's complaints. c must be a daily cube
+// (NewDailyCube) holding the cfg.Lookback (and the new-pain-point
+// lookback) before from for the baselines to be complete; cfg's Windows
+// are ignored. At most limit changes are returned (0: all); only those get
+// their Usual and Days.
 func (cfg Config) Changes(c *Cube, from, to time.Time, limit int) []Change {
 	cfg = cfg.WithDefaults()
 	cfg.Windows = []time.Duration{ChangesWindow}
-	from = from.UTC().Truncate(ChangesWindow)
+	from = dayStart(from, c.Zone())
 	best := map[string]Change{}
-	for d := from; d.Before(to); d = d.Add(ChangesWindow) {
-		snap := c.Snapshot(cfg.Bounds(d.Add(ChangesWindow)))
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		snap := c.Snapshot(cfg.DayBounds(d))
 		for _, f := range cfg.Detect(snap) {
 			ch := Change{Finding: f, Excess: excess(f)}
 			if b, ok := best[f.Series.Key()]; !ok || ch.Excess > b.Excess {
@@ -168,7 +171,7 @@ func (c *Cube) usualAndDays(ch *Change, from, to time.Time, lookback time.Durati
 		return ch.Expected, days
 	}
 	// The baseline of the change's day, over its days with traffic.
-	b0, b1 := c.span(ch.Window.From.Add(-lookback), ch.Window.From)
+	b0, b1 := c.span(c.back(ch.Window.From, lookback), ch.Window.From)
 	var sum, n float64
 	for i := b0; i < b1; i++ {
 		if traffic[i] > 0 {

@@ -14,6 +14,10 @@ type Cube struct {
 	start time.Time
 	hours int           // buckets
 	step  time.Duration // bucket length: an hour, or a day (NewDailyCube)
+	// loc is the zone of a daily cube's days (nil for an hourly cube):
+	// its buckets are calendar days there, 23 or 25 hours long on a
+	// change of daylight saving time.
+	loc *time.Location
 
 	pains  map[PainKey][]uint32
 	scopes map[ScopeKey]*scopeHours
@@ -45,32 +49,93 @@ func NewCube(start, end time.Time) *Cube {
 	return &Cube{start: s, hours: n, step: time.Hour, pains: map[PainKey][]uint32{}, scopes: map[ScopeKey]*scopeHours{}}
 }
 
-// NewDailyCube returns an empty cube of whole days (UTC) from the day of
-// start to the end of the day of end (exclusive when end is a day start):
-// the counts of a day add up in one bucket, so that snapshots must bound
-// their periods on day boundaries (see Config.Changes). Its sentiment
-// spread is over days instead of hours.
-func NewDailyCube(start, end time.Time) *Cube {
-	const day = 24 * time.Hour
-	s := start.UTC().Truncate(day)
-	e := end.UTC()
-	if t := e.Truncate(day); t.Before(e) {
-		e = t.Add(day)
+// NewDailyCube returns an empty cube of the calendar days in loc (nil:
+// UTC) from the day of start to the end of the day of end (exclusive when
+// end is a day start): the counts of a day add up in one bucket, so that
+// snapshots must bound their periods on day starts in loc (DayBounds,
+// Config.Changes). Its sentiment spread is over days instead of hours.
+func NewDailyCube(start, end time.Time, loc *time.Location) *Cube {
+	if loc == nil {
+		loc = time.UTC
 	}
-	n := max(int(e.Sub(s)/day), 0)
-	return &Cube{start: s, hours: n, step: day, pains: map[PainKey][]uint32{}, scopes: map[ScopeKey]*scopeHours{}}
+	s := dayStart(start, loc)
+	e := dayStart(end, loc)
+	if e.Before(end) {
+		e = e.AddDate(0, 0, 1)
+	}
+	n := max(int(civilDay(e)-civilDay(s)), 0)
+	return &Cube{start: s, hours: n, step: 24 * time.Hour, loc: loc, pains: map[PainKey][]uint32{}, scopes: map[ScopeKey]*scopeHours{}}
 }
 
-// Start and End bound the cube's hours.
+// dayStart is the start of t's day in loc.
+func dayStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// civilDay numbers the calendar day of t in t's location (days since
+// 1970-01-01).
+func civilDay(t time.Time) int64 {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// Zone is the zone of a daily cube's days (UTC for an hourly cube).
+func (c *Cube) Zone() *time.Location {
+	if c.loc == nil {
+		return time.UTC
+	}
+	return c.loc
+}
+
+// back returns t moved back by d: whole calendar days in a daily cube
+// (wholeDays), so that a baseline before a day starts on a day start.
+func (c *Cube) back(t time.Time, d time.Duration) time.Time {
+	if c.loc == nil {
+		return t.Add(-d)
+	}
+	return t.In(c.loc).AddDate(0, 0, -wholeDays(d))
+}
+
+// wholeDays is d in days, rounded up.
+func wholeDays(d time.Duration) int {
+	return int((d + 24*time.Hour - 1) / (24 * time.Hour))
+}
+
+// DayBounds returns the bounds of the evaluation of the day that starts
+// at day (a day start in the zone of the daily cube it reads): one window,
+// the day, and the baseline and new-pain-point history of whole calendar
+// days (the lookbacks rounded up to days) before it, in day's location.
+func (c Config) DayBounds(day time.Time) Bounds {
+	c = c.WithDefaults()
+	next := day.AddDate(0, 0, 1)
+	b := Bounds{At: next, Windows: []Window{{Len: next.Sub(day), From: day, To: next}}, BaseTo: day}
+	b.BaseFrom = day.AddDate(0, 0, -wholeDays(c.Lookback))
+	b.HistFrom = b.BaseFrom
+	if !c.NewPainPoint.Disabled {
+		b.HistFrom = day.AddDate(0, 0, -wholeDays(c.NewPainPoint.Lookback))
+	}
+	return b
+}
+
+// Start and End bound the cube's buckets.
 func (c *Cube) Start() time.Time { return c.start }
-func (c *Cube) End() time.Time   { return c.start.Add(time.Duration(c.hours) * c.step) }
+func (c *Cube) End() time.Time {
+	if c.loc != nil {
+		return c.start.AddDate(0, 0, c.hours)
+	}
+	return c.start.Add(time.Duration(c.hours) * c.step)
+}
 
 func (c *Cube) hourIndex(t time.Time) (int, bool) {
-	t = t.UTC()
 	if t.Before(c.start) {
 		return 0, false
 	}
-	i := int(t.Sub(c.start) / c.step)
+	var i int
+	if c.loc != nil {
+		i = int(civilDay(t.In(c.loc)) - civilDay(c.start))
+	} else {
+		i = int(t.UTC().Sub(c.start) / c.step)
+	}
 	return i, i < c.hours
 }
 
@@ -149,6 +214,14 @@ func (c *Cube) span(from, to time.Time) (int, int) {
 		t = t.UTC()
 		if !t.After(c.start) {
 			return 0
+		}
+		if c.loc != nil {
+			lt := t.In(c.loc)
+			i := int(civilDay(lt) - civilDay(c.start))
+			if !lt.Equal(dayStart(lt, c.loc)) {
+				i++ // bucket i starts before t
+			}
+			return min(i, c.hours)
 		}
 		d := t.Sub(c.start)
 		i := int(d / c.step)

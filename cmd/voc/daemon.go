@@ -381,7 +381,11 @@ func (d *daemon) handler() (http.Handler, error) {
 	}))
 	mux.Handle("POST /admin/reload", http.NewCrossOriginProtection().Handler(reload))
 	// The dashboard, the JSON API and the weekly report share the listener.
-	ac := api.Config{CH: d.q, Index: searcher(d.index), Token: tok, Logger: d.log,
+	zone, err := d.cfg.HTTP.Zone()
+	if err != nil {
+		return nil, err
+	}
+	ac := api.Config{CH: d.q, Index: searcher(d.index), Token: tok, Logger: d.log, Zone: zone,
 		QueryTimeout: d.cfg.HTTP.APITimeout, ReportTimeout: d.cfg.HTTP.ReportTimeout, MaxConcurrent: d.cfg.HTTP.MaxConcurrent}
 	if d.nlp != nil {
 		ac.Analyzer = currentAnalyzer{d.nlp.stage}

@@ -367,8 +367,12 @@ func printSummary(ctx context.Context, w io.Writer, d *daemon, g *gen.Generator,
 
 	// What changed: the alert detector per day over the dashboard's range,
 	// most excess records first (what the dashboard and the report open on).
-	from, to := query.DefaultRange(time.Time{}, end, time.Time{}, time.Time{})
-	changes, err := ch.Changes(ctx, query.Filter{From: from, To: to}, 5)
+	zone, err := d.cfg.HTTP.Zone()
+	if err != nil {
+		return err
+	}
+	from, to := query.DefaultRange(time.Time{}, end, time.Time{}, time.Time{}, zone)
+	changes, err := ch.Changes(ctx, query.Filter{From: from, To: to, Zone: zone}, 5)
 	if err != nil {
 		return err
 	}

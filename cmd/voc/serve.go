@@ -63,7 +63,12 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	apiTimeout := fs.Duration("api-timeout", api.DefaultQueryTimeout, "longest an API request may query (then 504)")
 	reportTimeout := fs.Duration("report-timeout", api.DefaultReportTimeout, "longest a /report may take (then 504)")
 	maxConcurrent := fs.Int("max-concurrent", api.DefaultMaxConcurrent, "API requests and reports in progress at most; beyond, 503 with Retry-After")
+	tz := fs.String("tz", query.DefaultZone, "IANA time `zone` whose days the dashboard, API and report count in (whole-hour offsets)")
 	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	zone, err := tzFlag(*tz)
+	if err != nil {
 		return err
 	}
 	cfg, err := chConfig()
@@ -99,7 +104,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if idx != nil {
 		defer idx.Close(context.Background())
 	}
-	h, err := api.New(api.Config{CH: ch, Index: searcher(idx), Token: token, Logger: logger,
+	h, err := api.New(api.Config{CH: ch, Index: searcher(idx), Token: token, Logger: logger, Zone: zone,
 		QueryTimeout: *apiTimeout, ReportTimeout: *reportTimeout, MaxConcurrent: *maxConcurrent})
 	if err != nil {
 		return err
@@ -121,6 +126,15 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// tzFlag loads the zone of a --tz flag.
+func tzFlag(name string) (*time.Location, error) {
+	loc, err := query.LoadZone(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --tz: %v", errUsage, err)
+	}
+	return loc, nil
 }
 
 // searcher is idx as the API's index: none when no index is open (a nil

@@ -30,6 +30,7 @@ import (
 	"github.com/vocproject/voc/sinks/deadletter"
 	"github.com/vocproject/voc/sources/kafka"
 	"github.com/vocproject/voc/store/ch"
+	"github.com/vocproject/voc/store/ch/query"
 )
 
 // Config is the whole voc configuration.
@@ -166,7 +167,16 @@ type HTTP struct {
 	// MaxConcurrent caps the API requests and reports in progress; beyond
 	// it they are answered 503 with Retry-After at once. Default 32.
 	MaxConcurrent int `yaml:"max_concurrent"`
+	// Timezone is the IANA zone whose days the dashboard, the API and the
+	// report count in (day and week buckets, default ranges, what changed
+	// per day, the weekly report's Monday to Monday); its offset from UTC
+	// must be whole hours (the hourly tables are keyed by UTC hour).
+	// Default Asia/Shanghai.
+	Timezone string `yaml:"timezone"`
 }
+
+// Zone returns the location of Timezone (query.LoadZone).
+func (h HTTP) Zone() (*time.Location, error) { return query.LoadZone(h.Timezone) }
 
 // MinTokenLen is the shortest http.token accepted.
 const MinTokenLen = 16
@@ -329,6 +339,9 @@ func (c *Config) fill() {
 	}
 	if c.HTTP.MaxConcurrent == 0 {
 		c.HTTP.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if c.HTTP.Timezone == "" {
+		c.HTTP.Timezone = query.DefaultZone
 	}
 	if c.MemoryLimitMB == 0 {
 		c.MemoryLimitMB = DefaultMemoryLimitMB
@@ -602,6 +615,9 @@ func (c Config) Validate() error {
 		if err := CheckToken(c.HTTP.Token); err != nil {
 			return &Error{Field: "http.token", Err: err}
 		}
+	}
+	if _, err := c.HTTP.Zone(); err != nil {
+		return &Error{Field: "http.timezone", Value: c.HTTP.Timezone, Err: err}
 	}
 	if c.HTTP.Pprof && c.HTTP.Listen == "off" {
 		return &Error{Field: "http.pprof", Err: errors.New("needs the listener (http.listen is off)")}

@@ -30,7 +30,7 @@
       noDataAtAll: '还没有任何反馈数据：请先运行 voc run 导入数据。',
       order: '排序', orderRep: '代表性', orderNew: '最新', csv: '导出 CSV', whyTagged: '标记为打上该标签的原文',
       matrix: '产品 × 痛点', matrixTip: '本期 {n} 条，平常 {u} 条/天', matrixNote: '本期各产品的痛点条数；颜色越深，日均越高于此前 28 天的平常水平',
-      rangeNote: '时间范围 {from} 至 {to}（含），按 UTC 日期统计', weighted: '加权影响（星级分）', hourTooLong: '小时粒度仅用于 7 天以内的范围',
+      rangeNote: '时间范围 {from} 至 {to}（含），按 {zone} 时区的日期统计', weighted: '加权影响（星级分）', hourTooLong: '小时粒度仅用于 7 天以内的范围',
       chartTrend: '趋势图：{n} 个时间点，共 {r} 条反馈，平均负面占比 {s}', chartChannels: '渠道情感图：{list}', chartDrivers: '关键驱动因素图：{list}',
       ch_ecommerce: '电商', ch_app_store: '应用商店', ch_chat: '在线客服', ch_call: '电话', ch_email: '邮件', ch_social: '社交媒体', ch_survey: '问卷',
       tier_normal: '普通', tier_vip: 'VIP', tier_enterprise: '企业'
@@ -60,7 +60,7 @@
       noDataAtAll: 'No feedback stored yet: run voc run to load some.',
       order: 'Order', orderRep: 'representative', orderNew: 'newest', csv: 'Export CSV', whyTagged: 'marked: the words it was tagged for',
       matrix: 'Product × pain point', matrixTip: '{n} records, usually {u} a day', matrixNote: 'Pain point records per product in the range; the darker, the further the daily rate is above the 28 days before',
-      rangeNote: 'Range {from} to {to} (inclusive), days in UTC', weighted: 'Weighted impact (rating points)', hourTooLong: 'Hourly view only for ranges up to 7 days',
+      rangeNote: 'Range {from} to {to} (inclusive), days in {zone}', weighted: 'Weighted impact (rating points)', hourTooLong: 'Hourly view only for ranges up to 7 days',
       chartTrend: 'Trend chart: {n} points, {r} records, mean negative share {s}', chartChannels: 'Sentiment by channel: {list}', chartDrivers: 'Key drivers: {list}',
       ch_ecommerce: 'e-commerce', ch_app_store: 'app store', ch_chat: 'chat', ch_call: 'call', ch_email: 'email', ch_social: 'social', ch_survey: 'survey',
       tier_normal: 'normal', tier_vip: 'VIP', tier_enterprise: 'enterprise'
@@ -201,7 +201,29 @@
   function base(f) {
     return { from: f.from, to: f.to, product: f.product, channel: f.channel, customer_tier: f.customer_tier };
   }
+  // Days are the server's: its answers give times in the dashboard's zone
+  // (RFC 3339 with that zone's offset, overview.zone names it). wallMs
+  // reads such a time's wall clock as if it were UTC, so that the dates
+  // below and the charts (useUTC) show it as it is, whatever the
+  // browser's own zone.
+  function wallMs(s) {
+    s = String(s);
+    return Date.parse(s.length === 10 ? s + 'T00:00:00Z' : s.slice(0, 19) + 'Z');
+  }
   function isoDay(d) { return d.toISOString().slice(0, 10); }
+  // dayAdd is the date n days after the date (2006-01-02) day.
+  function dayAdd(day, n) { return isoDay(new Date(wallMs(day.slice(0, 10)) + n * 864e5)); }
+  // lastDay is the date holding the last instant before the time end.
+  function lastDay(end) { return isoDay(new Date(wallMs(end) - 1)); }
+  // zoneLabel names the zone of the days: Asia/Shanghai (UTC+08:00).
+  function zoneLabel() {
+    if (!state.zone) return '…';
+    var m = /([+-]\d\d:\d\d|Z)$/.exec(state.zoneTime || '');
+    return state.zone + (m ? ' (UTC' + (m[1] === 'Z' ? '' : m[1]) + ')' : '');
+  }
+  function rangeNote(from, to) {
+    if (from && to) $('range-note').textContent = t('rangeNote', { from: from, to: dayAdd(to, -1), zone: zoneLabel() });
+  }
 
   // chartsReady resolves once the charting library has loaded (or failed
   // to: the panels then show their tables and a notice).
@@ -322,6 +344,10 @@
 
   function renderOverview(ov) {
     var c = ov.current, p = ov.previous;
+    // The zone the server cut the days in, and the range it answered.
+    state.zone = ov.zone;
+    state.zoneTime = ov.from;
+    rangeNote(ov.from.slice(0, 10), dayAdd(lastDay(ov.to), 1));
     if (!c.records) {
       renderEmpty(ov);
     } else {
@@ -353,16 +379,16 @@
   function renderEmpty(ov) {
     var fc = state.facets || {};
     var first = fc.first && !/^0001/.test(fc.first) ? fc.first.slice(0, 10) : '';
-    var last = fc.last && !/^0001/.test(fc.last) ? isoDay(new Date(Date.parse(fc.last) - 1)) : '';
+    var last = fc.last && !/^0001/.test(fc.last) ? lastDay(fc.last) : '';
     var el = $('kpis');
     if (!first) { el.innerHTML = '<p class="empty" role="status">' + esc(t('noDataAtAll')) + '</p>'; return; }
-    el.innerHTML = '<p class="empty" role="status">' + esc(t('emptyRange', { from: ov.from.slice(0, 10), to: isoDay(new Date(Date.parse(ov.to) - 1)), first: first, last: last })) +
+    el.innerHTML = '<p class="empty" role="status">' + esc(t('emptyRange', { from: ov.from.slice(0, 10), to: lastDay(ov.to), first: first, last: last })) +
       ' <button type="button" id="show-latest">' + esc(t('showLatest')) + '</button></p>';
     $('show-latest').addEventListener('click', function () {
-      var end = Math.ceil(Date.parse(fc.last) / 864e5) * 864e5;
+      var end = dayAdd(last, 1);
       var form = $('filters');
-      form.from.value = isoDay(new Date(end - 14 * 864e5));
-      form.to.value = isoDay(new Date(end));
+      form.from.value = dayAdd(end, -14);
+      form.to.value = end;
       load();
     });
   }
@@ -370,27 +396,32 @@
   function renderTrend(total, pains, gran) {
     var ch = chart('trend-chart');
     if (!ch) return;
-    var series = [{ name: t('total'), type: 'line', smooth: true, yAxisIndex: 0, data: total.points.map(function (p) { return [p.time, p.records]; }) },
+    // x: the wall clock of the zone's time (the chart shows it in UTC),
+    // with the time itself for the drill-down of an hour.
+    var series = [{ name: t('total'), type: 'line', smooth: true, yAxisIndex: 0, data: total.points.map(function (p) { return [wallMs(p.time), p.records, p.time]; }) },
       { name: t('negShare'), type: 'line', smooth: true, yAxisIndex: 1, lineStyle: { type: 'dashed' }, tooltip: { valueFormatter: pctv },
-        data: total.points.map(function (p) { return [p.time, +(100 * p.negative_share).toFixed(1)]; }) }];
+        data: total.points.map(function (p) { return [wallMs(p.time), +(100 * p.negative_share).toFixed(1), p.time]; }) }];
     var recs = total.points.reduce(function (n, p) { return n + p.records; }, 0);
     var negs = total.points.reduce(function (n, p) { return n + p.negative; }, 0);
     describe('trend-chart', t('chartTrend', { n: total.points.length, r: recs, s: pct(recs ? negs / recs : 0) }));
     pains.forEach(function (s) {
-      series.push({ name: s.key, type: 'bar', stack: 'pain', yAxisIndex: 0, data: s.points.map(function (p) { return [p.time, p.records]; }) });
+      series.push({ name: s.key, type: 'bar', stack: 'pain', yAxisIndex: 0, data: s.points.map(function (p) { return [wallMs(p.time), p.records, p.time]; }) });
     });
     ch.setOption({
+      useUTC: true,
       tooltip: { trigger: 'axis' }, legend: { type: 'scroll', top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
       xAxis: { type: 'time' }, yAxis: [{ type: 'value', name: t('records') }, { type: 'value', name: t('negShare') + ' %', max: 100 }],
       series: series
     }, true);
     ch.off('click');
     ch.on('click', function (e) {
-      var start = new Date(e.value[0]);
-      var step = { hour: 3600e3, day: 864e5, week: 7 * 864e5 }[gran] || 864e5;
-      var range = { from: start.toISOString(), to: new Date(start.getTime() + step).toISOString() };
+      // A day or week: its dates, which the server reads in its zone; an
+      // hour: its time.
+      var wall = new Date(e.value[0]), day = isoDay(wall), range;
+      if (gran === 'hour') range = { from: e.value[2], to: new Date(Date.parse(e.value[2]) + 3600e3).toISOString() };
+      else range = { from: day, to: dayAdd(day, gran === 'week' ? 7 : 1) };
       var key = e.seriesName === t('total') || e.seriesName === t('negShare') ? '' : e.seriesName;
-      openDrill(Object.assign({ category: key }, range), (key || t('total')) + ' · ' + start.toISOString().slice(0, gran === 'hour' ? 13 : 10).replace('T', ' '));
+      openDrill(Object.assign({ category: key }, range), (key || t('total')) + ' · ' + wall.toISOString().slice(0, gran === 'hour' ? 13 : 10).replace('T', ' '));
     });
   }
 
@@ -667,9 +698,9 @@
   // points) that an overview already holds: its daily series and the
   // pain points' sparklines (records per day of the range).
   function trendFromOverview(ov) {
-    var day0 = Math.floor(Date.parse(ov.from) / 864e5) * 864e5;
+    var day0 = ov.from.slice(0, 10);
     var pains = ov.top.slice(0, 5).map(function (it) {
-      return { key: it.key, points: it.sparkline.map(function (n, i) { return { time: new Date(day0 + i * 864e5).toISOString(), records: n }; }) };
+      return { key: it.key, points: it.sparkline.map(function (n, i) { return { time: dayAdd(day0, i), records: n }; }) };
     });
     return [{ key: 'total', points: ov.daily || [] }, pains];
   }
@@ -687,7 +718,7 @@
     hourOpt.disabled = days > 7;
     hourOpt.title = days > 7 ? t('hourTooLong') : '';
     if (f.granularity === 'hour' && days > 7) { $('filters').granularity.value = 'day'; f = filters(); b = base(f); }
-    if (f.from && f.to) $('range-note').textContent = t('rangeNote', { from: f.from, to: isoDay(new Date(Date.parse(f.to) - 864e5)) });
+    rangeNote(f.from, f.to);
     // The report of the same filters and range.
     var rq = new URLSearchParams();
     Object.keys(b).forEach(function (k) { if (b[k]) rq.set(k, b[k]); });
@@ -824,8 +855,8 @@
       fillSelect('customer_tier', fc.customer_tiers);
       // The range d was computed for: the URL's, or the last days of data.
       var form = $('filters');
-      form.from.value = isoDay(new Date(d.overview.from));
-      form.to.value = isoDay(new Date(d.overview.to));
+      form.from.value = d.overview.from.slice(0, 10);
+      form.to.value = d.overview.to.slice(0, 10);
       // The other filters of the URL (d's too), whatever the browser
       // restored into the form.
       var uf = urlFilters();

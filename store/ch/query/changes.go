@@ -44,7 +44,7 @@ type Change struct {
 	Subcategory string `json:"subcategory,omitempty"`
 	Product     string `json:"product,omitempty"`
 	Channel     string `json:"channel,omitempty"`
-	// From and To bound the day.
+	// From and To bound the day (in the filter's zone).
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 	// Observed is the records with the pain point that day (mean sentiment
@@ -106,23 +106,24 @@ const (
 	matrixPains    = 8
 )
 
-// Changes returns what changed in the days of f's range (UTC days, the
-// range rounded out to whole days), at most limit items (0: all): the detector of
-// ChangesDetector evaluated at the end of each day on the daily sums of
-// pain_hourly and feedback_hourly (of the raw tables with a customer tier)
-// from 28 days before the range on, within f's product, channel, tier and
-// pain point. f's mention filter is ignored.
+// Changes returns what changed in the days of f's range (days in f's
+// zone, the range rounded out to whole days), at most limit items (0:
+// all): the detector of ChangesDetector evaluated at the end of each day
+// on the daily sums of pain_hourly and feedback_hourly (of the raw tables
+// with a customer tier) from 28 days before the range on, within f's
+// product, channel, tier and pain point. f's mention filter is ignored.
 func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	from := f.From.UTC().Truncate(24 * time.Hour)
-	to := f.To.UTC()
-	if t := to.Truncate(24 * time.Hour); t.Before(to) {
-		to = t.Add(24 * time.Hour)
+	loc := f.zone()
+	from := StartOfDay(f.From, loc)
+	to := StartOfDay(f.To, loc)
+	if to.Before(f.To) {
+		to = to.AddDate(0, 0, 1)
 	}
 	det := ChangesDetector.WithDefaults()
-	cube := detect.NewDailyCube(det.Bounds(from.Add(detect.ChangesWindow)).Earliest(), to)
+	cube := detect.NewDailyCube(det.DayBounds(from).Earliest(), to, loc)
 	if err := s.loadDays(ctx, cube, f); err != nil {
 		return nil, err
 	}
@@ -130,14 +131,14 @@ func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, err
 	for _, c := range det.Changes(cube, from, to, limit) {
 		out.Items = append(out.Items, change(c, f))
 	}
-	out.Matrix = painMatrix(cube, from, to, det.Lookback, out.Items)
+	out.Matrix = painMatrix(cube, from, to, det.DayBounds(from).BaseFrom, out.Items)
 	return out, nil
 }
 
 // painMatrix sums the cube's pain series by product and pain point over
-// [from, to) and over the lookback before it; the products and pain points
+// [from, to) and over the baseline [baseFrom, from); the products and pain points
 // of the changes come first.
-func painMatrix(c *detect.Cube, from, to time.Time, lookback time.Duration, changes []Change) *PainMatrix {
+func painMatrix(c *detect.Cube, from, to, baseFrom time.Time, changes []Change) *PainMatrix {
 	type key struct{ product, pain string }
 	cur, base := map[key]uint64{}, map[key]uint64{}
 	byProduct, byPain := map[string]uint64{}, map[string]uint64{}
@@ -147,7 +148,7 @@ func painMatrix(c *detect.Cube, from, to time.Time, lookback time.Duration, chan
 		byProduct[k.Product] += n
 		byPain[kk.pain] += n
 	}
-	for k, n := range c.PainTotals(from.Add(-lookback), from) {
+	for k, n := range c.PainTotals(baseFrom, from) {
 		base[key{k.Product, k.Category + "/" + k.Subcategory}] += n
 	}
 	var chProducts, chPains []string
@@ -181,9 +182,9 @@ func painMatrix(c *detect.Cube, from, to time.Time, lookback time.Duration, chan
 		return out[:min(len(out), limit)]
 	}
 	m := &PainMatrix{Products: top(byProduct, chProducts, matrixProducts), PainPoints: top(byPain, chPains, matrixPains),
-		Days: int(to.Sub(from) / (24 * time.Hour))}
+		Days: len(DaysOf(from, to, c.Zone()))}
 	// The days of the baseline that hold data (a young database has fewer).
-	baseDays := float64(c.ActiveBuckets(from.Add(-lookback), from))
+	baseDays := float64(c.ActiveBuckets(baseFrom, from))
 	for _, p := range m.Products {
 		row, urow := make([]uint64, len(m.PainPoints)), make([]float64, len(m.PainPoints))
 		for j, pp := range m.PainPoints {
@@ -202,7 +203,7 @@ func change(c detect.Change, f Filter) Change {
 	r3 := func(x float64) float64 { return math.Round(x*1000) / 1000 }
 	sr := c.Series
 	out := Change{Kind: c.Kind, Level: sr.Level, Category: sr.Category, Subcategory: sr.Subcategory,
-		Product: sr.Product, Channel: sr.Channel, From: c.Window.From, To: c.Window.From.Add(detect.ChangesWindow),
+		Product: sr.Product, Channel: sr.Channel, From: c.Window.From, To: c.Window.To,
 		Observed: r3(c.Observed), Expected: r3(c.Expected), Usual: r3(c.Usual), Excess: r3(c.Excess), Ratio: r3(c.Ratio),
 		P: c.PValue, Records: c.Records, Days: c.Days}
 	out.Drill = map[string]string{"from": out.From.Format(time.RFC3339), "to": out.To.Format(time.RFC3339)}
@@ -230,7 +231,7 @@ func (s *Store) loadDays(ctx context.Context, c *detect.Cube, f Filter) error {
 	wg.Go(func() {
 		src := s.painSource(f)
 		where, args := src.conds(f, c.Start(), c.End(), true)
-		q := `SELECT toDate(` + src.time + `) AS day, category, subcategory, product, channel, sum(` + src.m["records"] + `)
+		q := `SELECT toDate(` + src.time + `, ` + zoneSQL(c.Zone()) + `) AS day, category, subcategory, product, channel, sum(` + src.m["records"] + `)
 FROM ` + src.table + `
 WHERE ` + where + ` AND ` + PainRows + `
 GROUP BY day, category, subcategory, product, channel`
@@ -242,7 +243,7 @@ GROUP BY day, category, subcategory, product, channel`
 				return err
 			}
 			mu.Lock()
-			c.AddPain(utcDay(day), k, n)
+			c.AddPain(dayOf(day, c.Zone()), k, n)
 			mu.Unlock()
 			return nil
 		})
@@ -252,7 +253,7 @@ GROUP BY day, category, subcategory, product, channel`
 		tf.Category, tf.Subcategory = "", ""
 		src := s.feedbackSource(tf)
 		where, args := src.conds(tf, c.Start(), c.End(), false)
-		q := `SELECT toDate(` + src.time + `) AS day, product, channel, sum(` + src.m["records"] + `), sum(` + src.m["complaints"] + `), sum(` + src.m["ss"] + `)
+		q := `SELECT toDate(` + src.time + `, ` + zoneSQL(c.Zone()) + `) AS day, product, channel, sum(` + src.m["records"] + `), sum(` + src.m["complaints"] + `), sum(` + src.m["ss"] + `)
 FROM ` + src.table + `
 WHERE ` + where + `
 GROUP BY day, product, channel`
@@ -265,7 +266,7 @@ GROUP BY day, product, channel`
 				return err
 			}
 			mu.Lock()
-			c.AddScope(utcDay(day), k, n, cpl, ss)
+			c.AddScope(dayOf(day, c.Zone()), k, n, cpl, ss)
 			mu.Unlock()
 			return nil
 		})
@@ -277,10 +278,4 @@ GROUP BY day, product, channel`
 		}
 	}
 	return nil
-}
-
-// utcDay is the UTC midnight of a Date column's day (the driver may read
-// it in another location).
-func utcDay(d time.Time) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 }

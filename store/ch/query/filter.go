@@ -25,6 +25,10 @@ type Filter struct {
 	// Category).
 	Category    string
 	Subcategory string
+	// Zone cuts the days and weeks of the Day and Week buckets and of
+	// Changes (nil: UTC); it must pass CheckZone. It does not move From
+	// and To.
+	Zone *time.Location
 	// Mentions selects records by what their customer said about an
 	// aspect (rows of aspect_mentions); it narrows the record tables
 	// (Verbatims, Trend, SentimentBy) and is ignored by the pain point
@@ -88,6 +92,9 @@ func (f Filter) Validate() error {
 	if f.Subcategory != "" && f.Category == "" {
 		return fmt.Errorf("%w: subcategory needs category", ErrBadFilter)
 	}
+	if err := CheckZone(f.Zone); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadFilter, err)
+	}
 	return f.Mentions.validate()
 }
 
@@ -101,15 +108,17 @@ const (
 	Week Granularity = "week"
 )
 
-// bucket returns the bucket expression of a DateTime column.
-func (g Granularity) bucket(col string) (string, error) {
+// bucket returns the bucket expression of a DateTime column: its hour,
+// or the start of its day or week (Monday) in loc, a DateTime in loc.
+func (g Granularity) bucket(col string, loc *time.Location) (string, error) {
+	z := zoneSQL(loc)
 	switch g {
 	case Hour:
 		return "toStartOfHour(" + col + ")", nil
 	case Day, "":
-		return "toDateTime(toDate(" + col + "))", nil
+		return "toDateTime(toDate(" + col + ", " + z + "), " + z + ")", nil
 	case Week:
-		return "toDateTime(toMonday(" + col + "))", nil
+		return "toDateTime(toMonday(" + col + ", " + z + "), " + z + ")", nil
 	}
 	return "", fmt.Errorf("%w: granularity %q is not hour, day or week", ErrBadFilter, string(g))
 }

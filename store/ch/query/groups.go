@@ -157,26 +157,29 @@ type Facets struct {
 const DefaultDays = 14
 
 // DefaultRange is the range of a dashboard, API call or report that names
-// none: the DefaultDays whole days (UTC) ending with the day of last, the
-// end of the stored data (DataRange), or of now when there is none. One
-// bound given: the DefaultDays days from or to it.
-func DefaultRange(from, to, last, now time.Time) (time.Time, time.Time) {
+// none: the DefaultDays whole days (in loc; nil: UTC) ending with the day
+// of last, the end of the stored data (DataRange), or of now when there is
+// none. One bound given: the DefaultDays days from or to it. The bounds
+// are returned in loc.
+func DefaultRange(from, to, last, now time.Time, loc *time.Location) (time.Time, time.Time) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	switch {
 	case !from.IsZero() && !to.IsZero():
-		return from, to
+		return from.In(loc), to.In(loc)
 	case to.IsZero() && !from.IsZero():
-		return from, from.AddDate(0, 0, DefaultDays)
+		return from.In(loc), from.In(loc).AddDate(0, 0, DefaultDays)
 	case !to.IsZero():
-		return to.AddDate(0, 0, -DefaultDays), to
+		return to.In(loc).AddDate(0, 0, -DefaultDays), to.In(loc)
 	}
 	end := last
 	if end.IsZero() {
 		end = now
 	}
-	end = end.UTC()
-	to = end.Truncate(24 * time.Hour)
+	to = StartOfDay(end, loc)
 	if to.Before(end) {
-		to = to.Add(24 * time.Hour)
+		to = to.AddDate(0, 0, 1)
 	}
 	return to.AddDate(0, 0, -DefaultDays), to
 }

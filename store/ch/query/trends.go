@@ -15,6 +15,7 @@ import (
 
 // TrendPoint is one bucket of a time series.
 type TrendPoint struct {
+	// Time starts the bucket, in the filter's zone.
 	Time time.Time `json:"time"`
 	// Records is the number of records: all records, or for a pain point
 	// the records with it as a pain point.
@@ -51,7 +52,7 @@ func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoin
 		return series[0].Points, nil
 	}
 	src := s.feedbackSource(f)
-	b, err := g.bucket(src.time)
+	b, err := g.bucket(src.time, f.zone())
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +64,7 @@ func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoin
 		if err := scanMean(r, &p.AvgSentiment, &p.Records, &p.Time, &p.Records, &p.Negative); err != nil {
 			return p, err
 		}
+		p.Time = p.Time.In(f.zone())
 		p.NegativeShare = ratio(float64(p.Negative), float64(p.Records))
 		return p, nil
 	})
@@ -90,7 +92,7 @@ func (s *Store) PainTrends(ctx context.Context, f Filter, g Granularity, keys []
 		return nil, nil
 	}
 	src := s.painSource(f)
-	b, err := g.bucket(src.time)
+	b, err := g.bucket(src.time, f.zone())
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +146,7 @@ GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], s
 		if err := scanMean(r, &p.AvgSentiment, &p.Records, &p.Time, &k, &p.Records, &p.Negative, &m); err != nil {
 			return err
 		}
+		p.Time = p.Time.In(f.zone())
 		p.NegativeShare = ratio(float64(p.Negative), float64(m))
 		if seen[k] {
 			byKey[k] = append(byKey[k], p)
