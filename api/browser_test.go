@@ -2,12 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // browserResult is what web/e2e/dashboard.mjs reports.
@@ -27,6 +29,11 @@ type browserResult struct {
 		Series, Points int
 		Canvas         bool
 	} `json:"charts"`
+	RangeNote string `json:"range_note"`
+	DayDrill  struct {
+		From, To, Time, Total string
+		Records               int
+	} `json:"day_drill"`
 	TopRows      int    `json:"top_rows"`
 	Sparklines   int    `json:"sparklines"`
 	ClickedPain  string `json:"clicked_pain"`
@@ -154,6 +161,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		if !ok || !c.Canvas || c.Series == 0 || c.Points == 0 {
 			t.Errorf("chart %s: %+v (rendered %v)", id, c, ok)
 		}
+	}
+	// The range and the zone of its days, and a day of the chart opening
+	// exactly that day's records (in the zone: the feed starts at midnight
+	// there).
+	if !strings.Contains(res.RangeNote, "按 Asia/Shanghai (UTC+08:00) 时区的日期统计") || !strings.Contains(res.RangeNote, genStart.Format(time.DateOnly)) {
+		t.Errorf("range note %q", res.RangeNote)
+	}
+	if d := res.DayDrill; d.Time != genStart.Format(time.RFC3339) || d.From != genStart.Format(time.DateOnly) ||
+		d.To != genStart.AddDate(0, 0, 1).Format(time.DateOnly) || d.Total != fmt.Sprintf("共 %d 条", d.Records) || d.Records == 0 {
+		t.Errorf("drill-down of the chart's first day: %+v", d)
 	}
 	if res.TopRows == 0 || res.Sparklines != res.TopRows {
 		t.Errorf("top pain points: %d rows, %d sparklines", res.TopRows, res.Sparklines)

@@ -67,7 +67,9 @@ type fixture struct {
 	db    chtest.DB // the database the records are in
 }
 
-var genStart = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+// genStart starts the generated feed: midnight in the handler's default
+// zone, so that the feed's days are the dashboard's.
+var genStart = time.Date(2026, 3, 2, 0, 0, 0, 0, gen.DefaultStart.Location())
 
 // analysed generates days×perDay messages (with a spike of 质量/漏液 on
 // the last day) and analyses them like the pipeline does.

@@ -40,6 +40,18 @@ try {
     }
     return res;
   });
+  out.range_note = await page.locator('#range-note').textContent();
+  // A day of the trend chart opens that day's records: its dates, which
+  // the server reads in its zone.
+  out.day_drill = await page.evaluate(async () => {
+    const d = window.vocDashboard, c = d.charts['trend-chart'];
+    const s = c.getOption().series[0], p = s.data[0];
+    const before = d.drillLoaded || 0;
+    c.trigger('click', { value: p, seriesName: s.name });
+    for (let i = 0; i < 300 && (d.drillLoaded || 0) === before; i++) await new Promise((r) => setTimeout(r, 50));
+    return { from: d.drill.params.from, to: d.drill.params.to, records: p[1], time: p[2], total: document.getElementById('drill-total').textContent };
+  });
+  await page.locator('#drill-close').click();
   out.top_rows = await page.locator('#top-table tbody tr[data-pain]').count();
   out.sparklines = await page.locator('#top-table svg.spark').count();
   const first = page.locator('#top-table tbody tr[data-pain]').first();

@@ -218,8 +218,8 @@
   // zoneLabel names the zone of the days: Asia/Shanghai (UTC+08:00).
   function zoneLabel() {
     if (!state.zone) return '…';
-    var m = /([+-]\d\d:\d\d|Z)$/.exec(state.zoneTime || '');
-    return state.zone + (m ? ' (UTC' + (m[1] === 'Z' ? '' : m[1]) + ')' : '');
+    var m = /([+-]\d\d:\d\d)$/.exec(state.zoneTime || '');
+    return state.zone + (m ? ' (UTC' + m[1] + ')' : '');
   }
   function rangeNote(from, to) {
     if (from && to) $('range-note').textContent = t('rangeNote', { from: from, to: dayAdd(to, -1), zone: zoneLabel() });
