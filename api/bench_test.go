@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,7 +54,13 @@ func BenchmarkDashboard(b *testing.B) {
 		recs[i] = &r
 	}
 	t0 := time.Now()
-	f := newFixture(b, recs, false, Config{})
+	// The server's debug log says where the first screen's time goes
+	// (VOC_BENCH_DEBUG=1).
+	var logger *slog.Logger
+	if os.Getenv("VOC_BENCH_DEBUG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	f := newFixture(b, recs, false, Config{Logger: logger})
 	b.Logf("loaded %d records into ClickHouse in %s", n, time.Since(t0).Round(time.Second))
 	if nIndex > 0 {
 		t0 = time.Now()

@@ -61,26 +61,60 @@ func (h *Handler) dashboard(r *request) (any, error) {
 }
 
 // firstScreen computes the first screen over f; with fromData f's range is
-// replaced by the last dashboardDays days of stored data.
+// replaced by the last dashboardDays days of stored data. Each part's time
+// is logged at debug level.
 func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool, limit int, now time.Time) (*FirstScreen, error) {
-	facets, err := h.cfg.CH.Facets(ctx)
+	// The data's range first (the default range ends with it), read once;
+	// the filter values alongside the rest.
+	start := time.Now()
+	first, last, err := h.cfg.CH.DataRange(ctx)
 	if err != nil {
 		return nil, err
 	}
+	tRange := time.Since(start)
 	if fromData {
-		f.From, f.To = query.DefaultRange(time.Time{}, time.Time{}, facets.Last, now, f.Zone)
+		f.From, f.To = query.DefaultRange(time.Time{}, time.Time{}, last, now, f.Zone)
 	}
-	out := &FirstScreen{Facets: facetsIn(facets, h.cfg.Zone)}
+	out := &FirstScreen{}
 	var (
 		wg      sync.WaitGroup
 		changes *query.PainChanges
-		errs    [4]error
+		errs    [5]error
+		took    [5]time.Duration
 	)
-	wg.Go(func() { out.Changes, errs[3] = h.cfg.CH.Changes(ctx, f, changesLimit) })
-	wg.Go(func() { out.Overview, changes, errs[0] = h.overviewOf(ctx, f, limit) })
-	wg.Go(func() { out.Topics, errs[1] = h.cfg.CH.Topics(ctx, f, topicsLimit) })
-	wg.Go(func() { out.Emerging, errs[2] = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit) })
+	timed := func(i int, fn func() error) {
+		wg.Go(func() {
+			t0 := time.Now()
+			errs[i] = fn()
+			took[i] = time.Since(t0)
+		})
+	}
+	// The overview's sparklines come from the daily counts of what changed.
+	changed := make(chan struct{})
+	timed(0, func() (err error) {
+		defer close(changed)
+		out.Changes, err = h.cfg.CH.Changes(ctx, f, changesLimit)
+		return
+	})
+	timed(1, func() (err error) {
+		out.Overview, changes, err = h.overviewOf(ctx, f, limit, func() *query.Changes {
+			<-changed
+			return out.Changes
+		})
+		return
+	})
+	timed(2, func() (err error) { out.Topics, err = h.cfg.CH.Topics(ctx, f, topicsLimit); return })
+	timed(3, func() (err error) { out.Emerging, err = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit); return })
+	timed(4, func() (err error) {
+		if out.Facets, err = h.cfg.CH.FacetValues(ctx); err == nil {
+			out.Facets.First, out.Facets.Last = first, last
+			facetsIn(out.Facets, h.cfg.Zone)
+		}
+		return
+	})
 	wg.Wait()
+	h.log.Debug("api: first screen", "took", time.Since(start), "range", tRange, "changes", took[0], "overview", took[1],
+		"topics", took[2], "emerging", took[3], "facets", took[4])
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

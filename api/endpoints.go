@@ -64,7 +64,7 @@ func (h *Handler) overview(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ov, _, err := h.overviewOf(r.ctx, f, limit)
+	ov, _, err := h.overviewOf(r.ctx, f, limit, nil)
 	return ov, err
 }
 
@@ -84,8 +84,10 @@ func (r *request) overviewParams() (query.Filter, int, error) {
 
 // overviewOf computes the overview of f with its top limit pain points,
 // and returns the pain point changes it ranked them by. The independent
-// queries run concurrently.
-func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int) (*Overview, *query.PainChanges, error) {
+// queries run concurrently. The sparklines come from days when it is given
+// and has them (the dashboard's first screen waits for what changed, whose
+// daily counts hold them), else from PainTrends.
+func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int, days func() *query.Changes) (*Overview, *query.PainChanges, error) {
 	ch := h.cfg.CH
 	loc := f.Zone
 	if loc == nil {
@@ -100,11 +102,24 @@ func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int) (*O
 		changes   *query.PainChanges
 		errs      [4]error
 	)
-	wg.Go(func() { cur, errs[0] = ch.SentimentBy(ctx, f, "channel") })
-	wg.Go(func() { prev, errs[1] = ch.SentimentBy(ctx, pf, "channel") })
-	wg.Go(func() { out.Daily, errs[2] = ch.Trend(ctx, f, query.Day) })
-	wg.Go(func() { changes, errs[3] = ch.PainPointChanges(ctx, f) })
+	t0 := time.Now()
+	var took [4]time.Duration
+	timed := func(i int, fn func() error) {
+		wg.Go(func() {
+			t := time.Now()
+			errs[i] = fn()
+			took[i] = time.Since(t)
+		})
+	}
+	timed(0, func() (err error) { cur, err = ch.SentimentBy(ctx, f, "channel"); return })
+	timed(1, func() (err error) { prev, err = ch.SentimentBy(ctx, pf, "channel"); return })
+	timed(2, func() (err error) { out.Daily, err = ch.Trend(ctx, f, query.Day); return })
+	timed(3, func() (err error) { changes, err = ch.PainPointChanges(ctx, f); return })
 	wg.Wait()
+	t1 := time.Now()
+	defer func() {
+		h.log.Debug("api: overview", "current", took[0], "previous", took[1], "daily", took[2], "pain points", took[3], "sparklines", time.Since(t1), "took", time.Since(t0))
+	}()
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, err
@@ -123,13 +138,26 @@ func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int) (*O
 		keys = append(keys, k)
 		out.Top = append(out.Top, OverviewPain{PainChange: c, Key: k})
 	}
+	if days != nil {
+		if d := days(); d != nil {
+			all := true
+			for i, k := range keys {
+				if out.Top[i].Sparkline, all = d.PainDays(k); !all {
+					break
+				}
+			}
+			if all {
+				return out, changes, nil
+			}
+		}
+	}
 	series, err := ch.PainTrends(ctx, f, query.Day, keys)
 	if err != nil {
 		return nil, nil, err
 	}
-	days := query.DaysOf(f.From, f.To, loc)
+	buckets := query.DaysOf(f.From, f.To, loc)
 	for i, s := range series {
-		out.Top[i].Sparkline = spread(days, s.Points)
+		out.Top[i].Sparkline = spread(buckets, s.Points)
 	}
 	return out, changes, nil
 }

@@ -185,6 +185,23 @@ func (c *Cube) usualAndDays(ch *Change, from, to time.Time, lookback time.Durati
 	return sum / n, days
 }
 
+// PainBuckets returns the records of the pain point category/subcategory
+// (all products and channels) per bucket of [from, to), which must start
+// and end on buckets of c.
+func (c *Cube) PainBuckets(category, subcategory string, from, to time.Time) []uint64 {
+	a, b := c.span(from, to)
+	out := make([]uint64, b-a)
+	for k, v := range c.pains {
+		if k.Category != category || k.Subcategory != subcategory {
+			continue
+		}
+		for i := range out {
+			out[i] += uint64(v[a+i])
+		}
+	}
+	return out
+}
+
 // PainTotals returns each finest pain series' records over the buckets
 // of [from, to) (those with any).
 func (c *Cube) PainTotals(from, to time.Time) map[PainKey]uint64 {

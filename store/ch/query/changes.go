@@ -83,6 +83,24 @@ type Changes struct {
 	Items []Change  `json:"items"`
 	// Matrix is the period's pain points by product, from the same counts.
 	Matrix *PainMatrix `json:"matrix"`
+
+	// cube holds the daily counts read; whole when the filter's range was
+	// whole days (From and To unrounded).
+	cube  *detect.Cube
+	whole bool
+}
+
+// PainDays returns the records with the pain point key
+// ("category/subcategory") per day of the range, from the daily counts
+// Changes read (as PainTrends by day would count them); false when the
+// range was not whole days of the zone (a partial day holds hours outside
+// it).
+func (c *Changes) PainDays(key string) ([]uint64, bool) {
+	cat, sub, ok := strings.Cut(key, "/")
+	if c.cube == nil || !c.whole || !ok {
+		return nil, false
+	}
+	return c.cube.PainBuckets(cat, sub, c.From, c.To), true
 }
 
 // PainMatrix is records with a pain point per product in a period: the
@@ -127,7 +145,7 @@ func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, err
 	if err := s.loadDays(ctx, cube, f); err != nil {
 		return nil, err
 	}
-	out := &Changes{From: from, To: to, Items: []Change{}}
+	out := &Changes{From: from, To: to, Items: []Change{}, cube: cube, whole: from.Equal(f.From) && to.Equal(f.To)}
 	for _, c := range det.Changes(cube, from, to, limit) {
 		out.Items = append(out.Items, change(c, f))
 	}

@@ -198,22 +198,42 @@ func (s *Store) DataRange(ctx context.Context) (first, last time.Time, err error
 	return first, last.Add(time.Hour), nil
 }
 
-// Facets returns the distinct products, channels, tiers and pain points.
+// Facets returns the distinct products, channels, tiers and pain points,
+// and the stored data's range (DataRange).
 func (s *Store) Facets(ctx context.Context) (*Facets, error) {
+	first, last, err := s.DataRange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.FacetValues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out.First, out.Last = first, last
+	return out, nil
+}
+
+// FacetValues returns the distinct products, channels, tiers and pain
+// points (Facets without First and Last): the dashboard reads the range
+// first and these alongside its other queries.
+func (s *Store) FacetValues(ctx context.Context) (*Facets, error) {
 	out := &Facets{Products: []string{}, Channels: []string{}, Tiers: []string{}, PainPoints: []string{}}
-	var n uint64
-	q := "SELECT groupUniqArray(product), groupUniqArray(channel), groupUniqArray(customer_tier), min(hour), max(hour), sum(records) FROM " + s.table(ch.TableFeedbackHourly)
-	if err := s.conn.QueryRow(ctx, q).Scan(&out.Products, &out.Channels, &out.Tiers, &out.First, &out.Last, &n); err != nil {
+	q := "SELECT groupUniqArray(product), groupUniqArray(channel), groupUniqArray(customer_tier) FROM " + s.table(ch.TableFeedbackHourly)
+	if err := s.conn.QueryRow(ctx, q).Scan(&out.Products, &out.Channels, &out.Tiers); err != nil {
 		return nil, fmt.Errorf("clickhouse: facets: %w", err)
 	}
-	if n == 0 {
-		out.First, out.Last = time.Time{}, time.Time{}
-	} else {
-		out.Last = out.Last.Add(time.Hour)
-	}
-	q = "SELECT groupUniqArray(concat(category, '/', subcategory)) FROM " + s.table(ch.TablePainHourly) + " WHERE " + PainRows
-	if err := s.conn.QueryRow(ctx, q).Scan(&out.PainPoints); err != nil {
-		return nil, fmt.Errorf("clickhouse: facets: %w", err)
+	// Grouped by the two columns: no string built per row.
+	q = "SELECT category, subcategory FROM " + s.table(ch.TablePainHourly) + " WHERE " + PainRows + " GROUP BY category, subcategory"
+	err := s.query(ctx, "facets", q, nil, func(r ch.Row) error {
+		var cat, sub string
+		if err := r.Scan(&cat, &sub); err != nil {
+			return err
+		}
+		out.PainPoints = append(out.PainPoints, cat+"/"+sub)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, l := range [][]string{out.Products, out.Channels, out.Tiers, out.PainPoints} {
 		slices.Sort(l)
