@@ -109,6 +109,8 @@ type Handler struct {
 	mux *http.ServeMux
 	log *slog.Logger
 	sem chan struct{} // request slots; nil without a cap
+	// facetCache holds the filter values for a while (facetValues).
+	facetCache facetCache
 	// health is the last check of the database (dbCheck).
 	health health
 }
@@ -144,7 +146,7 @@ func New(cfg Config) (*Handler, error) {
 	if err := query.CheckZone(cfg.Zone); err != nil {
 		return nil, fmt.Errorf("api: config field Zone: %w", err)
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger, facetCache: facetCache{one: make(chan struct{}, 1)}}
 	if cfg.MaxConcurrent > 0 {
 		h.sem = make(chan struct{}, cfg.MaxConcurrent)
 	}

@@ -106,7 +106,7 @@ func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool
 	timed(2, func() (err error) { out.Topics, err = h.cfg.CH.Topics(ctx, f, topicsLimit); return })
 	timed(3, func() (err error) { out.Emerging, err = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit); return })
 	timed(4, func() (err error) {
-		if out.Facets, err = h.cfg.CH.FacetValues(ctx); err == nil {
+		if out.Facets, err = h.facetValues(ctx); err == nil {
 			out.Facets.First, out.Facets.Last = first, last
 			facetsIn(out.Facets, h.cfg.Zone)
 		}

@@ -20,11 +20,49 @@ import (
 )
 
 func (h *Handler) facets(r *request) (any, error) {
-	fc, err := h.cfg.CH.Facets(r.ctx)
+	first, last, err := h.cfg.CH.DataRange(r.ctx)
 	if err != nil {
 		return nil, err
 	}
+	fc, err := h.facetValues(r.ctx)
+	if err != nil {
+		return nil, err
+	}
+	fc.First, fc.Last = first, last
 	return facetsIn(fc, h.cfg.Zone), nil
+}
+
+// facetsTTL is how long the filter values are kept: they change only when
+// a product, channel, tier or pain point first appears, and reading them
+// scans every hourly pain row of the database.
+const facetsTTL = time.Minute
+
+// facetCache holds the last filter values read and when.
+type facetCache struct {
+	one chan struct{} // one read at a time; the others wait for it
+	at  time.Time
+	val *query.Facets
+}
+
+// facetValues returns the filter values (query.FacetValues) read at most
+// facetsTTL ago, as a copy the caller may set First and Last of.
+func (h *Handler) facetValues(ctx context.Context) (*query.Facets, error) {
+	c := &h.facetCache
+	select {
+	case c.one <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.one }()
+	if c.val == nil || time.Since(c.at) >= facetsTTL {
+		v, err := h.cfg.CH.FacetValues(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.val, c.at = v, time.Now()
+	}
+	out := *c.val
+	return &out, nil
 }
 
 // facetsIn puts the first and last hour of fc in loc, the zone of the
@@ -398,7 +436,20 @@ func (r *request) recordQuery() (f query.Filter, text, sent string, err error) {
 	return
 }
 
+// search answers /search, the records' times in the handler's zone (the
+// zone of the days they were selected by).
 func (h *Handler) search(r *request) (any, error) {
+	out, err := h.searchItems(r)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Items {
+		out.Items[i].CreatedAt = out.Items[i].CreatedAt.In(h.cfg.Zone)
+	}
+	return out, nil
+}
+
+func (h *Handler) searchItems(r *request) (*SearchResponse, error) {
 	f, text, sent, err := r.recordQuery()
 	if err != nil {
 		return nil, err
@@ -543,6 +594,7 @@ func (h *Handler) record(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	v.CreatedAt = v.CreatedAt.In(h.cfg.Zone)
 	out := &RecordResponse{Verbatim: v}
 	if h.cfg.Analyzer != nil && v.Text != "" && v.TurnCount == 0 {
 		opts := nlp.Options{Rating: int(v.Rating), Conversational: feedback.ConversationalKind(v.Kind)}

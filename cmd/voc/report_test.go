@@ -29,7 +29,8 @@ func TestReportCommand(t *testing.T) {
 	if err := sink.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	// Days from midnight in Asia/Shanghai, the default --tz.
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, gen.DefaultStart.Location())
 	g, err := gen.New(gen.Config{Seed: 3, Start: start, Days: 14, PerDay: 40})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,10 @@ func TestReportCommand(t *testing.T) {
 		code   int
 		expect []string
 	}{
-		{"markdown", []string{"--format", "md", "--from", "2026-03-09", "--to", "2026-03-16"}, 0, []string{"# VOC周报", "## 二、主要痛点", "2026-03-09 00:00"}},
+		{"markdown", []string{"--format", "md", "--from", "2026-03-09", "--to", "2026-03-16"}, 0, []string{"# VOC周报", "## 二、主要痛点", "2026-03-09 00:00", "（Asia/Shanghai 时间）"}},
+		{"another zone", []string{"--format", "md", "--from", "2026-03-09", "--tz", "UTC"}, 0, []string{"2026-03-09 00:00 – 2026-03-16 00:00（UTC 时间）"}},
+		{"zone at half hours", []string{"--tz", "Asia/Kolkata"}, 2, nil},
+		{"unknown zone", []string{"--tz", "Asia/Beijing"}, 2, nil},
 		{"html", []string{"--from", "2026-03-09"}, 0, []string{"<title>VOC周报 2026-03-09 – 2026-03-16</title>", "<svg"}},
 		{"bad format", []string{"--format", "pdf"}, 2, nil},
 		{"bad date", []string{"--from", "last week"}, 2, nil},
@@ -140,6 +144,16 @@ func TestReportEscapesData(t *testing.T) {
 				t.Errorf("%s report holds %q unescaped", format, l)
 			}
 		}
+	}
+}
+
+// TestServeRefusesBadZone: voc serve --tz names the flag and why the zone
+// cannot cut days.
+func TestServeRefusesBadZone(t *testing.T) {
+	var out bytes.Buffer
+	e := env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }}
+	if code := run(context.Background(), e, []string{"serve", "--tz", "Asia/Kolkata"}); code != 2 || !strings.Contains(out.String(), "--tz") || !strings.Contains(out.String(), "+05:30") {
+		t.Errorf("exit %d: %s", code, out.String())
 	}
 }
 
