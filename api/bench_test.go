@@ -18,6 +18,7 @@ import (
 
 	"github.com/vocproject/voc/pipeline"
 	"github.com/vocproject/voc/sinks/bleve"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // BenchmarkDashboard loads VOC_BENCH_RECORDS records (e.g. 1000000) into
@@ -124,6 +125,13 @@ func BenchmarkDashboard(b *testing.B) {
 		p95("drilldown-aspect", []string{"/api/v1/search?unmapped=true&aspect=" + url.QueryEscape(steadyAspect) + "&" + week,
 			"/api/v1/search?topic=" + url.QueryEscape(mentionTopic) + "&" + week}, 10)
 		p95("drilldown", []string{"/api/v1/search?category=" + url.QueryEscape(commonestPain(seed)) + "&" + week}, 20)
+		// The first screen against how it was computed before, in this run.
+		db, err := ch.Open(context.Background(), ch.Config{Addrs: []string{f.db.Addr}, Database: f.db.Database}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		compareFirstScreen(b, f.srv.Config.Handler.(*Handler), db, 10)
+		db.Close()
 		// The page is measured without the garbage of the calls above (a
 		// collection of the index-holding heap takes ~0.5 s of a core).
 		runtime.GC()

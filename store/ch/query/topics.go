@@ -121,7 +121,7 @@ func (s *Store) Topics(ctx context.Context, f Filter, limit int) (*TopicVolumes,
 		return nil, err
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
-	out := &TopicVolumes{Periods: Periods{From: f.From.UTC(), To: f.To.UTC(), PrevFrom: prev.UTC()}, Items: []TopicVolume{}}
+	out := &TopicVolumes{Periods: Periods{From: f.From.In(f.zone()), To: f.To.In(f.zone()), PrevFrom: prev.In(f.zone())}, Items: []TopicVolume{}}
 	var wg sync.WaitGroup
 	var totalsErr error
 	wg.Go(func() { out.Records, out.PreviousRecords, totalsErr = s.periodTotals(ctx, f, prev) })
@@ -234,7 +234,7 @@ func (s *Store) UnmappedAspects(ctx context.Context, f Filter, minRecords, limit
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
 	from := f.From.UTC()
-	out := &UnmappedAspects{Periods: Periods{From: from, To: f.To.UTC(), PrevFrom: prev.UTC()}, Items: []UnmappedAspect{}}
+	out := &UnmappedAspects{Periods: Periods{From: f.From.In(f.zone()), To: f.To.In(f.zone()), PrevFrom: prev.In(f.zone())}, Items: []UnmappedAspect{}}
 	// All records, the coverage of the period and the aspects, at once.
 	var wg sync.WaitGroup
 	var totalsErr, coverErr error

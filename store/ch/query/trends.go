@@ -204,7 +204,7 @@ func (s *Store) PainPointChanges(ctx context.Context, f Filter) (*PainChanges, e
 		return nil, err
 	}
 	prev := f.From.Add(-f.To.Sub(f.From))
-	out := &PainChanges{PrevFrom: prev.UTC(), Items: []PainChange{}}
+	out := &PainChanges{PrevFrom: prev.In(f.zone()), Items: []PainChange{}}
 	var err error
 	if out.Records, out.PreviousRecords, err = s.periodTotals(ctx, f, prev); err != nil {
 		return nil, fmt.Errorf("clickhouse: pain point changes: %w", err)
