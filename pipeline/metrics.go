@@ -14,6 +14,7 @@ type Metrics struct {
 	DeadLetters    *prometheus.CounterVec // voc_pipeline_dead_letters_total{reason}
 	StageErrors    prometheus.Counter     // voc_pipeline_stage_errors_total: fatal stage errors
 	SinkErrors     *prometheus.CounterVec // voc_pipeline_sink_errors_total{sink}: failed write attempts
+	SinkPermanent  *prometheus.CounterVec // voc_pipeline_sink_permanent_errors_total{sink}: errors that stopped the pipeline
 	AckErrors      prometheus.Counter     // voc_pipeline_ack_errors_total
 	BatchSeconds   prometheus.Histogram   // voc_pipeline_batch_seconds: write of one batch to all sinks, retries included
 	BatchRecords   prometheus.Histogram   // voc_pipeline_batch_records
@@ -35,6 +36,8 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "voc_pipeline_stage_errors_total", Help: "Stage errors that stopped the pipeline."}),
 		SinkErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "voc_pipeline_sink_errors_total", Help: "Failed batch write attempts, by sink."}, []string{"sink"}),
+		SinkPermanent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "voc_pipeline_sink_permanent_errors_total", Help: "Permanent sink errors (not retried; they stop the pipeline), by sink."}, []string{"sink"}),
 		AckErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "voc_pipeline_ack_errors_total", Help: "Acknowledgements the source refused."}),
 		BatchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -50,7 +53,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.RecordsRead, m.RecordsWritten, m.DeadLetters, m.StageErrors,
-			m.SinkErrors, m.AckErrors, m.BatchSeconds, m.BatchRecords, m.InFlight, m.ConsumerLag} {
+			m.SinkErrors, m.SinkPermanent, m.AckErrors, m.BatchSeconds, m.BatchRecords, m.InFlight, m.ConsumerLag} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("pipeline: register metrics: %w", err)
 			}
@@ -100,6 +103,12 @@ func (m *Metrics) stageError() {
 func (m *Metrics) sinkError(sink string) {
 	if m != nil {
 		m.SinkErrors.WithLabelValues(sink).Inc()
+	}
+}
+
+func (m *Metrics) permanentError(sink string) {
+	if m != nil {
+		m.SinkPermanent.WithLabelValues(sink).Inc()
 	}
 }
 

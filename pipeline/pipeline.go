@@ -9,6 +9,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/vocproject/voc/feedback"
@@ -79,6 +80,67 @@ type Sink interface {
 	WriteBatch(ctx context.Context, batch []*Record) error
 	Close(ctx context.Context) error
 }
+
+// Retryable is an optional capability of a Sink: it tells a transient
+// write error (writing the batch again may succeed: a server down, a
+// timeout) from a permanent one (retrying cannot help until someone fixes
+// the schema, the credentials or the configuration). The runner retries
+// transient errors with backoff and stops at the first permanent one.
+// Without it every error is transient, unless it wraps ErrPermanent.
+type Retryable interface {
+	Retryable(err error) bool
+}
+
+// ErrPermanent marks a sink error that writing again cannot fix; a sink
+// may wrap it (Permanent) instead of implementing Retryable. The runner's
+// error after a permanent sink error wraps it too.
+var ErrPermanent = errors.New("permanent sink error")
+
+// Permanent wraps err so that the runner stops instead of retrying it.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() []error {
+	return []error{e.err, ErrPermanent}
+}
+
+// IsPermanent reports whether s's write error err is permanent: it wraps
+// ErrPermanent, or s implements Retryable and says it is not retryable.
+func IsPermanent(s Sink, err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrPermanent) {
+		return true
+	}
+	if r, ok := s.(Retryable); ok {
+		return !r.Retryable(err)
+	}
+	return false
+}
+
+// WithRetryable returns s with the Retryable capability retryable (for a
+// sink that exposes a classifier as a function, like clickhouse.IsRetryable).
+// The result keeps s's name.
+func WithRetryable(s Sink, retryable func(error) bool) Sink {
+	return &classified{Sink: s, name: sinkName(s), retryable: retryable}
+}
+
+type classified struct {
+	Sink
+	name      string
+	retryable func(error) bool
+}
+
+func (c *classified) Name() string             { return c.name }
+func (c *classified) Retryable(err error) bool { return c.retryable(err) }
 
 // Stage transforms one record in place. It must be safe for concurrent use.
 // A permanent problem with the record is reported by setting rec.Err; an

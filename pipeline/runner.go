@@ -54,9 +54,14 @@ var ErrFlushTimeout = errors.New("flush timeout")
 //     partition in offset order, whatever the number of workers.
 //   - A record is acknowledged (AckFunc(ctx, nil)) only after every sink it
 //     was routed to wrote the batch holding it. A failed write is retried
-//     with exponential backoff, never dropped; a sink that keeps failing
-//     blocks the pipeline: acks stop, the MaxInFlight cap fills and reading
-//     stops until the sink recovers.
+//     with exponential backoff and jitter, never dropped; a sink that keeps
+//     failing blocks the pipeline: acks stop, the MaxInFlight cap fills and
+//     reading stops until the sink recovers.
+//   - A permanent sink error (the sink's Retryable says so, or the error
+//     wraps ErrPermanent) is not retried: it is logged at error level,
+//     counted in voc_pipeline_sink_permanent_errors_total, and Run stops
+//     reading, acknowledges nothing from the failed batch on and returns an
+//     error wrapping ErrPermanent.
 //   - Memory is bounded: at most MaxInFlight records are read and not yet
 //     acknowledged; every channel is bounded.
 //
@@ -447,7 +452,7 @@ func reasonOf(err error) string {
 }
 
 func (r *run) writeSink(s Sink, name string, recs []*Record) error {
-	bo := backoff.Backoff{Initial: r.cfg.Retry.Initial, Max: r.cfg.Retry.Max}
+	bo := backoff.Backoff{Initial: r.cfg.Retry.Initial, Max: r.cfg.Retry.Max, Jitter: retryJitter}
 	for attempt := 1; ; attempt++ {
 		err := s.WriteBatch(r.workCtx, recs)
 		if err == nil {
@@ -460,6 +465,16 @@ func (r *run) writeSink(s Sink, name string, recs []*Record) error {
 		if r.workCtx.Err() != nil {
 			return fmt.Errorf("pipeline: write %d records to %s: gave up after %d attempts: %w (%w)", len(recs), name, attempt, err, ErrFlushTimeout)
 		}
+		if IsPermanent(s, err) {
+			// Stop reading now: the records from this batch on are
+			// never acknowledged, so their offsets stay uncommitted and
+			// they are read again once the cause is fixed.
+			r.m.permanentError(name)
+			r.cancelRead()
+			r.log.Error("pipeline: permanent sink error, stopping the pipeline; the records from this batch on stay uncommitted and are read again after a restart",
+				"sink", name, "records", len(recs), "attempt", attempt, "err", err)
+			return fmt.Errorf("pipeline: write %d records to %s: %w", len(recs), name, Permanent(err))
+		}
 		wait := bo.Next()
 		r.log.Warn("pipeline: sink write failed, retrying", "sink", name, "records", len(recs),
 			"attempt", attempt, "backoff", wait, "err", err)
@@ -468,3 +483,7 @@ func (r *run) writeSink(s Sink, name string, recs []*Record) error {
 		}
 	}
 }
+
+// retryJitter spreads the retry waits by ±20%, so that the processes of a
+// deployment retrying one recovered server do not retry in step.
+const retryJitter = 0.2

@@ -163,10 +163,11 @@ func TestRunnerRetry(t *testing.T) {
 	if flaky.calls != 4+4 {
 		t.Errorf("flaky sink called %d times, want 4 batches + 4 failures", flaky.calls)
 	}
-	// Backoff doubles from Initial up to Max: 2, 4, 8, 8 ms.
+	// Backoff doubles from Initial up to Max: 2, 4, 8, 8 ms, each spread
+	// by ±20% jitter.
 	for i, min := range []time.Duration{2, 4, 8, 8} {
-		if d := times[i+1].Sub(times[i]); d < min*time.Millisecond {
-			t.Errorf("wait before attempt %d: %v, want at least %v", i+2, d, min*time.Millisecond)
+		if d, lo := times[i+1].Sub(times[i]), min*time.Millisecond*8/10; d < lo {
+			t.Errorf("wait before attempt %d: %v, want at least %v", i+2, d, lo)
 		}
 	}
 	if got := metricValue(t, m.SinkErrors.WithLabelValues(sinkType)); got != 4 {

@@ -187,7 +187,7 @@ func fingerprint(dir string) string {
 // openClickHouse opens the sink, waiting for the server with backoff
 // (ClickHouse may start after voc), and migrates when asked.
 func openClickHouse(ctx context.Context, cfg ch.Config, migrate bool, log *slog.Logger) (*clickhouse.Sink, error) {
-	bo := backoff.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second}
+	bo := backoff.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Jitter: 0.2}
 	for {
 		s, err := clickhouse.Open(ctx, cfg, log)
 		if err == nil {

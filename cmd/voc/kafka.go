@@ -21,7 +21,7 @@ func openDeadLetter(ctx context.Context, k config.Kafka, log *slog.Logger) (*dea
 	if err != nil {
 		return nil, fmt.Errorf("kafka.dead_letter_topic: %w", err)
 	}
-	bo := backoff.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second}
+	bo := backoff.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Jitter: 0.2}
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err = s.Check(cctx)

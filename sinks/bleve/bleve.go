@@ -279,11 +279,11 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 			continue
 		}
 		if rec.ID == "" {
-			return fmt.Errorf("bleve: write batch: record at %s/%d/%d has no id", rec.Msg.Pos.Topic, rec.Msg.Pos.Partition, rec.Msg.Pos.Offset)
+			return fmt.Errorf("bleve: write batch: record at %s/%d/%d: %w", rec.Msg.Pos.Topic, rec.Msg.Pos.Partition, rec.Msg.Pos.Offset, errNoID)
 		}
 		doc := document.NewDocument(rec.ID)
 		if err := s.idx.Mapping().MapDocument(doc, fields(rec)); err != nil {
-			return fmt.Errorf("bleve: index record %q: %w", rec.ID, err)
+			return fmt.Errorf("bleve: index record %q: %w: %w", rec.ID, errMapping, err)
 		}
 		if rec.Analysis != nil {
 			s.precut.use(doc, rec.Analysis.Tokens)
@@ -303,6 +303,23 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	s.log.Debug("bleve: indexed", "documents", n)
 	return nil
 }
+
+var _ pipeline.Retryable = (*Sink)(nil)
+
+// errNoID is returned by WriteBatch for a record without an id.
+var errNoID = errors.New("record has no id")
+
+// Retryable reports whether writing a batch again may succeed after err
+// (pipeline.Retryable). A closed or read-only index and a record without an
+// id or with a field the mapping refuses are permanent; I/O errors (a full
+// disk) are transient: the write succeeds once space is freed.
+func (s *Sink) Retryable(err error) bool {
+	return !errors.Is(err, search.ErrClosed) && !errors.Is(err, ErrReadOnly) &&
+		!errors.Is(err, errNoID) && !errors.Is(err, errMapping)
+}
+
+// errMapping wraps an error of mapping a record to a document.
+var errMapping = errors.New("cannot map the record to a document")
 
 // Count returns the number of documents in the index.
 func (s *Sink) Count() (uint64, error) {

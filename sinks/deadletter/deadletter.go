@@ -237,6 +237,28 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	return fmt.Errorf("deadletter: write %d messages to %s: %w", len(msgs), s.cfg.Topic, err)
 }
 
+var _ pipeline.Retryable = (*Sink)(nil)
+
+// permanent are the broker errors that writing again cannot fix: the
+// credentials, the ACLs or the topic's configuration must change first.
+var permanent = []error{
+	kafkago.SASLAuthenticationFailed, kafkago.UnsupportedSASLMechanism, kafkago.IllegalSASLState,
+	kafkago.TopicAuthorizationFailed, kafkago.ClusterAuthorizationFailed, kafkago.InvalidTopic,
+	kafkago.MessageSizeTooLarge, kafkago.RecordListTooLarge, kafkago.InvalidRecord, kafkago.UnsupportedVersion,
+}
+
+// Retryable reports whether writing a batch again may succeed after err
+// (pipeline.Retryable): every error but authentication, authorisation,
+// an invalid topic and a message the broker refuses for its size.
+func (s *Sink) Retryable(err error) bool {
+	for _, p := range permanent {
+		if errors.Is(err, p) {
+			return false
+		}
+	}
+	return true
+}
+
 // letter builds the dead letter of rec.
 func (s *Sink) letter(rec *pipeline.Record) kafkago.Message {
 	m := rec.Msg

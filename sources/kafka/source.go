@@ -66,7 +66,7 @@ type Source struct {
 	loopDone  chan struct{}
 	closeOnce sync.Once
 	closeErr  error
-	// fetchBackoff spaces the retries of failed fetches: 100ms doubling
+	// fetchBackoff spaces the retries of failed fetches: 100ms doubling (±20%)
 	// up to 5s, from the start again after a fetch succeeds.
 	fetchBackoff backoff.Backoff
 }
@@ -108,7 +108,7 @@ func New(cfg Config, opts ...Option) (*Source, error) {
 		return nil, err
 	}
 	s := &Source{cfg: cfg, cp: pipeline.NewCheckpointer(), parts: make(map[topicPartition]*partState),
-		fetchBackoff: backoff.Backoff{Initial: 100 * time.Millisecond, Max: 5 * time.Second}}
+		fetchBackoff: backoff.Backoff{Initial: 100 * time.Millisecond, Max: 5 * time.Second, Jitter: 0.2}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -305,7 +305,9 @@ func (s *Source) Read(ctx context.Context) (pipeline.Message, pipeline.AckFunc, 
 
 // Commit commits, in one request, every partition's highest offset with
 // nothing unacknowledged before it, for the partitions fetched since the
-// last rebalance. It returns once the broker accepted the offsets, ctx is
+// last rebalance. After a rebalance that no Read has seen yet (the group
+// was joined again since the last message) it commits nothing: the
+// partitions may belong to another member now. It returns once the broker accepted the offsets, ctx is
 // done, or the commit failed. The source also calls it every
 // CommitInterval and in Close; call it directly only to commit sooner.
 func (s *Source) Commit(ctx context.Context) error {
@@ -321,6 +323,20 @@ func (s *Source) Commit(ctx context.Context) error {
 	)
 	committable := s.cp.Committable()
 	s.mu.Lock()
+	if j := s.joins.Load(); j != s.seenJoins {
+		// The group was joined again since the last message read: the
+		// partitions may have moved to another member, and kafka-go would
+		// send the commit with the new generation, which the broker
+		// accepts for any partition. Commit nothing until a message of
+		// the new generation is read (the partitions kept restart at the
+		// committed offset, so nothing acknowledged is lost: it is read
+		// again).
+		s.mu.Unlock()
+		if len(committable) > 0 {
+			s.log.Debug("kafka: not committing: the group was joined again since the last read", "joins", j)
+		}
+		return nil
+	}
 	for _, p := range committable {
 		st := s.parts[topicPartition{p.Topic, p.Partition}]
 		if st == nil || p.Offset+1 <= st.committed {

@@ -530,3 +530,45 @@ func TestSourceRebalanceRedelivery(t *testing.T) {
 		t.Errorf("committed %d, want 10", got)
 	}
 }
+
+// TestSourceNoCommitAfterRevoke: a rebalance moves a partition away while
+// its acknowledged offsets are not committed yet, and no message is read
+// after it; Close must not commit that partition for the new owner.
+func TestSourceNoCommitAfterRevoke(t *testing.T) {
+	c := kafkatest.Start(t, 2, "two")
+	var msgs []kafkago.Message
+	for i := range 10 {
+		msgs = append(msgs, kafkago.Message{Partition: i % 2, Value: []byte{byte('a' + i)}})
+	}
+	c.Produce("two", msgs...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	cfg := testConfig(c, "g", "two")
+	cfg.CommitInterval = time.Hour // only Close commits
+	a := newSource(t, cfg)
+	defer a.Close()
+	for range 10 {
+		_, ack, err := a.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ack(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// B joins: A rejoins in the background and gives up one partition.
+	// B's first message says the rebalance is complete.
+	b := newSource(t, cfg)
+	defer b.Close()
+	m, _, err := b.Read(ctx) // never acknowledged: B commits nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Committed("g", "two")[m.Pos.Partition]; got != -1 {
+		t.Errorf("partition %d, now B's, committed at %d by A after the rebalance; want no commit", m.Pos.Partition, got)
+	}
+}
