@@ -32,7 +32,7 @@
 //	GET aspects/unmapped          emerging aspects outside the taxonomy: records, mentions, negative share, opinion words, new or change
 //	GET sentiment?by=channel|product|customer_tier
 //	GET drivers?metric=csat|nps|rating        key drivers: share, mean with/without, impact
-//	GET search                    verbatims: full text (index) or filters (ClickHouse), spans, pagination; topic, aspect, unmapped, polarity select records by their aspect rows
+//	GET search                    verbatims: full text (index) or filters (ClickHouse), spans, pagination; topic, aspect, unmapped, polarity select records by their aspect rows; engine=index or clickhouse forces one
 //	GET records/{id}              one record in full with its mentions (and clauses with an Analyzer)
 //	GET alerts                    alerts of the range; {"available": false} without alert tables
 //	GET /report?format=html|md    the weekly report

@@ -469,6 +469,23 @@ func (h *Handler) searchItems(r *request) (*SearchResponse, error) {
 	if err != nil {
 		return nil, err
 	}
+	// engine=index asks the index even without text (every record the
+	// filters select, newest first: its total is the index's count of
+	// them); engine=clickhouse never asks it.
+	engine, err := r.oneOf("engine", "", "index", "clickhouse")
+	if err != nil {
+		return nil, err
+	}
+	if engine == "index" {
+		switch {
+		case h.cfg.Index == nil:
+			return nil, &apiError{Code: "unavailable", Message: "this process has no search index", status: http.StatusServiceUnavailable}
+		case order == "representative":
+			return nil, badRequest("engine", "engine=index cannot rank representative records")
+		case !f.Mentions.IsZero():
+			return nil, badRequest("engine", "engine=index cannot select records by their aspect rows")
+		}
+	}
 	out := &SearchResponse{Offset: offset, Size: size, Items: []SearchItem{}, Order: order}
 	if order == "representative" {
 		// Typical, varied records (ClickHouse; a text query is a
@@ -486,7 +503,7 @@ func (h *Handler) searchItems(r *request) (*SearchResponse, error) {
 	}
 	// The index answers text searches; ClickHouse those that select
 	// records by their aspect rows (the index does not hold them).
-	if text != "" && h.cfg.Index != nil && f.Mentions.IsZero() {
+	if engine == "index" || engine == "" && text != "" && h.cfg.Index != nil && f.Mentions.IsZero() {
 		out.Engine = "index"
 		q := search.Query{Text: text, Product: f.Product, Channel: f.Channel, Tier: f.Tier, Sentiment: sent,
 			From: f.From, To: f.To, Size: size, Offset: offset, Highlight: true}

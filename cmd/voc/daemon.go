@@ -223,10 +223,17 @@ type daemon struct {
 	dlq    pipeline.Sink
 	src    pipeline.Source
 	runner *pipeline.Runner
-	reg    *prometheus.Registry
-	http   *http.Server
-	addr   string // bound HTTP address
-	ready  atomic.Bool
+	// indexSrc and indexRunner feed the index in replica mode: every
+	// partition, in a consumer group of the index's own.
+	indexSrc    pipeline.Source
+	indexRunner *pipeline.Runner
+	reg         *prometheus.Registry
+	http        *http.Server
+	addr        string // bound HTTP address
+	ready       atomic.Bool
+	// failed is set when a permanent sink error stopped the pipeline: the
+	// process stays up, not ready, until it is stopped.
+	failed atomic.Bool
 	opened []pipeline.Sink // to close, in the order opened
 	brk    *broker.Broker  // the embedded broker, when enabled
 
@@ -252,14 +259,17 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	}
 	d.opened = append(d.opened, d.ch)
 	d.q = query.New(d.ch.DB())
-	sinks := []pipeline.Sink{d.ch}
+	// clickhouse.IsRetryable tells the runner which errors to retry.
+	sinks := []pipeline.Sink{pipeline.WithRetryable(d.ch, clickhouse.IsRetryable)}
 	if !cfg.Index.Disabled {
 		bleve.SetSegmenter(d.nlp.seg)
 		if d.index, err = bleve.Open(bleve.Config{Path: cfg.Index.Path, BatchSize: cfg.Index.BatchSize}, log); err != nil {
 			return nil, err
 		}
 		d.opened = append(d.opened, d.index)
-		sinks = append(sinks, d.index)
+		if cfg.Index.Mode != config.IndexReplica {
+			sinks = append(sinks, d.index)
+		}
 	}
 	if e := cfg.Kafka.Embedded; e.Enabled {
 		_, port, _ := net.SplitHostPort(e.Listen)
@@ -295,6 +305,11 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	if err != nil {
 		return nil, err
 	}
+	if d.index != nil && cfg.Index.Mode == config.IndexReplica {
+		if err := d.startReplica(cfg, log); err != nil {
+			return nil, err
+		}
+	}
 	ac, err := alerts.FromNode(&cfg.Alerts)
 	if err != nil {
 		return nil, err
@@ -314,6 +329,50 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	}
 	return d, nil
 }
+
+// startReplica sets up the index's own pipeline (index.mode: replica): a
+// consumer in the group kafka.group_id + ".index." + the index's id reads
+// every partition of the topics from the earliest offset still held, and
+// writes the index only. The group is the index's alone, so it keeps every
+// partition through the main group's rebalances; its offsets are committed
+// after the index wrote the records, and the index is idempotent by record
+// id, so a restart or a crash re-indexes at most the uncommitted records.
+// A new or wiped index directory has a new id, hence a new group that
+// starts from the beginning.
+func (d *daemon) startReplica(cfg config.Config, log *slog.Logger) error {
+	id, err := d.index.ReplicaID()
+	if err != nil {
+		return err
+	}
+	k := cfg.Kafka
+	k.GroupID = cfg.Kafka.GroupID + ".index." + id
+	k.StartOffset = "earliest"
+	log = log.With("pipeline", "index")
+	if d.indexSrc, err = openSource(k, nil, log); err != nil {
+		return err
+	}
+	p := cfg.Pipeline
+	d.indexRunner, err = pipeline.NewRunner(pipeline.Config{
+		Workers:      p.Workers,
+		MaxInFlight:  p.MaxInFlight,
+		Batch:        pipeline.BatchConfig{MaxRecords: p.BatchRecords, MaxBytes: p.BatchBytes, MaxWait: p.BatchWait},
+		Retry:        pipeline.RetryConfig{Initial: p.RetryInitial, Max: p.RetryMax},
+		FlushTimeout: p.FlushTimeout,
+	}, d.indexSrc, d.nlp.stage, []pipeline.Sink{d.index}, pipeline.WithDeadLetter(skipSink{}), pipeline.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	log.Info("index: replica of every partition", "group", k.GroupID, "path", cfg.Index.Path)
+	return nil
+}
+
+// skipSink acknowledges the records that cannot be indexed: the index
+// replica's pipeline leaves dead letters to the main pipeline.
+type skipSink struct{}
+
+func (skipSink) WriteBatch(context.Context, []*pipeline.Record) error { return nil }
+func (skipSink) Close(context.Context) error                          { return nil }
+func (skipSink) Name() string                                         { return "skip" }
 
 func (d *daemon) serveHTTP() error {
 	h, err := d.handler()
@@ -364,13 +423,7 @@ func (d *daemon) handler() (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !d.ready.Load() {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
+	mux.HandleFunc("GET /readyz", d.readyz)
 	reload := api.RequireToken(tok, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := d.nlp.reload()
 		if err != nil {
@@ -398,8 +451,24 @@ func (d *daemon) handler() (http.Handler, error) {
 	return api.CheckHost(mux, d.cfg.HTTP.Listen, tok), nil
 }
 
-// Run runs the pipeline until ctx is cancelled (then drains and flushes)
-// or a fatal error.
+// readyz answers the readiness probe: ready while the pipeline runs; not
+// ready before it starts, after it stops, and for good after a permanent
+// sink error.
+func (d *daemon) readyz(w http.ResponseWriter, r *http.Request) {
+	if !d.ready.Load() || d.failed.Load() {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// Run runs the pipeline (and the index replica's) until ctx is cancelled
+// (then drains and flushes) or a fatal error. After a permanent sink error
+// (pipeline.ErrPermanent) it marks the process not ready, closes the
+// sources (committing what was delivered and leaving the group, so the
+// partitions go to the other processes) and waits for ctx with the HTTP
+// endpoints up: /metrics and the log say what failed. It then returns the
+// error.
 func (d *daemon) Run(ctx context.Context) error {
 	d.ready.Store(true)
 	defer d.ready.Store(false)
@@ -419,13 +488,49 @@ func (d *daemon) Run(ctx context.Context) error {
 		})
 		d.log.Info("alerts: evaluating")
 	}
-	err := d.runner.Run(ctx)
+	// Both pipelines stop when either does.
+	rctx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	var idxErr error
+	var iw sync.WaitGroup
+	if d.indexRunner != nil {
+		iw.Go(func() {
+			idxErr = d.indexRunner.Run(rctx)
+			stopRun()
+		})
+	}
+	err := d.runner.Run(rctx)
+	stopRun()
+	iw.Wait()
 	stopBG()
 	wg.Wait()
+	if idxErr != nil {
+		err = errors.Join(err, fmt.Errorf("index replica: %w", idxErr))
+	}
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
+	if errors.Is(err, pipeline.ErrPermanent) && ctx.Err() == nil {
+		d.failed.Store(true)
+		d.closeSources()
+		d.log.Error("voc run: stopped by a permanent sink error; not ready. Nothing is lost: the records not written stay uncommitted in Kafka. "+
+			"Fix the cause named above (schema: voc migrate; credentials, permissions, disk), then restart voc run: it reads them again",
+			"err", err)
+		<-ctx.Done()
+	}
 	return err
+}
+
+// closeSources closes the sources (their final commit); closing twice is
+// a no-op.
+func (d *daemon) closeSources() error {
+	var errs []error
+	for _, s := range []pipeline.Source{d.src, d.indexSrc} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Close closes the source first (its final commit), then the sinks under a
@@ -433,10 +538,7 @@ func (d *daemon) Run(ctx context.Context) error {
 func (d *daemon) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Pipeline.FlushTimeout)
 	defer cancel()
-	var errs []error
-	if d.src != nil {
-		errs = append(errs, d.src.Close())
-	}
+	errs := []error{d.closeSources()}
 	for i := len(d.opened) - 1; i >= 0; i-- {
 		errs = append(errs, d.opened[i].Close(ctx))
 	}

@@ -93,7 +93,20 @@ type Index struct {
 	// BatchSize is the most documents per index write (one index segment).
 	// Default 5000.
 	BatchSize int `yaml:"batch_size"`
+	// Mode says what feeds the index. "local" (the default): the records
+	// this process consumes, which is every record only while it is the
+	// one process of its group. "replica": a second consumer, in a group of
+	// its own named after the index (kafka.group_id + ".index." + the
+	// index's id), reads every partition, so the index holds every record
+	// whatever the main group's assignment.
+	Mode string `yaml:"mode"`
 }
+
+// Index modes.
+const (
+	IndexLocal   = "local"
+	IndexReplica = "replica"
+)
 
 // Pipeline tunes the engine (see pipeline.Config).
 type Pipeline struct {
@@ -293,6 +306,9 @@ func (c *Config) fill() {
 	}
 	if c.Index.Path == "" {
 		c.Index.Path = DefaultIndexPath
+	}
+	if c.Index.Mode == "" {
+		c.Index.Mode = IndexLocal
 	}
 	if c.Index.BatchSize == 0 {
 		c.Index.BatchSize = 5000
@@ -558,6 +574,9 @@ func (c Config) Validate() error {
 	}
 	if !c.Index.Disabled && strings.TrimSpace(c.Index.Path) == "" {
 		return &Error{Field: "index.path", Err: errors.New("must not be blank")}
+	}
+	if m := c.Index.Mode; m != "" && m != IndexLocal && m != IndexReplica {
+		return &Error{Field: "index.mode", Value: m, Err: fmt.Errorf("want %q or %q", IndexLocal, IndexReplica)}
 	}
 	for _, f := range []struct {
 		field string

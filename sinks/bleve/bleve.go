@@ -16,6 +16,8 @@ package bleve
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -320,6 +322,39 @@ func (s *Sink) Retryable(err error) bool {
 
 // errMapping wraps an error of mapping a record to a document.
 var errMapping = errors.New("cannot map the record to a document")
+
+// replicaKey is the index's internal key holding its replica id.
+var replicaKey = []byte("voc_replica_id")
+
+// ReplicaID returns the index's id: random, made when it is first asked
+// for and stored in the index, so that it lives and dies with the index
+// directory. voc run's replica mode names the consumer group that feeds
+// this index after it: a new (or wiped) index gets a new group, which
+// reads every partition from the start, and two index directories never
+// share a group. On a read-only index without one it returns "".
+func (s *Sink) ReplicaID() (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return "", search.ErrClosed
+	}
+	v, err := s.idx.GetInternal(replicaKey)
+	if err != nil {
+		return "", fmt.Errorf("bleve: read replica id: %w", err)
+	}
+	if len(v) > 0 || s.cfg.ReadOnly {
+		return string(v), nil
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("bleve: make replica id: %w", err)
+	}
+	id := hex.EncodeToString(b[:])
+	if err := s.idx.SetInternal(replicaKey, []byte(id)); err != nil {
+		return "", fmt.Errorf("bleve: store replica id: %w", err)
+	}
+	return id, nil
+}
 
 // Count returns the number of documents in the index.
 func (s *Sink) Count() (uint64, error) {
