@@ -66,7 +66,14 @@ type feed struct {
 
 func makeFeed(t *testing.T, days, perDay int) *feed {
 	t.Helper()
-	g, err := gen.New(gen.Config{Seed: 42, Days: days, PerDay: perDay})
+	return makeFeedSeed(t, 42, days, perDay)
+}
+
+// makeFeedSeed is makeFeed with another generator seed: other texts and
+// other record ids.
+func makeFeedSeed(t *testing.T, seed int64, days, perDay int) *feed {
+	t.Helper()
+	g, err := gen.New(gen.Config{Seed: seed, Days: days, PerDay: perDay})
 	if err != nil {
 		t.Fatal(err)
 	}
