@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -303,5 +305,101 @@ func TestE2ESearchAcrossInstances(t *testing.T) {
 	c := mustCounts(t, s)
 	if c.Records != uint64(total) || c.DistinctRecords != uint64(total) || c.HourlyRecords != uint64(total) {
 		t.Errorf("records: rows %d, distinct %d, hourly %d; want %d", c.Records, c.DistinctRecords, c.HourlyRecords, total)
+	}
+}
+
+// TestE2EPermanentSinkError breaks the schema under a running voc run (a
+// column the sink writes is dropped): the error is permanent, so it is not
+// retried; the process logs it, counts it, answers /readyz with 503 and
+// stays up without committing what it could not write. After the column is
+// back, a restarted voc run stores every record exactly once.
+func TestE2EPermanentSinkError(t *testing.T) {
+	kafkatest.RequireKcat(t)
+	f := makeFeed(t, 7, 40)
+	kc := kafkatest.Start(t, 4, e2eTopic, e2eDLQ)
+	db := chtest.Start(t)
+	cfg := writeConfig(t, kc.Addrs(), db.Addr, db.Database, filepath.Join(t.TempDir(), "index"))
+	a := startChild(t, cfg)
+	addr := a.httpAddr(t)
+	s := waitForSink(t, db.Addr, db.Database, a)
+	chQuery(t, db.Addr, "ALTER TABLE "+db.Database+".feedback DROP COLUMN ingested_at")
+	f.produce(t, kc)
+
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(a.stderr.String(), "permanent sink error") {
+		if time.Now().After(deadline) {
+			t.Fatal("no permanent sink error logged within 2 minutes")
+		}
+		select {
+		case err := <-a.done:
+			t.Fatalf("voc run exited on a permanent error instead of staying up not ready: %v", err)
+		default:
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second)
+	select {
+	case err := <-a.done:
+		t.Fatalf("voc run exited: %v", err)
+	default:
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz %s after a permanent error, want 503", resp.Status)
+	}
+	m := scrape(t, addr)
+	if got := m[`voc_pipeline_sink_permanent_errors_total{sink="*clickhouse.Sink"}`]; got != 1 {
+		t.Errorf("permanent errors metric %v, want 1", got)
+	}
+	if got := m[`voc_pipeline_sink_errors_total{sink="*clickhouse.Sink"}`]; got != 1 {
+		t.Errorf("%v failed ClickHouse writes, want 1 (a permanent error is not retried)", got)
+	}
+	if c := mustCounts(t, s); c.Records != 0 {
+		t.Errorf("%d records stored with the column missing", c.Records)
+	}
+	for p, off := range kc.Committed(e2eGroup, e2eTopic) {
+		if off > 0 {
+			// Only batches of dead letters alone could have been
+			// delivered; the data never was, and its offsets must stay
+			// uncommitted. A partition committed past a record whose
+			// ClickHouse write failed would lose it: checkExact below
+			// would catch that.
+			t.Logf("partition %d committed at %d", p, off)
+		}
+	}
+
+	// The operator fixes the schema and restarts voc run.
+	chQuery(t, db.Addr, "ALTER TABLE "+db.Database+".feedback ADD COLUMN ingested_at DateTime")
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-a.done:
+		a.done <- err
+		if err == nil {
+			t.Errorf("voc run stopped after a permanent error exited 0, want a failure exit")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("voc run did not stop within 60s of SIGTERM")
+	}
+	if !strings.Contains(a.stderr.String(), "voc migrate") {
+		t.Errorf("the log does not tell the operator what to do next")
+	}
+	b := startChild(t, cfg)
+	waitRecords(t, s, f.records, 3*time.Minute, b)
+	waitCommitted(t, kc, len(f.msgs)+len(f.poison))
+	b.stop(t)
+	checkExact(t, s, db.Addr, db.Database, f)
+	checkDeadLetters(t, kc, f)
+}
+
+// chQuery runs one statement with clickhouse-client.
+func chQuery(t *testing.T, addr, q string) {
+	t.Helper()
+	out, err := exec.Command(clickhouseClient(t), "--host", "127.0.0.1", "--port", strings.TrimPrefix(addr, "127.0.0.1:"), "--query", q).CombinedOutput()
+	if err != nil {
+		t.Fatalf("clickhouse-client %q: %v\n%s", q, err, out)
 	}
 }
