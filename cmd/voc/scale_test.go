@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -274,12 +276,22 @@ func TestE2ESearchAcrossInstances(t *testing.T) {
 			t.Errorf("pid %d never ran the pipeline", c.cmd.Process.Pid)
 		}
 	}
-	// A text search gives the same total on both.
+	// A text search gives the same total on both, and voc search --url
+	// prints the same hits whichever it asks.
 	q := url.Values{"q": {"物流"}, "from": {"2025-01-01"}, "to": {"2026-01-01"}}
 	na, _ := searchTotal(t, addrA, q)
 	nb, _ := searchTotal(t, addrB, q)
 	if na != nb || na == 0 {
 		t.Errorf("q=物流: %d hits on one instance, %d on the other", na, nb)
+	}
+	outA := vocSearch(t, "--url", "http://"+addrA, "--from", "2025-01-01", "--to", "2026-01-01", "-n", "50", "物流")
+	outB := vocSearch(t, "--url", "http://"+addrB, "--from", "2025-01-01", "--to", "2026-01-01", "-n", "50", "物流")
+	strip := func(s string) string { // the first line says how long it took
+		_, rest, _ := strings.Cut(s, "\n")
+		return rest
+	}
+	if !strings.HasPrefix(outA, fmt.Sprintf("%d hits", na)) || strip(outA) != strip(outB) || !strings.Contains(outA, "【物流】") {
+		t.Errorf("voc search --url differs between the instances or from the API (%d hits):\n%s\n---\n%s", na, tail(outA, 600), tail(outB, 600))
 	}
 
 	// A stops; B takes over A's partitions of the main group, and its
@@ -402,4 +414,15 @@ func chQuery(t *testing.T, addr, q string) {
 	if err != nil {
 		t.Fatalf("clickhouse-client %q: %v\n%s", q, err, out)
 	}
+}
+
+// vocSearch runs voc search in process and returns its output.
+func vocSearch(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	if code := run(context.Background(), e, append([]string{"search"}, args...)); code != 0 {
+		t.Fatalf("voc search %v: exit %d: %s", args, code, errb.String())
+	}
+	return out.String()
 }
