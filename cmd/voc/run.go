@@ -38,9 +38,9 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if *check {
-		fmt.Fprintf(c.env.Stdout, "configuration is valid\nkafka: brokers %v topics %v group %s dead letters %s\nclickhouse: %v database %s\nindex: %s (disabled %v)\nhttp: %s\n",
+		fmt.Fprintf(c.env.Stdout, "configuration is valid\nkafka: brokers %v topics %v group %s dead letters %s\nclickhouse: %v database %s\nindex: %s (disabled %v, mode %s)\nhttp: %s\n",
 			cfg.Kafka.Brokers, cfg.Kafka.Topics, cfg.Kafka.GroupID, cfg.Kafka.DeadLetterTopic,
-			cfg.ClickHouse.Addrs, cfg.ClickHouse.Database, cfg.Index.Path, cfg.Index.Disabled, cfg.HTTP.Listen)
+			cfg.ClickHouse.Addrs, cfg.ClickHouse.Database, cfg.Index.Path, cfg.Index.Disabled, cfg.Index.Mode, cfg.HTTP.Listen)
 		return nil
 	}
 	log := newLogger(c.env.Stderr, cfg.Log)
