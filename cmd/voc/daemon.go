@@ -464,11 +464,11 @@ func (d *daemon) readyz(w http.ResponseWriter, r *http.Request) {
 
 // Run runs the pipeline (and the index replica's) until ctx is cancelled
 // (then drains and flushes) or a fatal error. After a permanent sink error
-// (pipeline.ErrPermanent) it marks the process not ready, closes the
-// sources (committing what was delivered and leaving the group, so the
-// partitions go to the other processes) and waits for ctx with the HTTP
-// endpoints up: /metrics and the log say what failed. It then returns the
-// error.
+// (pipeline.ErrPermanent) it marks the process not ready for good, closes
+// the sources (committing what was delivered and leaving the group, so the
+// partitions go to the other processes) and returns the error; voc run
+// then keeps the HTTP endpoints up until it is stopped (/metrics and the
+// log say what failed).
 func (d *daemon) Run(ctx context.Context) error {
 	d.ready.Store(true)
 	defer d.ready.Store(false)
@@ -516,7 +516,6 @@ func (d *daemon) Run(ctx context.Context) error {
 		d.log.Error("voc run: stopped by a permanent sink error; not ready. Nothing is lost: the records not written stay uncommitted in Kafka. "+
 			"Fix the cause named above (schema: voc migrate; credentials, permissions, disk), then restart voc run: it reads them again",
 			"err", err)
-		<-ctx.Done()
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vocproject/voc/alerts"
 	"github.com/vocproject/voc/internal/config"
+	"github.com/vocproject/voc/pipeline"
 )
 
 // runCmd is the daemon: consume Kafka, analyse, write to ClickHouse and the
@@ -65,6 +67,12 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		}
 	}()
 	runErr := d.Run(ctx)
+	if errors.Is(runErr, pipeline.ErrPermanent) {
+		// Not ready, the endpoints up, until stopped: a restart cannot
+		// fix a permanent error, and the metrics and the dashboard stay
+		// readable meanwhile.
+		<-ctx.Done()
+	}
 	closeErr := d.Close()
 	if runErr != nil {
 		return runErr
