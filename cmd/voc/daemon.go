@@ -362,6 +362,12 @@ func (d *daemon) startReplica(cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if l, ok := d.indexSrc.(interface{ Lag() int64 }); ok {
+		d.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "voc_index_replica_lag",
+			Help: "Messages between the index replica's positions and the end of the partitions, as of its last fetches.",
+		}, func() float64 { return float64(l.Lag()) }))
+	}
 	log.Info("index: replica of every partition", "group", k.GroupID, "path", cfg.Index.Path)
 	return nil
 }

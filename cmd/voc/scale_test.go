@@ -271,6 +271,23 @@ func TestE2ESearchAcrossInstances(t *testing.T) {
 	if want[0] != uint64(f1.records) {
 		t.Errorf("ClickHouse total %d, want %d records", want[0], f1.records)
 	}
+	// Caught up, each replica's lag gauge says so.
+	for _, addr := range []string{addrA, addrB} {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			lag, ok := scrape(t, addr)["voc_index_replica_lag"]
+			if !ok {
+				t.Fatalf("%s: no voc_index_replica_lag", addr)
+			}
+			if lag == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: voc_index_replica_lag %v after the index caught up", addr, lag)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	for _, c := range []*child{a, b} {
 		if !strings.Contains(c.stderr.String(), "pipeline: running") {
 			t.Errorf("pid %d never ran the pipeline", c.cmd.Process.Pid)
