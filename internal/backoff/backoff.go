@@ -1,10 +1,10 @@
 // Package backoff is voc's one retry wait: the waits between the attempts
 // of a retry loop, starting at an initial wait and doubling up to a cap,
 // each optionally spread by random jitter so that many clients retrying
-// the same server do not retry in step. Every retry loop of voc uses it:
-// the pipeline runner's sink writes, the Kafka source's fetches, the
-// start-up waits of `voc run` for ClickHouse and the dead-letter topic,
-// and alert delivery.
+// the same server do not retry in step. Every retry loop of voc uses it,
+// with ±20% jitter: the pipeline runner's sink writes, the Kafka source's
+// fetches, the start-up waits of `voc run` for ClickHouse and the
+// dead-letter topic, and alert delivery.
 package backoff
 
 import (
