@@ -41,7 +41,9 @@ type BatchConfig struct {
 	MaxWait time.Duration
 }
 
-// RetryConfig is an exponential backoff: Initial, doubling up to Max.
+// RetryConfig is an exponential backoff: Initial, doubling up to Max, each
+// wait spread by ±20% jitter. Only transient errors are retried (see
+// Retryable).
 type RetryConfig struct {
 	// Initial is the first wait after a failure. Default 100ms.
 	Initial time.Duration
