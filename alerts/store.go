@@ -83,8 +83,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 // cube: negative records per pain point, product and channel from
 // pain_hourly (pain points of the taxonomy only: topic mentions are
 // neutral and open opinions about unmapped aspects have no category), and records, complaints and sentiment per product and
-// channel from feedback_hourly, summed at query time as SummingMergeTree
-// requires.
+// channel from feedback_hourly, each read with FINAL (ch.ReadName: one row
+// per partition, hour and dimensions) and summed at query time.
 func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, error) {
 	c := detect.NewCube(from, to)
 	if err := s.loadHours(ctx, c, c.Start(), c.End()); err != nil {
@@ -95,7 +95,7 @@ func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, err
 
 func (s *Store) loadHours(ctx context.Context, c *detect.Cube, from, to time.Time) error {
 	q := `SELECT hour, category, subcategory, product, channel, sum(records)
-FROM ` + s.table(ch.TablePainHourly) + `
+FROM ` + ch.ReadName(s.db, ch.TablePainHourly) + `
 WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY hour, category, subcategory, product, channel`
 	if err := ch.EachRow(ctx, s.conn, q, []any{from.UTC(), to.UTC()}, func(row ch.Row) error {
@@ -111,7 +111,7 @@ GROUP BY hour, category, subcategory, product, channel`
 		return fmt.Errorf("alerts: read pain_hourly: %w", err)
 	}
 	q = `SELECT hour, product, channel, sum(records), sum(complaints), sum(sentiment_sum)
-FROM ` + s.table(ch.TableFeedbackHourly) + `
+FROM ` + ch.ReadName(s.db, ch.TableFeedbackHourly) + `
 WHERE hour >= ? AND hour < ?
 GROUP BY hour, product, channel`
 	if err := ch.EachRow(ctx, s.conn, q, []any{from.UTC(), to.UTC()}, func(row ch.Row) error {
@@ -136,7 +136,7 @@ func (s *Store) Baseline(ctx context.Context, b detect.Bounds) (*detect.Snapshot
 	snap := detect.NewSnapshot(b)
 	earliest, baseFrom, histFrom, to := b.Earliest().UTC(), b.BaseFrom.UTC(), b.HistFrom.UTC(), b.BaseTo.UTC()
 	q := `SELECT category, subcategory, product, channel, sumIf(records, hour >= ?), sumIf(records, hour >= ?)
-FROM ` + s.table(ch.TablePainHourly) + `
+FROM ` + ch.ReadName(s.db, ch.TablePainHourly) + `
 WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory, product, channel`
 	if err := ch.EachRow(ctx, s.conn, q, []any{baseFrom, histFrom, earliest, to}, func(row ch.Row) error {
@@ -159,7 +159,7 @@ GROUP BY category, subcategory, product, channel`
 FROM
 (
     SELECT hour, product, channel, sum(records) AS n, sum(complaints) AS c, sum(sentiment_sum) AS s
-    FROM ` + s.table(ch.TableFeedbackHourly) + `
+    FROM ` + ch.ReadName(s.db, ch.TableFeedbackHourly) + `
     WHERE hour >= ? AND hour < ?
     GROUP BY hour, product, channel
 )
@@ -216,7 +216,7 @@ func (s *Store) Samples(ctx context.Context, q SampleQuery) ([]Sample, error) {
 FROM %s
 WHERE %s
 ORDER BY cityHash64(id)
-LIMIT %d`, s.table(ch.TableFeedback), w.String(), q.Limit*4)
+LIMIT %d`, ch.ReadName(s.db, ch.TableFeedback), w.String(), q.Limit*4)
 	var out []Sample
 	seenID, seenText := map[string]bool{}, map[string]bool{}
 	if err := ch.EachRow(ctx, s.conn, sql, w.Args, func(row ch.Row) error {
@@ -267,7 +267,7 @@ func (s *Store) Immediate(ctx context.Context, from, to time.Time, tiers []strin
 FROM %s
 WHERE created_at >= ? AND created_at < ? AND (%s)
 ORDER BY created_at, id
-LIMIT %d`, s.table(ch.TableFeedback), strings.Join(cond, " OR "), limit*2)
+LIMIT %d`, ch.ReadName(s.db, ch.TableFeedback), strings.Join(cond, " OR "), limit*2)
 	var out []Record
 	seen := map[string]bool{}
 	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {

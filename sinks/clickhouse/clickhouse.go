@@ -101,6 +101,8 @@ type Sink struct {
 	conn   chdriver.Conn
 	cfg    ch.Config
 	logger *slog.Logger
+
+	reprocessHook func(step string) error // tests: fail a reprocess step
 }
 
 // Open connects and pings the server (ch.Open). It does not create the
@@ -203,6 +205,13 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	}
 	if err := s.writeChats(ctx, recs, lows, now); err != nil {
 		return err
+	}
+	for k := range lows {
+		for _, a := range aggregates {
+			if err := s.rollup(ctx, a, k); err != nil {
+				return err
+			}
+		}
 	}
 	s.logger.Debug("clickhouse batch written", "records", len(recs), "mentions", n)
 	return nil

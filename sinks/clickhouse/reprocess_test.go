@@ -38,7 +38,7 @@ func TestReprocess(t *testing.T) {
 	}
 	want := expected(recs)
 	for run := range 2 {
-		st, err := s.Reprocess(ctx, baseTime, baseTime.Add(48*time.Hour), retag, "v2")
+		st, err := s.Reprocess(ctx, baseTime, baseTime.Add(48*time.Hour), retag, "v2", ReprocessOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestReprocess(t *testing.T) {
 	if old != 0 {
 		t.Errorf("%d records keep the old lexicon version", old)
 	}
-	if _, err := s.Reprocess(ctx, baseTime, baseTime, retag, "v2"); err == nil {
+	if _, err := s.Reprocess(ctx, baseTime, baseTime, retag, "v2", ReprocessOptions{}); err == nil {
 		t.Error("empty range: no error")
 	}
 }

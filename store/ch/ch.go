@@ -12,8 +12,8 @@
 //
 //   - feedback, aspect_mentions, conversations, agent_violations: the raw
 //     rows, written by the sink;
-//   - feedback_hourly, pain_hourly: hourly aggregates filled by
-//     materialized views on those inserts;
+//   - feedback_hourly, pain_hourly: hourly aggregates per Kafka partition,
+//     versioned, maintained by the sink from the raw tables;
 //   - schema_migrations: the applied migrations;
 //   - alert_state, alert_claims, alert_events: the alert service's state,
 //     written and read by alerts.Store (see AlertTables).
@@ -188,6 +188,38 @@ func (d *DB) Config() Config { return d.cfg }
 
 // Table returns the qualified name of a table, to insert into and query.
 func (d *DB) Table(name string) string { return d.cfg.Database + "." + name }
+
+// versioned are the tables whose rows are versions of a key
+// (ReplacingMergeTree): a key may have several rows until a merge, and
+// FINAL reads its current one.
+var versioned = map[string]bool{
+	TableFeedback: true, TableMentions: true, TableConversations: true, TableViolations: true,
+	TableFeedbackHourly: true, TablePainHourly: true,
+}
+
+// ReadName is the table expression to read table of database from:
+// the qualified name, followed by FINAL for the tables whose rows are
+// versions of a key (the raw tables: a position written twice, or
+// re-tagged by reprocess; the hourly aggregates: one row per rollup), so
+// that a reader sees exactly one row per key. Every reader of voc's tables
+// names them through it (DB.Read, DB.ReadLocal), in its FROM clause.
+func ReadName(database, table string) string {
+	if versioned[table] {
+		return database + "." + table + " FINAL"
+	}
+	return database + "." + table
+}
+
+// Read is ReadName for this database.
+func (d *DB) Read(name string) string { return ReadName(d.cfg.Database, name) }
+
+// ReadLocal is Local read like Read.
+func (d *DB) ReadLocal(name string) string {
+	if versioned[name] {
+		return d.Local(name) + " FINAL"
+	}
+	return d.Local(name)
+}
 
 // Local is the table holding a node's rows of name: name itself, or its
 // *_local table with distributed tables (for subqueries that stay on the

@@ -5,9 +5,10 @@ import (
 	"fmt"
 )
 
-// Counts are totals over everything stored, for checking exactness: with
-// no duplicates, Records == DistinctRecords == HourlyRecords and
-// CustomerMentions == PainMentions.
+// Counts are totals over everything stored, as readers see it (every
+// table read through DB.Read, with FINAL), for checking exactness: when
+// exact, Records == DistinctRecords == HourlyRecords and CustomerMentions
+// == PainMentions. Mentions hidden by reprocess (no role) are not counted.
 type Counts struct {
 	Records          uint64 // rows in feedback
 	DistinctRecords  uint64 // distinct positions in feedback
@@ -39,17 +40,17 @@ func (s *DB) Counts(ctx context.Context) (Counts, error) {
 		q    string
 		dest []any
 	}{
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset), sum(toFloat64(sentiment)) FROM " + s.Table(TableFeedback),
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset), sum(toFloat64(sentiment)) FROM " + s.Read(TableFeedback),
 			[]any{&c.Records, &c.DistinctRecords, &c.SentimentSum}},
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, mention), sum(role = 'customer') FROM " + s.Table(TableMentions),
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, mention), sum(role = 'customer') FROM " + s.Read(TableMentions) + " WHERE role != ''",
 			[]any{&c.Mentions, &c.DistinctMentions, &c.CustomerMentions}},
-		{"SELECT sum(records), sum(negative), sum(complaints), sum(escalations), sum(sentiment_sum) FROM " + s.Table(TableFeedbackHourly),
+		{"SELECT sum(records), sum(negative), sum(complaints), sum(escalations), sum(sentiment_sum) FROM " + s.Read(TableFeedbackHourly),
 			[]any{&c.HourlyRecords, &c.HourlyNegative, &c.HourlyComplaints, &c.HourlyEscalations, &c.HourlySentimentSum}},
-		{"SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM " + s.Table(TablePainHourly),
+		{"SELECT sum(mentions), sum(records), sum(sentiment_sum) FROM " + s.Read(TablePainHourly),
 			[]any{&c.PainMentions, &c.PainRecords, &c.PainSentimentSum}},
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset) FROM " + s.Table(TableConversations),
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset) FROM " + s.Read(TableConversations),
 			[]any{&c.Conversations, &c.DistinctConversations}},
-		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, violation) FROM " + s.Table(TableViolations),
+		{"SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, violation) FROM " + s.Read(TableViolations),
 			[]any{&c.Violations, &c.DistinctViolations}},
 	}
 	for _, q := range qs {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	clickhouse "github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Table names, unqualified (DB.Table qualifies them).
@@ -34,10 +36,12 @@ type Migration struct {
 type tableSpec struct {
 	name      string
 	columns   string
-	engine    string // ReplacingMergeTree, SummingMergeTree, ...
-	partition string
-	orderBy   string
-	shardKey  string // Distributed sharding expression
+	engine     string // ReplacingMergeTree, SummingMergeTree, ...
+	engineArgs string // the engine's own parameters, e.g. the version column
+	partition  string
+	orderBy    string
+	shardKey   string // Distributed sharding expression
+	zkSuffix   string // appended to the replication path of a recreated table
 }
 
 // positionColumns are the source position of a raw row, part of its
@@ -119,7 +123,10 @@ var (
     sentiment Float32,
     is_first UInt8,
     `+positionColumns, ", mention")
-	feedbackHourlySpec = tableSpec{
+	// feedback_hourly and pain_hourly as migration 2 created them:
+	// SummingMergeTree filled by materialized views. Migration 4 replaces
+	// them with the versioned tables below.
+	feedbackHourlyV2Spec = tableSpec{
 		name: TableFeedbackHourly,
 		columns: `hour DateTime,
     product String,
@@ -136,7 +143,7 @@ var (
 		orderBy:   "(hour, product, channel, kind, customer_tier)",
 		shardKey:  "rand()",
 	}
-	painHourlySpec = tableSpec{
+	painHourlyV2Spec = tableSpec{
 		name: TablePainHourly,
 		columns: `hour DateTime,
     category String,
@@ -151,6 +158,58 @@ var (
 		partition: "toYYYYMM(hour)",
 		orderBy:   "(hour, category, subcategory, product, channel, polarity)",
 		shardKey:  "rand()",
+	}
+	// feedback_hourly: per Kafka partition, hour and dimensions, the
+	// aggregate of the partition's raw rows of that hour below an offset,
+	// maintained by the sink (see sinks/clickhouse). ReplacingMergeTree on
+	// version (Version: a reprocess generation in the high bits, the first
+	// offset not covered in the low bits): the row with the highest version
+	// of a key is the current one, so readers read it with FINAL (DB.Read).
+	// Sharded like the raw tables, so that a partition's rows and its
+	// aggregates live on one shard.
+	feedbackHourlySpec = tableSpec{
+		name: TableFeedbackHourly,
+		columns: `kafka_topic String,
+    kafka_partition Int32,
+    hour DateTime,
+    product String,
+    channel String,
+    kind String,
+    customer_tier String,
+    records UInt64,
+    negative UInt64,
+    complaints UInt64,
+    escalations UInt64,
+    sentiment_sum Float64,
+    version UInt64`,
+		engine:     "ReplacingMergeTree",
+		engineArgs: "version",
+		partition:  "toYYYYMM(hour)",
+		orderBy:    "(kafka_topic, kafka_partition, hour, product, channel, kind, customer_tier)",
+		shardKey:   "cityHash64(kafka_topic, kafka_partition)",
+		zkSuffix:   "_v4",
+	}
+	// pain_hourly: the same for the customer mentions of aspect_mentions.
+	painHourlySpec = tableSpec{
+		name: TablePainHourly,
+		columns: `kafka_topic String,
+    kafka_partition Int32,
+    hour DateTime,
+    category String,
+    subcategory String,
+    product String,
+    channel String,
+    polarity String,
+    mentions UInt64,
+    records UInt64,
+    sentiment_sum Float64,
+    version UInt64`,
+		engine:     "ReplacingMergeTree",
+		engineArgs: "version",
+		partition:  "toYYYYMM(hour)",
+		orderBy:    "(kafka_topic, kafka_partition, hour, category, subcategory, product, channel, polarity)",
+		shardKey:   "cityHash64(kafka_topic, kafka_partition)",
+		zkSuffix:   "_v4",
 	}
 	// conversations: one row per chat with its conversation signals,
 	// service times and compliance counts, deduplicated on the position
@@ -224,17 +283,77 @@ var (
 	}
 )
 
-// Materialized view bodies; %[1]s is the source table, written as
-// qualified names by ddl.view. The sink's reprocessing recomputes hours
-// with them too, inserting into the columns FeedbackHourlyColumns and
-// PainHourlyColumns.
+// The hourly aggregates, as SELECTs over a raw table (%s, a table
+// expression or a subquery): one row per Kafka partition, hour and
+// dimensions, with version the first offset above the group's rows
+// (generation 0) and first_offset the lowest offset of its rows (not a
+// column of the hourly tables). Migration 4 fills the hourly tables with them, the sink
+// adds the rows of each batch with them (sinks/clickhouse) and reprocess
+// rebuilds hours with them; the insert column lists are
+// FeedbackHourlyColumns and PainHourlyColumns.
 const (
-	FeedbackHourlyColumns = "hour, product, channel, kind, customer_tier, records, negative, complaints, escalations, sentiment_sum"
-	PainHourlyColumns     = "hour, category, subcategory, product, channel, polarity, mentions, records, sentiment_sum"
+	FeedbackHourlyColumns = "kafka_topic, kafka_partition, hour, product, channel, kind, customer_tier, records, negative, complaints, escalations, sentiment_sum, version"
+	PainHourlyColumns     = "kafka_topic, kafka_partition, hour, category, subcategory, product, channel, polarity, mentions, records, sentiment_sum, version"
 
 	// feedback_hourly: records, negative records, complaints (intent 投诉 or
 	// negative sentiment), escalations and the sentiment sum.
 	FeedbackHourlySelect = `SELECT
+    kafka_topic,
+    kafka_partition,
+    toStartOfHour(created_at) AS hour,
+    product,
+    channel,
+    kind,
+    customer_tier,
+    count() AS records,
+    sum(sentiment_label = 'negative') AS negative,
+    sum(intent = '投诉' OR sentiment_label = 'negative') AS complaints,
+    sum(escalation) AS escalations,
+    sum(toFloat64(sentiment)) AS sentiment_sum,
+    toUInt64(max(kafka_offset) + 1) AS version,
+    min(kafka_offset) AS first_offset
+FROM %s
+GROUP BY kafka_topic, kafka_partition, hour, product, channel, kind, customer_tier`
+	// pain_hourly: customer mentions only (an agent repeating the
+	// complaint is not a second one; a mention hidden by reprocess has no
+	// role). records counts each record once per (category, subcategory,
+	// polarity) through is_first, which also weights the record's
+	// sentiment.
+	PainHourlySelect = `SELECT
+    kafka_topic,
+    kafka_partition,
+    toStartOfHour(created_at) AS hour,
+    category,
+    subcategory,
+    product,
+    channel,
+    polarity,
+    count() AS mentions,
+    sum(is_first) AS records,
+    sum(if(is_first = 1, toFloat64(sentiment), 0)) AS sentiment_sum,
+    toUInt64(max(kafka_offset) + 1) AS version,
+    min(kafka_offset) AS first_offset
+FROM %s
+WHERE role = 'customer'
+GROUP BY kafka_topic, kafka_partition, hour, category, subcategory, product, channel, polarity`
+)
+
+// VersionOffsetBits is the width of the offset in an hourly version:
+// Version(gen, next) = gen<<VersionOffsetBits | next.
+const VersionOffsetBits = 40
+
+// Version is the version of an hourly row of reprocess generation gen
+// that aggregates the rows below offset next.
+func Version(gen uint64, next int64) uint64 { return gen<<VersionOffsetBits | uint64(next) }
+
+// SplitVersion is the inverse of Version.
+func SplitVersion(v uint64) (gen uint64, next int64) {
+	return v >> VersionOffsetBits, int64(v & (1<<VersionOffsetBits - 1))
+}
+
+// The materialized views of migration 2 (dropped by migration 4).
+const (
+	feedbackHourlyV2Select = `SELECT
     toStartOfHour(created_at) AS hour,
     product,
     channel,
@@ -247,11 +366,7 @@ const (
     sum(toFloat64(sentiment)) AS sentiment_sum
 FROM %s
 GROUP BY hour, product, channel, kind, customer_tier`
-	// pain_hourly: customer mentions only (an agent repeating the
-	// complaint is not a second one). records counts each record once per
-	// (category, subcategory, polarity) through is_first, which also
-	// weights the record's sentiment.
-	PainHourlySelect = `SELECT
+	painHourlyV2Select = `SELECT
     toStartOfHour(created_at) AS hour,
     category,
     subcategory,
@@ -296,9 +411,16 @@ func (d ddl) database() string {
 // in distributed mode the Replicated local table and the Distributed table.
 func (d ddl) table(t tableSpec) []string {
 	engine := t.engine
+	if t.engineArgs != "" {
+		engine += "(" + t.engineArgs + ")"
+	}
 	local := d.storage(t.name)
 	if d.distributed {
-		engine = fmt.Sprintf("Replicated%s('/clickhouse/tables/{shard}/%s/%s', '{replica}')", t.engine, d.db, local)
+		args := ""
+		if t.engineArgs != "" {
+			args = ", " + t.engineArgs
+		}
+		engine = fmt.Sprintf("Replicated%s('/clickhouse/tables/{shard}/%s/%s%s', '{replica}'%s)", t.engine, d.db, local, t.zkSuffix, args)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s.%s%s\n(\n    %s\n)\nENGINE = %s", d.db, local, d.onCluster(), t.columns, engine)
@@ -336,16 +458,47 @@ func Migrations(cfg Config) []Migration {
 		{
 			Version: 2,
 			Name:    "hourly aggregates: feedback_hourly, pain_hourly and their views",
-			Statements: append(append(d.table(feedbackHourlySpec), d.table(painHourlySpec)...),
-				d.view("feedback_hourly_mv", TableFeedbackHourly, TableFeedback, FeedbackHourlySelect),
-				d.view("pain_hourly_mv", TablePainHourly, TableMentions, PainHourlySelect)),
+			Statements: append(append(d.table(feedbackHourlyV2Spec), d.table(painHourlyV2Spec)...),
+				d.view("feedback_hourly_mv", TableFeedbackHourly, TableFeedback, feedbackHourlyV2Select),
+				d.view("pain_hourly_mv", TablePainHourly, TableMentions, painHourlyV2Select)),
 		},
 		{
 			Version:    3,
 			Name:       "chats: conversations, agent_violations",
 			Statements: append(d.table(conversationsSpec), d.table(violationsSpec)...),
 		},
+		{
+			Version:    4,
+			Name:       "versioned hourly aggregates per Kafka partition, rebuilt from the raw tables",
+			Statements: d.versionedHourly(),
+		},
 	}
+}
+
+// versionedHourly replaces the summing hourly tables and their views by
+// the versioned tables the sink maintains, filled from the raw tables
+// (FINAL: each position once). Every statement can run again: an
+// interrupted migration drops and rebuilds the new tables when rerun.
+func (d ddl) versionedHourly() []string {
+	var out []string
+	for _, v := range []string{"feedback_hourly_mv", "pain_hourly_mv"} {
+		out = append(out, fmt.Sprintf("DROP TABLE IF EXISTS %s.%s%s", d.db, v, d.onCluster()))
+	}
+	for _, t := range []tableSpec{feedbackHourlySpec, painHourlySpec} {
+		if d.distributed {
+			out = append(out, fmt.Sprintf("DROP TABLE IF EXISTS %s.%s%s", d.db, t.name, d.onCluster()))
+		}
+		out = append(out, fmt.Sprintf("DROP TABLE IF EXISTS %s.%s%s", d.db, d.storage(t.name), d.onCluster()))
+		out = append(out, d.table(t)...)
+	}
+	for _, q := range []struct{ target, cols, sel, source string }{
+		{TableFeedbackHourly, FeedbackHourlyColumns, FeedbackHourlySelect, TableFeedback},
+		{TablePainHourly, PainHourlyColumns, PainHourlySelect, TableMentions},
+	} {
+		out = append(out, fmt.Sprintf("INSERT INTO %s.%s (%s)\nSELECT %s FROM (\n%s\n)", d.db, q.target, q.cols, q.cols,
+			fmt.Sprintf(q.sel, d.db+"."+q.source+" FINAL")))
+	}
+	return out
 }
 
 // LatestVersion is the schema version Migrate brings a database to.
@@ -366,7 +519,15 @@ func bootstrap(cfg Config) []string {
 // Migrate creates the database and tables, applying each pending migration
 // once and recording it in schema_migrations. Running it again, or from two
 // processes at once, is harmless: every statement is IF NOT EXISTS.
-func (s *DB) Migrate(ctx context.Context) error {
+func (s *DB) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, LatestVersion()) }
+
+// MigrateTo is Migrate up to version only: the tests of upgrades build
+// an older schema with it.
+func (s *DB) MigrateTo(ctx context.Context, version int) error {
+	if s.cfg.Distributed {
+		// Migration 4 fills the hourly tables through the Distributed tables.
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_distributed_sync": 1}))
+	}
 	for _, q := range bootstrap(s.cfg) {
 		if err := s.conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("clickhouse: migrate: %s: %w", firstLine(q), err)
@@ -377,7 +538,7 @@ func (s *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range Migrations(s.cfg) {
-		if applied[m.Version] {
+		if applied[m.Version] || m.Version > version {
 			continue
 		}
 		for _, q := range m.Statements {

@@ -182,6 +182,7 @@ func (s *Store) attachMentions(ctx context.Context, vs []Verbatim, from, to time
 	}
 	var w ch.Where
 	w.Add("has(?, id)", ids)
+	w.Add("role != ''") // not a mention hidden by reprocess
 	if !from.IsZero() && !to.IsZero() {
 		w.Add("created_at >= ?", from.UTC())
 		w.Add("created_at < ?", to.UTC())
