@@ -8,51 +8,17 @@ import (
 	"time"
 
 	"github.com/vocproject/voc/pipeline"
-	"github.com/vocproject/voc/store/ch"
 )
 
-// hourlyMismatch compares every hourly table, per hour and dimensions,
-// with the aggregate of the deduplicated raw rows (FINAL) and describes
-// the first difference, "" when they are equal.
+// hourlyMismatch describes the first difference between an hourly table
+// and the aggregate of the deduplicated raw rows (ch.DB.HourlyDiff).
 func hourlyMismatch(t testing.TB, s *Sink) string {
 	t.Helper()
-	ctx := context.Background()
-	for _, q := range []struct{ target, source, dims, sums, rawSel string }{
-		{ch.TableFeedbackHourly, ch.TableFeedback, "hour, product, channel, kind, customer_tier",
-			"sum(records), sum(negative), sum(complaints), sum(escalations), round(sum(sentiment_sum), 4)", ch.FeedbackHourlySelect},
-		{ch.TablePainHourly, ch.TableMentions, "hour, category, subcategory, product, channel, polarity",
-			"sum(mentions), sum(records), 0, 0, round(sum(sentiment_sum), 4)", ch.PainHourlySelect},
-	} {
-		agg := func(from string) map[string]string {
-			out := map[string]string{}
-			qs := fmt.Sprintf("SELECT toString(tuple(%s)), toString(tuple(%s)) FROM %s GROUP BY %s HAVING sum(%s) > 0",
-				q.dims, q.sums, from, q.dims, map[bool]string{true: "records", false: "mentions"}[q.target == ch.TableFeedbackHourly])
-			if err := ch.EachRow(ctx, s.conn, qs, nil, func(r ch.Row) error {
-				var k, v string
-				if err := r.Scan(&k, &v); err != nil {
-					return err
-				}
-				out[k] = v
-				return nil
-			}); err != nil {
-				t.Fatalf("%s: %v", qs, err)
-			}
-			return out
-		}
-		raw := agg("(" + fmt.Sprintf(q.rawSel, "(SELECT * FROM "+s.table(q.source)+" FINAL)") + ")")
-		hourly := agg(s.db.Read(q.target))
-		for k, v := range raw {
-			if hourly[k] != v {
-				return fmt.Sprintf("%s %s = %q, raw rows give %q", q.target, k, hourly[k], v)
-			}
-		}
-		for k, v := range hourly {
-			if _, ok := raw[k]; !ok {
-				return fmt.Sprintf("%s %s = %q, no raw rows", q.target, k, v)
-			}
-		}
+	msg, err := s.DB().HourlyDiff(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ""
+	return msg
 }
 
 // TestTwoWritersOnePartition has two sinks write the same batches of one
