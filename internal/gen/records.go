@@ -3,7 +3,7 @@ package gen
 // This file turns the generated feed into what the alert tests need:
 // pipeline records whose analysis comes from the generator's ground truth
 // (so that the tests do not depend on the NLP packages), hourly cubes as
-// ClickHouse's materialized views would build them, and optional
+// the ClickHouse sink's hourly tables would hold them, and optional
 // background noise on top of the generator's own.
 
 import (
@@ -156,7 +156,7 @@ func Records(topic string, items []Item) []*pipeline.Record {
 func IsComplaint(it Item) bool { return it.Truth.Sentiment == nlp.Negative }
 
 // Cube returns the hourly cube of the items over [from, to), as the
-// pain_hourly and feedback_hourly views count them.
+// pain_hourly and feedback_hourly tables count them.
 func Cube(items []Item, from, to time.Time) *detect.Cube {
 	c := detect.NewCube(from, to)
 	for _, it := range items {

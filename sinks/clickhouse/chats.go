@@ -130,26 +130,33 @@ func (s *Sink) writeChats(ctx context.Context, recs []*pipeline.Record, lows map
 	if err != nil {
 		return err
 	}
-	var rows [][]any
-	for _, r := range above(recs, wm) {
-		if r.Conversation != nil {
-			rows = append(rows, conversationRow(r, now))
+	for _, run := range monthRuns(above(recs, wm), now) {
+		var rows [][]any
+		for _, r := range run {
+			if r.Conversation != nil {
+				rows = append(rows, conversationRow(r, now))
+			}
 		}
-	}
-	if err := s.insertRows(ctx, ch.TableConversations, conversationColumns, rows); err != nil {
-		return err
+		if err := s.insertRows(ctx, ch.TableConversations, conversationColumns, rows); err != nil {
+			return err
+		}
 	}
 	wm, err = s.watermarks(ctx, ch.TableViolations, lows)
 	if err != nil {
 		return err
 	}
-	rows = rows[:0]
-	for _, r := range above(recs, wm) {
-		if r.Conversation != nil {
-			rows = append(rows, violationRows(r, now)...)
+	for _, run := range monthRuns(above(recs, wm), now) {
+		var rows [][]any
+		for _, r := range run {
+			if r.Conversation != nil {
+				rows = append(rows, violationRows(r, now)...)
+			}
+		}
+		if err := s.insertRows(ctx, ch.TableViolations, violationColumns, rows); err != nil {
+			return err
 		}
 	}
-	return s.insertRows(ctx, ch.TableViolations, violationColumns, rows)
+	return nil
 }
 
 // insertRows inserts rows into table as one block; no rows, no insert.

@@ -1,11 +1,10 @@
 // Package clickhouse is voc's ClickHouse sink: its one job is writing. It
 // stores one row per feedback record (table feedback) and one row per
-// aspect mention (table aspect_mentions), and ClickHouse materialized views
-// keep hourly aggregates (feedback_hourly, pain_hourly) from those inserts.
-// Chats analysed as conversations also get one row in conversations and
-// one row per agent compliance violation in agent_violations. Reprocess
-// (reprocess.go) is its maintenance write: re-tagging stored records with
-// new lexicons.
+// aspect mention (table aspect_mentions), and keeps the hourly aggregates
+// (feedback_hourly, pain_hourly) from them. Chats analysed as
+// conversations also get one row in conversations and one row per agent
+// compliance violation in agent_violations. Reprocess (reprocess.go) is its
+// maintenance write: re-tagging stored records with new lexicons.
 //
 // The connection settings, the table names, the schema and its migrations
 // belong to store/ch (Migrate here only delegates to it); reading for the
@@ -20,51 +19,97 @@
 //
 //  1. Every row carries its source position (kafka_topic, kafka_partition,
 //     kafka_offset); for aspect_mentions also the mention index.
-//  2. Before writing a batch, the sink asks each target table, for the
+//  2. Before writing a batch, the sink asks each raw table, for the
 //     (topic, partition) pairs of the batch, for the highest offset already
-//     stored at or above the batch's lowest offset of that partition:
-//     SELECT kafka_topic, kafka_partition, max(kafka_offset) ... GROUP BY
-//     kafka_topic, kafka_partition. Both tables are ORDER BY (kafka_topic,
-//     kafka_partition, kafka_offset, ...), so the primary key narrows the
-//     read to a granule or two whatever the table's size.
+//     stored at or above the batch's lowest offset of that partition. The
+//     tables are ORDER BY (kafka_topic, kafka_partition, kafka_offset, ...),
+//     so the primary key narrows the read to a granule or two whatever the
+//     table's size.
 //  3. Rows at or below that watermark are dropped from the insert: an
 //     earlier attempt, or another consumer before a rebalance, wrote them.
-//  4. The remaining rows go in as one INSERT of one block. The pipeline
-//     hands over the records of a partition in offset order and writes
-//     batches one after the other, and ClickHouse commits one inserted
-//     block as a unit, so what is stored of a partition is always a prefix
-//     of it and the watermark says exactly where the prefix ends.
+//  4. The remaining rows go in as one INSERT per run of records of one
+//     month (monthRuns; one insert for a batch within a month). The tables
+//     are partitioned by month and ClickHouse makes each part of an insert
+//     visible on its own, so one part per insert, inserted in offset order,
+//     keeps what any reader sees of a partition a prefix of it at every
+//     instant: every insert starts at most one past the stored maximum,
+//     whoever makes it, and the watermark says where the prefix ends.
 //  5. feedback is written first, then aspect_mentions, conversations and
 //     agent_violations, each with its own watermark: a crash between two
 //     inserts leaves the later tables behind, and the replay fills in
-//     exactly their missing rows. A table gets no rows from some records
-//     (a review has no conversation, a chat may have no violation); its
-//     watermark is still the end of the stored prefix, because its rows of
-//     a batch go in as one block after the rows of the batches before.
-//  6. The aggregates are filled by materialized views on those inserts, so
-//     they see every stored row exactly once and inherit the exactness.
+//     exactly their missing rows.
+//  6. Then the hourly tables are rolled up for every partition of the
+//     batch (below), even when the watermarks skipped the whole batch.
+//
+// Two consumers writing the same partition at the same time (the old owner
+// still flushing during a rebalance: kafka-go does not tell it that the
+// partition was taken away) can both pass the watermark check and insert
+// the same rows. The raw tables are ReplacingMergeTree on the position, and
+// every reader reads them with FINAL (ch.DB.Read), so they see each
+// position once; the hourly tables are built so that such duplicates do
+// not count twice.
+//
+// # Hourly aggregates
+//
+// feedback_hourly and pain_hourly hold one row per Kafka partition, hour
+// and dimensions, ReplacingMergeTree(version), read with FINAL: the row
+// with the highest version of a key is its current one. A version is
+// ch.Version(generation, next): a reprocess generation in the high bits,
+// an offset in the low ones. Every row the sink writes is exact for its
+// version: it is the aggregate of its key's raw rows (FINAL) with an
+// offset below next. After each batch, for each partition P and hourly
+// table (rollup):
+//
+//  1. G = the highest version of P's rows (the one this sink wrote last
+//     for P, or read from the table). Every version written so far was
+//     written by a rollup that had counted all of P's rows below its next
+//     in the current rows of their keys, so all of P's rows below next(G)
+//     are counted.
+//  2. The delta: P's raw rows (FINAL) from next(G) on, aggregated per key
+//     with their lowest offset; W = one past the highest offset read. By
+//     point 4 above the rows the read saw are a prefix: every row of P
+//     below W is in it.
+//  3. The current rows of the delta's keys (FINAL). One of a later
+//     generation (a reprocess ran meanwhile): start over, G from the table.
+//  4. A key whose current row already counts part of the delta (another
+//     writer rolled up meanwhile): its delta is read again from that row's
+//     next, below W.
+//  5. New rows: current + delta, version (generation(G), W), in one insert.
+//
+// Each new row is exact for its version whatever runs concurrently: the
+// current row is exact for its own version, and the delta adds exactly the
+// key's rows between the two offsets. A row's version is above that of
+// the current row it extends, so FINAL picks, for every key, the row that
+// counts the most rows; two rows with the same version have the same
+// content. Once the rollups after the last insert are done, the highest
+// version of each key counts all its rows: the aggregates equal the
+// aggregate of the deduplicated raw rows, whatever the interleaving of
+// two writers (TestTwoWritersOnePartition, TestE2EJoinThenKill9). A crash
+// between a raw insert and its rollup leaves rows above next(G), which the
+// next rollup of the partition counts.
+//
+// On ClickHouse 18.16 this relies only on FINAL, ReplacingMergeTree with a
+// version column and one part per insert and month. In cluster mode
+// (Distributed tables over Replicated ones) the raw and hourly tables are
+// sharded by cityHash64(kafka_topic, kafka_partition): a partition's raw
+// rows, its hourly rows and all versions of a key live on one shard, where
+// FINAL collapses them; inserts are synchronous (insert_distributed_sync).
+// With several replicas per shard a read from a lagging replica could see
+// an older prefix or miss a newer rollup, which only makes the next
+// rollup's delta wider or redone; set insert_quorum and
+// select_sequential_consistency in ch.Config.Settings so that reads see
+// every acknowledged insert.
 //
 // Remaining windows, documented rather than hidden:
 //
-//   - Two consumers writing the same partition at the same time (the old
-//     owner still flushing during a rebalance) can both pass the watermark
-//     check and insert the same rows. The raw tables are ReplacingMergeTree
-//     on the position, so the duplicate collapses on merge and queries with
-//     FINAL are exact at once; the hourly SummingMergeTree aggregates count
-//     such rows twice. Compare ch.Counts' Records with DistinctRecords to
-//     detect it; rebuilding an hour from feedback FINAL repairs it.
-//   - A ClickHouse server crash in the middle of an insert can commit the
-//     raw rows but not the materialized views' rows, or the part of one
-//     month but not of another when a batch spans months (each monthly
-//     partition is its own part). The watermark then skips the replay.
-//   - In cluster mode rows are sharded by (topic, partition) so a
-//     partition's rows live on one shard, and inserts through the
-//     Distributed tables are synchronous (insert_distributed_sync=1). With
-//     several replicas per shard, reading the watermark from a lagging
-//     replica could let a replay through: set insert_quorum and
-//     select_sequential_consistency in ch.Config.Settings for full safety.
+//   - Between a raw insert and the end of its rollup, the hourly tables lag
+//     the raw ones (by at most the batches in flight).
+//   - A ClickHouse server crash in the middle of an insert that spans two
+//     shards or a failed replica can commit part of it; the watermark then
+//     skips the replay of the rest.
 //   - Deleting and recreating a topic restarts its offsets at 0: the
 //     watermark would then skip the new messages; drop the old rows first.
+//   - Offsets must stay below 2^40 (ch.VersionOffsetBits).
 //
 // Records with Err set or without Feedback are skipped. Records without an
 // Analysis are stored with neutral defaults and no mentions.
@@ -81,6 +126,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -103,6 +149,9 @@ type Sink struct {
 	logger *slog.Logger
 
 	reprocessHook func(step string) error // tests: fail a reprocess step
+
+	mu         sync.Mutex
+	lastRollup map[rollupKey]uint64 // the version of this sink's last rollup per table and partition
 }
 
 // Open connects and pings the server (ch.Open). It does not create the
@@ -115,7 +164,7 @@ func Open(ctx context.Context, cfg ch.Config, logger *slog.Logger) (*Sink, error
 	if err != nil {
 		return nil, err
 	}
-	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger}, nil
+	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger, lastRollup: map[rollupKey]uint64{}}, nil
 }
 
 // DB is the sink's connection, for readers that share it (the query
@@ -187,9 +236,8 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	if err != nil {
 		return err
 	}
-	fresh := above(recs, wm)
-	if len(fresh) > 0 {
-		if err := s.insertFeedback(ctx, fresh, now); err != nil {
+	for _, run := range monthRuns(above(recs, wm), now) {
+		if err := s.insertFeedback(ctx, run, now); err != nil {
 			return err
 		}
 	}
@@ -198,23 +246,50 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	if err != nil {
 		return err
 	}
-	fresh = above(recs, wm)
-	n, err := s.insertMentions(ctx, fresh, now)
-	if err != nil {
-		return err
+	n := 0
+	for _, run := range monthRuns(above(recs, wm), now) {
+		k, err := s.insertMentions(ctx, run, now)
+		if err != nil {
+			return err
+		}
+		n += k
 	}
 	if err := s.writeChats(ctx, recs, lows, now); err != nil {
 		return err
 	}
+	parts := make([]partKey, 0, len(lows))
 	for k := range lows {
-		for _, a := range aggregates {
-			if err := s.rollup(ctx, a, k); err != nil {
-				return err
-			}
-		}
+		parts = append(parts, k)
+	}
+	if err := s.rollupAll(ctx, parts, true); err != nil {
+		return err
 	}
 	s.logger.Debug("clickhouse batch written", "records", len(recs), "mentions", n)
 	return nil
+}
+
+// monthRuns splits recs (in position order) into the fewest runs of
+// consecutive records created in one month: the tables are partitioned by
+// month, and ClickHouse stores the rows of one insert as one part per
+// month, making each part visible on its own. Inserting run after run
+// keeps what a reader can see of a partition a prefix of it at every
+// instant, which the watermarks and the hourly rollups rely on (see the
+// package comment). A batch within one month is one run.
+func monthRuns(recs []*pipeline.Record, now time.Time) [][]*pipeline.Record {
+	var runs [][]*pipeline.Record
+	start := 0
+	for i := 1; i <= len(recs); i++ {
+		if i == len(recs) || month(recs[i], now) != month(recs[start], now) {
+			runs = append(runs, recs[start:i])
+			start = i
+		}
+	}
+	return runs
+}
+
+func month(r *pipeline.Record, now time.Time) int {
+	y, m, _ := createdAt(r, now).Date()
+	return y*12 + int(m)
 }
 
 // above returns the records whose offset is above the watermark of their

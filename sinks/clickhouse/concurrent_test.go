@@ -22,7 +22,8 @@ func hourlyMismatch(t testing.TB, s *Sink) string {
 }
 
 // TestTwoWritersOnePartition has two sinks write the same batches of one
-// partition, the second starting 0, 5, 20 or 50 ms after the first (the
+// partition, records of two months mixed, the second starting 0, 5, 20 or
+// 50 ms after the first (the
 // old owner of a partition still flushing while the new one replays it
 // during a rebalance), many rounds: every hourly aggregate must equal the
 // aggregate of the deduplicated raw rows after every round.
@@ -44,7 +45,13 @@ func TestTwoWritersOnePartition(t *testing.T) {
 			topic := fmt.Sprintf("race-%d-%d", delay.Milliseconds(), round)
 			var bs [][]*pipeline.Record
 			for i := range batches {
-				bs = append(bs, genBatch(topic, []int{round % 3}, int64(i*size), int64((i+1)*size)))
+				b := genBatch(topic, []int{round % 3}, int64(i*size), int64((i+1)*size))
+				for _, r := range b {
+					if r.Msg.Pos.Offset%4 == 0 { // late arrivals of another month: parts of two months per insert
+						r.Feedback.CreatedAt = r.Feedback.CreatedAt.AddDate(0, 1, 0)
+					}
+				}
+				bs = append(bs, b)
 			}
 			var wg sync.WaitGroup
 			errs := make([]error, 2)
@@ -79,4 +86,24 @@ func TestTwoWritersOnePartition(t *testing.T) {
 		}
 	}
 	checkCounts(t, a, expected(all))
+}
+
+func TestMonthRuns(t *testing.T) {
+	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*pipeline.Record
+	for i, m := range []time.Month{3, 3, 4, 3, 3, 4, 4} {
+		r := genRecord("runs", 0, int64(i))
+		r.Feedback.CreatedAt = time.Date(2026, m, 28, 0, 0, 0, 0, time.UTC)
+		recs = append(recs, r)
+	}
+	var got []int
+	for _, run := range monthRuns(recs, now) {
+		got = append(got, len(run))
+	}
+	if fmt.Sprint(got) != "[2 1 2 2]" {
+		t.Errorf("runs of %v, want [2 1 2 2]", got)
+	}
+	if runs := monthRuns(nil, now); len(runs) != 0 {
+		t.Errorf("no records: %d runs", len(runs))
+	}
 }

@@ -179,12 +179,8 @@ func (s *Sink) reprocessRange(ctx context.Context, from, to time.Time, analyze f
 	if err := s.step(stepRollup); err != nil {
 		return err
 	}
-	for _, p := range parts {
-		for _, a := range aggregates {
-			if err := s.rollup(ctx, a, p); err != nil {
-				return fmt.Errorf("clickhouse: reprocess: %w", err)
-			}
-		}
+	if err := s.rollupAll(ctx, parts, false); err != nil {
+		return fmt.Errorf("clickhouse: reprocess: %w", err)
 	}
 	return nil
 }
@@ -368,4 +364,3 @@ func pointAspect(key, polarity string) nlp.Aspect {
 	}
 	return nlp.Aspect{Category: key, Polarity: polarity}
 }
-

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vocproject/voc/store/ch"
@@ -79,9 +80,9 @@ var errRollupContended = errors.New("concurrent writers kept changing the partit
 // rollup brings the hourly rows of partition p up to date with the raw
 // rows stored for it (see "Hourly aggregates" in the package comment):
 //
-//  1. G, the highest version of p's hourly rows: generation g, and every
-//     raw row of p below offset next(G) is counted in the current row of
-//     its key;
+//  1. G, the highest version of p's hourly rows, or (cached) the version
+//     of this sink's last rollup of p: generation g, and every raw row of
+//     p below offset next(G) is counted in the current row of its key;
 //  2. the delta: p's raw rows (FINAL) from next(G) on, aggregated per hour
 //     and dimensions; W is the first offset above them;
 //  3. the current rows of the delta's keys; a row of a later generation
@@ -93,9 +94,9 @@ var errRollupContended = errors.New("concurrent writers kept changing the partit
 // Every row written is the aggregate of its key's raw rows below its
 // version's offset, whatever runs concurrently, so the current row of a
 // key (FINAL) is exact once the rollups of all its rows are done.
-func (s *Sink) rollup(ctx context.Context, a aggregate, p partKey) error {
-	for range 8 {
-		done, err := s.rollupOnce(ctx, a, p)
+func (s *Sink) rollup(ctx context.Context, a aggregate, p partKey, cached bool) error {
+	for i := range 8 {
+		done, err := s.rollupOnce(ctx, a, p, cached && i == 0)
 		if err != nil || done {
 			return err
 		}
@@ -103,14 +104,23 @@ func (s *Sink) rollup(ctx context.Context, a aggregate, p partKey) error {
 	return fmt.Errorf("clickhouse: roll up %s of %s/%d: %w", a.table, p.topic, p.partition, errRollupContended)
 }
 
-func (s *Sink) rollupOnce(ctx context.Context, a aggregate, p partKey) (bool, error) {
+func (s *Sink) rollupOnce(ctx context.Context, a aggregate, p partKey, cached bool) (bool, error) {
 	fail := func(step string, err error) (bool, error) {
 		return false, fmt.Errorf("clickhouse: roll up %s of %s/%d: %s: %w", a.table, p.topic, p.partition, step, err)
 	}
-	var top uint64
-	if err := s.conn.QueryRow(ctx, "SELECT max(version) FROM "+s.table(a.table)+" WHERE kafka_topic = ? AND kafka_partition = ?",
-		p.topic, p.partition).Scan(&top); err != nil {
-		return fail("read version", err)
+	// G: the version this sink wrote last for p is as good as the highest
+	// (every version a rollup wrote is one below which p's rows are
+	// counted) and saves a query; a later generation in the rows read
+	// below sends the retry to the table.
+	ck := rollupKey{a.table, p}
+	s.mu.Lock()
+	top, ok := s.lastRollup[ck]
+	s.mu.Unlock()
+	if !ok || !cached {
+		if err := s.conn.QueryRow(ctx, "SELECT max(version) FROM "+s.table(a.table)+" WHERE kafka_topic = ? AND kafka_partition = ?",
+			p.topic, p.partition).Scan(&top); err != nil {
+			return fail("read version", err)
+		}
 	}
 	gen, next := ch.SplitVersion(top)
 
@@ -218,7 +228,54 @@ func (s *Sink) rollupOnce(ctx context.Context, a aggregate, p partKey) (bool, er
 	if err := s.insertRows(ctx, a.table, a.columns, rows); err != nil {
 		return false, err
 	}
+	s.mu.Lock()
+	s.lastRollup[ck] = version
+	s.mu.Unlock()
 	return true, nil
+}
+
+type rollupKey struct {
+	table string
+	p     partKey
+}
+
+// rollupAll rolls up every aggregate of every partition in parts, a few at
+// a time; cached false reads G from the tables.
+func (s *Sink) rollupAll(ctx context.Context, parts []partKey, cached bool) error {
+	type job struct {
+		a aggregate
+		p partKey
+	}
+	jobs := make(chan job)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range min(4, 2*len(parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if err := s.rollup(ctx, j.a, j.p, cached); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for _, p := range parts {
+		for _, a := range aggregates {
+			jobs <- job{a, p}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 // row is the insert row of r (columns a.columns).

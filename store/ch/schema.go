@@ -34,8 +34,8 @@ type Migration struct {
 // tableSpec describes a MergeTree-family table independent of the
 // deployment mode.
 type tableSpec struct {
-	name      string
-	columns   string
+	name       string
+	columns    string
 	engine     string // ReplacingMergeTree, SummingMergeTree, ...
 	engineArgs string // the engine's own parameters, e.g. the version column
 	partition  string

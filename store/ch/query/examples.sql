@@ -14,7 +14,7 @@ SELECT
     subcategory,
     sumIf(mentions, hour >= toDateTime(toMonday(now()))) AS this_week,
     sumIf(mentions, hour < toDateTime(toMonday(now()))) AS last_week
-FROM voc.pain_hourly
+FROM voc.pain_hourly FINAL
 WHERE polarity = 'negative' AND category != ''
   AND hour >= toDateTime(toMonday(now())) - INTERVAL 7 DAY
 GROUP BY category, subcategory
@@ -29,7 +29,7 @@ SELECT
     sumIf(mentions, hour >= now() - INTERVAL 7 DAY) AS cur,
     sumIf(mentions, hour < now() - INTERVAL 7 DAY) AS prev,
     round((cur + 1) / (prev + 1), 2) AS growth
-FROM voc.pain_hourly
+FROM voc.pain_hourly FINAL
 WHERE polarity = 'negative' AND category != ''
   AND hour >= now() - INTERVAL 14 DAY
 GROUP BY category, subcategory
@@ -44,7 +44,7 @@ SELECT
     sum(records) AS n_records,
     round(sum(sentiment_sum) / n_records, 3) AS avg_sentiment,
     round(sum(negative) / n_records, 3) AS negative_share
-FROM voc.feedback_hourly
+FROM voc.feedback_hourly FINAL
 WHERE hour >= now() - INTERVAL 30 DAY
 GROUP BY day, channel
 ORDER BY day, channel;
@@ -57,7 +57,7 @@ SELECT
     sum(mentions) AS n_mentions,
     sum(records) AS n_records,
     round(sum(sentiment_sum) / n_records, 3) AS avg_sentiment
-FROM voc.pain_hourly
+FROM voc.pain_hourly FINAL
 WHERE polarity = 'negative' AND category != ''
   AND product = 'SKU-1001'
   AND hour >= now() - INTERVAL 30 DAY
@@ -65,11 +65,11 @@ GROUP BY category, subcategory
 ORDER BY n_mentions DESC;
 
 SELECT m.category, m.subcategory, m.aspect, m.opinion, f.text
-FROM voc.aspect_mentions AS m
+FROM voc.aspect_mentions AS m FINAL
 ANY INNER JOIN
 (
     SELECT kafka_topic, kafka_partition, kafka_offset, text
-    FROM voc.feedback
+    FROM voc.feedback FINAL
     WHERE product = 'SKU-1001' AND created_at >= now() - INTERVAL 30 DAY
 ) AS f USING (kafka_topic, kafka_partition, kafka_offset)
 WHERE m.product = 'SKU-1001' AND m.polarity = 'negative' AND m.category != '' AND m.role = 'customer'
@@ -83,7 +83,7 @@ SELECT
     sum(complaints) AS n_complaints,
     round(sumIf(complaints, customer_tier = 'vip') / n_complaints, 3) AS vip_complaint_share,
     round(sumIf(records, customer_tier = 'vip') / sum(records), 3) AS vip_record_share
-FROM voc.feedback_hourly
+FROM voc.feedback_hourly FINAL
 WHERE hour >= now() - INTERVAL 90 DAY
 GROUP BY week
 ORDER BY week;
@@ -94,7 +94,7 @@ SELECT
     channel,
     sum(escalations) AS n_escalations,
     sum(records) AS n_records
-FROM voc.feedback_hourly
+FROM voc.feedback_hourly FINAL
 WHERE hour >= now() - INTERVAL 7 DAY
 GROUP BY product, channel
 HAVING n_escalations > 0
@@ -107,7 +107,7 @@ SELECT
     subcategory,
     countIf(role = 'customer') AS customer_mentions,
     countIf(role = 'agent') AS agent_mentions
-FROM voc.aspect_mentions
+FROM voc.aspect_mentions FINAL
 WHERE kind = 'chat' AND polarity = 'negative' AND category != ''
   AND created_at >= now() - INTERVAL 30 DAY
 GROUP BY category, subcategory
@@ -125,7 +125,7 @@ SELECT
     sumIf(mentions, hour >= now() - INTERVAL 7 DAY AND polarity = 'neutral') AS neutral,
     sumIf(mentions, hour >= now() - INTERVAL 7 DAY AND subcategory = '') AS topic_mentions,
     sumIf(mentions, hour < now() - INTERVAL 7 DAY) AS previous_volume
-FROM voc.pain_hourly
+FROM voc.pain_hourly FINAL
 WHERE category != '' AND hour >= now() - INTERVAL 14 DAY
 GROUP BY category
 ORDER BY volume DESC;
@@ -136,7 +136,7 @@ SELECT
     category,
     uniqExact(kafka_topic, kafka_partition, kafka_offset) AS n_records,
     count() AS volume
-FROM voc.aspect_mentions
+FROM voc.aspect_mentions FINAL
 WHERE role = 'customer' AND category != '' AND created_at >= now() - INTERVAL 7 DAY
 GROUP BY category
 ORDER BY volume DESC;
@@ -151,7 +151,7 @@ SELECT
     round(countIf(created_at >= now() - INTERVAL 7 DAY AND polarity = 'negative') / n_mentions, 3) AS negative_share,
     topKIf(3)(opinion, created_at >= now() - INTERVAL 7 DAY) AS opinions,
     countIf(created_at < now() - INTERVAL 7 DAY) = 0 AS is_new
-FROM voc.aspect_mentions
+FROM voc.aspect_mentions FINAL
 WHERE role = 'customer' AND category = '' AND aspect != ''
   AND created_at >= now() - INTERVAL 14 DAY
 GROUP BY aspect
@@ -187,7 +187,7 @@ SELECT
     sum(forbidden) AS n_forbidden,
     sum(escalated) AS n_escalations,
     round(avg(effort), 2) AS avg_effort
-FROM voc.conversations
+FROM voc.conversations FINAL
 WHERE created_at >= now() - INTERVAL 30 DAY
 GROUP BY agent_id, team
 ORDER BY chats DESC;
@@ -206,7 +206,7 @@ SELECT
 FROM
 (
     SELECT id, team, created_at, resolution
-    FROM voc.conversations
+    FROM voc.conversations FINAL
     WHERE created_at >= now() - INTERVAL 90 DAY
 ) ANY LEFT JOIN
 (
@@ -214,12 +214,12 @@ FROM
     FROM
     (
         SELECT id, customer_id, created_at, arrayJoin(pain_points) AS pain
-        FROM voc.conversations
+        FROM voc.conversations FINAL
         WHERE created_at >= now() - INTERVAL 90 DAY AND customer_id != ''
     ) ALL INNER JOIN
     (
         SELECT customer_id, arrayJoin(pain_points) AS pain, created_at AS later_at
-        FROM voc.feedback
+        FROM voc.feedback FINAL
         WHERE kind IN ('chat', 'call', 'email') AND customer_id != '' AND created_at >= now() - INTERVAL 90 DAY
     ) USING (customer_id, pain)
     WHERE later_at > created_at AND later_at <= created_at + 7 * 86400
@@ -238,7 +238,7 @@ SELECT
     countIf(transfers > 0) AS with_transfer,
     sum(violations) AS n_violations,
     round(avgIf(csat, csat > 0), 2) AS avg_csat
-FROM voc.conversations
+FROM voc.conversations FINAL
 WHERE created_at >= now() - INTERVAL 14 DAY
 GROUP BY day, team
 ORDER BY day, team;
@@ -254,7 +254,7 @@ SELECT
 FROM
 (
     SELECT id, resolution, arrayJoin(pain_points) AS pain
-    FROM voc.conversations
+    FROM voc.conversations FINAL
     WHERE created_at >= now() - INTERVAL 30 DAY
 ) ANY LEFT JOIN
 (
@@ -262,12 +262,12 @@ FROM
     FROM
     (
         SELECT id, customer_id, created_at, arrayJoin(pain_points) AS pain
-        FROM voc.conversations
+        FROM voc.conversations FINAL
         WHERE created_at >= now() - INTERVAL 30 DAY AND customer_id != ''
     ) ALL INNER JOIN
     (
         SELECT customer_id, arrayJoin(pain_points) AS pain, created_at AS later_at
-        FROM voc.feedback
+        FROM voc.feedback FINAL
         WHERE kind IN ('chat', 'call', 'email') AND customer_id != '' AND created_at >= now() - INTERVAL 30 DAY
     ) USING (customer_id, pain)
     WHERE later_at > created_at AND later_at <= created_at + 7 * 86400
@@ -287,7 +287,7 @@ SELECT
     count() AS n,
     any(phrase) AS example_phrase,
     any(text) AS example_turn
-FROM voc.agent_violations
+FROM voc.agent_violations FINAL
 WHERE created_at >= now() - INTERVAL 30 DAY
 GROUP BY agent_id, kind, rule
 ORDER BY n DESC
@@ -301,7 +301,7 @@ SELECT
     count() AS chats,
     countIf(trajectory = 'worsened') AS worsened,
     round(avg(escalation_risk), 3) AS avg_risk
-FROM voc.conversations
+FROM voc.conversations FINAL
 WHERE created_at >= now() - INTERVAL 30 DAY
 GROUP BY resolution, resolution_reason
 ORDER BY chats DESC;
@@ -310,7 +310,7 @@ ORDER BY chats DESC;
 SELECT
     arrayJoin(escalation_reasons) AS reason,
     count() AS chats
-FROM voc.conversations
+FROM voc.conversations FINAL
 WHERE escalated = 1 AND created_at >= now() - INTERVAL 30 DAY
 GROUP BY reason
 ORDER BY chats DESC;

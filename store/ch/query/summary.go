@@ -12,8 +12,8 @@ import (
 )
 
 // Summary queries (voc demo's summary, the alert service's pain rows).
-// They read the hourly aggregate tables, summing at query time because
-// SummingMergeTree collapses rows only eventually. Time ranges are
+// They read the hourly aggregate tables, summing at query time: they hold
+// one row per Kafka partition, hour and dimensions (read with FINAL). Time ranges are
 // half-open, [from, to), at hour granularity, in the server's time zone.
 
 // Conditions on rows of aspect_mentions and pain_hourly. Both tables hold
