@@ -2,7 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -130,53 +129,24 @@ func (s *Sink) writeChats(ctx context.Context, recs []*pipeline.Record, lows map
 	if err != nil {
 		return err
 	}
-	for _, run := range monthRuns(above(recs, wm), now) {
-		var rows [][]any
-		for _, r := range run {
-			if r.Conversation != nil {
-				rows = append(rows, conversationRow(r, now))
-			}
+	var rows [][]any
+	for _, r := range above(recs, wm) {
+		if r.Conversation != nil {
+			rows = append(rows, conversationRow(r, now))
 		}
-		if err := s.insertRows(ctx, ch.TableConversations, conversationColumns, rows); err != nil {
-			return err
-		}
+	}
+	if err := s.insertRows(ctx, ch.TableConversations, conversationColumns, rows); err != nil {
+		return err
 	}
 	wm, err = s.watermarks(ctx, ch.TableViolations, lows)
 	if err != nil {
 		return err
 	}
-	for _, run := range monthRuns(above(recs, wm), now) {
-		var rows [][]any
-		for _, r := range run {
-			if r.Conversation != nil {
-				rows = append(rows, violationRows(r, now)...)
-			}
-		}
-		if err := s.insertRows(ctx, ch.TableViolations, violationColumns, rows); err != nil {
-			return err
+	rows = rows[:0]
+	for _, r := range above(recs, wm) {
+		if r.Conversation != nil {
+			rows = append(rows, violationRows(r, now)...)
 		}
 	}
-	return nil
-}
-
-// insertRows inserts rows into table as one block; no rows, no insert.
-func (s *Sink) insertRows(ctx context.Context, table, columns string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	ctx = s.insertCtx(ctx)
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(table)+" ("+columns+")")
-	if err != nil {
-		return fmt.Errorf("clickhouse: prepare insert into %s: %w", table, err)
-	}
-	defer b.Abort()
-	for _, row := range rows {
-		if err := b.Append(row...); err != nil {
-			return fmt.Errorf("clickhouse: append row to %s: %w", table, err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("clickhouse: insert %d rows into %s: %w", len(rows), table, err)
-	}
-	return nil
+	return s.insertRows(ctx, ch.TableViolations, violationColumns, rows)
 }

@@ -27,13 +27,11 @@
 //     table's size.
 //  3. Rows at or below that watermark are dropped from the insert: an
 //     earlier attempt, or another consumer before a rebalance, wrote them.
-//  4. The remaining rows go in as one INSERT per run of records of one
-//     month (monthRuns; one insert for a batch within a month). The tables
-//     are partitioned by month and ClickHouse makes each part of an insert
-//     visible on its own, so one part per insert, inserted in offset order,
-//     keeps what any reader sees of a partition a prefix of it at every
-//     instant: every insert starts at most one past the stored maximum,
-//     whoever makes it, and the watermark says where the prefix ends.
+//  4. The remaining rows go in as one INSERT of one block. The pipeline
+//     hands over the records of a partition in offset order and writes
+//     batches one after the other, and every insert starts at most one past
+//     the stored maximum, whoever makes it, so what is stored of a
+//     partition is a prefix of it and the watermark says where it ends.
 //  5. feedback is written first, then aspect_mentions, conversations and
 //     agent_violations, each with its own watermark: a crash between two
 //     inserts leaves the later tables behind, and the replay fills in
@@ -104,6 +102,17 @@
 //
 //   - Between a raw insert and the end of its rollup, the hourly tables lag
 //     the raw ones (by at most the batches in flight).
+//   - A block whose records span two months is stored as one part per
+//     month, and ClickHouse makes each visible on its own: a read in the
+//     moment between the two commits sees the stored rows of a partition
+//     with a hole. If another writer's rollup of the same partition reads
+//     then (two writers at once, a batch across a month boundary, and a
+//     read within that moment), it counts past the hole, and the hourly
+//     tables miss those rows (they never count a row twice) until the
+//     period is reprocessed. Inserting one block per month run would close
+//     it, at the price of a part per run: hundreds per insert when late
+//     records of the previous month are interleaved, which ClickHouse
+//     throttles.
 //   - A ClickHouse server crash in the middle of an insert that spans two
 //     shards or a failed replica can commit part of it; the watermark then
 //     skips the replay of the rest.
@@ -236,23 +245,17 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	if err != nil {
 		return err
 	}
-	for _, run := range monthRuns(above(recs, wm), now) {
-		if err := s.insertFeedback(ctx, run, now); err != nil {
-			return err
-		}
+	if err := s.insertFeedback(ctx, above(recs, wm), now); err != nil {
+		return err
 	}
 
 	wm, err = s.watermarks(ctx, ch.TableMentions, lows)
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, run := range monthRuns(above(recs, wm), now) {
-		k, err := s.insertMentions(ctx, run, now)
-		if err != nil {
-			return err
-		}
-		n += k
+	n, err := s.insertMentions(ctx, above(recs, wm), now)
+	if err != nil {
+		return err
 	}
 	if err := s.writeChats(ctx, recs, lows, now); err != nil {
 		return err
@@ -266,30 +269,6 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	}
 	s.logger.Debug("clickhouse batch written", "records", len(recs), "mentions", n)
 	return nil
-}
-
-// monthRuns splits recs (in position order) into the fewest runs of
-// consecutive records created in one month: the tables are partitioned by
-// month, and ClickHouse stores the rows of one insert as one part per
-// month, making each part visible on its own. Inserting run after run
-// keeps what a reader can see of a partition a prefix of it at every
-// instant, which the watermarks and the hourly rollups rely on (see the
-// package comment). A batch within one month is one run.
-func monthRuns(recs []*pipeline.Record, now time.Time) [][]*pipeline.Record {
-	var runs [][]*pipeline.Record
-	start := 0
-	for i := 1; i <= len(recs); i++ {
-		if i == len(recs) || month(recs[i], now) != month(recs[start], now) {
-			runs = append(runs, recs[start:i])
-			start = i
-		}
-	}
-	return runs
-}
-
-func month(r *pipeline.Record, now time.Time) int {
-	y, m, _ := createdAt(r, now).Date()
-	return y*12 + int(m)
 }
 
 // above returns the records whose offset is above the watermark of their
@@ -337,22 +316,11 @@ func (s *Sink) watermarks(ctx context.Context, table string, lows map[partKey]in
 }
 
 func (s *Sink) insertFeedback(ctx context.Context, recs []*pipeline.Record, now time.Time) error {
-	ctx = s.insertCtx(ctx)
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableFeedback)+" ("+feedbackColumns+")")
-	if err != nil {
-		return fmt.Errorf("clickhouse: prepare insert into feedback: %w", err)
-	}
-	defer b.Abort()
+	rows := make([][]any, 0, len(recs))
 	for _, r := range recs {
-		row := feedbackRow(r, now)
-		if err := b.Append(row...); err != nil {
-			return fmt.Errorf("clickhouse: append record %q to feedback: %w", r.ID, err)
-		}
+		rows = append(rows, feedbackRow(r, now))
 	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("clickhouse: insert %d rows into feedback: %w", len(recs), err)
-	}
-	return nil
+	return s.insertRows(ctx, ch.TableFeedback, feedbackColumns, rows)
 }
 
 func (s *Sink) insertMentions(ctx context.Context, recs []*pipeline.Record, now time.Time) (int, error) {
@@ -360,24 +328,28 @@ func (s *Sink) insertMentions(ctx context.Context, recs []*pipeline.Record, now 
 	for _, r := range recs {
 		rows = append(rows, mentionRows(r, now)...)
 	}
+	return len(rows), s.insertRows(ctx, ch.TableMentions, mentionColumns, rows)
+}
+
+// insertRows inserts rows into table as one block; no rows, no insert.
+func (s *Sink) insertRows(ctx context.Context, table, columns string, rows [][]any) error {
 	if len(rows) == 0 {
-		return 0, nil
+		return nil
 	}
-	ctx = s.insertCtx(ctx)
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table(ch.TableMentions)+" ("+mentionColumns+")")
+	b, err := s.conn.PrepareBatch(s.insertCtx(ctx), "INSERT INTO "+s.table(table)+" ("+columns+")")
 	if err != nil {
-		return 0, fmt.Errorf("clickhouse: prepare insert into aspect_mentions: %w", err)
+		return fmt.Errorf("clickhouse: prepare insert into %s: %w", table, err)
 	}
 	defer b.Abort()
 	for _, row := range rows {
 		if err := b.Append(row...); err != nil {
-			return 0, fmt.Errorf("clickhouse: append row to aspect_mentions: %w", err)
+			return fmt.Errorf("clickhouse: append row to %s: %w", table, err)
 		}
 	}
 	if err := b.Send(); err != nil {
-		return 0, fmt.Errorf("clickhouse: insert %d rows into aspect_mentions: %w", len(rows), err)
+		return fmt.Errorf("clickhouse: insert %d rows into %s: %w", len(rows), table, err)
 	}
-	return len(rows), nil
+	return nil
 }
 
 // Server error codes worth retrying: the condition is transient.

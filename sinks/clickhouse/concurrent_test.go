@@ -47,7 +47,7 @@ func TestTwoWritersOnePartition(t *testing.T) {
 			for i := range batches {
 				b := genBatch(topic, []int{round % 3}, int64(i*size), int64((i+1)*size))
 				for _, r := range b {
-					if r.Msg.Pos.Offset%4 == 0 { // late arrivals of another month: parts of two months per insert
+					if r.Msg.Pos.Offset%4 == 0 { // late arrivals of another month: two parts per insert
 						r.Feedback.CreatedAt = r.Feedback.CreatedAt.AddDate(0, 1, 0)
 					}
 				}
@@ -86,24 +86,4 @@ func TestTwoWritersOnePartition(t *testing.T) {
 		}
 	}
 	checkCounts(t, a, expected(all))
-}
-
-func TestMonthRuns(t *testing.T) {
-	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	var recs []*pipeline.Record
-	for i, m := range []time.Month{3, 3, 4, 3, 3, 4, 4} {
-		r := genRecord("runs", 0, int64(i))
-		r.Feedback.CreatedAt = time.Date(2026, m, 28, 0, 0, 0, 0, time.UTC)
-		recs = append(recs, r)
-	}
-	var got []int
-	for _, run := range monthRuns(recs, now) {
-		got = append(got, len(run))
-	}
-	if fmt.Sprint(got) != "[2 1 2 2]" {
-		t.Errorf("runs of %v, want [2 1 2 2]", got)
-	}
-	if runs := monthRuns(nil, now); len(runs) != 0 {
-		t.Errorf("no records: %d runs", len(runs))
-	}
 }
