@@ -258,6 +258,14 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 		return nil, err
 	}
 	d.opened = append(d.opened, d.ch)
+	// Hourly rollups overlap the next batch; rows a previous process stored
+	// but did not aggregate are caught up meanwhile.
+	d.ch.AsyncRollups()
+	go func() {
+		if err := d.ch.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("clickhouse: hourly catch-up failed; the next batch of each partition catches up", "err", err)
+		}
+	}()
 	d.q = query.New(d.ch.DB())
 	// clickhouse.IsRetryable tells the runner which errors to retry.
 	sinks := []pipeline.Sink{pipeline.WithRetryable(d.ch, clickhouse.IsRetryable)}

@@ -37,7 +37,10 @@
 //     inserts leaves the later tables behind, and the replay fills in
 //     exactly their missing rows.
 //  6. Then the hourly tables are rolled up for every partition of the
-//     batch (below), even when the watermarks skipped the whole batch.
+//     batch (below), even when the watermarks skipped the whole batch:
+//     before WriteBatch returns, or with AsyncRollups (voc run) in the
+//     background, one rollup serving the batches written while the one
+//     before it ran.
 //
 // Two consumers writing the same partition at the same time (the old owner
 // still flushing during a rebalance: kafka-go does not tell it that the
@@ -101,7 +104,10 @@
 // Remaining windows, documented rather than hidden:
 //
 //   - Between a raw insert and the end of its rollup, the hourly tables lag
-//     the raw ones (by at most the batches in flight).
+//     the raw ones. With AsyncRollups a batch is acknowledged before its
+//     rollup ends; if the process dies in between, its rows are aggregated
+//     by the next rollup of the partition or by CatchUp, which voc run runs
+//     at start.
 //   - A block whose records span two months is stored as one part per
 //     month, and ClickHouse makes each visible on its own: a read in the
 //     moment between the two commits sees the stored rows of a partition
@@ -161,6 +167,12 @@ type Sink struct {
 
 	mu         sync.Mutex
 	lastRollup map[rollupKey]uint64 // the version of this sink's last rollup per table and partition
+
+	async   bool             // AsyncRollups
+	rolling chan struct{}    // closed when the background rollups end; nil: none running
+	dirty   map[partKey]bool // partitions written since the running rollup began
+	failed  map[partKey]bool // partitions whose background rollup failed
+	rollErr error            // the error of the last failed one, for the next WriteBatch
 }
 
 // Open connects and pings the server (ch.Open). It does not create the
@@ -173,7 +185,7 @@ func Open(ctx context.Context, cfg ch.Config, logger *slog.Logger) (*Sink, error
 	if err != nil {
 		return nil, err
 	}
-	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger, lastRollup: map[rollupKey]uint64{}}, nil
+	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger, lastRollup: map[rollupKey]uint64{}, dirty: map[partKey]bool{}, failed: map[partKey]bool{}}, nil
 }
 
 // DB is the sink's connection, for readers that share it (the query
@@ -186,8 +198,12 @@ func (s *Sink) Migrate(ctx context.Context) error { return s.db.Migrate(ctx) }
 // SchemaVersion returns the highest applied migration, 0 when none.
 func (s *Sink) SchemaVersion(ctx context.Context) (int, error) { return s.db.SchemaVersion(ctx) }
 
-// Close closes the connections. The context is unused: nothing is buffered.
-func (s *Sink) Close(ctx context.Context) error { return s.db.Close() }
+// Close finishes the rollups in progress (Flush) and closes the
+// connections.
+func (s *Sink) Close(ctx context.Context) error {
+	ferr := s.Flush(ctx)
+	return errors.Join(ferr, s.db.Close())
+}
 
 // table returns the qualified name to insert into and query.
 func (s *Sink) table(name string) string { return s.db.Table(name) }
@@ -264,7 +280,7 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	for k := range lows {
 		parts = append(parts, k)
 	}
-	if err := s.rollupAll(ctx, parts, true); err != nil {
+	if err := s.rollupAfter(ctx, parts); err != nil {
 		return err
 	}
 	s.logger.Debug("clickhouse batch written", "records", len(recs), "mentions", n)

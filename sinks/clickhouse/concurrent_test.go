@@ -87,3 +87,48 @@ func TestTwoWritersOnePartition(t *testing.T) {
 	}
 	checkCounts(t, a, expected(all))
 }
+
+// TestAsyncRollups writes with rollups in the background, as voc run
+// does: after Flush the hourly tables are exact; rows stored without a
+// rollup (a process killed in between) are aggregated by CatchUp.
+func TestAsyncRollups(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	s.AsyncRollups()
+	var all []*pipeline.Record
+	for off := int64(0); off < 200; off += 50 {
+		b := genBatch("async", []int{0, 1, 2}, off, off+50)
+		write(t, s, b)
+		all = append(all, b...)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, s, expected(all))
+	if msg := hourlyMismatch(t, s); msg != "" {
+		t.Fatal(msg)
+	}
+	// Stored, never rolled up: the process died after the raw inserts.
+	orphans := genBatch("async", []int{3}, 0, 40)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := s.insertFeedback(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.insertMentions(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if msg := hourlyMismatch(t, s); msg == "" {
+		t.Fatal("rows stored without a rollup are already aggregated: the test proves nothing")
+	}
+	restarted, err := Open(ctx, s.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close(ctx)
+	if err := restarted.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if msg := hourlyMismatch(t, s); msg != "" {
+		t.Error(msg)
+	}
+}

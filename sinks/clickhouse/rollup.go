@@ -147,6 +147,9 @@ func (s *Sink) rollupOnce(ctx context.Context, a aggregate, p partKey, cached bo
 	for h := range hours {
 		hs = append(hs, fmt.Sprintf("toDateTime(%d)", h))
 	}
+	// The current rows of the delta's hours, read after the delta: the
+	// hours come from it (a subquery of the same query could see fewer
+	// raw rows than the delta, and miss an hour).
 	cur := map[string]*hourlyRow{}
 	q = "SELECT " + a.selectColumns(false) + " FROM " + s.db.Read(a.table) +
 		" WHERE kafka_topic = ? AND kafka_partition = ? AND hour IN (" + strings.Join(hs, ", ") + ")"
@@ -239,8 +242,8 @@ type rollupKey struct {
 	p     partKey
 }
 
-// rollupAll rolls up every aggregate of every partition in parts, a few at
-// a time; cached false reads G from the tables.
+// rollupAll rolls up every aggregate of every partition in parts, up to
+// four at a time; cached false reads G from the tables.
 func (s *Sink) rollupAll(ctx context.Context, parts []partKey, cached bool) error {
 	type job struct {
 		a aggregate
@@ -288,4 +291,142 @@ func (a aggregate) row(p partKey, r *hourlyRow, version uint64) []any {
 		row = append(row, c)
 	}
 	return append(row, r.sum, version)
+}
+
+// AsyncRollups makes WriteBatch return once the raw rows are stored and
+// roll the hourly tables up in the background (voc run): one rollup at a
+// time, each covering the partitions of every batch written since the
+// previous one began, so that under load one rollup serves several
+// batches. A WriteBatch returns the error of a failed background rollup
+// (its partitions are rolled up again with the next). A batch is then
+// acknowledged before its rows are aggregated: if the process dies in
+// between, they are aggregated by the next rollup of their partition, or
+// by CatchUp when a sink starts again. Call before the first WriteBatch.
+func (s *Sink) AsyncRollups() { s.async = true }
+
+// rollupAfter rolls up parts after a batch: at once, or with AsyncRollups
+// in the background.
+func (s *Sink) rollupAfter(ctx context.Context, parts []partKey) error {
+	if !s.async {
+		return s.rollupAll(ctx, parts, true)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.rollErr
+	s.rollErr = nil
+	if s.dirty == nil {
+		s.dirty = map[partKey]bool{}
+	}
+	for _, p := range parts {
+		s.dirty[p] = true
+	}
+	for p := range s.failed {
+		s.dirty[p] = true
+	}
+	clear(s.failed)
+	if s.rolling == nil {
+		done := make(chan struct{})
+		s.rolling = done
+		go s.rollLoop(context.WithoutCancel(ctx), done)
+	}
+	return err
+}
+
+// rollLoop rolls up the dirty partitions until there are none.
+func (s *Sink) rollLoop(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	for {
+		s.mu.Lock()
+		parts := make([]partKey, 0, len(s.dirty))
+		for p := range s.dirty {
+			parts = append(parts, p)
+		}
+		clear(s.dirty)
+		if len(parts) == 0 {
+			s.rolling = nil
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		if err := s.rollupAll(ctx, parts, true); err != nil {
+			s.mu.Lock()
+			s.rollErr = err
+			for _, p := range parts {
+				s.failed[p] = true
+			}
+			s.rolling = nil
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+// Flush waits for the background rollups and rolls up again the
+// partitions whose rollup failed. Without AsyncRollups there is nothing to
+// do.
+func (s *Sink) Flush(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		done := s.rolling
+		s.mu.Unlock()
+		if done == nil {
+			break
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("clickhouse: wait for the hourly rollup: %w", ctx.Err())
+		}
+	}
+	s.mu.Lock()
+	parts := make([]partKey, 0, len(s.failed)+len(s.dirty))
+	for p := range s.failed {
+		parts = append(parts, p)
+	}
+	for p := range s.dirty {
+		parts = append(parts, p)
+	}
+	clear(s.failed)
+	clear(s.dirty)
+	s.rollErr = nil
+	s.mu.Unlock()
+	if len(parts) == 0 {
+		return nil
+	}
+	if err := s.rollupAll(ctx, parts, false); err != nil {
+		s.mu.Lock()
+		for _, p := range parts {
+			s.failed[p] = true
+		}
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// CatchUp rolls up every partition with rows in the raw tables, reading
+// where each stands from the tables: after a process died between storing
+// a batch and aggregating it (AsyncRollups), its rows are aggregated
+// without waiting for new records of their partition. It reads the
+// partition columns of the raw tables once.
+func (s *Sink) CatchUp(ctx context.Context) error {
+	seen := map[partKey]bool{}
+	var parts []partKey
+	for _, t := range []string{ch.TableFeedback, ch.TableMentions} {
+		err := ch.EachRow(ctx, s.conn, "SELECT DISTINCT kafka_topic, kafka_partition FROM "+s.table(t), nil, func(r ch.Row) error {
+			var k partKey
+			if err := r.Scan(&k.topic, &k.partition); err != nil {
+				return err
+			}
+			if !seen[k] {
+				seen[k] = true
+				parts = append(parts, k)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("clickhouse: catch up: list partitions of %s: %w", t, err)
+		}
+	}
+	return s.rollupAll(ctx, parts, false)
 }
