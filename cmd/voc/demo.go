@@ -132,13 +132,15 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 		say("  metrics             http://%s/metrics", d.addr)
 	}
 
-	// Wait until every message is in ClickHouse.
+	// Wait until every message is in ClickHouse, aggregated (the hourly
+	// rollups run after the raw inserts).
 	pipeStart := time.Now()
 	deadline := time.Now().Add(o.timeout)
 	var counts ch.Counts
 	for {
 		counts, err = d.ch.DB().Counts(ctx)
-		if err == nil && counts.DistinctRecords >= uint64(len(msgs)) {
+		if err == nil && counts.DistinctRecords >= uint64(len(msgs)) && counts.HourlyRecords >= uint64(len(msgs)) &&
+			counts.PainMentions == counts.CustomerMentions {
 			break
 		}
 		select {
