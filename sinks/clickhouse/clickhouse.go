@@ -133,19 +133,16 @@ package clickhouse
 import (
 	"cmp"
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	chgo "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vocproject/voc/pipeline"
@@ -394,9 +391,10 @@ var retryableCodes = map[int32]bool{
 // IsRetryable reports whether writing again may succeed: network errors,
 // a server that is down or restarting, timeouts, cancelled contexts and
 // transient server conditions (too many parts, memory limit, replicas
-// unavailable). Schema, type, syntax and authentication errors are
-// permanent: retrying cannot help until the configuration or schema is
-// fixed.
+// unavailable). Server errors of other codes (schema, type, syntax,
+// authentication) and the driver's column type errors are permanent:
+// retrying cannot help until the configuration or schema is fixed. An
+// error it does not know is retried.
 func IsRetryable(err error) bool {
 	if err == nil {
 		return false
@@ -405,18 +403,17 @@ func IsRetryable(err error) bool {
 	if errors.As(err, &ex) {
 		return retryableCodes[ex.Code]
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, chgo.ErrAcquireConnTimeout) ||
-		errors.Is(err, chgo.ErrConnectionClosed) {
-		return true
+	// Client-side type errors (a value the column cannot hold, a column
+	// type the driver does not know) come back on every attempt.
+	var ce *column.ColumnConverterError
+	var ue *column.UnsupportedColumnTypeError
+	var ke *column.Error
+	if errors.As(err, &ce) || errors.As(err, &ue) || errors.As(err, &ke) {
+		return false
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	var oe *net.OpError
-	return errors.As(err, &oe)
+	// Anything else (network errors and what this list does not know) may
+	// pass: an unknown transient error must not stop a healthy pipeline,
+	// and an unknown permanent one keeps the records uncommitted while the
+	// runner logs every attempt.
+	return true
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	chgo "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 
 	"github.com/vocproject/voc/feedback"
 	"github.com/vocproject/voc/internal/testinfra/chserver"
@@ -40,7 +41,9 @@ func TestIsRetryable(t *testing.T) {
 		{"unknown table", fmt.Errorf("insert: %w", &chgo.Exception{Code: 60}), false},
 		{"type mismatch", &chgo.Exception{Code: 53}, false},
 		{"syntax", &chgo.Exception{Code: 62}, false},
-		{"append conversion", errors.New("converting string to UInt8 is unsupported"), false},
+		{"append conversion", fmt.Errorf("append: %w", &column.ColumnConverterError{Op: "Append", To: "UInt8", From: "string"}), false},
+		{"unknown column type", &column.UnsupportedColumnTypeError{}, false},
+		{"unknown error", errors.New("something new"), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
