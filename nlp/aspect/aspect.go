@@ -842,6 +842,10 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if st.cmp[0] >= 0 && it.start >= st.cmp[0] && it.end <= st.cmp[1] {
 			continue // the marker (没有 is also an opinion of gifts and tastes)
 		}
+		if st.cmp[0] >= 0 && it.start >= st.cmp[1] && it.end <= st.cmp[2] && l.isAspect() && !l.isOpinion() && len(st.group) > 0 {
+			prevEnd = it.end
+			continue // the point of comparison (新版本不如旧版本好用): the aspect is before the marker
+		}
 		if st.none[0] >= 0 && it.start >= st.none[1] && it.end <= st.none[2] {
 			continue // the closing 都没有
 		}
@@ -1222,14 +1226,22 @@ func (t *text) namedPoint(c clause.Clause, k, limit int) (int, bool) {
 	if point := os - from; !ok || point < 2 || point > 6 || os > limit {
 		return 0, false
 	}
-	for i := from; i < os; i++ {
-		clean := true
-		t.m.dict.Each(t.lower, i, func(e int, v int32) {
-			if e <= os {
-				clean = false
+	for i := from; i < os; {
+		// the longest term at i: an aspect may be the point (新版本不如旧版本
+		// 好用, 不如小米手机流畅), an opinion or another word of the taxonomy
+		// may not
+		end, v := 0, int32(-1)
+		t.m.dict.Each(t.lower[:os], i, func(e int, lv int32) {
+			if e > end {
+				end, v = e, lv
 			}
 		})
-		if !clean {
+		switch {
+		case v < 0:
+			i++
+		case t.m.lex[v].isAspect() && !t.m.lex[v].isOpinion():
+			i = end
+		default:
 			return 0, false
 		}
 	}
