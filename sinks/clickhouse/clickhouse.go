@@ -45,10 +45,11 @@
 // Two consumers writing the same partition at the same time (the old owner
 // still flushing during a rebalance: kafka-go does not tell it that the
 // partition was taken away) can both pass the watermark check and insert
-// the same rows. The raw tables are ReplacingMergeTree on the position, and
-// every reader reads them with FINAL (ch.DB.Read), so they see each
-// position once; the hourly tables are built so that such duplicates do
-// not count twice.
+// the same rows. The raw tables are ReplacingMergeTree on the position: the
+// sink, its rollups and the alert service read them with FINAL (ch.DB.Read)
+// and see each position once, the product's readers (ch.DB.Query) until
+// ClickHouse merges the parts; the hourly tables are built so that such
+// duplicates do not count twice.
 //
 // # Hourly aggregates
 //

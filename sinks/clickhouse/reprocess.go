@@ -95,7 +95,23 @@ func (s *Sink) Reprocess(ctx context.Context, from, to time.Time, analyze func(t
 			return st, err
 		}
 	}
-	return st, nil
+	return st, s.mergeRaw(ctx, from, to)
+}
+
+// mergeRaw merges the monthly partitions of the raw tables that [from, to)
+// touches (OPTIMIZE … FINAL), so that the rows reprocess replaced are gone
+// for the readers that do not read with FINAL (ch.DB.Query). Rerunning
+// reprocess after an interruption merges them too.
+func (s *Sink) mergeRaw(ctx context.Context, from, to time.Time) error {
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(to); m = m.AddDate(0, 1, 0) {
+		for _, t := range []string{ch.TableFeedback, ch.TableMentions} {
+			q := fmt.Sprintf("OPTIMIZE TABLE %s PARTITION %d FINAL", s.table(t), m.Year()*100+int(m.Month()))
+			if err := s.conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("clickhouse: reprocess: merge %s: %w", t, err)
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Sink) step(name string) error {

@@ -56,6 +56,18 @@ func TestReprocess(t *testing.T) {
 	if old != 0 {
 		t.Errorf("%d records keep the old lexicon version", old)
 	}
+	// the replaced rows are merged away: the product's readers, which read
+	// the raw tables without FINAL, see one row per position
+	for _, tb := range []string{ch.TableFeedback, ch.TableMentions} {
+		var rows, keys uint64
+		if err := s.conn.QueryRow(ctx, "SELECT count(), uniqExact(kafka_topic, kafka_partition, kafka_offset, "+
+			map[string]string{ch.TableFeedback: "0", ch.TableMentions: "mention"}[tb]+") FROM "+s.table(tb)).Scan(&rows, &keys); err != nil {
+			t.Fatal(err)
+		}
+		if rows != keys {
+			t.Errorf("%s after reprocess: %d rows for %d keys without FINAL", tb, rows, keys)
+		}
+	}
 	if _, err := s.Reprocess(ctx, baseTime, baseTime, retag, "v2", ReprocessOptions{}); err == nil {
 		t.Error("empty range: no error")
 	}

@@ -197,12 +197,16 @@ var versioned = map[string]bool{
 	TableFeedbackHourly: true, TablePainHourly: true,
 }
 
+// aggregates are the versioned tables with a row per rollup.
+var aggregates = map[string]bool{TableFeedbackHourly: true, TablePainHourly: true}
+
 // ReadName is the table expression to read table of database from:
 // the qualified name, followed by FINAL for the tables whose rows are
 // versions of a key (the raw tables: a position written twice, or
 // re-tagged by reprocess; the hourly aggregates: one row per rollup), so
-// that a reader sees exactly one row per key. Every reader of voc's tables
-// names them through it (DB.Read, DB.ReadLocal), in its FROM clause.
+// that a reader sees exactly one row per key. The sink, its rollups and
+// the alert service read through it (DB.Read, DB.ReadLocal); the product's
+// readers through DB.Query.
 func ReadName(database, table string) string {
 	if versioned[table] {
 		return database + "." + table + " FINAL"
@@ -212,6 +216,28 @@ func ReadName(database, table string) string {
 
 // Read is ReadName for this database.
 func (d *DB) Read(name string) string { return ReadName(d.cfg.Database, name) }
+
+// Query is the table expression for the product's readers (the API,
+// dashboard and report): FINAL for the hourly aggregates, whose keys have
+// a row per rollup until a merge, but not for the raw tables, where a key
+// has a second row only in the moment two processes race on one partition
+// (until ClickHouse merges the parts) and after voc reprocess, which
+// merges what it re-tagged (Sink.Reprocess): FINAL over the raw tables
+// would cost the dashboard more than the rare duplicate it hides.
+func (d *DB) Query(name string) string {
+	if aggregates[name] {
+		return d.Table(name) + " FINAL"
+	}
+	return d.Table(name)
+}
+
+// QueryLocal is Local read like Query.
+func (d *DB) QueryLocal(name string) string {
+	if aggregates[name] {
+		return d.Local(name) + " FINAL"
+	}
+	return d.Local(name)
+}
 
 // ReadLocal is Local read like Read.
 func (d *DB) ReadLocal(name string) string {

@@ -52,12 +52,12 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// table returns the table expression to read a table from (ch.DB.Read:
-// FINAL for the versioned tables).
-func (s *Store) table(name string) string { return s.db.Read(name) }
+// table returns the table expression to read a table from (ch.DB.Query:
+// FINAL for the hourly aggregates).
+func (s *Store) table(name string) string { return s.db.Query(name) }
 
-// local is the table holding a node's rows of name (ch.DB.ReadLocal).
-func (s *Store) local(name string) string { return s.db.ReadLocal(name) }
+// local is the table holding a node's rows of name (ch.DB.QueryLocal).
+func (s *Store) local(name string) string { return s.db.QueryLocal(name) }
 
 // Ping checks that ClickHouse answers.
 func (s *Store) Ping(ctx context.Context) error {
