@@ -302,14 +302,7 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	if d.src, err = openSource(cfg.Kafka, m, log); err != nil {
 		return nil, err
 	}
-	p := cfg.Pipeline
-	d.runner, err = pipeline.NewRunner(pipeline.Config{
-		Workers:      p.Workers,
-		MaxInFlight:  p.MaxInFlight,
-		Batch:        pipeline.BatchConfig{MaxRecords: p.BatchRecords, MaxBytes: p.BatchBytes, MaxWait: p.BatchWait},
-		Retry:        pipeline.RetryConfig{Initial: p.RetryInitial, Max: p.RetryMax},
-		FlushTimeout: p.FlushTimeout,
-	}, d.src, d.nlp.stage, sinks, pipeline.WithDeadLetter(d.dlq), pipeline.WithLogger(log), pipeline.WithMetrics(m))
+	d.runner, err = pipeline.NewRunner(runnerConfig(cfg.Pipeline), d.src, d.nlp.stage, sinks, pipeline.WithDeadLetter(d.dlq), pipeline.WithLogger(log), pipeline.WithMetrics(m))
 	if err != nil {
 		return nil, err
 	}
@@ -359,14 +352,7 @@ func (d *daemon) startReplica(cfg config.Config, log *slog.Logger) error {
 	if d.indexSrc, err = openSource(k, nil, log); err != nil {
 		return err
 	}
-	p := cfg.Pipeline
-	d.indexRunner, err = pipeline.NewRunner(pipeline.Config{
-		Workers:      p.Workers,
-		MaxInFlight:  p.MaxInFlight,
-		Batch:        pipeline.BatchConfig{MaxRecords: p.BatchRecords, MaxBytes: p.BatchBytes, MaxWait: p.BatchWait},
-		Retry:        pipeline.RetryConfig{Initial: p.RetryInitial, Max: p.RetryMax},
-		FlushTimeout: p.FlushTimeout,
-	}, d.indexSrc, d.nlp.stage, []pipeline.Sink{d.index}, pipeline.WithDeadLetter(skipSink{}), pipeline.WithLogger(log))
+	d.indexRunner, err = pipeline.NewRunner(runnerConfig(cfg.Pipeline), d.indexSrc, d.nlp.stage, []pipeline.Sink{d.index}, pipeline.WithDeadLetter(skipSink{}), pipeline.WithLogger(log))
 	if err != nil {
 		return err
 	}
@@ -581,4 +567,16 @@ func packsOrDefault(packs []string) string {
 		return strings.Join(lexicons.DefaultPacks, ",") + " (default)"
 	}
 	return strings.Join(packs, ",")
+}
+
+// runnerConfig is the pipeline runner's configuration from voc.yaml's
+// pipeline section (the consumer's and the index replica's runners).
+func runnerConfig(p config.Pipeline) pipeline.Config {
+	return pipeline.Config{
+		Workers:      p.Workers,
+		MaxInFlight:  p.MaxInFlight,
+		Batch:        pipeline.BatchConfig{MaxRecords: p.BatchRecords, MaxBytes: p.BatchBytes, MaxWait: p.BatchWait},
+		Retry:        pipeline.RetryConfig{Initial: p.RetryInitial, Max: p.RetryMax},
+		FlushTimeout: p.FlushTimeout,
+	}
 }
