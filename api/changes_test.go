@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/csv"
 	"net/url"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/pipeline"
-	"github.com/vocproject/voc/pipeline/enrich"
 )
 
 // The feed of `voc demo` with its default flags (cmd/voc/demo.go: seed 1,
@@ -25,25 +23,7 @@ var (
 // demoRecords generates and analyses the demo's feed.
 func demoRecords(t testing.TB) []*pipeline.Record {
 	t.Helper()
-	g, err := gen.New(gen.Config{Seed: 1, Start: demoToday.AddDate(0, 0, -27), Days: 28, PerDay: 200, Spikes: []gen.Spike{demoSpike}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stage := enrich.New(testAnalyzer(t), 0)
-	var recs []*pipeline.Record
-	for i, m := range g.All() {
-		v, err := m.MarshalWith(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := &pipeline.Record{Msg: pipeline.Message{Value: v, Time: m.CreatedAt,
-			Pos: pipeline.Position{Topic: "voc.feedback", Partition: i % 4, Offset: int64(i / 4)}}}
-		if err := stage.Process(context.Background(), rec); err != nil || rec.Err != nil {
-			t.Fatalf("message %d: %v %v", i, err, rec.Err)
-		}
-		recs = append(recs, rec)
-	}
-	return recs
+	return analyseFeed(t, gen.Config{Seed: 1, Start: demoToday.AddDate(0, 0, -27), Days: 28, PerDay: 200, Spikes: []gen.Spike{demoSpike}}, 4)
 }
 
 // TestChangesDemo: on the demo's feed the planted surge is the first

@@ -75,8 +75,15 @@ var genStart = time.Date(2026, 3, 2, 0, 0, 0, 0, gen.DefaultStart.Location())
 // the last day) and analyses them like the pipeline does.
 func analysed(t testing.TB, days, perDay int) []*pipeline.Record {
 	t.Helper()
-	g, err := gen.New(gen.Config{Seed: 7, Start: genStart, Days: days, PerDay: perDay,
-		Spikes: []gen.Spike{{Day: days - 1, Product: gen.DefaultProducts[0], Category: "质量", Subcategory: "漏液", Factor: 8}}})
+	return analyseFeed(t, gen.Config{Seed: 7, Start: genStart, Days: days, PerDay: perDay,
+		Spikes: []gen.Spike{{Day: days - 1, Product: gen.DefaultProducts[0], Category: "质量", Subcategory: "漏液", Factor: 8}}}, 2)
+}
+
+// analyseFeed generates the feed of cfg and analyses it as voc run does,
+// the messages spread round-robin over partitions.
+func analyseFeed(t testing.TB, cfg gen.Config, partitions int) []*pipeline.Record {
+	t.Helper()
+	g, err := gen.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +95,7 @@ func analysed(t testing.TB, days, perDay int) []*pipeline.Record {
 			t.Fatal(err)
 		}
 		rec := &pipeline.Record{Msg: pipeline.Message{Value: v, Time: m.CreatedAt,
-			Pos: pipeline.Position{Topic: "voc.feedback", Partition: i % 2, Offset: int64(i / 2)}}}
+			Pos: pipeline.Position{Topic: "voc.feedback", Partition: i % partitions, Offset: int64(i / partitions)}}}
 		if err := stage.Process(context.Background(), rec); err != nil || rec.Err != nil {
 			t.Fatalf("message %d: %v %v", i, err, rec.Err)
 		}
