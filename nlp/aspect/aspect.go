@@ -322,6 +322,8 @@ type text struct {
 	// the overall category (太差了): pruneOverall may drop them; implicit
 	// verdicts (不推荐, 下次还来) stay
 	catchAll []int
+	// refiled are the opinions refile moved to their aspect's category
+	refiled []nlp.Aspect
 	// emitted indexes sc.out by point and span once it grows past
 	// linearEmits, so that de-duplication stays linear in long texts
 	emitted map[emitKey]struct{}
@@ -504,12 +506,14 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	}
 	t.open(clauses)
 	t.nameInner()
+	t.refile()
 	if !m.noMentions {
 		t.mentions()
 		t.headed()
 		t.inferior(clauses)
 	}
 	t.pruneOverall()
+	t.dedupe()
 	if len(sc.out) == 0 {
 		return nil
 	}

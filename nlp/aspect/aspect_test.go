@@ -788,3 +788,36 @@ func TestAnaphor(t *testing.T) {
 		}
 	}
 }
+
+// TestRefile checks that a verdict on anything said of an aspect term of
+// one category is filed under that category once: a whole-purchase phrase
+// (太坑了) or a word another category also uses (烂了 is rotten food) right
+// after 物流 is a delivery complaint, with no catch-all or freshness beside
+// it; a word only one category knows keeps its category.
+func TestRefile(t *testing.T) {
+	e := setup(t)
+	m, err := aspect.New(e.set.Taxonomy, aspect.WithOpinionWords(e.set.Sentiment.Words))
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := func(text string) (string, []nlp.Aspect) {
+		s := normalize.Normalize(text).S
+		return s, m.Match(s, e.seg.Cut(s), clause.Split(s, e.markers))
+	}
+	for text, want := range map[string]string{
+		"物流太坑了":  "物流/不满:negative",
+		"物流太烂了":  "物流/不满:negative",
+		"质量太坑了":  "质量/做工差:negative",
+		"快递员态度差": "物流/快递员态度差:negative",
+	} {
+		s, got := match(text)
+		if len(got) != 1 || short(got[0]) != want {
+			t.Errorf("Match(%q) = %+v, want one %s", s, got, want)
+		}
+		checkSpans(t, s, got)
+	}
+	// with no aspect, 太坑了 stays a verdict on the purchase
+	if _, got := match("太坑了"); len(got) != 1 || got[0].Category != "整体" {
+		t.Errorf("Match(太坑了) = %+v, want one 整体", got)
+	}
+}

@@ -620,6 +620,99 @@ func (t *text) pruneOverall() {
 	t.sc.out = out
 }
 
+// refile files under its aspect's category an opinion that a fixed
+// category's word gave about an aspect term of another category, when that
+// word is a verdict on anything: the whole purchase's (物流太坑了 is a
+// delivery complaint, not a catch-all: 太坑了 is an implicit 整体 phrase) or
+// a word that is also a generic opinion (物流太烂了: 烂了 is rotten food, and
+// bad anything). A term of several categories is left alone, and so is a
+// word that only one category's points know (充电器不能用 stays a fault).
+func (t *text) refile() {
+	for i := range t.sc.out {
+		o := &t.sc.out[i]
+		if o.Aspect == "" || o.Polarity == nlp.Neutral || o.Opinion == "" || o.Category == "" {
+			continue
+		}
+		v, ok := t.m.index[strings.ToLower(o.Aspect)]
+		if !ok || len(t.m.lex[v].aspects) == 0 {
+			continue
+		}
+		l := &t.m.lex[v]
+		own := t.m.aspects[l.aspects[0]].Category
+		if own == o.Category || own == t.m.overall {
+			continue
+		}
+		single := true
+		for _, ai := range l.aspects[1:] {
+			single = single && t.m.aspects[ai].Category == own
+		}
+		if !single || o.Category != t.m.overall && !t.m.genericVerdict(o.Opinion, o.Polarity) {
+			continue
+		}
+		c := t.m.cats[own]
+		point := c.PainPoint()
+		if o.Polarity == nlp.Positive {
+			point = c.PraisePoint()
+		}
+		o.Category, o.Subcategory = own, point[strings.IndexByte(point, '/')+1:]
+		t.refiled = append(t.refiled, *o)
+	}
+}
+
+// dedupe drops an opinion refile moved into a category where another
+// opinion of the same side covers the same words (物流太坑了: the clause's
+// 物流 complaint is there once).
+func (t *text) dedupe() {
+	if len(t.refiled) == 0 {
+		return
+	}
+	out := t.sc.out[:0]
+	for i, o := range t.sc.out {
+		dup := false
+		if slices.Contains(t.refiled, o) {
+			for j, p := range t.sc.out {
+				if j != i && p.Category == o.Category && p.Polarity == o.Polarity &&
+					p.Span[0] < o.Span[1] && o.Span[0] < p.Span[1] && !(j > i && slices.Contains(t.refiled, p)) {
+					dup = true
+					break
+				}
+			}
+		}
+		if !dup {
+			out = append(out, t.sc.out[i])
+		}
+	}
+	clear(t.sc.out[len(out):])
+	t.sc.out = out
+}
+
+// genericVerdict reports whether opinion, past the degree words before it and
+// the particles after it, is a generic opinion (差, 烂, 好) of that side.
+func (m *Matcher) genericVerdict(opinion, polarity string) bool {
+	rs := []rune(strings.TrimRight(opinion, "了啦呀啊的吧"))
+	for range 3 {
+		n := m.fillerPrefix(rs)
+		if n == 0 {
+			break
+		}
+		rs = rs[n:]
+	}
+	v, ok := m.index[string(rs)]
+	if !ok {
+		return false
+	}
+	want := -1
+	if polarity == nlp.Positive {
+		want = 1
+	}
+	for _, oi := range m.lex[v].opinions {
+		if op := m.opinions[oi]; op.Category == lexicons.AnyCategory && op.Polarity == want {
+			return true
+		}
+	}
+	return false
+}
+
 func polarityIndex(p string) int {
 	switch p {
 	case nlp.Positive:
