@@ -1167,7 +1167,7 @@ func (t *text) betterThan(c clause.Clause, items []item) [3]int {
 				}
 				inPoint := slices.ContainsFunc(items, func(it item) bool {
 					l := &t.m.lex[it.lx]
-					return it.start > j && it.end <= os && (l.isAspect() || l.implicit >= 0 && it.end-it.start > 1)
+					return it.start > j && it.end <= os && (l.isAspect() && !t.wholeOnly(l) || l.implicit >= 0 && it.end-it.start > 1)
 				})
 				if inPoint {
 					return none // 比平时折扣更多: the point holds what is spoken of
@@ -1180,6 +1180,21 @@ func (t *text) betterThan(c clause.Clause, items []item) [3]int {
 		return none
 	}
 	return none
+}
+
+// wholeOnly reports whether l names only the product or shop as a whole
+// (手机, 东西): as the point of a comparison (信号比以前的手机好多了) it is
+// what the aspect is compared with, not what is spoken of.
+func (t *text) wholeOnly(l *lexeme) bool {
+	if t.m.overall == "" || len(l.aspects) == 0 {
+		return false
+	}
+	for _, ai := range l.aspects {
+		if t.m.aspects[ai].Category != t.m.overall {
+			return false
+		}
+	}
+	return true
 }
 
 // comparedOpinion makes sure an opinion item starts at rune os, where a

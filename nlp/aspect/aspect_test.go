@@ -745,6 +745,8 @@ func TestBetterThan(t *testing.T) {
 		"价格比京东贵":     {"价格:negative"},
 		"价格比京东低多了":   {"价格:positive"},
 		"性价比高":       {"价格:positive"},
+		// the product as a whole is the point compared with, not what is spoken of
+		"质量比以前买的东西好多了": {"质量:positive"},
 	})
 }
 
