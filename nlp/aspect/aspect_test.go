@@ -807,10 +807,12 @@ func TestRefile(t *testing.T) {
 		return s, m.Match(s, e.seg.Cut(s), clause.Split(s, e.markers))
 	}
 	for text, want := range map[string]string{
-		"物流太坑了":  "物流/不满:negative",
-		"物流太烂了":  "物流/不满:negative",
-		"质量太坑了":  "质量/做工差:negative",
-		"快递员态度差": "物流/快递员态度差:negative",
+		"物流太坑了":   "物流/不满:negative",
+		"物流太烂了":   "物流/不满:negative",
+		"质量太坑了":   "质量/做工差:negative",
+		"快递员态度差":  "物流/快递员态度差:negative",
+		"这东西太烂了":  "整体/不满:negative",
+		"水果烂了好几个": "新鲜度/不新鲜:negative",
 	} {
 		s, got := match(text)
 		if len(got) != 1 || short(got[0]) != want {

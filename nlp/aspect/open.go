@@ -625,8 +625,9 @@ func (t *text) pruneOverall() {
 // word is a verdict on anything: the whole purchase's (物流太坑了 is a
 // delivery complaint, not a catch-all: 太坑了 is an implicit 整体 phrase) or
 // a word that is also a generic opinion (物流太烂了: 烂了 is rotten food, and
-// bad anything). A term of several categories is left alone, and so is a
-// word that only one category's points know (充电器不能用 stays a fault).
+// bad anything; 这手机太烂了 is a verdict on the phone). A term of several
+// categories is left alone, and so is a word that only one category's
+// points know (充电器不能用 and 这手机漏液 keep their fault).
 func (t *text) refile() {
 	for i := range t.sc.out {
 		o := &t.sc.out[i]
@@ -639,13 +640,15 @@ func (t *text) refile() {
 		}
 		l := &t.m.lex[v]
 		own := t.m.aspects[l.aspects[0]].Category
-		if own == o.Category || own == t.m.overall {
+		if own == o.Category {
 			continue
 		}
 		single := true
 		for _, ai := range l.aspects[1:] {
 			single = single && t.m.aspects[ai].Category == own
 		}
+		// the product as a whole takes a verdict on anything as a verdict
+		// (这手机太烂了), and keeps what only one category says (这手机漏液)
 		if !single || o.Category != t.m.overall && !t.m.genericVerdict(o.Opinion, o.Polarity) {
 			continue
 		}
