@@ -531,6 +531,7 @@ type phraseAcc struct {
 	stats                    map[string]*phraseStat
 	negClauses, otherClauses int
 	aspectCats               map[string][]string // aspect term → categories
+	words                    map[string]float64  // the hand-written sentiment weights
 }
 
 type phraseStat struct {
@@ -542,6 +543,9 @@ type phraseStat struct {
 
 func newPhraseAcc(set *lexicons.Set) *phraseAcc {
 	pa := &phraseAcc{stats: map[string]*phraseStat{}, aspectCats: map[string][]string{}}
+	if set.Sentiment != nil {
+		pa.words = set.Sentiment.Words
+	}
 	for _, asp := range set.Taxonomy.Aspects {
 		k := lexicons.MatchKey(asp.Term)
 		if !slices.Contains(pa.aspectCats[k], asp.Category) {
@@ -575,14 +579,14 @@ func (pa *phraseAcc) add(a *analysed, tokens []segment.Token, k *known, cfg Conf
 		pti = ti
 		seen := map[string]bool{}
 		for _, g := range wordGrams(tokens[ti:tj], k) {
-			if seen[g] {
+			if seen[g.text] || !pa.complaintShaped(g.tokens) {
 				continue
 			}
-			seen[g] = true
-			st := pa.stats[g]
+			seen[g.text] = true
+			st := pa.stats[g.text]
 			if st == nil {
 				st = &phraseStat{cats: map[string]int{}, aspects: map[string]int{}}
-				pa.stats[g] = st
+				pa.stats[g.text] = st
 			}
 			if !uncovered {
 				st.other++
@@ -601,7 +605,7 @@ func (pa *phraseAcc) add(a *analysed, tokens []segment.Token, k *known, cfg Conf
 				}
 			}
 			if len(st.examples) < cfg.Examples {
-				st.examples = append(st.examples, snippet(a.text, g))
+				st.examples = append(st.examples, snippet(a.text, g.text))
 			}
 		}
 	}
@@ -671,8 +675,8 @@ func painIn(aspects []nlp.Aspect, span [2]int) bool {
 // two or more characters, or a word the dictionary lacks) and neither start
 // nor end with a function word (pronoun, adverb, conjunction, preposition,
 // particle, numeral, measure word, degree word or negation).
-func wordGrams(in []segment.Token, k *known) []string {
-	var out []string
+func wordGrams(in []segment.Token, k *known) []gram {
+	var out []gram
 	for i := range in {
 		for n := 1; n <= 3 && i+n <= len(in); n++ {
 			g := in[i : i+n]
@@ -692,10 +696,29 @@ func wordGrams(in []segment.Token, k *known) []string {
 			if !ok || !content || functionWord(g[0], k) || functionWord(g[len(g)-1], k) {
 				continue
 			}
-			out = append(out, b.String())
+			out = append(out, gram{b.String(), g})
 		}
 	}
 	return out
+}
+
+// gram is a phrase of wordGrams and its tokens.
+type gram struct {
+	text   string
+	tokens []segment.Token
+}
+
+// complaintShaped reports whether the words of a phrase can say what is
+// wrong: a lone noun (距离, 型号, 皮带) is what a technical post talks about,
+// not a complaint, unless the sentiment lexicons weigh it as one (通病); on a
+// car forum such nouns filled the section. Verbs stay (下头, 熄火): new slang
+// for a complaint is often an old word in a new sense.
+func (pa *phraseAcc) complaintShaped(toks []segment.Token) bool {
+	if len(toks) > 1 || pa.words[toks[0].Text] < 0 {
+		return true
+	}
+	pos := toks[0].POS
+	return pos == "" || !(pos[0] == 'n' || pos == "vn" || pos[0] == 't' || pos[0] == 's' || pos[0] == 'f')
 }
 
 // contentPOS reports whether a part of speech (jieba tags) is a content

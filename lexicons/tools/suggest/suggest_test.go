@@ -58,6 +58,8 @@ const (
 	risingNew   = 40
 	risingOld   = 2
 	commonWords = "物流很快" // frequent, but dictionary words: no new word
+	loneNoun    = "距离"   // named only in complaints, but a noun says nothing is wrong
+	loneNounN   = 30
 )
 
 // fixture builds a deterministic sample: filler reviews over 30 days with
@@ -92,6 +94,10 @@ func fixture() []Doc {
 	for i := range complaintN {
 		docs = append(docs, Doc{Text: fmt.Sprintf("%s%s，%s", pick(other), pick(products), fmt.Sprintf(neg[i%len(neg)], complaint)),
 			Time: at(i%2 == 0), Rating: 1 + i%2})
+	}
+	for i := range loneNounN {
+		docs = append(docs, Doc{Text: fmt.Sprintf("%s%s，%s，%s", pick(other), pick(products), loneNoun, pick([]string{"郁闷", "糟心"})),
+			Time: at(i%2 == 0), Rating: 1})
 	}
 	for i := range risingNew + risingOld {
 		docs = append(docs, Doc{Text: fmt.Sprintf("%s%s，%s%s", pick(other), pick(products), risingWord, pick([]string{"的口味很好", "，好吃", "很香", "超赞"})), Time: at(i >= risingOld)})
@@ -149,6 +155,9 @@ func TestMineFixture(t *testing.T) {
 		t.Errorf("phrase %+v: want %d negative clauses, none elsewhere, an implicit 整体/不满 line", c, complaintN)
 	}
 	for _, c := range rep.Phrases {
+		if c.Term == loneNoun {
+			t.Errorf("phrase %+v: a lone noun is no complaint", c)
+		}
 		if _, ok := knownTerms(set).taxonomy[c.Term]; ok {
 			t.Errorf("phrase %q is a taxonomy term already", c.Term)
 		}
