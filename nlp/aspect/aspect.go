@@ -954,12 +954,12 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		// an opinion: find what it is about
 		ki := k // the opinion's index; k moves on when the aspect follows it
 		var targets []*aspectRef
+		listed := false // targets hold t.listed
 		switch {
 		case len(st.group) > 0 && st.loose <= maxLoose:
 			targets = st.group
 			if len(t.listed) > 0 && t.all(st.group[len(st.group)-1].end, it.start) {
-				targets = slices.Concat(t.listed, st.group)
-				t.listed = t.listed[:0]
+				targets, listed = slices.Concat(t.listed, st.group), true
 			}
 		case len(st.group) > 0:
 			// too far from its aspect: about something unnamed
@@ -1003,7 +1003,13 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				continue
 			}
 		}
-		if !t.opinion(st, it, l, targets) && l.implicit < 0 && k == ki {
+		// the listed aspects wait for an opinion that takes them (操控，舒适性都
+		// 有很大改善: not 很大, which the scan above splits)
+		took := t.opinion(st, it, l, targets)
+		if took && listed {
+			t.listed = t.listed[:0]
+		}
+		if !took && l.implicit < 0 && k == ki {
 			if it.end-it.start > 1 {
 				// 不贵 is an opinion about a price, but alone it is 不|贵
 				if sub := t.scan(it.start, it.end, it.end-it.start-1, nil); t.subImplicit(sub) {
