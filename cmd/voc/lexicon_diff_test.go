@@ -17,7 +17,7 @@ const (
 	// builds: DIR/packs/mycars, a car forum pack.
 	walkDir = "testdata/mylex"
 	// carsSample is 60 car reviews with created_at, in whose last weeks a
-	// slang complaint (拉胯) that the mycars pack lacks appears.
+	// slang complaint (弱鸡) that the mycars pack lacks appears.
 	carsSample = "testdata/cars_sample.jsonl"
 )
 

@@ -19,7 +19,7 @@ import (
 )
 
 // analyzers returns an analyzer over the shipped lexicons and one over a
-// changed copy: 拉胯 becomes an implicit 质量/做工差 phrase, a domain word
+// changed copy: 拉夸 becomes an implicit 质量/做工差 phrase, a domain word
 // and a complaint word of the sentiment lexicon; 起球 leaves 质量/起球.
 func analyzers(t testing.TB) (*analyzer.Analyzer, *analyzer.Analyzer) {
 	t.Helper()
@@ -42,10 +42,10 @@ func analyzers(t testing.TB) (*analyzer.Analyzer, *analyzer.Analyzer) {
 	}
 	edit("packs/ecommerce/taxonomy.tsv", func(s string) string {
 		s = strings.Replace(s, "\t起球 起毛球", "\t起毛球", 1)
-		return s + "implicit\t质量/做工差\t-\t拉胯\n"
+		return s + "implicit\t质量/做工差\t-\t拉夸\n"
 	})
-	edit(lexicons.DomainFile, func(s string) string { return s + "拉胯\t2000\ta\n" })
-	edit(lexicons.SentimentVocFile, func(s string) string { return s + "拉胯\t-2\n" })
+	edit(lexicons.DomainFile, func(s string) string { return s + "拉夸\t2000\ta\n" })
+	edit(lexicons.SentimentVocFile, func(s string) string { return s + "拉夸\t-2\n" })
 	var ans []*analyzer.Analyzer
 	for _, fsys := range []fs.FS{lexicons.Embedded(), lexicons.Overlay(dir)} {
 		set, err := lexicons.Load(fsys)
@@ -68,11 +68,11 @@ func analyzers(t testing.TB) (*analyzer.Analyzer, *analyzer.Analyzer) {
 func TestCompare(t *testing.T) {
 	old, new := analyzers(t)
 	recs := []Record{
-		{Line: 1, ID: "a", Text: "做工太拉胯了"},
+		{Line: 1, ID: "a", Text: "做工太拉夸了"},
 		{Line: 2, ID: "b", Text: "快递很快，包装完好"},
 		{Line: 3, ID: "c", Text: "毛衣穿了两次就起球"},
-		{Line: 4, ID: "d", Text: "真拉胯"},
-		{Line: 5, ID: "e", Turns: []nlp.Turn{{Role: "customer", Text: "衣服起球了"}, {Role: "agent", Text: "拉胯"}}},
+		{Line: 4, ID: "d", Text: "真拉夸"},
+		{Line: 5, ID: "e", Turns: []nlp.Turn{{Role: "customer", Text: "衣服起球了"}, {Role: "agent", Text: "拉夸"}}},
 	}
 	// what the two lexicons say of each record, to check the report against
 	for _, r := range recs {
@@ -121,7 +121,7 @@ func TestCompare(t *testing.T) {
 		}
 	}
 	if toNeg < 1 {
-		t.Errorf("flips %+v: want 真拉胯 to turn negative", rep.Flips)
+		t.Errorf("flips %+v: want 真拉夸 to turn negative", rep.Flips)
 	}
 
 	var text bytes.Buffer
@@ -129,7 +129,7 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"records: 5; changed: 4 (80.0%)", "gained 质量/做工差- (2 records)", "lost 质量/起球- (2 records)",
-		"    line 1 id a: 做工太拉胯了\n      old: 质量/~ neutral", "      new: 质量/做工差- negative"} {
+		"    line 1 id a: 做工太拉夸了\n      old: 质量/~ neutral", "      new: 质量/做工差- negative"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
@@ -187,7 +187,7 @@ func TestReadSample(t *testing.T) {
 // BenchmarkCompare measures both analyses and the comparison, per record.
 func BenchmarkCompare(b *testing.B) {
 	old, new := analyzers(b)
-	texts := []string{"做工太拉胯了", "快递很快，包装完好", "毛衣穿了两次就起球", "物流太慢了，客服也不回消息，差评",
+	texts := []string{"做工太拉夸了", "快递很快，包装完好", "毛衣穿了两次就起球", "物流太慢了，客服也不回消息，差评",
 		"东西不错，价格实惠，下次还来", "刚买就降价了，申请价保被拒，太坑了"}
 	recs := make([]Record, 600)
 	size := 0
