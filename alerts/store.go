@@ -84,7 +84,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 // pain_hourly (pain points of the taxonomy only: topic mentions are
 // neutral and open opinions about unmapped aspects have no category), and records, complaints and sentiment per product and
 // channel from feedback_hourly, each read with FINAL (ch.ReadName: one row
-// per partition, hour and dimensions) and summed at query time.
+// per partition, hour and dimensions; the conditions on the key in
+// PREWHERE, ch.Filter) and summed at query time.
 func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, error) {
 	c := detect.NewCube(from, to)
 	if err := s.loadHours(ctx, c, c.Start(), c.End()); err != nil {
@@ -96,7 +97,7 @@ func (s *Store) Cube(ctx context.Context, from, to time.Time) (*detect.Cube, err
 func (s *Store) loadHours(ctx context.Context, c *detect.Cube, from, to time.Time) error {
 	q := `SELECT hour, category, subcategory, product, channel, sum(records)
 FROM ` + ch.ReadName(s.db, ch.TablePainHourly) + `
-WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
+` + ch.Filter(ch.TablePainHourly) + ` ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY hour, category, subcategory, product, channel`
 	if err := ch.EachRow(ctx, s.conn, q, []any{from.UTC(), to.UTC()}, func(row ch.Row) error {
 		var h time.Time
@@ -112,7 +113,7 @@ GROUP BY hour, category, subcategory, product, channel`
 	}
 	q = `SELECT hour, product, channel, sum(records), sum(complaints), sum(sentiment_sum)
 FROM ` + ch.ReadName(s.db, ch.TableFeedbackHourly) + `
-WHERE hour >= ? AND hour < ?
+` + ch.Filter(ch.TableFeedbackHourly) + ` hour >= ? AND hour < ?
 GROUP BY hour, product, channel`
 	if err := ch.EachRow(ctx, s.conn, q, []any{from.UTC(), to.UTC()}, func(row ch.Row) error {
 		var h time.Time
@@ -137,7 +138,7 @@ func (s *Store) Baseline(ctx context.Context, b detect.Bounds) (*detect.Snapshot
 	earliest, baseFrom, histFrom, to := b.Earliest().UTC(), b.BaseFrom.UTC(), b.HistFrom.UTC(), b.BaseTo.UTC()
 	q := `SELECT category, subcategory, product, channel, sumIf(records, hour >= ?), sumIf(records, hour >= ?)
 FROM ` + ch.ReadName(s.db, ch.TablePainHourly) + `
-WHERE ` + query.PainRows + ` AND hour >= ? AND hour < ?
+` + ch.Filter(ch.TablePainHourly) + ` ` + query.PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory, product, channel`
 	if err := ch.EachRow(ctx, s.conn, q, []any{baseFrom, histFrom, earliest, to}, func(row ch.Row) error {
 		var k detect.PainKey
@@ -160,7 +161,7 @@ FROM
 (
     SELECT hour, product, channel, sum(records) AS n, sum(complaints) AS c, sum(sentiment_sum) AS s
     FROM ` + ch.ReadName(s.db, ch.TableFeedbackHourly) + `
-    WHERE hour >= ? AND hour < ?
+    ` + ch.Filter(ch.TableFeedbackHourly) + ` hour >= ? AND hour < ?
     GROUP BY hour, product, channel
 )
 WHERE n > 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,11 +62,13 @@ func compareFirstScreen(b *testing.B, h *Handler, db *ch.DB, rounds int) {
 		return ds[len(ds)/2]
 	}
 	m0 := median(times[0])
+	var line []string
 	for i, k := range kinds {
 		m := median(times[i])
-		b.Logf("first screen %s: median %s over %d alternating calls (%.2f of before)", k.name, m.Round(time.Millisecond), rounds, float64(m)/float64(m0))
+		line = append(line, fmt.Sprintf("%s %s (%.2f)", k.name, m.Round(time.Millisecond), float64(m)/float64(m0)))
 		b.ReportMetric(float64(m.Microseconds())/1000, fmt.Sprintf("first-screen-%d-median-ms", i))
 	}
+	b.Logf("first screen in process, median of %d alternating calls (ratio to before): %s", rounds, strings.Join(line, "; "))
 }
 
 // firstScreenBefore is the first screen as the handler computed it before

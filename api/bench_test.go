@@ -80,6 +80,9 @@ func BenchmarkDashboard(b *testing.B) {
 	end := start.AddDate(0, 0, days)
 	week := "from=" + end.AddDate(0, 0, -7).Format("2006-01-02") + "&to=" + end.Format("2006-01-02")
 	month := "from=" + end.AddDate(0, 0, -30).Format("2006-01-02") + "&to=" + end.Format("2006-01-02")
+	// At most 10 lines of a benchmark's log are printed: the calls'
+	// latencies go on one line.
+	var latencies []string
 	p95 := func(name string, paths []string, rounds int) time.Duration {
 		var ds []time.Duration
 		for r := 0; r < rounds; r++ {
@@ -99,7 +102,7 @@ func BenchmarkDashboard(b *testing.B) {
 		slices.Sort(ds)
 		v := ds[len(ds)*95/100]
 		b.ReportMetric(float64(v.Microseconds())/1000, name+"-p95-ms")
-		b.Logf("%s: p95 %s, median %s over %d calls", name, v, ds[len(ds)/2], len(ds))
+		latencies = append(latencies, fmt.Sprintf("%s p95 %s median %s (%d calls)", name, v.Round(time.Millisecond), ds[len(ds)/2].Round(time.Millisecond), len(ds)))
 		return v
 	}
 	for b.Loop() {
@@ -125,6 +128,7 @@ func BenchmarkDashboard(b *testing.B) {
 		p95("drilldown-aspect", []string{"/api/v1/search?unmapped=true&aspect=" + url.QueryEscape(steadyAspect) + "&" + week,
 			"/api/v1/search?topic=" + url.QueryEscape(mentionTopic) + "&" + week}, 10)
 		p95("drilldown", []string{"/api/v1/search?category=" + url.QueryEscape(commonestPain(seed)) + "&" + week}, 20)
+		b.Logf("latencies: %s", strings.Join(latencies, "; "))
 		// The first screen against how it was computed before, in this run.
 		db, err := ch.Open(context.Background(), ch.Config{Addrs: []string{f.db.Addr}, Database: f.db.Database}, nil)
 		if err != nil {

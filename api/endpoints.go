@@ -121,10 +121,13 @@ func (r *request) overviewParams() (query.Filter, int, error) {
 }
 
 // overviewOf computes the overview of f with its top limit pain points,
-// and returns the pain point changes it ranked them by. The independent
-// queries run concurrently. The sparklines come from days when it is given
-// and has them (the dashboard's first screen waits for what changed, whose
-// daily counts hold them), else from PainTrends.
+// and returns the pain point changes it ranked them by. Over whole days
+// (query.WholeDays) it comes from the daily sums of the range and the
+// period before it: those of days when it is given (the dashboard's first
+// screen waits for what changed, which read them from 28 days before the
+// range on), else read for it. Otherwise its independent queries run
+// concurrently, the sparklines coming from days when it is given and has
+// them, else from PainTrends.
 func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int, days func() *query.Changes) (*Overview, *query.PainChanges, error) {
 	ch := h.cfg.CH
 	loc := f.Zone
@@ -132,6 +135,35 @@ func (h *Handler) overviewOf(ctx context.Context, f query.Filter, limit int, day
 		loc = time.UTC
 	}
 	out := &Overview{From: f.From.In(loc), To: f.To.In(loc), Zone: loc.String(), Top: []OverviewPain{}}
+	if query.WholeDays(f) {
+		t0 := time.Now()
+		var sums *query.DaySums
+		if days != nil {
+			if d := days(); d != nil {
+				sums = d.Sums()
+			}
+		}
+		tWait := time.Since(t0)
+		if sums == nil {
+			var err error
+			if sums, err = ch.DaySums(ctx, f); err != nil {
+				return nil, nil, err
+			}
+		}
+		if po, ok := sums.Overview(); ok {
+			out.Current, out.Previous, out.Daily = po.Current, po.Previous, po.Daily
+			for i, c := range po.Pains.Items {
+				if i == limit {
+					break
+				}
+				k := c.Category + "/" + c.Subcategory
+				sp, _ := sums.PainDays(k)
+				out.Top = append(out.Top, OverviewPain{PainChange: c, Key: k, Sparkline: sp})
+			}
+			h.log.Debug("api: overview from the daily sums", "waited", tWait, "took", time.Since(t0))
+			return out, po.Pains, nil
+		}
+	}
 	pf := f
 	pf.From, pf.To = f.From.Add(-f.To.Sub(f.From)), f.From
 	var (

@@ -231,6 +231,23 @@ func (d *DB) Query(name string) string {
 	return d.Table(name)
 }
 
+// Filter is the clause that selects the rows of table name read with
+// FINAL (ReadName, Query): PREWHERE for the hourly aggregates, WHERE
+// otherwise. FINAL merges every row its clause lets through, and PREWHERE
+// filters before the merge: the readers' conditions on the hourly tables
+// are on their sorting key (the hour and the dimensions, on which a key's
+// versions agree), so dropping rows before the merge leaves the current
+// row of every selected key, and FINAL merges only the rows asked for
+// (pain_hourly's pain points of 42 days, 1M records on 18.16: 324 ms with
+// WHERE, 181 ms with PREWHERE). A condition on a measure of an hourly
+// table (records, …) belongs in a WHERE after it.
+func Filter(table string) string {
+	if aggregates[table] {
+		return "PREWHERE"
+	}
+	return "WHERE"
+}
+
 // QueryLocal is Local read like Query.
 func (d *DB) QueryLocal(name string) string {
 	if aggregates[name] {

@@ -6,11 +6,9 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vocproject/voc/alerts/detect"
-	"github.com/vocproject/voc/store/ch"
 )
 
 // What changed: the alert detector's statistics (alerts/detect, the same
@@ -84,11 +82,17 @@ type Changes struct {
 	// Matrix is the period's pain points by product, from the same counts.
 	Matrix *PainMatrix `json:"matrix"`
 
-	// cube holds the daily counts read; whole when the filter's range was
-	// whole days (From and To unrounded).
+	// cube holds the daily counts read, sums the same as rows; whole when
+	// the filter's range was whole days (From and To unrounded).
 	cube  *detect.Cube
+	sums  *DaySums
 	whole bool
 }
+
+// Sums are the daily sums the changes were found in, from 28 days before
+// the range on (the overview of a range of whole days comes from them:
+// DaySums.Overview).
+func (c *Changes) Sums() *DaySums { return c.sums }
 
 // PainDays returns the records with the pain point key
 // ("category/subcategory") per day of the range, from the daily counts
@@ -142,10 +146,11 @@ func (s *Store) Changes(ctx context.Context, f Filter, limit int) (*Changes, err
 	}
 	det := ChangesDetector.WithDefaults()
 	cube := detect.NewDailyCube(det.DayBounds(from).Earliest(), to, loc)
-	if err := s.loadDays(ctx, cube, f); err != nil {
+	sums, err := s.daySums(ctx, f, cube.Start(), cube.End(), cube)
+	if err != nil {
 		return nil, err
 	}
-	out := &Changes{From: from, To: to, Items: []Change{}, cube: cube, whole: from.Equal(f.From) && to.Equal(f.To)}
+	out := &Changes{From: from, To: to, Items: []Change{}, cube: cube, sums: sums, whole: from.Equal(f.From) && to.Equal(f.To)}
 	for _, c := range det.Changes(cube, from, to, limit) {
 		out.Items = append(out.Items, change(c, f))
 	}
@@ -237,63 +242,4 @@ func change(c detect.Change, f Filter) Change {
 	set("channel", sr.Channel)
 	set("category", out.Key())
 	return out
-}
-
-// loadDays adds the daily sums of f's pain points and traffic over the
-// cube's days to it.
-func (s *Store) loadDays(ctx context.Context, c *detect.Cube, f Filter) error {
-	f.Mentions = MentionFilter{}
-	var wg sync.WaitGroup
-	var errs [2]error
-	var mu sync.Mutex // the cube is not safe for concurrent use
-	wg.Go(func() {
-		src := s.painSource(f)
-		where, args := src.conds(f, c.Start(), c.End(), true)
-		q := `SELECT toDate(` + src.time + `, ` + zoneSQL(c.Zone()) + `) AS day, category, subcategory, product, channel, sum(` + src.m["records"] + `)
-FROM ` + src.table + `
-WHERE ` + where + ` AND ` + PainRows + `
-GROUP BY day, category, subcategory, product, channel`
-		errs[0] = s.query(ctx, "changes: pain points", q, args, func(r ch.Row) error {
-			var day time.Time
-			var k detect.PainKey
-			var n uint64
-			if err := r.Scan(&day, &k.Category, &k.Subcategory, &k.Product, &k.Channel, &n); err != nil {
-				return err
-			}
-			mu.Lock()
-			c.AddPain(dayOf(day, c.Zone()), k, n)
-			mu.Unlock()
-			return nil
-		})
-	})
-	wg.Go(func() {
-		tf := f
-		tf.Category, tf.Subcategory = "", ""
-		src := s.feedbackSource(tf)
-		where, args := src.conds(tf, c.Start(), c.End(), false)
-		q := `SELECT toDate(` + src.time + `, ` + zoneSQL(c.Zone()) + `) AS day, product, channel, sum(` + src.m["records"] + `), sum(` + src.m["complaints"] + `), sum(` + src.m["ss"] + `)
-FROM ` + src.table + `
-WHERE ` + where + `
-GROUP BY day, product, channel`
-		errs[1] = s.query(ctx, "changes: traffic", q, args, func(r ch.Row) error {
-			var day time.Time
-			var k detect.ScopeKey
-			var n, cpl uint64
-			var ss float64
-			if err := r.Scan(&day, &k.Product, &k.Channel, &n, &cpl, &ss); err != nil {
-				return err
-			}
-			mu.Lock()
-			c.AddScope(dayOf(day, c.Zone()), k, n, cpl, ss)
-			mu.Unlock()
-			return nil
-		})
-	})
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -127,8 +127,12 @@ func (g Granularity) bucket(col string, loc *time.Location) (string, error) {
 // aggregate or the raw table it is built from.
 type source struct {
 	table string
-	time  string
-	where []string // fixed conditions
+	// clause selects rows of table: WHERE, or PREWHERE for an hourly
+	// aggregate (ch.Filter); its conditions are only those of conds and
+	// the callers' on the dimensions.
+	clause string
+	time   string
+	where  []string // fixed conditions
 	// measures by name: SQL expressions to sum()
 	m map[string]string
 	// mentions is the aspect_mentions table that a record table's
@@ -139,10 +143,10 @@ type source struct {
 // painSource reads pain_hourly unless the filter needs aspect_mentions.
 func (s *Store) painSource(f Filter) source {
 	if f.Tier == "" {
-		return source{table: s.table(ch.TablePainHourly), time: "hour", m: map[string]string{
+		return source{table: s.table(ch.TablePainHourly), clause: ch.Filter(ch.TablePainHourly), time: "hour", m: map[string]string{
 			"mentions": "mentions", "records": "records", "ss": "sentiment_sum"}}
 	}
-	return source{table: s.table(ch.TableMentions), time: "created_at", where: []string{"role = 'customer'"},
+	return source{table: s.table(ch.TableMentions), clause: "WHERE", time: "created_at", where: []string{"role = 'customer'"},
 		m: map[string]string{"mentions": "1", "records": "is_first", "ss": "if(is_first = 1, toFloat64(sentiment), 0)"}}
 }
 
@@ -150,10 +154,10 @@ func (s *Store) painSource(f Filter) source {
 // point or selects records by their mentions.
 func (s *Store) feedbackSource(f Filter) source {
 	if f.Category == "" && f.Mentions.IsZero() {
-		return source{table: s.table(ch.TableFeedbackHourly), time: "hour", m: map[string]string{
+		return source{table: s.table(ch.TableFeedbackHourly), clause: ch.Filter(ch.TableFeedbackHourly), time: "hour", m: map[string]string{
 			"records": "records", "negative": "negative", "ss": "sentiment_sum", "escalations": "escalations", "complaints": "complaints"}}
 	}
-	return source{table: s.table(ch.TableFeedback), time: "created_at", mentions: s.local(ch.TableMentions), m: map[string]string{
+	return source{table: s.table(ch.TableFeedback), clause: "WHERE", time: "created_at", mentions: s.local(ch.TableMentions), m: map[string]string{
 		"records": "1", "negative": "sentiment_label = 'negative'", "ss": "toFloat64(sentiment)", "escalations": "escalation",
 		"complaints": "intent = '投诉' OR sentiment_label = 'negative'"}}
 }

@@ -36,7 +36,7 @@ func (s *Store) SentimentBy(ctx context.Context, f Filter, dim string) ([]GroupS
 	src := s.feedbackSource(f)
 	where, args := src.conds(f, f.From, f.To, false)
 	q := fmt.Sprintf(`SELECT %s AS g, sum(%s) AS r, sum(%s) AS n, sum(%s) AS e, sum(%s) AS c, sum(%s) AS ss
-FROM %s WHERE %s GROUP BY g ORDER BY r DESC, g`, col, src.m["records"], src.m["negative"], src.m["escalations"], src.m["complaints"], src.m["ss"], src.table, where)
+FROM %s %s %s GROUP BY g ORDER BY r DESC, g`, col, src.m["records"], src.m["negative"], src.m["escalations"], src.m["complaints"], src.m["ss"], src.table, src.clause, where)
 	return queryRows(ctx, s, "sentiment by "+dim, q, args, []GroupSentiment{}, func(r ch.Row) (GroupSentiment, error) {
 		var g GroupSentiment
 		if err := scanMean(r, &g.AvgSentiment, &g.Records, &g.Key, &g.Records, &g.Negative, &g.Escalations, &g.Complaints); err != nil {
@@ -185,10 +185,14 @@ func DefaultRange(from, to, last, now time.Time, loc *time.Location) (time.Time,
 }
 
 // DataRange returns the first hour of stored data and the end of the last
-// one (zero when there is none), from feedback_hourly.
+// one (zero when there is none), from feedback_hourly. It reads the table
+// without FINAL: the versions of a key share its hour, and a key's record
+// count only grows (records are never removed; reprocess re-tags them,
+// and the dimensions of feedback_hourly are not the analysis'), so any row
+// with records is data (1M records, 18.16: 90 ms with FINAL, 6 ms without).
 func (s *Store) DataRange(ctx context.Context) (first, last time.Time, err error) {
 	var n uint64
-	q := "SELECT min(hour), max(hour), sum(records) FROM " + s.table(ch.TableFeedbackHourly)
+	q := "SELECT min(hour), max(hour), max(records) FROM " + s.db.Table(ch.TableFeedbackHourly)
 	if err := s.conn.QueryRow(ctx, q).Scan(&first, &last, &n); err != nil {
 		return first, last, fmt.Errorf("clickhouse: data range: %w", err)
 	}
@@ -215,15 +219,18 @@ func (s *Store) Facets(ctx context.Context) (*Facets, error) {
 
 // FacetValues returns the distinct products, channels, tiers and pain
 // points (Facets without First and Last): the dashboard reads the range
-// first and these alongside its other queries.
+// first and these alongside its other queries. The values are columns of
+// the hourly tables' keys, which every version of a key shares: the
+// tables are read without FINAL, which would only drop versions (1M
+// records, 18.16: 690 ms with FINAL, 61 ms without).
 func (s *Store) FacetValues(ctx context.Context) (*Facets, error) {
 	out := &Facets{Products: []string{}, Channels: []string{}, Tiers: []string{}, PainPoints: []string{}}
-	q := "SELECT groupUniqArray(product), groupUniqArray(channel), groupUniqArray(customer_tier) FROM " + s.table(ch.TableFeedbackHourly)
+	q := "SELECT groupUniqArray(product), groupUniqArray(channel), groupUniqArray(customer_tier) FROM " + s.db.Table(ch.TableFeedbackHourly)
 	if err := s.conn.QueryRow(ctx, q).Scan(&out.Products, &out.Channels, &out.Tiers); err != nil {
 		return nil, fmt.Errorf("clickhouse: facets: %w", err)
 	}
 	// Grouped by the two columns: no string built per row.
-	q = "SELECT category, subcategory FROM " + s.table(ch.TablePainHourly) + " WHERE " + PainRows + " GROUP BY category, subcategory"
+	q = "SELECT category, subcategory FROM " + s.db.Table(ch.TablePainHourly) + " WHERE " + PainRows + " GROUP BY category, subcategory"
 	err := s.query(ctx, "facets", q, nil, func(r ch.Row) error {
 		var cat, sub string
 		if err := r.Scan(&cat, &sub); err != nil {

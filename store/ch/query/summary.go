@@ -13,7 +13,8 @@ import (
 
 // Summary queries (voc demo's summary, the alert service's pain rows).
 // They read the hourly aggregate tables, summing at query time: they hold
-// one row per Kafka partition, hour and dimensions (read with FINAL). Time ranges are
+// one row per Kafka partition, hour and dimensions (read with FINAL, their
+// conditions on the key in PREWHERE: see ch.Filter). Time ranges are
 // half-open, [from, to), at hour granularity, in the server's time zone.
 
 // Conditions on rows of aspect_mentions and pain_hourly. Both tables hold
@@ -47,7 +48,7 @@ func (p PainCount) Key() string { return p.Category + "/" + p.Subcategory }
 func (s *Store) painCounts(ctx context.Context, op, extraWhere string, args []any, limit int) ([]PainCount, error) {
 	q := `SELECT category, subcategory, sum(mentions) AS m, sum(records) AS r, sum(sentiment_sum) AS ss
 FROM ` + s.table(ch.TablePainHourly) + `
-WHERE ` + PainRows + ` AND hour >= ? AND hour < ?` + extraWhere + `
+PREWHERE ` + PainRows + ` AND hour >= ? AND hour < ?` + extraWhere + `
 GROUP BY category, subcategory
 ORDER BY m DESC, category, subcategory`
 	if limit > 0 {
@@ -101,7 +102,7 @@ func (s *Store) RisingPainPoints(ctx context.Context, from, to time.Time, limit 
     sum(if(hour >= ?, mentions, 0)) AS cur,
     sum(if(hour < ?, mentions, 0)) AS prev
 FROM ` + s.table(ch.TablePainHourly) + `
-WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
+PREWHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY category, subcategory
 HAVING cur > prev
 ORDER BY cur - prev DESC, category, subcategory`
@@ -134,7 +135,7 @@ func (s *Store) SentimentByChannel(ctx context.Context, from, to time.Time) ([]C
 	f, t := hourRange(from, to)
 	q := `SELECT channel, sum(records) AS r, sum(negative) AS n, sum(escalations) AS e, sum(sentiment_sum) AS ss
 FROM ` + s.table(ch.TableFeedbackHourly) + `
-WHERE hour >= ? AND hour < ?
+PREWHERE hour >= ? AND hour < ?
 GROUP BY channel
 ORDER BY channel`
 	return queryRows(ctx, s, "sentiment by channel", q, []any{f, t}, nil, func(r ch.Row) (ChannelSentiment, error) {
@@ -166,7 +167,7 @@ func (s *Store) VIPComplaintShare(ctx context.Context, from, to time.Time) (Comp
 	f, t := hourRange(from, to)
 	q := `SELECT sum(complaints), sum(if(customer_tier = 'vip', complaints, 0)), sum(records), sum(if(customer_tier = 'vip', records, 0))
 FROM ` + s.table(ch.TableFeedbackHourly) + `
-WHERE hour >= ? AND hour < ?`
+PREWHERE hour >= ? AND hour < ?`
 	var c ComplaintShare
 	if err := s.conn.QueryRow(ctx, q, f, t).Scan(&c.Complaints, &c.VIPComplaints, &c.Records, &c.VIPRecords); err != nil {
 		return c, fmt.Errorf("clickhouse: vip complaint share: %w", err)
@@ -216,7 +217,7 @@ func (s *Store) Spikes(ctx context.Context, from, to time.Time) ([]Spike, error)
 	days := int(math.Ceil(t.Sub(f).Hours() / 24))
 	q := `SELECT toDate(hour) AS day, category, subcategory, product, sum(mentions) AS m
 FROM ` + s.table(ch.TablePainHourly) + `
-WHERE ` + PainRows + ` AND hour >= ? AND hour < ?
+PREWHERE ` + PainRows + ` AND hour >= ? AND hour < ?
 GROUP BY day, category, subcategory, product`
 	type key struct{ cat, sub, product string }
 	series := map[key][]uint64{}

@@ -57,8 +57,8 @@ func (s *Store) Trend(ctx context.Context, f Filter, g Granularity) ([]TrendPoin
 		return nil, err
 	}
 	where, args := src.conds(f, f.From, f.To, false)
-	q := fmt.Sprintf(`SELECT %s AS t, sum(%s) AS r, sum(%s) AS n, sum(%s) AS ss FROM %s WHERE %s GROUP BY t ORDER BY t`,
-		b, src.m["records"], src.m["negative"], src.m["ss"], src.table, where)
+	q := fmt.Sprintf(`SELECT %s AS t, sum(%s) AS r, sum(%s) AS n, sum(%s) AS ss FROM %s %s %s GROUP BY t ORDER BY t`,
+		b, src.m["records"], src.m["negative"], src.m["ss"], src.table, src.clause, where)
 	return queryRows(ctx, s, "trend", q, args, nil, func(r ch.Row) (TrendPoint, error) {
 		var p TrendPoint
 		if err := scanMean(r, &p.AvgSentiment, &p.Records, &p.Time, &p.Records, &p.Negative); err != nil {
@@ -129,8 +129,8 @@ func (s *Store) PainTrends(ctx context.Context, f Filter, g Granularity, keys []
     sum(if(polarity = 'negative', %s, 0)) AS n,
     sum(%s) AS m,
     sum(if(polarity = 'negative', %s, 0)) AS ss
-FROM %s WHERE %s AND `+TopicRows+` AND (%s)
-GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], src.m["mentions"], src.m["ss"], src.table, where, strings.Join(kw, " OR "))
+FROM %s %s %s AND `+TopicRows+` AND (%s)
+GROUP BY t, k ORDER BY k, t`, b, keyExpr, src.m["records"], src.m["mentions"], src.m["mentions"], src.m["ss"], src.table, src.clause, where, strings.Join(kw, " OR "))
 	qargs = append(qargs, args...)
 	if len(pairs) > 0 {
 		qargs = append(qargs, pairs)
@@ -215,10 +215,10 @@ func (s *Store) PainPointChanges(ctx context.Context, f Filter) (*PainChanges, e
     sum(if(%[1]s >= ?, %[2]s, 0)) AS cur,
     sum(if(%[1]s < ?, %[2]s, 0)) AS prv,
     sum(if(%[1]s >= ?, %[3]s, 0)) AS ss
-FROM %[4]s WHERE `+PainRows+` AND %[5]s
+FROM %[4]s %[6]s `+PainRows+` AND %[5]s
 GROUP BY category, subcategory
 HAVING cur + prv > 0
-ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], ps.m["ss"], ps.table, where)
+ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], ps.m["ss"], ps.table, where, ps.clause)
 	from := f.From.UTC()
 	out.Items, err = queryRows(ctx, s, "pain point changes", q, append([]any{from, from, from}, args...), out.Items, func(r ch.Row) (PainChange, error) {
 		var c PainChange
@@ -230,6 +230,13 @@ ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], p
 	if err != nil {
 		return nil, err
 	}
+	out.test()
+	return out, nil
+}
+
+// test fills in the shares, their change and the two-proportion test of
+// every item from the counts.
+func (out *PainChanges) test() {
 	n1, n0 := float64(out.Records), float64(out.PreviousRecords)
 	for i := range out.Items {
 		c := &out.Items[i]
@@ -245,7 +252,6 @@ ORDER BY cur DESC, prv DESC, category, subcategory`, ps.time, ps.m["records"], p
 	for i, sig := range significant(pv) {
 		out.Items[i].Significant = sig
 	}
-	return out, nil
 }
 
 // periodTotals returns the number of all records matching f's product,
@@ -256,7 +262,7 @@ func (s *Store) periodTotals(ctx context.Context, f Filter, prev time.Time) (cur
 	tf.Category, tf.Subcategory, tf.Mentions = "", "", MentionFilter{}
 	fs := s.feedbackSource(tf)
 	where, args := fs.conds(tf, prev, f.To, false)
-	q := fmt.Sprintf(`SELECT sum(if(%[1]s >= ?, %[2]s, 0)), sum(if(%[1]s < ?, %[2]s, 0)) FROM %[3]s WHERE %[4]s`, fs.time, fs.m["records"], fs.table, where)
+	q := fmt.Sprintf(`SELECT sum(if(%[1]s >= ?, %[2]s, 0)), sum(if(%[1]s < ?, %[2]s, 0)) FROM %[3]s %[5]s %[4]s`, fs.time, fs.m["records"], fs.table, where, fs.clause)
 	if err := s.conn.QueryRow(ctx, q, append([]any{f.From.UTC(), f.From.UTC()}, args...)...).Scan(&cur, &previous); err != nil {
 		return 0, 0, fmt.Errorf("totals: %w", err)
 	}
