@@ -42,11 +42,11 @@ func compareFirstScreen(b *testing.B, h *Handler, db *ch.DB, rounds int) {
 		{"before", run("before", func() error { return firstScreenBefore(ctx, h, db, f, now) })},
 		{"after, filter values read", run("after", func() error {
 			h.facetCache.val = nil
-			_, err := h.firstScreen(ctx, f, true, overviewLimit, now)
+			_, err := h.firstScreen(ctx, f, true, overviewLimit, now, true)
 			return err
 		})},
 		{"after, filter values kept", run("after", func() error {
-			_, err := h.firstScreen(ctx, f, true, overviewLimit, now)
+			_, err := h.firstScreen(ctx, f, true, overviewLimit, now, true)
 			return err
 		})},
 	}

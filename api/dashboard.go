@@ -31,7 +31,10 @@ const dashboardDays = query.DefaultDays
 // changed in the range (the alert detector's findings per day, most excess
 // records first), the filter values, the overview of the range (its daily series and the top pain
 // points' sparklines also draw the daily trend chart), the rising and
-// falling pain points, the topic volume and the emerging aspects.
+// falling pain points, the topic volume and the emerging aspects. The
+// first screen inlined in the page leaves the last two out (nil): they
+// read the raw aspect rows of two periods, and the page asks for them
+// once it has drawn the rest.
 type FirstScreen struct {
 	Changes  *query.Changes         `json:"changes"`
 	Facets   *query.Facets          `json:"facets"`
@@ -57,13 +60,14 @@ func (h *Handler) dashboard(r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.firstScreen(r.ctx, f, fromData, limit, r.now)
+	return h.firstScreen(r.ctx, f, fromData, limit, r.now, true)
 }
 
 // firstScreen computes the first screen over f; with fromData f's range is
-// replaced by the last dashboardDays days of stored data. Each part's time
-// is logged at debug level.
-func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool, limit int, now time.Time) (*FirstScreen, error) {
+// replaced by the last dashboardDays days of stored data; with topics the
+// topic volume and emerging aspects too. Each part's time is logged at
+// debug level.
+func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool, limit int, now time.Time, topics bool) (*FirstScreen, error) {
 	// The data's range first (the default range ends with it), read once;
 	// the filter values alongside the rest.
 	start := time.Now()
@@ -103,8 +107,10 @@ func (h *Handler) firstScreen(ctx context.Context, f query.Filter, fromData bool
 		})
 		return
 	})
-	timed(2, func() (err error) { out.Topics, err = h.cfg.CH.Topics(ctx, f, topicsLimit); return })
-	timed(3, func() (err error) { out.Emerging, err = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit); return })
+	if topics {
+		timed(2, func() (err error) { out.Topics, err = h.cfg.CH.Topics(ctx, f, topicsLimit); return })
+		timed(3, func() (err error) { out.Emerging, err = h.cfg.CH.UnmappedAspects(ctx, f, 1, unmappedLimit); return })
+	}
 	timed(4, func() (err error) {
 		if out.Facets, err = h.facetValues(ctx); err == nil {
 			out.Facets.First, out.Facets.Last = first, last
@@ -295,8 +301,9 @@ func (p *page) serveStatic(w http.ResponseWriter, r *http.Request) {
 // serveIndex streams index.html: the page up to the marker goes out at
 // once, so that the browser fetches the scripts and styles while the first
 // screen is computed; without a token the first screen's data follows
-// inline (with a token, which the page itself does not need, the page asks
-// /api/v1/dashboard for it).
+// inline, without the topic volume and emerging aspects, which the page
+// asks for once it has drawn the rest (with a token, which the page itself
+// does not need, the page asks /api/v1/dashboard for all of it).
 func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
@@ -331,7 +338,7 @@ func (h *Handler) serveIndex(p *page) http.HandlerFunc {
 				err = h.dbCheck(ctx) // a database that does not answer costs the page pingTimeout, not QueryTimeout
 			}
 			if err == nil {
-				fs, err = h.firstScreen(ctx, f, fromData, overviewLimit, h.cfg.Now())
+				fs, err = h.firstScreen(ctx, f, fromData, overviewLimit, h.cfg.Now(), false)
 			}
 			stop()
 			cancel()

@@ -127,7 +127,8 @@ func TestFirstScreen(t *testing.T) {
 		t.Errorf("category: %d, want 400", code)
 	}
 
-	// The page carries the same first screen, so that it needs no call.
+	// The page carries the same first screen but for the topic volume and
+	// emerging aspects, which it asks for once it has drawn the rest.
 	code, page := get(t, f.srv.URL, "/", "", nil)
 	m := firstScreenJSON.FindSubmatch(page)
 	if code != 200 || m == nil {
@@ -137,6 +138,10 @@ func TestFirstScreen(t *testing.T) {
 	if err := json.Unmarshal(m[1], &inline); err != nil {
 		t.Fatal(err)
 	}
+	if inline.Topics != nil || inline.Emerging != nil || fs.Topics == nil || fs.Emerging == nil {
+		t.Errorf("topics and emerging aspects: inline %v %v, API %v %v", inline.Topics, inline.Emerging, fs.Topics, fs.Emerging)
+	}
+	fs.Topics, fs.Emerging = nil, nil
 	if a, b := mustJSON(t, inline), mustJSON(t, fs); a != b {
 		t.Errorf("inlined first screen differs from the API's:\n%s\n%s", a, b)
 	}

@@ -92,13 +92,14 @@ try {
   out.topic_clicked = await seg.evaluate((el) => el.closest('tr').dataset.topic);
   out.topic_drill = await drillOf(seg);
   // The panels follow the filters: one product.
+  const callsBefore = await page.evaluate(() => (window.vocDashboard.timings || []).length);
   const product = await page.locator('#filters [name=product] option').nth(1).getAttribute('value');
   await page.locator('#filters [name=product]').selectOption(product);
   await page.locator('#filters button[type=submit]').click();
   await page.waitForFunction(() => document.body.dataset.ready === '1');
   out.product_topic_volumes = (await page.locator('#topics-table tbody tr[data-topic] td:nth-child(2)').allTextContents()).map(Number);
   out.product_emerging_rows = await page.locator('#emerging-table tbody tr[data-aspect]').count();
-  out.product_calls = (await page.evaluate(() => window.vocDashboard.timings || [])).map((x) => x[0]).filter((p) => p === 'topics' || p === 'aspects/unmapped');
+  out.product_calls = (await page.evaluate(() => window.vocDashboard.timings || [])).slice(callsBefore).map((x) => x[0]).filter((p) => p === 'topics' || p === 'aspects/unmapped');
   await page.locator('#filters [name=product]').selectOption('');
   await page.locator('#filters button[type=submit]').click();
   await page.waitForFunction(() => document.body.dataset.ready === '1');

@@ -707,8 +707,8 @@
 
   // load draws every panel for the filters. first, when given, is the
   // first screen for them (inlined in the page or from api/v1/dashboard):
-  // the overview, rising and falling pain points, topics and emerging
-  // aspects need no further call.
+  // the overview, rising and falling pain points, and topics and emerging
+  // aspects when it has them, need no further call.
   function load(first) {
     var f = filters();
     var b = base(f);
@@ -759,8 +759,10 @@
     var drivers = later(function () { return api('drivers', Object.assign({ metric: 'rating' }, b)); }).then(renderDrivers);
     var alerts = later(function () { return api('alerts', b); }).then(renderAlerts);
     var changes = (first ? Promise.resolve(first.changes) : api('changes', b)).then(renderChanges);
-    var topics = (first ? Promise.resolve(first.topics) : later(function () { return api('topics', b); })).then(renderTopics);
-    var emerging = (first ? Promise.resolve(first.emerging) : later(function () { return api('aspects/unmapped', b); })).then(renderEmerging);
+    // The page's inline first screen leaves topics and emerging aspects
+    // out: they read the raw aspect rows of two periods.
+    var topics = (first && first.topics ? Promise.resolve(first.topics) : later(function () { return api('topics', b); })).then(renderTopics);
+    var emerging = (first && first.emerging ? Promise.resolve(first.emerging) : later(function () { return api('aspects/unmapped', b); })).then(renderEmerging);
     state.errors = 0;
     $('error').hidden = true;
     var panels = [
