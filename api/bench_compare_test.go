@@ -21,7 +21,8 @@ import (
 // feedback_hourly, the pain points over pain_hourly) were read first and
 // the rest after them, and the overview's sparklines were queried after
 // its pain point comparison. The current one is timed with the filter
-// values cached (as a reload within a minute finds them) and without.
+// values cached (as a reload within a minute finds them) and without, and
+// as the page inlines it (without topic volume and emerging aspects).
 func compareFirstScreen(b *testing.B, h *Handler, db *ch.DB, rounds int) {
 	ctx := context.Background()
 	f := query.Filter{Zone: h.cfg.Zone}
@@ -47,6 +48,10 @@ func compareFirstScreen(b *testing.B, h *Handler, db *ch.DB, rounds int) {
 		})},
 		{"after, filter values kept", run("after", func() error {
 			_, err := h.firstScreen(ctx, f, true, overviewLimit, now, true)
+			return err
+		})},
+		{"the page's, without topics and emerging aspects", run("page", func() error {
+			_, err := h.firstScreen(ctx, f, true, overviewLimit, now, false)
 			return err
 		})},
 	}
