@@ -1,7 +1,10 @@
 -- Example queries for product and R&D teams over voc's ClickHouse tables
 -- (database voc). Each statement ends with ";" at the end of a line; the
 -- test suite runs every one of them against a real server.
--- The hourly tables are SummingMergeTree: always sum() with GROUP BY.
+-- The hourly tables hold a row per Kafka partition, hour and dimensions,
+-- versioned until ClickHouse merges them: read them with FINAL and sum()
+-- with GROUP BY (conditions on the hour and dimensions may go in PREWHERE,
+-- so that FINAL merges only the rows they select).
 -- aspect_mentions and pain_hourly hold every kind of customer aspect row:
 -- opinions about aspects of the taxonomy (category and subcategory set),
 -- topic mentions (category set, subcategory and opinion '', polarity
