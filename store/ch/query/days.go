@@ -84,7 +84,7 @@ func (s *Store) daySums(ctx context.Context, f Filter, from, to time.Time, c *de
 FROM ` + src.table + `
 ` + src.clause + ` ` + where + ` AND ` + PainRows + `
 GROUP BY day, category, subcategory, product, channel`
-		errs[0] = s.query(ctx, "changes: pain points", q, args, func(r ch.Row) error {
+		errs[0] = s.query(ctx, "daily sums: pain points", q, args, func(r ch.Row) error {
 			var p painDay
 			if err := r.Scan(&p.day, &p.category, &p.subcategory, &p.product, &p.channel, &p.records, &p.ss); err != nil {
 				return err
@@ -108,7 +108,7 @@ GROUP BY day, category, subcategory, product, channel`
 FROM ` + src.table + `
 ` + src.clause + ` ` + where + `
 GROUP BY day, product, channel`
-		errs[1] = s.query(ctx, "changes: traffic", q, args, func(r ch.Row) error {
+		errs[1] = s.query(ctx, "daily sums: traffic", q, args, func(r ch.Row) error {
 			var t trafficDay
 			if err := r.Scan(&t.day, &t.product, &t.channel, &t.records, &t.negative, &t.complaints, &t.escalations, &t.ss); err != nil {
 				return err
@@ -130,13 +130,10 @@ GROUP BY day, product, channel`
 		}
 	}
 	// In a fixed order, so that the sums of sentiment, added in Go, do not
-	// depend on the order the rows arrived in.
+	// depend on the order the rows arrived in (the pain rows, tens of
+	// thousands, are ordered where their sentiment is added: Overview).
 	slices.SortFunc(d.traffic, func(a, b trafficDay) int {
 		return cmp.Or(a.day.Compare(b.day), strings.Compare(a.product, b.product), strings.Compare(a.channel, b.channel))
-	})
-	slices.SortFunc(d.pain, func(a, b painDay) int {
-		return cmp.Or(a.day.Compare(b.day), strings.Compare(a.category, b.category), strings.Compare(a.subcategory, b.subcategory),
-			strings.Compare(a.product, b.product), strings.Compare(a.channel, b.channel))
 	})
 	return d, nil
 }
@@ -209,11 +206,12 @@ func (d *DaySums) Overview() (*PeriodOverview, bool) {
 	pc := &PainChanges{PrevFrom: prev.In(loc), Records: out.Current.Records, PreviousRecords: out.Previous.Records, Items: []PainChange{}}
 	type sums struct {
 		cur, prv uint64
-		ss       float64
+		rows     []*painDay // of the range, whose sentiment is added
 	}
 	type key struct{ cat, sub string }
 	byKey := map[key]*sums{}
-	for _, p := range d.pain {
+	for i := range d.pain {
+		p := &d.pain[i]
 		if p.day.Before(prev) || !p.day.Before(to) {
 			continue
 		}
@@ -227,14 +225,22 @@ func (d *DaySums) Overview() (*PeriodOverview, bool) {
 			s.prv += p.records
 		} else {
 			s.cur += p.records
-			s.ss += p.ss
+			s.rows = append(s.rows, p)
 		}
 	}
 	for k, s := range byKey {
-		if s.cur+s.prv > 0 {
-			pc.Items = append(pc.Items, PainChange{Category: k.cat, Subcategory: k.sub, Current: s.cur, Previous: s.prv,
-				AvgSentiment: ratio(s.ss, float64(s.cur))})
+		if s.cur+s.prv == 0 {
+			continue
 		}
+		slices.SortFunc(s.rows, func(a, b *painDay) int {
+			return cmp.Or(a.day.Compare(b.day), strings.Compare(a.product, b.product), strings.Compare(a.channel, b.channel))
+		})
+		var ss float64
+		for _, p := range s.rows {
+			ss += p.ss
+		}
+		pc.Items = append(pc.Items, PainChange{Category: k.cat, Subcategory: k.sub, Current: s.cur, Previous: s.prv,
+			AvgSentiment: ratio(ss, float64(s.cur))})
 	}
 	slices.SortFunc(pc.Items, func(a, b PainChange) int {
 		return cmp.Or(cmp.Compare(b.Current, a.Current), cmp.Compare(b.Previous, a.Previous),
