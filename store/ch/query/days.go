@@ -71,9 +71,9 @@ func (s *Store) DaySums(ctx context.Context, f Filter) (*DaySums, error) {
 // daySums reads the daily sums of f over [from, to) (from and to starts
 // of days in f's zone) and adds them to the cube c (nil: none).
 func (s *Store) daySums(ctx context.Context, f Filter, from, to time.Time, c *detect.Cube) (*DaySums, error) {
+	d := &DaySums{f: f, start: from} // f as given: Overview checks it
 	f.Mentions = MentionFilter{}
 	loc := f.zone()
-	d := &DaySums{f: f, start: from}
 	var wg sync.WaitGroup
 	var errs [2]error
 	var mu sync.Mutex // the cube is not safe for concurrent use

@@ -157,6 +157,22 @@ func TestDaySumsOverview(t *testing.T) {
 			t.Errorf("%+v: whole days", f)
 		}
 	}
+	// What changed ignores the mention filter; its sums do not give the
+	// overview of records selected by their mentions.
+	c, err := s.Changes(ctx, Filter{From: day, To: day.AddDate(0, 0, 1), Mentions: MentionFilter{Aspect: "物流"}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Sums().Overview(); ok {
+		t.Error("an overview of records selected by their mentions from what changed's sums")
+	}
+	c, err = s.Changes(ctx, Filter{From: day, To: day.AddDate(0, 0, 1)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if po, ok := c.Sums().Overview(); !ok || po.Current.Records == 0 {
+		t.Errorf("overview from what changed's sums: %v %+v", ok, po)
+	}
 }
 
 func sameTotals(a, b Totals) bool {
