@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -37,8 +39,34 @@ import (
 
 const childEnv = "VOC_E2E_CHILD"
 
+// cpuProfileEnv names a file for a CPU profile of the child, written
+// until the first SIGINT or SIGTERM (main exits without returning).
+const cpuProfileEnv = "VOC_E2E_CHILD_CPUPROFILE"
+
+func startCPUProfile(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpu profile:", err)
+		return
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		signal.Stop(sig)
+		pprof.StopCPUProfile()
+		f.Close()
+	}()
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
+		if p := os.Getenv(cpuProfileEnv); p != "" {
+			startCPUProfile(p)
+		}
 		main()
 		return
 	}
@@ -186,10 +214,10 @@ log:
 	return p
 }
 
-func startChild(t testing.TB, config string) *child {
+func startChild(t testing.TB, config string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "run", "--config", config)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Env = append(append(os.Environ(), childEnv+"=1"), env...)
 	c := &child{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {

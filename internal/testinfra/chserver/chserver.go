@@ -163,6 +163,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 // Addr is the native protocol address, host:port.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
+// Pid is the server's process id (benchmarks read its CPU time).
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // Dir is the server's directory.
 func (s *Server) Dir() string { return s.dir }
 
