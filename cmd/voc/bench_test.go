@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/vocproject/voc/internal/gen"
 	"github.com/vocproject/voc/internal/testinfra/chserver/chtest"
 	"github.com/vocproject/voc/internal/testinfra/kafkatest"
+	"github.com/vocproject/voc/store/ch"
 )
 
 // BenchmarkEndToEnd measures, on this machine with broker, ClickHouse and
@@ -105,6 +107,9 @@ func BenchmarkEndToEnd(b *testing.B) {
 		sustained := float64(len(msgs)) / time.Since(firstAt).Seconds()
 		runCPU, chCPU := cpuTime(b, c.cmd.Process.Pid)-runCPU0, cpuTime(b, db.Server.Pid())-chCPU0
 		rss := peakRSS(b, c.cmd.Process.Pid)
+		if os.Getenv("VOC_BENCH_QUERY_LOG") == "1" {
+			logQueries(b, s.DB(), db.Database)
+		}
 		c.stop(b)
 		b.ReportMetric(float64(len(msgs)), "records")
 		b.ReportMetric(analyzeRate, "analyze-rec/s")
@@ -119,13 +124,59 @@ func BenchmarkEndToEnd(b *testing.B) {
 
 func writeConfigBench(b *testing.B, brokers []string, addr, database, index string) string {
 	p := filepath.Join(b.TempDir(), "voc.yaml")
+	chSettings := ""
+	if os.Getenv("VOC_BENCH_QUERY_LOG") == "1" {
+		chSettings = "\n  settings: {log_queries: 1}"
+	}
 	cfg := "kafka:\n  brokers: [" + strings.Join(brokers, ", ") + "]\n  topics: [" + e2eTopic + "]\n  group_id: bench\n  dead_letter_topic: " + e2eDLQ +
-		"\nclickhouse:\n  addrs: [" + addr + "]\n  database: " + database + "\nindex:\n  path: " + index +
+		"\nclickhouse:\n  addrs: [" + addr + "]\n  database: " + database +
+		chSettings + "\nindex:\n  path: " + index +
 		"\n  disabled: " + strconv.FormatBool(os.Getenv("VOC_BENCH_NO_INDEX") == "1") + "\nhttp:\n  listen: 127.0.0.1:0\n" + os.Getenv("VOC_BENCH_EXTRA")
 	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// logQueries logs, per kind of query voc run sent to database (numbers
+// masked), the count, the time and the rows read and written
+// (VOC_BENCH_QUERY_LOG=1), then the active parts of its tables.
+func logQueries(b *testing.B, db *ch.DB, database string) {
+	ctx := context.Background()
+	conn := db.Conn()
+	if err := conn.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+		b.Fatal(err)
+	}
+	var out strings.Builder
+	err := ch.EachRow(ctx, conn, `SELECT substring(replaceRegexpAll(replaceRegexpAll(query, '[0-9]+', 'N'), '\\s+', ' '), 1, 110) AS q,
+    count(), sum(query_duration_ms), sum(read_rows), sum(written_rows)
+FROM system.query_log
+WHERE type = 2 AND query LIKE ?
+GROUP BY q ORDER BY sum(query_duration_ms) DESC LIMIT 25`, []any{"%" + database + "%"}, func(r ch.Row) error {
+		var q string
+		var n, ms, rd, wr uint64
+		if err := r.Scan(&q, &n, &ms, &rd, &wr); err != nil {
+			return err
+		}
+		fmt.Fprintf(&out, "%6d %8d ms %10d read %8d written  %s\n", n, ms, rd, wr, q)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = ch.EachRow(ctx, conn, "SELECT table, count(), sum(rows) FROM system.parts WHERE database = ? AND active GROUP BY table ORDER BY table", []any{database}, func(r ch.Row) error {
+		var t string
+		var n, rows uint64
+		if err := r.Scan(&t, &n, &rows); err != nil {
+			return err
+		}
+		fmt.Fprintf(&out, "parts %-20s %4d parts %8d rows\n", t, n, rows)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Log("queries of voc run:\n" + out.String())
 }
 
 // cpuTime reads the user and system CPU time of a process (and of its

@@ -279,7 +279,7 @@ func (s *Sink) rebuildHours(ctx context.Context, a aggregate, p partKey, from, t
 	src := "(SELECT * FROM " + s.db.Read(a.source) + " WHERE kafka_topic = ? AND kafka_partition = ? AND kafka_offset < ? AND " + rng + ")"
 	q := "SELECT " + a.selectColumns(true) + " FROM (" + fmt.Sprintf(a.sel, src) + ")"
 	if err := ch.EachRow(ctx, s.conn, q, []any{p.topic, p.partition, next}, func(row ch.Row) error {
-		r, err := a.scan(row, true)
+		_, r, err := a.scan(row, true)
 		if err == nil {
 			fresh[r.key()] = r
 			order = append(order, r)
@@ -290,7 +290,7 @@ func (s *Sink) rebuildHours(ctx context.Context, a aggregate, p partKey, from, t
 	}
 	q = "SELECT " + a.selectColumns(false) + " FROM " + s.db.Read(a.table) + " WHERE kafka_topic = ? AND kafka_partition = ? AND " + hours
 	if err := ch.EachRow(ctx, s.conn, q, []any{p.topic, p.partition}, func(row ch.Row) error {
-		r, err := a.scan(row, false)
+		_, r, err := a.scan(row, false)
 		if err != nil {
 			return err
 		}

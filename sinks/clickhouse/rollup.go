@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,9 +49,10 @@ func (r *hourlyRow) key() string {
 	return fmt.Sprint(r.hour.Unix(), "\x00", strings.Join(r.dims, "\x00"))
 }
 
-func (a aggregate) scan(row ch.Row, withFirst bool) (*hourlyRow, error) {
+func (a aggregate) scan(row ch.Row, withFirst bool) (partKey, *hourlyRow, error) {
+	var p partKey
 	r := &hourlyRow{dims: make([]string, len(a.dims)), counts: make([]uint64, len(a.counts))}
-	dest := []any{&r.hour}
+	dest := []any{&p.topic, &p.partition, &r.hour}
 	for i := range r.dims {
 		dest = append(dest, &r.dims[i])
 	}
@@ -61,12 +63,12 @@ func (a aggregate) scan(row ch.Row, withFirst bool) (*hourlyRow, error) {
 	if withFirst {
 		dest = append(dest, &r.first)
 	}
-	return r, row.Scan(dest...)
+	return p, r, row.Scan(dest...)
 }
 
 // selectColumns are the columns scan reads, from a.sel's result.
 func (a aggregate) selectColumns(withFirst bool) string {
-	cols := append(append(append([]string{"hour"}, a.dims...), a.counts...), "sentiment_sum", "version")
+	cols := append(append(append([]string{"kafka_topic", "kafka_partition", "hour"}, a.dims...), a.counts...), "sentiment_sum", "version")
 	if withFirst {
 		cols = append(cols, "first_offset")
 	}
@@ -77,8 +79,37 @@ func (a aggregate) selectColumns(withFirst bool) string {
 // hourly rows of a partition while a rollup read them.
 var errRollupContended = errors.New("concurrent writers kept changing the partition's hourly rows")
 
-// rollup brings the hourly rows of partition p up to date with the raw
-// rows stored for it (see "Hourly aggregates" in the package comment):
+// partState is where one partition's rollup stands within a round.
+type partState struct {
+	p         partKey
+	gen       uint64
+	next, w   int64
+	delta     []*hourlyRow
+	fromTable bool // G read from the table rather than the cache
+}
+
+// partsWhere is "(kafka_topic = ? AND kafka_partition = ? AND extra) OR
+// ..." for ps, with its arguments; extra (which may hold ?) and its
+// arguments come from each.
+func partsWhere(ps []*partState, each func(st *partState) (string, []any)) (string, []any) {
+	var or []string
+	var args []any
+	for _, st := range ps {
+		cond := "kafka_topic = ? AND kafka_partition = ?"
+		args = append(args, st.p.topic, st.p.partition)
+		if each != nil {
+			extra, a := each(st)
+			cond += " AND " + extra
+			args = append(args, a...)
+		}
+		or = append(or, "("+cond+")")
+	}
+	return strings.Join(or, " OR "), args
+}
+
+// rollup brings the hourly rows of the partitions ps up to date with the
+// raw rows stored for them (see "Hourly aggregates" in the package
+// comment), every step one query for all of them:
 //
 //  1. G, the highest version of p's hourly rows, or (cached) the version
 //     of this sink's last rollup of p: generation g, and every raw row of
@@ -86,155 +117,228 @@ var errRollupContended = errors.New("concurrent writers kept changing the partit
 //  2. the delta: p's raw rows (FINAL) from next(G) on, aggregated per hour
 //     and dimensions; W is the first offset above them;
 //  3. the current rows of the delta's keys; a row of a later generation
-//     (a reprocess ran meanwhile) starts over from 1;
+//     (a reprocess ran meanwhile) sends p to the next round, G from the
+//     table;
 //  4. for a key whose current row already counts part of the delta (a
 //     concurrent rollup), the delta is read again from that row's offset;
-//  5. new rows current + delta, version (g, W), in one insert.
+//  5. new rows current + delta, version (g, W): one insert for all of ps.
 //
 // Every row written is the aggregate of its key's raw rows below its
 // version's offset, whatever runs concurrently, so the current row of a
 // key (FINAL) is exact once the rollups of all its rows are done.
-func (s *Sink) rollup(ctx context.Context, a aggregate, p partKey, cached bool) error {
-	for i := range 8 {
-		done, err := s.rollupOnce(ctx, a, p, cached && i == 0)
-		if err != nil || done {
+func (s *Sink) rollup(ctx context.Context, a aggregate, parts []partKey, cached bool) error {
+	todo := parts
+	for i := 0; i < 8 && len(todo) > 0; i++ {
+		again, err := s.rollupOnce(ctx, a, todo, cached && i == 0)
+		if err != nil {
 			return err
 		}
+		todo = again
 	}
-	return fmt.Errorf("clickhouse: roll up %s of %s/%d: %w", a.table, p.topic, p.partition, errRollupContended)
+	if len(todo) > 0 {
+		return fmt.Errorf("clickhouse: roll up %s of %s/%d: %w", a.table, todo[0].topic, todo[0].partition, errRollupContended)
+	}
+	return nil
 }
 
-func (s *Sink) rollupOnce(ctx context.Context, a aggregate, p partKey, cached bool) (bool, error) {
-	fail := func(step string, err error) (bool, error) {
-		return false, fmt.Errorf("clickhouse: roll up %s of %s/%d: %s: %w", a.table, p.topic, p.partition, step, err)
+// rollupOnce is one round of rollup; it returns the partitions to roll up
+// again (a reprocess generation newer than G).
+func (s *Sink) rollupOnce(ctx context.Context, a aggregate, parts []partKey, cached bool) ([]partKey, error) {
+	fail := func(step string, err error) ([]partKey, error) {
+		return nil, fmt.Errorf("clickhouse: roll up %s of %d partitions: %s: %w", a.table, len(parts), step, err)
 	}
 	// G: the version this sink wrote last for p is as good as the highest
 	// (every version a rollup wrote is one below which p's rows are
 	// counted) and saves a query; a later generation in the rows read
 	// below sends the retry to the table.
-	ck := rollupKey{a.table, p}
+	states := make([]*partState, 0, len(parts))
+	byPart := map[partKey]*partState{}
+	var unknown []*partState
 	s.mu.Lock()
-	top, ok := s.lastRollup[ck]
+	for _, p := range parts {
+		st := &partState{p: p}
+		top, ok := s.lastRollup[rollupKey{a.table, p}]
+		if ok && cached {
+			st.gen, st.next = ch.SplitVersion(top)
+		} else {
+			st.fromTable = true
+			unknown = append(unknown, st)
+		}
+		states = append(states, st)
+		byPart[p] = st
+	}
 	s.mu.Unlock()
-	if !ok || !cached {
-		if err := s.conn.QueryRow(ctx, "SELECT max(version) FROM "+s.table(a.table)+" WHERE kafka_topic = ? AND kafka_partition = ?",
-			p.topic, p.partition).Scan(&top); err != nil {
-			return fail("read version", err)
+	if len(unknown) > 0 {
+		where, args := partsWhere(unknown, nil)
+		err := ch.EachRow(ctx, s.conn, "SELECT kafka_topic, kafka_partition, max(version) FROM "+s.table(a.table)+
+			" WHERE "+where+" GROUP BY kafka_topic, kafka_partition", args, func(row ch.Row) error {
+			var p partKey
+			var top uint64
+			if err := row.Scan(&p.topic, &p.partition, &top); err != nil {
+				return err
+			}
+			if st := byPart[p]; st != nil {
+				st.gen, st.next = ch.SplitVersion(top)
+			}
+			return nil
+		})
+		if err != nil {
+			return fail("read versions", err)
 		}
 	}
-	gen, next := ch.SplitVersion(top)
 
-	src := "(SELECT * FROM " + s.db.Read(a.source) + " WHERE kafka_topic = ? AND kafka_partition = ? AND kafka_offset >= ?)"
-	q := "SELECT " + a.selectColumns(true) + " FROM (" + fmt.Sprintf(a.sel, src) + ")"
-	var delta []*hourlyRow
-	if err := ch.EachRow(ctx, s.conn, q, []any{p.topic, p.partition, next}, func(row ch.Row) error {
-		r, err := a.scan(row, true)
-		delta = append(delta, r)
+	where, args := partsWhere(states, func(st *partState) (string, []any) { return "kafka_offset >= ?", []any{st.next} })
+	q := "SELECT " + a.selectColumns(true) + " FROM (" + fmt.Sprintf(a.sel, "(SELECT * FROM "+s.db.Read(a.source)+" WHERE "+where+")") + ")"
+	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
+		p, r, err := a.scan(row, true)
+		if st := byPart[p]; err == nil && st != nil {
+			st.delta = append(st.delta, r)
+		}
 		return err
 	}); err != nil {
 		return fail("read new rows", err)
 	}
-	if len(delta) == 0 {
-		return true, nil
+	var active []*partState
+	for _, st := range states {
+		if len(st.delta) == 0 {
+			continue
+		}
+		for _, r := range st.delta {
+			st.w = max(st.w, int64(r.version))
+		}
+		active = append(active, st)
 	}
-	var w int64
-	hours := map[int64]bool{}
-	for _, r := range delta {
-		w = max(w, int64(r.version))
-		hours[r.hour.Unix()] = true
-	}
-	var hs []string
-	for h := range hours {
-		hs = append(hs, fmt.Sprintf("toDateTime(%d)", h))
+	if len(active) == 0 {
+		return nil, nil
 	}
 	// The current rows of the delta's hours, read after the delta: the
 	// hours come from it (a subquery of the same query could see fewer
 	// raw rows than the delta, and miss an hour).
-	cur := map[string]*hourlyRow{}
-	q = "SELECT " + a.selectColumns(false) + " FROM " + s.db.Read(a.table) +
-		" WHERE kafka_topic = ? AND kafka_partition = ? AND hour IN (" + strings.Join(hs, ", ") + ")"
-	stale := false
-	if err := ch.EachRow(ctx, s.conn, q, []any{p.topic, p.partition}, func(row ch.Row) error {
-		r, err := a.scan(row, false)
+	cur := map[partKey]map[string]*hourlyRow{}
+	where, args = partsWhere(active, func(st *partState) (string, []any) {
+		hours := map[int64]bool{}
+		var hs []string
+		for _, r := range st.delta {
+			if h := r.hour.Unix(); !hours[h] {
+				hours[h] = true
+				hs = append(hs, fmt.Sprintf("toDateTime(%d)", h))
+			}
+		}
+		return "hour IN (" + strings.Join(hs, ", ") + ")", nil
+	})
+	stale := map[partKey]bool{}
+	q = "SELECT " + a.selectColumns(false) + " FROM " + s.db.Read(a.table) + " WHERE " + where
+	if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
+		p, r, err := a.scan(row, false)
 		if err != nil {
 			return err
 		}
-		if g, _ := ch.SplitVersion(r.version); g > gen {
-			stale = true
+		st := byPart[p]
+		if st == nil {
+			return nil
 		}
-		cur[r.key()] = r
+		if g, _ := ch.SplitVersion(r.version); g > st.gen {
+			stale[p] = true
+		}
+		if cur[p] == nil {
+			cur[p] = map[string]*hourlyRow{}
+		}
+		cur[p][r.key()] = r
 		return nil
 	}); err != nil {
 		return fail("read current rows", err)
 	}
-	if stale {
-		return false, nil
+	var again []partKey
+	keepParts := active[:0]
+	for _, st := range active {
+		if stale[st.p] {
+			again = append(again, st.p)
+		} else {
+			keepParts = append(keepParts, st)
+		}
 	}
+	active = keepParts
 
 	// Keys whose current row counts part of the delta: read their delta
 	// again from that row's offset.
-	var redo []string
-	var args []any
-	keep := delta[:0]
-	for _, d := range delta {
-		c := cur[d.key()]
-		if c == nil {
-			keep = append(keep, d)
-			continue
-		}
-		_, cn := ch.SplitVersion(c.version)
-		switch {
-		case cn >= w:
-			// Nothing new for this key.
-		case cn > d.first:
-			cond := []string{"toStartOfHour(created_at) = toDateTime(?)"}
-			args = append(args, d.hour.Unix())
-			for i, dim := range a.dims {
-				cond = append(cond, dim+" = ?")
-				args = append(args, d.dims[i])
+	var redoParts []*partState
+	redo := map[partKey][]string{}
+	redoArgs := map[partKey][]any{}
+	for _, st := range active {
+		keep := st.delta[:0]
+		for _, d := range st.delta {
+			c := cur[st.p][d.key()]
+			if c == nil {
+				keep = append(keep, d)
+				continue
 			}
-			cond = append(cond, "kafka_offset >= ?")
-			args = append(args, cn)
-			redo = append(redo, "("+strings.Join(cond, " AND ")+")")
-		default:
-			keep = append(keep, d)
+			_, cn := ch.SplitVersion(c.version)
+			switch {
+			case cn >= st.w:
+				// Nothing new for this key.
+			case cn > d.first:
+				cond := []string{"toStartOfHour(created_at) = toDateTime(?)"}
+				args := []any{d.hour.Unix()}
+				for i, dim := range a.dims {
+					cond = append(cond, dim+" = ?")
+					args = append(args, d.dims[i])
+				}
+				cond = append(cond, "kafka_offset >= ?")
+				args = append(args, cn)
+				if redo[st.p] == nil {
+					redoParts = append(redoParts, st)
+				}
+				redo[st.p] = append(redo[st.p], "("+strings.Join(cond, " AND ")+")")
+				redoArgs[st.p] = append(redoArgs[st.p], args...)
+			default:
+				keep = append(keep, d)
+			}
 		}
+		st.delta = keep
 	}
-	delta = keep
-	if len(redo) > 0 {
-		src := "(SELECT * FROM " + s.db.Read(a.source) + " WHERE kafka_topic = ? AND kafka_partition = ? AND kafka_offset < ? AND (" +
-			strings.Join(redo, " OR ") + "))"
-		q := "SELECT " + a.selectColumns(true) + " FROM (" + fmt.Sprintf(a.sel, src) + ")"
-		if err := ch.EachRow(ctx, s.conn, q, append([]any{p.topic, p.partition, w}, args...), func(row ch.Row) error {
-			r, err := a.scan(row, true)
-			delta = append(delta, r)
+	if len(redoParts) > 0 {
+		where, args := partsWhere(redoParts, func(st *partState) (string, []any) {
+			return "kafka_offset < ? AND (" + strings.Join(redo[st.p], " OR ") + ")", append([]any{st.w}, redoArgs[st.p]...)
+		})
+		q := "SELECT " + a.selectColumns(true) + " FROM (" + fmt.Sprintf(a.sel, "(SELECT * FROM "+s.db.Read(a.source)+" WHERE "+where+")") + ")"
+		if err := ch.EachRow(ctx, s.conn, q, args, func(row ch.Row) error {
+			p, r, err := a.scan(row, true)
+			if st := byPart[p]; err == nil && st != nil {
+				st.delta = append(st.delta, r)
+			}
 			return err
 		}); err != nil {
 			return fail("read new rows again", err)
 		}
 	}
-	if len(delta) == 0 {
-		return true, nil
-	}
 
-	version := ch.Version(gen, w)
-	rows := make([][]any, 0, len(delta))
-	for _, d := range delta {
-		if c := cur[d.key()]; c != nil {
-			for i := range d.counts {
-				d.counts[i] += c.counts[i]
-			}
-			d.sum += c.sum
+	var rows [][]any
+	versions := map[partKey]uint64{}
+	for _, st := range active {
+		if len(st.delta) == 0 {
+			continue
 		}
-		rows = append(rows, a.row(p, d, version))
+		version := ch.Version(st.gen, st.w)
+		versions[st.p] = version
+		for _, d := range st.delta {
+			if c := cur[st.p][d.key()]; c != nil {
+				for i := range d.counts {
+					d.counts[i] += c.counts[i]
+				}
+				d.sum += c.sum
+			}
+			rows = append(rows, a.row(st.p, d, version))
+		}
 	}
 	if err := s.insertRows(ctx, a.table, a.columns, rows); err != nil {
-		return false, err
+		return nil, err
 	}
 	s.mu.Lock()
-	s.lastRollup[ck] = version
+	for p, v := range versions {
+		s.lastRollup[rollupKey{a.table, p}] = v
+	}
 	s.mu.Unlock()
-	return true, nil
+	return again, nil
 }
 
 type rollupKey struct {
@@ -242,44 +346,28 @@ type rollupKey struct {
 	p     partKey
 }
 
-// rollupAll rolls up every aggregate of every partition in parts, up to
-// four at a time; cached false reads G from the tables.
+// rollupAll rolls up every aggregate of every partition in parts, the two
+// tables at once, up to maxRollupParts partitions per query; cached false
+// reads G from the tables.
 func (s *Sink) rollupAll(ctx context.Context, parts []partKey, cached bool) error {
-	type job struct {
-		a aggregate
-		p partKey
-	}
-	jobs := make(chan job)
-	errs := make(chan error, 1)
+	errs := make([]error, len(aggregates))
 	var wg sync.WaitGroup
-	for range min(4, 2*len(parts)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if err := s.rollup(ctx, j.a, j.p, cached); err != nil {
-					select {
-					case errs <- err:
-					default:
-					}
+	for i, a := range aggregates {
+		wg.Go(func() {
+			for chunk := range slices.Chunk(parts, maxRollupParts) {
+				if err := s.rollup(ctx, a, chunk, cached); err != nil {
+					errs[i] = err
+					return
 				}
 			}
-		}()
+		})
 	}
-	for _, p := range parts {
-		for _, a := range aggregates {
-			jobs <- job{a, p}
-		}
-	}
-	close(jobs)
 	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
+	return errors.Join(errs...)
 }
+
+// maxRollupParts bounds the partitions of one rollup query.
+const maxRollupParts = 64
 
 // row is the insert row of r (columns a.columns).
 func (a aggregate) row(p partKey, r *hourlyRow, version uint64) []any {

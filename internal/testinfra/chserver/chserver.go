@@ -308,6 +308,11 @@ func configXML(dir string, tcpPort, httpPort int) string {
   <max_concurrent_queries>64</max_concurrent_queries>
   <max_server_memory_usage>2147483648</max_server_memory_usage>
   <mlock_executable>false</mlock_executable>
+  <query_log>
+    <database>system</database>
+    <table>query_log</table>
+    <flush_interval_milliseconds>1000</flush_interval_milliseconds>
+  </query_log>
   <merge_tree>
     <parts_to_delay_insert>300</parts_to_delay_insert>
     <parts_to_throw_insert>600</parts_to_throw_insert>
