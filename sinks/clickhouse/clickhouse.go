@@ -140,6 +140,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	chgo "github.com/ClickHouse/clickhouse-go/v2"
@@ -164,7 +165,12 @@ type Sink struct {
 	reprocessHook func(step string) error // tests: fail a reprocess step
 
 	mu         sync.Mutex
-	lastRollup map[rollupKey]uint64 // the version of this sink's last rollup per table and partition
+	lastRollup map[rollupKey]uint64   // the version of this sink's last rollup per table and partition
+	pending    map[rollupKey]*pending // per hourly table and partition: rows inserted since its last rollup began
+	tz         *time.Location         // the server's time zone (serverLocation)
+	tzRead     bool
+	// fastRollups counts the partitions rolled up from pending (tests).
+	fastRollups atomic.Int64
 
 	async   bool             // AsyncRollups
 	rolling chan struct{}    // closed when the background rollups end; nil: none running
@@ -183,7 +189,7 @@ func Open(ctx context.Context, cfg ch.Config, logger *slog.Logger) (*Sink, error
 	if err != nil {
 		return nil, err
 	}
-	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger, lastRollup: map[rollupKey]uint64{}, dirty: map[partKey]bool{}, failed: map[partKey]bool{}}, nil
+	return &Sink{db: db, conn: db.Conn(), cfg: db.Config(), logger: logger, lastRollup: map[rollupKey]uint64{}, pending: map[rollupKey]*pending{}, dirty: map[partKey]bool{}, failed: map[partKey]bool{}}, nil
 }
 
 // DB is the sink's connection, for readers that share it (the query
@@ -259,18 +265,28 @@ func (s *Sink) WriteBatch(ctx context.Context, batch []*pipeline.Record) error {
 	if err != nil {
 		return err
 	}
-	if err := s.insertFeedback(ctx, above(recs, wm), now); err != nil {
+	var rows [][]any
+	for _, r := range above(recs, wm) {
+		rows = append(rows, feedbackRow(r, now))
+	}
+	if err := s.insertRows(ctx, ch.TableFeedback, feedbackColumns, rows); err != nil {
 		return err
 	}
+	s.note(ctx, ch.TableFeedback, rows)
 
 	wm, err = s.watermarks(ctx, ch.TableMentions, lows)
 	if err != nil {
 		return err
 	}
-	n, err := s.insertMentions(ctx, above(recs, wm), now)
-	if err != nil {
+	rows = nil
+	for _, r := range above(recs, wm) {
+		rows = append(rows, mentionRows(r, now)...)
+	}
+	if err := s.insertRows(ctx, ch.TableMentions, mentionColumns, rows); err != nil {
 		return err
 	}
+	s.note(ctx, ch.TableMentions, rows)
+	n := len(rows)
 	if err := s.writeChats(ctx, recs, lows, now); err != nil {
 		return err
 	}
