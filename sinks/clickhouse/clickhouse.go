@@ -70,13 +70,28 @@
 //  2. The delta: P's raw rows (FINAL) from next(G) on, aggregated per key
 //     with their lowest offset; W = one past the highest offset read. By
 //     point 4 above the rows the read saw are a prefix: every row of P
-//     below W is in it.
+//     below W is in it. Fast path, no read of the raw rows: the sink keeps
+//     the aggregate of the rows it inserted for P since its last rollup of
+//     P began (in memory, computed as the hourly SELECT computes it); when
+//     they all lie at or above next(G) and P's raw rows from next(G) to
+//     their highest offset H (a primary-key range, without FINAL) are as
+//     many as they are and hold as many distinct positions, every
+//     position in that range is one of them, stored once: that aggregate
+//     is the delta, W = H+1. By point 4 no other position below W can be
+//     stored later. Another writer's row in the range, or a duplicate of
+//     one of them not yet merged, makes the counts differ: the delta is
+//     then read as above. A row counts on the fast path only for a server time zone
+//     whose hours are UTC hours near the row's time (whole-hour offset, no
+//     clock change within the hour).
 //  3. The current rows of the delta's keys (FINAL). One of a later
 //     generation (a reprocess ran meanwhile): start over, G from the table.
 //  4. A key whose current row already counts part of the delta (another
 //     writer rolled up meanwhile): its delta is read again from that row's
 //     next, below W.
 //  5. New rows: current + delta, version (generation(G), W), in one insert.
+//
+// Each step is one query (and one insert) for all the partitions a rollup
+// covers, per hourly table; the two tables are rolled up at the same time.
 //
 // Each new row is exact for its version whatever runs concurrently: the
 // current row is exact for its own version, and the delta adds exactly the

@@ -17,6 +17,7 @@ type aggregate struct {
 	table, source string
 	dims          []string // the key after (kafka_topic, kafka_partition, hour)
 	counts        []string // UInt64 measures, then sentiment_sum (Float64)
+	position      string   // the columns after (kafka_topic, kafka_partition) that identify a raw row
 	sel, columns  string   // ch.FeedbackHourlySelect, ch.FeedbackHourlyColumns
 	// fold is sel for one insert row of source: whether it counts, its
 	// dimensions, counts and sentiment sum.
@@ -29,14 +30,14 @@ var aggregates = []aggregate{
 		dims:   []string{"product", "channel", "kind", "customer_tier"},
 		counts: []string{"records", "negative", "complaints", "escalations"},
 		sel:    ch.FeedbackHourlySelect, columns: ch.FeedbackHourlyColumns,
-		fold: foldFeedback,
+		fold: foldFeedback, position: "kafka_offset",
 	},
 	{
 		table: ch.TablePainHourly, source: ch.TableMentions,
 		dims:   []string{"category", "subcategory", "product", "channel", "polarity"},
 		counts: []string{"mentions", "records"},
 		sel:    ch.PainHourlySelect, columns: ch.PainHourlyColumns,
-		fold: foldMention,
+		fold: foldMention, position: "kafka_offset, mention",
 	},
 }
 
@@ -214,14 +215,16 @@ func (s *Sink) rollupOnce(ctx context.Context, a aggregate, parts []partKey, cac
 				return "kafka_offset >= ? AND kafka_offset <= ?", []any{st.next, fast[st.p].hi}
 			})
 			counted := map[partKey]int{}
-			err := ch.EachRow(ctx, s.conn, "SELECT kafka_topic, kafka_partition, count() FROM "+s.table(a.source)+
+			err := ch.EachRow(ctx, s.conn, "SELECT kafka_topic, kafka_partition, count(), uniqExact("+a.position+") FROM "+s.table(a.source)+
 				" WHERE "+where+" GROUP BY kafka_topic, kafka_partition", args, func(row ch.Row) error {
 				var p partKey
-				var n uint64
-				if err := row.Scan(&p.topic, &p.partition, &n); err != nil {
+				var n, positions uint64
+				if err := row.Scan(&p.topic, &p.partition, &n, &positions); err != nil {
 					return err
 				}
-				counted[p] = int(n)
+				if n == positions {
+					counted[p] = int(n)
+				}
 				return nil
 			})
 			if err != nil {
