@@ -40,7 +40,7 @@
 //     batch (below), even when the watermarks skipped the whole batch:
 //     before WriteBatch returns, or with AsyncRollups (voc run) in the
 //     background, one rollup serving the batches written while the one
-//     before it ran.
+//     before it ran, and starting at most a second after it.
 //
 // Two consumers writing the same partition at the same time (the old owner
 // still flushing during a rebalance: kafka-go does not tell it that the
@@ -187,11 +187,12 @@ type Sink struct {
 	// fastRollups counts the partitions rolled up from pending (tests).
 	fastRollups atomic.Int64
 
-	async   bool             // AsyncRollups
-	rolling chan struct{}    // closed when the background rollups end; nil: none running
-	dirty   map[partKey]bool // partitions written since the running rollup began
-	failed  map[partKey]bool // partitions whose background rollup failed
-	rollErr error            // the error of the last failed one, for the next WriteBatch
+	async    bool             // AsyncRollups
+	rolling  chan struct{}    // closed when the background rollups end; nil: none running
+	lastRoll time.Time        // when the last background rollup began (rollLoop only)
+	dirty    map[partKey]bool // partitions written since the running rollup began
+	failed   map[partKey]bool // partitions whose background rollup failed
+	rollErr  error            // the error of the last failed one, for the next WriteBatch
 }
 
 // Open connects and pings the server (ch.Open). It does not create the

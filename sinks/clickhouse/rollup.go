@@ -447,9 +447,9 @@ func (a aggregate) row(p partKey, r *hourlyRow, version uint64) []any {
 
 // AsyncRollups makes WriteBatch return once the raw rows are stored and
 // roll the hourly tables up in the background (voc run): one rollup at a
-// time, each covering the partitions of every batch written since the
-// previous one began, so that under load one rollup serves several
-// batches. A WriteBatch returns the error of a failed background rollup
+// time, each starting at least rollInterval after the previous one began
+// and covering the partitions of every batch written since, so that one
+// rollup serves several batches. A WriteBatch returns the error of a failed background rollup
 // (its partitions are rolled up again with the next). A batch is then
 // acknowledged before its rows are aggregated: if the process dies in
 // between, they are aggregated by the next rollup of their partition, or
@@ -484,10 +484,20 @@ func (s *Sink) rollupAfter(ctx context.Context, parts []partKey) error {
 	return err
 }
 
-// rollLoop rolls up the dirty partitions until there are none.
+// rollInterval is the least time between the starts of two background
+// rollups: under load one rollup serves the batches of that long (fewer
+// queries and parts), at the price of that much more lag.
+const rollInterval = time.Second
+
+// rollLoop rolls up the dirty partitions until there are none, one round
+// at most every rollInterval.
 func (s *Sink) rollLoop(ctx context.Context, done chan struct{}) {
 	defer close(done)
 	for {
+		if wait := time.Until(s.lastRoll.Add(rollInterval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		s.lastRoll = time.Now()
 		s.mu.Lock()
 		parts := make([]partKey, 0, len(s.dirty))
 		for p := range s.dirty {
