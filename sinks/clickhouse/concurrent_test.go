@@ -32,12 +32,7 @@ func TestTwoWritersOnePartition(t *testing.T) {
 		t.Skip("many rounds against ClickHouse")
 	}
 	ctx := context.Background()
-	a := openTest(t)
-	b, err := Open(ctx, a.cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close(ctx)
+	a, b := openTwo(t)
 	const rounds, batches, size = 5, 4, 250
 	var all []*pipeline.Record
 	for _, delay := range []time.Duration{0, 5 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond} {

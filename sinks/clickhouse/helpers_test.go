@@ -36,6 +36,19 @@ func openTest(t testing.TB) *Sink {
 	return s
 }
 
+// openTwo opens two sinks on one test database (two writers of the same
+// partitions, as two processes during a rebalance).
+func openTwo(t testing.TB) (*Sink, *Sink) {
+	t.Helper()
+	a := openTest(t)
+	b, err := Open(context.Background(), a.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(context.Background()) })
+	return a, b
+}
+
 // The generated records and their expected totals.
 var (
 	baseTime       = fixture.BaseTime

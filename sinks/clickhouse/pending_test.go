@@ -16,12 +16,7 @@ import (
 // count a position twice (which it would double count).
 func TestRollupFastPath(t *testing.T) {
 	ctx := context.Background()
-	a := openTest(t)
-	b, err := Open(ctx, a.cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close(ctx)
+	a, b := openTwo(t)
 	exact := func(step string) {
 		t.Helper()
 		if msg := hourlyMismatch(t, a); msg != "" {
