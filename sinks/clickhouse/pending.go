@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -100,16 +101,11 @@ func (s *Sink) serverLocation(ctx context.Context) *time.Location {
 // partition's rows must come in increasing positions, each once: a
 // position noted twice (a row inserted again) makes its pending bad.
 func (s *Sink) note(ctx context.Context, table string, rows [][]any) {
-	var a aggregate
-	var col map[string]int
-	switch table {
-	case aggregates[0].source:
-		a, col = aggregates[0], feedbackCol
-	case aggregates[1].source:
-		a, col = aggregates[1], mentionCol
-	default:
+	i := slices.IndexFunc(aggregates, func(a aggregate) bool { return a.source == table })
+	if i < 0 {
 		return
 	}
+	a, col := aggregates[i], aggregates[i].col
 	loc := s.serverLocation(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,10 +138,7 @@ func (s *Sink) note(ctx context.Context, table string, rows [][]any) {
 		}
 		r := &hourlyRow{hour: hour, dims: dims, counts: counts, sum: sum, first: off, version: uint64(off + 1)}
 		if cur := pd.keys[r.key()]; cur != nil {
-			for i := range counts {
-				cur.counts[i] += counts[i]
-			}
-			cur.sum += sum
+			cur.add(r)
 			cur.first = min(cur.first, off)
 			cur.version = max(cur.version, uint64(off+1))
 		} else {

@@ -20,8 +20,10 @@ type aggregate struct {
 	position      string   // the columns after (kafka_topic, kafka_partition) that identify a raw row
 	sel, columns  string   // ch.FeedbackHourlySelect, ch.FeedbackHourlyColumns
 	// fold is sel for one insert row of source: whether it counts, its
-	// dimensions, counts and sentiment sum.
+	// dimensions, counts and sentiment sum; col indexes source's insert
+	// columns.
 	fold func(row []any) (ok bool, dims []string, counts []uint64, sum float64)
+	col  map[string]int
 }
 
 var aggregates = []aggregate{
@@ -30,14 +32,14 @@ var aggregates = []aggregate{
 		dims:   []string{"product", "channel", "kind", "customer_tier"},
 		counts: []string{"records", "negative", "complaints", "escalations"},
 		sel:    ch.FeedbackHourlySelect, columns: ch.FeedbackHourlyColumns,
-		fold: foldFeedback, position: "kafka_offset",
+		fold: foldFeedback, col: feedbackCol, position: "kafka_offset",
 	},
 	{
 		table: ch.TablePainHourly, source: ch.TableMentions,
 		dims:   []string{"category", "subcategory", "product", "channel", "polarity"},
 		counts: []string{"mentions", "records"},
 		sel:    ch.PainHourlySelect, columns: ch.PainHourlyColumns,
-		fold: foldMention, position: "kafka_offset, mention",
+		fold: foldMention, col: mentionCol, position: "kafka_offset, mention",
 	},
 }
 
@@ -49,6 +51,14 @@ type hourlyRow struct {
 	sum     float64
 	version uint64
 	first   int64 // lowest offset aggregated (delta rows only)
+}
+
+// add adds o's counts and sentiment sum to r's.
+func (r *hourlyRow) add(o *hourlyRow) {
+	for i := range r.counts {
+		r.counts[i] += o.counts[i]
+	}
+	r.sum += o.sum
 }
 
 func (r *hourlyRow) key() string {
@@ -386,10 +396,7 @@ func (s *Sink) rollupOnce(ctx context.Context, a aggregate, parts []partKey, cac
 		versions[st.p] = version
 		for _, d := range st.delta {
 			if c := cur[st.p][d.key()]; c != nil {
-				for i := range d.counts {
-					d.counts[i] += c.counts[i]
-				}
-				d.sum += c.sum
+				d.add(c)
 			}
 			rows = append(rows, a.row(st.p, d, version))
 		}
