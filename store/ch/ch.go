@@ -146,7 +146,7 @@ func Dial(ctx context.Context, cfg Config) (chdriver.Conn, Config, error) {
 		conn.Close()
 		return nil, cfg, fmt.Errorf("clickhouse: ping %v: %w", cfg.Addrs, err)
 	}
-	return conn, cfg, nil
+	return retryReads{conn}, cfg, nil
 }
 
 // DB is an open connection to voc's database with its completed
