@@ -877,7 +877,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if k+1 < len(items) && t.gapOK(it.end, items[k+1].start) {
 			next = k + 1
 		}
-		leads := next >= 0 && t.leadsToOpinion(items[next:])
+		leads := next >= 0 && t.leadsToOpinion(items[next:], l.neg)
 		prevEnd = it.end
 		switch {
 		case l.ignore:
@@ -1635,15 +1635,17 @@ func (t *text) opinionHere(st *clauseState, items []item, k int, adjacent bool) 
 }
 
 // leadsToOpinion reports whether items start with degree words or
-// negations followed by an opinion (很|好, 不|慢, 好|快).
-func (t *text) leadsToOpinion(items []item) bool {
+// negations followed by an opinion (很|好, 不|慢, 好|快). An opinion that
+// starts with an aspect term (物流快) follows no degree word (包装好|物流快),
+// but a negation denies it (neg: the word before items is one): 快递没有|送货上门.
+func (t *text) leadsToOpinion(items []item, neg bool) bool {
 	for k, it := range items {
 		l := &t.m.lex[it.lx]
 		if k > 0 && !t.gapOK(items[k-1].end, it.start) {
 			return false
 		}
 		if l.isOpinion() {
-			return !l.aspectLead
+			return !l.aspectLead || neg
 		}
 		if !l.filler() {
 			return false

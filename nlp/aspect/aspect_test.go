@@ -825,3 +825,30 @@ func TestRefile(t *testing.T) {
 		t.Errorf("Match(太坑了) = %+v, want one 整体", got)
 	}
 }
+
+// TestNegatedAspectLead checks a negation before an implicit opinion that
+// starts with an aspect word (送货上门 starts with 送货): the negation
+// denies it, where a degree word would not lead into it (包装好|物流快).
+func TestNegatedAspectLead(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"快递没有送货上门", []string{"物流/不送上门" + neg}},
+		{"没有送货上门", []string{"物流/不送上门" + neg}},
+		{"快递送货上门", []string{"物流/送货上门" + pos}},
+		{"包装好物流快", []string{"包装/满意" + pos, "物流/配送快" + pos}},
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, tt.want) {
+			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}
