@@ -680,10 +680,17 @@ func (t *text) looseRunes(a, b int) int {
 }
 
 // adverb reports whether 一般 is the adverb "usually" (一般外面买要四块)
-// rather than the verdict "so-so" that ends its clause (质量一般).
+// rather than the verdict "so-so" that ends its clause (质量一般), or
+// 明显 the adverb "clearly" (方向盘明显不是真皮, 明显感觉) rather than the
+// verdict "noticeable" (异响明显, 效果明显): as a verdict they end their
+// clause.
 func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
-	return l.term == "一般" && !t.gapOK(it.end, c.End)
+	return adverbs[l.term] && !t.gapOK(it.end, c.End)
 }
+
+// adverbs are the verdicts that are adverbs when more of their clause
+// follows (see adverb).
+var adverbs = map[string]bool{"一般": true, "明显": true, "很明显": true}
 
 // card reports whether runes [s, e) are 卡 right after a Latin letter or
 // digit: a card (SD卡, TF卡, SIM卡, T-Flash卡), not a lag.

@@ -78,8 +78,9 @@ func (t *text) open(clauses []clause.Clause) {
 		question := t.question(c)
 		for k := k0; k < k1; k++ {
 			pol, ok := t.opinionWord(k)
-			if !ok || !free(t.tokens[k].Start, t.tokens[k].End) || t.negatesNext(k, k1) {
-				continue
+			if !ok || !free(t.tokens[k].Start, t.tokens[k].End) || t.negatesNext(k, k1) ||
+				adverbs[t.tokens[k].Text] && t.tokens[k].Text != "一般" && !t.gapOK(t.tokens[k].End, c.End) {
+				continue // (方向盘明显不是真皮: an adverb)
 			}
 			oend := t.tokens[k].End
 			if k+1 < k1 {
