@@ -238,7 +238,7 @@ func (t *text) opinionWord(k int) (int, bool) {
 	if next, _ := t.nextRune(k); tk.Text == "好" && strings.ContainsRune("多几久", next) {
 		return 0, false // 好 of 好多次, 好几天, 好久: a degree word
 	}
-	if t.card(tk.Start, tk.End) {
+	if t.card(tk.Start, tk.End) || quantities[tk.Text] {
 		return 0, false
 	}
 	switch {
@@ -260,6 +260,12 @@ func (t *text) opinionWord(k int) (int, bool) {
 	}
 	return t.opinionText(tk.Text)
 }
+
+// quantities say how many, which is praise or blame only by what is
+// counted (功能多, 广告多): about a noun the taxonomy does not know they say
+// nothing (乱七八糟的收费不少 is no praise).
+var quantities = map[string]bool{"多": true, "很多": true, "好多": true, "挺多": true, "较多": true,
+	"比较多": true, "许多": true, "不少": true, "少": true, "很少": true, "不多": true, "较少": true, "比较少": true}
 
 // opinionSign is what open extraction knows of a word as an opinion.
 type opinionSign struct {
