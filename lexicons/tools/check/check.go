@@ -396,10 +396,14 @@ func Probe(an *analyzer.Analyzer, seg *segment.Segmenter, entries []lexicons.Ent
 }
 
 // numberVariants returns term with its number patterns replaced by a few
-// kinds of numbers (digits, Chinese numerals).
+// kinds of numbers (digits, Chinese numerals; digits only in a decimal).
 func numberVariants(term string) []string {
 	if !strings.Contains(term, lexicons.NumberPattern) {
 		return []string{term}
+	}
+	if strings.Contains(term, lexicons.NumberPattern+"."+lexicons.NumberPattern) {
+		// a decimal (市区{N}.{N}) is written in digits
+		return []string{strings.ReplaceAll(term, lexicons.NumberPattern, "3")}
 	}
 	var out []string
 	for _, n := range []string{"3", "三", "十", "三十"} {
