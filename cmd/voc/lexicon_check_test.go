@@ -168,7 +168,7 @@ func TestLexiconPackWalkthrough(t *testing.T) {
 	out, err = runLexicon(t, "validate", "--pack", "mycars", bare)
 	for _, want := range []string{
 		`warning: segmentation: aspect "全时四驱" (操控) does not match in 全时四驱棒: the segmenter, not knowing the words, cuts it 全时|四|驱棒 ("驱棒" crosses the term's edge); add "全时四驱" to domain_words.txt`,
-		`warning: polarity: "霸气" is a + term (外观/好看) but weighs -1 in sentiment.tsv:`,
+		`warning: polarity: "感人" is a - term (油耗/油耗高) but weighs +1 in sentiment.tsv:`,
 		" over the shipped lexicons: 0 errors, ",
 	} {
 		if !strings.Contains(out, want) {
