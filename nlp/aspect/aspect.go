@@ -680,17 +680,17 @@ func (t *text) looseRunes(a, b int) int {
 }
 
 // adverb reports whether 一般 is the adverb "usually" (一般外面买要四块)
-// rather than the verdict "so-so" that ends its clause (质量一般), or
-// 明显 the adverb "clearly" (方向盘明显不是真皮, 明显感觉) rather than the
-// verdict "noticeable" (异响明显, 效果明显): as a verdict they end their
-// clause.
+// rather than the verdict "so-so" that ends its clause (质量一般), 明显 the
+// adverb "clearly" (方向盘明显不是真皮, 明显感觉) rather than the verdict
+// "noticeable" (异响明显, 效果明显), or 冲 the verb "go for" (冲四驱去的)
+// rather than "jerky" (换挡有点冲): as verdicts they end their clause.
 func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 	return adverbs[l.term] && !t.gapOK(it.end, c.End)
 }
 
-// adverbs are the verdicts that are adverbs when more of their clause
-// follows (see adverb).
-var adverbs = map[string]bool{"一般": true, "明显": true, "很明显": true}
+// adverbs are the verdicts that are something else when more of their
+// clause follows (see adverb).
+var adverbs = map[string]bool{"一般": true, "明显": true, "很明显": true, "冲": true}
 
 // card reports whether runes [s, e) are 卡 right after a Latin letter or
 // digit: a card (SD卡, TF卡, SIM卡, T-Flash卡), not a lag.
@@ -757,6 +757,30 @@ type clauseState struct {
 	// 任何问题也没有): opinions in runes [none[0], none[1]) are negated, the
 	// closing 都没有 at [none[1], none[2]) is skipped; none[0] < 0 if none
 	none [3]int
+	// disbelief is the span of a denied judgment (没觉得, 不认为) that
+	// opens what follows in the clause: opinions after it are negated once
+	// more (没觉得刹车差, 不认为质量不好); disbelief[0] < 0 if none
+	disbelief [2]int
+}
+
+// disbeliefs deny the judgment that follows them in their clause.
+var disbeliefs = []string{"丝毫没觉得", "一点没觉得", "从来没觉得", "从没觉得", "并没觉得", "并不觉得", "没有觉得", "没觉得",
+	"不觉得", "没觉着", "不觉着", "没有感觉", "没感觉到", "没感觉", "不认为", "并不认为"}
+
+// disbeliefAt finds the first word of disbeliefs in clause c, or {-1, -1}.
+func (t *text) disbeliefAt(c clause.Clause) [2]int {
+	if !strings.ContainsAny(c.Text, "没不") {
+		return [2]int{-1, -1}
+	}
+	s := t.rs[c.Start:c.End]
+	for i := range s {
+		for _, w := range disbeliefs {
+			if hasRunes(s[i:], w) {
+				return [2]int{c.Start + i, c.Start + i + utf8.RuneCountInString(w)}
+			}
+		}
+	}
+	return [2]int{-1, -1}
 }
 
 // noneMarkers open a "not even one" phrase closed by noneClosers
@@ -821,7 +845,7 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c)}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c)}
 	if st.cmp[0] >= 0 {
 		if os, ok := t.endOpinion(c, st.cmp[1]); ok && os <= st.cmp[2] {
 			items = t.comparedOpinion(items, os, c.End)
@@ -1009,6 +1033,10 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				k, prevEnd = k-1, it.start
 				continue
 			}
+		}
+		if st.disbelief[0] >= 0 && it.start >= st.disbelief[1] && !(st.negStart >= 0 && st.negStart < st.disbelief[1]) {
+			// 丝毫没觉得刹车差: the judgment is denied (不认为质量不好 twice)
+			st.negStart, st.negs = st.disbelief[0], st.negs+1
 		}
 		// the listed aspects wait for an opinion that takes them (操控，舒适性都
 		// 有很大改善: not 很大, which the scan above splits)

@@ -854,3 +854,27 @@ func TestNegatedAspectLead(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestDisbelief checks a denied judgment (没觉得, 不认为) before an opinion
+// of its clause: the opinion is negated once more.
+func TestDisbelief(t *testing.T) {
+	e := setup(t)
+	tests := []struct{ text, want string }{
+		{"我不认为质量差", "质量/质量好" + pos},
+		{"我没觉得质量好", "质量/做工差" + neg},
+		{"我不认为质量不好", "质量/质量好" + pos},
+		{"丝毫没觉得质量不好", "质量/质量好" + pos},
+		{"我觉得质量很差", "质量/做工差" + neg},
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, []string{tt.want}) {
+			t.Errorf("Match(%q) = %v, want [%s]\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}
