@@ -931,6 +931,14 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			}
 			st.negs++
 			continue
+		case l.term == "大" && leads && st.negStart >= 0 && adjacent:
+			continue // 不大方便 is 不太方便: 大 is a degree word here (声音不大 is not)
+		case l.term == "不大" && leads:
+			if st.negStart < 0 {
+				st.negStart = it.start // 屏幕不大清楚 (not 屏幕不大)
+			}
+			st.negs++
+			continue
 		case l.mod && (leads || !l.isOpinion()):
 			if !l.isOpinion() {
 				st.modEnd = it.end // a pure degree word (很, 太): not 好 of 好好

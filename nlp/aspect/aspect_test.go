@@ -865,6 +865,8 @@ func TestDisbelief(t *testing.T) {
 		{"我不认为质量不好", "质量/质量好" + pos},
 		{"丝毫没觉得质量不好", "质量/质量好" + pos},
 		{"我觉得质量很差", "质量/做工差" + neg},
+		// 不大 before an opinion is 不太
+		{"用起来不大方便", "使用体验/难用" + neg},
 	}
 	for _, tt := range tests {
 		s, got := e.match(tt.text)
