@@ -973,6 +973,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				continue // 还可以 of 还可以再大些: could be more
 			}
 		}
+		if l.implicit >= 0 && strings.HasPrefix(l.term, "再") && t.m.opinions[l.implicit].Polarity < 0 {
+			st.more = true // 再优惠点就好了: a wish for more, as a phrase of its own
+		}
 		if st.cmp[0] >= 0 && st.negs == 0 && st.cmp[1] < it.start && it.start <= st.cmp[2] {
 			// 质量没有以前那么好: the comparison denies the opinion
 			st.negStart, st.negs = st.cmp[0], 1
