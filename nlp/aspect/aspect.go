@@ -330,10 +330,22 @@ type text struct {
 	// listed are the aspects of the bare clauses right before the current
 	// one (价格，外观，质量都不错): an opinion after 都 takes them too
 	listed []*aspectRef
+	// orphans are the generic verdicts (省心了, 很好用) that found no aspect
+	// in a taxonomy without an overall category: adoptOrphans gives each to
+	// a topic of its sentence
+	orphans []orphan
 	// inner are implicit opinions whose aspect term stands inside the
 	// phrase after other words (制冷 in 不制冷): nameInner gives it to them
 	// when open extraction found no noun before
 	inner []innerTerm
+}
+
+// orphan is a generic verdict with no aspect: its opinion, the runes
+// [s, e) that say it, its negation and hedge.
+type orphan struct {
+	op        lexicons.OpinionTerm
+	s, e      int
+	neg, hedg bool
 }
 
 // innerTerm is the aspect term at runes [s, e) of the opinion sc.out[out].
@@ -509,6 +521,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	t.refile()
 	if !m.noMentions {
 		t.mentions()
+		t.adoptOrphans()
 		t.headed()
 		t.inferior(clauses)
 	}
@@ -1443,9 +1456,6 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 // overall emits a generic opinion that attaches to no aspect as one about
 // the purchase as a whole (整体).
 func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef) {
-	if t.m.overall == "" {
-		return
-	}
 	for _, a := range targets {
 		if a != st.carry {
 			return // an aspect of this clause it does not fit
@@ -1474,6 +1484,10 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		}
 	}
 	if !ok {
+		return
+	}
+	if t.m.overall == "" {
+		t.orphans = append(t.orphans, orphan{op, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart)})
 		return
 	}
 	n := len(t.sc.out)

@@ -880,3 +880,47 @@ func TestDisbelief(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestOrphanVerdicts checks, in a taxonomy without an overall category
+// (the car pack), a generic verdict with no aspect: it goes to the topic
+// closest before it in its sentence, never to one after it or in another
+// sentence.
+func TestOrphanVerdicts(t *testing.T) {
+	e := setup(t)
+	set, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"cars"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := aspect.New(set.Taxonomy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Overall() != "" {
+		t.Fatalf("the car pack has an overall category %q", m.Overall())
+	}
+	tests := []struct {
+		text string
+		want []string // category:polarity
+	}{
+		{"俺就再没换过其他机油，省心了", []string{"动力" + pos}},
+		{"真心喜欢，价格也就车商价格", []string{"价格" + neu}},
+		{"机油换过了。省心了", []string{"动力" + neu}},
+		{"机油换过了，一点都不省心", []string{"动力" + neg}},
+	}
+	for _, tt := range tests {
+		s, _ := pii.Mask(normalize.Normalize(tt.text).S)
+		got := m.Match(s, seg.Cut(s), clause.Split(s, e.markers))
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, a.Category+":"+a.Polarity)
+		}
+		if !slices.Equal(gs, tt.want) {
+			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}

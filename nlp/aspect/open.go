@@ -596,6 +596,47 @@ func (t *text) mentions() {
 	}
 }
 
+// adoptOrphans gives each generic verdict that found no aspect (a taxonomy
+// without an overall category) to the topic mention of its sentence closest
+// before it: 俺就再没换过其他机油，省心了 praises the oil. A verdict before
+// any topic (真心喜欢，价格也就车商价格) is mostly about something else.
+// A mention takes at most one verdict.
+func (t *text) adoptOrphans() {
+	for _, o := range t.orphans {
+		best := -1
+		for i, a := range t.sc.out {
+			if !a.IsMention() || a.Asked || a.Polarity != nlp.Neutral || t.sentenceBreak(min(a.Span[1], o.s), max(a.Span[0], o.e)) {
+				continue
+			}
+			if a.Span[1] <= o.s && (best < 0 || a.Span[1] > t.sc.out[best].Span[1]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		m := t.sc.out[best]
+		n := len(t.sc.out)
+		span := [2]int{min(m.Span[0], o.s), max(m.Span[1], o.e)}
+		t.emit(o.op, m.Aspect, m.Category, span, o.s, o.e, o.neg, o.hedg)
+		if len(t.sc.out) > n {
+			t.sc.out[best] = t.sc.out[n]
+			t.sc.out = t.sc.out[:n]
+		}
+	}
+}
+
+// sentenceBreak reports whether runes [s, e) hold the end of a sentence.
+func (t *text) sentenceBreak(s, e int) bool {
+	for i := max(s, 0); i < e && i < len(t.rs); i++ {
+		switch t.rs[i] {
+		case '。', '！', '？', '!', '?', '\n', '…':
+			return true
+		}
+	}
+	return false
+}
+
 // pruneOverall drops the catch-all complaints (a generic negative opinion
 // with no aspect, filed under 整体) of a text where a specific aspect is a
 // pain too: 太差了，物流慢死了 is a delivery complaint, not two complaints.
