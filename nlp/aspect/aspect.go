@@ -330,6 +330,9 @@ type text struct {
 	// listed are the aspects of the bare clauses right before the current
 	// one (价格，外观，质量都不错): an opinion after 都 takes them too
 	listed []*aspectRef
+	// past are the clauses that tell how things were (以前挺流畅的): their
+	// opinions give way to the present ones (see superseded)
+	past [][2]int
 	// orphans are the generic verdicts (省心了, 很好用) that found no aspect
 	// in a taxonomy without an overall category: adoptOrphans gives each to
 	// a topic of its sentence
@@ -504,6 +507,9 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 			continue
 		}
 		prevEnd = c.End
+		if pastClause(c.Text) {
+			t.past = append(t.past, [2]int{c.Start, c.End})
+		}
 		last := t.clause(c, carry)
 		if last != nil {
 			carry, since = last, 0
@@ -527,6 +533,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	}
 	t.pruneOverall()
 	t.dedupe()
+	t.superseded()
 	if len(sc.out) == 0 {
 		return nil
 	}

@@ -924,3 +924,30 @@ func TestOrphanVerdicts(t *testing.T) {
 		checkSpans(t, s, got)
 	}
 }
+
+// TestPastState checks the opinions of a clause about how things were
+// (以前…): they give way to the opposite opinion of the present, and stay
+// when nothing says otherwise.
+func TestPastState(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"以前质量很好，这次质量太差了", []string{"质量/做工差" + neg}},
+		{"这次质量太差了，以前质量很好", []string{"质量/做工差" + neg}},
+		{"以前质量就很好，这次也一样", []string{"质量/质量好" + pos}},
+		{"质量很好，物流以前很慢", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
+	}
+	for _, tt := range tests {
+		s, got := e.match(tt.text)
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, tt.want) {
+			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}

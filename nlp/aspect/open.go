@@ -737,6 +737,51 @@ func (t *text) dedupe() {
 	t.sc.out = out
 }
 
+// pastMarkers open a clause about how things were (以前挺流畅的, 刚开始还好).
+var pastMarkers = []string{"以前", "之前", "原来", "原先", "本来", "起初", "一开始", "刚开始", "开始的时候", "刚买的时候", "刚买时", "刚用的时候", "刚用时", "前段时间", "以往"}
+
+// pastClause reports whether a clause opens with a word of pastMarkers.
+func pastClause(s string) bool {
+	s = strings.TrimLeft(s, " 我们这个款台部手机电脑软件也都还")
+	for _, w := range pastMarkers {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// superseded drops the opinions of clauses about how things were when the
+// text says the opposite of the same category in the present: 这个版本越来
+// 越卡了，以前挺流畅的 is a lag complaint, not lag and smoothness. A past
+// opinion with nothing against it stays (以前就很好用，一直回购).
+func (t *text) superseded() {
+	if len(t.past) == 0 {
+		return
+	}
+	inPast := func(o nlp.Aspect) bool {
+		i := o.Span[1] - 1
+		return slices.ContainsFunc(t.past, func(c [2]int) bool { return c[0] <= i && i < c[1] })
+	}
+	out := t.sc.out[:0]
+	for i, o := range t.sc.out {
+		drop := false
+		if o.Polarity != nlp.Neutral && !o.IsMention() && inPast(o) {
+			for j, p := range t.sc.out {
+				if j != i && p.Category == o.Category && p.Polarity != nlp.Neutral && p.Polarity != o.Polarity && !inPast(p) {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, t.sc.out[i])
+		}
+	}
+	clear(t.sc.out[len(out):])
+	t.sc.out = out
+}
+
 // genericVerdict reports whether opinion, past the degree words before it and
 // the particles after it, is a generic opinion (差, 烂, 好) of that side.
 func (m *Matcher) genericVerdict(opinion, polarity string) bool {
