@@ -703,15 +703,16 @@ func (t *text) looseRunes(a, b int) int {
 // rather than the verdict "so-so" that ends its clause (质量一般), 明显 the
 // adverb "clearly" (方向盘明显不是真皮, 明显感觉) rather than the verdict
 // "noticeable" (异响明显, 效果明显), 冲 the verb "go for" (冲四驱去的)
-// rather than "jerky" (换挡有点冲), or 突出 "sticks out" (电池突出一块)
-// rather than "outstanding" (性能突出): as verdicts they end their clause.
+// rather than "jerky" (换挡有点冲), 突出 "sticks out" (电池突出一块)
+// rather than "outstanding" (性能突出), or 可以 "can" (可以等新款了)
+// rather than "fine" (优惠可以): as verdicts they end their clause.
 func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 	return adverbs[l.term] && !t.gapOK(it.end, c.End)
 }
 
 // adverbs are the verdicts that are something else when more of their
 // clause follows (see adverb).
-var adverbs = map[string]bool{"一般": true, "明显": true, "很明显": true, "冲": true, "突出": true}
+var adverbs = map[string]bool{"一般": true, "明显": true, "很明显": true, "冲": true, "突出": true, "可以": true}
 
 // card reports whether runes [s, e) are 卡 right after a Latin letter or
 // digit: a card (SD卡, TF卡, SIM卡, T-Flash卡), not a lag.
