@@ -783,6 +783,27 @@ type clauseState struct {
 	// opens what follows in the clause: opinions after it are negated once
 	// more (没觉得刹车差, 不认为质量不好); disbelief[0] < 0 if none
 	disbelief [2]int
+	// gone is where a closing "gone" (异响没有了, 卡顿的现象消失了) starts:
+	// the opinions before it are negated once more; -1 if none
+	gone int
+}
+
+// goneWords close a clause that says its opinions are over (异响没有了).
+var goneWords = []string{"没有了", "没了", "消失了", "不见了", "没再出现", "没有再出现", "再也没有了", "再也没了", "再没出现"}
+
+// goneAt finds a word of goneWords that ends clause c, particles after it
+// aside, or -1.
+func (t *text) goneAt(c clause.Clause) int {
+	q := strings.TrimRight(c.Text, "吧啊呀呢哈的过 ")
+	if !strings.ContainsAny(q, "没失见出") {
+		return -1
+	}
+	for _, w := range goneWords {
+		if strings.HasSuffix(q, w) {
+			return c.Start + utf8.RuneCountInString(q) - utf8.RuneCountInString(w)
+		}
+	}
+	return -1
 }
 
 // disbeliefs deny the judgment that follows them in their clause.
@@ -867,7 +888,7 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c)}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c), gone: t.goneAt(c)}
 	if st.cmp[0] >= 0 {
 		if os, ok := t.endOpinion(c, st.cmp[1]); ok && os <= st.cmp[2] {
 			items = t.comparedOpinion(items, os, c.End)
@@ -1066,6 +1087,13 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				k, prevEnd = k-1, it.start
 				continue
 			}
+		}
+		if st.gone > it.start && it.end <= st.gone {
+			// 异响没有了: the problem is over
+			if st.negStart < 0 {
+				st.negStart = it.start
+			}
+			st.negs++
 		}
 		if st.disbelief[0] >= 0 && it.start >= st.disbelief[1] && !(st.negStart >= 0 && st.negStart < st.disbelief[1]) {
 			// 丝毫没觉得刹车差: the judgment is denied (不认为质量不好 twice)

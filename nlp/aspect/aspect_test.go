@@ -867,6 +867,10 @@ func TestDisbelief(t *testing.T) {
 		{"我觉得质量很差", "质量/做工差" + neg},
 		// 不大 before an opinion is 不太
 		{"用起来不大方便", "使用体验/难用" + neg},
+		// a closing "gone" says the problem is over
+		{"异味没有了", "气味/好闻" + pos},
+		{"用了几天异味就消失了", "气味/好闻" + pos},
+		{"赠品没有了", "价格/赠品少" + neg},
 	}
 	for _, tt := range tests {
 		s, got := e.match(tt.text)
