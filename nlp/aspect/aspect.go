@@ -1553,6 +1553,9 @@ func (t *text) hedged(st *clauseState, start int) bool {
 		return true
 	}
 	if st.hedgeEnd >= 0 && start-st.hedgeEnd <= hedgeReach {
+		if w := string(t.rs[st.hedgeEnd:max(start, st.hedgeEnd)]); strings.Contains(w, "原因") || strings.Contains(w, "导致") || strings.Contains(w, "造成") {
+			return false // 不知是不是驱动的原因声音较差: only the cause is in doubt
+		}
 		st.hedgeEnd = -1
 		return true
 	}
