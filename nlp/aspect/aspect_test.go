@@ -872,7 +872,7 @@ func TestDisbelief(t *testing.T) {
 		{"用了几天异味就消失了", "气味/好闻" + pos},
 		{"赠品没有了", "价格/赠品少" + neg},
 		// a doubt about the cause leaves the opinion asserted
-		{"不知是不是天气的原因，包装破损了", "包装/破损" + neg},
+		{"不知是不是天气的原因包装破损了", "包装/破损" + neg},
 	}
 	for _, tt := range tests {
 		s, got := e.match(tt.text)
