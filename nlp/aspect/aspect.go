@@ -724,6 +724,12 @@ func (t *text) card(s, e int) bool {
 	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
+// nearly reports whether 近 comes right before a number: "nearly" (近二十人),
+// not "near".
+func (t *text) nearly(it item, l *lexeme) bool {
+	return l.term == "近" && it.end < len(t.rs) && isNumeral(t.rs[it.end], true)
+}
+
 // numberSuffix reports whether 多 follows a number it belongs to (30多,
 // 十多个): "more than", not "plenty".
 func (t *text) numberSuffix(it item, l *lexeme) bool {
@@ -990,7 +996,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case !l.isOpinion():
 			continue
 		}
-		if t.beforeVerb(it, l) || t.adverb(c, it, l) || t.numberSuffix(it, l) || t.card(it.start, it.end) {
+		if t.beforeVerb(it, l) || t.adverb(c, it, l) || t.numberSuffix(it, l) || t.nearly(it, l) || t.card(it.start, it.end) {
 			st.negStart, st.negs = -1, 0
 			st.clean = false
 			continue
