@@ -717,20 +717,31 @@ func (t *text) dedupe() {
 	if len(t.refiled) == 0 {
 		return
 	}
-	out := t.sc.out[:0]
-	for i, o := range t.sc.out {
-		dup := false
-		if slices.Contains(t.refiled, o) {
-			for j, p := range t.sc.out {
-				if j != i && p.Category == o.Category && p.Polarity == o.Polarity &&
-					p.Span[0] < o.Span[1] && o.Span[0] < p.Span[1] && !(j > i && slices.Contains(t.refiled, p)) {
-					dup = true
-					break
-				}
+	t.drop(func(i int, o nlp.Aspect) bool {
+		if !slices.Contains(t.refiled, o) {
+			return false
+		}
+		for j, p := range t.sc.out {
+			if j != i && p.Category == o.Category && p.Polarity == o.Polarity &&
+				p.Span[0] < o.Span[1] && o.Span[0] < p.Span[1] && !(j > i && slices.Contains(t.refiled, p)) {
+				return true
 			}
 		}
-		if !dup {
-			out = append(out, t.sc.out[i])
+		return false
+	})
+}
+
+// drop removes the aspects of sc.out for which gone(i, sc.out[i]) holds,
+// all decided before any is removed.
+func (t *text) drop(gone func(i int, o nlp.Aspect) bool) {
+	del := make([]bool, len(t.sc.out))
+	for i, o := range t.sc.out {
+		del[i] = gone(i, o)
+	}
+	out := t.sc.out[:0]
+	for i, o := range t.sc.out {
+		if !del[i] {
+			out = append(out, o)
 		}
 	}
 	clear(t.sc.out[len(out):])
@@ -763,23 +774,17 @@ func (t *text) superseded() {
 		i := o.Span[1] - 1
 		return slices.ContainsFunc(t.past, func(c [2]int) bool { return c[0] <= i && i < c[1] })
 	}
-	out := t.sc.out[:0]
-	for i, o := range t.sc.out {
-		drop := false
-		if o.Polarity != nlp.Neutral && !o.IsMention() && inPast(o) {
-			for j, p := range t.sc.out {
-				if j != i && p.Category == o.Category && p.Polarity != nlp.Neutral && p.Polarity != o.Polarity && !inPast(p) {
-					drop = true
-					break
-				}
+	t.drop(func(i int, o nlp.Aspect) bool {
+		if o.Polarity == nlp.Neutral || o.IsMention() || !inPast(o) {
+			return false
+		}
+		for j, p := range t.sc.out {
+			if j != i && p.Category == o.Category && p.Polarity != nlp.Neutral && p.Polarity != o.Polarity && !inPast(p) {
+				return true
 			}
 		}
-		if !drop {
-			out = append(out, t.sc.out[i])
-		}
-	}
-	clear(t.sc.out[len(out):])
-	t.sc.out = out
+		return false
+	})
 }
 
 // genericVerdict reports whether opinion, past the degree words before it and
