@@ -515,15 +515,7 @@ func TestGluedNegation(t *testing.T) {
 		{"这个从来没卡顿过", "功能/效果好:positive"},
 	}
 	for _, tt := range tests {
-		s, got := e.match(tt.text)
-		var gs []string
-		for _, a := range got {
-			gs = append(gs, short(a))
-		}
-		if !slices.Equal(gs, []string{tt.want}) {
-			t.Errorf("Match(%q) = %v, want [%s]\n%+v", s, gs, tt.want, got)
-		}
-		checkSpans(t, s, got)
+		e.checkPoints(t, tt.text, []string{tt.want})
 	}
 }
 
@@ -566,6 +558,21 @@ func (e env) checkTopics(t *testing.T, text string, want []string) {
 	}
 	if !slices.Equal(gs, want) {
 		t.Errorf("topics of %q = %v, want %v\n%+v", s, gs, want, got)
+	}
+	checkSpans(t, s, got)
+}
+
+// checkPoints checks the points (category/subcategory:polarity) Match finds
+// in text, in order.
+func (e env) checkPoints(t *testing.T, text string, want []string) {
+	t.Helper()
+	s, got := e.match(text)
+	var gs []string
+	for _, a := range got {
+		gs = append(gs, short(a))
+	}
+	if !slices.Equal(gs, want) {
+		t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, want, got)
 	}
 	checkSpans(t, s, got)
 }
@@ -843,15 +850,7 @@ func TestNegatedAspectLead(t *testing.T) {
 		{"包装好物流快", []string{"包装/满意" + pos, "物流/配送快" + pos}},
 	}
 	for _, tt := range tests {
-		s, got := e.match(tt.text)
-		var gs []string
-		for _, a := range got {
-			gs = append(gs, short(a))
-		}
-		if !slices.Equal(gs, tt.want) {
-			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
-		}
-		checkSpans(t, s, got)
+		e.checkPoints(t, tt.text, tt.want)
 	}
 }
 
@@ -875,15 +874,7 @@ func TestDisbelief(t *testing.T) {
 		{"不知是不是天气的原因包装破损了", "包装/破损" + neg},
 	}
 	for _, tt := range tests {
-		s, got := e.match(tt.text)
-		var gs []string
-		for _, a := range got {
-			gs = append(gs, short(a))
-		}
-		if !slices.Equal(gs, []string{tt.want}) {
-			t.Errorf("Match(%q) = %v, want [%s]\n%+v", s, gs, tt.want, got)
-		}
-		checkSpans(t, s, got)
+		e.checkPoints(t, tt.text, []string{tt.want})
 	}
 }
 
@@ -946,14 +937,6 @@ func TestPastState(t *testing.T) {
 		{"质量很好，物流以前很慢", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
 	}
 	for _, tt := range tests {
-		s, got := e.match(tt.text)
-		var gs []string
-		for _, a := range got {
-			gs = append(gs, short(a))
-		}
-		if !slices.Equal(gs, tt.want) {
-			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
-		}
-		checkSpans(t, s, got)
+		e.checkPoints(t, tt.text, tt.want)
 	}
 }
