@@ -1079,7 +1079,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.negStart, st.negs = negStart, negs
 			targets = st.group
 			k, prevEnd = next, items[next].end
-		case carry != nil && st.clean:
+		case carry != nil && st.clean && (it.end-it.start > 1 || st.negStart >= 0 || st.modEnd >= 0 || carry.bare):
+			// (a one-rune opinion alone is mostly a reply, 这边联系售后操作，好,
+			// unless the clause before named only its aspect: 物流：快)
 			targets = []*aspectRef{carry}
 		}
 		carried := len(targets) == 1 && targets[0] == carry

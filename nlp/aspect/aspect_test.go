@@ -940,3 +940,41 @@ func TestPastState(t *testing.T) {
 		e.checkPoints(t, tt.text, tt.want)
 	}
 }
+
+// TestReply checks a one-rune opinion alone in its clause after a clause
+// that said more than its aspect: a reply (好), not an opinion of that
+// aspect; after a clause that named only its aspect it is one (物流：快).
+func TestReply(t *testing.T) {
+	e := setup(t)
+	set, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce", "service", "electronics", "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := aspect.New(set.Taxonomy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want []string // category/subcategory:polarity
+	}{
+		{"这边联系售后操作催收哦，好", []string{"售后/" + neu, "界面/" + neu}},
+		{"物流：快", []string{"物流/配送快" + pos}},
+	}
+	for _, tt := range tests {
+		s, _ := pii.Mask(normalize.Normalize(tt.text).S)
+		got := m.Match(s, seg.Cut(s), clause.Split(s, e.markers))
+		var gs []string
+		for _, a := range got {
+			gs = append(gs, short(a))
+		}
+		if !slices.Equal(gs, tt.want) {
+			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
+		}
+		checkSpans(t, s, got)
+	}
+}
