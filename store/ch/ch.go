@@ -14,7 +14,8 @@
 //     rows, written by the sink;
 //   - feedback_hourly, pain_hourly: hourly aggregates per Kafka partition,
 //     versioned, maintained by the sink from the raw tables;
-//   - schema_migrations: the applied migrations;
+//   - schema_migrations: the applied migrations; schema_lock: the claims
+//     of processes that want to migrate (lock.go);
 //   - alert_state, alert_claims, alert_events: the alert service's state,
 //     written and read by alerts.Store (see AlertTables).
 package ch

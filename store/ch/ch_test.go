@@ -100,7 +100,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 	before := tables()
 	want := []string{"agent_violations:ReplacingMergeTree", "aspect_mentions:ReplacingMergeTree", "conversations:ReplacingMergeTree",
 		"feedback:ReplacingMergeTree", "feedback_hourly:ReplacingMergeTree", "pain_hourly:ReplacingMergeTree",
-		"schema_migrations:ReplacingMergeTree"}
+		"schema_lock:MergeTree", "schema_migrations:ReplacingMergeTree"}
 	if !reflect.DeepEqual(before, want) {
 		t.Fatalf("tables = %v, want %v", before, want)
 	}

@@ -16,6 +16,7 @@ const (
 	TableFeedbackHourly   = "feedback_hourly"
 	TablePainHourly       = "pain_hourly"
 	TableSchemaMigrations = "schema_migrations"
+	TableSchemaLock       = "schema_lock"
 	TableConversations    = "conversations"
 	TableViolations       = "agent_violations"
 	// The alert service's tables (see AlertTables).
@@ -281,6 +282,16 @@ var (
 		engine:  "ReplacingMergeTree",
 		orderBy: "version",
 	}
+	// schema_lock: the claims of processes that want to migrate (see
+	// lockSchema); one row per claim and heartbeat.
+	lockSpec = tableSpec{
+		name: TableSchemaLock,
+		columns: `nonce String,
+    instance String,
+    server_time DateTime DEFAULT now()`,
+		engine:  "MergeTree",
+		orderBy: "server_time",
+	}
 )
 
 // The hourly aggregates, as SELECTs over a raw table (%s, a table
@@ -513,7 +524,7 @@ func LatestVersion() int {
 // misses a row only repeats harmless IF NOT EXISTS statements).
 func bootstrap(cfg Config) []string {
 	d := ddl{db: cfg.Database, cluster: cfg.Cluster}
-	return append([]string{d.database()}, d.table(migrationsSpec)...)
+	return append(append([]string{d.database()}, d.table(migrationsSpec)...), d.table(lockSpec)...)
 }
 
 // Migrate creates the database and tables, applying each pending migration
@@ -533,6 +544,28 @@ func (s *DB) MigrateTo(ctx context.Context, version int) error {
 			return fmt.Errorf("clickhouse: migrate: %s: %w", firstLine(q), err)
 		}
 	}
+	pending := func(ctx context.Context) (bool, error) {
+		applied, err := s.appliedVersions(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, m := range Migrations(s.cfg) {
+			if !applied[m.Version] && m.Version <= version {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	if todo, err := pending(ctx); err != nil || !todo {
+		return err
+	}
+	// One process migrates at a time: two that start together would drop
+	// and rebuild the same tables under each other.
+	release, err := s.lockSchema(ctx, pending)
+	if err != nil || release == nil {
+		return err // nil, nil: another process applied them meanwhile
+	}
+	defer release()
 	applied, err := s.appliedVersions(ctx)
 	if err != nil {
 		return err
