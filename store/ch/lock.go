@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"sync"
 	"time"
+
+	"github.com/vocproject/voc/internal/backoff"
+	"github.com/vocproject/voc/internal/tick"
 )
 
 // The migration lock: a process that has migrations to apply claims the
@@ -53,7 +55,7 @@ func (s *DB) lockSchema(ctx context.Context, pending func(context.Context) (bool
 	if err := claim(ctx); err != nil {
 		return nil, err
 	}
-	if err := sleep(ctx, lockSettle); err != nil {
+	if err := backoff.Sleep(ctx, lockSettle); err != nil {
 		return nil, err
 	}
 	beat := time.Now()
@@ -82,7 +84,7 @@ func (s *DB) lockSchema(ctx context.Context, pending func(context.Context) (bool
 			}
 			beat = time.Now()
 		}
-		if err := sleep(ctx, lockPoll); err != nil {
+		if err := backoff.Sleep(ctx, lockPoll); err != nil {
 			return nil, err
 		}
 	}
@@ -104,36 +106,17 @@ func (s *DB) lockWinner(ctx context.Context) (string, error) {
 // called.
 func (s *DB) holdLock(claim func(context.Context) error) func() {
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
+	done := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		t := time.NewTicker(lockBeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := claim(ctx); err != nil && ctx.Err() == nil {
-					s.logger.Warn("clickhouse migration: renew the lock", "err", err)
-				}
+		defer close(done)
+		tick.Every(ctx, lockBeat, func() {
+			if err := claim(ctx); err != nil && ctx.Err() == nil {
+				s.logger.Warn("clickhouse migration: renew the lock", "err", err)
 			}
-		}
+		})
 	}()
 	return func() {
 		cancel()
-		wg.Wait()
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+		<-done
 	}
 }
