@@ -562,19 +562,48 @@ func (e env) checkTopics(t *testing.T, text string, want []string) {
 	checkSpans(t, s, got)
 }
 
-// checkPoints checks the points (category/subcategory:polarity) Match finds
-// in text, in order.
-func (e env) checkPoints(t *testing.T, text string, want []string) {
+// matcherFor loads packs and returns a match function with the stages
+// before the matcher, as e.match does for the ecommerce pack.
+func (e env) matcherFor(t *testing.T, packs ...string) (*aspect.Matcher, func(raw string) (string, []nlp.Aspect)) {
 	t.Helper()
-	s, got := e.match(text)
+	set, err := lexicons.LoadPacks(lexicons.Embedded(), packs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := aspect.New(set.Taxonomy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, func(raw string) (string, []nlp.Aspect) {
+		s, _ := pii.Mask(normalize.Normalize(raw).S)
+		return s, m.Match(s, seg.Cut(s), clause.Split(s, e.markers))
+	}
+}
+
+// checkRendered checks the aspects Match found in s, each rendered, in
+// order.
+func checkRendered(t *testing.T, s string, got []nlp.Aspect, want []string, render func(nlp.Aspect) string) {
+	t.Helper()
 	var gs []string
 	for _, a := range got {
-		gs = append(gs, short(a))
+		gs = append(gs, render(a))
 	}
 	if !slices.Equal(gs, want) {
 		t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, want, got)
 	}
 	checkSpans(t, s, got)
+}
+
+// checkPoints checks the points (category/subcategory:polarity) Match finds
+// in text, in order.
+func (e env) checkPoints(t *testing.T, text string, want []string) {
+	t.Helper()
+	s, got := e.match(text)
+	checkRendered(t, s, got, want, short)
 }
 
 // checkAllTopics runs checkTopics on each text of want.
@@ -835,10 +864,14 @@ func TestRefile(t *testing.T) {
 	}
 }
 
-// TestNegatedAspectLead checks a negation before an implicit opinion that
-// starts with an aspect word (送货上门 starts with 送货): the negation
-// denies it, where a degree word would not lead into it (包装好|物流快).
-func TestNegatedAspectLead(t *testing.T) {
+// TestClauseRules checks rules that read a clause as a whole:
+//   - a negation before an implicit opinion that starts with an aspect word
+//     (送货上门 starts with 送货) denies it, where a degree word would not
+//     lead into it (包装好|物流快);
+//   - the opinions of a clause about how things were (以前…) give way to
+//     the opposite opinion of the present, and stay when nothing says
+//     otherwise.
+func TestClauseRules(t *testing.T) {
 	e := setup(t)
 	tests := []struct {
 		text string
@@ -848,6 +881,10 @@ func TestNegatedAspectLead(t *testing.T) {
 		{"没有送货上门", []string{"物流/不送上门" + neg}},
 		{"快递送货上门", []string{"物流/送货上门" + pos}},
 		{"包装好物流快", []string{"包装/满意" + pos, "物流/配送快" + pos}},
+		{"以前质量很好，这次质量太差了", []string{"质量/做工差" + neg}},
+		{"这次质量太差了，以前质量很好", []string{"质量/做工差" + neg}},
+		{"以前质量就很好，这次也一样", []string{"质量/质量好" + pos}},
+		{"质量很好，物流以前很慢", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
 	}
 	for _, tt := range tests {
 		e.checkPoints(t, tt.text, tt.want)
@@ -884,18 +921,7 @@ func TestDisbelief(t *testing.T) {
 // sentence.
 func TestOrphanVerdicts(t *testing.T) {
 	e := setup(t)
-	set, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"cars"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seg, err := segment.New(set.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := aspect.New(set.Taxonomy)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, match := e.matcherFor(t, "cars")
 	if m.Overall() != "" {
 		t.Fatalf("the car pack has an overall category %q", m.Overall())
 	}
@@ -909,35 +935,8 @@ func TestOrphanVerdicts(t *testing.T) {
 		{"机油换过了，一点都不省心", []string{"动力" + neg}},
 	}
 	for _, tt := range tests {
-		s, _ := pii.Mask(normalize.Normalize(tt.text).S)
-		got := m.Match(s, seg.Cut(s), clause.Split(s, e.markers))
-		var gs []string
-		for _, a := range got {
-			gs = append(gs, a.Category+":"+a.Polarity)
-		}
-		if !slices.Equal(gs, tt.want) {
-			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
-		}
-		checkSpans(t, s, got)
-	}
-}
-
-// TestPastState checks the opinions of a clause about how things were
-// (以前…): they give way to the opposite opinion of the present, and stay
-// when nothing says otherwise.
-func TestPastState(t *testing.T) {
-	e := setup(t)
-	tests := []struct {
-		text string
-		want []string
-	}{
-		{"以前质量很好，这次质量太差了", []string{"质量/做工差" + neg}},
-		{"这次质量太差了，以前质量很好", []string{"质量/做工差" + neg}},
-		{"以前质量就很好，这次也一样", []string{"质量/质量好" + pos}},
-		{"质量很好，物流以前很慢", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
-	}
-	for _, tt := range tests {
-		e.checkPoints(t, tt.text, tt.want)
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, func(a nlp.Aspect) string { return a.Category + ":" + a.Polarity })
 	}
 }
 
@@ -946,18 +945,7 @@ func TestPastState(t *testing.T) {
 // aspect; after a clause that named only its aspect it is one (物流：快).
 func TestReply(t *testing.T) {
 	e := setup(t)
-	set, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce", "service", "electronics", "app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seg, err := segment.New(set.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := aspect.New(set.Taxonomy)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
 	tests := []struct {
 		text string
 		want []string // category/subcategory:polarity
@@ -966,15 +954,7 @@ func TestReply(t *testing.T) {
 		{"物流：快", []string{"物流/配送快" + pos}},
 	}
 	for _, tt := range tests {
-		s, _ := pii.Mask(normalize.Normalize(tt.text).S)
-		got := m.Match(s, seg.Cut(s), clause.Split(s, e.markers))
-		var gs []string
-		for _, a := range got {
-			gs = append(gs, short(a))
-		}
-		if !slices.Equal(gs, tt.want) {
-			t.Errorf("Match(%q) = %v, want %v\n%+v", s, gs, tt.want, got)
-		}
-		checkSpans(t, s, got)
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, short)
 	}
 }
