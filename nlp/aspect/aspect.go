@@ -794,6 +794,15 @@ type clauseState struct {
 	gone int
 }
 
+// deny counts one more negation of the pending opinion, the first starting
+// at rune at.
+func (st *clauseState) deny(at int) {
+	if st.negStart < 0 {
+		st.negStart = at
+	}
+	st.negs++
+}
+
 // goneWords close a clause that says its opinions are over (异响没有了).
 var goneWords = []string{"没有了", "没了", "消失了", "不见了", "没再出现", "没有再出现", "再也没有了", "再也没了", "再没出现"}
 
@@ -974,20 +983,12 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		case l.isAspect() && !(l.isOpinion() && t.opinionHere(st, items, k, adjacent)):
 			t.addAspect(st, it, l, adjacent)
 			continue
-		case l.neg && (leads || !l.isOpinion()):
-			if st.negStart < 0 {
-				st.negStart = it.start
-			}
-			st.negs++
+		case l.neg && (leads || !l.isOpinion()) || l.term == "不大" && leads:
+			// (不大 before an opinion is 不太: 屏幕不大清楚, not 屏幕不大)
+			st.deny(it.start)
 			continue
 		case l.term == "大" && leads && st.negStart >= 0 && adjacent:
 			continue // 不大方便 is 不太方便: 大 is a degree word here (声音不大 is not)
-		case l.term == "不大" && leads:
-			if st.negStart < 0 {
-				st.negStart = it.start // 屏幕不大清楚 (not 屏幕不大)
-			}
-			st.negs++
-			continue
 		case l.mod && (leads || !l.isOpinion()):
 			if !l.isOpinion() {
 				st.modEnd = it.end // a pure degree word (很, 太): not 好 of 好好
@@ -1003,10 +1004,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		}
 		if st.none[0] >= 0 && it.start >= st.none[0] && it.end <= st.none[1] {
 			// 一点漏光都没有: the closer denies the opinion
-			if st.negStart < 0 {
-				st.negStart = it.start
-			}
-			st.negs++
+			st.deny(it.start)
 		}
 		st.more = false
 		if len(mores) > 0 {
@@ -1097,11 +1095,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			}
 		}
 		if st.gone > it.start && it.end <= st.gone {
-			// 异响没有了: the problem is over
-			if st.negStart < 0 {
-				st.negStart = it.start
-			}
-			st.negs++
+			st.deny(it.start) // 异响没有了: the problem is over
 		}
 		if st.disbelief[0] >= 0 && it.start >= st.disbelief[1] && !(st.negStart >= 0 && st.negStart < st.disbelief[1]) {
 			// 丝毫没觉得刹车差: the judgment is denied (不认为质量不好 twice)

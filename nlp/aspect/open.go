@@ -80,7 +80,9 @@ func (t *text) open(clauses []clause.Clause) {
 			pol, ok := t.opinionWord(k)
 			if !ok || !free(t.tokens[k].Start, t.tokens[k].End) || t.negatesNext(k, k1) ||
 				adverbs[t.tokens[k].Text] && t.tokens[k].Text != "一般" && !t.gapOK(t.tokens[k].End, c.End) {
-				continue // (方向盘明显不是真皮: an adverb)
+				// (方向盘明显不是真皮: an adverb; 一般 before more words stays
+				// an opinion here: 网速一般在长春还算物有所值 is slow wifi)
+				continue
 			}
 			oend := t.tokens[k].End
 			if k+1 < k1 {
@@ -605,7 +607,7 @@ func (t *text) adoptOrphans() {
 	for _, o := range t.orphans {
 		best := -1
 		for i, a := range t.sc.out {
-			if !a.IsMention() || a.Asked || a.Polarity != nlp.Neutral || t.sentenceBreak(min(a.Span[1], o.s), max(a.Span[0], o.e)) {
+			if !a.IsMention() || a.Asked || a.Polarity != nlp.Neutral || t.sentenceEnd(a.Span[1], o.s) < o.s {
 				continue
 			}
 			if a.Span[1] <= o.s && (best < 0 || a.Span[1] > t.sc.out[best].Span[1]) {
@@ -624,17 +626,6 @@ func (t *text) adoptOrphans() {
 			t.sc.out = t.sc.out[:n]
 		}
 	}
-}
-
-// sentenceBreak reports whether runes [s, e) hold the end of a sentence.
-func (t *text) sentenceBreak(s, e int) bool {
-	for i := max(s, 0); i < e && i < len(t.rs); i++ {
-		switch t.rs[i] {
-		case '。', '！', '？', '!', '?', '\n', '…':
-			return true
-		}
-	}
-	return false
 }
 
 // pruneOverall drops the catch-all complaints (a generic negative opinion
