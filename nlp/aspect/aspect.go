@@ -707,6 +707,11 @@ func (t *text) looseRunes(a, b int) int {
 // rather than "outstanding" (性能突出), or 可以 "can" (可以等新款了)
 // rather than "fine" (优惠可以): as verdicts they end their clause.
 func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
+	if l.term == "好" && it.start == c.Start+1 && t.rs[c.Start] == '还' {
+		// 还好 opening a clause that goes on is "fortunately" (还好网站上
+		// 可以下载驱动), at its end "fine" (质量还好, 还好吧)
+		return !t.gapOK(it.end, c.End)
+	}
 	return adverbs[l.term] && !t.gapOK(it.end, c.End)
 }
 
@@ -801,6 +806,13 @@ func (st *clauseState) deny(at int) {
 		st.negStart = at
 	}
 	st.negs++
+}
+
+// goneVerb reports whether negation l is the verb of 什么都没有了 ("is
+// gone"), which denies nothing after it: 什么都没有了也不能打电话 is a
+// complaint.
+func (t *text) goneVerb(it item, l *lexeme) bool {
+	return (l.term == "没有" || l.term == "没") && it.end < len(t.rs) && t.rs[it.end] == '了'
 }
 
 // goneWords close a clause that says its opinions are over (异响没有了).
@@ -985,7 +997,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			continue
 		case l.neg && (leads || !l.isOpinion()) || l.term == "不大" && leads:
 			// (不大 before an opinion is 不太: 屏幕不大清楚, not 屏幕不大)
-			st.deny(it.start)
+			if !t.goneVerb(it, l) {
+				st.deny(it.start)
+			}
 			continue
 		case l.term == "大" && leads && st.negStart >= 0 && adjacent:
 			continue // 不大方便 is 不太方便: 大 is a degree word here (声音不大 is not)

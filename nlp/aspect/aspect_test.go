@@ -958,3 +958,25 @@ func TestReply(t *testing.T) {
 		checkRendered(t, s, got, tt.want, short)
 	}
 }
+
+// TestNotOpinions checks words that read as a negation or a verdict but are
+// something else where they stand: 没有了 ("is gone") denies nothing after
+// it, and 还好 opening a clause that goes on is "fortunately".
+func TestNotOpinions(t *testing.T) {
+	e := setup(t)
+	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
+	tests := []struct {
+		text string
+		want []string // category/subcategory:polarity
+	}{
+		{"其它的什么都没有了也不能打电话", []string{"功能/效果差" + neg}},
+		{"不能打电话", []string{"功能/效果差" + neg}},
+		{"还好网上可以下载驱动", []string{"性能/" + neu}},
+		{"质量还好", []string{"质量/质量好" + pos}},
+		{"还好吧", []string{"整体/满意" + pos}},
+	}
+	for _, tt := range tests {
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, short)
+	}
+}
