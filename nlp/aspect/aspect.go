@@ -1542,8 +1542,12 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		t.orphans = append(t.orphans, orphan{op, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart)})
 		return
 	}
+	hedged := t.hedged(st, ostart)
+	if hedged {
+		return // an uncertain verdict on nothing named says nothing (没问题的话)
+	}
 	n := len(t.sc.out)
-	t.emit(op, "", t.m.overall, [2]int{ostart, it.end}, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart))
+	t.emit(op, "", t.m.overall, [2]int{ostart, it.end}, ostart, it.end, (st.negs+negs)%2 == 1, false)
 	if len(t.sc.out) > n {
 		t.catchAll = append(t.catchAll, n)
 	}
@@ -1575,8 +1579,18 @@ func (t *text) hedged(st *clauseState, start int) bool {
 		st.hedgeEnd = -1
 		return true
 	}
-	return false
+	return t.conditional(st.c, start)
 }
+
+// conditional reports whether an opinion at start is the condition of a
+// clause that closes it with 的话 (没问题的话就不换了, 不满意的话可以退).
+func (t *text) conditional(c clause.Clause, start int) bool {
+	return start >= c.Start && start < c.End && strings.Contains(string(t.rs[start:min(c.End, start+conditionReach)]), "的话")
+}
+
+// conditionReach is how far after an opinion's start a 的话 makes it a
+// condition: 没问题的话, not 不算太省油 … 你要是在市内住的话 of a long clause.
+const conditionReach = 8
 
 // managers are the verbs of keeping something in check: 发热控制得不错.
 var managers = []string{"控制", "压制", "把控"}

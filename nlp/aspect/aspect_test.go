@@ -961,7 +961,8 @@ func TestReply(t *testing.T) {
 
 // TestNotOpinions checks words that read as a negation or a verdict but are
 // something else where they stand: 没有了 ("is gone") denies nothing after
-// it, and 还好 opening a clause that goes on is "fortunately".
+// it, 还好 opening a clause that goes on is "fortunately", and 的话 makes
+// the opinion just before it a condition.
 func TestNotOpinions(t *testing.T) {
 	e := setup(t)
 	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
@@ -974,6 +975,11 @@ func TestNotOpinions(t *testing.T) {
 		{"还好网上可以下载驱动", []string{"性能/" + neu}},
 		{"质量还好", []string{"质量/质量好" + pos}},
 		{"还好吧", []string{"整体/满意" + pos}},
+		// an opinion closed by 的话 is a condition; a verdict on nothing
+		// named in a condition says nothing
+		{"没问题的话就不换了", nil},
+		{"质量好的话我还会再买", []string{"质量/质量好" + neu, "整体/满意" + pos}},
+		{"质量还不错 你要是买来送人的话", []string{"质量/质量好" + pos}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)
