@@ -437,6 +437,8 @@ func TestOpen(t *testing.T) {
 		{"a negation before a verb is no opinion", "笔记本是没有拆过的", nil},
 		{"asked with V没有", "请问配送员配送没有?", []string{"物流/:neutral@配送员配送"}},
 		{"a quantity is no opinion about an unknown noun", "这家的收费不少", nil},
+		{"an age is no opinion about an unknown noun", "下载不了新的软件", nil},
+		{"an age is no opinion about an unknown noun", "就是新的订单", nil},
 		{"明显 before more of its clause is an adverb", "指纹识别明显不灵敏", []string{"/:negative@指纹识别"}},
 	}
 	for _, tt := range tests {

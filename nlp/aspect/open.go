@@ -240,7 +240,7 @@ func (t *text) opinionWord(k int) (int, bool) {
 	if next, _ := t.nextRune(k); tk.Text == "好" && strings.ContainsRune("多几久", next) {
 		return 0, false // 好 of 好多次, 好几天, 好久: a degree word
 	}
-	if t.card(tk.Start, tk.End) || quantities[tk.Text] {
+	if t.card(tk.Start, tk.End) || quantities[tk.Text] || ages[tk.Text] {
 		return 0, false
 	}
 	switch {
@@ -268,6 +268,11 @@ func (t *text) opinionWord(k int) (int, bool) {
 // nothing (乱七八糟的收费不少 is no praise).
 var quantities = map[string]bool{"多": true, "很多": true, "好多": true, "挺多": true, "较多": true,
 	"比较多": true, "许多": true, "不少": true, "少": true, "很少": true, "不多": true, "较少": true, "比较少": true}
+
+// ages say how new something is, which is praise only of what should be
+// new (全新, 新鲜 are taxonomy opinions): about an unknown noun they describe
+// it (下载不了新的软件, 就是新的订单).
+var ages = map[string]bool{"新": true, "旧": true, "新的": true, "旧的": true}
 
 // opinionSign is what open extraction knows of a word as an opinion.
 type opinionSign struct {
