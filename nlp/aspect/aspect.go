@@ -1672,7 +1672,7 @@ func (t *text) polarityOf(l *lexeme) int {
 var moreSuffixes = []string{"一点", "一些", "点", "些"}
 
 // wishFrames end a clause that wishes (就好了, 就完美了, 会更好).
-var wishFrames = []string{"就好", "就更好", "就完美", "就更完美", "会更好"}
+var wishFrames = []string{"就好", "就更好", "就完美", "就更完美", "会更好", "就可以", "就行", "就ok"}
 
 // moreWishes finds the wishes for more in clause c: 再 (and a softener:
 // 再稍微) right before an opinion term that 一点/些 ends or follows (能再便宜
