@@ -606,7 +606,8 @@ func (t *text) startsTerm(i, to, maxLen int) bool {
 // anotA reports whether rune j is the 不 or 没 of an A-not-A question (快不快,
 // 有没有); 0 < j < len(t.rs)-1.
 func (t *text) anotA(j int) bool {
-	return (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1]
+	// 得不得了 is "extremely" (好用得不得了), not a question
+	return (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && t.rs[j-1] != '得'
 }
 
 func (t *text) dropAnotA(items []item) []item {
@@ -827,6 +828,9 @@ func (t *text) goneAt(c clause.Clause) int {
 	}
 	for _, w := range goneWords {
 		if strings.HasSuffix(q, w) {
+			if strings.HasPrefix(w, "没") && strings.HasSuffix(strings.TrimSuffix(q, w), "就") {
+				return -1 // 用几个小时就没有了 runs out (异味就消失了 is over)
+			}
 			return c.Start + utf8.RuneCountInString(q) - utf8.RuneCountInString(w)
 		}
 	}
@@ -835,11 +839,14 @@ func (t *text) goneAt(c clause.Clause) int {
 
 // disbeliefs deny the judgment that follows them in their clause.
 var disbeliefs = []string{"丝毫没觉得", "一点没觉得", "从来没觉得", "从没觉得", "并没觉得", "并不觉得", "没有觉得", "没觉得",
-	"不觉得", "没觉着", "不觉着", "没有感觉", "没感觉到", "没感觉", "不认为", "并不认为"}
+	"不觉得", "没觉着", "不觉着", "没有感觉", "没感觉到", "没感觉", "不认为", "并不认为",
+	// a fault not met: 没出现过卡顿, 未发现坏点, 没有遇到过黑屏的情况
+	"没有出现过", "没出现过", "没有出现", "没出现", "从没出现", "从未出现", "未出现", "没有发现过", "没发现过", "没有发现", "没发现", "未发现",
+	"没有遇到过", "没遇到过", "没有遇到", "没遇到", "从没遇到", "没有碰到过", "没碰到过", "没有碰到", "没碰到"}
 
 // disbeliefAt finds the first word of disbeliefs in clause c, or {-1, -1}.
 func (t *text) disbeliefAt(c clause.Clause) [2]int {
-	if !strings.ContainsAny(c.Text, "没不") {
+	if !strings.ContainsAny(c.Text, "没不未") {
 		return [2]int{-1, -1}
 	}
 	s := t.rs[c.Start:c.End]

@@ -982,6 +982,12 @@ func TestNotOpinions(t *testing.T) {
 		{"没问题的话就不换了", nil},
 		{"质量好的话我还会再买", []string{"质量/质量好" + neu, "整体/满意" + pos}},
 		{"质量还不错 你要是买来送人的话", []string{"质量/质量好" + pos}},
+		// a fault not met is no complaint; 就没有了 runs out, it is not over
+		{"没出现过卡顿", []string{"性能/流畅" + pos}},
+		{"没有遇到过黑屏的情况", []string{"稳定性/稳定" + pos}},
+		{"只能用几个小时就没有了", []string{"续航/续航短" + neg}},
+		// 得不得了 is "extremely", not a question
+		{"好用得不得了", []string{"使用体验/好用" + pos}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

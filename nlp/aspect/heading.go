@@ -114,6 +114,9 @@ func (t *text) introduces(s, e int) bool {
 			return false
 		}
 	}
+	if s > 0 && t.rs[s-1] == '有' && (s < 2 || !strings.ContainsRune("还另也", t.rs[s-2])) {
+		return false // the object of 有 (冰雪路面有优势, 刹车…): 还有缺点就是 still heads
+	}
 	if t.rs[e-1] == '是' {
 		return true // 美中不足的是
 	}
