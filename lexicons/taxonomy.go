@@ -37,6 +37,9 @@ type AspectTerm struct {
 	// Attr marks an attribute aspect (态度, 速度, 服务): right after another
 	// aspect ("快递小哥的态度") it takes that aspect's category.
 	Attr bool
+	// Lack marks a feature whose absence is a complaint: 没有蓝牙, 不支持
+	// otg, 不带导航 is a pain of its category, not a mention.
+	Lack bool
 }
 
 // OpinionTerm is a word that carries an opinion about an aspect.
@@ -229,7 +232,7 @@ func (ld *taxonomyLoader) aspect(l Line) error {
 	if len(f) < 3 {
 		return l.Errorf("aspect: want category and terms")
 	}
-	opts, err := parseOptions(l, f[3:], "group", "attr")
+	opts, err := parseOptions(l, f[3:], "group", "attr", "lack")
 	if err != nil {
 		return err
 	}
@@ -256,7 +259,8 @@ func (ld *taxonomyLoader) aspect(l Line) error {
 		}
 		ld.seen[key] = l.File
 		_, attr := opts["attr"]
-		t.Aspects = append(t.Aspects, AspectTerm{Term: term, Category: f[1], Group: opts["group"], Attr: attr})
+		_, lack := opts["lack"]
+		t.Aspects = append(t.Aspects, AspectTerm{Term: term, Category: f[1], Group: opts["group"], Attr: attr, Lack: lack})
 		ld.aspectFile = append(ld.aspectFile, ld.fileIndex(l.File))
 	}
 	return nil

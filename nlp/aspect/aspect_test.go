@@ -994,3 +994,26 @@ func TestNotOpinions(t *testing.T) {
 		checkRendered(t, s, got, tt.want, short)
 	}
 }
+
+// TestLack checks features marked lack: after a cue of absence they are a
+// pain point of their category, not a mention; asked, or naming a place,
+// they stay mentions.
+func TestLack(t *testing.T) {
+	e := setup(t)
+	_, match := e.matcherFor(t, "ecommerce", "electronics")
+	tests := []struct {
+		text string
+		want []string // category/subcategory:polarity
+	}{
+		{"没有蓝牙", []string{"信号/信号差" + neg}},
+		{"不支持otg", []string{"功能/效果差" + neg}},
+		{"有蓝牙", []string{"信号/" + neu}},
+		{"有没有蓝牙", []string{"信号/" + neu}},
+		{"没有wifi的地方", []string{"信号/" + neu}},
+		{"没有键盘", []string{"使用体验/" + neu}}, // 键盘 is not marked lack
+	}
+	for _, tt := range tests {
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, short)
+	}
+}

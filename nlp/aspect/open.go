@@ -593,6 +593,20 @@ func (t *text) mentions() {
 			continue
 		}
 		seen[r.category] = true
+		if s, ok := t.lacked(r); ok {
+			// 没有蓝牙: a feature it lacks is a complaint
+			c := t.m.cats[r.category]
+			point := c.PainPoint()
+			t.sc.out = append(t.sc.out, nlp.Aspect{
+				Category:    r.category,
+				Subcategory: point[strings.IndexByte(point, '/')+1:],
+				Aspect:      string(t.rs[r.start:r.end]),
+				Opinion:     string(t.rs[s:r.end]),
+				Polarity:    nlp.Negative,
+				Span:        [2]int{s, r.end},
+			})
+			continue
+		}
 		t.sc.out = append(t.sc.out, nlp.Aspect{
 			Category: r.category,
 			Aspect:   string(t.rs[r.start:r.end]),
@@ -601,6 +615,48 @@ func (t *text) mentions() {
 			Asked:    r.asked,
 		})
 	}
+}
+
+// lackCues say that a product comes without something (没有蓝牙, 不支持otg).
+var lackCues = []string{"没有", "没", "无", "不带", "没带", "不支持", "缺少", "缺", "去掉了", "取消了", "砍掉了", "没配", "没有配", "不配"}
+
+// lacked reports whether mention r names a feature (an aspect term marked
+// lack) that a cue right before it says the product lacks, and where the
+// cue starts. A place or time it names is no lack (没有wifi的地方), nor is
+// a question or a hedge.
+func (t *text) lacked(r *aspectRef) (int, bool) {
+	if r.asked || r.implied {
+		return 0, false
+	}
+	v, ok := t.m.index[string(t.lower[r.start:r.end])]
+	if !ok {
+		return 0, false
+	}
+	lack := false
+	for _, ai := range t.m.lex[v].aspects {
+		a := t.m.aspects[ai]
+		lack = lack || a.Lack && a.Category == r.category
+	}
+	if !lack {
+		return 0, false
+	}
+	after := string(t.rs[r.end:min(len(t.rs), r.end+3)])
+	for _, w := range []string{"的地方", "的时候", "的情况", "的话"} {
+		if strings.HasPrefix(after, w) {
+			return 0, false
+		}
+	}
+	before := string(t.rs[max(0, r.start-3):r.start])
+	for _, w := range lackCues {
+		if strings.HasSuffix(before, w) {
+			s := r.start - utf8.RuneCountInString(w)
+			if s > 0 && strings.ContainsRune("有也都", t.rs[s-1]) && w == "没" {
+				return 0, false // 有没蓝牙 asks
+			}
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // adoptOrphans gives each generic verdict that found no aspect (a taxonomy
