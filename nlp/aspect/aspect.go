@@ -1546,6 +1546,9 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		return
 	}
 	if t.m.overall == "" {
+		if ostart > 0 && t.rs[ostart-1] == '就' {
+			return // 慢慢开就ok: advice, not a verdict on a topic
+		}
 		t.orphans = append(t.orphans, orphan{op, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart)})
 		return
 	}
