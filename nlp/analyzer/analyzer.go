@@ -141,9 +141,13 @@ func (a *Analyzer) scorn(text string, sent nlp.Sentiment, aspects []nlp.Aspect) 
 	}
 	cue := false
 	for _, c := range a.sarcasm {
-		if strings.Contains(text, c) {
-			cue = true
-			break
+		for rest := text; !cue; {
+			i := strings.Index(rest, c)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(c):]
+			cue = sentiment.CueStands(c, rest)
 		}
 	}
 	if !cue {

@@ -809,6 +809,12 @@ func (st *clauseState) deny(at int) {
 	st.negs++
 }
 
+// oneOf reports whether runes [a, b) are "one" and a measure word (一家, 一个,
+// 一款), which a negation reaches across: 没有一家好宾馆 denies 好.
+func (t *text) oneOf(a, b int) bool {
+	return b-a == 2 && t.rs[a] == '一' && strings.ContainsRune("家个款件样台部位种点", t.rs[a+1])
+}
+
 // goneVerb reports whether negation l is the verb of 什么都没有了 ("is
 // gone"), which denies nothing after it: 什么都没有了也不能打电话 is a
 // complaint.
@@ -972,7 +978,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if better[0] >= 0 && it.start >= better[2] {
 			continue // its complement (多了 of 低多了) is no opinion
 		}
-		adjacent := t.gapOK(prevEnd, it.start)
+		adjacent := t.gapOK(prevEnd, it.start) || st.negStart >= 0 && t.oneOf(prevEnd, it.start)
 		if n := t.looseRunes(prevEnd, it.start); n > 0 {
 			st.loose += n
 			st.clean = false
@@ -982,7 +988,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.conjPending = false
 		}
 		next := -1 // the next item, when only particles stand between
-		if k+1 < len(items) && t.gapOK(it.end, items[k+1].start) {
+		if k+1 < len(items) && (t.gapOK(it.end, items[k+1].start) || l.neg && t.oneOf(it.end, items[k+1].start)) {
 			next = k + 1
 		}
 		leads := next >= 0 && t.leadsToOpinion(items[next:], l.neg)

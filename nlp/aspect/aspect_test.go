@@ -988,6 +988,8 @@ func TestNotOpinions(t *testing.T) {
 		{"只能用几个小时就没有了", []string{"续航/续航短" + neg}},
 		// 得不得了 is "extremely", not a question
 		{"好用得不得了", []string{"使用体验/好用" + pos}},
+		// a negation reaches across "one" and a measure word
+		{"没有一个好用的", []string{"使用体验/难用" + neg}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

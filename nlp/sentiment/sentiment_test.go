@@ -337,3 +337,24 @@ func TestConversationalQuestions(t *testing.T) {
 		t.Errorf("%s: conversation %+v, review %+v: want neutral, not 0, above the review", text, got, rev)
 	}
 }
+
+// TestCueStands checks that 就这 is scorn alone or before what it scorns,
+// and no cue where it starts a longer word (就这些, 就这样).
+func TestCueStands(t *testing.T) {
+	tests := []struct {
+		cue, rest string
+		want      bool
+	}{
+		{"就这", "？", true},
+		{"就这", "质量", true},
+		{"就这", "", true},
+		{"就这", "些区别", false},
+		{"就这", "样吧", false},
+		{"呵呵", "些", true},
+	}
+	for _, tt := range tests {
+		if got := sentiment.CueStands(tt.cue, tt.rest); got != tt.want {
+			t.Errorf("CueStands(%q, %q) = %v, want %v", tt.cue, tt.rest, got, tt.want)
+		}
+	}
+}
