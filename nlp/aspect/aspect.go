@@ -815,6 +815,28 @@ func (t *text) oneOf(a, b int) bool {
 	return b-a == 2 && t.rs[a] == '一' && strings.ContainsRune("家个款件样台部位种点", t.rs[a+1])
 }
 
+// confirmations ask whether the clause before them is so.
+var confirmations = []string{"是这样吗", "是这样的吗", "是吗", "对吗", "对吧", "是真的吗", "真的吗", "是不是"}
+
+// confirmed reports whether a clause ending at end is followed by a clause
+// that only asks to confirm it (…，是这样吗？).
+func (t *text) confirmed(end int) bool {
+	i := end
+	for i < len(t.rs) && (unicode.IsPunct(t.rs[i]) || unicode.IsSpace(t.rs[i])) && t.rs[i] != '。' {
+		i++
+	}
+	if i == end || i >= len(t.rs) {
+		return false
+	}
+	for _, w := range confirmations {
+		n := utf8.RuneCountInString(w)
+		if i+n <= len(t.rs) && string(t.rs[i:i+n]) == w && (i+n == len(t.rs) || unicode.IsPunct(t.rs[i+n]) || unicode.IsSpace(t.rs[i+n])) {
+			return true
+		}
+	}
+	return false
+}
+
 // goneVerb reports whether negation l is the verb of 什么都没有了 ("is
 // gone"), which denies nothing after it: 什么都没有了也不能打电话 is a
 // complaint.
@@ -1850,6 +1872,9 @@ func (t *text) question(c clause.Clause) bool {
 	switch t.rs[c.End-1] {
 	case '吗', '么':
 		return true
+	}
+	if t.confirmed(c.End) {
+		return true // 价格比成都便宜，是这样吗？
 	}
 	// A-not-A that ends the clause asks (油耗高不高, 物流快不快呀, 好不好用):
 	// dropAnotA drops its opinion, the topic it asks about is asked

@@ -990,6 +990,9 @@ func TestNotOpinions(t *testing.T) {
 		{"好用得不得了", []string{"使用体验/好用" + pos}},
 		// a negation reaches across "one" and a measure word
 		{"没有一个好用的", []string{"使用体验/难用" + neg}},
+		// a clause that only asks to confirm the one before makes it asked
+		{"价格便宜，是这样吗？", []string{"价格/实惠" + neu}},
+		{"价格便宜，是不是因为质量差", []string{"价格/实惠" + pos, "质量/做工差" + neu}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)
