@@ -674,7 +674,8 @@ func hanPairs(text string) iter.Seq[string] {
 // whether one was sarcasm, and counts them.
 // CueStands reports whether a cue followed by rest is the cue and not the
 // start of a longer word: 就这 is scorn (就这？ 就这质量), 就这些 and 就这样
-// are not.
+// are not. The analyzer asks it before it turns praise points into pains;
+// the scorer counts every match (its learned weights were fitted so).
 func CueStands(cue, rest string) bool {
 	if cue != "就这" {
 		return true
@@ -706,10 +707,6 @@ func (s *Scorer) matchCues(text string) (emoji, sarc float64, sarcastic bool, n 
 			continue
 		}
 		c := s.cues[r][best]
-		if !CueStands(c.Text, text[i+len(c.Text):]) {
-			i += size
-			continue
-		}
 		if c.Sarcasm {
 			sarc += c.Weight
 			sarcastic = true
