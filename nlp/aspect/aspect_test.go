@@ -1014,6 +1014,8 @@ func TestLack(t *testing.T) {
 		{"不支持otg", []string{"功能/效果差" + neg}},
 		{"有蓝牙", []string{"信号/" + neu}},
 		{"有没有蓝牙", []string{"信号/" + neu}},
+		{"有没蓝牙", []string{"信号/" + neu}},
+		{"也没蓝牙", []string{"信号/信号差" + neg}},
 		{"没有wifi的地方", []string{"信号/" + neu}},
 		{"没有键盘", []string{"使用体验/" + neu}}, // 键盘 is not marked lack
 	}

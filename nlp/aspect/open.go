@@ -650,7 +650,7 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 	for _, w := range lackCues {
 		if strings.HasSuffix(before, w) {
 			s := r.start - utf8.RuneCountInString(w)
-			if s > 0 && strings.ContainsRune("有也都", t.rs[s-1]) && w == "没" {
+			if s > 0 && t.rs[s-1] == '有' && w == "没" {
 				return 0, false // 有没蓝牙 asks
 			}
 			return s, true
