@@ -343,10 +343,10 @@ func (o openAnalyzer) Analyze(text string, opts nlp.Options) *nlp.Result {
 // count of 2.
 func TestMineUnmapped(t *testing.T) {
 	an, seg, set := shipped(t)
-	// 卡扣 (the clasp of a cup's lid) and 挂绳 (its strap) are in no pack
-	fake := openAnalyzer{Analyzer: an, nouns: []string{"卡扣", "挂绳", "快递"}, opinions: []string{"很松", "不牢", "好用", "很差"}}
+	// 卡扣 (the clasp of a cup's lid) and 杯套 (its sleeve) are in no pack
+	fake := openAnalyzer{Analyzer: an, nouns: []string{"卡扣", "杯套", "快递"}, opinions: []string{"很松", "不牢", "好用", "很差"}}
 	k := knownTerms(set)
-	for _, n := range []string{"卡扣", "挂绳"} {
+	for _, n := range []string{"卡扣", "杯套"} {
 		if kind, ok := k.taxonomy[n]; ok {
 			t.Fatalf("fixture: %s is a taxonomy term (%s)", n, kind)
 		}
@@ -358,7 +358,7 @@ func TestMineUnmapped(t *testing.T) {
 	for _, text := range []string{"杯子的卡扣很松，有点失望", "卡扣不牢，盖子老是掉", "卡扣很松", "用了一周，卡扣好用"} {
 		docs = append(docs, Doc{Text: text})
 	}
-	docs = append(docs, Doc{Text: "挂绳很差"}, Doc{Text: "快递很差"})
+	docs = append(docs, Doc{Text: "杯套很差"}, Doc{Text: "快递很差"})
 	rep, err := Mine(context.Background(), fake, seg, set, docs, Config{MinCount: 2, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -379,8 +379,8 @@ func TestMineUnmapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := terms(rep.Unmapped); len(got) != 2 || got[0] != "卡扣" || got[1] != "挂绳" {
-		t.Errorf("min count 1: %v, want 卡扣 then 挂绳", got)
+	if got := terms(rep.Unmapped); len(got) != 2 || got[0] != "卡扣" || got[1] != "杯套" {
+		t.Errorf("min count 1: %v, want 卡扣 then 杯套", got)
 	}
 }
 
