@@ -1580,8 +1580,7 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		t.orphans = append(t.orphans, orphan{op, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart)})
 		return
 	}
-	hedged := t.hedged(st, ostart)
-	if hedged {
+	if t.hedged(st, ostart) {
 		return // an uncertain verdict on nothing named says nothing (没问题的话)
 	}
 	n := len(t.sc.out)

@@ -86,13 +86,11 @@ func (t *text) headed() {
 			if x.Span[0] < h.end || x.Span[0] >= h.reach {
 				continue
 			}
-			c := t.m.cats[x.Category]
-			point := c.PainPoint()
 			x.Polarity = nlp.Negative
 			if h.pol > 0 {
-				point, x.Polarity = c.PraisePoint(), nlp.Positive
+				x.Polarity = nlp.Positive
 			}
-			_, x.Subcategory, _ = strings.Cut(point, "/")
+			x.Subcategory = side(t.m.cats[x.Category], h.pol > 0)
 			x.Opinion = string(t.rs[h.start:h.end])
 			x.Span[0] = h.start
 			break
@@ -200,9 +198,8 @@ func (t *text) inferior(clauses []clause.Clause) {
 			if !t.comparedWith(x.Span[1], s, e, c.End, m) {
 				break
 			}
-			point := t.m.cats[x.Category].PainPoint()
 			x.Polarity = nlp.Negative
-			_, x.Subcategory, _ = strings.Cut(point, "/")
+			x.Subcategory = side(t.m.cats[x.Category], false)
 			x.Opinion = strings.TrimSpace(string(t.rs[s:e]))
 			x.Span[1] = e
 			break

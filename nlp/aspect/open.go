@@ -146,11 +146,7 @@ func (t *text) emitOpen(as, ae, os, oe, pol, negs int, question bool, covered []
 		cat := t.m.aspects[t.m.lex[v].aspects[0]].Category
 		if c, ok := t.m.cats[cat]; ok {
 			a.Category = cat
-			point := c.PainPoint()
-			if pol > 0 {
-				point = c.PraisePoint()
-			}
-			_, a.Subcategory, _ = strings.Cut(point, "/")
+			a.Subcategory = side(c, pol > 0)
 			if question {
 				a.Subcategory = "" // asked, not said: a mention of the topic with its words
 			}
@@ -595,11 +591,9 @@ func (t *text) mentions() {
 		seen[r.category] = true
 		if s, ok := t.lacked(r); ok {
 			// 没有蓝牙: a feature it lacks is a complaint
-			c := t.m.cats[r.category]
-			point := c.PainPoint()
 			t.sc.out = append(t.sc.out, nlp.Aspect{
 				Category:    r.category,
-				Subcategory: point[strings.IndexByte(point, '/')+1:],
+				Subcategory: side(t.m.cats[r.category], false),
 				Aspect:      string(t.rs[r.start:r.end]),
 				Opinion:     string(t.rs[s:r.end]),
 				Polarity:    nlp.Negative,
@@ -615,6 +609,17 @@ func (t *text) mentions() {
 			Asked:    r.asked,
 		})
 	}
+}
+
+// side returns the name of c's praise point (positive) or pain point
+// ("配送快" of 物流/配送快).
+func side(c lexicons.Category, positive bool) string {
+	point := c.PainPoint()
+	if positive {
+		point = c.PraisePoint()
+	}
+	_, name, _ := strings.Cut(point, "/")
+	return name
 }
 
 // lackCues say that a product comes without something (没有蓝牙, 不支持otg).
@@ -752,12 +757,7 @@ func (t *text) refile() {
 		if !single || o.Category != t.m.overall && !t.m.genericVerdict(o.Opinion, o.Polarity) {
 			continue
 		}
-		c := t.m.cats[own]
-		point := c.PainPoint()
-		if o.Polarity == nlp.Positive {
-			point = c.PraisePoint()
-		}
-		o.Category, o.Subcategory = own, point[strings.IndexByte(point, '/')+1:]
+		o.Category, o.Subcategory = own, side(t.m.cats[own], o.Polarity == nlp.Positive)
 		t.refiled = append(t.refiled, *o)
 	}
 }
