@@ -49,7 +49,17 @@ type Pack struct {
 	// the pack does not say. Reviews state their verdicts (0.2); a forum
 	// talks about topics in an emotional tone that judges none (off).
 	Side float64
+	// Incidental says what becomes of topics named without an opinion in
+	// a review that takes a side on something (pack.tsv "incidental":
+	// "drop" or "keep"; "" when the pack does not say). A review's topics
+	// are what it judges: 装了系统感觉很超值 praises the price, not the
+	// system, and 希望物流快一点 beside 质量很好 is a passing wish. A forum
+	// post's topics are talked about whatever else it judges (keep).
+	Incidental string
 }
+
+// DefaultIncidental is Pack.Incidental when no selected pack sets it.
+const DefaultIncidental = "drop"
 
 // DefaultSide is Pack.Side when no selected pack sets it.
 const DefaultSide = 0.2
@@ -100,8 +110,13 @@ func ReadPacks(fsys fs.FS) ([]Pack, error) {
 					return l.Errorf("side %q: want a number in [0, 1] or off", l.Fields[1])
 				}
 				p.Side = v
+			case "incidental":
+				if len(l.Fields) != 2 || l.Fields[1] != "drop" && l.Fields[1] != "keep" {
+					return l.Errorf("incidental: want drop or keep")
+				}
+				p.Incidental = l.Fields[1]
 			default:
-				return l.Errorf("unknown key %q (want description, requires or side)", l.Fields[0])
+				return l.Errorf("unknown key %q (want description, requires, side or incidental)", l.Fields[0])
 			}
 			return nil
 		})
@@ -206,6 +221,18 @@ func sideOf(packs []Pack) float64 {
 		}
 	}
 	return side
+}
+
+// incidentalOf returns the incidental setting of a resolved selection: the
+// last pack that sets it, else DefaultIncidental.
+func incidentalOf(packs []Pack) string {
+	v := DefaultIncidental
+	for _, p := range packs {
+		if p.Incidental != "" {
+			v = p.Incidental
+		}
+	}
+	return v
 }
 
 // SplitPacks parses a comma-separated selection ("food,hotel").

@@ -17,6 +17,10 @@ type Set struct {
 	// Side is the least |score| of a clause whose side a topic mention in
 	// it takes (+Inf: never), from the selected packs (Pack.Side).
 	Side float64
+	// KeepIncidental keeps the topics named without an opinion in a review
+	// that takes a side on something (Pack.Incidental "keep"); by default
+	// they are dropped.
+	KeepIncidental bool
 
 	Sentiment *Sentiment // sentiment.go
 	Taxonomy  *Taxonomy  // taxonomy.go
@@ -51,6 +55,7 @@ func loadComposed(cfs composedFS) (*Set, error) {
 	}
 	s.Packs = packNames(cfs.packs)
 	s.Side = sideOf(cfs.packs)
+	s.KeepIncidental = incidentalOf(cfs.packs) == "keep"
 	return s, nil
 }
 

@@ -54,6 +54,7 @@ type Analyzer struct {
 	praises map[string]string
 	overall string  // the category of verdicts on the whole ("整体"), "" if none
 	side    float64 // lexicons.Set.Side
+	keep    bool    // lexicons.Set.KeepIncidental
 	basic   bool    // Config.TaxonomyOnly
 }
 
@@ -107,6 +108,7 @@ func NewWithConfig(set *lexicons.Set, seg *segment.Holder, cfg Config) (*Analyze
 		praises: painPoints(set.Taxonomy, lexicons.Category.PraisePoint),
 		overall: m.Overall(),
 		side:    set.Side,
+		keep:    set.KeepIncidental,
 		basic:   cfg.TaxonomyOnly,
 	}, nil
 }
@@ -411,6 +413,21 @@ const overruled = 0.3
 // overall category.
 const verdictScore = 0.5
 
+// judged drops the neutral aspects (topic mentions, hedged opinions) of a
+// review that takes a side on something: a review's topics are what it
+// judges, the rest is context (回来装了系统感觉很超值 praises the price, not
+// the system; 希望物流快一点 beside 质量很好 is a passing wish). A topic
+// asked about stays (屏幕很好，请问电池多大): the customer raises it. A
+// review that judges nothing keeps them all: its questions and facts are
+// its topics. The pack setting "incidental keep" turns this off for
+// forum posts, whose topics count whatever else they judge.
+func judged(aspects []nlp.Aspect) []nlp.Aspect {
+	if !slices.ContainsFunc(aspects, func(x nlp.Aspect) bool { return x.Polarity != nlp.Neutral }) {
+		return aspects
+	}
+	return slices.DeleteFunc(aspects, func(x nlp.Aspect) bool { return x.Polarity == nlp.Neutral && !x.Asked })
+}
+
 // sides reads what the matcher could not pin on a word, from the scored
 // clauses of a review:
 //   - a topic mention in a clause with a clear side takes that side with the
@@ -466,6 +483,9 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 			sided = true
 			break
 		}
+	}
+	if !a.keep {
+		aspects = judged(aspects)
 	}
 	if sided || a.overall == "" || sent.Label == nlp.Neutral || math.Abs(sent.Score) < verdictScore {
 		return aspects

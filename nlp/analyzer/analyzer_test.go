@@ -539,3 +539,45 @@ func TestLongClause(t *testing.T) {
 		t.Errorf("%d aspects in 200 repetitions of three complaints", len(res.Aspects))
 	}
 }
+
+// TestIncidentalTopics: a review that takes a side keeps the topics it
+// judges or asks about and drops those it only names; one that judges
+// nothing keeps them; "incidental keep" (forum packs) keeps them all.
+func TestIncidentalTopics(t *testing.T) {
+	set, seg, an := setup(t)
+	kept := *set
+	kept.KeepIncidental = true
+	forum, err := analyzer.New(&kept, segment.NewHolder(seg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := func(r *nlp.Result) []string {
+		var out []string
+		for _, a := range r.Aspects {
+			out = append(out, a.Point()+":"+a.Polarity)
+		}
+		return out
+	}
+	tests := []struct {
+		text         string
+		review, keep []string
+	}{
+		{"质量很好，物流是顺丰", []string{"质量/质量好:positive"}, []string{"质量/质量好:positive", "物流:neutral"}},
+		{"质量很好，请问什么时候发货？", []string{"质量/质量好:positive", "物流:neutral"}, []string{"质量/质量好:positive", "物流:neutral"}},
+		{"物流是顺丰，包装是纸箱", []string{"物流:neutral", "包装:neutral"}, []string{"物流:neutral", "包装:neutral"}},
+		{"包装破损了，希望物流快一点", []string{"包装/破损:negative"}, []string{"包装/破损:negative", "物流/配送快:neutral"}},
+	}
+	for _, tt := range tests {
+		if got := points(an.Analyze(tt.text, nlp.Options{})); !slices.Equal(got, tt.review) {
+			t.Errorf("%s: %v, want %v", tt.text, got, tt.review)
+		}
+		if got := points(forum.Analyze(tt.text, nlp.Options{})); !slices.Equal(got, tt.keep) {
+			t.Errorf("%s (incidental keep): %v, want %v", tt.text, got, tt.keep)
+		}
+		// a customer's message to the company keeps its topics: dropping
+		// them is for reviews
+		if got := points(an.Analyze(tt.text, nlp.Options{Conversational: true})); !slices.Equal(got, tt.keep) {
+			t.Errorf("%s (conversational): %v, want %v", tt.text, got, tt.keep)
+		}
+	}
+}
