@@ -1834,10 +1834,30 @@ func (t *text) all(s, e int) bool {
 	return slices.ContainsFunc(t.rs[s:e], func(r rune) bool { return strings.ContainsRune(allWords, r) })
 }
 
-// bare reports whether clause c holds nothing but aspect terms (快递，…):
-// such an aspect takes even a generic opinion from the next clause.
+// topicMarkers introduce the topic of what follows (对于屏幕，我很满意);
+// determiners may stand before it (对于这次的物流，…).
+var (
+	topicMarkers = []string{"对于", "关于", "至于", "对"}
+	determiners  = []string{"这次的", "这个", "这次", "这款", "这种", "这家的", "该", "此"}
+)
+
+// bare reports whether clause c holds nothing but aspect terms (快递，…),
+// maybe after a topic marker (对于屏幕，…): such an aspect takes even a
+// generic opinion from the next clause.
 func (t *text) bare(c clause.Clause, items []item) bool {
 	i := c.Start
+	for _, p := range topicMarkers {
+		if n := len([]rune(p)); i+n <= c.End && string(t.rs[i:i+n]) == p && (len(items) == 0 || items[0].start >= i+n) {
+			i += n
+			break
+		}
+	}
+	for _, p := range determiners {
+		if n := len([]rune(p)); i+n <= c.End && string(t.rs[i:i+n]) == p && (len(items) == 0 || items[0].start >= i+n) {
+			i += n
+			break
+		}
+	}
 	for _, it := range items {
 		if t.looseRunes(i, it.start) > 0 {
 			return false

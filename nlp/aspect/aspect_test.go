@@ -961,6 +961,28 @@ func TestReply(t *testing.T) {
 	}
 }
 
+// TestTopicMarker checks a clause that only introduces a topic, after 对于,
+// 关于 or a determiner (对于这次的物流，非常失望): its aspect takes the generic
+// opinion of the next clause, as a bare one does (快递，太慢了).
+func TestTopicMarker(t *testing.T) {
+	e := setup(t)
+	_, match := e.matcherFor(t, "ecommerce")
+	tests := []struct {
+		text string
+		want []string // category/subcategory:polarity
+	}{
+		{"对于这次的物流，非常失望", []string{"物流/不满" + neg}},
+		{"关于价格，还算满意", []string{"价格/实惠" + pos}},
+		{"至于包装，太差了", []string{"包装/不满" + neg}},
+		{"这个价格，很满意", []string{"价格/实惠" + pos}},
+		{"对比了一下价格，很满意", []string{"价格/" + neu, "整体/满意" + pos}},
+	}
+	for _, tt := range tests {
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, short)
+	}
+}
+
 // TestNotOpinions checks words that read as a negation or a verdict but are
 // something else where they stand: 没有了 ("is gone") denies nothing after
 // it, 还好 opening a clause that goes on is "fortunately", and 的话 makes
