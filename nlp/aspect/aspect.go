@@ -1126,7 +1126,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.negStart, st.negs = negStart, negs
 			targets = st.group
 			k, prevEnd = next, items[next].end
-		case carry != nil && st.clean && (it.end-it.start > 1 || st.negStart >= 0 || st.modEnd >= 0 || carry.bare):
+		case carry != nil && st.clean && (it.end-it.start > 1 || st.negStart >= 0 || st.modEnd >= 0 || carry.bare) && !t.qualifies(it.end):
 			// (a one-rune opinion alone is mostly a reply, 这边联系售后操作，好,
 			// unless the clause before named only its aspect: 物流：快)
 			targets = []*aspectRef{carry}
@@ -1577,6 +1577,9 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		if ostart > 0 && t.rs[ostart-1] == '就' {
 			return // 慢慢开就ok: advice, not a verdict on a topic
 		}
+		if t.qualifies(it.end) {
+			return // 这么棒的车: it judges the noun after it, not a topic before
+		}
 		t.orphans = append(t.orphans, orphan{op, ostart, it.end, (st.negs+negs)%2 == 1, t.hedged(st, ostart)})
 		return
 	}
@@ -1588,6 +1591,26 @@ func (t *text) overall(st *clauseState, it item, l *lexeme, targets []*aspectRef
 	if len(t.sc.out) > n {
 		t.catchAll = append(t.catchAll, n)
 	}
+}
+
+// qualifies reports whether 的 and a noun follow rune i: an opinion that
+// ends there judges that noun (这么棒的车, 很好的一次体验), not an aspect
+// of the clause before.
+func (t *text) qualifies(i int) bool {
+	e := t.tokenStarting(i)
+	if e < 0 || e+1 >= len(t.tokens) || t.tokens[e].Text != "的" {
+		return false
+	}
+	next := t.tokens[e+1]
+	if t.noun(e+1) || t.m.generic[strings.ToLower(next.Text)] {
+		return true
+	}
+	// a one-character noun gse tags zg (车)
+	if _, known := t.m.index[strings.ToLower(next.Text)]; known || next.POS != "zg" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(next.Text)
+	return unicode.Is(unicode.Han, r) && !isParticle(r)
 }
 
 // genericOf returns the generic opinion of l, if any.

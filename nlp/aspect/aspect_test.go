@@ -935,6 +935,7 @@ func TestOrphanVerdicts(t *testing.T) {
 		{"真心喜欢，价格也就车商价格", []string{"价格" + neu}},
 		{"机油换过了。省心了", []string{"动力" + neu}},
 		{"机油换过了，一点都不省心", []string{"动力" + neg}},
+		{"机油换过了，这么棒的车", []string{"动力" + neu}}, // 棒 judges 车
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)
