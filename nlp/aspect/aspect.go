@@ -1732,10 +1732,10 @@ func (t *text) polarityOf(l *lexeme) int {
 var moreSuffixes = []string{"一点", "一些", "点", "些"}
 
 // wishFrames end a clause that wishes (就好了, 就完美了, 会更好).
-var wishFrames = []string{"就好", "就更好", "就完美", "就更完美", "会更好", "就可以", "就行", "就ok"}
+var wishFrames = []string{"就好", "就更好", "就太好", "就完美", "就更完美", "就太完美", "会更好", "就可以", "就行", "就ok"}
 
 // moreWishes finds the wishes for more in clause c: 再 (and a softener:
-// 再稍微) right before an opinion term that 一点/些 ends or follows (能再便宜
+// 再稍微), or 更 after a modal (应该更), right before an opinion term that 一点/些 ends or follows (能再便宜
 // 点就好了, 屏幕还可以再大些, 分量再多一些). Such a wish says the aspect falls
 // short. It returns, per wish, the start of 再 and the opinion's start;
 // items gains the opinion when the segmenter glued it to its neighbours
@@ -1743,7 +1743,7 @@ var wishFrames = []string{"就好", "就更好", "就完美", "就更完美", "�
 func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 	var out [][2]int
 	for j := c.Start; j+1 < c.End; j++ {
-		if t.rs[j] != '再' {
+		if t.rs[j] != '再' && !(t.rs[j] == '更' && t.modalBefore(c, j)) {
 			continue
 		}
 		os := j + 1
@@ -1772,6 +1772,20 @@ func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 		}
 	}
 	return out, items
+}
+
+// modals before 更 make it a wish for more (应该更亮一点, 可以更大些), not a
+// comparison (比上一代更亮一点).
+var modals = []string{"应该", "应", "可以", "能", "希望"}
+
+// modalBefore reports whether a modal ends right before rune j of clause c.
+func (t *text) modalBefore(c clause.Clause, j int) bool {
+	for _, m := range modals {
+		if n := utf8.RuneCountInString(m); j-n >= c.Start && string(t.rs[j-n:j]) == m {
+			return true
+		}
+	}
+	return false
 }
 
 // wishFrame returns where the frame of a wish that ends clause c starts

@@ -735,12 +735,16 @@ func TestAnotA(t *testing.T) {
 func TestWishForMore(t *testing.T) {
 	e := setup(t)
 	e.checkAllTopics(t, map[string][]string{
-		"价格再便宜点就好了":  {"价格:negative"},
-		"如果价格再低点会更好": {"价格:negative"},
-		"物流能再快一些":    {"物流:negative"},
-		"包装再稍微好一点":   {"包装:negative"},
-		// a wish without 再 stays a wish; 再 before a verb is no opinion
-		"希望物流快一点": {"物流:neutral"},
+		"价格再便宜点就好了":     {"价格:negative"},
+		"如果价格再低点会更好":    {"价格:negative"},
+		"物流能再快一些":       {"物流:negative"},
+		"包装再稍微好一点":      {"包装:negative"},
+		"物流应该更快一点":      {"物流:negative"},
+		"包装可以更结实一些就太好了": {"包装:negative"},
+		// a wish without 再 stays a wish; 再 before a verb is no opinion;
+		// 更 without a modal compares
+		"希望物流快一点":   {"物流:neutral"},
+		"物流比上次更快一点": {"物流:positive"},
 	})
 	for _, text := range []string{"价格再便宜点就好了", "客服态度还可以再好些"} {
 		if _, got := e.match(text); slices.ContainsFunc(got, func(a nlp.Aspect) bool { return a.Polarity == nlp.Positive }) {
