@@ -428,6 +428,21 @@ func judged(aspects []nlp.Aspect) []nlp.Aspect {
 	return slices.DeleteFunc(aspects, func(x nlp.Aspect) bool { return x.Polarity == nlp.Neutral && !x.Asked })
 }
 
+// doubtWords make a clause uncertain: 还在更新不知道效果怎么样 judges
+// nothing, whatever its score.
+var doubtWords = []string{"不知道", "不知", "不清楚", "不确定", "是否", "会不会", "能不能", "有没有", "是不是"}
+
+// doubts reports whether clause holds a doubt word.
+func doubts(clause []rune) bool {
+	s := string(clause)
+	for _, w := range doubtWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // sides reads what the matcher could not pin on a word, from the scored
 // clauses of a review:
 //   - a topic mention in a clause with a clear side takes that side with the
@@ -470,7 +485,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 			continue
 		}
 		for _, c := range clauses {
-			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral || opined(c) {
+			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral || opined(c) || doubts(runes()[c.Span[0]:c.Span[1]]) {
 				continue
 			}
 			if c.Sentiment.Score > 0 {

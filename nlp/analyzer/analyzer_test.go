@@ -581,3 +581,16 @@ func TestIncidentalTopics(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubtGivesNoSide: a topic in a clause that doubts (不知道, 是否)
+// takes no side from the clause's score.
+func TestDoubtGivesNoSide(t *testing.T) {
+	_, _, an := setup(t)
+	for _, text := range []string{"还在更新不知道效果怎么样", "系统刚升级，是不是更省电了还不清楚"} {
+		for _, a := range an.Analyze(text, nlp.Options{}).Aspects {
+			if a.Polarity != nlp.Neutral {
+				t.Errorf("%s: %s is %s (%q), want no side", text, a.Point(), a.Polarity, a.Opinion)
+			}
+		}
+	}
+}
