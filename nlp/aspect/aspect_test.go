@@ -1045,6 +1045,11 @@ func TestLack(t *testing.T) {
 		{"也没蓝牙", []string{"信号/信号差" + neg}},
 		{"没有wifi的地方", []string{"信号/" + neu}},
 		{"没有键盘", []string{"使用体验/" + neu}}, // 键盘 is not marked lack
+		// a feature named by a word before 功能 that no line lists
+		{"没有休眠功能", []string{"功能/效果差" + neg}},
+		{"居然没有计步功能", []string{"功能/效果差" + neg}},
+		{"没有什么功能", []string{"功能/" + neu}},
+		{"没有过多花哨功能", []string{"功能/" + neu}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

@@ -622,6 +622,10 @@ func side(c lexicons.Category, positive bool) string {
 	return name
 }
 
+// unfeatures are words before 功能 that name no feature of its own (没有
+// 什么功能, 没有过多花哨功能, 没用过这个功能).
+var unfeatures = map[string]bool{"什么": true, "过多": true, "太多": true, "多少": true, "这个": true, "那个": true, "这": true, "那": true, "此": true, "任何": true, "其他": true, "其它": true, "别的": true, "花哨": true, "多余": true, "用过": true, "用": true, "的": true}
+
 // lackCues say that a product comes without something (没有蓝牙, 不支持otg).
 var lackCues = []string{"没有", "没", "无", "不带", "没带", "不支持", "缺少", "缺", "去掉了", "取消了", "砍掉了", "没配", "没有配", "不配"}
 
@@ -641,6 +645,14 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 	for _, ai := range t.m.lex[v].aspects {
 		a := t.m.aspects[ai]
 		lack = lack || a.Lack && a.Category == r.category
+	}
+	// a feature named by what it does (没有休眠功能, 不支持夜间模式): the
+	// word before the head may be one the taxonomy does not know
+	if feature := string(t.lower[r.start:r.end]); !lack && (feature == "功能" || feature == "模式") {
+		if k := t.tokenHolding(r.start - 1); k >= 0 && t.tokens[k].End == r.start && r.start-t.tokens[k].Start <= 4 && !unfeatures[t.tokens[k].Text] {
+			lack = true
+			r = &aspectRef{start: t.tokens[k].Start, end: r.end}
+		}
 	}
 	if !lack {
 		return 0, false
