@@ -1882,19 +1882,12 @@ var (
 // maybe after a topic marker (对于屏幕，…): such an aspect takes even a
 // generic opinion from the next clause.
 func (t *text) bare(c clause.Clause, items []item) bool {
-	i := c.Start
-	for _, p := range topicMarkers {
-		if n := len([]rune(p)); i+n <= c.End && string(t.rs[i:i+n]) == p && (len(items) == 0 || items[0].start >= i+n) {
-			i += n
-			break
-		}
+	limit := c.End // a prefix ends before the first term
+	if len(items) > 0 {
+		limit = items[0].start
 	}
-	for _, p := range determiners {
-		if n := len([]rune(p)); i+n <= c.End && string(t.rs[i:i+n]) == p && (len(items) == 0 || items[0].start >= i+n) {
-			i += n
-			break
-		}
-	}
+	i := t.skipPrefix(c.Start, limit, topicMarkers)
+	i = t.skipPrefix(i, limit, determiners)
 	for _, it := range items {
 		if t.looseRunes(i, it.start) > 0 {
 			return false
@@ -1906,6 +1899,17 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 		i = it.end
 	}
 	return t.looseRunes(i, c.End) == 0
+}
+
+// skipPrefix returns the rune after the first of words that starts at rune
+// i and ends by limit, or i when none does.
+func (t *text) skipPrefix(i, limit int, words []string) int {
+	for _, w := range words {
+		if n := utf8.RuneCountInString(w); i+n <= limit && string(t.rs[i:i+n]) == w {
+			return i + n
+		}
+	}
+	return i
 }
 
 // holds reports whether a term longer than runes [s, e) covers them (爱理不理

@@ -646,12 +646,12 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 		a := t.m.aspects[ai]
 		lack = lack || a.Lack && a.Category == r.category
 	}
+	start := r.start // of the feature's name
 	// a feature named by what it does (没有休眠功能, 不支持夜间模式): the
 	// word before the head may be one the taxonomy does not know
-	if feature := string(t.lower[r.start:r.end]); !lack && (feature == "功能" || feature == "模式") {
+	if feature := string(t.lower[r.start:r.end]); !lack && r.start > 0 && (feature == "功能" || feature == "模式") {
 		if k := t.tokenHolding(r.start - 1); k >= 0 && t.tokens[k].End == r.start && r.start-t.tokens[k].Start <= 4 && !unfeatures[t.tokens[k].Text] {
-			lack = true
-			r = &aspectRef{start: t.tokens[k].Start, end: r.end}
+			lack, start = true, t.tokens[k].Start
 		}
 	}
 	if !lack {
@@ -663,10 +663,10 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 			return 0, false
 		}
 	}
-	before := string(t.rs[max(0, r.start-3):r.start])
+	before := string(t.rs[max(0, start-3):start])
 	for _, w := range lackCues {
 		if strings.HasSuffix(before, w) {
-			s := r.start - utf8.RuneCountInString(w)
+			s := start - utf8.RuneCountInString(w)
 			if s > 0 && t.rs[s-1] == '有' && w == "没" {
 				return 0, false // 有没蓝牙 asks
 			}
