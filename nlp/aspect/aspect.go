@@ -1183,14 +1183,14 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 
 // comparisonMarkers deny what follows a point of comparison: 没有以前好,
 // 不如图片好看, 比不上实体店的好吃.
-var comparisonMarkers = []string{"没有", "不如", "比不上", "赶不上", "不及", "没"}
+var comparisonMarkers = []string{"没有", "不如", "比不上", "赶不上", "不及", "没", "远不如", "远远不如", "还不如", "都不如", "也不如", "比不过"}
 
 // comparisonLinks end the point of comparison right before the opinion
 // (没有以前那么好, 没有想象中的好).
 var comparisonLinks = []string{"那么", "这么", "那样", "这样", "的"}
 
 // comparisonRefs are points of comparison that need no link (物流没有以前快).
-var comparisonRefs = []string{"以前", "之前", "原来", "从前", "上次", "上回", "想象", "预期", "期待", "描述", "宣传", "图片", "图上", "店里", "实体店", "别家", "别人家", "其他家"}
+var comparisonRefs = []string{"以前", "之前", "原来", "从前", "上次", "上回", "想象", "预期", "期待", "描述", "宣传", "图片", "图上", "店里", "实体店", "别家", "别人家", "其他家", "上一代", "上代", "老款", "旧款", "以往", "过去"}
 
 // maxComparison is the most runes between a comparison marker and the
 // opinion it denies.
