@@ -429,8 +429,8 @@ func judged(aspects []nlp.Aspect) []nlp.Aspect {
 }
 
 // doubtWords make a clause uncertain: 还在更新不知道效果怎么样 judges
-// nothing, whatever its score.
-var doubtWords = []string{"不知道", "不知", "不清楚", "不确定", "是否", "会不会", "能不能", "有没有", "是不是"}
+// nothing, whatever its score (不知 covers 不知道).
+var doubtWords = []string{"不知", "不清楚", "不确定", "是否", "会不会", "能不能", "有没有", "是不是"}
 
 // doubts reports whether clause holds a doubt word.
 func doubts(clause []rune) bool {

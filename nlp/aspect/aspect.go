@@ -830,7 +830,7 @@ func (t *text) confirmed(end int) bool {
 	}
 	for _, w := range confirmations {
 		n := utf8.RuneCountInString(w)
-		if i+n <= len(t.rs) && string(t.rs[i:i+n]) == w && (i+n == len(t.rs) || unicode.IsPunct(t.rs[i+n]) || unicode.IsSpace(t.rs[i+n])) {
+		if hasRunes(t.rs[i:], w) && (i+n == len(t.rs) || unicode.IsPunct(t.rs[i+n]) || unicode.IsSpace(t.rs[i+n])) {
 			return true
 		}
 	}
@@ -1781,7 +1781,7 @@ var modals = []string{"应该", "应", "可以", "能", "希望"}
 // modalBefore reports whether a modal ends right before rune j of clause c.
 func (t *text) modalBefore(c clause.Clause, j int) bool {
 	for _, m := range modals {
-		if n := utf8.RuneCountInString(m); j-n >= c.Start && string(t.rs[j-n:j]) == m {
+		if n := utf8.RuneCountInString(m); j-n >= c.Start && hasRunes(t.rs[j-n:j], m) {
 			return true
 		}
 	}
@@ -1905,7 +1905,7 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 // i and ends by limit, or i when none does.
 func (t *text) skipPrefix(i, limit int, words []string) int {
 	for _, w := range words {
-		if n := utf8.RuneCountInString(w); i+n <= limit && string(t.rs[i:i+n]) == w {
+		if n := utf8.RuneCountInString(w); i+n <= limit && hasRunes(t.rs[i:], w) {
 			return i + n
 		}
 	}

@@ -637,7 +637,8 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 	if r.asked || r.implied {
 		return 0, false
 	}
-	v, ok := t.m.index[string(t.lower[r.start:r.end])]
+	term := string(t.lower[r.start:r.end])
+	v, ok := t.m.index[term]
 	if !ok {
 		return 0, false
 	}
@@ -649,7 +650,7 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 	start := r.start // of the feature's name
 	// a feature named by what it does (没有休眠功能, 不支持夜间模式): the
 	// word before the head may be one the taxonomy does not know
-	if feature := string(t.lower[r.start:r.end]); !lack && r.start > 0 && (feature == "功能" || feature == "模式") {
+	if !lack && r.start > 0 && (term == "功能" || term == "模式") {
 		if k := t.tokenHolding(r.start - 1); k >= 0 && t.tokens[k].End == r.start && r.start-t.tokens[k].Start <= 4 && !unfeatures[t.tokens[k].Text] {
 			lack, start = true, t.tokens[k].Start
 		}

@@ -669,9 +669,6 @@ func hanPairs(text string) iter.Seq[string] {
 	}
 }
 
-// matchCues sums the emoji and the sarcasm cues found in text (the longest
-// at each place, so that 真是服了 does not count 服了 again), reports
-// whether one was sarcasm, and counts them.
 // CueStands reports whether a cue followed by rest is the cue and not the
 // start of a longer word: 就这 is scorn (就这？ 就这质量), 就这些 and 就这样
 // are not. The analyzer asks it before it turns praise points into pains;
@@ -684,6 +681,9 @@ func CueStands(cue, rest string) bool {
 	return !strings.ContainsRune("些样么个种款次里边一点两位块", r)
 }
 
+// matchCues sums the emoji and the sarcasm cues found in text (the longest
+// at each place, so that 真是服了 does not count 服了 again), reports
+// whether one was sarcasm, and counts them.
 func (s *Scorer) matchCues(text string) (emoji, sarc float64, sarcastic bool, n int) {
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
