@@ -442,6 +442,9 @@ func TestOpen(t *testing.T) {
 		{"an age is no opinion about an unknown noun", "下载不了新的软件", nil},
 		{"an age is no opinion about an unknown noun", "就是新的订单", nil},
 		{"明显 before more of its clause is an adverb", "指纹识别明显不灵敏", []string{"/:negative@指纹识别"}},
+		{"ease before a verb is no opinion: the verb says it", "面板很容易划坏", nil},
+		{"ease before a verb is no opinion: the verb says it", "指纹识别不容易识别", nil},
+		{"ease at the end of its clause is one", "指纹识别很容易", []string{"/:positive@指纹识别"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,6 +84,9 @@ func (t *text) open(clauses []clause.Clause) {
 				// an opinion here: 网速一般在长春还算物有所值 is slow wifi)
 				continue
 			}
+			if eases[t.tokens[k].Text] && k+1 < k1 && t.tokens[k+1].Start == t.tokens[k].End && t.verb(k+1) {
+				continue // 面板很容易|划坏: the verb, not the ease, judges
+			}
 			oend := t.tokens[k].End
 			if k+1 < k1 {
 				// 不好|看, 难|用: the word after makes the opinion
@@ -257,6 +260,22 @@ func (t *text) opinionWord(k int) (int, bool) {
 		return int(o.word), o.word != 0
 	}
 	return t.opinionText(tk.Text)
+}
+
+// eases say how easily something happens: before a verb (容易划坏,
+// 不容易识别) the verb is the opinion, and open extraction leaves it to the
+// taxonomy.
+var eases = map[string]bool{"容易": true, "很容易": true, "易": true, "不易": true, "不容易": true, "难": true, "很难": true, "轻易": true}
+
+// verb reports whether token k is a verb, or a word the lexicons added
+// (gse gives those no part of speech: 划坏).
+func (t *text) verb(k int) bool {
+	tk := t.tokens[k]
+	if strings.HasPrefix(tk.POS, "v") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(tk.Text)
+	return tk.POS == "" && unicode.Is(unicode.Han, r)
 }
 
 // quantities say how many, which is praise or blame only by what is
