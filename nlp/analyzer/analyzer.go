@@ -446,7 +446,9 @@ func doubts(clause []rune) bool {
 // sides reads what the matcher could not pin on a word, from the scored
 // clauses of a review:
 //   - a topic mention in a clause with a clear side takes that side with the
-//     clause as its opinion (只是苹果的个头和品质，只能呵呵 blames the quality);
+//     clause as its opinion (只是苹果的个头和品质，只能呵呵 blames the quality),
+//     and an overall verdict right after it was the topic's (物流我是很满意的
+//     gives no 整体 point);
 //   - a text with a clear verdict and no aspect that takes a side gets the
 //     verdict as an opinion on the whole (无法用语言形容我内心的愤怒), in its
 //     strongest clause, when the taxonomy has an overall category.
@@ -479,6 +481,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 		}
 		return false
 	}
+	var drop []bool // overall verdicts that were a mention's
 	for i := range aspects {
 		x := &aspects[i]
 		if !x.IsMention() || x.Asked {
@@ -493,11 +496,32 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 			} else {
 				x.Polarity, x.Subcategory = nlp.Negative, a.pains[x.Category]
 			}
+			term := x.Span[1]
 			x.Opinion = strings.TrimSpace(string(runes()[c.Span[0]:c.Span[1]]))
 			x.Span = [2]int{min(x.Span[0], c.Span[0]), max(x.Span[1], c.Span[1])}
 			sided = true
+			// the verdict right after the topic was the topic's (物流我是很
+			// 满意的): no second, overall point
+			for j, y := range aspects {
+				if y.Category == a.overall && a.overall != "" && x.Category != a.overall && !y.IsMention() && y.Aspect == "" &&
+					y.Polarity == x.Polarity && term <= y.Span[0] && y.Span[0]-term <= 3 && y.Span[1] <= c.Span[1] {
+					if drop == nil {
+						drop = make([]bool, len(aspects))
+					}
+					drop[j] = true
+				}
+			}
 			break
 		}
+	}
+	if drop != nil {
+		kept := aspects[:0]
+		for i, x := range aspects {
+			if !drop[i] {
+				kept = append(kept, x)
+			}
+		}
+		aspects = kept
 	}
 	if !a.keep {
 		aspects = judged(aspects)

@@ -594,3 +594,29 @@ func TestDoubtGivesNoSide(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicsVerdict: a verdict right after a topic mention (物流我是很满意的,
+// 这速度必须差评) is the topic's; it is no second point on the whole.
+func TestTopicsVerdict(t *testing.T) {
+	_, _, an := setup(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"物流我是很满意的", []string{"物流:positive"}},
+		{"自营这物流必须差评", []string{"物流:negative"}},
+		// a verdict that names its own noun stays (商品 is the whole)
+		{"这家店的商品真的不错", []string{"服务:positive", "整体:positive"}},
+		// far from the topic the verdict is on the whole
+		{"物流是顺丰，总之非常满意", []string{"整体:positive"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, a := range an.Analyze(tt.text, nlp.Options{}).Aspects {
+			got = append(got, a.Category+":"+a.Polarity)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
