@@ -444,6 +444,8 @@ func TestOpen(t *testing.T) {
 		{"明显 before more of its clause is an adverb", "指纹识别明显不灵敏", []string{"/:negative@指纹识别"}},
 		{"ease before a verb is no opinion: the verb says it", "面板很容易划坏", nil},
 		{"ease before a verb is no opinion: the verb says it", "指纹识别不容易识别", nil},
+		{"thanks close a request", "请尽快发货谢谢", nil},
+		{"thanks close a request", "申请退款 谢谢", nil},
 		{"ease at the end of its clause is one", "指纹识别很容易", []string{"/:positive@指纹识别"}},
 	}
 	for _, tt := range tests {

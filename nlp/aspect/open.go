@@ -239,7 +239,7 @@ func (t *text) opinionWord(k int) (int, bool) {
 	if next, _ := t.nextRune(k); tk.Text == "好" && strings.ContainsRune("多几久", next) {
 		return 0, false // 好 of 好多次, 好几天, 好久: a degree word
 	}
-	if t.card(tk.Start, tk.End) || quantities[tk.Text] || ages[tk.Text] {
+	if t.card(tk.Start, tk.End) || quantities[tk.Text] || ages[tk.Text] || thanks[tk.Text] {
 		return 0, false
 	}
 	switch {
@@ -277,6 +277,10 @@ func (t *text) verb(k int) bool {
 	r, _ := utf8.DecodeRuneInString(tk.Text)
 	return tk.POS == "" && unicode.Is(unicode.Han, r)
 }
+
+// thanks close a request politely (请尽快发货谢谢, 申请退款 谢谢): they
+// praise nothing named before them.
+var thanks = map[string]bool{"谢谢": true, "感谢": true, "多谢": true, "谢了": true, "谢啦": true, "谢谢啦": true, "谢谢了": true, "谢谢您": true, "谢谢你": true, "感谢您": true, "非常感谢": true, "万分感谢": true}
 
 // quantities say how many, which is praise or blame only by what is
 // counted (功能多, 广告多): about a noun the taxonomy does not know they say
