@@ -432,7 +432,12 @@ func judged(aspects []nlp.Aspect) []nlp.Aspect {
 // nothing, whatever its score (不知 covers 不知道).
 var doubtWords = []string{"不知", "不清楚", "不确定", "是否", "会不会", "能不能", "有没有", "是不是"}
 
-// doubts reports whether clause holds a doubt word.
+// conditionWords make a clause a supposition: 如果质量不好我会退货 blames
+// nothing yet. 要是 counts only where it opens the clause (主要是 is no
+// supposition).
+var conditionWords = []string{"如果", "假如", "假设", "万一", "倘若", "若是", "如若"}
+
+// doubts reports whether clause holds a doubt word or supposes.
 func doubts(clause []rune) bool {
 	s := string(clause)
 	for _, w := range doubtWords {
@@ -440,7 +445,19 @@ func doubts(clause []rune) bool {
 			return true
 		}
 	}
-	return false
+	return supposes(clause)
+}
+
+// supposes reports whether clause holds a condition word. 如果可以 (if I
+// could: 如果可以一颗星都不想给) supposes nothing.
+func supposes(clause []rune) bool {
+	s := strings.TrimSpace(string(clause))
+	for _, w := range conditionWords {
+		if i := strings.Index(s, w); i >= 0 && !strings.HasPrefix(s[i+len(w):], "可以") {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "要是")
 }
 
 // sides reads what the matcher could not pin on a word, from the scored
@@ -531,7 +548,8 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	}
 	best := -1
 	for i, c := range clauses {
-		if (c.Sentiment.Score > 0) == (sent.Score > 0) && (best < 0 || math.Abs(c.Sentiment.Score) > math.Abs(clauses[best].Sentiment.Score)) {
+		if (c.Sentiment.Score > 0) == (sent.Score > 0) && (best < 0 || math.Abs(c.Sentiment.Score) > math.Abs(clauses[best].Sentiment.Score)) &&
+			!supposes(runes()[c.Span[0]:c.Span[1]]) {
 			best = i
 		}
 	}
