@@ -626,3 +626,21 @@ func TestTopicsVerdict(t *testing.T) {
 		}
 	}
 }
+
+// TestProneIsNoEase: 容易 before a verb or a fault says what tends to
+// happen (系统容易死机, 面板很容易划坏), never that something is easy.
+func TestProneIsNoEase(t *testing.T) {
+	_, _, an := setup(t)
+	for _, text := range []string{"系统容易死机", "装了系统以后容易死机", "面板很容易划坏", "外壳容易磨花"} {
+		r := an.Analyze(text, nlp.Options{})
+		for _, a := range r.Aspects {
+			if a.Polarity == nlp.Positive {
+				t.Errorf("%s: %s is praise (%q)", text, a.Point(), a.Opinion)
+			}
+		}
+	}
+	// before no verb 容易 is ease
+	if r := an.Analyze("安装很容易", nlp.Options{}); !slices.ContainsFunc(r.Aspects, func(a nlp.Aspect) bool { return a.Polarity == nlp.Positive }) {
+		t.Errorf("安装很容易: %v, want praise", r.Aspects)
+	}
+}

@@ -1802,9 +1802,20 @@ func (t *text) wishFrame(c clause.Clause) int {
 
 // beforeVerb reports whether 好, 不好, 快, 难 or 慢 is followed right away
 // by a verb it qualifies (easy to, hard to, about to): 不好扣上, 好找,
-// 快到了 say nothing about quality or speed.
+// 快到了 say nothing about quality or speed. 容易 before any verb says how
+// easily something happens (容易死机), not how easy it is to use.
 func (t *text) beforeVerb(it item, l *lexeme) bool {
-	if l.implicit >= 0 || it.end >= len(t.rs) {
+	if it.end >= len(t.rs) {
+		return false
+	}
+	switch l.term {
+	case "容易", "很容易", "易", "不容易", "不易":
+		// 系统容易死机, 外壳容易磨花: how easily something happens is no
+		// ease of use; the verb after it (a term or not) judges
+		k := t.tokAt[it.end]
+		return k >= 0 && t.tokens[k].Start == it.end && t.verb(int(k))
+	}
+	if l.implicit >= 0 {
 		return false
 	}
 	switch l.term {

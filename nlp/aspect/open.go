@@ -267,15 +267,19 @@ func (t *text) opinionWord(k int) (int, bool) {
 // taxonomy.
 var eases = map[string]bool{"容易": true, "很容易": true, "易": true, "不易": true, "不容易": true, "难": true, "很难": true, "轻易": true}
 
-// verb reports whether token k is a verb, or a word the lexicons added
-// (gse gives those no part of speech: 划坏).
+// verb reports whether token k is a verb, a word the lexicons added (gse
+// gives those no part of speech: 划坏) or opens an implicit opinion of the
+// taxonomy (死机, which gse calls a noun).
 func (t *text) verb(k int) bool {
 	tk := t.tokens[k]
 	if strings.HasPrefix(tk.POS, "v") {
 		return true
 	}
-	r, _ := utf8.DecodeRuneInString(tk.Text)
-	return tk.POS == "" && unicode.Is(unicode.Han, r)
+	if r, _ := utf8.DecodeRuneInString(tk.Text); tk.POS == "" && unicode.Is(unicode.Han, r) {
+		return true
+	}
+	_, v, ok := t.m.dict.Longest(t.lower, tk.Start)
+	return ok && t.m.lex[v].implicit >= 0
 }
 
 // thanks close a request politely (请尽快发货谢谢, 申请退款 谢谢): they
