@@ -1130,6 +1130,11 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			// (a one-rune opinion alone is mostly a reply, 这边联系售后操作，好,
 			// unless the clause before named only its aspect: 物流：快)
 			targets = []*aspectRef{carry}
+			if n := len(t.listed); n > 1 && t.listed[n-1] == carry {
+				// a verdict in a clause of its own after a list of bare
+				// topics judges them all (屏幕，音质，续航，都不错 without 都)
+				targets, listed = slices.Clone(t.listed), true
+			}
 		}
 		carried := len(targets) == 1 && targets[0] == carry
 		if k == ki && it.end-it.start > 1 && len(targets) > 0 && !t.fitsAny(l, targets) && !(carried && l.implicit >= 0) {

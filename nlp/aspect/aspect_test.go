@@ -684,6 +684,7 @@ func TestListedShareAnOpinion(t *testing.T) {
 		{"three, pain", "物流，包装，客服都很差", []string{"物流:negative", "包装:negative", "服务:negative"}},
 		{"no 都", "价格，质量不错", []string{"价格:neutral", "质量:positive"}},
 		{"an opinion between ends the list", "价格，还行吧，质量都不错", []string{"价格:positive", "质量:positive"}},
+		{"a verdict of its own after the list", "价格，质量，包装，很不错", []string{"价格:positive", "质量:positive", "包装:positive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
