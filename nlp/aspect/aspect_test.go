@@ -1058,6 +1058,12 @@ func TestLack(t *testing.T) {
 		{"居然没有计步功能", []string{"功能/效果差" + neg}},
 		{"没有什么功能", []string{"功能/" + neu}},
 		{"没有过多花哨功能", []string{"功能/" + neu}},
+		// a cue after the feature that ends its clause
+		{"连个蓝牙都没有", []string{"信号/信号差" + neg}},
+		{"蓝牙也没。", []string{"信号/信号差" + neg}},
+		{"蓝牙没有才没买", []string{"信号/信号差" + neg}},
+		{"蓝牙没有问题", []string{"信号/信号好" + pos}},
+		{"蓝牙没用过", []string{"信号/" + neu}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

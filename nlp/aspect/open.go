@@ -616,15 +616,15 @@ func (t *text) mentions() {
 			continue
 		}
 		seen[r.category] = true
-		if s, ok := t.lacked(r); ok {
-			// 没有蓝牙: a feature it lacks is a complaint
+		if s, e, ok := t.lacked(r); ok {
+			// 没有蓝牙, 四驱都没有: a feature it lacks is a complaint
 			t.sc.out = append(t.sc.out, nlp.Aspect{
 				Category:    r.category,
 				Subcategory: side(t.m.cats[r.category], false),
 				Aspect:      string(t.rs[r.start:r.end]),
-				Opinion:     string(t.rs[s:r.end]),
+				Opinion:     string(t.rs[s:e]),
 				Polarity:    nlp.Negative,
-				Span:        [2]int{s, r.end},
+				Span:        [2]int{s, e},
 			})
 			continue
 		}
@@ -657,17 +657,18 @@ var unfeatures = map[string]bool{"什么": true, "过多": true, "太多": true,
 var lackCues = []string{"没有", "没", "无", "不带", "没带", "不支持", "缺少", "缺", "去掉了", "取消了", "砍掉了", "没配", "没有配", "不配"}
 
 // lacked reports whether mention r names a feature (an aspect term marked
-// lack) that a cue right before it says the product lacks, and where the
-// cue starts. A place or time it names is no lack (没有wifi的地方), nor is
-// a question or a hedge.
-func (t *text) lacked(r *aspectRef) (int, bool) {
+// lack) that a cue right before it says the product lacks (没有蓝牙), or
+// one after it that ends its clause (四驱都没有, 后排出风口没有才没买), and
+// the span of the cue and the feature. A place or time it names is no lack
+// (没有wifi的地方), nor is a question or a hedge.
+func (t *text) lacked(r *aspectRef) (int, int, bool) {
 	if r.asked || r.implied {
-		return 0, false
+		return 0, 0, false
 	}
 	term := string(t.lower[r.start:r.end])
 	v, ok := t.m.index[term]
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	lack := false
 	for _, ai := range t.m.lex[v].aspects {
@@ -683,12 +684,12 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 		}
 	}
 	if !lack {
-		return 0, false
+		return 0, 0, false
 	}
 	after := string(t.rs[r.end:min(len(t.rs), r.end+3)])
 	for _, w := range []string{"的地方", "的时候", "的情况", "的话"} {
 		if strings.HasPrefix(after, w) {
-			return 0, false
+			return 0, 0, false
 		}
 	}
 	before := string(t.rs[max(0, start-3):start])
@@ -696,10 +697,41 @@ func (t *text) lacked(r *aspectRef) (int, bool) {
 		if strings.HasSuffix(before, w) {
 			s := start - utf8.RuneCountInString(w)
 			if s > 0 && t.rs[s-1] == '有' && w == "没" {
-				return 0, false // 有没蓝牙 asks
+				return 0, 0, false // 有没蓝牙 asks
 			}
-			return s, true
+			return s, r.end, true
 		}
+	}
+	if e, ok := t.lackAfter(r.end); ok {
+		return start, e, true
+	}
+	return 0, 0, false
+}
+
+// postLackCues say after a feature that the product comes without it
+// (四驱都没有, 导航也没).
+var postLackCues = []string{"都没有", "也没有", "都没", "也没", "没有", "没"}
+
+// lackAfter reports whether a cue of postLackCues at rune i ends its clause,
+// or stands before a particle or 才/就 (后排出风口没有才没买), and where it
+// ends: 导航没有问题, 导航没用过 and 拍摄也没的说 say no lack.
+func (t *text) lackAfter(i int) (int, bool) {
+	after := string(t.rs[i:min(len(t.rs), i+4)])
+	for _, w := range postLackCues {
+		if !strings.HasPrefix(after, w) {
+			continue
+		}
+		e := i + utf8.RuneCountInString(w)
+		if e == len(t.rs) {
+			return e, true
+		}
+		switch r := t.rs[e]; {
+		case strings.ContainsRune("了啊呀吧呢哦啦才就", r):
+			return e, true
+		case !unicode.Is(unicode.Han, r) && !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			return e, true
+		}
+		return 0, false
 	}
 	return 0, false
 }
