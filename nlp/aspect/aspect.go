@@ -1388,6 +1388,9 @@ func (t *text) comparedOpinion(items []item, os, end int) []item {
 	return slices.Insert(items, at, best)
 }
 
+// pointAdverbs may stand between a topic and a comparison marker.
+var pointAdverbs = []string{"还", "都", "也", "真", "可", "并", "确实", "根本", "完全", "明显", "远", "就", "真的"}
+
 // namedPoint finds the opinion after a comparison marker (token k) and a
 // named point of comparison (空间没有森林人大, 动力不如思域强): a noun or
 // aspect stands before the marker, the opinion is a word of one or two
@@ -1395,13 +1398,20 @@ func (t *text) comparedOpinion(items []item, os, end int) []item {
 // hold no term of the taxonomy's (no opinion, degree word, negation or
 // aspect). It returns the rune where the opinion starts.
 func (t *text) namedPoint(c clause.Clause, k, limit int) (int, bool) {
-	if k == 0 || t.tokens[k-1].Start < c.Start || !t.noun(k-1) {
+	n := k - 1 // the noun before the marker, past an adverb (空间还没森林人大)
+	for n > 0 && t.tokens[n].Start >= c.Start && slices.Contains(pointAdverbs, t.tokens[n].Text) {
+		n--
+	}
+	if n < 0 || t.tokens[n].Start < c.Start || !t.noun(n) {
 		return 0, false
 	}
 	from := t.tokens[k].End
 	os, ok := t.endOpinion(c, from)
 	if point := os - from; !ok || point < 2 || point > 6 || os > limit {
 		return 0, false
+	}
+	if strings.ContainsRune("让令使叫", t.rs[from]) || slices.ContainsFunc(t.rs[from:os], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsDigit(r) }) {
+		return 0, false // 没有让人失望, 还没有吃 看起来不错, 没有120小时: no point of comparison
 	}
 	for i := from; i < os; {
 		// the longest term at i: an aspect may be the point (新版本不如旧版本

@@ -507,6 +507,9 @@ func TestInferior(t *testing.T) {
 		{"a word between that is no degree word", "包装盒子里的说明书不如以前", []string{"包装:neutral"}},
 		{"named point glued to the opinion", "价格没有京东便宜", []string{"价格:negative"}},
 		{"named point, 不如", "包装不如华为好", []string{"包装:negative"}},
+		{"an adverb before the marker", "价格也没有京东便宜", []string{"价格:negative"}},
+		{"an adverb before the marker", "物流还没有顺丰快", []string{"物流:negative"}},
+		{"让人 is no point", "质量也没有让人失望", []string{"质量:positive"}},
 		{"a verb is no point: the opinion keeps its side", "物流没有收到很失望", []string{"物流:negative"}},
 	}
 	for _, tt := range tests {
