@@ -1115,6 +1115,21 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			next := t.likedAspect(items, k)
 			negStart, negs := st.negStart, st.negs
 			t.addAspect(st, items[next], &t.m.lex[items[next].lx], false)
+			// and the aspects joined to it (喜欢这款车的外观和内饰风格)
+			for next+1 < len(items) {
+				j := next + 1
+				if l := &t.m.lex[items[j].lx]; l.conj && !l.isAspect() && items[j].start == items[next].end && j+1 < len(items) && items[j+1].start == items[j].end {
+					j++ // 和 is a word of the taxonomy
+				} else if items[j].start != items[next].end+1 || !strings.ContainsRune("和与及、跟", t.rs[items[next].end]) {
+					break
+				}
+				if l := &t.m.lex[items[j].lx]; !l.isAspect() || l.isOpinion() {
+					break
+				}
+				next = j
+				st.conjPending = true // joins st.group
+				t.addAspect(st, items[next], &t.m.lex[items[next].lx], false)
+			}
 			st.negStart, st.negs = negStart, negs
 			targets = st.group
 			k, prevEnd = next, items[next].end

@@ -806,14 +806,17 @@ func TestBetterThan(t *testing.T) {
 }
 
 // TestLiking checks that a verb of liking judges the aspect it takes as
-// its object, past words that only point at it (这个, 这款的), and is no
-// verdict on the whole then.
+// its object, past words that only point at it (这个, 这款的), with the
+// aspects joined to it by 和 or 、, and is no verdict on the whole then.
 func TestLiking(t *testing.T) {
 	e := setup(t)
 	for text, want := range map[string][]string{
 		"很喜欢这个颜色":  {"外观:positive"},
 		"不喜欢这款的颜色": {"外观:negative"},
 		"讨厌这个味道":   {"口味:negative"},
+		// and the aspects joined to its object
+		"很喜欢这款的包装和颜色": {"包装:positive", "外观:positive"},
+		"不喜欢包装、颜色":    {"包装:negative", "外观:negative"},
 	} {
 		e.checkTopics(t, text, want)
 		if _, got := e.match(text); slices.ContainsFunc(got, func(a nlp.Aspect) bool { return a.Category == "整体" }) {
