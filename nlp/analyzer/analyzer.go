@@ -487,6 +487,19 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	for _, x := range aspects {
 		sided = sided || !x.IsMention() && x.Polarity != nlp.Neutral
 	}
+	// consequence reports whether clause i follows a supposition in its
+	// sentence (如果找不到网络，我只有去把它退了): it supposes too
+	consequence := func(i int) bool {
+		if i == 0 || !supposes(runes()[clauses[i-1].Span[0]:clauses[i-1].Span[1]]) {
+			return false
+		}
+		for _, r := range runes()[clauses[i-1].Span[1]:clauses[i].Span[0]] {
+			if strings.ContainsRune("。.!！?？;；\n", r) {
+				return false
+			}
+		}
+		return true
+	}
 	// a clause whose score disagrees with an opinion the matcher found in it
 	// is not to be trusted (一小碗南瓜粥30多真有点贵 scores positive)
 	opined := func(c nlp.Clause) bool {
@@ -504,8 +517,8 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 		if !x.IsMention() || x.Asked {
 			continue
 		}
-		for _, c := range clauses {
-			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral || opined(c) || doubts(runes()[c.Span[0]:c.Span[1]]) {
+		for ci, c := range clauses {
+			if c.Span[0] > x.Span[0] || x.Span[0] >= c.Span[1] || math.Abs(c.Sentiment.Score) < a.side || c.Sentiment.Label == nlp.Neutral || opined(c) || doubts(runes()[c.Span[0]:c.Span[1]]) || consequence(ci) {
 				continue
 			}
 			if c.Sentiment.Score > 0 {
@@ -549,7 +562,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	best := -1
 	for i, c := range clauses {
 		if (c.Sentiment.Score > 0) == (sent.Score > 0) && (best < 0 || math.Abs(c.Sentiment.Score) > math.Abs(clauses[best].Sentiment.Score)) &&
-			!supposes(runes()[c.Span[0]:c.Span[1]]) {
+			!supposes(runes()[c.Span[0]:c.Span[1]]) && !consequence(i) {
 			best = i
 		}
 	}

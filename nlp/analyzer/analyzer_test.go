@@ -583,12 +583,13 @@ func TestIncidentalTopics(t *testing.T) {
 }
 
 // TestDoubtGivesNoSide: a topic in a clause that doubts (不知道, 是否) or
-// supposes (如果, 假如) takes no side from the clause's score, and a
-// supposition is no verdict on the whole.
+// supposes (如果, 假如), or follows a supposition in its sentence, takes no
+// side from the clause's score, and a supposition is no verdict on the whole.
 func TestDoubtGivesNoSide(t *testing.T) {
 	_, _, an := setup(t)
 	for _, text := range []string{"还在更新不知道效果怎么样", "系统刚升级，是不是更省电了还不清楚",
-		"如果质量不好我会退货", "如果出现质量问题怎么办"} {
+		"如果质量不好我会退货", "如果出现质量问题怎么办",
+		"如果这款机找不到联通网络，我只有去把它退了"} {
 		for _, a := range an.Analyze(text, nlp.Options{}).Aspects {
 			if a.Polarity != nlp.Neutral {
 				t.Errorf("%s: %s is %s (%q), want no side", text, a.Point(), a.Polarity, a.Opinion)
