@@ -490,7 +490,7 @@ func (a *Analyzer) sides(text string, aspects []nlp.Aspect, clauses []nlp.Clause
 	// consequence reports whether clause i follows a supposition in its
 	// sentence (如果找不到网络，我只有去把它退了): it supposes too
 	consequence := func(i int) bool {
-		if i == 0 || !supposes(runes()[clauses[i-1].Span[0]:clauses[i-1].Span[1]]) {
+		if i == 0 || clauses[i-1].Span[1] > clauses[i].Span[0] || !supposes(runes()[clauses[i-1].Span[0]:clauses[i-1].Span[1]]) {
 			return false
 		}
 		for _, r := range runes()[clauses[i-1].Span[1]:clauses[i].Span[0]] {
