@@ -1042,8 +1042,8 @@ func TestNotOpinions(t *testing.T) {
 }
 
 // TestLack checks features marked lack: after a cue of absence they are a
-// pain point of their category, not a mention; asked, or naming a place,
-// they stay mentions.
+// pain point of their category, not a mention, and after 也有 or 居然有 a
+// praise point; asked, or naming a place, they stay mentions.
 func TestLack(t *testing.T) {
 	e := setup(t)
 	_, match := e.matcherFor(t, "ecommerce", "electronics")
@@ -1070,6 +1070,9 @@ func TestLack(t *testing.T) {
 		{"蓝牙没有才没买", []string{"信号/信号差" + neg}},
 		{"蓝牙没有问题", []string{"信号/信号好" + pos}},
 		{"蓝牙没用过", []string{"信号/" + neu}},
+		// a feature it has besides the rest is praise
+		{"这款也有蓝牙了", []string{"信号/信号好" + pos}},
+		{"居然有蓝牙", []string{"信号/信号好" + pos}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

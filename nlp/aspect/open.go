@@ -628,6 +628,18 @@ func (t *text) mentions() {
 			})
 			continue
 		}
+		if s, ok := t.had(r); ok {
+			// 也有电子手刹了: a feature it has besides is praise
+			t.sc.out = append(t.sc.out, nlp.Aspect{
+				Category:    r.category,
+				Subcategory: side(t.m.cats[r.category], true),
+				Aspect:      string(t.rs[r.start:r.end]),
+				Opinion:     string(t.rs[s:r.end]),
+				Polarity:    nlp.Positive,
+				Span:        [2]int{s, r.end},
+			})
+			continue
+		}
 		t.sc.out = append(t.sc.out, nlp.Aspect{
 			Category: r.category,
 			Aspect:   string(t.rs[r.start:r.end]),
@@ -636,6 +648,37 @@ func (t *text) mentions() {
 			Asked:    r.asked,
 		})
 	}
+}
+
+// hadCues say that a product has a feature besides the rest (也有, 还有,
+// 居然有): said of a feature, they praise it.
+var hadCues = []string{"也有", "终于有", "居然有", "竟然有", "还带", "还配有", "也配有"}
+
+// had reports whether mention r names a feature (an aspect term marked
+// lack) right after a cue of hadCues, and where the cue starts.
+func (t *text) had(r *aspectRef) (int, bool) {
+	if r.asked || r.implied {
+		return 0, false
+	}
+	v, ok := t.m.index[string(t.lower[r.start:r.end])]
+	if !ok {
+		return 0, false
+	}
+	lack := false
+	for _, ai := range t.m.lex[v].aspects {
+		a := t.m.aspects[ai]
+		lack = lack || a.Lack && a.Category == r.category
+	}
+	if !lack {
+		return 0, false
+	}
+	before := string(t.rs[max(0, r.start-3):r.start])
+	for _, w := range hadCues {
+		if strings.HasSuffix(before, w) {
+			return r.start - utf8.RuneCountInString(w), true
+		}
+	}
+	return 0, false
 }
 
 // side returns the name of c's praise point (positive) or pain point
