@@ -660,16 +660,7 @@ func (t *text) had(r *aspectRef) (int, bool) {
 	if r.asked || r.implied {
 		return 0, false
 	}
-	v, ok := t.m.index[string(t.lower[r.start:r.end])]
-	if !ok {
-		return 0, false
-	}
-	lack := false
-	for _, ai := range t.m.lex[v].aspects {
-		a := t.m.aspects[ai]
-		lack = lack || a.Lack && a.Category == r.category
-	}
-	if !lack {
+	if !t.lackable(r, string(t.lower[r.start:r.end])) {
 		return 0, false
 	}
 	before := string(t.rs[max(0, r.start-3):r.start])
@@ -709,15 +700,10 @@ func (t *text) lacked(r *aspectRef) (int, int, bool) {
 		return 0, 0, false
 	}
 	term := string(t.lower[r.start:r.end])
-	v, ok := t.m.index[term]
-	if !ok {
+	if _, ok := t.m.index[term]; !ok {
 		return 0, 0, false
 	}
-	lack := false
-	for _, ai := range t.m.lex[v].aspects {
-		a := t.m.aspects[ai]
-		lack = lack || a.Lack && a.Category == r.category
-	}
+	lack := t.lackable(r, term)
 	start := r.start // of the feature's name
 	// a feature named by what it does (没有休眠功能, 不支持夜间模式): the
 	// word before the head may be one the taxonomy does not know
@@ -749,6 +735,21 @@ func (t *text) lacked(r *aspectRef) (int, int, bool) {
 		return start, e, true
 	}
 	return 0, 0, false
+}
+
+// lackable reports whether term, the words of mention r, is an aspect
+// term marked lack in r's category.
+func (t *text) lackable(r *aspectRef, term string) bool {
+	v, ok := t.m.index[term]
+	if !ok {
+		return false
+	}
+	for _, ai := range t.m.lex[v].aspects {
+		if a := t.m.aspects[ai]; a.Lack && a.Category == r.category {
+			return true
+		}
+	}
+	return false
 }
 
 // postLackCues say after a feature that the product comes without it
