@@ -617,27 +617,11 @@ func (t *text) mentions() {
 		}
 		seen[r.category] = true
 		if s, e, ok := t.lacked(r); ok {
-			// 没有蓝牙, 四驱都没有: a feature it lacks is a complaint
-			t.sc.out = append(t.sc.out, nlp.Aspect{
-				Category:    r.category,
-				Subcategory: side(t.m.cats[r.category], false),
-				Aspect:      string(t.rs[r.start:r.end]),
-				Opinion:     string(t.rs[s:e]),
-				Polarity:    nlp.Negative,
-				Span:        [2]int{s, e},
-			})
+			t.emitFeature(r, s, e, false) // 没有蓝牙, 四驱都没有: a complaint
 			continue
 		}
 		if s, ok := t.had(r); ok {
-			// 也有电子手刹了: a feature it has besides is praise
-			t.sc.out = append(t.sc.out, nlp.Aspect{
-				Category:    r.category,
-				Subcategory: side(t.m.cats[r.category], true),
-				Aspect:      string(t.rs[r.start:r.end]),
-				Opinion:     string(t.rs[s:r.end]),
-				Polarity:    nlp.Positive,
-				Span:        [2]int{s, r.end},
-			})
+			t.emitFeature(r, s, r.end, true) // 也有电子手刹了: praise
 			continue
 		}
 		t.sc.out = append(t.sc.out, nlp.Aspect{
@@ -650,7 +634,24 @@ func (t *text) mentions() {
 	}
 }
 
-// hadCues say that a product has a feature besides the rest (也有, 还有,
+// emitFeature emits the side a cue at runes [s, e) takes on the feature
+// that mention r names: its category's praise or pain point.
+func (t *text) emitFeature(r *aspectRef, s, e int, positive bool) {
+	pol := nlp.Negative
+	if positive {
+		pol = nlp.Positive
+	}
+	t.sc.out = append(t.sc.out, nlp.Aspect{
+		Category:    r.category,
+		Subcategory: side(t.m.cats[r.category], positive),
+		Aspect:      string(t.rs[r.start:r.end]),
+		Opinion:     string(t.rs[s:e]),
+		Polarity:    pol,
+		Span:        [2]int{s, e},
+	})
+}
+
+// hadCues say that a product has a feature besides the rest (也有, 终于有,
 // 居然有): said of a feature, they praise it.
 var hadCues = []string{"也有", "终于有", "居然有", "竟然有", "还带", "还配有", "也配有"}
 
@@ -660,7 +661,7 @@ func (t *text) had(r *aspectRef) (int, bool) {
 	if r.asked || r.implied {
 		return 0, false
 	}
-	if !t.lackable(r, string(t.lower[r.start:r.end])) {
+	if v, ok := t.m.index[string(t.lower[r.start:r.end])]; !ok || !t.lackable(v, r.category) {
 		return 0, false
 	}
 	before := string(t.rs[max(0, r.start-3):r.start])
@@ -700,10 +701,11 @@ func (t *text) lacked(r *aspectRef) (int, int, bool) {
 		return 0, 0, false
 	}
 	term := string(t.lower[r.start:r.end])
-	if _, ok := t.m.index[term]; !ok {
+	v, ok := t.m.index[term]
+	if !ok {
 		return 0, 0, false
 	}
-	lack := t.lackable(r, term)
+	lack := t.lackable(v, r.category)
 	start := r.start // of the feature's name
 	// a feature named by what it does (没有休眠功能, 不支持夜间模式): the
 	// word before the head may be one the taxonomy does not know
@@ -737,15 +739,11 @@ func (t *text) lacked(r *aspectRef) (int, int, bool) {
 	return 0, 0, false
 }
 
-// lackable reports whether term, the words of mention r, is an aspect
-// term marked lack in r's category.
-func (t *text) lackable(r *aspectRef, term string) bool {
-	v, ok := t.m.index[term]
-	if !ok {
-		return false
-	}
+// lackable reports whether lexeme v is an aspect term marked lack in
+// category.
+func (t *text) lackable(v int32, category string) bool {
 	for _, ai := range t.m.lex[v].aspects {
-		if a := t.m.aspects[ai]; a.Lack && a.Category == r.category {
+		if a := t.m.aspects[ai]; a.Lack && a.Category == category {
 			return true
 		}
 	}
