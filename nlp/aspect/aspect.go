@@ -455,6 +455,7 @@ type aspectRef struct {
 	used       bool    // an opinion attached to it
 	merged     bool    // replaced by the attribute after it (快递小哥|的态度)
 	asked      bool    // in a question, or within reach of a hedge
+	denied     bool    // after a denial (不是屏幕不好): its opinions take no side
 	bare       bool    // its clause held nothing else (快递，太慢了)
 	implied    bool    // no term: the category of an implicit opinion
 }
@@ -800,6 +801,17 @@ type clauseState struct {
 	gone int
 }
 
+// denials deny a claim rather than negate an opinion: 不是屏幕不好 says
+// nothing of the screen, 屏幕不好 negated would praise it.
+var denials = []string{"不是", "并不是", "也不是", "倒不是", "又不是", "都不是", "而不是", "并非", "不是说", "并不是说"}
+
+// denial reports whether runes [s, e) are a denial word, and no
+// rhetorical question (还不是手机有问题, 岂不是, 可不是).
+func (t *text) denial(s, e int) bool {
+	return slices.Contains(denials, string(t.rs[s:e])) && (s == 0 || !strings.ContainsRune("还岂可", t.rs[s-1])) &&
+		!strings.Contains(string(t.rs[max(0, s-4):s]), "难道")
+}
+
 // deny counts one more negation of the pending opinion, the first starting
 // at rune at.
 func (st *clauseState) deny(at int) {
@@ -1028,7 +1040,12 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.conjPending = len(st.group) > 0 && adjacent
 			continue
 		case l.isAspect() && !(l.isOpinion() && t.opinionHere(st, items, k, adjacent)):
+			denied := adjacent && st.negStart >= 0 && len(st.group) == 0 && t.denial(st.negStart, it.start)
 			t.addAspect(st, it, l, adjacent)
+			// 并不是屏幕不好, 倒不是价格贵: the claim about the aspect is
+			// denied, which says neither what it is nor its opposite (in
+			// its clause; 肥牛不是肥牛 names no claim)
+			st.last.denied = denied
 			continue
 		case l.neg && (leads || !l.isOpinion()) || l.term == "不大" && leads:
 			// (不大 before an opinion is 不太: 屏幕不大清楚, not 屏幕不大)
@@ -1542,7 +1559,7 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 			span = [2]int{min(a.start, ostart), max(a.end, it.end)}
 			term = string(t.rs[a.start:a.end])
 		}
-		t.emit(op, term, a.category, span, ostart, it.end, neg, hedged)
+		t.emit(op, term, a.category, span, ostart, it.end, neg, hedged || a.denied && a != st.carry)
 		a.used = true
 		emitted = true
 	}
@@ -1559,6 +1576,9 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 		term = string(t.rs[ts:te]) // 价格实惠, 泡沫丰富
 	default:
 		inner = true // 不制冷: a noun right before (冰箱不制冷) names it better; see nameInner
+	}
+	if neg && st.negs == 1 && l.termAt == 0 && l.termLen > 0 && l.termKnown && len(st.group) == 0 && t.denial(ostart, it.start) {
+		neg, hedged = false, true // 不是物流慢: denied, not praise
 	}
 	n := len(t.sc.out)
 	t.emit(op, term, op.Category, [2]int{ostart, it.end}, ostart, it.end, neg, hedged)

@@ -935,6 +935,28 @@ func TestDisbelief(t *testing.T) {
 	}
 }
 
+// TestDenial checks that a denial before an aspect (不是屏幕不好, 倒不是
+// 价格贵) takes no side on it, where a negation of the opinion would
+// praise it; a rhetorical 还不是 and a copula (肥牛不是肥牛) deny nothing.
+func TestDenial(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"并不是屏幕不好", []string{"功能/效果差" + neu}},
+		{"倒不是价格贵", []string{"价格/贵" + neu}},
+		{"不是质量问题", []string{"质量/做工差" + neu}},
+		{"不是物流慢，是商家发货慢", []string{"物流/配送慢" + neu, "物流/配送慢" + neg}},
+		{"质量不是很好", []string{"质量/做工差" + neg}},
+		{"不是特别喜欢", []string{"整体/不满" + neg}},
+		{"说到底还不是手机有问题", []string{"质量/故障" + neg}},
+	}
+	for _, tt := range tests {
+		e.checkPoints(t, tt.text, tt.want)
+	}
+}
+
 // TestOrphanVerdicts checks, in a taxonomy without an overall category
 // (the car pack), a generic verdict with no aspect: it goes to the topic
 // closest before it in its sentence, never to one after it or in another
