@@ -976,6 +976,8 @@ func TestOrphanVerdicts(t *testing.T) {
 		{"机油换过了。省心了", []string{"动力" + neu}},
 		{"机油换过了，一点都不省心", []string{"动力" + neg}},
 		{"机油换过了，这么棒的车", []string{"动力" + neu}}, // 棒 judges 车
+		// the topic named last, though its category's mention is an earlier term
+		{"底盘。操控感在suv里，真的很好", []string{"操控" + pos}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

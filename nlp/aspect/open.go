@@ -782,27 +782,31 @@ func (t *text) lackAfter(i int) (int, bool) {
 // without an overall category) to the topic mention of its sentence closest
 // before it: 俺就再没换过其他机油，省心了 praises the oil. A verdict before
 // any topic (真心喜欢，价格也就车商价格) is mostly about something else.
-// A mention takes at most one verdict.
+// A mention takes at most one verdict. The topic is any term the mention
+// of its category stands for: in 底盘。操控感在suv里，真的很好 the verdict
+// praises 操控感, though the mention of 操控 is 底盘, named first.
 func (t *text) adoptOrphans() {
 	for _, o := range t.orphans {
-		best := -1
-		for i, a := range t.sc.out {
-			if !a.IsMention() || a.Asked || a.Polarity != nlp.Neutral || t.sentenceEnd(a.Span[1], o.s) < o.s {
+		var best *aspectRef
+		at := -1 // the mention of best's category
+		for _, r := range t.named {
+			if r.used || r.merged || r.implied || r.asked || r.end > o.s || t.sentenceEnd(r.end, o.s) < o.s || best != nil && r.end <= best.end {
 				continue
 			}
-			if a.Span[1] <= o.s && (best < 0 || a.Span[1] > t.sc.out[best].Span[1]) {
-				best = i
+			if i := slices.IndexFunc(t.sc.out, func(a nlp.Aspect) bool {
+				return a.IsMention() && !a.Asked && a.Polarity == nlp.Neutral && a.Category == r.category
+			}); i >= 0 {
+				best, at = r, i
 			}
 		}
-		if best < 0 {
+		if best == nil {
 			continue
 		}
-		m := t.sc.out[best]
 		n := len(t.sc.out)
-		span := [2]int{min(m.Span[0], o.s), max(m.Span[1], o.e)}
-		t.emit(o.op, m.Aspect, m.Category, span, o.s, o.e, o.neg, o.hedg)
+		span := [2]int{min(best.start, o.s), max(best.end, o.e)}
+		t.emit(o.op, string(t.rs[best.start:best.end]), best.category, span, o.s, o.e, o.neg, o.hedg)
 		if len(t.sc.out) > n {
-			t.sc.out[best] = t.sc.out[n]
+			t.sc.out[at] = t.sc.out[n]
 			t.sc.out = t.sc.out[:n]
 		}
 	}
