@@ -120,10 +120,19 @@
 // Remaining windows, documented rather than hidden:
 //
 //   - Between a raw insert and the end of its rollup, the hourly tables lag
-//     the raw ones. With AsyncRollups a batch is acknowledged before its
-//     rollup ends; if the process dies in between, its rows are aggregated
-//     by the next rollup of the partition or by CatchUp, which voc run runs
-//     at start.
+//     the raw ones. With AsyncRollups a batch is acknowledged (and its
+//     offsets committed) before its rollup ends; if the process dies in
+//     between, its rows are aggregated by the next rollup of the partition
+//     (whoever writes a batch of it, even one the watermarks skip whole),
+//     by CatchUp, which voc run runs at start, or by CatchUp in Close of
+//     any sink with AsyncRollups. Close is what closes the window when the
+//     partition gets no more records: the process that takes it over may
+//     have started, and caught up, before the rows were stored (it started
+//     while the dead one still wrote), and it reads the
+//     partition from the dead one's commit, so it has nothing to write and
+//     no rollup of its own covers them (TestCloseCatchesUpOrphans,
+//     TestE2EJoinThenKill9). Until then, or until the partition's next
+//     record, such a partition's hourly rows stay behind.
 //   - A block whose records span two months is stored as one part per
 //     month, and ClickHouse makes each visible on its own: a read in the
 //     moment between the two commits sees the stored rows of a partition
@@ -218,11 +227,16 @@ func (s *Sink) Migrate(ctx context.Context) error { return s.db.Migrate(ctx) }
 // SchemaVersion returns the highest applied migration, 0 when none.
 func (s *Sink) SchemaVersion(ctx context.Context) (int, error) { return s.db.SchemaVersion(ctx) }
 
-// Close finishes the rollups in progress (Flush) and closes the
-// connections.
+// Close finishes the rollups in progress (Flush), with AsyncRollups then
+// rolls up every partition from the tables (CatchUp: rows another process
+// stored and died before aggregating, see "Remaining windows" in the
+// package comment), and closes the connections.
 func (s *Sink) Close(ctx context.Context) error {
-	ferr := s.Flush(ctx)
-	return errors.Join(ferr, s.db.Close())
+	err := s.Flush(ctx)
+	if err == nil && s.async {
+		err = s.CatchUp(ctx)
+	}
+	return errors.Join(err, s.db.Close())
 }
 
 // table returns the qualified name to insert into and query.

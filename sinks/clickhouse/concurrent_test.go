@@ -127,3 +127,65 @@ func TestAsyncRollups(t *testing.T) {
 		t.Error(msg)
 	}
 }
+
+// TestCloseCatchesUpOrphans is the end of TestE2EJoinThenKill9: a process
+// stores the last records of a partition, acknowledges them (AsyncRollups)
+// and is killed before their rollup; the process that takes the partition
+// over started before those rows were stored (its CatchUp did not see
+// them) and gets no more records of the partition, so no rollup of its
+// own covers them. Its Close must: once it returns, the hourly tables are
+// exact.
+func TestCloseCatchesUpOrphans(t *testing.T) {
+	ctx := context.Background()
+	a := openTest(t)
+	a.AsyncRollups()
+	var all []*pipeline.Record
+	for off := int64(0); off < 100; off += 50 {
+		b := genBatch("orphans", []int{0, 1, 2, 3}, off, off+50)
+		write(t, a, b)
+		all = append(all, b...)
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The successor starts (voc run catches up at start) while the first
+	// process still writes.
+	b, err := Open(ctx, a.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.AsyncRollups()
+	if err := b.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The first process's last batch of partition 0: stored, never rolled
+	// up (SIGKILL before its background rollup).
+	orphans := genBatch("orphans", []int{0}, 100, 140)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := a.insertFeedback(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.insertMentions(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.writeChats(ctx, orphans, map[partKey]int64{{"orphans", 0}: 100}, now); err != nil {
+		t.Fatal(err)
+	}
+	all = append(all, orphans...)
+	// The successor writes the other partitions, then stops.
+	for off := int64(100); off < 200; off += 50 {
+		batch := genBatch("orphans", []int{1, 2, 3}, off, off+50)
+		write(t, b, batch)
+		all = append(all, batch...)
+	}
+	if msg := hourlyMismatch(t, a); msg == "" {
+		t.Fatal("the orphan rows are already aggregated: the test proves nothing")
+	}
+	if err := b.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, a, expected(all))
+	if msg := hourlyMismatch(t, a); msg != "" {
+		t.Error(msg)
+	}
+}

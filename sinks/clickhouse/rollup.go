@@ -460,7 +460,8 @@ func (a aggregate) row(p partKey, r *hourlyRow, version uint64) []any {
 // (its partitions are rolled up again with the next). A batch is then
 // acknowledged before its rows are aggregated: if the process dies in
 // between, they are aggregated by the next rollup of their partition, or
-// by CatchUp when a sink starts again. Call before the first WriteBatch.
+// by CatchUp when a sink starts again or closes (Close). Call before the
+// first WriteBatch.
 func (s *Sink) AsyncRollups() { s.async = true }
 
 // rollupAfter rolls up parts after a batch: at once, or with AsyncRollups
@@ -576,7 +577,9 @@ func (s *Sink) Flush(ctx context.Context) error {
 // CatchUp rolls up every partition with rows in the raw tables, reading
 // where each stands from the tables: after a process died between storing
 // a batch and aggregating it (AsyncRollups), its rows are aggregated
-// without waiting for new records of their partition. It reads the
+// without waiting for new records of their partition. voc run calls it at
+// start; Close calls it with AsyncRollups, for the rows a process stored
+// and died before aggregating after this one started. It reads the
 // partition columns of the raw tables once.
 func (s *Sink) CatchUp(ctx context.Context) error {
 	seen := map[partKey]bool{}
