@@ -239,6 +239,8 @@ type daemon struct {
 
 	alerts     *alerts.Service // nil unless alerts.enabled
 	alertStore *alerts.Store
+
+	stopCatchUp func() // stops the periodic hourly catch-up and waits for it
 }
 
 // startDaemon opens everything (sinks first, then the source) and starts
@@ -259,13 +261,19 @@ func startDaemon(ctx context.Context, cfg config.Config, migrate bool, log *slog
 	}
 	d.opened = append(d.opened, d.ch)
 	// Hourly rollups overlap the next batch; rows a previous process stored
-	// but did not aggregate are caught up meanwhile.
+	// but did not aggregate are caught up meanwhile, and every
+	// clickhouse.catch_up_interval (rows of a process that died after this
+	// one started, in a partition that gets no more records).
 	d.ch.AsyncRollups()
+	catchUp, stopCatchUp := context.WithCancel(ctx)
+	caughtUp := make(chan struct{})
 	go func() {
-		if err := d.ch.CatchUp(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("clickhouse: hourly catch-up failed; the next batch of each partition catches up", "err", err)
-		}
+		defer close(caughtUp)
+		d.ch.CatchUpEvery(catchUp, cfg.ClickHouse.WithDefaults().CatchUpInterval, func(err error) {
+			log.Warn("clickhouse: hourly catch-up failed; the next batch of each partition and the next catch-up retry", "err", err)
+		})
 	}()
+	d.stopCatchUp = func() { stopCatchUp(); <-caughtUp }
 	d.q = query.New(d.ch.DB())
 	// clickhouse.IsRetryable tells the runner which errors to retry.
 	sinks := []pipeline.Sink{pipeline.WithRetryable(d.ch, clickhouse.IsRetryable)}
@@ -538,6 +546,9 @@ func (d *daemon) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), d.cfg.Pipeline.FlushTimeout)
 	defer cancel()
 	errs := []error{d.closeSources()}
+	if d.stopCatchUp != nil {
+		d.stopCatchUp() // before the sink closes (its Close catches up once more)
+	}
 	for i := len(d.opened) - 1; i >= 0; i-- {
 		errs = append(errs, d.opened[i].Close(ctx))
 	}

@@ -131,8 +131,9 @@
 //     while the dead one still wrote), and it reads the
 //     partition from the dead one's commit, so it has nothing to write and
 //     no rollup of its own covers them (TestCloseCatchesUpOrphans,
-//     TestE2EJoinThenKill9). Until then, or until the partition's next
-//     record, such a partition's hourly rows stay behind.
+//     TestE2EJoinThenKill9). While it runs, CatchUpEvery (voc run, every
+//     clickhouse.catch_up_interval) bounds how long such a partition's
+//     hourly rows stay behind (TestCatchUpEvery).
 //   - A block whose records span two months is stored as one part per
 //     month, and ClickHouse makes each visible on its own: a read in the
 //     moment between the two commits sees the stored rows of a partition

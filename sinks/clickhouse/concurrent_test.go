@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -187,5 +188,62 @@ func TestCloseCatchesUpOrphans(t *testing.T) {
 	checkCounts(t, a, expected(all))
 	if msg := hourlyMismatch(t, a); msg != "" {
 		t.Error(msg)
+	}
+}
+
+// TestCatchUpEvery is TestCloseCatchesUpOrphans without the stop: the
+// successor keeps running and gets no more records of the orphaned
+// partition; its periodic catch-up (voc run: clickhouse.catch_up_interval)
+// aggregates the orphan rows while it runs.
+func TestCatchUpEvery(t *testing.T) {
+	ctx := context.Background()
+	a := openTest(t)
+	a.AsyncRollups()
+	b, err := Open(ctx, a.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(ctx) })
+	b.AsyncRollups()
+	run, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	var failures atomic.Int32
+	go func() {
+		defer close(done)
+		b.CatchUpEvery(run, 200*time.Millisecond, func(error) { failures.Add(1) })
+	}()
+	defer func() { stop(); <-done }()
+	var all []*pipeline.Record
+	for off := int64(0); off < 100; off += 50 {
+		batch := genBatch("every", []int{0, 1}, off, off+50)
+		write(t, b, batch)
+		all = append(all, batch...)
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// rows of partition 0 stored by a process that died before their rollup
+	orphans := genBatch("every", []int{0}, 100, 140)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := a.insertFeedback(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.insertMentions(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.writeChats(ctx, orphans, map[partKey]int64{{"every", 0}: 100}, now); err != nil {
+		t.Fatal(err)
+	}
+	all = append(all, orphans...)
+	deadline := time.Now().Add(20 * time.Second)
+	for hourlyMismatch(t, a) != "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the periodic catch-up did not aggregate the orphan rows: %s", hourlyMismatch(t, a))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	checkCounts(t, a, expected(all))
+	if n := failures.Load(); n > 0 {
+		t.Errorf("%d catch-ups failed", n)
 	}
 }

@@ -602,3 +602,26 @@ func (s *Sink) CatchUp(ctx context.Context) error {
 	}
 	return s.rollupAll(ctx, parts, false)
 }
+
+// CatchUpEvery runs CatchUp at once and then every interval until ctx is
+// done, passing each failure to onErr (nil: dropped). voc run runs it with
+// AsyncRollups: a process that died between storing a batch and its
+// rollup, after this one started, leaves rows that no rollup of this one
+// covers until their partition's next record (a quiet partition may get
+// none for long); the periodic catch-up bounds how long the hourly tables
+// lag behind them. A catch-up of partitions already aggregated reads one
+// primary-key range per partition and table, and writes nothing.
+func (s *Sink) CatchUpEvery(ctx context.Context, interval time.Duration, onErr func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -59,6 +59,12 @@ type Config struct {
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	// Settings are ClickHouse settings sent with every query. Default none.
 	Settings map[string]any `yaml:"settings"`
+	// CatchUpInterval is how often voc run rolls up every partition's
+	// hourly rows from the raw tables (the sink's CatchUpEvery): it bounds
+	// how long rows that a process stored and died before aggregating stay
+	// out of the hourly tables when their partition gets no more records.
+	// Default 5m.
+	CatchUpInterval time.Duration `yaml:"catch_up_interval"`
 }
 
 // ConfigError names the offending field of an invalid Config.
@@ -84,6 +90,9 @@ func (c Config) WithDefaults() Config {
 	if c.DialTimeout == 0 {
 		c.DialTimeout = 10 * time.Second
 	}
+	if c.CatchUpInterval == 0 {
+		c.CatchUpInterval = 5 * time.Minute
+	}
 	return c
 }
 
@@ -107,6 +116,9 @@ func (c Config) Validate() error {
 	}
 	if c.DialTimeout < 0 {
 		return &ConfigError{Field: "dial_timeout", Value: c.DialTimeout, Err: errors.New("must not be negative")}
+	}
+	if c.CatchUpInterval < time.Second {
+		return &ConfigError{Field: "catch_up_interval", Value: c.CatchUpInterval, Err: errors.New("must be at least 1s")}
 	}
 	for k := range c.Settings {
 		if !identRE.MatchString(k) {

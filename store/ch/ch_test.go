@@ -56,6 +56,7 @@ func TestConfigValidate(t *testing.T) {
 		{"cluster with space", Config{Cluster: "my cluster"}, "cluster"},
 		{"distributed without cluster", Config{Distributed: true}, "distributed"},
 		{"negative dial timeout", Config{DialTimeout: -time.Second}, "dial_timeout"},
+		{"catch-up too often", Config{CatchUpInterval: time.Millisecond}, "catch_up_interval"},
 		{"bad setting name", Config{Settings: map[string]any{"a b": 1}}, "settings"},
 	}
 	for _, tt := range tests {
