@@ -161,18 +161,7 @@ func TestCloseCatchesUpOrphans(t *testing.T) {
 	}
 	// The first process's last batch of partition 0: stored, never rolled
 	// up (SIGKILL before its background rollup).
-	orphans := genBatch("orphans", []int{0}, 100, 140)
-	now := time.Now().UTC().Truncate(time.Second)
-	if err := a.insertFeedback(ctx, orphans, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.insertMentions(ctx, orphans, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.writeChats(ctx, orphans, map[partKey]int64{{"orphans", 0}: 100}, now); err != nil {
-		t.Fatal(err)
-	}
-	all = append(all, orphans...)
+	all = append(all, storeOrphans(t, a, "orphans", 100, 140)...)
 	// The successor writes the other partitions, then stops.
 	for off := int64(100); off < 200; off += 50 {
 		batch := genBatch("orphans", []int{1, 2, 3}, off, off+50)
@@ -223,18 +212,7 @@ func TestCatchUpEvery(t *testing.T) {
 		t.Fatal(err)
 	}
 	// rows of partition 0 stored by a process that died before their rollup
-	orphans := genBatch("every", []int{0}, 100, 140)
-	now := time.Now().UTC().Truncate(time.Second)
-	if err := a.insertFeedback(ctx, orphans, now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.insertMentions(ctx, orphans, now); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.writeChats(ctx, orphans, map[partKey]int64{{"every", 0}: 100}, now); err != nil {
-		t.Fatal(err)
-	}
-	all = append(all, orphans...)
+	all = append(all, storeOrphans(t, a, "every", 100, 140)...)
 	deadline := time.Now().Add(20 * time.Second)
 	for hourlyMismatch(t, a) != "" {
 		if time.Now().After(deadline) {
@@ -246,4 +224,24 @@ func TestCatchUpEvery(t *testing.T) {
 	if n := failures.Load(); n > 0 {
 		t.Errorf("%d catch-ups failed", n)
 	}
+}
+
+// storeOrphans stores the records of offsets [from, to) of partition 0 of
+// topic in every raw table through s, without their rollup: what a process
+// killed between its inserts and its background rollup leaves.
+func storeOrphans(t *testing.T, s *Sink, topic string, from, to int64) []*pipeline.Record {
+	t.Helper()
+	ctx := context.Background()
+	orphans := genBatch(topic, []int{0}, from, to)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := s.insertFeedback(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.insertMentions(ctx, orphans, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writeChats(ctx, orphans, map[partKey]int64{{topic, 0}: from}, now); err != nil {
+		t.Fatal(err)
+	}
+	return orphans
 }
