@@ -609,8 +609,10 @@ func (s *Sink) CatchUp(ctx context.Context) error {
 // rollup, after this one started, leaves rows that no rollup of this one
 // covers until their partition's next record (a quiet partition may get
 // none for long); the periodic catch-up bounds how long the hourly tables
-// lag behind them. A catch-up of partitions already aggregated reads one
-// primary-key range per partition and table, and writes nothing.
+// lag behind them. A catch-up lists the partitions (a DISTINCT over the
+// first two sorting-key columns of feedback and aspect_mentions, which
+// compress to little) and, for partitions already aggregated, reads one
+// primary-key range per partition and table and writes nothing.
 func (s *Sink) CatchUpEvery(ctx context.Context, interval time.Duration, onErr func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
