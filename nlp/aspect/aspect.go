@@ -805,11 +805,13 @@ type clauseState struct {
 // nothing of the screen, 屏幕不好 negated would praise it.
 var denials = []string{"不是", "并不是", "也不是", "倒不是", "又不是", "都不是", "而不是", "并非", "不是说", "并不是说"}
 
-// denial reports whether runes [s, e) are a denial word, and no
-// rhetorical question (还不是手机有问题, 岂不是, 可不是).
-func (t *text) denial(s, e int) bool {
-	return slices.Contains(denials, string(t.rs[s:e])) && (s == 0 || !strings.ContainsRune("还岂可", t.rs[s-1])) &&
-		!strings.Contains(string(t.rs[max(0, s-4):s]), "难道")
+// denies reports whether the pending negation, opening its clause's
+// topics and ending at rune end, is a denial word and no rhetorical
+// question (还不是手机有问题, 岂不是, 可不是).
+func (t *text) denies(st *clauseState, end int) bool {
+	s := st.negStart
+	return s >= 0 && len(st.group) == 0 && slices.Contains(denials, string(t.rs[s:end])) &&
+		(s == 0 || !strings.ContainsRune("还岂可", t.rs[s-1])) && !strings.Contains(string(t.rs[max(0, s-4):s]), "难道")
 }
 
 // deny counts one more negation of the pending opinion, the first starting
@@ -1040,7 +1042,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.conjPending = len(st.group) > 0 && adjacent
 			continue
 		case l.isAspect() && !(l.isOpinion() && t.opinionHere(st, items, k, adjacent)):
-			denied := adjacent && st.negStart >= 0 && len(st.group) == 0 && t.denial(st.negStart, it.start)
+			denied := adjacent && t.denies(st, it.start)
 			t.addAspect(st, it, l, adjacent)
 			// 并不是屏幕不好, 倒不是价格贵: the claim about the aspect is
 			// denied, which says neither what it is nor its opposite (in
@@ -1577,7 +1579,7 @@ func (t *text) opinion(st *clauseState, it item, l *lexeme, targets []*aspectRef
 	default:
 		inner = true // 不制冷: a noun right before (冰箱不制冷) names it better; see nameInner
 	}
-	if neg && st.negs == 1 && l.termAt == 0 && l.termLen > 0 && l.termKnown && len(st.group) == 0 && t.denial(ostart, it.start) {
+	if neg && st.negs == 1 && l.termAt == 0 && l.termLen > 0 && l.termKnown && t.denies(st, it.start) {
 		neg, hedged = false, true // 不是物流慢: denied, not praise
 	}
 	n := len(t.sc.out)
