@@ -104,8 +104,15 @@ func TestE2EInFlightCapReached(t *testing.T) {
 	kc := kafkatest.Start(t, 4, e2eTopic, e2eDLQ)
 	srv := chtest.StartServer(t, t.TempDir())
 	db := "e2e_cap"
+	// Batches are cut by size here (batch_wait 5s): two full batches are
+	// the cap. With ClickHouse down, reading also stops once the writer's
+	// batch, the buffered one and the one being cut are full; batches cut
+	// by time while the feed trickles in (100ms on a loaded machine) are
+	// smaller, and that bound, not the cap, stopped reading once (289 of
+	// 300).
 	cfg := withSettings(t, writeConfig(t, kc.Addrs(), srv.Addr(), db, filepath.Join(t.TempDir(), "index")),
-		"max_in_flight: 2000", fmt.Sprintf("max_in_flight: %d", maxInFlight))
+		"max_in_flight: 2000", fmt.Sprintf("max_in_flight: %d", maxInFlight),
+		"batch_wait: 100ms", "batch_wait: 5s")
 	a := startChild(t, cfg)
 	addr := a.httpAddr(t)
 	waitForSink(t, srv.Addr(), db, a)
