@@ -970,9 +970,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			items = t.comparedOpinion(items, os, c.End)
 		}
 	}
-	better := [3]int{-1, -1, -1}
+	better, rev := [3]int{-1, -1, -1}, -1
 	if st.cmp[0] < 0 {
-		if better = t.betterThan(c, items); better[0] >= 0 {
+		if better, rev = t.betterThan(c, items); better[0] >= 0 {
 			items = t.comparedOpinion(items, better[1], better[2])
 		}
 	}
@@ -1022,6 +1022,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if !adjacent {
 			st.negStart, st.negs = -1, 0
 			st.conjPending = false
+		}
+		if rev >= 0 && it.start == better[1] {
+			st.negStart, st.negs = rev, 1 // 不比, or 比这个
 		}
 		next := -1 // the next item, when only particles stand between
 		if k+1 < len(items) && (t.gapOK(it.end, items[k+1].start) || l.neg && t.oneOf(it.end, items[k+1].start)) {
@@ -1313,29 +1316,60 @@ var anaphors = []string{"这一点", "这方面", "这点", "这个", "这些", 
 var notComparison = [2]string{"价对相无好类正反占", "较例如赛起方分重率"}
 
 // comparisonComplements may follow the opinion of a comparison (强多了, 大
-// 很多, 差点, 好一些).
-var comparisonComplements = []string{"了", "啊", "呀", "呢", "的", "吧", "多了", "很多", "得多", "不少", "一点", "一些", "点", "些", "许多", "多"}
+// 很多, 小太多, 差点, 好一些).
+var comparisonComplements = []string{"了", "啊", "呀", "呢", "的", "吧", "多了", "很多", "太多", "得多", "不少", "一点", "一些", "点", "些", "许多", "多"}
 
 // betterThan finds a comparison that asserts in clause c: an aspect, 比, a
 // point of comparison (1 to 8 runes) and an opinion that ends the clause
 // before its complements: 避震效果比现款森林人好, 外观比现款差点, 价格比京东贵.
-// The opinion applies as is. It returns where 比 and the opinion start and
-// where the opinion ends at most, or {-1, -1, -1}.
-func (t *text) betterThan(c clause.Clause, items []item) [3]int {
+// The opinion applies as is, or reversed after 不比 (质量不比商场的差 is
+// praise) and when the point is the product reviewed (别家的价格比这家便宜
+// is a complaint). It returns where 比 and the opinion start and where the
+// opinion ends at most, or {-1, -1, -1}, and where the words that reverse
+// the opinion start (the 不 of 不比, or 比), -1 if it applies as is.
+func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 	none := [3]int{-1, -1, -1}
 	for j := c.Start + 1; j+2 < c.End; j++ {
 		if t.rs[j] != '比' || strings.ContainsRune(notComparison[0], t.rs[j-1]) || strings.ContainsRune(notComparison[1], t.rs[j+1]) {
 			continue
 		}
-		// the aspect compared stands right before 比
+		// the aspect compared stands right before 比, or before degree
+		// and filler words (空间都比途观大, 价格也比别家便宜), and 不
+		// (质量一点也不比专卖店的差, 价钱也不比外面便宜) negates the
+		// opinion
 		last := -1
 		for i, it := range items {
 			if it.end <= j && it.start >= c.Start {
 				last = i
 			}
 		}
-		if last < 0 || !t.m.lex[items[last].lx].isAspect() || t.m.lex[items[last].lx].implicit >= 0 || !t.gapOK(items[last].end, j) {
-			return none
+		end, negated := j, false
+		if t.rs[j-1] == '不' {
+			// 不比苹果差 (one word of the segmenter's): the comparison is
+			// negated
+			end, negated = j-1, true
+			if last >= 0 && items[last].end > end {
+				if !t.m.lex[items[last].lx].neg {
+					return none, -1
+				}
+				last--
+			}
+			for _, w := range pointAdverbs { // 并不比, 也不比
+				if n := utf8.RuneCountInString(w); end-n > c.Start && string(t.rs[end-n:end]) == w && (last < 0 || items[last].end <= end-n) {
+					end -= n
+					break
+				}
+			}
+		}
+		for ; last >= 0 && items[last].start >= c.Start; last-- {
+			l := &t.m.lex[items[last].lx]
+			if l.isAspect() || !l.mod || l.neg || !t.gapOK(items[last].end, end) {
+				break
+			}
+			end = items[last].start
+		}
+		if last < 0 || items[last].start < c.Start || !t.m.lex[items[last].lx].isAspect() || t.m.lex[items[last].lx].implicit >= 0 || !t.gapOK(items[last].end, end) {
+			return none, -1
 		}
 		// the ends the opinion may have, most complements trimmed first (好
 		// of 好多了, 快 of 快很多), then fewer (多 of 比别家多)
@@ -1351,6 +1385,17 @@ func (t *text) betterThan(c clause.Clause, items []item) [3]int {
 				}
 			}
 		}
+		rev := -1
+		switch this := strings.ContainsRune("这本", t.rs[j+1]); {
+		case negated && this: // 不比这个差: reversed twice
+		case negated:
+			rev = j - 1
+		case this:
+			// 别家的价格比这家便宜, 画质比这个好太多了: the product reviewed
+			// is the point, what is compared is another's, and the opinion
+			// is the reverse for this one
+			rev = j
+		}
 		for _, end := range slices.Backward(ends) {
 			for n := 2; n >= 1; n-- {
 				os := end - n
@@ -1362,16 +1407,16 @@ func (t *text) betterThan(c clause.Clause, items []item) [3]int {
 					return it.start > j && it.end <= os && (l.isAspect() && !t.wholeOnly(l) || l.implicit >= 0 && it.end-it.start > 1)
 				})
 				if inPoint {
-					return none // 比平时折扣更多: the point holds what is spoken of
+					return none, -1 // 比平时折扣更多: the point holds what is spoken of
 				}
 				if _, ok := t.opinionText(string(t.rs[os:end])); ok || t.taxonomyOpinionSpan(os, end) {
-					return [3]int{j, os, end}
+					return [3]int{j, os, end}, rev
 				}
 			}
 		}
-		return none
+		return none, -1
 	}
-	return none
+	return none, -1
 }
 
 // wholeOnly reports whether l names only the product or shop as a whole

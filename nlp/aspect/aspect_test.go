@@ -790,7 +790,9 @@ func TestManaged(t *testing.T) {
 // ends the clause after 比 and a point of comparison is about the aspect
 // before 比, also when the segmenter glues the point to it, and its
 // complement (点, 多了, 很多) and words like 差点 ("almost") do not hide it;
-// 性价比 and a point that names what is spoken of make no comparison.
+// adverbs may stand before 比; 不比 and a point that is this product
+// (比这家) reverse the opinion; 性价比 and a point that names what is spoken
+// of make no comparison.
 func TestBetterThan(t *testing.T) {
 	e := setup(t)
 	e.checkAllTopics(t, map[string][]string{
@@ -802,6 +804,17 @@ func TestBetterThan(t *testing.T) {
 		"性价比高":       {"价格:positive"},
 		// the product as a whole is the point compared with, not what is spoken of
 		"质量比以前买的东西好多了": {"质量:positive"},
+		// adverbs between the aspect and 比, and a complement 太多
+		"价格也比别家便宜":   {"价格:positive"},
+		"质量都比以前差了":   {"质量:negative"},
+		"物流明显比上次慢太多": {"物流:negative"},
+		// 不比 negates: not worse is praise, not cheaper a complaint
+		"质量不比商场的差":  {"质量:positive"},
+		"价钱也不比外面便宜": {"价格:negative"},
+		"外观根本不比实物差": {"外观:positive"},
+		// the point is this product: what is compared is another's
+		"别家的价格比这家便宜": {"价格:negative"},
+		"原来用的味道比这个香": {"口味:negative"},
 	})
 }
 
