@@ -531,6 +531,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 		t.adoptOrphans()
 		t.headed()
 		t.inferior(clauses)
+		t.scornful(clauses)
 	}
 	t.pruneOverall()
 	t.dedupe()

@@ -517,6 +517,26 @@ func TestInferior(t *testing.T) {
 	}
 }
 
+// TestScornful checks that a scornful question (这就是…？, 这也叫…？) or
+// 这就是所谓的 blames what it names, and that 这就是 alone does not.
+func TestScornful(t *testing.T) {
+	e := setup(t)
+	tests := []struct {
+		name, text string
+		want       []string // category:polarity of the topics named
+	}{
+		{"a topic", "这就是京东的质量？", []string{"质量:negative"}},
+		{"an opinion the question held", "这也叫新鲜？", []string{"新鲜度:negative"}},
+		{"所谓的, no question mark", "这就是所谓的特价", []string{"价格:negative"}},
+		{"after a complaint", "包装都破了，这就是你们的物流？", []string{"包装:negative", "物流:negative"}},
+		{"no question", "这就是我想要的颜色", []string{"外观:neutral"}},
+		{"a question that does not open with 这就是", "请问这个的质量？", []string{"质量:neutral"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
+	}
+}
+
 // TestGluedNegation checks negations that the segmenter glues to the word
 // before or after them (不发|烫, 从来没|死机).
 func TestGluedNegation(t *testing.T) {

@@ -241,3 +241,64 @@ func (t *text) comparedWith(from, s, e, end int, marker string) bool {
 	}
 	return e < end
 }
+
+// scornOpeners open a rhetorical question that scorns what it names: 这就是
+// 京东的质量？ 这也叫新鲜？
+var scornOpeners = []string{"这就是", "这就叫", "这也叫", "这也算", "这叫", "这算"}
+
+// scornMarks make a clause opened by 这就是 scorn what it names without a
+// question mark: 这就是所谓的品质 (not 这就是传说中的花牛, which is praise).
+var scornMarks = []string{"所谓的"}
+
+// scornful gives what a scornful question names (这就是京东的质量？, 这也叫新
+// 鲜？, 这就是所谓的特价) its category's pain point: the topic named, and an
+// opinion the question held (asked) or reversed.
+func (t *text) scornful(clauses []clause.Clause) {
+	for i := range t.sc.out {
+		x := &t.sc.out[i]
+		if x.Category == "" || x.Polarity == nlp.Negative {
+			continue
+		}
+		c := t.clauseOf(clauses, x.Span[0])
+		if c == nil || !t.scorns(*c) {
+			continue
+		}
+		x.Polarity, x.Asked = nlp.Negative, false
+		x.Subcategory = side(t.m.cats[x.Category], false)
+		x.Opinion = strings.TrimSpace(string(t.rs[c.Start:c.End]))
+		x.Span = [2]int{c.Start, max(x.Span[1], c.End)}
+	}
+}
+
+// scorns reports whether clause c is a scornful question: it opens with
+// 这就是 (这叫, 这也算 …) and ends the sentence with a question mark, or
+// holds 所谓的.
+func (t *text) scorns(c clause.Clause) bool {
+	if c.Start < 0 || c.End > len(t.rs) || c.Start >= c.End {
+		return false
+	}
+	s := strings.TrimSpace(string(t.lower[c.Start:c.End]))
+	opened := false
+	for _, w := range scornOpeners {
+		if strings.HasPrefix(s, w) {
+			opened = true
+			break
+		}
+	}
+	if !opened {
+		return false
+	}
+	i := c.End
+	for i < len(t.rs) && (t.rs[i] == ' ' || t.rs[i] == '　') {
+		i++
+	}
+	if i < len(t.rs) && (t.rs[i] == '？' || t.rs[i] == '?') {
+		return true
+	}
+	for _, w := range scornMarks {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
