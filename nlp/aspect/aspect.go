@@ -1392,7 +1392,7 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 		case negated:
 			rev = j - 1
 		case this:
-			// 别家的价格比这家便宜, 画质比这个好太多了: the product reviewed
+			// 别家的价格比这家便宜, 原来用的味道比这个香: the product reviewed
 			// is the point, what is compared is another's, and the opinion
 			// is the reverse for this one
 			rev = j
