@@ -1225,8 +1225,8 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 }
 
 // comparisonMarkers deny what follows a point of comparison: 没有以前好,
-// 不如图片好看, 比不上实体店的好吃.
-var comparisonMarkers = []string{"没有", "不如", "比不上", "赶不上", "不及", "没", "远不如", "远远不如", "还不如", "都不如", "也不如", "比不过"}
+// 不如图片好看, 比不上实体店的好吃, 不像原厂那么软.
+var comparisonMarkers = []string{"没有", "不如", "不像", "比不上", "赶不上", "不及", "没", "远不如", "远远不如", "还不如", "都不如", "也不如", "比不过"}
 
 // comparisonLinks end the point of comparison right before the opinion
 // (没有以前那么好, 没有想象中的好).

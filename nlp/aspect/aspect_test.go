@@ -89,6 +89,8 @@ func TestMatch(t *testing.T) {
 		{"comparison with a reference", "物流没有以前快", []string{"物流/配送慢" + neg}},
 		{"far behind a reference", "物流远不如以前快", []string{"物流/配送慢" + neg}},
 		{"behind the model before", "包装还不如老款结实", []string{"包装/破损" + neg}},
+		{"不像 + point", "质量不像以前那么好了", []string{"质量/做工差" + neg}},
+		{"不像 denies a complaint", "包装不像别家那么烂", []string{"包装/满意" + pos}},
 		{"no comparison", "没有破损，包装很好", []string{"包装/完好" + pos, "包装/满意" + pos}},
 		{"praise service reply", "客服回复很及时，耐心解答", []string{"服务/响应快" + pos, "服务/态度好" + pos}},
 		{"opinion before aspect", "很精美的包装，送人很有面子", []string{"包装/精美" + pos}},
