@@ -51,6 +51,9 @@ type Matcher struct {
 	noMentions bool
 	// headings introduce one side's points (缺点：, 优点是): heading.go
 	headings *headings
+	// attrCats are the categories of each attribute term that names
+	// several (速度: 物流 and 性能)
+	attrCats map[string][]string
 	pool     sync.Pool
 }
 
@@ -133,6 +136,19 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 		o(m)
 	}
 	m.headings = newHeadings(tax.Headings)
+	for _, a := range tax.Aspects {
+		if k := strings.ToLower(a.Term); a.Attr && !slices.Contains(m.attrCats[k], a.Category) {
+			if m.attrCats == nil {
+				m.attrCats = map[string][]string{}
+			}
+			m.attrCats[k] = append(m.attrCats[k], a.Category)
+		}
+	}
+	for k, cs := range m.attrCats {
+		if len(cs) < 2 {
+			delete(m.attrCats, k)
+		}
+	}
 	m.generic = make(map[string]bool, len(tax.Generic))
 	for _, w := range tax.Generic {
 		m.generic[strings.ToLower(w)] = true
@@ -526,6 +542,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 	t.open(clauses)
 	t.nameInner()
 	t.refile()
+	t.contextual()
 	if !m.noMentions {
 		t.mentions()
 		t.adoptOrphans()
@@ -2218,4 +2235,98 @@ func (t *text) emit(op lexicons.OpinionTerm, term, cat string, span [2]int, osta
 		Polarity:    polarity,
 		Span:        span,
 	})
+}
+
+// contextual re-files what is said of a bare attribute that several
+// categories share (速度: 物流 in reviews, 性能 of a device) to the one of
+// those categories whose topic is named nearest to it, in its sentence
+// before the rest of the text (收到了，速度很快，两天就到了 is delivery;
+// 速度很快，系统流畅 the device's). With no such topic it keeps its reading.
+func (t *text) contextual() {
+	if len(t.m.attrCats) == 0 {
+		return
+	}
+	for i := range t.sc.out {
+		o := &t.sc.out[i]
+		cats := t.m.attrCats[strings.ToLower(o.Aspect)]
+		if len(cats) == 0 || !slices.Contains(cats, o.Category) {
+			continue
+		}
+		best, bd := "", 1<<30
+		near := func(cat string, at int) {
+			if cat == "" || !slices.Contains(cats, cat) {
+				return
+			}
+			d := abs(at - o.Span[0])
+			if t.sentenceEnd(min(at, o.Span[0]), max(at, o.Span[0])) < max(at, o.Span[0]) {
+				d += len(t.rs) // another sentence's topic counts after this one's
+			}
+			if d < bd {
+				best, bd = cat, d
+			}
+		}
+		for j, p := range t.sc.out {
+			if j != i && !strings.EqualFold(p.Aspect, o.Aspect) {
+				near(p.Category, p.Span[0])
+			}
+		}
+		for _, r := range t.named {
+			if !strings.EqualFold(string(t.rs[r.start:r.end]), o.Aspect) {
+				near(r.category, r.start)
+			}
+		}
+		if best == "" || best == o.Category {
+			continue
+		}
+		o.Category = best
+		if o.Subcategory != "" {
+			o.Subcategory, o.Polarity = t.pointIn(best, strings.TrimPrefix(strings.ToLower(o.Opinion), strings.ToLower(o.Aspect)), o.Polarity)
+		}
+	}
+}
+
+// pointIn returns the point in category cat that the opinion words rest
+// (很快, 太慢了) say, trying shorter endings of rest (快 of 很快): its name
+// and polarity, the one of polarity pol first (速度惊人 is fast delivery,
+// though 惊人 is a generic complaint). With none, the category's generic
+// praise or pain point of polarity pol.
+func (t *text) pointIn(cat, rest, pol string) (string, string) {
+	want := 1
+	if pol == nlp.Negative {
+		want = -1
+	}
+	other := ""
+	for r := []rune(rest); len(r) > 0; r = r[1:] {
+		li, ok := t.m.index[string(r)]
+		if !ok {
+			continue
+		}
+		for _, oi := range t.m.lex[li].opinions {
+			op := t.m.opinions[oi]
+			if op.Category != cat {
+				continue
+			}
+			_, name, _ := strings.Cut(op.Point, "/")
+			if op.Polarity == want {
+				return name, pol
+			}
+			if other == "" {
+				other = name
+			}
+		}
+	}
+	if other != "" {
+		if pol == nlp.Negative {
+			return other, nlp.Positive
+		}
+		return other, nlp.Negative
+	}
+	return side(t.m.cats[cat], pol == nlp.Positive), pol
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

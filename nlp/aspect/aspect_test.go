@@ -1061,6 +1061,33 @@ func TestTopicMarker(t *testing.T) {
 	}
 }
 
+// TestSharedAttribute checks that a bare attribute that several categories
+// share (速度: delivery in reviews, the device's running speed) takes the
+// category of the topic named nearest to it, its sentence first, and keeps
+// the pack's reading when no such topic is named.
+func TestSharedAttribute(t *testing.T) {
+	e := setup(t)
+	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
+	tests := []struct {
+		text string
+		want []string // category/subcategory:polarity
+	}{
+		{"收到了，速度很快，两天就到了", []string{"物流/配送快" + pos, "物流/配送快" + pos}},
+		{"物流乌龟，速度太慢", []string{"物流/配送慢" + neg}},
+		{"速度很快，系统流畅", []string{"性能/流畅" + pos, "性能/流畅" + pos}},
+		// the nearest topic
+		{"速度很快，运行流畅，昨晚下单今天就到了", []string{"性能/流畅" + pos, "性能/流畅" + pos, "物流/配送快" + pos}},
+		// its own sentence's topic before another sentence's
+		{"运行很流畅，这台机器的速度很快。物流也快", []string{"性能/流畅" + pos, "性能/流畅" + pos, "物流/配送快" + pos}},
+		// nothing to tell by: the pack's reading
+		{"速度很快", []string{"性能/流畅" + pos}},
+	}
+	for _, tt := range tests {
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, short)
+	}
+}
+
 // TestNotOpinions checks words that read as a negation or a verdict but are
 // something else where they stand: 没有了 ("is gone") denies nothing after
 // it, 还好 opening a clause that goes on is "fortunately", and 的话 makes
