@@ -1851,14 +1851,16 @@ var wishFrames = []string{"就好", "就更好", "就太好", "就完美", "就�
 
 // moreWishes finds the wishes for more in clause c: 再 (and a softener:
 // 再稍微), or 更 after a modal (应该更), right before an opinion term that 一点/些 ends or follows (能再便宜
-// 点就好了, 屏幕还可以再大些, 分量再多一些). Such a wish says the aspect falls
+// 点就好了, 屏幕还可以再大些, 分量再多一些), or, after a modal's 更, that
+// ends the clause or its wish (屏幕原本可以更大, 包装可以做得更好, 要是能更长
+// 就好了). Such a wish says the aspect falls
 // short. It returns, per wish, the start of 再 and the opinion's start;
 // items gains the opinion when the segmenter glued it to its neighbours
 // (再大|一点, 大些).
 func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 	var out [][2]int
 	for j := c.Start; j+1 < c.End; j++ {
-		if t.rs[j] != '再' && !(t.rs[j] == '更' && t.modalBefore(c, j)) {
+		if t.rs[j] != '再' && !(t.rs[j] == '更' && t.modalBefore(c, j) != "") {
 			continue
 		}
 		os := j + 1
@@ -1878,12 +1880,16 @@ func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 			continue
 		}
 		term := string(t.rs[os:best])
+		// with no 一点/些: a wish frame after the opinion (要是能更长就好了),
+		// or 可以 and the opinion ends the clause (价格可以更低; 应该更低
+		// may only guess)
+		wish := t.rs[j] == '更' && (t.wishFrame(c) == best || t.modalBefore(c, j) == "可以" && strings.Trim(string(t.rs[best:c.End]), "了啊呀啦的") == "")
 		for _, w := range moreSuffixes {
-			if strings.HasSuffix(term, w) && len(term) > len(w) || hasRunes(t.rs[best:c.End], w) {
-				out = append(out, [2]int{j, os})
-				items = t.comparedOpinion(items, os, best)
-				break
-			}
+			wish = wish || strings.HasSuffix(term, w) && len(term) > len(w) || hasRunes(t.rs[best:c.End], w)
+		}
+		if wish {
+			out = append(out, [2]int{j, os})
+			items = t.comparedOpinion(items, os, best)
 		}
 	}
 	return out, items
@@ -1893,14 +1899,25 @@ func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 // comparison (比上一代更亮一点).
 var modals = []string{"应该", "应", "可以", "能", "希望"}
 
-// modalBefore reports whether a modal ends right before rune j of clause c.
-func (t *text) modalBefore(c clause.Clause, j int) bool {
-	for _, m := range modals {
-		if n := utf8.RuneCountInString(m); j-n >= c.Start && hasRunes(t.rs[j-n:j], m) {
-			return true
+// modalBefore returns the modal that ends right before rune j of clause c,
+// or before a verb of making (可以做得更好), "" if none. 不能更棒 and 可能
+// 更好吃 hold none.
+func (t *text) modalBefore(c clause.Clause, j int) string {
+	for _, v := range []string{"做得", "做的", "弄得", "变得", "做"} {
+		if n := utf8.RuneCountInString(v); j-n >= c.Start && hasRunes(t.rs[j-n:j], v) {
+			j -= n
+			break
 		}
 	}
-	return false
+	for _, m := range modals {
+		if n := utf8.RuneCountInString(m); j-n >= c.Start && hasRunes(t.rs[j-n:j], m) {
+			if j-n > c.Start && strings.ContainsRune("不可没", t.rs[j-n-1]) {
+				return ""
+			}
+			return m
+		}
+	}
+	return ""
 }
 
 // wishFrame returns where the frame of a wish that ends clause c starts

@@ -763,8 +763,9 @@ func TestAnotA(t *testing.T) {
 
 // TestWishForMore checks that wishing an aspect more of its opinion (再便宜
 // 点, 再大些) says it falls short, also when the segmenter glues the opinion
-// to 再 or 点 and when the clause is framed as a wish (就好了), and that
-// the frame's 好 and a 还可以 before the wish are no praise.
+// to 再 or 点 and when the clause is framed as a wish (就好了), also with
+// 更 after a modal (可以更低; not 不能更, 可能更), and that the frame's 好
+// and a 还可以 before the wish are no praise.
 func TestWishForMore(t *testing.T) {
 	e := setup(t)
 	e.checkAllTopics(t, map[string][]string{
@@ -774,6 +775,12 @@ func TestWishForMore(t *testing.T) {
 		"包装再稍微好一点":      {"包装:negative"},
 		"物流应该更快一点":      {"物流:negative"},
 		"包装可以更结实一些就太好了": {"包装:negative"},
+		// 更 with no 一点: after 可以 at the clause's end, or in a wish frame
+		"价格可以更低":     {"价格:negative"},
+		"包装可以做得更好":   {"包装:negative"},
+		"物流要是能更快就好了": {"物流:negative"},
+		"价格不能更便宜了":   {"价格:positive"},
+		"下一批可能更便宜":   {"价格:positive"},
 		// a wish without 再 stays a wish; 再 before a verb is no opinion;
 		// 更 without a modal compares
 		"希望物流快一点":   {"物流:neutral"},
