@@ -2263,19 +2263,23 @@ func (t *text) contextual() {
 	if len(t.m.attrCats) == 0 {
 		return
 	}
+	var sent []int32 // the sentence of each rune, when needed
 	for i := range t.sc.out {
 		o := &t.sc.out[i]
 		cats := t.m.attrCats[strings.ToLower(o.Aspect)]
 		if len(cats) == 0 || !slices.Contains(cats, o.Category) {
 			continue
 		}
+		if sent == nil {
+			sent = t.sentences()
+		}
 		best, bd := "", 1<<30
 		near := func(cat string, at int) {
-			if cat == "" || !slices.Contains(cats, cat) {
+			if cat == "" || !slices.Contains(cats, cat) || at < 0 || at >= len(sent) {
 				return
 			}
 			d := abs(at - o.Span[0])
-			if t.sentenceEnd(min(at, o.Span[0]), max(at, o.Span[0])) < max(at, o.Span[0]) {
+			if o.Span[0] < len(sent) && sent[at] != sent[o.Span[0]] {
 				d += len(t.rs) // another sentence's topic counts after this one's
 			}
 			if d < bd {
@@ -2300,6 +2304,20 @@ func (t *text) contextual() {
 			o.Subcategory, o.Polarity = t.pointIn(best, strings.TrimPrefix(strings.ToLower(o.Opinion), strings.ToLower(o.Aspect)), o.Polarity)
 		}
 	}
+}
+
+// sentences returns the index of the sentence each rune is in (see
+// sentenceEnd).
+func (t *text) sentences() []int32 {
+	out := make([]int32, len(t.rs))
+	k := int32(0)
+	for i := range t.rs {
+		out[i] = k
+		if t.endsSentence(i) {
+			k++
+		}
+	}
+	return out
 }
 
 // pointIn returns the point in category cat that the opinion words rest

@@ -143,16 +143,22 @@ func (t *text) introduces(s, e int) bool {
 // list number (1.隔音 2.早餐).
 func (t *text) sentenceEnd(from, to int) int {
 	for i := from; i < to; i++ {
-		switch t.rs[i] {
-		case '。', '！', '？', '!', '?', '\n':
+		if t.endsSentence(i) {
 			return i
-		case '.':
-			if i == 0 || t.rs[i-1] < '0' || t.rs[i-1] > '9' {
-				return i
-			}
 		}
 	}
 	return to
+}
+
+// endsSentence reports whether rune i ends a sentence (see sentenceEnd).
+func (t *text) endsSentence(i int) bool {
+	switch t.rs[i] {
+	case '。', '！', '？', '!', '?', '\n':
+		return true
+	case '.':
+		return i == 0 || t.rs[i-1] < '0' || t.rs[i-1] > '9'
+	}
+	return false
 }
 
 // inferiorMarkers say that what comes before them is worse than what comes
