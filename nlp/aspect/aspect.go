@@ -1507,7 +1507,7 @@ func (t *text) namedPoint(c clause.Clause, k, limit int) (int, bool) {
 	if point := os - from; !ok || point < 2 || point > 6 || os > limit {
 		return 0, false
 	}
-	if strings.ContainsRune("让令使叫", t.rs[from]) || slices.ContainsFunc(t.rs[from:os], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsDigit(r) }) {
+	if strings.ContainsRune("让令使叫", t.rs[from]) || slices.ContainsFunc(t.rs[from:os], unicode.IsSpace) || !t.versionPoint(from, os) && slices.ContainsFunc(t.rs[from:os], unicode.IsDigit) {
 		return 0, false // 没有让人失望, 还没有吃 看起来不错, 没有120小时: no point of comparison
 	}
 	for i := from; i < os; {
@@ -1530,6 +1530,29 @@ func (t *text) namedPoint(c clause.Clause, k, limit int) (int, bool) {
 		}
 	}
 	return os, true
+}
+
+// versionPoint reports whether runes [from, to) name a version or an
+// engine by its number (2.5, 2.0t, 1.5T的): 动力没有2.5强 compares, 没有
+// 120小时 does not.
+func (t *text) versionPoint(from, to int) bool {
+	rs := t.rs[from:to]
+	if len(rs) > 0 && rs[len(rs)-1] == '的' {
+		rs = rs[:len(rs)-1]
+	}
+	i := 0
+	for i < len(rs) && (rs[i] >= '0' && rs[i] <= '9' || rs[i] == '.') {
+		i++
+	}
+	if i == 0 || !slices.Contains(rs[:i], '.') {
+		return false
+	}
+	for ; i < len(rs); i++ {
+		if !(rs[i] >= 'a' && rs[i] <= 'z' || rs[i] >= 'A' && rs[i] <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // endOpinion finds an opinion term of one or two runes that ends clause c

@@ -508,6 +508,8 @@ func TestInferior(t *testing.T) {
 		{"not the topic's comparison", "物流到了，不如退了吧", []string{"物流:neutral"}},
 		{"a word between that is no degree word", "包装盒子里的说明书不如以前", []string{"包装:neutral"}},
 		{"named point glued to the opinion", "价格没有京东便宜", []string{"价格:negative"}},
+		{"a version number is a point", "质量没有2.0版的好", []string{"质量:negative"}},
+		{"a version number is a point", "质量没有2.5好", []string{"质量:negative"}},
 		{"named point, 不如", "包装不如华为好", []string{"包装:negative"}},
 		{"an adverb before the marker", "价格也没有京东便宜", []string{"价格:negative"}},
 		{"an adverb before the marker", "物流还没有顺丰快", []string{"物流:negative"}},
