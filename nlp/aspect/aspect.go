@@ -53,8 +53,9 @@ type Matcher struct {
 	headings *headings
 	// attrCats are the categories of each attribute term that names
 	// several (速度: 物流 and 性能)
-	attrCats map[string][]string
-	pool     sync.Pool
+	attrCats   map[string][]string
+	attrShared map[string]bool // the categories of attrCats
+	pool       sync.Pool
 }
 
 // WithoutMentions turns topic mentions off: only opinions are emitted, as
@@ -147,6 +148,13 @@ func New(tax *lexicons.Taxonomy, opts ...Option) (*Matcher, error) {
 	for k, cs := range m.attrCats {
 		if len(cs) < 2 {
 			delete(m.attrCats, k)
+			continue
+		}
+		if m.attrShared == nil {
+			m.attrShared = map[string]bool{}
+		}
+		for _, c := range cs {
+			m.attrShared[c] = true
 		}
 	}
 	m.generic = make(map[string]bool, len(tax.Generic))
@@ -1247,7 +1255,7 @@ var comparisonMarkers = []string{"没有", "不如", "不像", "比不上", "赶
 
 // comparisonLinks end the point of comparison right before the opinion
 // (没有以前那么好, 没有想象中的好).
-var comparisonLinks = []string{"那么", "这么", "那样", "这样", "的"}
+var comparisonLinks = []string{"那么", "这么", "那样", "这样", "那种", "这种", "的"}
 
 // comparisonRefs are points of comparison that need no link (物流没有以前快).
 var comparisonRefs = []string{"以前", "之前", "原来", "从前", "上次", "上回", "想象", "预期", "期待", "描述", "宣传", "图片", "图上", "店里", "实体店", "别家", "别人家", "其他家", "上一代", "上代", "老款", "旧款", "以往", "过去"}
@@ -1270,21 +1278,28 @@ func (t *text) comparison(c clause.Clause) [3]int {
 		}
 		limit := min(tk.End+maxComparison, c.End)
 		between := string(t.rs[tk.End:limit])
+		// 不像 compares through 那么 and the like, or 的 and an opinion that
+		// ends the clause (口感不像第一次的好; 泳池不像五星级的又小又旧 says
+		// the pool is small and old)
+		like := tk.Text == "不像"
 		for _, ref := range comparisonRefs {
-			if i := strings.Index(between, ref); i >= 0 && (i == 0 || slices.Contains(comparisonLinks, between[:i])) {
+			if i := strings.Index(between, ref); i >= 0 && (i == 0 || slices.Contains(comparisonLinks, between[:i])) && !like {
 				return [3]int{tk.Start, tk.End, limit}
 			}
 		}
 		// a link word right before the opinion: checked loosely here (the
 		// opinion must start within reach, after some point of comparison)
 		for j := k + 2; j < len(t.tokens) && t.tokens[j].Start < limit; j++ {
+			if like && t.tokens[j].Text == "的" && (j+1 >= len(t.tokens) || t.tokens[j+1].End > c.End || strings.TrimRight(string(t.rs[t.tokens[j+1].End:c.End]), "了啊呀呢的吧") != "") {
+				continue
+			}
 			if slices.Contains(comparisonLinks, t.tokens[j].Text) && j+1 < len(t.tokens) && t.tokens[j+1].Start < c.End {
 				if _, ok := t.opinionText(t.tokens[j+1].Text); ok || t.taxonomyOpinionAt(t.tokens[j+1].Start) {
 					return [3]int{tk.Start, tk.End, t.tokens[j+1].Start}
 				}
 			}
 		}
-		if os, ok := t.namedPoint(c, k, limit); ok {
+		if os, ok := t.namedPoint(c, k, limit); ok && !like {
 			return [3]int{tk.Start, tk.End, os}
 		}
 		return none
@@ -1370,6 +1385,7 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 				if !t.m.lex[items[last].lx].neg {
 					return none, -1
 				}
+				end = items[last].start // 一点也不|比
 				last--
 			}
 			for _, w := range pointAdverbs { // 并不比, 也不比
@@ -1404,7 +1420,7 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 			}
 		}
 		rev := -1
-		switch this := strings.ContainsRune("这本", t.rs[j+1]); {
+		switch this := t.thisPoint(j+1, c.End); {
 		case negated && this: // 不比这个差: reversed twice
 		case negated:
 			rev = j - 1
@@ -1483,6 +1499,27 @@ func (t *text) comparedOpinion(items []item, os, end int) []item {
 		return items
 	}
 	return slices.Insert(items, at, best)
+}
+
+// thisPoints name the product reviewed as a point of comparison (比这个,
+// 比这家); 这边, 这几年, 本地, 本田 and 本店 (这个价格比本店其他的便宜) do not.
+var thisPoints = []string{"这个", "这款", "这家", "这台", "这部", "这件", "这次", "这只", "这种", "这批", "这一款", "这一家", "这一个"}
+
+// thisPoint reports whether the point of comparison starting at rune i
+// (before end) is the product reviewed: one of thisPoints, or a bare 这
+// right before the opinion (比这贵).
+func (t *text) thisPoint(i, end int) bool {
+	for _, w := range thisPoints {
+		if hasRunes(t.rs[i:end], w) {
+			return true
+		}
+	}
+	if t.rs[i] != '这' || i+1 >= end {
+		return false
+	}
+	_, ok := t.opinionText(string(t.rs[i+1 : min(end, i+3)]))
+	_, ok1 := t.opinionText(string(t.rs[i+1 : i+2]))
+	return ok || ok1
 }
 
 // pointAdverbs may stand between a topic and a comparison marker.
@@ -1875,8 +1912,7 @@ var wishFrames = []string{"就好", "就更好", "就太好", "就完美", "就�
 // moreWishes finds the wishes for more in clause c: 再 (and a softener:
 // 再稍微), or 更 after a modal (应该更), right before an opinion term that 一点/些 ends or follows (能再便宜
 // 点就好了, 屏幕还可以再大些, 分量再多一些), or, after a modal's 更, that
-// ends the clause or its wish (屏幕原本可以更大, 包装可以做得更好, 要是能更长
-// 就好了). Such a wish says the aspect falls
+// a wish frame closes (要是能更长就好了, 包装可以做得更好就完美了). Such a wish says the aspect falls
 // short. It returns, per wish, the start of 再 and the opinion's start;
 // items gains the opinion when the segmenter glued it to its neighbours
 // (再大|一点, 大些).
@@ -1903,10 +1939,9 @@ func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 			continue
 		}
 		term := string(t.rs[os:best])
-		// with no 一点/些: a wish frame after the opinion (要是能更长就好了),
-		// or 可以 and the opinion ends the clause (价格可以更低; 应该更低
-		// may only guess)
-		wish := t.rs[j] == '更' && (t.wishFrame(c) == best || t.modalBefore(c, j) == "可以" && strings.Trim(string(t.rs[best:c.End]), "了啊呀啦的") == "")
+		// with no 一点/些: a wish frame right after the opinion (要是能更长
+		// 就好了; 可以更省电 may say what a mode does, 应该更低 only guess)
+		wish := t.rs[j] == '更' && t.wishFrame(c) == best
 		for _, w := range moreSuffixes {
 			wish = wish || strings.HasSuffix(term, w) && len(term) > len(w) || hasRunes(t.rs[best:c.End], w)
 		}
@@ -1934,8 +1969,8 @@ func (t *text) modalBefore(c clause.Clause, j int) string {
 	}
 	for _, m := range modals {
 		if n := utf8.RuneCountInString(m); j-n >= c.Start && hasRunes(t.rs[j-n:j], m) {
-			if j-n > c.Start && strings.ContainsRune("不可没", t.rs[j-n-1]) {
-				return ""
+			if j-n > c.Start && strings.ContainsRune("不可没性功才智体技", t.rs[j-n-1]) {
+				return "" // 不能更, 可能更, 性能更好一些
 			}
 			return m
 		}
@@ -2277,46 +2312,59 @@ func (t *text) emit(op lexicons.OpinionTerm, term, cat string, span [2]int, osta
 	})
 }
 
+// contextualReach is how far (in runes) a topic may stand from a bare
+// shared attribute to tell its category.
+const contextualReach = 30
+
 // contextual re-files what is said of a bare attribute that several
 // categories share (速度: 物流 in reviews, 性能 of a device) to the one of
-// those categories whose topic is named nearest to it, in its sentence
-// before the rest of the text (收到了，速度很快，两天就到了 is delivery;
-// 速度很快，系统流畅 the device's). With no such topic it keeps its reading.
+// those categories whose topic is named nearest to it within
+// contextualReach, in its sentence first (收到了，速度很快，两天就到了 and
+// 上午就到了！速度真快！ are delivery; 速度很快，系统流畅 is the device's). With
+// no such topic it keeps its reading.
 func (t *text) contextual() {
-	if len(t.m.attrCats) == 0 {
+	if len(t.m.attrCats) == 0 || !slices.ContainsFunc(t.sc.out, func(o nlp.Aspect) bool { return t.m.attrCats[strings.ToLower(o.Aspect)] != nil }) {
 		return
 	}
-	var sent []int32 // the sentence of each rune, when needed
+	// the topics of the categories that share attributes, in text order
+	type topic struct {
+		at        int
+		cat, term string
+	}
+	var topics []topic
+	for _, p := range t.sc.out {
+		if t.m.attrShared[p.Category] {
+			topics = append(topics, topic{p.Span[0], p.Category, strings.ToLower(p.Aspect)})
+		}
+	}
+	for _, r := range t.named {
+		if t.m.attrShared[r.category] {
+			topics = append(topics, topic{r.start, r.category, strings.ToLower(string(t.rs[r.start:r.end]))})
+		}
+	}
+	slices.SortFunc(topics, func(a, b topic) int { return a.at - b.at })
+	sent := t.sentences()
 	for i := range t.sc.out {
 		o := &t.sc.out[i]
-		cats := t.m.attrCats[strings.ToLower(o.Aspect)]
-		if len(cats) == 0 || !slices.Contains(cats, o.Category) {
+		term := strings.ToLower(o.Aspect)
+		cats := t.m.attrCats[term]
+		at := o.Span[0]
+		if len(cats) == 0 || !slices.Contains(cats, o.Category) || at < 0 || at >= len(sent) {
 			continue
 		}
-		if sent == nil {
-			sent = t.sentences()
-		}
 		best, bd := "", 1<<30
-		near := func(cat string, at int) {
-			if cat == "" || !slices.Contains(cats, cat) || at < 0 || at >= len(sent) {
-				return
+		k, _ := slices.BinarySearchFunc(topics, at-contextualReach, func(x topic, v int) int { return x.at - v })
+		for ; k < len(topics) && topics[k].at <= at+contextualReach; k++ {
+			x := topics[k]
+			if x.term == term || x.at < 0 || x.at >= len(sent) || !slices.Contains(cats, x.cat) {
+				continue
 			}
-			d := abs(at - o.Span[0])
-			if o.Span[0] < len(sent) && sent[at] != sent[o.Span[0]] {
-				d += len(t.rs) // another sentence's topic counts after this one's
+			d := abs(x.at - at)
+			if sent[x.at] != sent[at] {
+				d += 2 * contextualReach // its own sentence's topics first
 			}
 			if d < bd {
-				best, bd = cat, d
-			}
-		}
-		for j, p := range t.sc.out {
-			if j != i && !strings.EqualFold(p.Aspect, o.Aspect) {
-				near(p.Category, p.Span[0])
-			}
-		}
-		for _, r := range t.named {
-			if !strings.EqualFold(string(t.rs[r.start:r.end]), o.Aspect) {
-				near(r.category, r.start)
+				best, bd = x.cat, d
 			}
 		}
 		if best == "" || best == o.Category {
@@ -2324,7 +2372,7 @@ func (t *text) contextual() {
 		}
 		o.Category = best
 		if o.Subcategory != "" {
-			o.Subcategory, o.Polarity = t.pointIn(best, strings.TrimPrefix(strings.ToLower(o.Opinion), strings.ToLower(o.Aspect)), o.Polarity)
+			o.Subcategory, o.Polarity = t.pointIn(best, strings.TrimPrefix(strings.ToLower(o.Opinion), term), o.Polarity)
 		}
 	}
 }
@@ -2345,9 +2393,11 @@ func (t *text) sentences() []int32 {
 
 // pointIn returns the point in category cat that the opinion words rest
 // (很快, 太慢了) say, trying shorter endings of rest (快 of 很快): its name
-// and polarity, the one of polarity pol first (速度惊人 is fast delivery,
-// though 惊人 is a generic complaint). With none, the category's generic
-// praise or pain point of polarity pol.
+// and polarity, the one of polarity pol first; one of the other polarity
+// says pol was a generic word's (速度惊人 is fast delivery, though 惊人 is a
+// generic complaint). An ending after a negation (不快, 没有想象的快) is not
+// tried. With none, the category's generic praise or pain point of
+// polarity pol.
 func (t *text) pointIn(cat, rest, pol string) (string, string) {
 	want := 1
 	if pol == nlp.Negative {
@@ -2355,6 +2405,9 @@ func (t *text) pointIn(cat, rest, pol string) (string, string) {
 	}
 	other := ""
 	for r := []rune(rest); len(r) > 0; r = r[1:] {
+		if strings.ContainsRune("不没无非未别", r[0]) {
+			break
+		}
 		li, ok := t.m.index[string(r)]
 		if !ok {
 			continue

@@ -91,6 +91,7 @@ func TestMatch(t *testing.T) {
 		{"behind the model before", "包装还不如老款结实", []string{"包装/破损" + neg}},
 		{"不像 + point", "质量不像以前那么好了", []string{"质量/做工差" + neg}},
 		{"不像 denies a complaint", "包装不像别家那么烂", []string{"包装/满意" + pos}},
+		{"不像 without 那么 compares nothing", "包装不像别家的又破又脏", []string{"包装/破损" + neg, "包装/破损" + neg}},
 		{"no comparison", "没有破损，包装很好", []string{"包装/完好" + pos, "包装/满意" + pos}},
 		{"praise service reply", "客服回复很及时，耐心解答", []string{"服务/响应快" + pos, "服务/态度好" + pos}},
 		{"opinion before aspect", "很精美的包装，送人很有面子", []string{"包装/精美" + pos}},
@@ -521,20 +522,23 @@ func TestInferior(t *testing.T) {
 	}
 }
 
-// TestScornful checks that a scornful question (这就是…？, 这也叫…？) or
-// 这就是所谓的 blames what it names, and that 这就是 alone does not.
+// TestScornful checks that a scornful question (这就是…？, 这也叫…？) blames
+// what it names when the text complains of something else too, and that it
+// leaves alone a judgment after it, praise around it, and 这就是 alone.
 func TestScornful(t *testing.T) {
 	e := setup(t)
 	tests := []struct {
 		name, text string
 		want       []string // category:polarity of the topics named
 	}{
-		{"a topic", "这就是京东的质量？", []string{"质量:negative"}},
-		{"an opinion the question held", "这也叫新鲜？", []string{"新鲜度:negative"}},
-		{"所谓的, no question mark", "这就是所谓的特价", []string{"价格:negative"}},
-		{"after a complaint", "包装都破了，这就是你们的物流？", []string{"包装:negative", "物流:negative"}},
+		{"a topic", "包装都破了，这就是京东的质量？", []string{"包装:negative", "质量:negative"}},
+		{"an opinion the question held", "包装破了，这也叫新鲜？", []string{"包装:negative", "新鲜度:negative"}},
+		{"two topics, one point each", "包装破了，这就是你们的物流和服务？", []string{"包装:negative", "物流:negative", "服务:negative"}},
+		{"no complaint: a question", "这就是京东的质量？", []string{"质量:neutral"}},
+		{"the judgment after it", "这就是顺丰的速度吗？第二天就到了，赞", []string{"物流:positive"}},
+		{"所谓的 without a question mark", "这就是所谓的物美价廉吧，很满意", []string{"价格:positive"}},
 		{"no question", "这就是我想要的颜色", []string{"外观:neutral"}},
-		{"a question that does not open with 这就是", "请问这个的质量？", []string{"质量:neutral"}},
+		{"a question that does not open with 这就是", "包装破了，请问这个的质量？", []string{"包装:negative", "质量:neutral"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
@@ -766,8 +770,8 @@ func TestAnotA(t *testing.T) {
 // TestWishForMore checks that wishing an aspect more of its opinion (再便宜
 // 点, 再大些) says it falls short, also when the segmenter glues the opinion
 // to 再 or 点 and when the clause is framed as a wish (就好了), also with
-// 更 after a modal (可以更低; not 不能更, 可能更), and that the frame's 好
-// and a 还可以 before the wish are no praise.
+// 更 after a modal in a wish frame (要是能更快就好了; not 不能更, 可能更),
+// and that the frame's 好 and a 还可以 before the wish are no praise.
 func TestWishForMore(t *testing.T) {
 	e := setup(t)
 	e.checkAllTopics(t, map[string][]string{
@@ -777,12 +781,11 @@ func TestWishForMore(t *testing.T) {
 		"包装再稍微好一点":      {"包装:negative"},
 		"物流应该更快一点":      {"物流:negative"},
 		"包装可以更结实一些就太好了": {"包装:negative"},
-		// 更 with no 一点: after 可以 at the clause's end, or in a wish frame
-		"价格可以更低":     {"价格:negative"},
-		"包装可以做得更好":   {"包装:negative"},
-		"物流要是能更快就好了": {"物流:negative"},
-		"价格不能更便宜了":   {"价格:positive"},
-		"下一批可能更便宜":   {"价格:positive"},
+		// 更 with no 一点 in a wish frame; 不能更 and 可能更 hold no modal
+		"物流要是能更快就好了":  {"物流:negative"},
+		"包装要是能更结实就好了": {"包装:negative"},
+		"价格不能更便宜了":    {"价格:positive"},
+		"下一批可能更便宜":    {"价格:positive"},
 		// a wish without 再 stays a wish; 再 before a verb is no opinion;
 		// 更 without a modal compares
 		"希望物流快一点":   {"物流:neutral"},
@@ -845,7 +848,11 @@ func TestBetterThan(t *testing.T) {
 		"外观根本不比实物差": {"外观:positive"},
 		// the point is this product: what is compared is another's
 		"别家的价格比这家便宜": {"价格:negative"},
-		"原来用的味道比这个香": {"口味:negative"},
+		// a point that only starts with 这 or 本 is another's
+		"价格比本地超市便宜":    {"价格:positive"},
+		"质量比这几年买的都好":   {"质量:positive"},
+		"质量一点也不比专卖店的差": {"质量:positive"},
+		"原来用的味道比这个香":   {"口味:negative"},
 	})
 }
 
@@ -1090,6 +1097,12 @@ func TestSharedAttribute(t *testing.T) {
 		{"运行很流畅，这台机器的速度很快。物流也快", []string{"性能/流畅" + pos, "性能/流畅" + pos, "物流/配送快" + pos}},
 		// nothing to tell by: the pack's reading
 		{"速度很快", []string{"性能/流畅" + pos}},
+		// nor by a topic too far away
+		{"速度很快，手机用起来很顺手，屏幕也够大够亮，拍照清楚，声音也好听，快递也很快", []string{"性能/流畅" + pos, "使用体验/好用" + pos, "屏幕/显示好" + pos, "屏幕/显示好" + pos, "拍照/拍照好" + pos, "音质/音质好" + pos, "物流/配送快" + pos}},
+		// a negation stays: no faster is no fast delivery
+		{"快递收到了，速度不快", []string{"物流/不满" + neg}},
+		// 性能更好 is no wish: 能 is 性能's
+		{"性能更好一些", []string{"性能/流畅" + pos}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

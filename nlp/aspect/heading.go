@@ -249,36 +249,76 @@ func (t *text) comparedWith(from, s, e, end int, marker string) bool {
 }
 
 // scornOpeners open a rhetorical question that scorns what it names: 这就是
-// 京东的质量？ 这也叫新鲜？
-var scornOpeners = []string{"这就是", "这就叫", "这也叫", "这也算", "这叫", "这算"}
-
-// scornMarks make a clause opened by 这就是 scorn what it names without a
-// question mark: 这就是所谓的品质 (not 这就是传说中的花牛, which is praise).
-var scornMarks = []string{"所谓的"}
+// 京东的质量？ 这也叫新鲜？ (这算是正品吗 may ask).
+var scornOpeners = []string{"这就是", "这就叫", "这也叫", "这也算", "这叫"}
 
 // scornful gives what a scornful question names (这就是京东的质量？, 这也叫新
-// 鲜？, 这就是所谓的特价) its category's pain point: the topic named, and an
-// opinion the question held (asked) or reversed.
+// 鲜？) its category's pain point: the topic named, and an opinion the
+// question held (asked) or reversed, when both lie in the question and the
+// text complains of something else too (a scornful question comes with its
+// complaint: 都坏掉了，这就是所谓的新鲜水果吗？; 这就是顺丰的速度吗？第二天就
+// 到了 is praise).
 func (t *text) scornful(clauses []clause.Clause) {
+	complaint := func(c *clause.Clause) bool {
+		for _, o := range t.sc.out {
+			if o.Polarity == nlp.Negative && !o.IsMention() && (o.Span[1] <= c.Start || o.Span[0] >= c.End) {
+				return true
+			}
+		}
+		return false
+	}
+	var done []int // the results rewritten, to drop a second identical one
 	for i := range t.sc.out {
 		x := &t.sc.out[i]
 		if x.Category == "" || x.Polarity == nlp.Negative {
 			continue
 		}
 		c := t.clauseOf(clauses, x.Span[0])
-		if c == nil || !t.scorns(*c) {
+		if c == nil || x.Span[1] > c.End || !t.scorns(*c) || !complaint(c) {
 			continue
 		}
 		x.Polarity, x.Asked = nlp.Negative, false
 		x.Subcategory = side(t.m.cats[x.Category], false)
 		x.Opinion = strings.TrimSpace(string(t.rs[c.Start:c.End]))
-		x.Span = [2]int{c.Start, max(x.Span[1], c.End)}
+		x.Span = [2]int{c.Start, c.End}
+		done = append(done, i)
 	}
+	if len(done) < 2 {
+		return
+	}
+	drop := map[int]bool{}
+	for a, i := range done {
+		for _, j := range done[a+1:] {
+			if t.sc.out[i] == t.sc.out[j] {
+				drop[j] = true
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	// (catchAll holds indices into sc.out: they move with it)
+	moved := make([]int, len(t.sc.out))
+	kept := t.sc.out[:0]
+	for i, o := range t.sc.out {
+		moved[i] = -1
+		if !drop[i] {
+			moved[i] = len(kept)
+			kept = append(kept, o)
+		}
+	}
+	t.sc.out = kept
+	catchAll := t.catchAll[:0]
+	for _, i := range t.catchAll {
+		if moved[i] >= 0 {
+			catchAll = append(catchAll, moved[i])
+		}
+	}
+	t.catchAll = catchAll
 }
 
 // scorns reports whether clause c is a scornful question: it opens with
-// 这就是 (这叫, 这也算 …) and ends the sentence with a question mark, or
-// holds 所谓的.
+// 这就是 (这也叫, 这叫 …) and ends its sentence with a question mark.
 func (t *text) scorns(c clause.Clause) bool {
 	if c.Start < 0 || c.End > len(t.rs) || c.Start >= c.End {
 		return false
@@ -295,16 +335,8 @@ func (t *text) scorns(c clause.Clause) bool {
 		return false
 	}
 	i := c.End
-	for i < len(t.rs) && (t.rs[i] == ' ' || t.rs[i] == '　') {
+	for i < len(t.rs) && (t.rs[i] == ' ' || t.rs[i] == '\u3000') {
 		i++
 	}
-	if i < len(t.rs) && (t.rs[i] == '？' || t.rs[i] == '?') {
-		return true
-	}
-	for _, w := range scornMarks {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+	return i < len(t.rs) && (t.rs[i] == '？' || t.rs[i] == '?')
 }
