@@ -5,10 +5,12 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/vocproject/voc/lexicons"
 	"github.com/vocproject/voc/nlp/aspect"
 	"github.com/vocproject/voc/nlp/clause"
 	"github.com/vocproject/voc/nlp/normalize"
 	"github.com/vocproject/voc/nlp/pii"
+	"github.com/vocproject/voc/nlp/segment"
 )
 
 // FuzzMatchOpen feeds the matcher (open extraction and mentions on, as the
@@ -70,4 +72,27 @@ func BenchmarkMatchLong(b *testing.B) {
 			}
 		})
 	}
+	// a bare attribute that the default packs share (速度: 物流 and 性能),
+	// and the topics that tell which it is
+	set, err := lexicons.LoadPacks(lexicons.Embedded(), []string{"ecommerce", "service", "electronics", "app"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	seg, err := segment.New(set.Domain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dm, err := aspect.New(set.Taxonomy, aspect.WithOpinionWords(set.Sentiment.Words))
+	if err != nil {
+		b.Fatal(err)
+	}
+	shared := "收到了，速度很快，系统流畅，快递也快，速度还行。"
+	s := strings.Repeat(shared, (256<<10)/len(shared)+1)
+	tokens, clauses := seg.Cut(s), clause.Split(s, e.markers)
+	b.Run("shared-attribute-256KB", func(b *testing.B) {
+		b.SetBytes(int64(len(s)))
+		for b.Loop() {
+			dm.Match(s, tokens, clauses)
+		}
+	})
 }
