@@ -473,10 +473,7 @@ func TestOpen(t *testing.T) {
 // take its side, and that a heading that is an opinion or negated does not.
 func TestHeadings(t *testing.T) {
 	e := setup(t)
-	tests := []struct {
-		name, text string
-		want       []string // category:polarity of the topics named
-	}{
+	e.checkTopicCases(t, []topicCase{
 		{"colon, list, two sides", "缺点：包装，价格。优点是物流", []string{"包装:negative", "价格:negative", "物流:positive"}},
 		{"copula", "唯一的缺点就是包装", []string{"包装:negative"}},
 		{"ends in 是", "美中不足的是包装", []string{"包装:negative"}},
@@ -487,20 +484,14 @@ func TestHeadings(t *testing.T) {
 		{"an opinion, not a heading", "缺点太多了，物流昨天到的", []string{"物流:neutral"}},
 		{"a topic's own opinion wins", "缺点：物流很快但包装破了", []string{"物流:positive", "包装:negative"}},
 		{"asked stays neutral", "优点是什么？价格吗", []string{"价格:neutral"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
-	}
+	})
 }
 
 // TestInferior checks that a topic a comparison puts below its point of
 // comparison is a pain, and that other 不如 are not.
 func TestInferior(t *testing.T) {
 	e := setup(t)
-	tests := []struct {
-		name, text string
-		want       []string // category:polarity of the topics named
-	}{
+	e.checkTopicCases(t, []topicCase{
 		{"不如 + point", "包装不如从前", []string{"包装:negative"}},
 		{"degree word first", "价格也远远不如别家", []string{"价格:negative"}},
 		{"和 + point + 没法比", "包装和别家的没法比", []string{"包装:negative"}},
@@ -516,10 +507,7 @@ func TestInferior(t *testing.T) {
 		{"an adverb before the marker", "物流还没有顺丰快", []string{"物流:negative"}},
 		{"让人 is no point", "质量也没有让人失望", []string{"质量:positive"}},
 		{"a verb is no point: the opinion keeps its side", "物流没有收到很失望", []string{"物流:negative"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
-	}
+	})
 }
 
 // TestScornful checks that a scornful question (这就是…？, 这也叫…？) blames
@@ -527,10 +515,7 @@ func TestInferior(t *testing.T) {
 // leaves alone a judgment after it, praise around it, and 这就是 alone.
 func TestScornful(t *testing.T) {
 	e := setup(t)
-	tests := []struct {
-		name, text string
-		want       []string // category:polarity of the topics named
-	}{
+	e.checkTopicCases(t, []topicCase{
 		{"a topic", "包装都破了，这就是京东的质量？", []string{"包装:negative", "质量:negative"}},
 		{"an opinion the question held", "包装破了，这也叫新鲜？", []string{"包装:negative", "新鲜度:negative"}},
 		{"two topics, one point each", "包装破了，这就是你们的物流和服务？", []string{"包装:negative", "物流:negative", "服务:negative"}},
@@ -539,10 +524,7 @@ func TestScornful(t *testing.T) {
 		{"所谓的 without a question mark", "这就是所谓的物美价廉吧，很满意", []string{"价格:positive"}},
 		{"no question", "这就是我想要的颜色", []string{"外观:neutral"}},
 		{"a question that does not open with 这就是", "包装破了，请问这个的质量？", []string{"包装:negative", "质量:neutral"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
-	}
+	})
 }
 
 // TestGluedNegation checks negations that the segmenter glues to the word
@@ -600,6 +582,36 @@ func (e env) checkTopics(t *testing.T, text string, want []string) {
 		t.Errorf("topics of %q = %v, want %v\n%+v", s, gs, want, got)
 	}
 	checkSpans(t, s, got)
+}
+
+// topicCase names a text and the category:polarity of the topics Match
+// should find in it (checkTopics).
+type topicCase struct {
+	name, text string
+	want       []string
+}
+
+// checkTopicCases runs checkTopics on each case, as a subtest.
+func (e env) checkTopicCases(t *testing.T, cases []topicCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
+	}
+}
+
+// renderedCase is a text and what Match should render for it.
+type renderedCase struct {
+	text string
+	want []string // category/subcategory:polarity
+}
+
+// checkCases checks what match renders for each case's text.
+func checkCases(t *testing.T, match func(string) (string, []nlp.Aspect), cases []renderedCase) {
+	t.Helper()
+	for _, tt := range cases {
+		s, got := match(tt.text)
+		checkRendered(t, s, got, tt.want, short)
+	}
 }
 
 // matcherFor loads packs and returns a match function with the stages
@@ -707,19 +719,13 @@ func TestNotEvenOne(t *testing.T) {
 // the opinion that follows 都 (价格，质量都不错), and only then.
 func TestListedShareAnOpinion(t *testing.T) {
 	e := setup(t)
-	tests := []struct {
-		name, text string
-		want       []string // category:polarity of the topics named
-	}{
+	e.checkTopicCases(t, []topicCase{
 		{"two", "价格，质量都不错", []string{"价格:positive", "质量:positive"}},
 		{"three, pain", "物流，包装，客服都很差", []string{"物流:negative", "包装:negative", "服务:negative"}},
 		{"no 都", "价格，质量不错", []string{"价格:neutral", "质量:positive"}},
 		{"an opinion between ends the list", "价格，还行吧，质量都不错", []string{"价格:positive", "质量:positive"}},
 		{"a verdict of its own after the list", "价格，质量，包装，很不错", []string{"价格:positive", "质量:positive", "包装:positive"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { e.checkTopics(t, tt.text, tt.want) })
-	}
+	})
 }
 
 // TestShortVerdicts checks that a one-rune generic opinion with a degree
@@ -1042,17 +1048,10 @@ func TestOrphanVerdicts(t *testing.T) {
 func TestReply(t *testing.T) {
 	e := setup(t)
 	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
-	tests := []struct {
-		text string
-		want []string // category/subcategory:polarity
-	}{
+	checkCases(t, match, []renderedCase{
 		{"这边联系售后操作催收哦，好", []string{"售后/" + neu, "界面/" + neu}},
 		{"物流：快", []string{"物流/配送快" + pos}},
-	}
-	for _, tt := range tests {
-		s, got := match(tt.text)
-		checkRendered(t, s, got, tt.want, short)
-	}
+	})
 }
 
 // TestTopicMarker checks a clause that only introduces a topic, after 对于,
@@ -1084,10 +1083,7 @@ func TestTopicMarker(t *testing.T) {
 func TestSharedAttribute(t *testing.T) {
 	e := setup(t)
 	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
-	tests := []struct {
-		text string
-		want []string // category/subcategory:polarity
-	}{
+	checkCases(t, match, []renderedCase{
 		{"收到了，速度很快，两天就到了", []string{"物流/配送快" + pos, "物流/配送快" + pos}},
 		{"物流乌龟，速度太慢", []string{"物流/配送慢" + neg}},
 		{"速度很快，系统流畅", []string{"性能/流畅" + pos, "性能/流畅" + pos}},
@@ -1103,11 +1099,7 @@ func TestSharedAttribute(t *testing.T) {
 		{"快递收到了，速度不快", []string{"物流/不满" + neg}},
 		// 性能更好 is no wish: 能 is 性能's
 		{"性能更好一些", []string{"性能/流畅" + pos}},
-	}
-	for _, tt := range tests {
-		s, got := match(tt.text)
-		checkRendered(t, s, got, tt.want, short)
-	}
+	})
 }
 
 // TestNotOpinions checks words that read as a negation or a verdict but are
@@ -1117,10 +1109,7 @@ func TestSharedAttribute(t *testing.T) {
 func TestNotOpinions(t *testing.T) {
 	e := setup(t)
 	_, match := e.matcherFor(t, "ecommerce", "service", "electronics", "app")
-	tests := []struct {
-		text string
-		want []string // category/subcategory:polarity
-	}{
+	checkCases(t, match, []renderedCase{
 		{"其它的什么都没有了也不能打电话", []string{"功能/效果差" + neg}},
 		{"不能打电话", []string{"功能/效果差" + neg}},
 		{"还好网上可以下载驱动", []string{"性能/" + neu}},
@@ -1142,11 +1131,7 @@ func TestNotOpinions(t *testing.T) {
 		// a clause that only asks to confirm the one before makes it asked
 		{"价格便宜，是这样吗？", []string{"价格/实惠" + neu}},
 		{"价格便宜，是不是因为质量差", []string{"价格/实惠" + pos, "质量/做工差" + neu}},
-	}
-	for _, tt := range tests {
-		s, got := match(tt.text)
-		checkRendered(t, s, got, tt.want, short)
-	}
+	})
 }
 
 // TestLack checks features marked lack: after a cue of absence they are a
