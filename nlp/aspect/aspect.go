@@ -348,6 +348,9 @@ type text struct {
 	catchAll []int
 	// refiled are the opinions refile moved to their aspect's category
 	refiled []nlp.Aspect
+	// copies is set when a rewrite (scornful) may have made two results
+	// the same: dedupe drops the copy
+	copies bool
 	// emitted indexes sc.out by point and span once it grows past
 	// linearEmits, so that de-duplication stays linear in long texts
 	emitted map[emitKey]struct{}
@@ -1514,12 +1517,17 @@ func (t *text) thisPoint(i, end int) bool {
 			return true
 		}
 	}
-	if t.rs[i] != '这' || i+1 >= end {
+	if t.rs[i] != '这' {
 		return false
 	}
-	_, ok := t.opinionText(string(t.rs[i+1 : min(end, i+3)]))
-	_, ok1 := t.opinionText(string(t.rs[i+1 : i+2]))
-	return ok || ok1
+	for n := 2; n >= 1; n-- {
+		if i+1+n <= end {
+			if _, ok := t.opinionText(string(t.rs[i+1 : i+1+n])); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pointAdverbs may stand between a topic and a comparison marker.
@@ -1919,7 +1927,7 @@ var wishFrames = []string{"就好", "就更好", "就太好", "就完美", "就�
 func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 	var out [][2]int
 	for j := c.Start; j+1 < c.End; j++ {
-		if t.rs[j] != '再' && !(t.rs[j] == '更' && t.modalBefore(c, j) != "") {
+		if t.rs[j] != '再' && !(t.rs[j] == '更' && t.modalBefore(c, j)) {
 			continue
 		}
 		os := j + 1
@@ -1957,10 +1965,10 @@ func (t *text) moreWishes(c clause.Clause, items []item) ([][2]int, []item) {
 // comparison (比上一代更亮一点).
 var modals = []string{"应该", "应", "可以", "能", "希望"}
 
-// modalBefore returns the modal that ends right before rune j of clause c,
-// or before a verb of making (可以做得更好), "" if none. 不能更棒 and 可能
-// 更好吃 hold none.
-func (t *text) modalBefore(c clause.Clause, j int) string {
+// modalBefore reports whether a modal ends right before rune j of clause
+// c, or before a verb of making (可以做得更好). 不能更棒 and 可能更好吃 hold
+// none.
+func (t *text) modalBefore(c clause.Clause, j int) bool {
 	for _, v := range []string{"做得", "做的", "弄得", "变得", "做"} {
 		if n := utf8.RuneCountInString(v); j-n >= c.Start && hasRunes(t.rs[j-n:j], v) {
 			j -= n
@@ -1969,13 +1977,11 @@ func (t *text) modalBefore(c clause.Clause, j int) string {
 	}
 	for _, m := range modals {
 		if n := utf8.RuneCountInString(m); j-n >= c.Start && hasRunes(t.rs[j-n:j], m) {
-			if j-n > c.Start && strings.ContainsRune("不可没性功才智体技", t.rs[j-n-1]) {
-				return "" // 不能更, 可能更, 性能更好一些
-			}
-			return m
+			// not 不能更, 可能更, 性能更好一些
+			return j-n == c.Start || !strings.ContainsRune("不可没性功才智体技", t.rs[j-n-1])
 		}
 	}
-	return ""
+	return false
 }
 
 // wishFrame returns where the frame of a wish that ends clause c starts
@@ -2359,7 +2365,7 @@ func (t *text) contextual() {
 			if x.term == term || x.at < 0 || x.at >= len(sent) || !slices.Contains(cats, x.cat) {
 				continue
 			}
-			d := abs(x.at - at)
+			d := max(x.at-at, at-x.at)
 			if sent[x.at] != sent[at] {
 				d += 2 * contextualReach // its own sentence's topics first
 			}
@@ -2433,11 +2439,4 @@ func (t *text) pointIn(cat, rest, pol string) (string, string) {
 		return other, nlp.Negative
 	}
 	return side(t.m.cats[cat], pol == nlp.Positive), pol
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

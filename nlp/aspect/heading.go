@@ -267,7 +267,7 @@ func (t *text) scornful(clauses []clause.Clause) {
 		}
 		return false
 	}
-	var done []int // the results rewritten, to drop a second identical one
+	n := 0
 	for i := range t.sc.out {
 		x := &t.sc.out[i]
 		if x.Category == "" || x.Polarity == nlp.Negative {
@@ -281,40 +281,10 @@ func (t *text) scornful(clauses []clause.Clause) {
 		x.Subcategory = side(t.m.cats[x.Category], false)
 		x.Opinion = strings.TrimSpace(string(t.rs[c.Start:c.End]))
 		x.Span = [2]int{c.Start, c.End}
-		done = append(done, i)
+		n++
 	}
-	if len(done) < 2 {
-		return
-	}
-	drop := map[int]bool{}
-	for a, i := range done {
-		for _, j := range done[a+1:] {
-			if t.sc.out[i] == t.sc.out[j] {
-				drop[j] = true
-			}
-		}
-	}
-	if len(drop) == 0 {
-		return
-	}
-	// (catchAll holds indices into sc.out: they move with it)
-	moved := make([]int, len(t.sc.out))
-	kept := t.sc.out[:0]
-	for i, o := range t.sc.out {
-		moved[i] = -1
-		if !drop[i] {
-			moved[i] = len(kept)
-			kept = append(kept, o)
-		}
-	}
-	t.sc.out = kept
-	catchAll := t.catchAll[:0]
-	for _, i := range t.catchAll {
-		if moved[i] >= 0 {
-			catchAll = append(catchAll, moved[i])
-		}
-	}
-	t.catchAll = catchAll
+	// two results of one question may now be the same: dedupe drops the copy
+	t.copies = t.copies || n > 1
 }
 
 // scorns reports whether clause c is a scornful question: it opens with

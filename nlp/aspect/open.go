@@ -880,10 +880,19 @@ func (t *text) refile() {
 	}
 }
 
-// dedupe drops an opinion refile moved into a category where another
-// opinion of the same side covers the same words (物流太坑了: the clause's
-// 物流 complaint is there once).
+// dedupe drops an exact copy of an earlier result when a rewrite may have
+// made one (t.copies), and an opinion refile moved into a category where
+// another opinion of the same side covers the same words (物流太坑了: the
+// clause's 物流 complaint is there once).
 func (t *text) dedupe() {
+	if t.copies {
+		seen := make(map[nlp.Aspect]bool, len(t.sc.out))
+		t.drop(func(_ int, o nlp.Aspect) bool {
+			dup := seen[o]
+			seen[o] = true
+			return dup
+		})
+	}
 	if len(t.refiled) == 0 {
 		return
 	}
