@@ -151,11 +151,7 @@ func TestCloseCatchesUpOrphans(t *testing.T) {
 	}
 	// The successor starts (voc run catches up at start) while the first
 	// process still writes.
-	b, err := Open(ctx, a.cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.AsyncRollups()
+	b := successor(t, a)
 	if err := b.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -188,12 +184,8 @@ func TestCatchUpEvery(t *testing.T) {
 	ctx := context.Background()
 	a := openTest(t)
 	a.AsyncRollups()
-	b, err := Open(ctx, a.cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := successor(t, a)
 	t.Cleanup(func() { b.Close(ctx) })
-	b.AsyncRollups()
 	run, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	var failures atomic.Int32
@@ -224,6 +216,18 @@ func TestCatchUpEvery(t *testing.T) {
 	if n := failures.Load(); n > 0 {
 		t.Errorf("%d catch-ups failed", n)
 	}
+}
+
+// successor opens a second sink on a's database with AsyncRollups, as
+// the voc run process that takes a's partitions over.
+func successor(t *testing.T, a *Sink) *Sink {
+	t.Helper()
+	b, err := Open(context.Background(), a.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.AsyncRollups()
+	return b
 }
 
 // storeOrphans stores the records of offsets [from, to) of partition 0 of
