@@ -993,7 +993,8 @@ const maxLoose = 6
 func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c), gone: t.goneAt(c)}
+	rh, out := t.rhetoric(c, items), len(t.sc.out)
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: rh < 0 && t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c), gone: t.goneAt(c)}
 	if st.cmp[0] >= 0 {
 		if os, ok := t.endOpinion(c, st.cmp[1]); ok && os <= st.cmp[2] {
 			items = t.comparedOpinion(items, os, c.End)
@@ -1031,6 +1032,10 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		}
 		if st.none[0] >= 0 && it.start >= st.none[1] && it.end <= st.none[2] {
 			continue // the closing 都没有
+		}
+		if it.start == rh {
+			prevEnd = it.end
+			continue // 不是 of 这不是质量问题吗: it asserts
 		}
 		if better[0] >= 0 && it.start >= better[0] && it.end <= better[1] {
 			prevEnd = it.end
@@ -1245,6 +1250,15 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			}
 		}
 		st.negStart, st.negs = -1, 0
+	}
+	if rh >= 0 {
+		// a praise asserted so (不是次日达么, 苹果不是又香又甜吗) is the
+		// promise the writer holds against what came: only a question
+		for i := out; i < len(t.sc.out); i++ {
+			if a := &t.sc.out[i]; a.Polarity == nlp.Positive {
+				a.Polarity = nlp.Neutral
+			}
+		}
 	}
 	if st.last != nil {
 		st.last.bare = t.bare(c, items)
@@ -2131,6 +2145,39 @@ func (t *text) holds(s, e int) bool {
 		})
 	}
 	return found
+}
+
+// rhetoricals open a question that asserts what follows: 这不是质量问题吗
+// complains of quality, 这不就是坑人么 of being cheated.
+var rhetoricals = []string{"不就是", "不也是", "不都是", "不正是", "不是"}
+
+// rhetoric returns where the negation of a rhetorical question starts in
+// clause c, or -1: a 不是 (不就是, 不也是) that a negation item of items
+// starts, in a clause ending in 吗, 么 or 嘛 that asks nothing else. 是不是
+// asks, 不是说好的…吗 reproaches a broken promise, and a phrase that
+// holds the negation (不是正品) keeps its own reading.
+func (t *text) rhetoric(c clause.Clause, items []item) int {
+	if c.End-c.Start < 4 || !strings.ContainsRune("吗么嘛", t.rs[c.End-1]) {
+		return -1
+	}
+	for _, w := range []string{"什么", "怎么", "哪", "啥", "谁", "多少", "几", "是否", "有没有", "会不会", "能不能"} {
+		if strings.Contains(c.Text, w) {
+			return -1
+		}
+	}
+	for i := c.Start; i < c.End-1; i++ {
+		for _, w := range rhetoricals {
+			n := utf8.RuneCountInString(w)
+			if !hasRunes(t.rs[i:c.End], w) || i+n >= c.End-1 || t.rs[i+n] == '说' || i > c.Start && t.rs[i-1] == '是' {
+				continue
+			}
+			if slices.ContainsFunc(items, func(it item) bool { return it.start == i && t.m.lex[it.lx].neg && !t.m.lex[it.lx].isOpinion() }) {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 // question reports whether clause c asks or wishes rather than asserts

@@ -527,6 +527,22 @@ func TestScornful(t *testing.T) {
 	})
 }
 
+// TestRhetoric checks questions whose 不是 asserts a complaint (这不是坑人吗)
+// and those it leaves to be questions.
+func TestRhetoric(t *testing.T) {
+	e := setup(t)
+	e.checkTopicCases(t, []topicCase{
+		{"a complaint asserted", "这不是质量问题吗？", []string{"质量:negative"}},
+		{"不就是", "这不就是质量差吗", []string{"质量:negative"}},
+		{"an opinion after the aspect", "这质量不是很差吗", []string{"质量:negative"}},
+		{"a praise is the promise broken, a question", "不是次日达么？", []string{"物流:neutral"}},
+		{"是不是asks", "是不是质量问题吗", []string{"质量:neutral"}},
+		{"no question: a denial", "不是质量问题，是我不会用", []string{"质量:neutral"}},
+		{"a question word asks", "这不是质量问题吗？怎么处理", []string{"质量:negative"}},
+		{"what asks", "不是质量问题是什么问题吗", []string{"质量:neutral"}},
+	})
+}
+
 // TestGluedNegation checks negations that the segmenter glues to the word
 // before or after them (不发|烫, 从来没|死机).
 func TestGluedNegation(t *testing.T) {
