@@ -1369,6 +1369,20 @@ var notComparison = [2]string{"价对相无好类正反占", "较例如赛起方
 // 很多, 小太多, 差点, 好一些).
 var comparisonComplements = []string{"了", "啊", "呀", "呢", "的", "吧", "多了", "很多", "太多", "得多", "不少", "一点", "一些", "点", "些", "许多", "多"}
 
+// comparisonNegations deny a comparison with 比 right after them.
+var comparisonNegations = []string{"不会", "不", "没"}
+
+// comparisonNegation returns the length of the negation of comparisonNegations
+// that ends right before the 比 at rune j in clause c, or 0.
+func (t *text) comparisonNegation(c clause.Clause, j int) int {
+	for _, w := range comparisonNegations {
+		if n := utf8.RuneCountInString(w); j-n > c.Start && hasRunes(t.rs[j-n:j], w) {
+			return n
+		}
+	}
+	return 0
+}
+
 // betterThan finds a comparison that asserts in clause c: an aspect, 比, a
 // point of comparison (1 to 8 runes) and an opinion that ends the clause
 // before its complements: 避震效果比现款森林人好, 外观比现款差点, 价格比京东贵.
@@ -1394,10 +1408,11 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 			}
 		}
 		end, negated := j, false
-		if t.rs[j-1] == '不' {
-			// 不比苹果差 (one word of the segmenter's): the comparison is
-			// negated
-			end, negated = j-1, true
+		neg := t.comparisonNegation(c, j)
+		if neg > 0 {
+			// 不比苹果差 (one word of the segmenter's), 不会比沃尔沃贵,
+			// 没比外面便宜: the comparison is negated
+			end, negated = j-neg, true
 			if last >= 0 && items[last].end > end {
 				if !t.m.lex[items[last].lx].neg {
 					return none, -1
@@ -1440,7 +1455,7 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 		switch this := t.thisPoint(j+1, c.End); {
 		case negated && this: // 不比这个差: reversed twice
 		case negated:
-			rev = j - 1
+			rev = j - neg
 		case this:
 			// 别家的价格比这家便宜, 原来用的味道比这个香: the product reviewed
 			// is the point, what is compared is another's, and the opinion

@@ -846,7 +846,7 @@ func TestManaged(t *testing.T) {
 // ends the clause after 比 and a point of comparison is about the aspect
 // before 比, also when the segmenter glues the point to it, and its
 // complement (点, 多了, 很多) and words like 差点 ("almost") do not hide it;
-// adverbs may stand before 比; 不比 and a point that is this product
+// adverbs may stand before 比; 不比 (不会比, 没比) and a point that is this product
 // (比这家) reverse the opinion; 性价比 and a point that names what is spoken
 // of make no comparison.
 func TestBetterThan(t *testing.T) {
@@ -868,6 +868,9 @@ func TestBetterThan(t *testing.T) {
 		"质量不比商场的差":  {"质量:positive"},
 		"价钱也不比外面便宜": {"价格:negative"},
 		"外观根本不比实物差": {"外观:positive"},
+		// and so do 不会比 and 没比
+		"价格不会比京东贵": {"价格:positive"},
+		"价格没比外面便宜": {"价格:negative"},
 		// the point is this product: what is compared is another's
 		"别家的价格比这家便宜": {"价格:negative"},
 		// a point that only starts with 这 or 本 is another's
