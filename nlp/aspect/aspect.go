@@ -485,6 +485,9 @@ type aspectRef struct {
 	denied     bool    // after a denial (不是屏幕不好): its opinions take no side
 	bare       bool    // its clause held nothing else (快递，太慢了)
 	implied    bool    // no term: the category of an implicit opinion
+	// juxt is the aspect of another category named right before this one,
+	// nothing between (价格|质量都不错), which an opinion after 都 shares
+	juxt *aspectRef
 }
 
 // Match returns the aspects found in s, in text order. tokens are
@@ -1152,8 +1155,11 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		switch {
 		case len(st.group) > 0 && st.loose <= maxLoose:
 			targets = st.group
+			if last := st.group[len(st.group)-1]; last.juxt != nil && t.all(last.end, it.start) {
+				targets = t.juxtaposed(st.group)
+			}
 			if len(t.listed) > 0 && t.all(st.group[len(st.group)-1].end, it.start) {
-				targets, listed = slices.Concat(t.listed, st.group), true
+				targets, listed = slices.Concat(t.listed, targets), true
 			}
 		case len(st.group) > 0:
 			// too far from its aspect: about something unnamed
@@ -1201,6 +1207,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			// (a one-rune opinion alone is mostly a reply, 这边联系售后操作，好,
 			// unless the clause before named only its aspect: 物流：快)
 			targets = []*aspectRef{carry}
+			if carry.juxt != nil && t.all(c.Start, it.start) {
+				targets = t.juxtaposed(targets) // 物流包装，都很好
+			}
 			if n := len(t.listed); n > 1 && t.listed[n-1] == carry {
 				// a verdict in a clause of its own after a list of bare
 				// topics judges them all (屏幕，音质，续航，都不错 without 都)
@@ -1689,6 +1698,11 @@ func (t *text) addAspect(st *clauseState, it item, l *lexeme, adjacent bool) {
 	case st.conjPending:
 		st.group = append(st.group, r)
 	default:
+		if n := len(st.group); n > 0 {
+			if prev := st.group[n-1]; prev.end == it.start && !prev.implied && prev.category != r.category && prev.category != t.m.overall {
+				r.juxt = prev
+			}
+		}
 		st.group = []*aspectRef{r}
 	}
 	st.last = r
@@ -2092,6 +2106,17 @@ func (t *text) leadsToOpinion(items []item, neg bool) bool {
 		}
 	}
 	return false
+}
+
+// juxtaposed returns group with the aspects named right before its first
+// one, nothing between (价格质量都不错, 外观内饰都很满意), in text order.
+func (t *text) juxtaposed(group []*aspectRef) []*aspectRef {
+	var before []*aspectRef
+	for a := group[0].juxt; a != nil && len(before) < maxListed; a = a.juxt {
+		before = append(before, a)
+	}
+	slices.Reverse(before)
+	return slices.Concat(before, group)
 }
 
 // maxListed bounds the bare clauses an opinion after 都 takes.

@@ -732,7 +732,8 @@ func TestNotEvenOne(t *testing.T) {
 }
 
 // TestListedShareAnOpinion checks that aspects listed in bare clauses take
-// the opinion that follows 都 (价格，质量都不错), and only then.
+// the opinion that follows 都 (价格，质量都不错), and only then; so do
+// aspects named side by side (价格质量都不错).
 func TestListedShareAnOpinion(t *testing.T) {
 	e := setup(t)
 	e.checkTopicCases(t, []topicCase{
@@ -741,6 +742,10 @@ func TestListedShareAnOpinion(t *testing.T) {
 		{"no 都", "价格，质量不错", []string{"价格:neutral", "质量:positive"}},
 		{"an opinion between ends the list", "价格，还行吧，质量都不错", []string{"价格:positive", "质量:positive"}},
 		{"a verdict of its own after the list", "价格，质量，包装，很不错", []string{"价格:positive", "质量:positive", "包装:positive"}},
+		// aspects named side by side, nothing between, share 都 too
+		{"side by side", "价格质量都不错", []string{"价格:positive", "质量:positive"}},
+		{"three side by side, then a comma", "物流包装客服，都很差", []string{"物流:negative", "包装:negative", "服务:negative"}},
+		{"side by side, no 都", "物流包装很好", []string{"物流:neutral", "包装:positive"}},
 	})
 }
 
