@@ -831,6 +831,9 @@ type clauseState struct {
 	// gone is where a closing "gone" (异响没有了, 卡顿的现象消失了) starts:
 	// the opinions before it are negated once more; -1 if none
 	gone int
+	// short is where a 不到哪去 (好不到哪去: not much good) starts, which
+	// negates the opinion right before it; -1 if none
+	short int
 }
 
 // denials deny a claim rather than negate an opinion: 不是屏幕不好 says
@@ -906,6 +909,26 @@ func (t *text) goneAt(c clause.Clause) int {
 				return -1 // 用几个小时就没有了 runs out (异味就消失了 is over)
 			}
 			return c.Start + utf8.RuneCountInString(q) - utf8.RuneCountInString(w)
+		}
+	}
+	return -1
+}
+
+// shortWords say after an opinion that it holds only a little: 好不到哪去
+// is not good, 差不到哪里去 not bad.
+var shortWords = []string{"不到哪去", "不到哪里去", "不到哪儿去", "不到那去", "不到那里去"}
+
+// shortAt finds the first word of shortWords in clause c, or -1.
+func (t *text) shortAt(c clause.Clause) int {
+	if !strings.Contains(c.Text, "不到") {
+		return -1
+	}
+	s := t.rs[c.Start:c.End]
+	for i := range s {
+		for _, w := range shortWords {
+			if hasRunes(s[i:], w) {
+				return c.Start + i
+			}
 		}
 	}
 	return -1
@@ -997,7 +1020,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	items := t.scan(c.Start, c.End, 0, t.sc.items[:0])
 	defer func() { t.sc.items = items[:0] }()
 	rh, out := t.rhetoric(c, items), len(t.sc.out)
-	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: rh < 0 && t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c), gone: t.goneAt(c)}
+	st := &clauseState{c: c, carry: carry, negStart: -1, hedgeEnd: -1, modEnd: -1, question: rh < 0 && t.question(c), clean: true, cmp: t.comparison(c), none: t.noneAt(c), disbelief: t.disbeliefAt(c), gone: t.goneAt(c), short: t.shortAt(c)}
 	if st.cmp[0] >= 0 {
 		if os, ok := t.endOpinion(c, st.cmp[1]); ok && os <= st.cmp[2] {
 			items = t.comparedOpinion(items, os, c.End)
@@ -1227,6 +1250,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 				k, prevEnd = k-1, it.start
 				continue
 			}
+		}
+		if st.short > it.start && t.gapOK(it.end, st.short) {
+			st.deny(it.start) // 质量好不到哪去 is not good
 		}
 		if st.gone > it.start && it.end <= st.gone {
 			st.deny(it.start) // 异响没有了: the problem is over

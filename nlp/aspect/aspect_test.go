@@ -1008,6 +1008,9 @@ func TestDisbelief(t *testing.T) {
 		{"异味没有了", "气味/好闻" + pos},
 		{"用了几天异味就消失了", "气味/好闻" + pos},
 		{"赠品没有了", "价格/赠品少" + neg},
+		// 不到哪去 says the opinion right before it holds little
+		{"质量好不到哪里去", "质量/做工差" + neg},
+		{"质量差不到哪去", "质量/质量好" + pos},
 		// a doubt about the cause leaves the opinion asserted
 		{"不知是不是天气的原因包装破损了", "包装/破损" + neg},
 	}
