@@ -1035,6 +1035,13 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	mores, items := t.moreWishes(c, items)
 	frame := t.wishFrame(c)
 	prevEnd := c.Start
+	// 我觉得很好, 总的来说很满意: who judges, or that it sums up, leaves the
+	// clause to the judgment
+	if n := t.speakerPrefix(c, items); n > 0 {
+		prevEnd = c.Start + n
+		items = slices.DeleteFunc(items, func(it item) bool { return it.end <= prevEnd })
+		carry, st.carry = nil, nil // 胎噪大，我个人感觉很不错: a verdict of its own
+	}
 	if carry != nil {
 		// 这个比较不错, 这点很满意 after 屏幕没有坏点: the pronoun points at
 		// what the clause before spoke of
@@ -1395,6 +1402,27 @@ func (t *text) likedAspect(items []item, k int) int {
 
 // anaphors open a clause about what the clause before named.
 var anaphors = []string{"这一点", "这方面", "这点", "这个", "这些", "这样"}
+
+// speakerPrefixes open a clause with who judges or with a summing up (我觉得
+// 很好, 总的来说还不错).
+var speakerPrefixes = []string{"我个人觉得", "我个人认为", "我个人感觉", "我觉得", "我感觉", "我认为", "个人觉得", "个人感觉", "个人认为",
+	"我们觉得", "我们感觉", "总的来说", "总体来说", "整体来说", "总体感觉", "整体感觉", "总的感觉", "总而言之", "总之"}
+
+// speakerPrefix returns the length of the word of speakerPrefixes that
+// opens clause c before any item, or 0.
+func (t *text) speakerPrefix(c clause.Clause, items []item) int {
+	for _, w := range speakerPrefixes {
+		n := utf8.RuneCountInString(w)
+		if c.End-c.Start > n && hasRunes(t.rs[c.Start:c.End], w) &&
+			!slices.ContainsFunc(items, func(it item) bool {
+				l := &t.m.lex[it.lx]
+				return it.start < c.Start+n && (it.end > c.Start+n || l.isAspect() || l.isOpinion())
+			}) {
+			return n
+		}
+	}
+	return 0
+}
 
 // notComparison holds the words around 比 that make no comparison: 性价比,
 // 对比, 相比, 无比, 好比, 比较, 比例, 比如, 比赛 ….

@@ -765,6 +765,9 @@ func TestShortVerdicts(t *testing.T) {
 		{"好吧", nil},                            // no degree word
 		{"有活动就更好了", []string{"价格/活动优惠" + neu}}, // a wish
 		{"发票好多张", nil},                         // 好 of 好多 is a degree word
+		// who judges (我觉得) leaves the clause to the verdict, one of its own
+		{"我觉得很好", []string{"整体/满意" + pos}},
+		{"颜色有点暗，我个人觉得挺好的", []string{"外观/难看" + neg, "整体/满意" + pos}},
 	}
 	for _, tt := range tests {
 		s, got := e.match(tt.text)
