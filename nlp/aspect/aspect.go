@@ -562,6 +562,7 @@ func (m *Matcher) Match(s string, tokens []segment.Token, clauses []clause.Claus
 		t.adoptOrphans()
 		t.headed()
 		t.inferior(clauses)
+		t.excepted(clauses)
 		t.scornful(clauses)
 	}
 	t.pruneOverall()
@@ -1080,6 +1081,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		}
 		if better[0] >= 0 && it.start >= better[2] {
 			continue // its complement (多了 of 低多了) is no opinion
+		}
+		if len(st.group) > 0 && t.restBetween(prevEnd, it.end) && t.exceptAt(st.group[0].start) >= 0 {
+			st.group = nil // 除了包装其他都挺好: the opinion is the rest's
 		}
 		adjacent := t.gapOK(prevEnd, it.start) || st.negStart >= 0 && t.oneOf(prevEnd, it.start)
 		if n := t.looseRunes(prevEnd, it.start); n > 0 {

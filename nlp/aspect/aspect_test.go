@@ -543,6 +543,20 @@ func TestRhetoric(t *testing.T) {
 	})
 }
 
+// TestExcepted checks a topic that 除了 sets apart from a judged rest: it
+// takes the reverse of the rest's side, and the rest's opinion is not its.
+func TestExcepted(t *testing.T) {
+	e := setup(t)
+	e.checkTopicCases(t, []topicCase{
+		{"praise of the rest", "除了包装其他都挺好的", []string{"包装:negative"}},
+		{"a comma and 外", "除了价格外，其他都满意", []string{"价格:negative"}},
+		{"blame of the rest", "除了质量，别的都不好", []string{"质量:positive"}},
+		{"别的, no comma", "除了质量别的都不好", []string{"质量:positive"}},
+		{"an opinion of its own stays", "除了物流慢，其他都挺好", []string{"物流:negative"}},
+		{"no rest named", "除了包装，还送了一个杯子", []string{"包装:neutral"}},
+	})
+}
+
 // TestGluedNegation checks negations that the segmenter glues to the word
 // before or after them (不发|烫, 从来没|死机).
 func TestGluedNegation(t *testing.T) {

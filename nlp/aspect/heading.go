@@ -1,7 +1,9 @@
 package aspect
 
 import (
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vocproject/voc/lexicons"
@@ -246,6 +248,114 @@ func (t *text) comparedWith(from, s, e, end int, marker string) bool {
 		}
 	}
 	return e < end
+}
+
+// restWords name the rest after an exception (除了包装，其他都挺好).
+var restWords = []string{"其他的", "其它的", "其余的", "别的", "其他", "其它", "其余"}
+
+// excepted gives a topic mention that 除了 sets apart from a judged rest,
+// with no opinion of its own, the reverse of the rest's side: 除了包装，其他
+// 都挺好 blames the packaging, 除了屏幕，别的都是垃圾 praises the screen. 除了
+// stands right before the topic (or 这个, 它的 and the like between), 外,
+// 以外 or 之外 may close it, and the rest is named next; the rest's side is
+// its first opinion in its clause, negations before it counted.
+func (t *text) excepted(clauses []clause.Clause) {
+	for _, r := range t.named {
+		if r.used || r.merged || r.implied || r.asked {
+			continue
+		}
+		at := t.exceptAt(r.start)
+		if at < 0 {
+			continue
+		}
+		k := r.end
+		for _, w := range []string{"以外", "之外", "外"} {
+			if hasRunes(t.rs[k:], w) {
+				k += utf8.RuneCountInString(w)
+				break
+			}
+		}
+		for k < len(t.rs) && (t.rs[k] == '，' || t.rs[k] == ',' || t.rs[k] == ' ') {
+			k++
+		}
+		e := -1
+		for _, w := range restWords {
+			if hasRunes(t.rs[k:], w) {
+				e = k + utf8.RuneCountInString(w)
+				break
+			}
+		}
+		c := t.clauseOf(clauses, k)
+		if e < 0 || c == nil || e >= c.End {
+			continue
+		}
+		p := t.restSide(e, c.End)
+		// the mention of its category (one per category: 这种包装…，除了包装其他都挺好的)
+		i := slices.IndexFunc(t.sc.out, func(a nlp.Aspect) bool {
+			return a.IsMention() && !a.Asked && a.Polarity == nlp.Neutral && a.Category == r.category
+		})
+		if p == 0 || i < 0 {
+			continue
+		}
+		x := &t.sc.out[i]
+		x.Polarity = nlp.Negative
+		if p < 0 {
+			x.Polarity = nlp.Positive
+		}
+		x.Subcategory = side(t.m.cats[x.Category], p < 0)
+		x.Aspect = string(t.rs[r.start:r.end])
+		x.Opinion = strings.TrimSpace(string(t.rs[at:e]))
+		x.Span = [2]int{at, e}
+	}
+}
+
+// exceptAt returns where a 除了 starts that sets apart the topic at rune s
+// (除了包装, 除了这个屏幕), or -1.
+func (t *text) exceptAt(s int) int {
+	at := -1
+	for j := max(0, s-5); j+2 <= s; j++ {
+		if t.rs[j] == '除' && t.rs[j+1] == '了' && !slices.ContainsFunc(t.rs[j+2:s], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }) {
+			at = j
+		}
+	}
+	return at
+}
+
+// restBetween reports whether runes [s, e) hold a word of restWords.
+func (t *text) restBetween(s, e int) bool {
+	for i := s; i < e; i++ {
+		for _, w := range restWords {
+			if hasRunes(t.rs[i:e], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// restSide returns the side (+1, -1, 0 if none) of the first opinion in runes
+// [s, end), negations before it counted.
+func (t *text) restSide(s, end int) int {
+	negs := 0
+	for _, it := range t.scan(s, end, 0, nil) {
+		l := &t.m.lex[it.lx]
+		if l.neg && !l.isOpinion() {
+			negs++
+			continue
+		}
+		p := t.polarityOf(l)
+		if p == 0 {
+			if l.isAspect() {
+				return 0 // 其他配件: the rest is named, not judged
+			}
+			continue
+		}
+		if negs%2 == 1 {
+			p = -p
+		}
+		return p
+	}
+	return 0
 }
 
 // scornOpeners open a rhetorical question that scorns what it names: 这就是
