@@ -832,6 +832,10 @@ type clauseState struct {
 	// gone is where a closing "gone" (异响没有了, 卡顿的现象消失了) starts:
 	// the opinions before it are negated once more; -1 if none
 	gone int
+	// connected is set when a connective opened the clause (但是不够清晰):
+	// the aspect before takes its opinions of that aspect's own category
+	// only (不过还是很好的 is a verdict, not about the aspect before)
+	connected bool
 	// short is where a 不到哪去 (好不到哪去: not much good) starts, which
 	// negates the opinion right before it; -1 if none
 	short int
@@ -1038,10 +1042,16 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 	prevEnd := c.Start
 	// 我觉得很好, 总的来说很满意: who judges, or that it sums up, leaves the
 	// clause to the judgment
-	if n := t.speakerPrefix(c, items); n > 0 {
+	if n := t.prefix(c, items, speakerPrefixes); n > 0 {
 		prevEnd = c.Start + n
 		items = slices.DeleteFunc(items, func(it item) bool { return it.end <= prevEnd })
 		carry, st.carry = nil, nil // 胎噪大，我个人感觉很不错: a verdict of its own
+	} else if n := t.prefix(c, items, connectives); n > 0 {
+		// 屏幕很大，但是不够清晰: a connective keeps the clause's opinion
+		// on the aspect before
+		prevEnd = c.Start + n
+		items = slices.DeleteFunc(items, func(it item) bool { return it.end <= prevEnd })
+		st.connected = true
 	}
 	if carry != nil {
 		// 这个比较不错, 这点很满意 after 屏幕没有坏点: the pronoun points at
@@ -1237,7 +1247,8 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			st.negStart, st.negs = negStart, negs
 			targets = st.group
 			k, prevEnd = next, items[next].end
-		case carry != nil && st.clean && (it.end-it.start > 1 || st.negStart >= 0 || st.modEnd >= 0 || carry.bare) && !t.qualifies(it.end):
+		case carry != nil && st.clean && (it.end-it.start > 1 || st.negStart >= 0 || st.modEnd >= 0 || carry.bare) && !t.qualifies(it.end) &&
+			(!st.connected || t.ownOpinion(l, carry)):
 			// (a one-rune opinion alone is mostly a reply, 这边联系售后操作，好,
 			// unless the clause before named only its aspect: 物流：快)
 			targets = []*aspectRef{carry}
@@ -1412,10 +1423,21 @@ var anaphors = []string{"这一点", "这方面", "这点", "这个", "这些", 
 var speakerPrefixes = []string{"我个人觉得", "我个人认为", "我个人感觉", "我觉得", "我感觉", "我认为", "个人觉得", "个人感觉", "个人认为",
 	"我们觉得", "我们感觉", "总的来说", "总体来说", "整体来说", "总体感觉", "整体感觉", "总的感觉", "总而言之", "总之"}
 
-// speakerPrefix returns the length of the word of speakerPrefixes that
-// opens clause c before any item, or 0.
-func (t *text) speakerPrefix(c clause.Clause, items []item) int {
-	for _, w := range speakerPrefixes {
+// ownOpinion reports whether l has an opinion of a's category (清晰 of a
+// screen), not only a generic one (好, 不错).
+func (t *text) ownOpinion(l *lexeme, a *aspectRef) bool {
+	op, ok := t.pick(l, a, false)
+	return ok && op.Category != lexicons.AnyCategory
+}
+
+// connectives open a clause that goes on about what the clause before
+// named (但是不够清晰, 不过有点贵).
+var connectives = []string{"但是", "可是", "不过", "只是", "然而", "而且", "并且"}
+
+// prefix returns the length of the word of words that opens clause c
+// before any aspect or opinion, or 0.
+func (t *text) prefix(c clause.Clause, items []item, words []string) int {
+	for _, w := range words {
 		n := utf8.RuneCountInString(w)
 		if c.End-c.Start > n && hasRunes(t.rs[c.Start:c.End], w) &&
 			!slices.ContainsFunc(items, func(it item) bool {

@@ -155,6 +155,9 @@ func TestMatch(t *testing.T) {
 		{"smell", "味道很好闻", []string{"气味/好闻" + pos}},
 		{"opinion far from aspect", "外观也是比较适合那些做生意的商务人士", nil},
 		{"no carry past another subject", "品质不错，发热量还好吧", []string{"质量/质量好" + pos}},
+		// a connective goes on about the aspect before, with its own opinions only
+		{"carry past a connective", "质量不错，但是不够结实", []string{"质量/质量好" + pos, "质量/做工差" + neg}},
+		{"a verdict after a connective", "包装很好，不过还是很好的", []string{"包装/满意" + pos, "整体/满意" + pos}},
 		{"counterfactual", "本以为能买到好东西", []string{"整体/满意" + neu}},
 		{"english", "物流很nice", []string{"物流/满意" + pos}},
 		{"english inside word", "items arrived", nil},
