@@ -1092,7 +1092,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if better[0] >= 0 && it.start >= better[2] {
 			continue // its complement (多了 of 低多了) is no opinion
 		}
-		if len(st.group) > 0 && t.restBetween(prevEnd, it.end) && t.exceptAt(st.group[0].start) >= 0 {
+		if len(st.group) > 0 && t.exceptAt(st.group[0].start) >= 0 && t.restBetween(prevEnd, it.end) {
 			st.group = nil // 除了包装其他都挺好: the opinion is the rest's
 		}
 		adjacent := t.gapOK(prevEnd, it.start) || st.negStart >= 0 && t.oneOf(prevEnd, it.start)
