@@ -1312,7 +1312,7 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		// a praise asserted so (不是次日达么, 苹果不是又香又甜吗) is the
 		// promise the writer holds against what came: only a question
 		for i := out; i < len(t.sc.out); i++ {
-			if a := &t.sc.out[i]; a.Polarity == nlp.Positive {
+			if a := &t.sc.out[i]; a.Polarity == nlp.Positive && a.Span[1] > rh {
 				a.Polarity = nlp.Neutral
 			}
 		}
@@ -1465,7 +1465,7 @@ var comparisonNegations = []string{"不会", "不", "没"}
 // that ends right before the 比 at rune j in clause c, or 0.
 func (t *text) comparisonNegation(c clause.Clause, j int) int {
 	for _, w := range comparisonNegations {
-		if n := utf8.RuneCountInString(w); j-n > c.Start && hasRunes(t.rs[j-n:j], w) {
+		if n := utf8.RuneCountInString(w); j-n >= c.Start && hasRunes(t.rs[j-n:j], w) {
 			return n
 		}
 	}
@@ -2273,13 +2273,15 @@ var rhetoricals = []string{"不就是", "不也是", "不都是", "不正是", "
 
 // rhetoric returns where the negation of a rhetorical question starts in
 // clause c, or -1: a 不是 (不就是, 不也是) that a negation item of items
-// starts, in a clause ending in 吗, 么 or 嘛 that asks nothing else. 是不是
-// asks, 不是说好的…吗 reproaches a broken promise, and a phrase that
-// holds the negation (不是正品) keeps its own reading.
+// starts and an opinion follows, in a clause ending in 吗 or 么 (嘛 after
+// 不就是 and the like only) that asks nothing else. 是不是 asks, 不是说好的
+// …吗 reproaches a broken promise, 不是一般的 is an intensifier, and a
+// phrase that holds the negation (不是正品) keeps its own reading.
 func (t *text) rhetoric(c clause.Clause, items []item) int {
 	if c.End-c.Start < 4 || !strings.ContainsRune("吗么嘛", t.rs[c.End-1]) {
 		return -1
 	}
+	statement := t.rs[c.End-1] == '嘛' // 这个价格不是很贵嘛: mostly a statement after a bare 不是
 	for _, w := range []string{"什么", "怎么", "哪", "啥", "谁", "多少", "几", "是否", "有没有", "会不会", "能不能"} {
 		if strings.Contains(c.Text, w) {
 			return -1
@@ -2291,7 +2293,18 @@ func (t *text) rhetoric(c clause.Clause, items []item) int {
 			if !hasRunes(t.rs[i:c.End], w) || i+n >= c.End-1 || t.rs[i+n] == '说' || i > c.Start && t.rs[i-1] == '是' {
 				continue
 			}
-			if slices.ContainsFunc(items, func(it item) bool { return it.start == i && t.m.lex[it.lx].neg && !t.m.lex[it.lx].isOpinion() }) {
+			if w == "不是" && (statement || hasRunes(t.rs[i+n:c.End], "一般")) {
+				return -1 // 不是一般的好 is "remarkably good"
+			}
+			if !slices.ContainsFunc(items, func(it item) bool { return it.start == i && t.m.lex[it.lx].neg && !t.m.lex[it.lx].isOpinion() }) {
+				return -1
+			}
+			// it asserts a judgment (坑人, 质量问题), not a fact that was
+			// promised (三鲜饺子里不是虾仁吗)
+			if slices.ContainsFunc(items, func(it item) bool {
+				l := &t.m.lex[it.lx]
+				return it.start >= i+n && (l.isOpinion() || l.implicit >= 0)
+			}) {
 				return i
 			}
 			return -1

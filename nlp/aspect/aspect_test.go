@@ -340,6 +340,8 @@ func FuzzMatch(f *testing.F) {
 	f.Add("不不不不慢", 1)
 	f.Add("十多天才到，等了两个多小时", 0)
 	f.Add("😀😀好<PHONE>物流", 2)
+	f.Add("除了包装，其他", 1) // the rest's clause ran past the text
+	f.Add("除了包装其他都挺好", 2)
 	e := setup(f)
 	f.Fuzz(func(t *testing.T, raw string, shift int) {
 		s := normalize.Normalize(raw).S
@@ -357,6 +359,23 @@ func FuzzMatch(f *testing.F) {
 		}
 		e.m.Match(s, toks, cls)
 	})
+}
+
+// TestMatchClausesPastText gives the passes after the clauses (除了's rest)
+// clause ends past the text, after a longer text left the scratch buffers
+// room to spare: they must not panic.
+func TestMatchClausesPastText(t *testing.T) {
+	e := setup(t)
+	for _, s := range []string{"除了包装，其他", "除了包装其他好", "除了包装，其他都"} {
+		for shift := 1; shift <= 4; shift++ {
+			e.match(strings.Repeat("物流很快", 50))
+			cls := clause.Split(s, e.markers)
+			for i := range cls {
+				cls[i].End += shift
+			}
+			e.m.Match(s, e.seg.Cut(s), cls)
+		}
+	}
 }
 
 // TestMatchOpinionBeforeAspect covers an opinion whose aspect follows it and
@@ -543,6 +562,9 @@ func TestRhetoric(t *testing.T) {
 		{"no question: a denial", "不是质量问题，是我不会用", []string{"质量:neutral"}},
 		{"a question word asks", "这不是质量问题吗？怎么处理", []string{"质量:negative"}},
 		{"what asks", "不是质量问题是什么问题吗", []string{"质量:neutral"}},
+		{"praise before it stays", "快递很快不就是包装差了点嘛", []string{"物流:positive", "包装:negative"}},
+		{"不是一般的 intensifies", "质量不是一般的好嘛", []string{"质量:positive"}},
+		{"a statement with 嘛", "这个价格不是很贵嘛", []string{"价格:positive"}},
 	})
 }
 
@@ -557,6 +579,7 @@ func TestExcepted(t *testing.T) {
 		{"别的, no comma", "除了质量别的都不好", []string{"质量:positive"}},
 		{"an opinion of its own stays", "除了物流慢，其他都挺好", []string{"物流:negative"}},
 		{"no rest named", "除了包装，还送了一个杯子", []string{"包装:neutral"}},
+		{"besides: the rest too", "除了价格，其他也都很好", []string{"价格:neutral"}},
 	})
 }
 

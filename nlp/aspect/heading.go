@@ -256,7 +256,8 @@ var restWords = []string{"其他的", "其它的", "其余的", "别的", "其�
 // excepted gives a topic mention that 除了 sets apart from a judged rest,
 // with no opinion of its own, the reverse of the rest's side: 除了包装，其他
 // 都挺好 blames the packaging, 除了屏幕，别的都是垃圾 praises the screen. 除了
-// stands right before the topic (or 这个, 它的 and the like between), 外,
+// stands right before the topic (at most three runes between, no
+// punctuation: 除了这个屏幕), 外,
 // 以外 or 之外 may close it, and the rest is named next; the rest's side is
 // its first opinion in its clause, negations before it counted.
 func (t *text) excepted(clauses []clause.Clause) {
@@ -286,11 +287,12 @@ func (t *text) excepted(clauses []clause.Clause) {
 			}
 		}
 		c := t.clauseOf(clauses, k)
-		if e < 0 || c == nil || e >= c.End {
+		if e < 0 || c == nil || e >= c.End || c.End > len(t.rs) {
 			continue
 		}
-		p := t.restSide(e, c.End)
-		// the mention of its category (one per category: 这种包装…，除了包装其他都挺好的)
+		p, pe := t.restSide(e, min(c.End, e+maxRest))
+		// the mention of its category (one per category, wherever it was
+		// named first: 这种包装…，除了包装其他都挺好的)
 		i := slices.IndexFunc(t.sc.out, func(a nlp.Aspect) bool {
 			return a.IsMention() && !a.Asked && a.Polarity == nlp.Neutral && a.Category == r.category
 		})
@@ -304,10 +306,25 @@ func (t *text) excepted(clauses []clause.Clause) {
 		}
 		x.Subcategory = side(t.m.cats[x.Category], p < 0)
 		x.Aspect = string(t.rs[r.start:r.end])
-		x.Opinion = strings.TrimSpace(string(t.rs[at:e]))
-		x.Span = [2]int{at, e}
+		x.Opinion = strings.TrimSpace(string(t.rs[at:r.end]))
+		x.Span = [2]int{at, r.end}
+		// and the rest's own verdict (其他都挺好), unless an opinion there
+		// was found already
+		if oc, ok := t.m.cats[t.m.overall]; ok && !slices.ContainsFunc(t.sc.out, func(a nlp.Aspect) bool {
+			return !a.IsMention() && a.Span[0] < pe && a.Span[1] > k
+		}) {
+			v := nlp.Aspect{Category: t.m.overall, Subcategory: side(oc, p > 0), Opinion: string(t.rs[k:pe]), Polarity: nlp.Positive, Span: [2]int{k, pe}}
+			if p < 0 {
+				v.Polarity = nlp.Negative
+			}
+			t.sc.out = append(t.sc.out, v)
+		}
 	}
 }
+
+// maxRest bounds how far after the rest word (其他) its opinion is looked
+// for (其他的我都很满意).
+const maxRest = 12
 
 // exceptAt returns where a 除了 starts that sets apart the topic at rune s
 // (除了包装, 除了这个屏幕), or -1.
@@ -334,8 +351,13 @@ func (t *text) restBetween(s, e int) bool {
 }
 
 // restSide returns the side (+1, -1, 0 if none) of the first opinion in runes
-// [s, end), negations before it counted.
-func (t *text) restSide(s, end int) int {
+// [s, end), negations before it counted, and where it ends. 也, 还 or 同样
+// before it make the rest like the topic (除了价格，其他也都很好: "besides"),
+// no side.
+func (t *text) restSide(s, end int) (int, int) {
+	if strings.ContainsAny(string(t.rs[s:end]), "也还同") {
+		return 0, 0
+	}
 	negs := 0
 	for _, it := range t.scan(s, end, 0, nil) {
 		l := &t.m.lex[it.lx]
@@ -346,16 +368,16 @@ func (t *text) restSide(s, end int) int {
 		p := t.polarityOf(l)
 		if p == 0 {
 			if l.isAspect() {
-				return 0 // 其他配件: the rest is named, not judged
+				return 0, 0 // 其他配件: the rest is named, not judged
 			}
 			continue
 		}
 		if negs%2 == 1 {
 			p = -p
 		}
-		return p
+		return p, it.end
 	}
-	return 0
+	return 0, 0
 }
 
 // scornOpeners open a rhetorical question that scorns what it names: 这就是
