@@ -1031,9 +1031,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			items = t.comparedOpinion(items, os, c.End)
 		}
 	}
-	better, rev := [3]int{-1, -1, -1}, -1
+	better, rev, cancel := [3]int{-1, -1, -1}, -1, false
 	if st.cmp[0] < 0 {
-		if better, rev = t.betterThan(c, items); better[0] >= 0 {
+		if better, rev, cancel = t.betterThan(c, items); better[0] >= 0 {
 			items = t.comparedOpinion(items, better[1], better[2])
 		}
 	}
@@ -1103,6 +1103,9 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 		if !adjacent {
 			st.negStart, st.negs = -1, 0
 			st.conjPending = false
+		}
+		if cancel && it.start == better[1] {
+			st.negStart, st.negs = -1, 0 // 不会比这个更好了: the negation and the point cancel
 		}
 		if rev >= 0 && it.start == better[1] {
 			st.negStart, st.negs = rev, 1 // 不比, or 比这个
@@ -1479,8 +1482,10 @@ func (t *text) comparisonNegation(c clause.Clause, j int) int {
 // praise) and when the point is the product reviewed (别家的价格比这家便宜
 // is a complaint). It returns where 比 and the opinion start and where the
 // opinion ends at most, or {-1, -1, -1}, and where the words that reverse
-// the opinion start (the 不 of 不比, or 比), -1 if it applies as is.
-func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
+// the opinion start (the 不 of 不比, or 比), -1 if it applies as is; cancel
+// is set when 不比 and a point that is this product reverse it twice (不会比
+// 这个更好了): the negation before 比 is spent.
+func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int, cancel bool) {
 	none := [3]int{-1, -1, -1}
 	for j := c.Start + 1; j+2 < c.End; j++ {
 		if t.rs[j] != '比' || strings.ContainsRune(notComparison[0], t.rs[j-1]) || strings.ContainsRune(notComparison[1], t.rs[j+1]) {
@@ -1504,7 +1509,7 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 			end, negated = j-neg, true
 			if last >= 0 && items[last].end > end {
 				if !t.m.lex[items[last].lx].neg {
-					return none, -1
+					return none, -1, false
 				}
 				end = items[last].start // 一点也不|比
 				last--
@@ -1524,7 +1529,7 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 			end = items[last].start
 		}
 		if last < 0 || items[last].start < c.Start || !t.m.lex[items[last].lx].isAspect() || t.m.lex[items[last].lx].implicit >= 0 || !t.gapOK(items[last].end, end) {
-			return none, -1
+			return none, -1, false
 		}
 		// the ends the opinion may have, most complements trimmed first (好
 		// of 好多了, 快 of 快很多), then fewer (多 of 比别家多)
@@ -1540,9 +1545,12 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 				}
 			}
 		}
-		rev := -1
+		rev, cancel := -1, false
 		switch this := t.thisPoint(j+1, c.End); {
-		case negated && this: // 不比这个差: reversed twice
+		case negated && this:
+			// 不会比这个更好了: reversed twice, the opinion as is, and the
+			// negation before 比 spent
+			cancel = true
 		case negated:
 			rev = j - neg
 		case this:
@@ -1562,16 +1570,16 @@ func (t *text) betterThan(c clause.Clause, items []item) (cmp [3]int, rev int) {
 					return it.start > j && it.end <= os && (l.isAspect() && !t.wholeOnly(l) || l.implicit >= 0 && it.end-it.start > 1)
 				})
 				if inPoint {
-					return none, -1 // 比平时折扣更多: the point holds what is spoken of
+					return none, -1, false // 比平时折扣更多: the point holds what is spoken of
 				}
 				if _, ok := t.opinionText(string(t.rs[os:end])); ok || t.taxonomyOpinionSpan(os, end) {
-					return [3]int{j, os, end}, rev
+					return [3]int{j, os, end}, rev, cancel
 				}
 			}
 		}
-		return none, -1
+		return none, -1, false
 	}
-	return none, -1
+	return none, -1, false
 }
 
 // wholeOnly reports whether l names only the product or shop as a whole

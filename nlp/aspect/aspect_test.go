@@ -919,6 +919,8 @@ func TestBetterThan(t *testing.T) {
 		// and so do 不会比 and 没比
 		"价格不会比京东贵": {"价格:positive"},
 		"价格没比外面便宜": {"价格:negative"},
+		// 不会比 and a point that is this product: reversed twice
+		"这个价位不会比这个更好了": {"价格:positive"},
 		// the point is this product: what is compared is another's
 		"别家的价格比这家便宜": {"价格:negative"},
 		// a point that only starts with 这 or 本 is another's
