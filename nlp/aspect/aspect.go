@@ -928,15 +928,21 @@ func (t *text) shortAt(c clause.Clause) int {
 	if !strings.Contains(c.Text, "不到") {
 		return -1
 	}
-	s := t.rs[c.Start:c.End]
-	for i := range s {
-		for _, w := range shortWords {
-			if hasRunes(s[i:], w) {
-				return c.Start + i
+	at, _ := t.findWord(c.Start, c.End, shortWords)
+	return at
+}
+
+// findWord returns where the first word of words that lies in runes [s, e)
+// starts and ends, or -1, -1.
+func (t *text) findWord(s, e int, words []string) (int, int) {
+	for i := s; i < e; i++ {
+		for _, w := range words {
+			if hasRunes(t.rs[i:e], w) {
+				return i, i + utf8.RuneCountInString(w)
 			}
 		}
 	}
-	return -1
+	return -1, -1
 }
 
 // disbeliefs deny the judgment that follows them in their clause.
@@ -951,15 +957,8 @@ func (t *text) disbeliefAt(c clause.Clause) [2]int {
 	if !strings.ContainsAny(c.Text, "没不未") {
 		return [2]int{-1, -1}
 	}
-	s := t.rs[c.Start:c.End]
-	for i := range s {
-		for _, w := range disbeliefs {
-			if hasRunes(s[i:], w) {
-				return [2]int{c.Start + i, c.Start + i + utf8.RuneCountInString(w)}
-			}
-		}
-	}
-	return [2]int{-1, -1}
+	s, e := t.findWord(c.Start, c.End, disbeliefs)
+	return [2]int{s, e}
 }
 
 // noneMarkers open a "not even one" phrase closed by noneClosers
@@ -1438,19 +1437,16 @@ func (t *text) ownOpinion(l *lexeme, a *aspectRef) bool {
 var connectives = []string{"但是", "可是", "不过", "只是", "然而", "而且", "并且"}
 
 // prefix returns the length of the word of words that opens clause c
-// before any aspect or opinion, or 0.
+// before any aspect or opinion and leaves more after it, or 0.
 func (t *text) prefix(c clause.Clause, items []item, words []string) int {
-	for _, w := range words {
-		n := utf8.RuneCountInString(w)
-		if c.End-c.Start > n && hasRunes(t.rs[c.Start:c.End], w) &&
-			!slices.ContainsFunc(items, func(it item) bool {
-				l := &t.m.lex[it.lx]
-				return it.start < c.Start+n && (it.end > c.Start+n || l.isAspect() || l.isOpinion())
-			}) {
-			return n
-		}
+	end := t.skipPrefix(c.Start, c.End-1, words)
+	if end == c.Start || slices.ContainsFunc(items, func(it item) bool {
+		l := &t.m.lex[it.lx]
+		return it.start < end && (it.end > end || l.isAspect() || l.isOpinion())
+	}) {
+		return 0
 	}
-	return 0
+	return end - c.Start
 }
 
 // notComparison holds the words around 比 that make no comparison: 性价比,

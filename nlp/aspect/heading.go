@@ -250,8 +250,12 @@ func (t *text) comparedWith(from, s, e, end int, marker string) bool {
 	return e < end
 }
 
-// restWords name the rest after an exception (除了包装，其他都挺好).
-var restWords = []string{"其他的", "其它的", "其余的", "别的", "其他", "其它", "其余"}
+// restWords name the rest after an exception (除了包装，其他都挺好), which
+// exceptClosers may close (除了价格以外).
+var (
+	restWords     = []string{"其他的", "其它的", "其余的", "别的", "其他", "其它", "其余"}
+	exceptClosers = []string{"以外", "之外", "外"}
+)
 
 // excepted gives a topic mention that 除了 sets apart from a judged rest,
 // with no opinion of its own, the reverse of the rest's side: 除了包装，其他
@@ -269,25 +273,13 @@ func (t *text) excepted(clauses []clause.Clause) {
 		if at < 0 {
 			continue
 		}
-		k := r.end
-		for _, w := range []string{"以外", "之外", "外"} {
-			if hasRunes(t.rs[k:], w) {
-				k += utf8.RuneCountInString(w)
-				break
-			}
-		}
+		k := t.skipPrefix(r.end, len(t.rs), exceptClosers)
 		for k < len(t.rs) && (t.rs[k] == '，' || t.rs[k] == ',' || t.rs[k] == ' ') {
 			k++
 		}
-		e := -1
-		for _, w := range restWords {
-			if hasRunes(t.rs[k:], w) {
-				e = k + utf8.RuneCountInString(w)
-				break
-			}
-		}
+		e := t.skipPrefix(k, len(t.rs), restWords)
 		c := t.clauseOf(clauses, k)
-		if e < 0 || c == nil || e >= c.End || c.End > len(t.rs) {
+		if e == k || c == nil || e >= c.End || c.End > len(t.rs) {
 			continue
 		}
 		p, pe := t.restSide(e, min(c.End, e+maxRest))
@@ -340,14 +332,8 @@ func (t *text) exceptAt(s int) int {
 
 // restBetween reports whether runes [s, e) hold a word of restWords.
 func (t *text) restBetween(s, e int) bool {
-	for i := s; i < e; i++ {
-		for _, w := range restWords {
-			if hasRunes(t.rs[i:e], w) {
-				return true
-			}
-		}
-	}
-	return false
+	at, _ := t.findWord(s, e, restWords)
+	return at >= 0
 }
 
 // restSide returns the side (+1, -1, 0 if none) of the first opinion in runes
