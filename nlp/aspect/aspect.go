@@ -2233,18 +2233,33 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 	}
 	i := t.skipPrefix(c.Start, limit, topicMarkers)
 	i = t.skipPrefix(i, limit, determiners)
+	asks := c.End < len(t.rs) && (t.rs[c.End] == '？' || t.rs[c.End] == '?')
 	for _, it := range items {
+		if it.start < i {
+			continue
+		}
 		if t.looseRunes(i, it.start) > 0 {
 			return false
 		}
 		l := &t.m.lex[it.lx]
 		if !l.isAspect() && !l.conj {
+			if j := t.skipPrefix(it.start, c.End, howAsked); asks && j > it.start {
+				i = j
+				continue
+			}
 			return false
 		}
 		i = it.end
 	}
+	if asks {
+		i = t.skipPrefix(i, c.End, howAsked)
+	}
 	return t.looseRunes(i, c.End) == 0
 }
+
+// howAsked ask how an aspect is (质量怎么样？还可以): the answer after it
+// judges the aspect as after a bare one.
+var howAsked = []string{"怎么样", "咋样", "怎样", "如何", "好不好", "行不行"}
 
 // skipPrefix returns the rune after the first of words that starts at rune
 // i and ends by limit, or i when none does.

@@ -133,6 +133,9 @@ func TestMatch(t *testing.T) {
 		{"question", "请问是正品吗", []string{"真伪/正品" + neu}},
 		{"wish", "有活动就更好了", []string{"价格/活动优惠" + neu}},
 		{"A-not-A", "不知道好不好用，用了再说", nil},
+		{"answered", "质量怎么样？还可以", []string{"质量/质量好" + pos}},
+		{"answered how", "物流如何？很慢", []string{"物流/配送慢" + neg}},
+		{"unanswered", "质量怎么样？我也不知道", nil},
 		// contrast keeps both sides
 		{"contrast", "质量不错，但是物流太慢了", []string{"质量/质量好" + pos, "物流/配送慢" + neg}},
 		// traditional characters, normalized by the caller
