@@ -747,7 +747,33 @@ func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 		// 可以下载驱动), at its end "fine" (质量还好, 还好吧)
 		return !t.gapOK(it.end, c.End)
 	}
+	if l.term == "还可以" {
+		return t.canDo(it)
+	}
 	return adverbs[l.term] && !t.gapOK(it.end, c.End)
+}
+
+// judgedUses after 还可以 judge, they add no ability: 还可以接受, 还可以用,
+// 还可以吃 (and 把, a slip for 吧).
+var judgedUses = []rune("接用吃把")
+
+// canDo reports whether 还可以 at it is "can also" (还可以编铃声, 还可以听歌):
+// a verb follows it right away that is no term of its own and not one of
+// judgedUses.
+func (t *text) canDo(it item) bool {
+	if it.end >= len(t.rs) {
+		return false
+	}
+	k := t.tokAt[it.end]
+	if k < 0 {
+		return false
+	}
+	tk := t.tokens[k]
+	if tk.Start != it.end || !(strings.HasPrefix(tk.POS, "v") || tk.POS == "p") || slices.Contains(judgedUses, []rune(tk.Text)[0]) {
+		return false
+	}
+	_, _, ok := t.m.dict.Longest(t.lower, it.end)
+	return !ok
 }
 
 // adverbs are the verdicts that are something else when more of their
