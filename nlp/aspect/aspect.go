@@ -640,8 +640,18 @@ func (t *text) startsTerm(i, to, maxLen int) bool {
 // anotA reports whether rune j is the 不 or 没 of an A-not-A question (快不快,
 // 有没有); 0 < j < len(t.rs)-1.
 func (t *text) anotA(j int) bool {
-	// 得不得了 is "extremely" (好用得不得了), not a question
-	return (t.rs[j] == '不' || t.rs[j] == '没') && t.rs[j-1] == t.rs[j+1] && t.rs[j-1] != '得'
+	// 得不得了 is "extremely" (好用得不得了), 时不时 "now and then" and 动不动就
+	// "at every turn" (动力时不时下降), not a question (油耗动不动?)
+	if (t.rs[j] != '不' && t.rs[j] != '没') || t.rs[j-1] != t.rs[j+1] {
+		return false
+	}
+	switch t.rs[j-1] {
+	case '得', '时':
+		return false
+	case '动':
+		return j+2 >= len(t.rs) || t.rs[j+2] != '就'
+	}
+	return true
 }
 
 func (t *text) dropAnotA(items []item) []item {

@@ -134,6 +134,8 @@ func TestMatch(t *testing.T) {
 		{"wish", "有活动就更好了", []string{"价格/活动优惠" + neu}},
 		{"A-not-A", "不知道好不好用，用了再说", nil},
 		{"answered", "质量怎么样？还可以", []string{"质量/质量好" + pos}},
+		{"now and then", "手机时不时就死机", []string{"质量/故障" + neg}},
+		{"A-not-A of 动", "物流动不动？", nil},
 		{"can also", "可以换外壳，还可以编铃声，音质不错", []string{"功能/效果好" + pos}},
 		{"fine", "还可以吧", []string{"整体/满意" + pos}},
 		{"fine to eat", "还可以吃", []string{"整体/满意" + pos}},
