@@ -779,7 +779,7 @@ func (t *text) canDo(it item) bool {
 		return false
 	}
 	tk := t.tokens[k]
-	if tk.Start != it.end || !(strings.HasPrefix(tk.POS, "v") || tk.POS == "p") || slices.Contains(judgedUses, []rune(tk.Text)[0]) {
+	if tk.Start != it.end || tk.Text == "" || !(strings.HasPrefix(tk.POS, "v") || tk.POS == "p") || slices.Contains(judgedUses, []rune(tk.Text)[0]) {
 		return false
 	}
 	_, _, ok := t.m.dict.Longest(t.lower, it.end)
@@ -2271,8 +2271,8 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 	i = t.skipPrefix(i, limit, determiners)
 	asks := c.End < len(t.rs) && (t.rs[c.End] == '？' || t.rs[c.End] == '?')
 	for _, it := range items {
-		if it.start < i {
-			continue
+		if it.end <= i {
+			continue // inside the words of asking skipped below
 		}
 		if t.looseRunes(i, it.start) > 0 {
 			return false
@@ -2293,8 +2293,9 @@ func (t *text) bare(c clause.Clause, items []item) bool {
 	return t.looseRunes(i, c.End) == 0
 }
 
-// howAsked ask how an aspect is (质量怎么样？还可以): the answer after it
-// judges the aspect as after a bare one.
+// howAsked are the words that ask how an aspect is before a question mark
+// (质量怎么样？还可以): the answer after it judges the aspect as after a bare
+// one.
 var howAsked = []string{"怎么样", "咋样", "怎样", "如何", "好不好", "行不行"}
 
 // skipPrefix returns the rune after the first of words that starts at rune
