@@ -1355,10 +1355,41 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 			}
 		}
 	}
+	if at := t.normalAt(c); at >= 0 {
+		// 怠速高声音大是正常现象: the writer calls the symptom normal, no
+		// complaint
+		for i := out; i < len(t.sc.out); i++ {
+			if a := &t.sc.out[i]; a.Polarity == nlp.Negative && a.Span[1] <= at {
+				a.Polarity = nlp.Neutral
+			}
+		}
+	}
 	if st.last != nil {
 		st.last.bare = t.bare(c, items)
 	}
 	return st.last
+}
+
+// normalWords call what comes before them in their clause a normal
+// phenomenon; 布局差是正常的 and 质量差很正常 stay complaints.
+var normalWords = []string{"是正常现象", "属正常现象", "属于正常现象", "是很正常的现象", "是很正常的事", "属于正常范围", "属正常范围", "是正常范围"}
+
+// normalAt returns where a word of normalWords starts in clause c, or -1.
+func (t *text) normalAt(c clause.Clause) int {
+	for i := c.Start + 1; i < c.End; i++ {
+		if t.rs[i] != '是' && t.rs[i] != '属' {
+			continue
+		}
+		if j := t.skipPrefix(i, c.End, normalWords); j > i && !t.negatedAt(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// negatedAt reports whether a negation ends right before rune i (不是正常的).
+func (t *text) negatedAt(i int) bool {
+	return i > 0 && (t.rs[i-1] == '不' || t.rs[i-1] == '没')
 }
 
 // comparisonMarkers deny what follows a point of comparison: 没有以前好,
