@@ -765,25 +765,35 @@ func (t *text) adverb(c clause.Clause, it item, l *lexeme) bool {
 
 // judgedUses after 还可以 judge, they add no ability: 还可以接受, 还可以用,
 // 还可以吃 (and 把, a slip for 吧).
-var judgedUses = []rune("接用吃把")
+const judgedUses = "接用吃把"
 
 // canDo reports whether 还可以 at it is "can also" (还可以编铃声, 还可以听歌):
 // a verb follows it right away that is no term of its own and not one of
 // judgedUses.
 func (t *text) canDo(it item) bool {
-	if it.end >= len(t.rs) {
-		return false
-	}
-	k := t.tokAt[it.end]
+	k := t.freeVerbAt(it.end, true)
 	if k < 0 {
 		return false
 	}
-	tk := t.tokens[k]
-	if tk.Start != it.end || tk.Text == "" || !(strings.HasPrefix(tk.POS, "v") || tk.POS == "p") || slices.Contains(judgedUses, []rune(tk.Text)[0]) {
-		return false
+	r, _ := utf8.DecodeRuneInString(t.tokens[k].Text)
+	return !strings.ContainsRune(judgedUses, r)
+}
+
+// freeVerbAt returns the token that starts at rune i when it is a verb (or,
+// with prep, a preposition: 还可以当u盘用) and no term of its own (好|评价;
+// 好|用 would be one), or -1.
+func (t *text) freeVerbAt(i int, prep bool) int {
+	k := t.tokenStarting(i)
+	if k < 0 {
+		return -1
 	}
-	_, _, ok := t.m.dict.Longest(t.lower, it.end)
-	return !ok
+	if pos := t.tokens[k].POS; !strings.HasPrefix(pos, "v") && !(prep && pos == "p") {
+		return -1
+	}
+	if _, _, ok := t.m.dict.Longest(t.lower, i); ok {
+		return -1
+	}
+	return k
 }
 
 // adverbs are the verdicts that are something else when more of their
@@ -1374,22 +1384,20 @@ func (t *text) clause(c clause.Clause, carry *aspectRef) *aspectRef {
 // phenomenon; 布局差是正常的 and 质量差很正常 stay complaints.
 var normalWords = []string{"是正常现象", "属正常现象", "属于正常现象", "是很正常的现象", "是很正常的事", "属于正常范围", "属正常范围", "是正常范围"}
 
-// normalAt returns where a word of normalWords starts in clause c, or -1.
+// normalAt returns where a word of normalWords that no negation precedes
+// (不是正常现象) starts in clause c, or -1.
 func (t *text) normalAt(c clause.Clause) int {
-	for i := c.Start + 1; i < c.End; i++ {
-		if t.rs[i] != '是' && t.rs[i] != '属' {
-			continue
+	if !strings.Contains(c.Text, "正常") {
+		return -1
+	}
+	for i := c.Start + 1; i < c.End; {
+		at, _ := t.findWord(i, c.End, normalWords)
+		if at < 0 || t.rs[at-1] != '不' && t.rs[at-1] != '没' {
+			return at
 		}
-		if j := t.skipPrefix(i, c.End, normalWords); j > i && !t.negatedAt(i) {
-			return i
-		}
+		i = at + 1
 	}
 	return -1
-}
-
-// negatedAt reports whether a negation ends right before rune i (不是正常的).
-func (t *text) negatedAt(i int) bool {
-	return i > 0 && (t.rs[i-1] == '不' || t.rs[i-1] == '没')
 }
 
 // comparisonMarkers deny what follows a point of comparison: 没有以前好,
@@ -2213,17 +2221,7 @@ func (t *text) beforeVerb(it item, l *lexeme) bool {
 	default:
 		return false
 	}
-	k := t.tokAt[it.end]
-	if k < 0 {
-		return false
-	}
-	tk := t.tokens[k]
-	if tk.Start != it.end || !strings.HasPrefix(tk.POS, "v") {
-		return false
-	}
-	// the verb is not itself a term (好|评价 is not, 好|用 would be)
-	_, _, ok := t.m.dict.Longest(t.lower, it.end)
-	return !ok
+	return t.freeVerbAt(it.end, false) >= 0
 }
 
 // opinionHere reports whether items[k], both an aspect and an opinion term
