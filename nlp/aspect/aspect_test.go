@@ -1249,6 +1249,8 @@ func TestLack(t *testing.T) {
 		// a feature it has besides the rest is praise
 		{"这款也有蓝牙了", []string{"信号/信号好" + pos}},
 		{"居然有蓝牙", []string{"信号/信号好" + pos}},
+		// a lack outweighs a reading of the feature that takes no side
+		{"一个填充物都没有，真担心会摔坏", []string{"包装/不满" + neg}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

@@ -608,11 +608,28 @@ func (t *text) mentions() {
 		return
 	}
 	seen := map[string]bool{}
+	sided := map[string]bool{}
 	for _, o := range t.sc.out {
 		seen[o.Category] = true
+		sided[o.Category] = sided[o.Category] || o.Polarity != nlp.Neutral
 	}
 	for _, r := range t.named {
-		if r.used || r.merged || r.implied || seen[r.category] || r.category == t.m.overall {
+		if r.merged || r.implied || r.category == t.m.overall {
+			continue
+		}
+		if r.used || seen[r.category] {
+			// a lack said of the feature itself outweighs a reading that
+			// takes no side (一个填充物都没有，真担心会摔坏: the worry is
+			// hedged, the missing padding is not)
+			if !sided[r.category] {
+				if s, e, ok := t.lacked(r); ok {
+					t.sc.out = slices.DeleteFunc(t.sc.out, func(o nlp.Aspect) bool {
+						return o.Category == r.category && o.Polarity == nlp.Neutral && o.Span[0] == r.start
+					})
+					t.emitFeature(r, s, e, false)
+					sided[r.category] = true
+				}
+			}
 			continue
 		}
 		seen[r.category] = true
