@@ -98,7 +98,7 @@ func (d *Dict) Add(term string, v int32) {
 
 // mayStart reports whether some term can start with r.
 func (d *Dict) mayStart(r rune) bool {
-	if d.num && isNumeral(r, true) {
+	if d.num && (isNumeral(r, true) || r == maskedNumber[0]) {
 		return true
 	}
 	if r < 1<<16 {
@@ -138,6 +138,26 @@ func isNumeral(r rune, first bool) bool {
 	return false
 }
 
+// maskedNumber is how anonymised chat logs (JDDC) write a number: [数字x]天才到
+// is 3天才到.
+var maskedNumber = []rune("[数字x]")
+
+// numberEnd returns the end of the number that starts at rs[i], or i when
+// none does: a run of numerals, or a masked number.
+func numberEnd(rs []rune, i int) int {
+	if isNumeral(rs[i], true) {
+		j := i + 1
+		for j < len(rs) && isNumeral(rs[j], false) {
+			j++
+		}
+		return j
+	}
+	if n := len(maskedNumber); i+n <= len(rs) && slices.Equal(rs[i:i+n], maskedNumber) {
+		return i + n
+	}
+	return i
+}
+
 // Each calls fn for every term that starts at rs[i], shortest first (a
 // {N} pattern may yield the same end twice; fn sees both).
 func (d *Dict) Each(rs []rune, i int, fn func(end int, v int32)) {
@@ -155,12 +175,8 @@ func (d *Dict) each(rs []rune, i int, node int32, fn func(int, int32)) {
 		if i >= len(rs) {
 			return
 		}
-		if isNumeral(rs[i], true) {
+		if j := numberEnd(rs, i); j > i {
 			if child, ok := d.child(node, numRune); ok {
-				j := i + 1
-				for j < len(rs) && isNumeral(rs[j], false) {
-					j++
-				}
 				d.each(rs, j, child, fn)
 			}
 		}

@@ -29,6 +29,9 @@ func TestDict(t *testing.T) {
 		{"多天才到", 0, 0, 0, false}, // 多 only continues a number
 		{"等了两天", 0, 4, 4, true},
 		{"等了天", 0, 0, 0, false},
+		{"[数字x]天才到", 0, 8, 3, true}, // a number masked in chat logs
+		{"等了[数字x]天", 0, 8, 4, true},
+		{"[数字x天才到", 0, 0, 0, false},
 		{"😀好的", 0, 2, 5, true},
 		{"我的快递", 2, 4, 6, true},
 		{"快递", 5, 0, 0, false},
