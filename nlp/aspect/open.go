@@ -712,7 +712,8 @@ var lackCues = []string{"没有", "没", "无", "不带", "没带", "不支持",
 // lack) that a cue right before it says the product lacks (没有蓝牙), or
 // one after it that ends its clause (四驱都没有, 后排出风口没有才没买), and
 // the span of the cue and the feature. A place or time it names is no lack
-// (没有wifi的地方), nor is a question or a hedge.
+// (没有wifi的地方), nor a variant it tells apart (没有彩屏的车, 没有蓝牙的版本),
+// nor a question or a hedge.
 func (t *text) lacked(r *aspectRef) (int, int, bool) {
 	if r.asked || r.implied {
 		return 0, 0, false
@@ -735,7 +736,7 @@ func (t *text) lacked(r *aspectRef) (int, int, bool) {
 		return 0, 0, false
 	}
 	after := string(t.rs[r.end:min(len(t.rs), r.end+3)])
-	for _, w := range []string{"的地方", "的时候", "的情况", "的话"} {
+	for _, w := range []string{"的地方", "的时候", "的情况", "的话", "的车", "的版本", "的款", "的型号", "的机型"} {
 		if strings.HasPrefix(after, w) {
 			return 0, 0, false
 		}
