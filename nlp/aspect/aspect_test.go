@@ -1235,7 +1235,7 @@ func TestLack(t *testing.T) {
 		{"也没蓝牙", []string{"信号/信号差" + neg}},
 		{"没有wifi的地方", []string{"信号/" + neu}},
 		{"买的是没有蓝牙的版本", []string{"信号/" + neu}}, // a variant told apart
-		{"没有键盘", []string{"使用体验/" + neu}}, // 键盘 is not marked lack
+		{"没有键盘", []string{"使用体验/" + neu}},     // 键盘 is not marked lack
 		// a feature named by a word before 功能 that no line lists
 		{"没有休眠功能", []string{"功能/效果差" + neg}},
 		{"居然没有计步功能", []string{"功能/效果差" + neg}},
