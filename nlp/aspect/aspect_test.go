@@ -1252,6 +1252,8 @@ func TestLack(t *testing.T) {
 		{"居然有蓝牙", []string{"信号/信号好" + pos}},
 		// a lack outweighs a reading of the feature that takes no side
 		{"一个填充物都没有，真担心会摔坏", []string{"包装/不满" + neg}},
+		// once per category: the feature named again (录音功能) adds no second lack
+		{"没有录音功能，没有gprs", []string{"功能/效果差" + neg, "信号/信号差" + neg}},
 	}
 	for _, tt := range tests {
 		s, got := match(tt.text)

@@ -614,31 +614,30 @@ func (t *text) mentions() {
 		sided[o.Category] = sided[o.Category] || o.Polarity != nlp.Neutral
 	}
 	for _, r := range t.named {
-		if r.merged || r.implied || r.category == t.m.overall {
+		if r.merged || r.implied || r.category == t.m.overall || sided[r.category] {
 			continue
 		}
-		if r.used || seen[r.category] {
-			// a lack said of the feature itself outweighs a reading that
-			// takes no side (一个填充物都没有，真担心会摔坏: the worry is
-			// hedged, the missing padding is not)
-			if !sided[r.category] {
-				if s, e, ok := t.lacked(r); ok {
-					t.sc.out = slices.DeleteFunc(t.sc.out, func(o nlp.Aspect) bool {
-						return o.Category == r.category && o.Polarity == nlp.Neutral && o.Span[0] == r.start
-					})
-					t.emitFeature(r, s, e, false)
-					sided[r.category] = true
-				}
+		taken := r.used || seen[r.category]
+		if s, e, ok := t.lacked(r); ok {
+			if taken {
+				// a lack said of the feature itself outweighs a reading
+				// that takes no side (一个填充物都没有，真担心会摔坏: the
+				// worry is hedged, the missing padding is not)
+				t.sc.out = slices.DeleteFunc(t.sc.out, func(o nlp.Aspect) bool {
+					return o.Category == r.category && o.Polarity == nlp.Neutral && o.Span[0] == r.start
+				})
 			}
+			t.emitFeature(r, s, e, false) // 没有蓝牙, 四驱都没有: a complaint
+			seen[r.category], sided[r.category] = true, true
+			continue
+		}
+		if taken {
 			continue
 		}
 		seen[r.category] = true
-		if s, e, ok := t.lacked(r); ok {
-			t.emitFeature(r, s, e, false) // 没有蓝牙, 四驱都没有: a complaint
-			continue
-		}
 		if s, ok := t.had(r); ok {
 			t.emitFeature(r, s, r.end, true) // 也有电子手刹了: praise
+			sided[r.category] = true
 			continue
 		}
 		t.sc.out = append(t.sc.out, nlp.Aspect{
